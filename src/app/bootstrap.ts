@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { Role } from '../core/auth/identity.js';
+import type { AppContext } from './context.js';
+import { createAdministration, createAgency, createUser, issueApiToken } from './manage-identity.js';
+
+export interface CreatedAdmin {
+  username: string;
+  password: string;
+  token: string;
+}
+
+/**
+ * First run: creates an administrator (and, on an empty database, the administration and its
+ * customs agency) and an API token for it. The password is generated when none is given.
+ */
+export async function createAdmin(
+  ctx: AppContext,
+  input: { username: string; password?: string; country: string; administrationName: string },
+): Promise<CreatedAdmin> {
+  const password = input.password ?? randomBytes(12).toString('base64url');
+  const token = await ctx.storage.write(async (tx) => {
+    const administrations = await tx.identity.listAdministrations();
+    let customsAgencyId: string;
+    const existing = administrations[0] && (await tx.identity.findCustomsAgency(administrations[0].id));
+    if (existing) {
+      customsAgencyId = existing.id;
+    } else {
+      ({ customsAgencyId } = await createAdministration(ctx, tx, {
+        country: input.country,
+        name: input.administrationName,
+        customsAgencyCode: `${input.country}-CUSTOMS`,
+        customsAgencyName: `${input.administrationName} (customs)`,
+      }));
+    }
+    const userId = await createUser(ctx, tx, {
+      agencyId: customsAgencyId,
+      username: input.username,
+      displayName: 'Administrator',
+      roles: ['admin'],
+      password,
+    });
+    return (await issueApiToken(ctx, tx, { userId, name: 'first-run' })).token;
+  });
+  return { username: input.username, password, token };
+}
+
+/** The password every demo user signs in with. */
+export const DEMO_PASSWORD = 'greenlane-demo';
+
+/** Demo users: username, display name, agency (by code) and roles. */
+export const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; agency: string; roles: Role[] }> = [
+  { username: 'admin', displayName: 'Demo Administrator', agency: 'BY-CUSTOMS', roles: ['admin'] },
+  { username: 'analyst', displayName: 'Alena Risk (risk analyst)', agency: 'BY-CUSTOMS', roles: ['risk_analyst'] },
+  { username: 'officer', displayName: 'Ivan Post (border officer)', agency: 'BY-CUSTOMS', roles: ['border_officer'] },
+  { username: 'liaison', displayName: 'Olga Link (liaison officer)', agency: 'BY-CUSTOMS', roles: ['liaison_officer'] },
+  { username: 'manager', displayName: 'Pavel Board (manager)', agency: 'BY-CUSTOMS', roles: ['manager'] },
+  {
+    username: 'ecologist',
+    displayName: 'Maria Green (environmental officer)',
+    agency: 'BY-ENV',
+    roles: ['environmental_officer'],
+  },
+  { username: 'trader', displayName: 'EcoMet Recycling (declarant)', agency: 'TRADER-ECOMET', roles: ['trader'] },
+];
+
+/**
+ * Seeds a demo administration on an empty database: customs and environmental agencies, a trading
+ * company, one user per role and an admin API token. Does nothing when users exist.
+ */
+export async function seedDemo(ctx: AppContext): Promise<{ seeded: false } | { seeded: true; adminToken: string }> {
+  const adminToken = await ctx.storage.write(async (tx) => {
+    if ((await tx.identity.countUsers()) > 0) return undefined;
+    const { administrationId, customsAgencyId } = await createAdministration(ctx, tx, {
+      country: 'BY',
+      name: 'State Customs Committee of Belarus (demo)',
+      customsAgencyCode: 'BY-CUSTOMS',
+      customsAgencyName: 'Customs service (demo)',
+    });
+    const agencies: Record<string, string> = { 'BY-CUSTOMS': customsAgencyId };
+    agencies['BY-ENV'] = await createAgency(ctx, tx, {
+      administrationId,
+      kind: 'environment',
+      code: 'BY-ENV',
+      name: 'Ministry of Natural Resources and Environmental Protection (demo)',
+    });
+    agencies['TRADER-ECOMET'] = await createAgency(ctx, tx, {
+      administrationId,
+      kind: 'trader',
+      code: 'TRADER-ECOMET',
+      name: 'EcoMet Recycling LLC (demo)',
+      traderId: 'BY190000001',
+    });
+    let adminId = '';
+    for (const u of DEMO_USERS) {
+      const id = await createUser(ctx, tx, {
+        agencyId: agencies[u.agency]!,
+        username: u.username,
+        displayName: u.displayName,
+        roles: u.roles,
+        password: DEMO_PASSWORD,
+      });
+      if (u.username === 'admin') adminId = id;
+    }
+    return (await issueApiToken(ctx, tx, { userId: adminId, name: 'demo' })).token;
+  });
+  return adminToken === undefined ? { seeded: false } : { seeded: true, adminToken };
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock, IdGenerator, Storage } from '../core/ports.js';
+
+/** What every use case is given: storage, time, identifiers and the few settings use cases need. */
+export interface AppContext {
+  storage: Storage;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: { sessionTtlSeconds: number };
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** ULID-style identifiers: time-ordered (48-bit milliseconds) then 80 random bits, 26 characters. */
+export const ulidGenerator = (clock: Clock = systemClock): IdGenerator => ({
+  next() {
+    let t = clock.now().getTime();
+    let time = '';
+    for (let i = 0; i < 10; i++) {
+      time = CROCKFORD[t % 32]! + time;
+      t = Math.floor(t / 32);
+    }
+    const bytes = randomBytes(16);
+    let rand = '';
+    for (let i = 0; i < 16; i++) rand += CROCKFORD[bytes[i]! % 32];
+    return time + rand;
+  },
+});

@@ -1,0 +1,108 @@
+import { canSubmitDeclaration } from '../core/auth/access.js';
+import type { Principal } from '../core/auth/identity.js';
+import type { SourceFormat } from '../core/declaration/declaration.js';
+import { validateDeclaration } from '../core/declaration/validate-declaration.js';
+import { DomainError, type FieldIssue } from '../core/errors.js';
+import type { DeclarationRecord } from '../core/ports.js';
+import type { AppContext } from './context.js';
+
+export interface SubmitDeclarationRequest {
+  input: unknown;
+  sourceFormat: SourceFormat;
+  /** Maps JSON pointers of `input` to the sender's own field names (XML paths, CSV columns). */
+  translateIssues?: (issues: FieldIssue[]) => FieldIssue[];
+  /** A client-chosen key: a retry with the same key and body gets the first answer back. */
+  idempotency?: { key: string; requestHash: string };
+}
+
+export type SubmitDeclarationResult =
+  | { outcome: 'created'; declaration: DeclarationRecord }
+  | { outcome: 'replayed'; statusCode: number; body: string };
+
+/**
+ * Lodges a declaration: validates and normalises it, then stores it with its audit event in one
+ * durable transaction. Invalid input stores nothing and throws `invalid_input` naming each field.
+ */
+export async function submitDeclaration(
+  ctx: AppContext,
+  principal: Principal,
+  request: SubmitDeclarationRequest,
+): Promise<SubmitDeclarationResult> {
+  if (!canSubmitDeclaration(principal)) {
+    throw new DomainError('forbidden', 'your roles do not allow lodging declarations');
+  }
+  const receivedAt = ctx.clock.now().toISOString();
+  const checked = validateDeclaration(request.input, receivedAt);
+  if (!checked.ok) {
+    const issues = request.translateIssues ? request.translateIssues(checked.issues) : checked.issues;
+    throw new DomainError('invalid_input', 'the declaration is not valid', issues);
+  }
+  const owningAgencyId = await owningCustomsAgency(ctx, principal);
+  const record: DeclarationRecord = {
+    ...checked.value,
+    id: ctx.ids.next(),
+    receivedAt,
+    agencyId: owningAgencyId,
+    submitterAgencyId: principal.agencyId,
+    submittedBy: principal.userId,
+    sourceFormat: request.sourceFormat,
+    channel: null,
+  };
+  const idem = request.idempotency;
+
+  return ctx.storage.write(async (tx): Promise<SubmitDeclarationResult> => {
+    if (idem) {
+      const earlier = await tx.idempotency.find(principal.userId, idem.key);
+      if (earlier) return replay(earlier, idem.requestHash);
+    }
+    await tx.declarations.insert(record);
+    await tx.audit.append({
+      at: receivedAt,
+      agencyId: owningAgencyId,
+      actorId: principal.userId,
+      action: 'declaration.submitted',
+      subjectType: 'declaration',
+      subjectId: record.id,
+      details: {
+        reference: record.reference,
+        kind: record.kind,
+        sourceFormat: record.sourceFormat,
+        items: record.goodsItems.length,
+      },
+    });
+    if (idem) {
+      const body = JSON.stringify(record);
+      const saved = await tx.idempotency.save(
+        principal.userId,
+        idem.key,
+        { requestHash: idem.requestHash, statusCode: 201, body },
+        receivedAt,
+      );
+      // Another transaction took the key between our look-up and now: abort, the retry replays it.
+      if (!saved) throw new DomainError('conflict', 'a request with this Idempotency-Key is in progress');
+    }
+    return { outcome: 'created', declaration: record };
+  });
+}
+
+function replay(
+  earlier: { requestHash: string; statusCode: number; body: string },
+  requestHash: string,
+): SubmitDeclarationResult {
+  if (earlier.requestHash !== requestHash) {
+    throw new DomainError(
+      'idempotency_key_reused',
+      'this Idempotency-Key was used with a different request body',
+      [{ path: 'Idempotency-Key', reason: 'already used for a different request' }],
+    );
+  }
+  return { outcome: 'replayed', statusCode: earlier.statusCode, body: earlier.body };
+}
+
+/** Declarations belong to the customs agency of the administration they are lodged with. */
+async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promise<string> {
+  if (principal.agencyKind === 'customs') return principal.agencyId;
+  const customs = await ctx.storage.read.identity.findCustomsAgency(principal.administrationId);
+  if (!customs) throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
+  return customs.id;
+}

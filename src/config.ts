@@ -1,0 +1,44 @@
+import path from 'node:path';
+
+/** GreenLane's configuration, read once at start-up; nothing else reads process.env. */
+export interface Config {
+  /** `postgres://…` selects PostgreSQL; absent means embedded SQLite at `sqlitePath`. */
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Lifetime of a session token issued at sign-in. */
+  sessionTtlSeconds: number;
+  /** Sign-in attempts allowed per client address and username per window. */
+  signInLimit: { max: number; windowMs: number };
+  /** Largest request body accepted, in bytes (JSON and XML alike). */
+  bodyLimitBytes: number;
+}
+
+/** Reads the configuration from an environment (process.env by default). */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.GREENLANE_DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error(
+      `GREENLANE_DATABASE_URL must be a postgres:// URL (got '${databaseUrl.split(':')[0]}:…'); leave it unset for embedded SQLite`,
+    );
+  }
+  return {
+    databaseUrl,
+    sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH ?? './data/greenlane.db'),
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env.PORT, 'PORT', 8080),
+    logLevel: env.GREENLANE_LOG_LEVEL ?? 'info',
+    sessionTtlSeconds: integer(env.GREENLANE_SESSION_TTL_SECONDS, 'GREENLANE_SESSION_TTL_SECONDS', 8 * 3600),
+    signInLimit: { max: integer(env.GREENLANE_SIGN_IN_LIMIT, 'GREENLANE_SIGN_IN_LIMIT', 10), windowMs: 60_000 },
+    bodyLimitBytes: integer(env.GREENLANE_BODY_LIMIT_BYTES, 'GREENLANE_BODY_LIMIT_BYTES', 5 * 1024 * 1024),
+  };
+}
+
+function integer(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got '${value}')`);
+  return n;
+}

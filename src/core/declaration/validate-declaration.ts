@@ -1,0 +1,124 @@
+import { Compile } from 'typebox/compile';
+import type { Checked, FieldIssue } from '../errors.js';
+import { isCountryCode, isCurrencyCode, isKnownHsHeading } from '../reference/lookup.js';
+import {
+  DeclarationInputSchema,
+  type DeclarationContent,
+  type DeclarationInput,
+} from './declaration.js';
+
+const structure = Compile(DeclarationInputSchema);
+
+/**
+ * Checks a declaration from any source (JSON, XML adapter, CSV row group) and normalises it.
+ * Returns every issue found, each naming the field by JSON pointer, so a declarant can fix all at once.
+ */
+export function validateDeclaration(input: unknown, receivedAt: string): Checked<DeclarationContent> {
+  if (!structure.Check(input)) {
+    return { ok: false, issues: structuralIssues(input) };
+  }
+  const d = input as DeclarationInput;
+  const issues: FieldIssue[] = [];
+  const country = (path: string, code: string | undefined) => {
+    if (code !== undefined && !isCountryCode(code)) {
+      issues.push({ path, reason: `unknown country code '${code}' (ISO 3166-1 alpha-2 expected)` });
+    }
+  };
+
+  let submittedAt = receivedAt;
+  if (d.submittedAt !== undefined) {
+    const t = Date.parse(d.submittedAt);
+    if (Number.isNaN(t)) issues.push({ path: '/submittedAt', reason: 'not a valid date-time' });
+    else submittedAt = new Date(t).toISOString();
+  }
+  for (const role of ['declarant', 'consignor', 'consignee', 'carrier'] as const) {
+    const party = d[role];
+    if (!party) continue;
+    if (party.id === undefined && party.name === undefined) {
+      issues.push({ path: `/${role}`, reason: 'a party needs an id or a name' });
+    }
+    country(`/${role}/country`, party.country);
+  }
+  const route = d.route ?? {};
+  country('/route/dispatchCountry', route.dispatchCountry);
+  country('/route/destinationCountry', route.destinationCountry);
+  (route.transitCountries ?? []).forEach((c, i) => country(`/route/transitCountries/${i}`, c));
+
+  const sequences = new Set<number>();
+  d.goodsItems.forEach((item, i) => {
+    const at = `/goodsItems/${i}`;
+    if (sequences.has(item.sequence)) {
+      issues.push({ path: `${at}/sequence`, reason: `goods item sequence ${item.sequence} is repeated` });
+    }
+    sequences.add(item.sequence);
+    if (!isKnownHsHeading(item.hsCode)) {
+      issues.push({
+        path: `${at}/hsCode`,
+        reason: `HS code '${item.hsCode}' has no HS 2022 heading ${item.hsCode.slice(0, 4)}`,
+      });
+    }
+    country(`${at}/originCountry`, item.originCountry);
+    if (item.currency !== undefined && !isCurrencyCode(item.currency)) {
+      issues.push({ path: `${at}/currency`, reason: `unknown currency '${item.currency}' (ISO 4217)` });
+    }
+    if (item.value !== undefined && item.currency === undefined) {
+      issues.push({ path: `${at}/currency`, reason: 'required when a value is given' });
+    }
+    if (item.quantity !== undefined && item.unit === undefined) {
+      issues.push({ path: `${at}/unit`, reason: 'required when a quantity is given' });
+    }
+  });
+  if (issues.length > 0) return { ok: false, issues };
+
+  return {
+    ok: true,
+    value: {
+      ...d,
+      submittedAt,
+      route: { ...route, transitCountries: route.transitCountries ?? [] },
+      documents: d.documents ?? [],
+      goodsItems: [...d.goodsItems]
+        .sort((a, b) => a.sequence - b.sequence)
+        .map((item) => ({ ...item, documents: item.documents ?? [] })),
+    },
+  };
+}
+
+function structuralIssues(input: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of structure.Errors(input)) {
+    if (e.keyword === 'boolean') continue; // reported again as additionalProperties below
+    let path = e.instancePath;
+    let reason = e.message;
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+      for (const name of extra) push(`${path}/${escapePointer(name)}`, 'unknown field');
+      continue;
+    }
+    if (e.keyword === 'required') {
+      const missing = (e.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+      for (const name of missing) push(`${path}/${escapePointer(name)}`, 'required');
+      continue;
+    }
+    if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+      reason = `must be one of: ${allowed.join(', ')}`;
+    }
+    if (path === '') path = '/';
+    push(path, reason);
+  }
+  if (issues.length === 0) issues.push({ path: '/', reason: 'not a declaration object' });
+  return issues;
+
+  function push(path: string, reason: string) {
+    const key = `${path}\u0000${reason}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    issues.push({ path, reason });
+  }
+}
+
+function escapePointer(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,0 +1,30 @@
+/** What went wrong, in domain words; the HTTP edge maps each code to a status and problem type. */
+export type DomainErrorCode =
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'idempotency_key_reused'
+  | 'rate_limited';
+
+/** One problem with one field: `path` is a JSON pointer (`/goodsItems/0/hsCode`) or an XML path. */
+export interface FieldIssue {
+  path: string;
+  reason: string;
+}
+
+/** A broken rule or refused request; expected outcomes are values, this is for the rest. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Result of a validation: the normalised value, or every issue found. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };

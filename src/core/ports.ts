@@ -1,0 +1,129 @@
+import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
+import type {
+  Channel,
+  Declaration,
+  DeclarationContent,
+  SourceFormat,
+} from './declaration/declaration.js';
+
+/** The outside world the use cases need, implemented by src/storage (and fakes in tests). */
+
+/** Wall-clock time as an ISO 8601 string; injected so that use cases stay reproducible. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Identifiers for new records. */
+export interface IdGenerator {
+  next(): string;
+}
+
+export interface StoredUser {
+  id: string;
+  agencyId: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  passwordHash: string | null;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface StoredToken {
+  id: string;
+  userId: string;
+  kind: 'session' | 'api';
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewAuditEvent {
+  at: string;
+  agencyId: string;
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEvent extends NewAuditEvent {
+  seq: number;
+}
+
+export interface DeclarationRecord extends Declaration {
+  submitterAgencyId: string;
+}
+
+export interface DeclarationFilter {
+  /** Restrict to one owning agency (customs staff) … */
+  agencyId?: string;
+  /** … or to one submitting company (traders). */
+  submitterAgencyId?: string;
+  from?: string;
+  to?: string;
+  office?: string;
+  hsPrefix?: string;
+  trader?: string;
+  channel?: Channel | 'unscreened';
+  kind?: string;
+  /** Keyset cursor: continue after this (submittedAt, id). */
+  after?: { submittedAt: string; id: string };
+  limit: number;
+}
+
+export interface StoredIdempotentResponse {
+  requestHash: string;
+  statusCode: number;
+  body: string;
+}
+
+/** Read and write access to the records; inside `Storage.write` all of it is one transaction. */
+export interface Repositories {
+  identity: {
+    insertAdministration(a: Administration & { createdAt: string }): Promise<void>;
+    insertAgency(a: Agency & { createdAt: string }): Promise<void>;
+    insertUser(u: StoredUser): Promise<void>;
+    insertToken(t: StoredToken & { tokenHash: string }): Promise<void>;
+    revokeToken(tokenHash: string, at: string): Promise<boolean>;
+    findUserByUsername(username: string): Promise<StoredUser | undefined>;
+    findUserById(id: string): Promise<StoredUser | undefined>;
+    /** The live token with this hash, with its user and agency. */
+    findToken(
+      tokenHash: string,
+    ): Promise<{ token: StoredToken; user: StoredUser; agency: Agency } | undefined>;
+    findAgency(id: string): Promise<Agency | undefined>;
+    findAgencyByCode(code: string): Promise<Agency | undefined>;
+    listAgencies(administrationId?: string): Promise<Agency[]>;
+    listAdministrations(): Promise<Administration[]>;
+    /** The customs agency of an administration (declarations lodged there belong to it). */
+    findCustomsAgency(administrationId: string): Promise<Agency | undefined>;
+    countUsers(): Promise<number>;
+  };
+  declarations: {
+    insert(d: DeclarationRecord): Promise<void>;
+    findById(id: string): Promise<DeclarationRecord | undefined>;
+    list(filter: DeclarationFilter): Promise<DeclarationRecord[]>;
+    count(): Promise<number>;
+  };
+  audit: {
+    append(e: NewAuditEvent): Promise<void>;
+    listFor(subjectType: string, subjectId: string): Promise<AuditEvent[]>;
+  };
+  idempotency: {
+    find(userId: string, key: string): Promise<StoredIdempotentResponse | undefined>;
+    /** Records the response; false when the key was taken meanwhile (nothing written). */
+    save(userId: string, key: string, r: StoredIdempotentResponse, at: string): Promise<boolean>;
+  };
+}
+
+/** Transactional access: reads go straight through; writes are grouped and committed durably. */
+export interface Storage {
+  readonly read: Repositories;
+  /** Runs `work` in a transaction; resolves only after the commit is durable. */
+  write<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+export type { DeclarationContent, SourceFormat, AgencyKind };

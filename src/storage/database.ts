@@ -1,0 +1,96 @@
+import SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Repositories, Storage } from '../core/ports.js';
+import { migrateToLatest } from './migrate.js';
+import { createRepositories } from './repositories.js';
+import type { DB } from './schema.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** An open database: the Kysely instance, which backend it is, and the Storage port over it. */
+export interface Database extends Storage {
+  readonly backend: Backend;
+  readonly kysely: Kysely<DB>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…`, or undefined for embedded SQLite. */
+  url?: string | undefined;
+  /** SQLite file (`:memory:` for tests). */
+  sqlitePath?: string;
+  /** Run migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** Opens the configured backend, migrated to the latest schema. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const backend: Backend = options.url ? 'postgres' : 'sqlite';
+  const kysely = backend === 'postgres' ? postgres(options.url!) : sqlite(options.sqlitePath ?? './data/greenlane.db');
+  if (options.migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, backend);
+  const batcher = new WriteBatcher(kysely);
+  const read = createRepositories(kysely);
+  return {
+    backend,
+    kysely,
+    read,
+    write: <T>(work: (tx: Repositories) => Promise<T>) =>
+      batcher.run((trx) => work(createRepositories(trx))),
+    close: () => kysely.destroy(),
+  };
+}
+
+function sqlite(file: string): Kysely<DB> {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before it is acknowledged (WAL's default NORMAL can lose the last ones).
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) });
+}
+
+/** SQLite dialect whose transactions start with BEGIN IMMEDIATE: take the write lock up front. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+let typeParsersSet = false;
+
+function postgres(url: string): Kysely<DB> {
+  if (!typeParsersSet) {
+    // COUNT(*) is int8 and sums are numeric: return them as numbers, not strings.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+    pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+    typeParsersSet = true;
+  }
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
+  });
+}

@@ -1,0 +1,131 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
+import type { DeclarationRecord, Repositories } from '../core/ports.js';
+import type { DB } from './schema.js';
+
+/**
+ * Declarations: the full normalised content as JSON, plus the columns that lists filter on and one
+ * row per goods item for HS-code search.
+ */
+export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
+  return {
+    async insert(d) {
+      const { id, receivedAt, agencyId, submittedBy, sourceFormat, channel, submitterAgencyId, ...content } = d;
+      await db
+        .insertInto('declarations')
+        .values({
+          id,
+          agency_id: agencyId,
+          submitter_agency_id: submitterAgencyId,
+          submitted_by: submittedBy,
+          kind: d.kind,
+          reference: d.reference,
+          amends: d.amends ?? null,
+          submitted_at: d.submittedAt,
+          received_at: receivedAt,
+          office: d.office ?? null,
+          declarant_id: d.declarant.id ?? null,
+          consignor_id: d.consignor?.id ?? null,
+          consignee_id: d.consignee?.id ?? null,
+          dispatch_country: d.route.dispatchCountry ?? null,
+          destination_country: d.route.destinationCountry ?? null,
+          transport_mode: d.route.transportMode ?? null,
+          item_count: d.goodsItems.length,
+          channel,
+          source_format: sourceFormat,
+          content: JSON.stringify(content),
+        })
+        .execute();
+      await db
+        .insertInto('goods_items')
+        .values(
+          d.goodsItems.map((item) => ({
+            declaration_id: id,
+            sequence: item.sequence,
+            hs_code: item.hsCode,
+            origin_country: item.originCountry ?? null,
+            value: item.value ?? null,
+            currency: item.currency ?? null,
+            net_mass: item.netMass ?? null,
+          })),
+        )
+        .execute();
+    },
+
+    async findById(id) {
+      const row = await db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    async list(f) {
+      let q = db.selectFrom('declarations').selectAll();
+      if (f.agencyId !== undefined) q = q.where('agency_id', '=', f.agencyId);
+      if (f.submitterAgencyId !== undefined) q = q.where('submitter_agency_id', '=', f.submitterAgencyId);
+      if (f.from !== undefined) q = q.where('submitted_at', '>=', f.from);
+      if (f.to !== undefined) q = q.where('submitted_at', '<', f.to);
+      if (f.office !== undefined) q = q.where('office', '=', f.office);
+      if (f.kind !== undefined) q = q.where('kind', '=', f.kind);
+      if (f.channel === 'unscreened') q = q.where('channel', 'is', null);
+      else if (f.channel !== undefined) q = q.where('channel', '=', f.channel);
+      if (f.trader !== undefined) {
+        const t = f.trader;
+        q = q.where((eb) =>
+          eb.or([eb('declarant_id', '=', t), eb('consignor_id', '=', t), eb('consignee_id', '=', t)]),
+        );
+      }
+      if (f.hsPrefix !== undefined) {
+        // A range on the indexed column rather than LIKE: both backends use the index for it.
+        const low = f.hsPrefix;
+        const high = nextDigitString(low);
+        q = q.where(({ exists, selectFrom }) => {
+          let items = selectFrom('goods_items as g')
+            .select('g.sequence')
+            .whereRef('g.declaration_id', '=', 'declarations.id')
+            .where('g.hs_code', '>=', low);
+          if (high !== undefined) items = items.where('g.hs_code', '<', high);
+          return exists(items);
+        });
+      }
+      if (f.after !== undefined) {
+        const { submittedAt, id } = f.after;
+        q = q.where((eb) =>
+          eb.or([
+            eb('submitted_at', '<', submittedAt),
+            eb.and([eb('submitted_at', '=', submittedAt), eb('id', '<', id)]),
+          ]),
+        );
+      }
+      const rows = await q.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+      return rows.map(toRecord);
+    },
+
+    async count() {
+      const r = await db
+        .selectFrom('declarations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
+
+/** The smallest digit string of the same length above `digits` ('8549' → '8550'); none for '99'. */
+export function nextDigitString(digits: string): string | undefined {
+  const n = BigInt(digits) + 1n;
+  const s = n.toString().padStart(digits.length, '0');
+  return s.length > digits.length ? undefined : s;
+}
+
+function toRecord(row: Selectable<DB['declarations']>): DeclarationRecord {
+  const content = JSON.parse(row.content) as DeclarationContent;
+  return {
+    ...content,
+    id: row.id,
+    receivedAt: row.received_at,
+    agencyId: row.agency_id,
+    submitterAgencyId: row.submitter_agency_id,
+    submittedBy: row.submitted_by,
+    sourceFormat: row.source_format as SourceFormat,
+    channel: row.channel as Channel | null,
+  };
+}

@@ -1,0 +1,180 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Agency, AgencyKind, Role } from '../core/auth/identity.js';
+import type { Repositories, StoredToken, StoredUser } from '../core/ports.js';
+import type { DB } from './schema.js';
+
+/** Administrations, agencies, users and their tokens. */
+export function identityStore(db: Kysely<DB>): Repositories['identity'] {
+  return {
+    async insertAdministration(a) {
+      await db
+        .insertInto('administrations')
+        .values({ id: a.id, country: a.country, name: a.name, created_at: a.createdAt })
+        .execute();
+    },
+    async insertAgency(a) {
+      await db
+        .insertInto('agencies')
+        .values({
+          id: a.id,
+          administration_id: a.administrationId,
+          kind: a.kind,
+          code: a.code,
+          name: a.name,
+          trader_id: a.traderId,
+          created_at: a.createdAt,
+        })
+        .execute();
+    },
+    async insertUser(u) {
+      await db
+        .insertInto('users')
+        .values({
+          id: u.id,
+          agency_id: u.agencyId,
+          username: u.username,
+          display_name: u.displayName,
+          roles: JSON.stringify(u.roles),
+          password_hash: u.passwordHash,
+          disabled: u.disabled ? 1 : 0,
+          created_at: u.createdAt,
+        })
+        .execute();
+    },
+    async insertToken(t) {
+      await db
+        .insertInto('tokens')
+        .values({
+          id: t.id,
+          token_hash: t.tokenHash,
+          kind: t.kind,
+          user_id: t.userId,
+          name: t.name,
+          created_at: t.createdAt,
+          expires_at: t.expiresAt,
+          revoked_at: t.revokedAt,
+        })
+        .execute();
+    },
+    async revokeToken(tokenHash, at) {
+      const r = await db
+        .updateTable('tokens')
+        .set({ revoked_at: at })
+        .where('token_hash', '=', tokenHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async findUserByUsername(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findUserById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findToken(tokenHash) {
+      const row = await db
+        .selectFrom('tokens as t')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .innerJoin('agencies as a', 'a.id', 'u.agency_id')
+        .select([
+          't.id as t_id',
+          't.kind as t_kind',
+          't.name as t_name',
+          't.created_at as t_created_at',
+          't.expires_at as t_expires_at',
+          't.revoked_at as t_revoked_at',
+          'u.id',
+          'u.agency_id',
+          'u.username',
+          'u.display_name',
+          'u.roles',
+          'u.password_hash',
+          'u.disabled',
+          'u.created_at',
+          'a.administration_id as a_administration_id',
+          'a.kind as a_kind',
+          'a.code as a_code',
+          'a.name as a_name',
+          'a.trader_id as a_trader_id',
+        ])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const token: StoredToken = {
+        id: row.t_id,
+        userId: row.id,
+        kind: row.t_kind as StoredToken['kind'],
+        name: row.t_name,
+        createdAt: row.t_created_at,
+        expiresAt: row.t_expires_at,
+        revokedAt: row.t_revoked_at,
+      };
+      const agency: Agency = {
+        id: row.agency_id,
+        administrationId: row.a_administration_id,
+        kind: row.a_kind as AgencyKind,
+        code: row.a_code,
+        name: row.a_name,
+        traderId: row.a_trader_id,
+      };
+      return { token, user: toUser(row), agency };
+    },
+    async findAgency(id) {
+      const row = await db.selectFrom('agencies').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toAgency(row);
+    },
+    async findAgencyByCode(code) {
+      const row = await db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirst();
+      return row && toAgency(row);
+    },
+    async listAgencies(administrationId) {
+      let q = db.selectFrom('agencies').selectAll().orderBy('code');
+      if (administrationId) q = q.where('administration_id', '=', administrationId);
+      return (await q.execute()).map(toAgency);
+    },
+    async listAdministrations() {
+      const rows = await db.selectFrom('administrations').selectAll().orderBy('country').execute();
+      return rows.map((r) => ({ id: r.id, country: r.country, name: r.name }));
+    },
+    async findCustomsAgency(administrationId) {
+      const row = await db
+        .selectFrom('agencies')
+        .selectAll()
+        .where('administration_id', '=', administrationId)
+        .where('kind', '=', 'customs')
+        .orderBy('created_at')
+        .executeTakeFirst();
+      return row && toAgency(row);
+    },
+    async countUsers() {
+      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
+
+function toUser(row: Omit<Selectable<DB['users']>, never>): StoredUser {
+  return {
+    id: row.id,
+    agencyId: row.agency_id,
+    username: row.username,
+    displayName: row.display_name,
+    roles: JSON.parse(row.roles) as Role[],
+    passwordHash: row.password_hash,
+    disabled: Boolean(row.disabled),
+    createdAt: row.created_at,
+  };
+}
+
+function toAgency(row: Selectable<DB['agencies']>): Agency {
+  return {
+    id: row.id,
+    administrationId: row.administration_id,
+    kind: row.kind as AgencyKind,
+    code: row.code,
+    name: row.name,
+    traderId: row.trader_id,
+  };
+}

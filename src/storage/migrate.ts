@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as m0001 from './migrations/0001-initial.js';
+
+type Dialect = 'sqlite' | 'postgres';
+type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+/** Every migration, in order. One set for both backends; a step may branch on the dialect. */
+const STEPS: Record<string, Step> = {
+  '0001-initial': m0001,
+};
+
+/** Brings the schema up to date; safe to run at every start. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationResultSet> {
+  const migrations: Record<string, Migration> = Object.fromEntries(
+    Object.entries(STEPS).map(([name, step]) => [name, { up: (k: Kysely<unknown>) => step.up(k, dialect) }]),
+  );
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Repositories } from '../core/ports.js';
+import { auditStore } from './audit-store.js';
+import { declarationStore } from './declaration-store.js';
+import { identityStore } from './identity-store.js';
+import { idempotencyStore } from './idempotency-store.js';
+import type { DB } from './schema.js';
+
+/** The repositories over one executor: the database itself, or a transaction. */
+export function createRepositories(db: Kysely<DB>): Repositories {
+  return {
+    identity: identityStore(db),
+    declarations: declarationStore(db),
+    audit: auditStore(db),
+    idempotency: idempotencyStore(db),
+  };
+}

@@ -1,0 +1,84 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as Kysely sees them; the same on SQLite and PostgreSQL (timestamps are ISO 8601 text). */
+export interface DB {
+  administrations: { id: string; country: string; name: string; created_at: string };
+  agencies: {
+    id: string;
+    administration_id: string;
+    kind: string;
+    code: string;
+    name: string;
+    trader_id: string | null;
+    created_at: string;
+  };
+  users: {
+    id: string;
+    agency_id: string;
+    username: string;
+    display_name: string;
+    roles: string;
+    password_hash: string | null;
+    disabled: number;
+    created_at: string;
+  };
+  tokens: {
+    id: string;
+    token_hash: string;
+    kind: string;
+    user_id: string;
+    name: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+  };
+  declarations: {
+    id: string;
+    agency_id: string;
+    submitter_agency_id: string;
+    submitted_by: string;
+    kind: string;
+    reference: string;
+    amends: string | null;
+    submitted_at: string;
+    received_at: string;
+    office: string | null;
+    declarant_id: string | null;
+    consignor_id: string | null;
+    consignee_id: string | null;
+    dispatch_country: string | null;
+    destination_country: string | null;
+    transport_mode: string | null;
+    item_count: number;
+    channel: string | null;
+    source_format: string;
+    content: string;
+  };
+  goods_items: {
+    declaration_id: string;
+    sequence: number;
+    hs_code: string;
+    origin_country: string | null;
+    value: number | null;
+    currency: string | null;
+    net_mass: number | null;
+  };
+  audit_events: {
+    seq: Generated<number>;
+    at: string;
+    agency_id: string;
+    actor_id: string | null;
+    action: string;
+    subject_type: string;
+    subject_id: string;
+    details: string;
+  };
+  idempotency_keys: {
+    user_id: string;
+    key: string;
+    request_hash: string;
+    status_code: number;
+    body: string;
+    created_at: string;
+  };
+}

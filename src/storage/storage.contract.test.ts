@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DeclarationRecord } from '../core/ports.js';
+import { validateDeclaration } from '../core/declaration/validate-declaration.js';
+import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
+import { migrateToLatest } from './migrate.js';
+import { nextDigitString } from './declaration-store.js';
+import type { Kysely } from 'kysely';
+
+describe.each(BACKENDS)('storage contract on %s', (backend) => {
+  let t: TestDatabase;
+  let world: TestWorld;
+
+  beforeEach(async () => {
+    t = await freshDatabase(backend);
+    world = await seedWorld(t.db);
+  });
+  afterEach(async () => {
+    await t.drop();
+  });
+
+  function record(n: number, over: Partial<DeclarationRecord> = {}, input = sampleDeclaration()): DeclarationRecord {
+    const checked = validateDeclaration({ ...input, reference: `R-${n}` }, '2026-11-02T10:00:00.000Z');
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    const officer = world.principals.officer;
+    return {
+      ...checked.value,
+      id: `D${String(n).padStart(6, '0')}`,
+      receivedAt: '2026-11-02T10:00:01.000Z',
+      agencyId: officer.agencyId,
+      submitterAgencyId: officer.agencyId,
+      submittedBy: officer.userId,
+      sourceFormat: 'json',
+      channel: null,
+      ...over,
+    };
+  }
+
+  it('migrates idempotently', async () => {
+    const again = await migrateToLatest(t.db.kysely as Kysely<unknown>, backend);
+    expect(again.results).toEqual([]);
+  });
+
+  it('stores a declaration and reads it back unchanged, leading zeros and all', async () => {
+    const d = record(1);
+    await t.db.write((tx) => tx.declarations.insert(d));
+    const back = await t.db.read.declarations.findById(d.id);
+    expect(back).toEqual(d);
+    expect(back?.goodsItems[1]?.hsCode).toBe('0106390000');
+    expect(await t.db.read.declarations.count()).toBe(1);
+    expect(typeof (await t.db.read.declarations.count())).toBe('number');
+  });
+
+  it('filters by office, HS prefix, trader, date, kind and channel', async () => {
+    const base = sampleDeclaration();
+    await t.db.write(async (tx) => {
+      await tx.declarations.insert(record(1, { office: 'A1', submittedAt: '2026-01-01T00:00:00.000Z' }));
+      await tx.declarations.insert(
+        record(2, { office: 'B2', submittedAt: '2026-02-01T00:00:00.000Z', channel: 'red' }, {
+          ...base,
+          declarant: { id: 'GB999', name: 'Other' },
+          consignee: { id: 'GB999' },
+          goodsItems: [{ sequence: 1, hsCode: '7204490000', description: 'Ferrous scrap' }],
+        }),
+      );
+      await tx.declarations.insert(
+        record(3, { office: 'A1', submittedAt: '2026-03-01T00:00:00.000Z', kind: 'export' }, {
+          ...base,
+          goodsItems: [{ sequence: 1, hsCode: '8549990000', description: 'E-waste' }],
+        }),
+      );
+    });
+    const list = async (f: object) =>
+      (await t.db.read.declarations.list({ limit: 50, ...f })).map((d) => d.reference).sort();
+    expect(await list({ office: 'A1' })).toEqual(['R-1', 'R-3']);
+    expect(await list({ hsPrefix: '8549' })).toEqual(['R-1', 'R-3']);
+    expect(await list({ hsPrefix: '854921' })).toEqual(['R-1']);
+    expect(await list({ hsPrefix: '72' })).toEqual(['R-2']);
+    expect(await list({ hsPrefix: '01' })).toEqual(['R-1']);
+    expect(await list({ hsPrefix: '99' })).toEqual([]);
+    expect(await list({ trader: 'GB999' })).toEqual(['R-2']);
+    expect(await list({ trader: 'BY100' })).toEqual(['R-1', 'R-3']);
+    expect(await list({ from: '2026-01-15T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' })).toEqual(['R-2']);
+    expect(await list({ channel: 'red' })).toEqual(['R-2']);
+    expect(await list({ channel: 'unscreened' })).toEqual(['R-1', 'R-3']);
+    expect(await list({ kind: 'export' })).toEqual(['R-3']);
+    expect(await list({ agencyId: 'nobody' })).toEqual([]);
+  });
+
+  it('pages with a keyset cursor: every row once, newest first', async () => {
+    await t.db.write(async (tx) => {
+      for (let i = 0; i < 25; i++) {
+        // Several rows share a date so that the id breaks ties.
+        const day = String(1 + Math.floor(i / 3)).padStart(2, '0');
+        await tx.declarations.insert(record(i, { submittedAt: `2026-05-${day}T00:00:00.000Z` }));
+      }
+    });
+    const seen: string[] = [];
+    let after: { submittedAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await t.db.read.declarations.list({ limit: 7, ...(after ? { after } : {}) });
+      seen.push(...page.map((d) => d.id));
+      const last = page[page.length - 1];
+      if (page.length < 7 || !last) break;
+      after = { submittedAt: last.submittedAt, id: last.id };
+    }
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    const all = await t.db.read.declarations.list({ limit: 100 });
+    expect(seen).toEqual(all.map((d) => d.id));
+  });
+
+  it('finds tokens with their user and agency, and revokes them', async () => {
+    const found = await t.db.read.identity.findUserByUsername('officer');
+    expect(found?.roles).toEqual(['border_officer']);
+    expect(await t.db.read.identity.countUsers()).toBe(6);
+    const agencies = await t.db.read.identity.listAgencies();
+    expect(agencies.map((a) => a.code).sort()).toEqual(['BY-C', 'BY-E', 'KZ-C', 'T1', 'T2']);
+    const customs = await t.db.read.identity.findCustomsAgency(world.principals.officer.administrationId);
+    expect(customs?.code).toBe('BY-C');
+  });
+
+  it('appends audit events in order', async () => {
+    await t.db.write(async (tx) => {
+      for (const action of ['a', 'b', 'c']) {
+        await tx.audit.append({
+          at: '2026-11-02T10:00:00.000Z',
+          agencyId: 'x',
+          actorId: null,
+          action,
+          subjectType: 'thing',
+          subjectId: 'T1',
+          details: { n: action },
+        });
+      }
+    });
+    const events = await t.db.read.audit.listFor('thing', 'T1');
+    expect(events.map((e) => e.action)).toEqual(['a', 'b', 'c']);
+    expect(events[0]!.seq).toBeLessThan(events[1]!.seq);
+    expect(events[2]!.details).toEqual({ n: 'c' });
+  });
+
+  it('keeps the first response for an idempotency key', async () => {
+    const r = { requestHash: 'h1', statusCode: 201, body: '{"a":1}' };
+    expect(await t.db.write((tx) => tx.idempotency.save('u1', 'k1', r, 'now'))).toBe(true);
+    expect(await t.db.write((tx) => tx.idempotency.save('u1', 'k1', { ...r, requestHash: 'h2' }, 'now'))).toBe(false);
+    expect(await t.db.read.idempotency.find('u1', 'k1')).toEqual(r);
+    expect(await t.db.read.idempotency.find('u2', 'k1')).toBeUndefined();
+  });
+
+  it('groups concurrent writes and isolates a failing one', async () => {
+    const writes = Array.from({ length: 120 }, (_, i) =>
+      t.db.write(async (tx) => {
+        await tx.declarations.insert(record(i));
+        if (i % 40 === 7) throw new Error(`job ${i} fails after writing`);
+        return i;
+      }),
+    );
+    const results = await Promise.allSettled(writes);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([7, 47, 87]);
+    // The failing jobs' writes were rolled back; every other job's write is there.
+    expect(await t.db.read.declarations.count()).toBe(117);
+    expect(await t.db.read.declarations.findById(record(47).id)).toBeUndefined();
+  });
+
+  it('rejects a second row with the same primary key and leaves the first intact', async () => {
+    const d = record(5);
+    await t.db.write((tx) => tx.declarations.insert(d));
+    await expect(t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' }))).rejects.toThrow();
+    expect((await t.db.read.declarations.findById(d.id))?.reference).toBe('R-5');
+  });
+});
+
+describe('nextDigitString', () => {
+  it.each([
+    ['8549', '8550'],
+    ['0399', '0400'],
+    ['01', '02'],
+    ['99', undefined],
+    ['9', undefined],
+  ])('%s → %s', (digits, next) => {
+    expect(nextDigitString(digits)).toBe(next);
+  });
+});

@@ -1,0 +1,103 @@
+import type { Principal } from '../core/auth/identity.js';
+import type { DeclarationInput } from '../core/declaration/declaration.js';
+import { ulidGenerator, systemClock, type AppContext } from '../app/context.js';
+import { createAdministration, createAgency, createUser, issueApiToken } from '../app/manage-identity.js';
+import { authenticate } from '../app/authenticate.js';
+import type { Database } from '../storage/database.js';
+
+/** An app context over a test database. */
+export function testContext(db: Database): AppContext {
+  return { storage: db, clock: systemClock, ids: ulidGenerator(), settings: { sessionTtlSeconds: 3600 } };
+}
+
+export interface TestWorld {
+  ctx: AppContext;
+  tokens: { officer: string; trader: string; otherTrader: string; ecologist: string; foreignOfficer: string; admin: string };
+  principals: { officer: Principal; trader: Principal; otherTrader: Principal; admin: Principal };
+}
+
+/** Two administrations, their agencies and one user per role we test with, each with an API token. */
+export async function seedWorld(db: Database): Promise<TestWorld> {
+  const ctx = testContext(db);
+  const tokens = await db.write(async (tx) => {
+    const home = await createAdministration(ctx, tx, {
+      country: 'BY',
+      name: 'Home customs',
+      customsAgencyCode: 'BY-C',
+      customsAgencyName: 'Home customs agency',
+    });
+    const abroad = await createAdministration(ctx, tx, {
+      country: 'KZ',
+      name: 'Partner customs',
+      customsAgencyCode: 'KZ-C',
+      customsAgencyName: 'Partner customs agency',
+    });
+    const env = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'environment', code: 'BY-E', name: 'Env' });
+    const t1 = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'trader', code: 'T1', name: 'Trader one', traderId: 'BY100' });
+    const t2 = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'trader', code: 'T2', name: 'Trader two', traderId: 'BY200' });
+    const mk = async (agencyId: string, username: string, roles: Principal['roles'][number][]) => {
+      const id = await createUser(ctx, tx, { agencyId, username, displayName: username, roles: [...roles], password: null });
+      return (await issueApiToken(ctx, tx, { userId: id, name: 'test' })).token;
+    };
+    return {
+      officer: await mk(home.customsAgencyId, 'officer', ['border_officer']),
+      admin: await mk(home.customsAgencyId, 'admin', ['admin']),
+      trader: await mk(t1, 'trader1', ['trader']),
+      otherTrader: await mk(t2, 'trader2', ['trader']),
+      ecologist: await mk(env, 'ecologist', ['environmental_officer']),
+      foreignOfficer: await mk(abroad.customsAgencyId, 'kzofficer', ['border_officer']),
+    };
+  });
+  return {
+    ctx,
+    tokens,
+    principals: {
+      officer: await authenticate(ctx, tokens.officer),
+      trader: await authenticate(ctx, tokens.trader),
+      otherTrader: await authenticate(ctx, tokens.otherTrader),
+      admin: await authenticate(ctx, tokens.admin),
+    },
+  };
+}
+
+/** A small valid declaration; `overrides` replace top-level fields. */
+export function sampleDeclaration(overrides: Partial<DeclarationInput> = {}): DeclarationInput {
+  return {
+    kind: 'import',
+    reference: 'LRN-0001',
+    submittedAt: '2026-11-02T10:00:00.000Z',
+    office: 'BY112000',
+    declarant: { id: 'BY100', name: 'Trader one', country: 'BY' },
+    consignor: { name: 'Shenzhen E-Cycle Co', country: 'CN' },
+    consignee: { id: 'BY100', name: 'Trader one', country: 'BY' },
+    route: { dispatchCountry: 'CN', destinationCountry: 'BY', transitCountries: ['KZ', 'RU'], transportMode: 'rail' },
+    goodsItems: [
+      {
+        sequence: 1,
+        hsCode: '8549210000',
+        description: 'Waste batteries, lead-acid',
+        quantity: 1200,
+        unit: 'KGM',
+        netMass: 1200,
+        grossMass: 1300,
+        value: 840,
+        currency: 'USD',
+        originCountry: 'CN',
+      },
+      {
+        sequence: 2,
+        hsCode: '0106390000',
+        description: 'Live parrots',
+        quantity: 4,
+        unit: 'NAR',
+        value: 2000,
+        currency: 'USD',
+        originCountry: 'CM',
+        species: 'Psittacus erithacus',
+        documents: [{ type: 'C400', reference: 'CITES-CM-2026-0042' }],
+      },
+    ],
+    documents: [{ type: 'N935', reference: 'INV-2026-77' }],
+    ...overrides,
+  };
+}

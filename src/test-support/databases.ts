@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Backend, type Database } from '../storage/database.js';
+
+/** The PostgreSQL server the tests use; CI always sets it. */
+export const TEST_POSTGRES_URL = process.env.GREENLANE_TEST_POSTGRES_URL;
+
+if (!TEST_POSTGRES_URL) {
+  if (process.env.CI) {
+    throw new Error('CI must set GREENLANE_TEST_POSTGRES_URL: the PostgreSQL tests may not be skipped there');
+  }
+  console.warn(
+    '\n  ⚠ PostgreSQL tests SKIPPED: set GREENLANE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test to run them\n',
+  );
+}
+
+/** The backends every contract test runs on: SQLite always, PostgreSQL when a server is given. */
+export const BACKENDS: Backend[] = TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDatabase {
+  db: Database;
+  /** Closes the database and deletes it. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated, empty database on the given backend. */
+export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-test-'));
+    const db = await openDatabase({ sqlitePath: path.join(dir, 'test.db') });
+    return {
+      db,
+      drop: async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `greenlane_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_POSTGRES_URL!);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString() });
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -27,3 +27,20 @@ export async function authenticate(ctx: AppContext, bearer: string | undefined):
     via: found.token.kind === 'session' ? 'session' : 'api-token',
   };
 }
+
+/** The principal of a user acting locally (the CLI runs as a named user, without a token). */
+export async function principalOfUser(ctx: AppContext, username: string): Promise<Principal> {
+  const user = await ctx.storage.read.identity.findUserByUsername(username);
+  const agency = user && (await ctx.storage.read.identity.findAgency(user.agencyId));
+  if (!user || !agency || user.disabled) throw new DomainError('not_found', `no active user '${username}'`);
+  return {
+    userId: user.id,
+    username: user.username,
+    agencyId: agency.id,
+    agencyKind: agency.kind,
+    administrationId: agency.administrationId,
+    traderId: agency.traderId,
+    roles: user.roles,
+    via: 'api-token',
+  };
+}

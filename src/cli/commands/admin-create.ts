@@ -1,0 +1,30 @@
+import { createAdmin } from '../../app/bootstrap.js';
+import type { Config } from '../../config.js';
+import { describeDatabase, openRuntime } from '../runtime.js';
+
+/** `greenlane admin create`: a first administrator and an API token for it. */
+export async function adminCreate(
+  config: Config,
+  options: { username: string; password?: string; country: string; administration: string },
+): Promise<void> {
+  const runtime = await openRuntime(config);
+  try {
+    const created = await createAdmin(runtime.ctx, {
+      username: options.username,
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      country: options.country,
+      administrationName: options.administration,
+    });
+    process.stdout.write(
+      [
+        `Administrator '${created.username}' created in ${describeDatabase(config)}.`,
+        options.password === undefined ? `Password (generated, shown once): ${created.password}` : 'Password: as given.',
+        'API token (shown once; use as "Authorization: Bearer <token>"):',
+        created.token,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await runtime.close();
+  }
+}

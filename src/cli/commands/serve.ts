@@ -1,0 +1,52 @@
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../../app/bootstrap.js';
+import type { Config } from '../../config.js';
+import { buildHttpApp } from '../../http/app.js';
+import { describeDatabase, openRuntime } from '../runtime.js';
+
+/** Starts the HTTP server; with `demo`, seeds demo agencies and users on an empty database. */
+export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
+  const runtime = await openRuntime(config);
+  const seeded = options.demo ? await seedDemo(runtime.ctx) : { seeded: false as const };
+  const app = await buildHttpApp({
+    ctx: runtime.ctx,
+    bodyLimitBytes: config.bodyLimitBytes,
+    signInLimit: config.signInLimit,
+    logger: { level: config.logLevel },
+  });
+  const stop = async () => {
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  await app.listen({ host: config.host, port: config.port });
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const lines = [
+    '',
+    `GreenLane is running at ${base} on ${describeDatabase(config)}`,
+    `  API docs: ${base}/api/docs    health: ${base}/healthz`,
+  ];
+  if (seeded.seeded) {
+    lines.push(
+      '',
+      'Demo data created. API token of the demo administrator (shown once, keep it):',
+      `  ${seeded.adminToken}`,
+      '',
+      'Try it:',
+      `  curl -s -X POST ${base}/api/declarations -H "Authorization: Bearer ${seeded.adminToken}" \\`,
+      `       -H 'Content-Type: application/json' -d @examples/declaration.json`,
+      `  curl -s ${base}/api/declarations -H "Authorization: Bearer ${seeded.adminToken}"`,
+    );
+  }
+  if (options.demo) {
+    lines.push(
+      '',
+      `Demo users (password '${DEMO_PASSWORD}'): ${DEMO_USERS.map((u) => `${u.username} (${u.roles.join(', ')})`).join(', ')}`,
+      'Sign in for a session token:',
+      `  curl -s -X POST ${base}/api/auth/login -H 'Content-Type: application/json' \\`,
+      `       -d '{"username":"officer","password":"${DEMO_PASSWORD}"}'`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n\n');
+}

@@ -1,0 +1,135 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppContext } from '../app/context.js';
+import { authenticate } from '../app/authenticate.js';
+import type { Principal } from '../core/auth/identity.js';
+import { DomainError } from '../core/errors.js';
+import { installMetrics } from './metrics.js';
+import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
+import { authRoutes } from './routes/auth.js';
+import { declarationRoutes } from './routes/declarations.js';
+import { systemRoutes } from './routes/system.js';
+
+export interface HttpOptions {
+  ctx: AppContext;
+  bodyLimitBytes: number;
+  signInLimit: { max: number; windowMs: number };
+  logger?: FastifyServerOptions['logger'];
+  /** Deepest JSON nesting accepted (declarations need about 5). */
+  maxJsonDepth?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+    bearer: string | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Served without authentication. */
+    public?: boolean;
+  }
+}
+
+/** Builds the HTTP API: every route authenticated unless marked public, every error a problem document. */
+export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: false,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const maxDepth = options.maxJsonDepth ?? 32;
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(invalidBody('the body is empty; a JSON document is expected'));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return done(invalidBody(`the body is not valid JSON: ${(e as Error).message}`));
+    }
+    if (depthExceeds(value, maxDepth)) return done(invalidBody(`JSON nesting deeper than ${maxDepth} levels`));
+    done(null, value);
+  });
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('bearer', undefined);
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    request.bearer = match?.[1];
+    request.principal = await authenticate(options.ctx, request.bearer);
+  });
+
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      return sendProblem(reply, problemFromDomainError(error, request.url.split('?')[0]));
+    }
+    const problem = problemFromFastifyError(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problemFromDomainError(new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    ),
+  );
+
+  // preHandler: the sign-in limit keys on the username, so the body must be parsed first.
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'GreenLane API',
+        version: '0.1.0',
+        description:
+          'Declarations in, risk-screened, permits checked, cooperation between customs and environmental agencies. ' +
+          'Every request needs `Authorization: Bearer <token>` (a session token from POST /api/auth/login, or an API token). ' +
+          'Errors are RFC 9457 problem documents (`application/problem+json`) whose `errors[].field` names the offending field ' +
+          '(a JSON pointer, an XML element path, or a header or parameter name).',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiHooks: {}, staticCSP: true });
+
+  const registry = installMetrics(app);
+  await app.register(systemRoutes, { registry });
+  await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
+  await app.register(declarationRoutes, { ctx: options.ctx });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+function invalidBody(message: string): Error {
+  return new DomainError('invalid_input', message, [{ path: 'body', reason: message }]);
+}
+
+/** True when `value` nests deeper than `max` (checked iteratively: no stack to overflow). */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

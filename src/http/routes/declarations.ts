@@ -1,0 +1,119 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app/context.js';
+import { getDeclaration, listDeclarations } from '../../app/read-declarations.js';
+import { requestFingerprint } from '../../app/secrets.js';
+import { submitDeclaration, type SubmitDeclarationRequest } from '../../app/submit-declaration.js';
+import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
+import { DomainError } from '../../core/errors.js';
+import { toSourcePaths } from '../../formats/types.js';
+import { readWcoDeclaration } from '../../formats/wco-dms.js';
+import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+
+const ListQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Declaration date from (inclusive)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Declaration date to (exclusive)' })),
+    office: Type.Optional(Type.String({ maxLength: 35 })),
+    hsPrefix: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', description: 'Any goods item whose HS code starts with this' })),
+    trader: Type.Optional(Type.String({ maxLength: 35, description: 'Declarant, consignor or consignee id' })),
+    channel: Type.Optional(Type.Enum(['green', 'yellow', 'red', 'unscreened'])),
+    kind: Type.Optional(Type.Enum(['import', 'export', 'transit', 'cargo-report'])),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Lodge, read and list declarations. */
+export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/api/declarations',
+    {
+      // The body is validated by the domain (one validator for HTTP, CLI and every format); the
+      // schema below documents it.
+      validatorCompiler: () => (data) => ({ value: data }),
+      schema: {
+        tags: ['declarations'],
+        summary: 'Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML)',
+        description:
+          'Send `Idempotency-Key` to make retries safe: a retry with the same key and body returns the first ' +
+          'response and creates nothing; the same key with another body is refused with 422.',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
+        body: {
+          content: {
+            'application/json': { schema: DeclarationInputSchema },
+            'application/xml': { schema: Type.String({ description: 'WCO DMS MetaData/Declaration' }) },
+          },
+        },
+        response: { 201: DeclarationSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const keyHeader = request.headers['idempotency-key'];
+      const key = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new DomainError('invalid_input', 'invalid Idempotency-Key', [
+          { path: 'Idempotency-Key', reason: '1–200 visible ASCII characters' },
+        ]);
+      }
+      const isXml = typeof request.body === 'string';
+      let submission: SubmitDeclarationRequest;
+      if (isXml) {
+        const read = readWcoDeclaration(request.body as string);
+        if (!read.ok) throw new DomainError('invalid_input', 'the XML message is not an acceptable declaration', read.issues);
+        const { input, sourcePaths } = read.value;
+        submission = { input, sourceFormat: 'wco-xml', translateIssues: (issues) => toSourcePaths(issues, sourcePaths) };
+      } else {
+        submission = { input: request.body, sourceFormat: 'json' };
+      }
+      if (key !== undefined) {
+        const raw = isXml ? (request.body as string) : JSON.stringify(request.body);
+        submission.idempotency = { key, requestHash: requestFingerprint([isXml ? 'xml' : 'json', raw]) };
+      }
+      const result = await submitDeclaration(ctx, request.principal, submission);
+      if (result.outcome === 'replayed') {
+        // The first response, byte for byte: it was stored already serialised.
+        return reply
+          .code(result.statusCode as 201)
+          .header('idempotent-replayed', 'true')
+          .type('application/json; charset=utf-8')
+          .serializer((payload) => payload as string)
+          .send(result.body as never);
+      }
+      app.declarationsReceived.inc({ format: submission.sourceFormat });
+      return reply.code(201).header('location', `/api/declarations/${result.declaration.id}`).send(result.declaration);
+    },
+  );
+
+  app.get(
+    '/api/declarations/:id',
+    {
+      schema: {
+        tags: ['declarations'],
+        summary: 'One declaration',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: DeclarationSchema, 404: ProblemSchema },
+      },
+    },
+    (request) => getDeclaration(ctx, request.principal, request.params.id),
+  );
+
+  app.get(
+    '/api/declarations',
+    {
+      schema: {
+        tags: ['declarations'],
+        summary: 'Declarations you may see, newest declaration date first, filtered and paged by cursor',
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(DeclarationSchema), nextCursor: Type.Optional(Type.String()) }),
+          400: ProblemSchema,
+        },
+      },
+    },
+    (request) => listDeclarations(ctx, request.principal, request.query),
+  );
+};

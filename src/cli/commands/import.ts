@@ -61,7 +61,8 @@ export async function importFiles(
         )
       : undefined;
     const bar = bars?.create(total, 0, { accepted: 0, rejected: 0, file: '' });
-    const log = (line: string) => (bars ? bars.log(line + '\n') : out.log(line));
+    // On a terminal the bar redraws below each report; elsewhere the reports are plain lines.
+    const log = (line: string) => (bars && process.stderr.isTTY ? bars.log(line + '\n') : out.log(line));
     const reject = (file: string, location: string, issues: readonly FieldIssue[], message?: string) => {
       summary.rejected++;
       const what = issues.length > 0 ? issues.map((i) => `${i.path}: ${i.reason}`).join('; ') : (message ?? 'rejected');

@@ -7,10 +7,10 @@ const shared = process.argv[2] ?? '../shared/data';
 const out = 'src/core/reference';
 
 type Row = Record<string, string>;
-const countries = parse(readFileSync(`${shared}/country-codes/country-codes.csv`), {
+const countries = parse<Row>(readFileSync(`${shared}/country-codes/country-codes.csv`), {
   columns: true,
   skip_empty_lines: true,
-}) as Row[];
+});
 
 const countryRows = countries
   .filter((r) => /^[A-Z]{2}$/.test(r['ISO3166-1-Alpha-2'] ?? ''))
@@ -23,10 +23,10 @@ const countryRows = countries
 
 const currencies = [...new Set(countryRows.map((c) => c.currency).filter((c) => /^[A-Z]{3}$/.test(c)))].sort();
 
-const hs = parse(readFileSync(`${shared}/harmonized-system/harmonized-system.csv`), {
+const hs = parse<Row>(readFileSync(`${shared}/harmonized-system/harmonized-system.csv`), {
   columns: true,
   skip_empty_lines: true,
-}) as Row[];
+});
 // Comtrade's chapter 99 ("commodities not specified", section TOTAL) is a statistics code, not HS.
 const hsRows = hs.filter((r) => r.section !== 'TOTAL').map((r) => ({ code: r.hscode! }));
 

@@ -61,7 +61,30 @@ function sqlite(file: string): Kysely<DB> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * Kysely prepares every query anew; on SQLite preparing costs more than running a small insert.
+ * Reuse prepared statements by SQL text (bounded: multi-row inserts vary in shape).
+ */
+function withStatementCache(database: SQLite.Database, capacity = 512): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    let statement = cache.get(sql);
+    if (statement) return statement;
+    statement = database.prepare(sql);
+    if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+    cache.set(sql, statement);
+    return statement;
+  };
+  return new Proxy(database, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** SQLite dialect whose transactions start with BEGIN IMMEDIATE: take the write lock up front. */

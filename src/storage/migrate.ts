@@ -19,6 +19,6 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     provider: { getMigrations: () => Promise.resolve(migrations) },
   });
   const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
   return result;
 }

@@ -37,7 +37,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
           max: signInLimit.max,
           timeWindow: signInLimit.windowMs,
           // Per client address and username: guessing one account's password is slowed without locking others out.
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { username?: unknown } | undefined)?.username ?? '')}`,
+          keyGenerator: (request) => {
+            const username = (request.body as { username?: unknown } | undefined)?.username;
+            return `${request.ip}|${typeof username === 'string' ? username : ''}`;
+          },
           errorResponseBuilder: (_request, context) =>
             new DomainError('rate_limited', `too many sign-in attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
         },

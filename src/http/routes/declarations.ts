@@ -34,7 +34,7 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     {
       // The body is validated by the domain (one validator for HTTP, CLI and every format); the
       // schema below documents it.
-      validatorCompiler: () => (data) => ({ value: data }),
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
       schema: {
         tags: ['declarations'],
         summary: 'Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML)',
@@ -52,25 +52,26 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       },
     },
     async (request, reply) => {
-      const keyHeader = request.headers['idempotency-key'];
-      const key = Array.isArray(keyHeader) ? keyHeader[0] : keyHeader;
+      const keyHeader: unknown = request.headers['idempotency-key'];
+      const key = typeof keyHeader === 'string' ? keyHeader : undefined;
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new DomainError('invalid_input', 'invalid Idempotency-Key', [
           { path: 'Idempotency-Key', reason: '1–200 visible ASCII characters' },
         ]);
       }
-      const isXml = typeof request.body === 'string';
+      const body: unknown = request.body;
+      const isXml = typeof body === 'string';
       let submission: SubmitDeclarationRequest;
       if (isXml) {
-        const read = readWcoDeclaration(request.body as string);
+        const read = readWcoDeclaration(body);
         if (!read.ok) throw new DomainError('invalid_input', 'the XML message is not an acceptable declaration', read.issues);
         const { input, sourcePaths } = read.value;
         submission = { input, sourceFormat: 'wco-xml', translateIssues: (issues) => toSourcePaths(issues, sourcePaths) };
       } else {
-        submission = { input: request.body, sourceFormat: 'json' };
+        submission = { input: body, sourceFormat: 'json' };
       }
       if (key !== undefined) {
-        const raw = isXml ? (request.body as string) : JSON.stringify(request.body);
+        const raw = typeof body === 'string' ? body : JSON.stringify(body);
         submission.idempotency = { key, requestHash: requestFingerprint([isXml ? 'xml' : 'json', raw]) };
       }
       const result = await submitDeclaration(ctx, request.principal, submission);

@@ -190,6 +190,10 @@ function mapDeclaration(
       : 'import',
     reference: m.text('/reference', child(declaration, 'FunctionalReferenceID')),
     amends,
+    simplified:
+      typeCode && isSimplified(typeCode.text)
+        ? m.from('/simplified', typeCode.path, true)
+        : undefined,
     submittedAt: acceptanceDate(m, descendant(declaration, 'AcceptanceDateTime', 'DateTimeString')),
     office: m.text(
       '/office',
@@ -217,6 +221,20 @@ function mapDeclaration(
       ]),
     ),
   });
+}
+
+/**
+ * DE 1/2 additional declaration types (the TypeCode's third letter) with a reduced data set, whose
+ * commodity code and description may follow in the supplementary declaration: B and C, simplified
+ * declaration for occasional or regular use (UCC Art. 166), E and F, the same pre-lodged
+ * (Art. 171); and HMRC's J and K, a customs clearance request (C21) for goods arrived or
+ * pre-lodged, which CDS also takes for entry in the declarant's records (Art. 182, "C21iEIDR" in
+ * the samples). Standard (A, D) and supplementary (X, Y, Z) declarations carry the full data set.
+ */
+const SIMPLIFIED_DECLARATION_TYPES: ReadonlySet<string> = new Set(['B', 'C', 'E', 'F', 'J', 'K']);
+
+function isSimplified(typeCode: string): boolean {
+  return SIMPLIFIED_DECLARATION_TYPES.has(typeCode.charAt(2));
 }
 
 /**

@@ -10,7 +10,16 @@ import type { DB } from './schema.js';
 export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
   return {
     async insert(d) {
-      const { id, receivedAt, agencyId, submittedBy, sourceFormat, channel, submitterAgencyId, ...content } = d;
+      const {
+        id,
+        receivedAt,
+        agencyId,
+        submittedBy,
+        sourceFormat,
+        channel,
+        submitterAgencyId,
+        ...content
+      } = d;
       await db
         .insertInto('declarations')
         .values({
@@ -42,7 +51,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           d.goodsItems.map((item) => ({
             declaration_id: id,
             sequence: item.sequence,
-            hs_code: item.hsCode,
+            hs_code: item.hsCode ?? null,
             origin_country: item.originCountry ?? null,
             value: item.value ?? null,
             currency: item.currency ?? null,
@@ -53,14 +62,19 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
     },
 
     async findById(id) {
-      const row = await db.selectFrom('declarations').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('declarations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && toRecord(row);
     },
 
     async list(f) {
       let q = db.selectFrom('declarations').selectAll();
       if (f.agencyId !== undefined) q = q.where('agency_id', '=', f.agencyId);
-      if (f.submitterAgencyId !== undefined) q = q.where('submitter_agency_id', '=', f.submitterAgencyId);
+      if (f.submitterAgencyId !== undefined)
+        q = q.where('submitter_agency_id', '=', f.submitterAgencyId);
       if (f.from !== undefined) q = q.where('submitted_at', '>=', f.from);
       if (f.to !== undefined) q = q.where('submitted_at', '<', f.to);
       if (f.office !== undefined) q = q.where('office', '=', f.office);
@@ -70,20 +84,25 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       if (f.trader !== undefined) {
         const t = f.trader;
         q = q.where((eb) =>
-          eb.or([eb('declarant_id', '=', t), eb('consignor_id', '=', t), eb('consignee_id', '=', t)]),
+          eb.or([
+            eb('declarant_id', '=', t),
+            eb('consignor_id', '=', t),
+            eb('consignee_id', '=', t),
+          ]),
         );
       }
       if (f.hsPrefix !== undefined) {
         // A range on the indexed column rather than LIKE: both backends use the index for it.
         const low = f.hsPrefix;
         const high = nextDigitString(low);
-        q = q.where(({ exists, selectFrom }) => {
-          let items = selectFrom('goods_items as g')
+        q = q.where((eb) => {
+          let items = eb
+            .selectFrom('goods_items as g')
             .select('g.sequence')
             .whereRef('g.declaration_id', '=', 'declarations.id')
             .where('g.hs_code', '>=', low);
           if (high !== undefined) items = items.where('g.hs_code', '<', high);
-          return exists(items);
+          return eb.exists(items);
         });
       }
       if (f.after !== undefined) {
@@ -95,7 +114,11 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           ]),
         );
       }
-      const rows = await q.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+      const rows = await q
+        .orderBy('submitted_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(f.limit)
+        .execute();
       return rows.map(toRecord);
     },
 

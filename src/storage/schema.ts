@@ -57,7 +57,7 @@ export interface DB {
   goods_items: {
     declaration_id: string;
     sequence: number;
-    hs_code: string;
+    hs_code: string | null;
     origin_country: string | null;
     value: number | null;
     currency: string | null;

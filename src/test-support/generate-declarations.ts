@@ -293,13 +293,21 @@ const COUNTRY_CODES = countries().map((c) => c.code);
 const COUNTRY_NAMES = new Map(countries().map((c) => [c.code, c.name]));
 const COUNTRY_CURRENCIES = new Map(countries().map((c) => [c.code, c.currency]));
 
+/** A goods item as generated: always classified and described (none is simplified). */
+export type GeneratedGoodsItem = GoodsItem & Required<Pick<GoodsItem, 'hsCode' | 'description'>>;
+
+/** A generated declaration: a full one, never simplified. */
+export type GeneratedDeclaration = Omit<DeclarationInput, 'goodsItems'> & {
+  goodsItems: GeneratedGoodsItem[];
+};
+
 /** Yields `count` valid, realistic declarations built from the shipped reference data; the same seed gives the same ones. */
-export function* generateDeclarations(count: number, seed = 1): Generator<DeclarationInput> {
+export function* generateDeclarations(count: number, seed = 1): Generator<GeneratedDeclaration> {
   const random = new Random(seed);
   for (let i = 1; i <= count; i++) yield declaration(random, `GEN-${seed}-${i}`);
 }
 
-function declaration(random: Random, reference: string): DeclarationInput {
+function declaration(random: Random, reference: string): GeneratedDeclaration {
   const kind = random.weighted(KINDS);
   const office = random.pick(OFFICES);
   const home = office.slice(0, 2);
@@ -358,7 +366,7 @@ function declaration(random: Random, reference: string): DeclarationInput {
   };
 }
 
-function goodsItem(random: Random, sequence: number, dispatchCountry: string): GoodsItem {
+function goodsItem(random: Random, sequence: number, dispatchCountry: string): GeneratedGoodsItem {
   const cites = random.chance(0.01) ? random.pick(CITES_GOODS) : undefined;
   const subheading = cites?.hsCode ?? random.pick(SUBHEADINGS);
   const chapter = subheading.slice(0, 2);

@@ -50,11 +50,18 @@ export const DocumentSchema = Type.Object(
 export const GoodsItemSchema = Type.Object(
   {
     sequence: Type.Integer({ minimum: 1, maximum: 9999 }),
-    hsCode: Type.String({
-      pattern: '^[0-9]{6,10}$',
-      description: 'HS code, 6 to 10 digits, leading zeros kept',
-    }),
-    description: Text(512),
+    // Optional here so that a simplified declaration can omit them; validateDeclaration requires
+    // both on any other declaration.
+    hsCode: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{6,10}$',
+        description:
+          'HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified',
+      }),
+    ),
+    description: Type.Optional(
+      Text(512, 'Description of the goods; required unless the declaration is simplified'),
+    ),
     quantity: Type.Optional(Type.Number({ minimum: 0 })),
     unit: Type.Optional(Text(10, 'Unit of the quantity, e.g. KGM, NAR, LTR')),
     netMass: Type.Optional(Type.Number({ minimum: 0, description: 'Net mass in kg' })),
@@ -88,6 +95,13 @@ export const DeclarationInputSchema = Type.Object(
     kind: Type.Enum(DECLARATION_KINDS),
     reference: Text(70, "Declarant's own reference (LRN), unique to the transaction"),
     amends: Type.Optional(Text(70, 'Reference of the declaration this one amends')),
+    simplified: Type.Optional(
+      Type.Boolean({
+        description:
+          "Reduced data set: a simplified declaration or an entry in the declarant's records. " +
+          'HS code and description may be absent and follow in the supplementary declaration.',
+      }),
+    ),
     submittedAt: Type.Optional(
       Type.String({ format: 'date-time', description: 'Declaration date; default: receipt' }),
     ),

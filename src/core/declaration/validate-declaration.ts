@@ -9,15 +9,21 @@ import {
 
 const structure = Compile(DeclarationInputSchema);
 
+/** Why a goods item's HS code or description is missing when the declaration is not simplified. */
+const NOT_SIMPLIFIED = 'required (only a simplified declaration may omit it)';
+
 /**
  * Checks a declaration from any source (JSON, XML adapter, CSV row group) and normalises it.
  * Returns every issue found, each naming the field by JSON pointer, so a declarant can fix all at once.
  */
-export function validateDeclaration(input: unknown, receivedAt: string): Checked<DeclarationContent> {
+export function validateDeclaration(
+  input: unknown,
+  receivedAt: string,
+): Checked<DeclarationContent> {
   if (!structure.Check(input)) {
     return { ok: false, issues: structuralIssues(input) };
   }
-  const d = input as DeclarationInput;
+  const d: DeclarationInput = input;
   const issues: FieldIssue[] = [];
   const country = (path: string, code: string | undefined) => {
     if (code !== undefined && !isCountryCode(code)) {
@@ -48,18 +54,30 @@ export function validateDeclaration(input: unknown, receivedAt: string): Checked
   d.goodsItems.forEach((item, i) => {
     const at = `/goodsItems/${i}`;
     if (sequences.has(item.sequence)) {
-      issues.push({ path: `${at}/sequence`, reason: `goods item sequence ${item.sequence} is repeated` });
+      issues.push({
+        path: `${at}/sequence`,
+        reason: `goods item sequence ${item.sequence} is repeated`,
+      });
     }
     sequences.add(item.sequence);
-    if (!isKnownHsHeading(item.hsCode)) {
+    // The schema leaves both optional for simplified declarations, which may omit them.
+    if (item.hsCode === undefined) {
+      if (d.simplified !== true) issues.push({ path: `${at}/hsCode`, reason: NOT_SIMPLIFIED });
+    } else if (!isKnownHsHeading(item.hsCode)) {
       issues.push({
         path: `${at}/hsCode`,
         reason: `HS code '${item.hsCode}' has no HS 2022 heading ${item.hsCode.slice(0, 4)}`,
       });
     }
+    if (item.description === undefined && d.simplified !== true) {
+      issues.push({ path: `${at}/description`, reason: NOT_SIMPLIFIED });
+    }
     country(`${at}/originCountry`, item.originCountry);
     if (item.currency !== undefined && !isCurrencyCode(item.currency)) {
-      issues.push({ path: `${at}/currency`, reason: `unknown currency '${item.currency}' (ISO 4217)` });
+      issues.push({
+        path: `${at}/currency`,
+        reason: `unknown currency '${item.currency}' (ISO 4217)`,
+      });
     }
     if (item.value !== undefined && item.currency === undefined) {
       issues.push({ path: `${at}/currency`, reason: 'required when a value is given' });

@@ -1,8 +1,13 @@
 import { COUNTRIES, CURRENCIES } from './countries.js';
 import { HS2022_CODES } from './hs2022.js';
 
-/** Codes that customs messages use beside ISO 3166-1 (UK: Northern Ireland and GB excluding NI; EU). */
-const EXTRA_COUNTRY_CODES = ['XI', 'XU', 'EU'];
+/**
+ * Codes that customs messages use beside ISO 3166-1: XI Northern Ireland and XU Great Britain
+ * (the UK excluding Northern Ireland); EU the European Union; and HMRC's codes for continental
+ * shelf areas, as its CDS samples (TT_IM095a, TT_IM097a) name them: ZN "Continental Shelf Norway"
+ * and ZU "Continental Shelf United Kingdom Sector".
+ */
+const EXTRA_COUNTRY_CODES = ['XI', 'XU', 'EU', 'ZN', 'ZU'];
 
 const countryCodes = new Set([...COUNTRIES.map((c) => c.code), ...EXTRA_COUNTRY_CODES]);
 const currencyCodes = new Set(CURRENCIES);

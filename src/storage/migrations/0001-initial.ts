@@ -77,14 +77,19 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     ['declarations_consignee', ['consignee_id']],
     ['declarations_reference', ['reference']],
   ] as const) {
-    await db.schema.createIndex(name).on('declarations').columns([...columns]).execute();
+    await db.schema
+      .createIndex(name)
+      .on('declarations')
+      .columns([...columns])
+      .execute();
   }
 
   await db.schema
     .createTable('goods_items')
     .addColumn('declaration_id', 'text', (c) => c.notNull().references('declarations.id'))
     .addColumn('sequence', 'integer', (c) => c.notNull())
-    .addColumn('hs_code', 'text', (c) => c.notNull())
+    // Null when a simplified declaration has not yet given the commodity code.
+    .addColumn('hs_code', 'text')
     .addColumn('origin_country', 'text')
     .addColumn('value', 'double precision')
     .addColumn('currency', 'text')

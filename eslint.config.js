@@ -9,7 +9,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // Fastify plugins are async by contract even when they register routes synchronously.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -28,17 +31,39 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/app/**', '**/storage/**', '**/exchange/**', '**/http/**', '**/cli/**', '**/web/**'],
-              message: 'src/core must not import from outer layers (web → http/cli → app → core ← storage/exchange).',
+              group: [
+                '**/app/**',
+                '**/storage/**',
+                '**/exchange/**',
+                '**/http/**',
+                '**/cli/**',
+                '**/web/**',
+              ],
+              message:
+                'src/core must not import from outer layers (web → http/cli → app → core ← storage/exchange).',
             },
             {
-              group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:child_process', 'fastify', 'kysely', 'better-sqlite3', 'pg'],
+              group: [
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:net',
+                'node:http',
+                'node:child_process',
+                'fastify',
+                'kysely',
+                'better-sqlite3',
+                'pg',
+              ],
               message: 'src/core is pure: no I/O libraries.',
             },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'src/core never reads process.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core never reads process.' },
+      ],
     },
   },
   {
@@ -49,8 +74,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/http/**', '**/cli/**', '**/web/**', 'fastify', '**/storage/**', '**/exchange/**'],
-              message: 'src/app holds use cases; it speaks to storage and exchange through ports, never to HTTP or CLI.',
+              group: [
+                '**/http/**',
+                '**/cli/**',
+                '**/web/**',
+                'fastify',
+                '**/storage/**',
+                '**/exchange/**',
+              ],
+              message:
+                'src/app holds use cases; it speaks to storage and exchange through ports, never to HTTP or CLI.',
             },
           ],
         },

@@ -5,5 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(realpathSync(fileURLToPath(import.meta.url)));
-const { runCli } = await import(pathToFileURL(path.join(here, '..', 'dist', 'cli', 'main.js')).href);
+const { runCli } = await import(
+  pathToFileURL(path.join(here, '..', 'dist', 'cli', 'main.js')).href
+);
 await runCli(process.argv);

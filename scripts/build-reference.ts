@@ -21,7 +21,9 @@ const countryRows = countries
   }))
   .sort((a, b) => a.code.localeCompare(b.code));
 
-const currencies = [...new Set(countryRows.map((c) => c.currency).filter((c) => /^[A-Z]{3}$/.test(c)))].sort();
+const currencies = [
+  ...new Set(countryRows.map((c) => c.currency).filter((c) => /^[A-Z]{3}$/.test(c))),
+].sort();
 
 const hs = parse<Row>(readFileSync(`${shared}/harmonized-system/harmonized-system.csv`), {
   columns: true,
@@ -45,4 +47,6 @@ writeFileSync(
     `/** HS 2022 chapters (2 digits), headings (4) and subheadings (6), space-separated. */\n` +
     `export const HS2022_CODES =\n  ${JSON.stringify(hsRows.map((r) => r.code).join(' '))};\n`,
 );
-console.log(`countries: ${countryRows.length}, currencies: ${currencies.length}, hs codes: ${hsRows.length}`);
+console.log(
+  `countries: ${countryRows.length}, currencies: ${currencies.length}, hs codes: ${hsRows.length}`,
+);

@@ -30,15 +30,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 'PORT', 8080),
     logLevel: env.GREENLANE_LOG_LEVEL ?? 'info',
-    sessionTtlSeconds: integer(env.GREENLANE_SESSION_TTL_SECONDS, 'GREENLANE_SESSION_TTL_SECONDS', 8 * 3600),
-    signInLimit: { max: integer(env.GREENLANE_SIGN_IN_LIMIT, 'GREENLANE_SIGN_IN_LIMIT', 10), windowMs: 60_000 },
-    bodyLimitBytes: integer(env.GREENLANE_BODY_LIMIT_BYTES, 'GREENLANE_BODY_LIMIT_BYTES', 5 * 1024 * 1024),
+    sessionTtlSeconds: integer(
+      env.GREENLANE_SESSION_TTL_SECONDS,
+      'GREENLANE_SESSION_TTL_SECONDS',
+      8 * 3600,
+    ),
+    signInLimit: {
+      max: integer(env.GREENLANE_SIGN_IN_LIMIT, 'GREENLANE_SIGN_IN_LIMIT', 10),
+      windowMs: 60_000,
+    },
+    bodyLimitBytes: integer(
+      env.GREENLANE_BODY_LIMIT_BYTES,
+      'GREENLANE_BODY_LIMIT_BYTES',
+      5 * 1024 * 1024,
+    ),
   };
 }
 
 function integer(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got '${value}')`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer (got '${value}')`);
   return n;
 }

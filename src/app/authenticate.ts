@@ -4,8 +4,12 @@ import type { AppContext } from './context.js';
 import { hashToken } from './secrets.js';
 
 /** Resolves a bearer token (session or API) to the principal it speaks for, or refuses. */
-export async function authenticate(ctx: AppContext, bearer: string | undefined): Promise<Principal> {
-  if (!bearer) throw new DomainError('unauthenticated', 'Authorization: Bearer <token> is required');
+export async function authenticate(
+  ctx: AppContext,
+  bearer: string | undefined,
+): Promise<Principal> {
+  if (!bearer)
+    throw new DomainError('unauthenticated', 'Authorization: Bearer <token> is required');
   const found = await ctx.storage.read.identity.findToken(hashToken(bearer));
   const now = ctx.clock.now().toISOString();
   if (
@@ -32,7 +36,8 @@ export async function authenticate(ctx: AppContext, bearer: string | undefined):
 export async function principalOfUser(ctx: AppContext, username: string): Promise<Principal> {
   const user = await ctx.storage.read.identity.findUserByUsername(username);
   const agency = user && (await ctx.storage.read.identity.findAgency(user.agencyId));
-  if (!user || !agency || user.disabled) throw new DomainError('not_found', `no active user '${username}'`);
+  if (!user || !agency || user.disabled)
+    throw new DomainError('not_found', `no active user '${username}'`);
   return {
     userId: user.id,
     username: user.username,

@@ -16,24 +16,44 @@ describe('first run', () => {
   afterEach(() => t.drop());
 
   it('creates the administration, its customs agency and an administrator with a working token', async () => {
-    const created = await createAdmin(ctx, { username: 'root', country: 'KZ', administrationName: 'State Revenue Committee' });
+    const created = await createAdmin(ctx, {
+      username: 'root',
+      country: 'KZ',
+      administrationName: 'State Revenue Committee',
+    });
     expect(created.password.length).toBeGreaterThanOrEqual(16);
     const principal = await authenticate(ctx, created.token);
-    expect(principal).toMatchObject({ username: 'root', roles: ['admin'], agencyKind: 'customs', via: 'api-token' });
+    expect(principal).toMatchObject({
+      username: 'root',
+      roles: ['admin'],
+      agencyKind: 'customs',
+      via: 'api-token',
+    });
     const [administration] = await t.db.read.identity.listAdministrations();
     expect(administration).toMatchObject({ country: 'KZ', name: 'State Revenue Committee' });
     const signedIn = await signIn(ctx, 'root', created.password);
     expect((await authenticate(ctx, signedIn.token)).via).toBe('session');
     const audit = await t.db.read.audit.listFor('user', principal.userId);
-    expect(audit.map((e) => e.action)).toEqual(['user.created', 'api-token.issued', 'user.signed-in']);
+    expect(audit.map((e) => e.action)).toEqual([
+      'user.created',
+      'api-token.issued',
+      'user.signed-in',
+    ]);
   });
 
   it('adds a second administrator to the existing administration and refuses a taken username', async () => {
     await createAdmin(ctx, { username: 'root', country: 'KZ', administrationName: 'A' });
-    const second = await createAdmin(ctx, { username: 'deputy', password: 'a long passphrase', country: 'BY', administrationName: 'B' });
+    const second = await createAdmin(ctx, {
+      username: 'deputy',
+      password: 'a long passphrase',
+      country: 'BY',
+      administrationName: 'B',
+    });
     expect(await t.db.read.identity.listAdministrations()).toHaveLength(1);
     expect(second.password).toBe('a long passphrase');
-    await expect(createAdmin(ctx, { username: 'deputy', country: 'KZ', administrationName: 'A' })).rejects.toMatchObject({
+    await expect(
+      createAdmin(ctx, { username: 'deputy', country: 'KZ', administrationName: 'A' }),
+    ).rejects.toMatchObject({
       code: 'conflict',
     });
     expect(await t.db.read.identity.countUsers()).toBe(2);
@@ -46,8 +66,14 @@ describe('first run', () => {
     const kinds = (await t.db.read.identity.listAgencies()).map((a) => a.kind).sort();
     expect(kinds).toEqual(['customs', 'environment', 'trader']);
     const roles = new Set(DEMO_USERS.flatMap((u) => u.roles));
-    expect([...roles].sort()).toEqual(
-      ['admin', 'border_officer', 'environmental_officer', 'liaison_officer', 'manager', 'risk_analyst', 'trader'],
-    );
+    expect([...roles].sort()).toEqual([
+      'admin',
+      'border_officer',
+      'environmental_officer',
+      'liaison_officer',
+      'manager',
+      'risk_analyst',
+      'trader',
+    ]);
   });
 });

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../core/auth/identity.js';
 import type { AppContext } from './context.js';
-import { createAdministration, createAgency, createUser, issueApiToken } from './manage-identity.js';
+import {
+  createAdministration,
+  createAgency,
+  createUser,
+  issueApiToken,
+} from './manage-identity.js';
 
 export interface CreatedAdmin {
   username: string;
@@ -21,7 +26,8 @@ export async function createAdmin(
   const token = await ctx.storage.write(async (tx) => {
     const administrations = await tx.identity.listAdministrations();
     let customsAgencyId: string;
-    const existing = administrations[0] && (await tx.identity.findCustomsAgency(administrations[0].id));
+    const existing =
+      administrations[0] && (await tx.identity.findCustomsAgency(administrations[0].id));
     if (existing) {
       customsAgencyId = existing.id;
     } else {
@@ -48,26 +54,58 @@ export async function createAdmin(
 export const DEMO_PASSWORD = 'greenlane-demo';
 
 /** Demo users: username, display name, agency (by code) and roles. */
-export const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; agency: string; roles: Role[] }> = [
+export const DEMO_USERS: ReadonlyArray<{
+  username: string;
+  displayName: string;
+  agency: string;
+  roles: Role[];
+}> = [
   { username: 'admin', displayName: 'Demo Administrator', agency: 'BY-CUSTOMS', roles: ['admin'] },
-  { username: 'analyst', displayName: 'Alena Risk (risk analyst)', agency: 'BY-CUSTOMS', roles: ['risk_analyst'] },
-  { username: 'officer', displayName: 'Ivan Post (border officer)', agency: 'BY-CUSTOMS', roles: ['border_officer'] },
-  { username: 'liaison', displayName: 'Olga Link (liaison officer)', agency: 'BY-CUSTOMS', roles: ['liaison_officer'] },
-  { username: 'manager', displayName: 'Pavel Board (manager)', agency: 'BY-CUSTOMS', roles: ['manager'] },
+  {
+    username: 'analyst',
+    displayName: 'Alena Risk (risk analyst)',
+    agency: 'BY-CUSTOMS',
+    roles: ['risk_analyst'],
+  },
+  {
+    username: 'officer',
+    displayName: 'Ivan Post (border officer)',
+    agency: 'BY-CUSTOMS',
+    roles: ['border_officer'],
+  },
+  {
+    username: 'liaison',
+    displayName: 'Olga Link (liaison officer)',
+    agency: 'BY-CUSTOMS',
+    roles: ['liaison_officer'],
+  },
+  {
+    username: 'manager',
+    displayName: 'Pavel Board (manager)',
+    agency: 'BY-CUSTOMS',
+    roles: ['manager'],
+  },
   {
     username: 'ecologist',
     displayName: 'Maria Green (environmental officer)',
     agency: 'BY-ENV',
     roles: ['environmental_officer'],
   },
-  { username: 'trader', displayName: 'EcoMet Recycling (declarant)', agency: 'TRADER-ECOMET', roles: ['trader'] },
+  {
+    username: 'trader',
+    displayName: 'EcoMet Recycling (declarant)',
+    agency: 'TRADER-ECOMET',
+    roles: ['trader'],
+  },
 ];
 
 /**
  * Seeds a demo administration on an empty database: customs and environmental agencies, a trading
  * company, one user per role and an admin API token. Does nothing when users exist.
  */
-export async function seedDemo(ctx: AppContext): Promise<{ seeded: false } | { seeded: true; adminToken: string }> {
+export async function seedDemo(
+  ctx: AppContext,
+): Promise<{ seeded: false } | { seeded: true; adminToken: string }> {
   const adminToken = await ctx.storage.write(async (tx) => {
     if ((await tx.identity.countUsers()) > 0) return undefined;
     const { administrationId, customsAgencyId } = await createAdministration(ctx, tx, {

@@ -15,7 +15,12 @@ export async function createAdministration(
   const at = ctx.clock.now().toISOString();
   const administrationId = ctx.ids.next();
   const customsAgencyId = ctx.ids.next();
-  await tx.identity.insertAdministration({ id: administrationId, country: input.country, name: input.name, createdAt: at });
+  await tx.identity.insertAdministration({
+    id: administrationId,
+    country: input.country,
+    name: input.name,
+    createdAt: at,
+  });
   await tx.identity.insertAgency({
     id: customsAgencyId,
     administrationId,
@@ -41,7 +46,13 @@ export async function createAdministration(
 export async function createAgency(
   ctx: AppContext,
   tx: Repositories,
-  input: { administrationId: string; kind: AgencyKind; code: string; name: string; traderId?: string },
+  input: {
+    administrationId: string;
+    kind: AgencyKind;
+    code: string;
+    name: string;
+    traderId?: string;
+  },
 ): Promise<string> {
   const at = ctx.clock.now().toISOString();
   const id = ctx.ids.next();
@@ -62,7 +73,13 @@ export async function createAgency(
 export async function createUser(
   ctx: AppContext,
   tx: Repositories,
-  input: { agencyId: string; username: string; displayName: string; roles: Role[]; password: string | null },
+  input: {
+    agencyId: string;
+    username: string;
+    displayName: string;
+    roles: Role[];
+    password: string | null;
+  },
   actorId: string | null = null,
 ): Promise<string> {
   if (!/^[a-z0-9][a-z0-9._-]{1,62}$/.test(input.username)) {
@@ -145,7 +162,8 @@ export async function issueApiTokenAsAdmin(
   principal: Principal,
   input: { userId: string; name: string; expiresAt?: string | null },
 ): Promise<{ token: string; id: string }> {
-  if (!canAdminister(principal)) throw new DomainError('forbidden', 'only administrators issue API tokens');
+  if (!canAdminister(principal))
+    throw new DomainError('forbidden', 'only administrators issue API tokens');
   const user = await ctx.storage.read.identity.findUserById(input.userId);
   const agency = user && (await ctx.storage.read.identity.findAgency(user.agencyId));
   if (!agency || agency.administrationId !== principal.administrationId) {

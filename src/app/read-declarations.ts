@@ -5,13 +5,21 @@ import type { DeclarationFilter, DeclarationRecord } from '../core/ports.js';
 import type { AppContext } from './context.js';
 
 /** One declaration, if the principal may see it (otherwise it does not exist for them). */
-export async function getDeclaration(ctx: AppContext, principal: Principal, id: string): Promise<DeclarationRecord> {
+export async function getDeclaration(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<DeclarationRecord> {
   const d = await ctx.storage.read.declarations.findById(id);
-  if (!d || !canReadDeclaration(principal, d)) throw new DomainError('not_found', `no declaration ${id}`);
+  if (!d || !canReadDeclaration(principal, d))
+    throw new DomainError('not_found', `no declaration ${id}`);
   return d;
 }
 
-export type DeclarationQuery = Omit<DeclarationFilter, 'agencyId' | 'submitterAgencyId' | 'after'> & {
+export type DeclarationQuery = Omit<
+  DeclarationFilter,
+  'agencyId' | 'submitterAgencyId' | 'after'
+> & {
   cursor?: string;
 };
 
@@ -28,8 +36,13 @@ export async function listDeclarations(
   query: DeclarationQuery,
 ): Promise<DeclarationPage> {
   const scope: Pick<DeclarationFilter, 'agencyId' | 'submitterAgencyId'> =
-    principal.agencyKind === 'trader' ? { submitterAgencyId: principal.agencyId } : { agencyId: principal.agencyId };
-  if (principal.agencyKind !== 'trader' && !hasRole(principal, 'border_officer', 'risk_analyst', 'manager', 'admin', 'liaison_officer')) {
+    principal.agencyKind === 'trader'
+      ? { submitterAgencyId: principal.agencyId }
+      : { agencyId: principal.agencyId };
+  if (
+    principal.agencyKind !== 'trader' &&
+    !hasRole(principal, 'border_officer', 'risk_analyst', 'manager', 'admin', 'liaison_officer')
+  ) {
     throw new DomainError('forbidden', 'your roles do not allow reading declarations');
   }
   const { cursor, ...rest } = query;
@@ -52,5 +65,7 @@ function decodeCursor(cursor: string): { submittedAt: string; id: string } {
   } catch {
     // reported below
   }
-  throw new DomainError('invalid_input', 'invalid cursor', [{ path: 'cursor', reason: 'not a cursor from a previous page' }]);
+  throw new DomainError('invalid_input', 'invalid cursor', [
+    { path: 'cursor', reason: 'not a cursor from a previous page' },
+  ]);
 }

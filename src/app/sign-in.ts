@@ -9,7 +9,11 @@ export interface SignedIn {
 }
 
 /** Checks a username and password and issues an expiring session token. */
-export async function signIn(ctx: AppContext, username: string, password: string): Promise<SignedIn> {
+export async function signIn(
+  ctx: AppContext,
+  username: string,
+  password: string,
+): Promise<SignedIn> {
   const user = await ctx.storage.read.identity.findUserByUsername(username);
   // Verify against a dummy hash for unknown users: the answer takes as long either way.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
@@ -55,5 +59,7 @@ export async function signIn(ctx: AppContext, username: string, password: string
 
 /** Revokes the session token in use. */
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
-  await ctx.storage.write((tx) => tx.identity.revokeToken(hashToken(token), ctx.clock.now().toISOString()));
+  await ctx.storage.write((tx) =>
+    tx.identity.revokeToken(hashToken(token), ctx.clock.now().toISOString()),
+  );
 }

@@ -34,7 +34,9 @@ export async function submitDeclaration(
   const receivedAt = ctx.clock.now().toISOString();
   const checked = validateDeclaration(request.input, receivedAt);
   if (!checked.ok) {
-    const issues = request.translateIssues ? request.translateIssues(checked.issues) : checked.issues;
+    const issues = request.translateIssues
+      ? request.translateIssues(checked.issues)
+      : checked.issues;
     throw new DomainError('invalid_input', 'the declaration is not valid', issues);
   }
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
@@ -79,7 +81,8 @@ export async function submitDeclaration(
         receivedAt,
       );
       // Another transaction took the key between our look-up and now: abort, the retry replays it.
-      if (!saved) throw new DomainError('conflict', 'a request with this Idempotency-Key is in progress');
+      if (!saved)
+        throw new DomainError('conflict', 'a request with this Idempotency-Key is in progress');
     }
     return { outcome: 'created', declaration: record };
   });
@@ -103,6 +106,7 @@ function replay(
 async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promise<string> {
   if (principal.agencyKind === 'customs') return principal.agencyId;
   const customs = await ctx.storage.read.identity.findCustomsAgency(principal.administrationId);
-  if (!customs) throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
+  if (!customs)
+    throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
   return customs.id;
 }

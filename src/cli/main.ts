@@ -16,7 +16,11 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('start the HTTP API (embedded SQLite unless GREENLANE_DATABASE_URL is set)')
-    .option('--demo', 'on an empty database, create demo agencies and users and print how to sign in', false)
+    .option(
+      '--demo',
+      'on an empty database, create demo agencies and users and print how to sign in',
+      false,
+    )
     .action(async (opts: { demo: boolean }) => serve(readConfig(), opts));
 
   program
@@ -24,31 +28,48 @@ export function buildCli(): Command {
     .description('lodge the declarations in NDJSON, CSV, JSON or WCO-DM XML files')
     .argument('<files...>', 'files to import (format from extension or content)')
     .option('-u, --user <username>', 'lodge as this user', 'admin')
-    .addOption(new Option('-c, --concurrency <n>', 'declarations in flight').default(256).argParser(Number))
+    .addOption(
+      new Option('-c, --concurrency <n>', 'declarations in flight').default(256).argParser(Number),
+    )
     .option('--no-progress', 'no progress bar')
-    .action(async (files: string[], opts: { user: string; concurrency: number; progress: boolean }) => {
-      const s = await importFiles(readConfig(), files, opts);
-      process.stdout.write(
-        `${s.files} file(s): ${s.read} read, ${s.accepted} accepted, ${s.rejected} rejected in ${s.seconds.toFixed(1)} s` +
-          ` (${Math.round(s.accepted / Math.max(s.seconds, 0.001))} declarations/s)\n`,
-      );
-      if (s.rejected > 0) process.exitCode = 1;
-    });
+    .action(
+      async (files: string[], opts: { user: string; concurrency: number; progress: boolean }) => {
+        const s = await importFiles(readConfig(), files, opts);
+        process.stdout.write(
+          `${s.files} file(s): ${s.read} read, ${s.accepted} accepted, ${s.rejected} rejected in ${s.seconds.toFixed(1)} s` +
+            ` (${Math.round(s.accepted / Math.max(s.seconds, 0.001))} declarations/s)\n`,
+        );
+        if (s.rejected > 0) process.exitCode = 1;
+      },
+    );
 
   const admin = program.command('admin').description('administration');
   admin
     .command('create')
-    .description('create an administrator (and, on an empty database, its administration) and print an API token')
+    .description(
+      'create an administrator (and, on an empty database, its administration) and print an API token',
+    )
     .requiredOption('--username <name>', 'username of the administrator')
     .option('--password <password>', 'password (generated and printed when omitted)')
     .option('--country <code>', 'country of the administration, on an empty database', 'BY')
-    .option('--administration <name>', 'name of the administration, on an empty database', 'Customs administration')
-    .action(async (opts: { username: string; password?: string; country: string; administration: string }) =>
-      adminCreate(readConfig(), opts),
+    .option(
+      '--administration <name>',
+      'name of the administration, on an empty database',
+      'Customs administration',
+    )
+    .action(
+      async (opts: {
+        username: string;
+        password?: string;
+        country: string;
+        administration: string;
+      }) => adminCreate(readConfig(), opts),
     );
 
   const db = program.command('db').description('database');
-  db.command('migrate').description('bring the database schema up to date').action(async () => dbMigrate(readConfig()));
+  db.command('migrate')
+    .description('bring the database schema up to date')
+    .action(async () => dbMigrate(readConfig()));
   return program;
 }
 
@@ -59,9 +80,11 @@ export async function runCli(argv: string[]): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`greenlane: ${message}\n`);
-    if (error instanceof DomainError) for (const i of error.issues) process.stderr.write(`  ${i.path}: ${i.reason}\n`);
+    if (error instanceof DomainError)
+      for (const i of error.issues) process.stderr.write(`  ${i.path}: ${i.reason}\n`);
     process.exitCode = 2;
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runCli(process.argv);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await runCli(process.argv);

@@ -2,7 +2,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { authenticate } from '../app/authenticate.js';
 import type { Principal } from '../core/auth/identity.js';
@@ -46,18 +50,22 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(invalidBody('the body is empty; a JSON document is expected'));
+    if (text.trim() === '')
+      return done(invalidBody('the body is empty; a JSON document is expected'));
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
       return done(invalidBody(`the body is not valid JSON: ${(e as Error).message}`));
     }
-    if (depthExceeds(value, maxDepth)) return done(invalidBody(`JSON nesting deeper than ${maxDepth} levels`));
+    if (depthExceeds(value, maxDepth))
+      return done(invalidBody(`JSON nesting deeper than ${maxDepth} levels`));
     done(null, value);
   });
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
   );
 
   app.decorateRequest('principal', null as unknown as Principal);
@@ -81,7 +89,9 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,
-      problemFromDomainError(new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+      problemFromDomainError(
+        new DomainError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      ),
     ),
   );
 
@@ -114,7 +124,9 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(systemRoutes, { registry });
   await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
   await app.register(declarationRoutes, { ctx: options.ctx });
-  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
+    app.swagger(),
+  );
   return app;
 }
 

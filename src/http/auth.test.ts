@@ -27,7 +27,12 @@ describe('sign-in, tokens and public routes', () => {
   });
 
   const login = (username: string, password: string, ip = '10.0.0.1') =>
-    app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: ip, payload: { username, password } });
+    app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: ip,
+      payload: { username, password },
+    });
 
   it('seeds the demo only once', async () => {
     expect(await seedDemo(ctx)).toEqual({ seeded: false });
@@ -40,7 +45,11 @@ describe('sign-in, tokens and public routes', () => {
     expect(token).toMatch(/^gls_/);
     const me = await app.inject({ url: '/api/me', headers: bearer(token) });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ username: 'officer', roles: ['border_officer'], via: 'session' });
+    expect(me.json()).toMatchObject({
+      username: 'officer',
+      roles: ['border_officer'],
+      via: 'session',
+    });
     expect(expiresAt).toBe('2026-11-23T11:00:00.000Z');
     now = new Date('2026-11-23T11:00:01.000Z');
     const late = await app.inject({ url: '/api/me', headers: bearer(token) });
@@ -58,7 +67,8 @@ describe('sign-in, tokens and public routes', () => {
 
   it('rate-limits sign-in attempts per address and username', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await login('manager', 'guess' + i, '10.0.0.9')).statusCode);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await login('manager', 'guess' + i, '10.0.0.9')).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const limited = await login('manager', DEMO_PASSWORD, '10.0.0.9');
     expect(limited.statusCode).toBe(429);
@@ -69,7 +79,10 @@ describe('sign-in, tokens and public routes', () => {
 
   it('sign-out revokes the session token', async () => {
     const { token } = (await login('analyst', DEMO_PASSWORD, '10.0.0.3')).json<{ token: string }>();
-    expect((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) }))
+        .statusCode,
+    ).toBe(204);
     expect((await app.inject({ url: '/api/me', headers: bearer(token) })).statusCode).toBe(401);
   });
 
@@ -78,7 +91,11 @@ describe('sign-in, tokens and public routes', () => {
     expect(rows.some((r) => r.token_hash === adminToken)).toBe(false);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
     const users = await t.db.kysely.selectFrom('users').select('password_hash').execute();
-    expect(users.every((u) => u.password_hash?.startsWith('scrypt$') && !u.password_hash.includes(DEMO_PASSWORD))).toBe(true);
+    expect(
+      users.every(
+        (u) => u.password_hash?.startsWith('scrypt$') && !u.password_hash.includes(DEMO_PASSWORD),
+      ),
+    ).toBe(true);
   });
 
   it('lets an administrator issue an API token, and nobody else', async () => {
@@ -111,7 +128,9 @@ describe('sign-in, tokens and public routes', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/declarations', '/api/declarations/{id}', '/api/auth/login']),
     );
-    const post = doc.paths['/api/declarations']?.post as { requestBody: { content: Record<string, unknown> } };
+    const post = doc.paths['/api/declarations']?.post as {
+      requestBody: { content: Record<string, unknown> };
+    };
     expect(Object.keys(post.requestBody.content)).toEqual(['application/json', 'application/xml']);
     const docs = await app.inject({ url: '/api/docs/' });
     expect(docs.statusCode).toBe(200);

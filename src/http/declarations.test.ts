@@ -6,7 +6,10 @@ import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/data
 import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
 
-const SAMPLES = path.resolve(import.meta.dirname, '../../../shared/data/sample-messages/hmrc-cds-wco-dms-import');
+const SAMPLES = path.resolve(
+  import.meta.dirname,
+  '../../../shared/data/sample-messages/hmrc-cds-wco-dms-import',
+);
 const xmlSample = (rel: string) => readFileSync(path.join(SAMPLES, rel), 'utf8');
 
 describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
@@ -25,7 +28,11 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
   });
 
   const count = () => t.db.read.declarations.count();
-  const post = (body: unknown, headers: Record<string, string> = {}, token = world.tokens.officer) =>
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = {},
+    token = world.tokens.officer,
+  ) =>
     app.inject({
       method: 'POST',
       url: '/api/declarations',
@@ -49,11 +56,19 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
   ) {
     expect(response.statusCode, response.body).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = response.json<{ type: string; status: number; title: string; errors?: Array<{ field: string; detail: string }> }>();
+    const problem = response.json<{
+      type: string;
+      status: number;
+      title: string;
+      errors?: Array<{ field: string; detail: string }>;
+    }>();
     expect(problem.status).toBe(status);
     expect(problem.type).toMatch(/^urn:greenlane:problem:/);
     const fields = (problem.errors ?? []).map((e) => e.field);
-    expect(fields.some((f) => (typeof field === 'string' ? f === field : field.test(f))), JSON.stringify(problem)).toBe(true);
+    expect(
+      fields.some((f) => (typeof field === 'string' ? f === field : field.test(f))),
+      JSON.stringify(problem),
+    ).toBe(true);
     expect(await count()).toBe(before);
     return problem;
   }
@@ -62,14 +77,25 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
     const before = await count();
     const r = await post(sampleDeclaration({ reference: 'HTTP-1' }));
     expect(r.statusCode, r.body).toBe(201);
-    const created = r.json<{ id: string; reference: string; channel: null; sourceFormat: string }>();
+    const created = r.json<{
+      id: string;
+      reference: string;
+      channel: null;
+      sourceFormat: string;
+    }>();
     expect(r.headers.location).toBe(`/api/declarations/${created.id}`);
     expect(created.sourceFormat).toBe('json');
     expect(created.channel).toBeNull();
     expect(await count()).toBe(before + 1);
-    const got = await app.inject({ url: `/api/declarations/${created.id}`, headers: bearer(world.tokens.officer) });
+    const got = await app.inject({
+      url: `/api/declarations/${created.id}`,
+      headers: bearer(world.tokens.officer),
+    });
     expect(got.statusCode).toBe(200);
-    const body = got.json<{ goodsItems: Array<{ hsCode: string; species?: string }>; route: { transitCountries: string[] } }>();
+    const body = got.json<{
+      goodsItems: Array<{ hsCode: string; species?: string }>;
+      route: { transitCountries: string[] };
+    }>();
     expect(body.goodsItems.map((i) => i.hsCode)).toEqual(['8549210000', '0106390000']);
     expect(body.goodsItems[1]?.species).toBe('Psittacus erithacus');
     expect(body.route.transitCountries).toEqual(['KZ', 'RU']);
@@ -78,7 +104,11 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
   it('lodges a WCO-DM XML declaration', async () => {
     const r = await postXml(xmlSample('TT_IM001a/Step1_TT_IM001a.xml'));
     expect(r.statusCode, r.body).toBe(201);
-    const d = r.json<{ reference: string; sourceFormat: string; goodsItems: Array<{ hsCode: string; value: number; currency: string }> }>();
+    const d = r.json<{
+      reference: string;
+      sourceFormat: string;
+      goodsItems: Array<{ hsCode: string; value: number; currency: string }>;
+    }>();
     expect(d.reference).toBe('7847767E1WB6');
     expect(d.sourceFormat).toBe('wco-xml');
     expect(d.goodsItems[0]).toMatchObject({ hsCode: '8510900000', value: 1000, currency: 'GBP' });
@@ -102,7 +132,12 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
 
   it('refuses unknown fields and missing required ones', async () => {
     const before = await count();
-    await expectRefused(await post({ ...sampleDeclaration(), surprise: 1 }), 400, '/surprise', before);
+    await expectRefused(
+      await post({ ...sampleDeclaration(), surprise: 1 }),
+      400,
+      '/surprise',
+      before,
+    );
     const { declarant: _d, ...noDeclarant } = sampleDeclaration();
     await expectRefused(await post(noDeclarant), 400, '/declarant', before);
   });
@@ -153,12 +188,20 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
 
   it('refuses an XML notification, which is not a declaration', async () => {
     const before = await count();
-    await expectRefused(await postXml(xmlSample('TT_IM001a/Example_Notifications/01_DMSACC.xml')), 400, /.*/, before);
+    await expectRefused(
+      await postXml(xmlSample('TT_IM001a/Example_Notifications/01_DMSACC.xml')),
+      400,
+      /.*/,
+      before,
+    );
   });
 
   it('names the XML element of an invalid value', async () => {
     const before = await count();
-    const xml = xmlSample('TT_IM001a/Step1_TT_IM001a.xml').replace('<ID>85109000</ID>', '<ID>99999999</ID>');
+    const xml = xmlSample('TT_IM001a/Step1_TT_IM001a.xml').replace(
+      '<ID>85109000</ID>',
+      '<ID>99999999</ID>',
+    );
     await expectRefused(
       await postXml(xml),
       400,
@@ -193,13 +236,19 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
   it('refuses the same Idempotency-Key with a different body with 422', async () => {
     await post(sampleDeclaration({ reference: 'IDEM-2' }), { 'idempotency-key': 'key-2' });
     const before = await count();
-    const r = await post(sampleDeclaration({ reference: 'IDEM-2-changed' }), { 'idempotency-key': 'key-2' });
+    const r = await post(sampleDeclaration({ reference: 'IDEM-2-changed' }), {
+      'idempotency-key': 'key-2',
+    });
     await expectRefused(r, 422, 'Idempotency-Key', before);
   });
 
   it('requires a valid bearer token', async () => {
     const before = await count();
-    const none = await app.inject({ method: 'POST', url: '/api/declarations', payload: sampleDeclaration() });
+    const none = await app.inject({
+      method: 'POST',
+      url: '/api/declarations',
+      payload: sampleDeclaration(),
+    });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
     const wrong = await post(sampleDeclaration(), {}, 'gla_not-a-token');
@@ -216,25 +265,42 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
   });
 
   it('shows traders only their own declarations and other administrations nothing', async () => {
-    const mine = await post(sampleDeclaration({ reference: 'TRADER-OWN' }), {}, world.tokens.trader);
+    const mine = await post(
+      sampleDeclaration({ reference: 'TRADER-OWN' }),
+      {},
+      world.tokens.trader,
+    );
     expect(mine.statusCode, mine.body).toBe(201);
     const id = mine.json<{ id: string; agencyId: string }>().id;
-    const get = (token: string) => app.inject({ url: `/api/declarations/${id}`, headers: bearer(token) });
+    const get = (token: string) =>
+      app.inject({ url: `/api/declarations/${id}`, headers: bearer(token) });
     expect((await get(world.tokens.trader)).statusCode).toBe(200);
     expect((await get(world.tokens.officer)).statusCode).toBe(200);
     expect((await get(world.tokens.otherTrader)).statusCode).toBe(404);
     expect((await get(world.tokens.foreignOfficer)).statusCode).toBe(404);
-    const list = await app.inject({ url: '/api/declarations?limit=500', headers: bearer(world.tokens.otherTrader) });
+    const list = await app.inject({
+      url: '/api/declarations?limit=500',
+      headers: bearer(world.tokens.otherTrader),
+    });
     expect(list.json<{ items: unknown[] }>().items).toEqual([]);
-    const own = await app.inject({ url: '/api/declarations?limit=500', headers: bearer(world.tokens.trader) });
-    expect(own.json<{ items: Array<{ reference: string }> }>().items.map((d) => d.reference)).toEqual(['TRADER-OWN']);
+    const own = await app.inject({
+      url: '/api/declarations?limit=500',
+      headers: bearer(world.tokens.trader),
+    });
+    expect(
+      own.json<{ items: Array<{ reference: string }> }>().items.map((d) => d.reference),
+    ).toEqual(['TRADER-OWN']);
     // Lodged by a trader, owned by the administration's customs agency.
     expect(mine.json<{ agencyId: string }>().agencyId).toBe(world.principals.officer.agencyId);
   });
 
   it('lists with filters and cursor paging', async () => {
     for (let i = 0; i < 5; i++) {
-      const d = sampleDeclaration({ reference: `PAGE-${i}`, office: 'PAGING1', submittedAt: `2026-06-0${i + 1}T08:00:00.000Z` });
+      const d = sampleDeclaration({
+        reference: `PAGE-${i}`,
+        office: 'PAGING1',
+        submittedAt: `2026-06-0${i + 1}T08:00:00.000Z`,
+      });
       expect((await post(d)).statusCode).toBe(201);
     }
     const seen: string[] = [];
@@ -248,18 +314,32 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
       url = `/api/declarations?office=PAGING1&limit=2&cursor=${body.nextCursor}`;
     }
     expect(seen).toEqual(['PAGE-4', 'PAGE-3', 'PAGE-2', 'PAGE-1', 'PAGE-0']);
-    const byHs = await app.inject({ url: '/api/declarations?office=PAGING1&hsPrefix=010639&from=2026-06-02T00:00:00Z&to=2026-06-04T00:00:00Z', headers: bearer(world.tokens.officer) });
-    expect(byHs.json<{ items: Array<{ reference: string }> }>().items.map((d) => d.reference)).toEqual(['PAGE-2', 'PAGE-1']);
-    const byTrader = await app.inject({ url: '/api/declarations?office=PAGING1&trader=BY100&channel=unscreened', headers: bearer(world.tokens.officer) });
+    const byHs = await app.inject({
+      url: '/api/declarations?office=PAGING1&hsPrefix=010639&from=2026-06-02T00:00:00Z&to=2026-06-04T00:00:00Z',
+      headers: bearer(world.tokens.officer),
+    });
+    expect(
+      byHs.json<{ items: Array<{ reference: string }> }>().items.map((d) => d.reference),
+    ).toEqual(['PAGE-2', 'PAGE-1']);
+    const byTrader = await app.inject({
+      url: '/api/declarations?office=PAGING1&trader=BY100&channel=unscreened',
+      headers: bearer(world.tokens.officer),
+    });
     expect(byTrader.json<{ items: unknown[] }>().items).toHaveLength(5);
   });
 
   it('refuses a bad query parameter, naming it', async () => {
-    const r = await app.inject({ url: '/api/declarations?limit=0&hsPrefix=85a', headers: bearer(world.tokens.officer) });
+    const r = await app.inject({
+      url: '/api/declarations?limit=0&hsPrefix=85a',
+      headers: bearer(world.tokens.officer),
+    });
     expect(r.statusCode).toBe(400);
     const fields = r.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['querystring/limit', 'querystring/hsPrefix']));
-    const cursor = await app.inject({ url: '/api/declarations?cursor=nonsense', headers: bearer(world.tokens.officer) });
+    const cursor = await app.inject({
+      url: '/api/declarations?cursor=nonsense',
+      headers: bearer(world.tokens.officer),
+    });
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json<{ errors: Array<{ field: string }> }>().errors[0]?.field).toBe('cursor');
   });

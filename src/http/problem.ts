@@ -24,7 +24,8 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
 };
 
 /** Problem type URI for a code: stable identifiers, documented in the OpenAPI description. */
-export const problemType = (code: string): string => `urn:greenlane:problem:${code.replace(/_/g, '-')}`;
+export const problemType = (code: string): string =>
+  `urn:greenlane:problem:${code.replace(/_/g, '-')}`;
 
 export function problemFromDomainError(e: DomainError, instance?: string): ProblemDocument {
   const { status, title } = STATUS[e.code];
@@ -49,7 +50,10 @@ export function sendProblem(reply: FastifyReply, p: ProblemDocument): FastifyRep
 }
 
 /** Fastify's own errors (body limits, media types, malformed JSON, schema validation) as problems. */
-export function problemFromFastifyError(error: FastifyError, request: FastifyRequest): ProblemDocument {
+export function problemFromFastifyError(
+  error: FastifyError,
+  request: FastifyRequest,
+): ProblemDocument {
   const instance = request.url.split('?')[0];
   if (error.validation) {
     return {
@@ -60,25 +64,38 @@ export function problemFromFastifyError(error: FastifyError, request: FastifyReq
       ...(instance ? { instance } : {}),
       errors: error.validation.map((v) => ({
         field: `${error.validationContext ?? 'request'}${v.instancePath || ''}${
-          v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty)}` : ''
+          v.keyword === 'required'
+            ? `/${String((v.params as { missingProperty?: string }).missingProperty)}`
+            : ''
         }`,
         detail: v.message ?? 'invalid',
       })),
     };
   }
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
   const known: Record<string, { code: string; title: string; field?: string }> = {
-    FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', title: 'Payload too large', field: 'body' },
+    FST_ERR_CTP_BODY_TOO_LARGE: {
+      code: 'payload_too_large',
+      title: 'Payload too large',
+      field: 'body',
+    },
     FST_ERR_CTP_INVALID_MEDIA_TYPE: {
       code: 'unsupported_media_type',
       title: 'Unsupported media type',
       field: 'Content-Type',
     },
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid_input', title: 'Invalid input', field: 'Content-Length' },
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+      code: 'invalid_input',
+      title: 'Invalid input',
+      field: 'Content-Length',
+    },
     FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_input', title: 'Invalid input', field: 'body' },
     FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_input', title: 'Invalid input', field: 'body' },
   };
-  const k = (error.code && known[error.code]) || (status === 400 ? { code: 'invalid_input', title: 'Invalid input', field: 'body' } : undefined);
+  const k =
+    (error.code && known[error.code]) ||
+    (status === 400 ? { code: 'invalid_input', title: 'Invalid input', field: 'body' } : undefined);
   if (status >= 500 || !k) {
     return {
       type: problemType(status >= 500 ? 'internal' : 'http-error'),

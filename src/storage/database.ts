@@ -39,7 +39,10 @@ export interface DatabaseOptions {
 /** Opens the configured backend, migrated to the latest schema. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const backend: Backend = options.url ? 'postgres' : 'sqlite';
-  const kysely = backend === 'postgres' ? postgres(options.url!) : sqlite(options.sqlitePath ?? './data/greenlane.db');
+  const kysely =
+    backend === 'postgres'
+      ? postgres(options.url!)
+      : sqlite(options.sqlitePath ?? './data/greenlane.db');
   if (options.migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, backend);
   const batcher = new WriteBatcher(kysely);
   const read = createRepositories(kysely);
@@ -61,7 +64,9 @@ function sqlite(file: string): Kysely<DB> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<DB>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  });
 }
 
 /**
@@ -82,7 +87,9 @@ function withStatementCache(database: SQLite.Database, capacity = 512): SQLite.D
     get(target, property) {
       if (property === 'prepare') return prepare;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
 }

@@ -66,7 +66,11 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
       return Number(r.numUpdatedRows) > 0;
     },
     async findUserByUsername(username) {
-      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       return row && toUser(row);
     },
     async findUserById(id) {
@@ -122,11 +126,19 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
       return { token, user: toUser(row), agency };
     },
     async findAgency(id) {
-      const row = await db.selectFrom('agencies').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('agencies')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && toAgency(row);
     },
     async findAgencyByCode(code) {
-      const row = await db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirst();
+      const row = await db
+        .selectFrom('agencies')
+        .selectAll()
+        .where('code', '=', code)
+        .executeTakeFirst();
       return row && toAgency(row);
     },
     async listAgencies(administrationId) {
@@ -149,7 +161,10 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
       return row && toAgency(row);
     },
     async countUsers() {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
   };

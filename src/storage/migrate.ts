@@ -10,15 +10,22 @@ const STEPS: Record<string, Step> = {
 };
 
 /** Brings the schema up to date; safe to run at every start. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationResultSet> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+): Promise<MigrationResultSet> {
   const migrations: Record<string, Migration> = Object.fromEntries(
-    Object.entries(STEPS).map(([name, step]) => [name, { up: (k: Kysely<unknown>) => step.up(k, dialect) }]),
+    Object.entries(STEPS).map(([name, step]) => [
+      name,
+      { up: (k: Kysely<unknown>) => step.up(k, dialect) },
+    ]),
   );
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
   });
   const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
+  if (result.error)
+    throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
   return result;
 }

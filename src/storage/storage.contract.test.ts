@@ -19,8 +19,15 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     await t.drop();
   });
 
-  function record(n: number, over: Partial<DeclarationRecord> = {}, input = sampleDeclaration()): DeclarationRecord {
-    const checked = validateDeclaration({ ...input, reference: `R-${n}` }, '2026-11-02T10:00:00.000Z');
+  function record(
+    n: number,
+    over: Partial<DeclarationRecord> = {},
+    input = sampleDeclaration(),
+  ): DeclarationRecord {
+    const checked = validateDeclaration(
+      { ...input, reference: `R-${n}` },
+      '2026-11-02T10:00:00.000Z',
+    );
     if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
     const officer = world.principals.officer;
     return {
@@ -54,20 +61,30 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
   it('filters by office, HS prefix, trader, date, kind and channel', async () => {
     const base = sampleDeclaration();
     await t.db.write(async (tx) => {
-      await tx.declarations.insert(record(1, { office: 'A1', submittedAt: '2026-01-01T00:00:00.000Z' }));
       await tx.declarations.insert(
-        record(2, { office: 'B2', submittedAt: '2026-02-01T00:00:00.000Z', channel: 'red' }, {
-          ...base,
-          declarant: { id: 'GB999', name: 'Other' },
-          consignee: { id: 'GB999' },
-          goodsItems: [{ sequence: 1, hsCode: '7204490000', description: 'Ferrous scrap' }],
-        }),
+        record(1, { office: 'A1', submittedAt: '2026-01-01T00:00:00.000Z' }),
       );
       await tx.declarations.insert(
-        record(3, { office: 'A1', submittedAt: '2026-03-01T00:00:00.000Z', kind: 'export' }, {
-          ...base,
-          goodsItems: [{ sequence: 1, hsCode: '8549990000', description: 'E-waste' }],
-        }),
+        record(
+          2,
+          { office: 'B2', submittedAt: '2026-02-01T00:00:00.000Z', channel: 'red' },
+          {
+            ...base,
+            declarant: { id: 'GB999', name: 'Other' },
+            consignee: { id: 'GB999' },
+            goodsItems: [{ sequence: 1, hsCode: '7204490000', description: 'Ferrous scrap' }],
+          },
+        ),
+      );
+      await tx.declarations.insert(
+        record(
+          3,
+          { office: 'A1', submittedAt: '2026-03-01T00:00:00.000Z', kind: 'export' },
+          {
+            ...base,
+            goodsItems: [{ sequence: 1, hsCode: '8549990000', description: 'E-waste' }],
+          },
+        ),
       );
     });
     const list = async (f: object) =>
@@ -80,7 +97,9 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     expect(await list({ hsPrefix: '99' })).toEqual([]);
     expect(await list({ trader: 'GB999' })).toEqual(['R-2']);
     expect(await list({ trader: 'BY100' })).toEqual(['R-1', 'R-3']);
-    expect(await list({ from: '2026-01-15T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' })).toEqual(['R-2']);
+    expect(
+      await list({ from: '2026-01-15T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }),
+    ).toEqual(['R-2']);
     expect(await list({ channel: 'red' })).toEqual(['R-2']);
     expect(await list({ channel: 'unscreened' })).toEqual(['R-1', 'R-3']);
     expect(await list({ kind: 'export' })).toEqual(['R-3']);
@@ -116,7 +135,9 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     expect(await t.db.read.identity.countUsers()).toBe(6);
     const agencies = await t.db.read.identity.listAgencies();
     expect(agencies.map((a) => a.code).sort()).toEqual(['BY-C', 'BY-E', 'KZ-C', 'T1', 'T2']);
-    const customs = await t.db.read.identity.findCustomsAgency(world.principals.officer.administrationId);
+    const customs = await t.db.read.identity.findCustomsAgency(
+      world.principals.officer.administrationId,
+    );
     expect(customs?.code).toBe('BY-C');
   });
 
@@ -143,7 +164,9 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
   it('keeps the first response for an idempotency key', async () => {
     const r = { requestHash: 'h1', statusCode: 201, body: '{"a":1}' };
     expect(await t.db.write((tx) => tx.idempotency.save('u1', 'k1', r, 'now'))).toBe(true);
-    expect(await t.db.write((tx) => tx.idempotency.save('u1', 'k1', { ...r, requestHash: 'h2' }, 'now'))).toBe(false);
+    expect(
+      await t.db.write((tx) => tx.idempotency.save('u1', 'k1', { ...r, requestHash: 'h2' }, 'now')),
+    ).toBe(false);
     expect(await t.db.read.idempotency.find('u1', 'k1')).toEqual(r);
     expect(await t.db.read.idempotency.find('u2', 'k1')).toBeUndefined();
   });
@@ -167,7 +190,9 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
   it('rejects a second row with the same primary key and leaves the first intact', async () => {
     const d = record(5);
     await t.db.write((tx) => tx.declarations.insert(d));
-    await expect(t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' }))).rejects.toThrow();
+    await expect(
+      t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' })),
+    ).rejects.toThrow();
     expect((await t.db.read.declarations.findById(d.id))?.reference).toBe('R-5');
   });
 });

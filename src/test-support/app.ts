@@ -1,18 +1,35 @@
 import type { Principal } from '../core/auth/identity.js';
 import type { DeclarationInput } from '../core/declaration/declaration.js';
 import { ulidGenerator, systemClock, type AppContext } from '../app/context.js';
-import { createAdministration, createAgency, createUser, issueApiToken } from '../app/manage-identity.js';
+import {
+  createAdministration,
+  createAgency,
+  createUser,
+  issueApiToken,
+} from '../app/manage-identity.js';
 import { authenticate } from '../app/authenticate.js';
 import type { Database } from '../storage/database.js';
 
 /** An app context over a test database. */
 export function testContext(db: Database): AppContext {
-  return { storage: db, clock: systemClock, ids: ulidGenerator(), settings: { sessionTtlSeconds: 3600 } };
+  return {
+    storage: db,
+    clock: systemClock,
+    ids: ulidGenerator(),
+    settings: { sessionTtlSeconds: 3600 },
+  };
 }
 
 export interface TestWorld {
   ctx: AppContext;
-  tokens: { officer: string; trader: string; otherTrader: string; ecologist: string; foreignOfficer: string; admin: string };
+  tokens: {
+    officer: string;
+    trader: string;
+    otherTrader: string;
+    ecologist: string;
+    foreignOfficer: string;
+    admin: string;
+  };
   principals: { officer: Principal; trader: Principal; otherTrader: Principal; admin: Principal };
 }
 
@@ -32,11 +49,34 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       customsAgencyCode: 'KZ-C',
       customsAgencyName: 'Partner customs agency',
     });
-    const env = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'environment', code: 'BY-E', name: 'Env' });
-    const t1 = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'trader', code: 'T1', name: 'Trader one', traderId: 'BY100' });
-    const t2 = await createAgency(ctx, tx, { administrationId: home.administrationId, kind: 'trader', code: 'T2', name: 'Trader two', traderId: 'BY200' });
+    const env = await createAgency(ctx, tx, {
+      administrationId: home.administrationId,
+      kind: 'environment',
+      code: 'BY-E',
+      name: 'Env',
+    });
+    const t1 = await createAgency(ctx, tx, {
+      administrationId: home.administrationId,
+      kind: 'trader',
+      code: 'T1',
+      name: 'Trader one',
+      traderId: 'BY100',
+    });
+    const t2 = await createAgency(ctx, tx, {
+      administrationId: home.administrationId,
+      kind: 'trader',
+      code: 'T2',
+      name: 'Trader two',
+      traderId: 'BY200',
+    });
     const mk = async (agencyId: string, username: string, roles: Principal['roles'][number][]) => {
-      const id = await createUser(ctx, tx, { agencyId, username, displayName: username, roles: [...roles], password: null });
+      const id = await createUser(ctx, tx, {
+        agencyId,
+        username,
+        displayName: username,
+        roles: [...roles],
+        password: null,
+      });
       return (await issueApiToken(ctx, tx, { userId: id, name: 'test' })).token;
     };
     return {
@@ -70,7 +110,12 @@ export function sampleDeclaration(overrides: Partial<DeclarationInput> = {}): De
     declarant: { id: 'BY100', name: 'Trader one', country: 'BY' },
     consignor: { name: 'Shenzhen E-Cycle Co', country: 'CN' },
     consignee: { id: 'BY100', name: 'Trader one', country: 'BY' },
-    route: { dispatchCountry: 'CN', destinationCountry: 'BY', transitCountries: ['KZ', 'RU'], transportMode: 'rail' },
+    route: {
+      dispatchCountry: 'CN',
+      destinationCountry: 'BY',
+      transitCountries: ['KZ', 'RU'],
+      transportMode: 'rail',
+    },
     goodsItems: [
       {
         sequence: 1,

@@ -9,7 +9,9 @@ export const TEST_POSTGRES_URL = process.env.GREENLANE_TEST_POSTGRES_URL;
 
 if (!TEST_POSTGRES_URL) {
   if (process.env.CI) {
-    throw new Error('CI must set GREENLANE_TEST_POSTGRES_URL: the PostgreSQL tests may not be skipped there');
+    throw new Error(
+      'CI must set GREENLANE_TEST_POSTGRES_URL: the PostgreSQL tests may not be skipped there',
+    );
   }
   console.warn(
     '\n  ⚠ PostgreSQL tests SKIPPED: set GREENLANE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test to run them\n',

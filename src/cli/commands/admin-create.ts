@@ -18,7 +18,9 @@ export async function adminCreate(
     process.stdout.write(
       [
         `Administrator '${created.username}' created in ${describeDatabase(config)}.`,
-        options.password === undefined ? `Password (generated, shown once): ${created.password}` : 'Password: as given.',
+        options.password === undefined
+          ? `Password (generated, shown once): ${created.password}`
+          : 'Password: as given.',
         'API token (shown once; use as "Authorization: Bearer <token>"):',
         created.token,
         '',

@@ -6,7 +6,11 @@ import { describeDatabase } from '../runtime.js';
 
 /** `greenlane db migrate`: brings the schema up to date and says what it applied. */
 export async function dbMigrate(config: Config): Promise<void> {
-  const db = await openDatabase({ url: config.databaseUrl, sqlitePath: config.sqlitePath, migrate: false });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    migrate: false,
+  });
   try {
     const { results = [] } = await migrateToLatest(db.kysely as Kysely<unknown>, db.backend);
     const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);

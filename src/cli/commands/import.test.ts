@@ -12,7 +12,10 @@ import { writeNdjson } from '../../test-support/generate-declarations.js';
 import { importFiles } from './import.js';
 
 const run = promisify(execFile);
-const SAMPLES = path.resolve(import.meta.dirname, '../../../../shared/data/sample-messages/hmrc-cds-wco-dms-import');
+const SAMPLES = path.resolve(
+  import.meta.dirname,
+  '../../../../shared/data/sample-messages/hmrc-cds-wco-dms-import',
+);
 
 describe('greenlane import', () => {
   let dir: string;
@@ -41,7 +44,12 @@ describe('greenlane import', () => {
     await writeNdjson(file, 100_000, 7);
     const before = await countDeclarations();
     const lines: string[] = [];
-    const s = await importFiles(config, [file], { user: 'admin', concurrency: 256, progress: false }, { log: (l) => lines.push(l) });
+    const s = await importFiles(
+      config,
+      [file],
+      { user: 'admin', concurrency: 256, progress: false },
+      { log: (l) => lines.push(l) },
+    );
     expect(lines).toEqual([]);
     expect(s).toMatchObject({ files: 1, read: 100_000, accepted: 100_000, rejected: 0 });
     expect(await countDeclarations()).toBe(before + 100_000);
@@ -75,7 +83,12 @@ describe('greenlane import', () => {
     );
     const before = await countDeclarations();
     const lines: string[] = [];
-    const s = await importFiles(config, [ndjson, csv], { user: 'admin', concurrency: 4, progress: false }, { log: (l) => lines.push(l) });
+    const s = await importFiles(
+      config,
+      [ndjson, csv],
+      { user: 'admin', concurrency: 4, progress: false },
+      { log: (l) => lines.push(l) },
+    );
     expect(s).toMatchObject({ files: 2, read: 7, accepted: 4, rejected: 3 });
     expect(await countDeclarations()).toBe(before + 4);
     expect(lines).toHaveLength(3);
@@ -89,7 +102,12 @@ describe('greenlane import', () => {
     const b = path.join(dir, 'b.XML');
     copyFileSync(path.join(SAMPLES, 'TT_IM001a/Step1_TT_IM001a.xml'), a);
     copyFileSync(path.join(SAMPLES, 'TT_IM002a/Step1_TT_IM002a.XML'), b);
-    const s = await importFiles(config, [a, b], { user: 'admin', concurrency: 4, progress: false }, { log: () => {} });
+    const s = await importFiles(
+      config,
+      [a, b],
+      { user: 'admin', concurrency: 4, progress: false },
+      { log: () => {} },
+    );
     expect(s).toMatchObject({ accepted: 2, rejected: 0 });
   });
 
@@ -98,7 +116,9 @@ describe('greenlane import', () => {
     writeFileSync(file, JSON.stringify(sampleDeclaration({ reference: 'CLI-1' })) + '\n{nope}\n');
     const env = { ...process.env, GREENLANE_SQLITE_PATH: config.sqlitePath, CI: '' };
     const cli = path.resolve(import.meta.dirname, '../main.ts');
-    const failed = await run(process.execPath, ['--import', 'tsx', cli, 'import', file], { env }).then(
+    const failed = await run(process.execPath, ['--import', 'tsx', cli, 'import', file], {
+      env,
+    }).then(
       () => undefined,
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -108,7 +128,11 @@ describe('greenlane import', () => {
     expect(failed?.stderr).toMatch(/100%/);
     const good = path.join(dir, 'good.ndjson');
     writeFileSync(good, JSON.stringify(sampleDeclaration({ reference: 'CLI-2' })) + '\n');
-    const ok = await run(process.execPath, ['--import', 'tsx', cli, 'import', '--no-progress', good], { env });
+    const ok = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'import', '--no-progress', good],
+      { env },
+    );
     expect(ok.stdout).toMatch(/1 accepted, 0 rejected/);
   }, 60_000);
 
@@ -116,7 +140,9 @@ describe('greenlane import', () => {
     const env = { ...process.env, GREENLANE_SQLITE_PATH: config.sqlitePath };
     const cli = path.resolve(import.meta.dirname, '../main.ts');
     const missing = path.join(dir, 'missing.ndjson');
-    const e = await run(process.execPath, ['--import', 'tsx', cli, 'import', missing], { env }).then(
+    const e = await run(process.execPath, ['--import', 'tsx', cli, 'import', missing], {
+      env,
+    }).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );

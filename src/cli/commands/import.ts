@@ -5,7 +5,11 @@ import { principalOfUser } from '../../app/authenticate.js';
 import { submitDeclaration } from '../../app/submit-declaration.js';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import type { Config } from '../../config.js';
-import { detectFormat, readDeclarationFile, type FileFormat } from '../../formats/declaration-files.js';
+import {
+  detectFormat,
+  readDeclarationFile,
+  type FileFormat,
+} from '../../formats/declaration-files.js';
 import { toSourcePaths } from '../../formats/types.js';
 import { openRuntime } from '../runtime.js';
 
@@ -37,21 +41,32 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   const runtime = await openRuntime(config);
   const started = performance.now();
-  const summary: ImportSummary = { files: files.length, read: 0, accepted: 0, rejected: 0, seconds: 0 };
+  const summary: ImportSummary = {
+    files: files.length,
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    seconds: 0,
+  };
   try {
     const principal = await principalOfUser(runtime.ctx, options.user);
     const plans: Array<{ file: string; format: FileFormat; size: number }> = [];
     for (const file of files) {
       const size = (await stat(file)).size;
       const format = detectFormat(file, await head(file));
-      if (!format) throw new DomainError('invalid_input', `${file}: cannot tell the format (use .ndjson, .csv, .json or .xml)`);
+      if (!format)
+        throw new DomainError(
+          'invalid_input',
+          `${file}: cannot tell the format (use .ndjson, .csv, .json or .xml)`,
+        );
       plans.push({ file, format, size });
     }
     const total = plans.reduce((n, p) => n + p.size, 0);
     const bars = options.progress
       ? new cliProgress.MultiBar(
           {
-            format: ' {bar} {percentage}% | {value}/{total} bytes | {accepted} accepted, {rejected} rejected | {file}',
+            format:
+              ' {bar} {percentage}% | {value}/{total} bytes | {accepted} accepted, {rejected} rejected | {file}',
             hideCursor: true,
             noTTYOutput: true,
             notTTYSchedule: 5000,
@@ -62,10 +77,19 @@ export async function importFiles(
       : undefined;
     const bar = bars?.create(total, 0, { accepted: 0, rejected: 0, file: '' });
     // On a terminal the bar redraws below each report; elsewhere the reports are plain lines.
-    const log = (line: string) => (bars && process.stderr.isTTY ? bars.log(line + '\n') : out.log(line));
-    const reject = (file: string, location: string, issues: readonly FieldIssue[], message?: string) => {
+    const log = (line: string) =>
+      bars && process.stderr.isTTY ? bars.log(line + '\n') : out.log(line);
+    const reject = (
+      file: string,
+      location: string,
+      issues: readonly FieldIssue[],
+      message?: string,
+    ) => {
       summary.rejected++;
-      const what = issues.length > 0 ? issues.map((i) => `${i.path}: ${i.reason}`).join('; ') : (message ?? 'rejected');
+      const what =
+        issues.length > 0
+          ? issues.map((i) => `${i.path}: ${i.reason}`).join('; ')
+          : (message ?? 'rejected');
       log(`${file}: ${location}: ${what}`);
     };
 
@@ -75,7 +99,11 @@ export async function importFiles(
       const inFlight = new Set<Promise<void>>();
       try {
         for await (const record of readDeclarationFile(plan.file, plan.format, (bytes) =>
-          bar?.update(doneBytes + bytes, { accepted: summary.accepted, rejected: summary.rejected, file: name }),
+          bar?.update(doneBytes + bytes, {
+            accepted: summary.accepted,
+            rejected: summary.rejected,
+            file: name,
+          }),
         )) {
           summary.read++;
           const { result, location } = record;
@@ -93,7 +121,8 @@ export async function importFiles(
               summary.accepted++;
             })
             .catch((error: unknown) => {
-              if (error instanceof DomainError) reject(plan.file, location, error.issues, error.message);
+              if (error instanceof DomainError)
+                reject(plan.file, location, error.issues, error.message);
               else throw error;
             })
             .finally(() => inFlight.delete(job));
@@ -108,7 +137,11 @@ export async function importFiles(
         await Promise.all(inFlight);
       }
       doneBytes += plan.size;
-      bar?.update(doneBytes, { accepted: summary.accepted, rejected: summary.rejected, file: name });
+      bar?.update(doneBytes, {
+        accepted: summary.accepted,
+        rejected: summary.rejected,
+        file: name,
+      });
     }
     bars?.stop();
   } finally {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { canAdminister, canReadDeclaration, canSubmitDeclaration } from './access.js';
 import type { Principal, Role } from './identity.js';
 
-const principal = (roles: Role[], agencyId = 'CUSTOMS', agencyKind: Principal['agencyKind'] = 'customs'): Principal => ({
+const principal = (
+  roles: Role[],
+  agencyId = 'CUSTOMS',
+  agencyKind: Principal['agencyKind'] = 'customs',
+): Principal => ({
   userId: 'u',
   username: 'u',
   agencyId,
@@ -20,8 +24,16 @@ describe('access to declarations', () => {
     ['border officer of the owning agency', principal(['border_officer']), true],
     ['risk analyst of the owning agency', principal(['risk_analyst']), true],
     ['manager of the owning agency', principal(['manager']), true],
-    ['border officer of another customs agency', principal(['border_officer'], 'KZ-CUSTOMS'), false],
-    ['environmental officer (no declaration role)', principal(['environmental_officer'], 'ENV', 'environment'), false],
+    [
+      'border officer of another customs agency',
+      principal(['border_officer'], 'KZ-CUSTOMS'),
+      false,
+    ],
+    [
+      'environmental officer (no declaration role)',
+      principal(['environmental_officer'], 'ENV', 'environment'),
+      false,
+    ],
     ['the submitting trader', principal(['trader'], 'TRADER-1', 'trader'), true],
     ['another trader', principal(['trader'], 'TRADER-2', 'trader'), false],
   ])('%s reads: %s', (_who, p, expected) => {

@@ -8,7 +8,10 @@ import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
 
 const Credentials = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 63 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    username: Type.String({ minLength: 1, maxLength: 63 }),
+    password: Type.String({ minLength: 1, maxLength: 200 }),
+  },
   { additionalProperties: false },
 );
 
@@ -42,7 +45,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
             return `${request.ip}|${typeof username === 'string' ? username : ''}`;
           },
           errorResponseBuilder: (_request, context) =>
-            new DomainError('rate_limited', `too many sign-in attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
+            new DomainError(
+              'rate_limited',
+              `too many sign-in attempts; retry in ${Math.ceil(context.ttl / 1000)} s`,
+            ),
         },
       },
       schema: {
@@ -72,17 +78,27 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke the token used for this request', response: { 204: Type.Null() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the token used for this request',
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
       await signOut(ctx, request.bearer!);
       return reply.code(204).send(null);
     },
   );
 
-  app.get('/api/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Me } } }, (request) => ({
-    ...request.principal,
-    roles: [...request.principal.roles],
-  }));
+  app.get(
+    '/api/me',
+    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Me } } },
+    (request) => ({
+      ...request.principal,
+      roles: [...request.principal.roles],
+    }),
+  );
 
   app.post(
     '/api/users/:userId/api-tokens',
@@ -92,10 +108,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Issue an API token for a user (administrators); the token is shown only once',
         params: Type.Object({ userId: Type.String() }),
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), 403: ProblemSchema, 404: ProblemSchema },
+        response: {
+          201: Type.Object({ id: Type.String(), token: Type.String() }),
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {

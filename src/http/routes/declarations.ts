@@ -12,15 +12,28 @@ import { DeclarationSchema, ProblemSchema } from '../schemas.js';
 
 const ListQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Declaration date from (inclusive)' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Declaration date to (exclusive)' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Declaration date from (inclusive)' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Declaration date to (exclusive)' }),
+    ),
     office: Type.Optional(Type.String({ maxLength: 35 })),
-    hsPrefix: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', description: 'Any goods item whose HS code starts with this' })),
-    trader: Type.Optional(Type.String({ maxLength: 35, description: 'Declarant, consignor or consignee id' })),
+    hsPrefix: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,10}$',
+        description: 'Any goods item whose HS code starts with this',
+      }),
+    ),
+    trader: Type.Optional(
+      Type.String({ maxLength: 35, description: 'Declarant, consignor or consignee id' }),
+    ),
     channel: Type.Optional(Type.Enum(['green', 'yellow', 'red', 'unscreened'])),
     kind: Type.Optional(Type.Enum(['import', 'export', 'transit', 'cargo-report'])),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -28,7 +41,10 @@ const ListQuery = Type.Object(
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** Lodge, read and list declarations. */
-export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+  app,
+  { ctx },
+) => {
   app.post(
     '/api/declarations',
     {
@@ -45,10 +61,20 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         body: {
           content: {
             'application/json': { schema: DeclarationInputSchema },
-            'application/xml': { schema: Type.String({ description: 'WCO DMS MetaData/Declaration' }) },
+            'application/xml': {
+              schema: Type.String({ description: 'WCO DMS MetaData/Declaration' }),
+            },
           },
         },
-        response: { 201: DeclarationSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 422: ProblemSchema },
+        response: {
+          201: DeclarationSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          413: ProblemSchema,
+          415: ProblemSchema,
+          422: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -64,15 +90,27 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       let submission: SubmitDeclarationRequest;
       if (isXml) {
         const read = readWcoDeclaration(body);
-        if (!read.ok) throw new DomainError('invalid_input', 'the XML message is not an acceptable declaration', read.issues);
+        if (!read.ok)
+          throw new DomainError(
+            'invalid_input',
+            'the XML message is not an acceptable declaration',
+            read.issues,
+          );
         const { input, sourcePaths } = read.value;
-        submission = { input, sourceFormat: 'wco-xml', translateIssues: (issues) => toSourcePaths(issues, sourcePaths) };
+        submission = {
+          input,
+          sourceFormat: 'wco-xml',
+          translateIssues: (issues) => toSourcePaths(issues, sourcePaths),
+        };
       } else {
         submission = { input: body, sourceFormat: 'json' };
       }
       if (key !== undefined) {
         const raw = typeof body === 'string' ? body : JSON.stringify(body);
-        submission.idempotency = { key, requestHash: requestFingerprint([isXml ? 'xml' : 'json', raw]) };
+        submission.idempotency = {
+          key,
+          requestHash: requestFingerprint([isXml ? 'xml' : 'json', raw]),
+        };
       }
       const result = await submitDeclaration(ctx, request.principal, submission);
       if (result.outcome === 'replayed') {
@@ -85,7 +123,10 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           .send(result.body as never);
       }
       app.declarationsReceived.inc({ format: submission.sourceFormat });
-      return reply.code(201).header('location', `/api/declarations/${result.declaration.id}`).send(result.declaration);
+      return reply
+        .code(201)
+        .header('location', `/api/declarations/${result.declaration.id}`)
+        .send(result.declaration);
     },
   );
 
@@ -107,10 +148,14 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     {
       schema: {
         tags: ['declarations'],
-        summary: 'Declarations you may see, newest declaration date first, filtered and paged by cursor',
+        summary:
+          'Declarations you may see, newest declaration date first, filtered and paged by cursor',
         querystring: ListQuery,
         response: {
-          200: Type.Object({ items: Type.Array(DeclarationSchema), nextCursor: Type.Optional(Type.String()) }),
+          200: Type.Object({
+            items: Type.Array(DeclarationSchema),
+            nextCursor: Type.Optional(Type.String()),
+          }),
           400: ProblemSchema,
         },
       },

@@ -2,10 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 
 /** Liveness and Prometheus metrics. */
-export const systemRoutes: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
+export const systemRoutes: FastifyPluginAsync<{ registry: Registry }> = async (
+  app,
+  { registry },
+) => {
   app.get(
     '/healthz',
-    { config: { public: true }, schema: { tags: ['system'], summary: 'Liveness probe (no authentication)' } },
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: 'Liveness probe (no authentication)' },
+    },
     () => ({ status: 'ok' }),
   );
   app.get(

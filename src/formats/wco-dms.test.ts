@@ -7,11 +7,9 @@ import type { FieldIssue } from '../core/errors.js';
 import { toSourcePaths, type ReadResult } from './types.js';
 import { readWcoDeclaration } from './wco-dms.js';
 import { parseXmlSafely } from './xml.js';
+import { HMRC_DMS_SAMPLES } from '../test-support/fixtures.js';
 
-const SAMPLES = path.resolve(
-  import.meta.dirname,
-  '../../../shared/data/sample-messages/hmrc-cds-wco-dms-import',
-);
+const SAMPLES = HMRC_DMS_SAMPLES;
 const NOW = '2026-03-01T12:00:00.000Z';
 
 /** Every Step* file (the messages a test scenario sends), as paths relative to SAMPLES. */

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
+import { HMRC_DMS_SAMPLES } from '../test-support/fixtures.js';
 
-const SAMPLES = path.resolve(
-  import.meta.dirname,
-  '../../../shared/data/sample-messages/hmrc-cds-wco-dms-import',
-);
+const SAMPLES = HMRC_DMS_SAMPLES;
 const xmlSample = (rel: string) => readFileSync(path.join(SAMPLES, rel), 'utf8');
 
 describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {

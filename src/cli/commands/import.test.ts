@@ -10,12 +10,10 @@ import { openDatabase } from '../../storage/database.js';
 import { sampleDeclaration, testContext } from '../../test-support/app.js';
 import { writeNdjson } from '../../test-support/generate-declarations.js';
 import { importFiles } from './import.js';
+import { HMRC_DMS_SAMPLES } from '../../test-support/fixtures.js';
 
 const run = promisify(execFile);
-const SAMPLES = path.resolve(
-  import.meta.dirname,
-  '../../../../shared/data/sample-messages/hmrc-cds-wco-dms-import',
-);
+const SAMPLES = HMRC_DMS_SAMPLES;
 
 describe('greenlane import', () => {
   let dir: string;

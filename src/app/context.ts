@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
@@ -13,6 +13,17 @@ export const systemClock: Clock = { now: () => new Date() };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+// One randomFillSync per 256 identifiers rather than a system call each.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomByte(): number {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** ULID-style identifiers: time-ordered (48-bit milliseconds) then 80 random bits, 26 characters. */
 export const ulidGenerator = (clock: Clock = systemClock): IdGenerator => ({
   next() {
@@ -22,9 +33,8 @@ export const ulidGenerator = (clock: Clock = systemClock): IdGenerator => ({
       time = CROCKFORD[t % 32]! + time;
       t = Math.floor(t / 32);
     }
-    const bytes = randomBytes(16);
     let rand = '';
-    for (let i = 0; i < 16; i++) rand += CROCKFORD[bytes[i]! % 32];
+    for (let i = 0; i < 16; i++) rand += CROCKFORD[randomByte() % 32];
     return time + rand;
   },
 });

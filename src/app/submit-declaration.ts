@@ -52,40 +52,54 @@ export async function submitDeclaration(
   };
   const idem = request.idempotency;
 
-  return ctx.storage.write(async (tx): Promise<SubmitDeclarationResult> => {
-    if (idem) {
-      const earlier = await tx.idempotency.find(principal.userId, idem.key);
-      if (earlier) return replay(earlier, idem.requestHash);
-    }
-    await tx.declarations.insert(record);
-    await tx.audit.append({
-      at: receivedAt,
-      agencyId: owningAgencyId,
-      actorId: principal.userId,
-      action: 'declaration.submitted',
-      subjectType: 'declaration',
-      subjectId: record.id,
-      details: {
-        reference: record.reference,
-        kind: record.kind,
-        sourceFormat: record.sourceFormat,
-        items: record.goodsItems.length,
-      },
+  const attempt = () =>
+    ctx.storage.write(async (tx): Promise<SubmitDeclarationResult> => {
+      if (idem) {
+        const earlier = await tx.idempotency.find(principal.userId, idem.key);
+        if (earlier) return replay(earlier, idem.requestHash);
+      }
+      await tx.declarations.insert(record);
+      await tx.audit.append({
+        at: receivedAt,
+        agencyId: owningAgencyId,
+        actorId: principal.userId,
+        action: 'declaration.submitted',
+        subjectType: 'declaration',
+        subjectId: record.id,
+        details: {
+          reference: record.reference,
+          kind: record.kind,
+          sourceFormat: record.sourceFormat,
+          items: record.goodsItems.length,
+        },
+      });
+      if (idem) {
+        const body = JSON.stringify(record);
+        const saved = await tx.idempotency.save(
+          principal.userId,
+          idem.key,
+          { requestHash: idem.requestHash, statusCode: 201, body },
+          receivedAt,
+        );
+        // A concurrent transaction took the key after our look-up: roll back; the retry replays it.
+        if (!saved) throw new IdempotencyRace();
+      }
+      return { outcome: 'created', declaration: record };
     });
-    if (idem) {
-      const body = JSON.stringify(record);
-      const saved = await tx.idempotency.save(
-        principal.userId,
-        idem.key,
-        { requestHash: idem.requestHash, statusCode: 201, body },
-        receivedAt,
-      );
-      // Another transaction took the key between our look-up and now: abort, the retry replays it.
-      if (!saved)
-        throw new DomainError('conflict', 'a request with this Idempotency-Key is in progress');
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof IdempotencyRace) || tries === 3) throw error;
     }
-    return { outcome: 'created', declaration: record };
-  });
+  }
+}
+
+/** The Idempotency-Key was taken by a transaction that committed while ours ran. */
+class IdempotencyRace extends DomainError {
+  constructor() {
+    super('conflict', 'a request with this Idempotency-Key is in progress; retry it');
+  }
 }
 
 function replay(

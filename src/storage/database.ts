@@ -44,7 +44,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ? postgres(options.url!)
       : sqlite(options.sqlitePath ?? './data/greenlane.db');
   if (options.migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, backend);
-  const batcher = new WriteBatcher(kysely);
+  const batcher = new WriteBatcher(kysely, {
+    maxBatch: 500,
+    concurrentBatches: backend === 'postgres' ? 4 : 1,
+  });
   const read = createRepositories(kysely);
   return {
     backend,
@@ -64,6 +67,8 @@ function sqlite(file: string): Kysely<DB> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // 64 MiB page cache (default 2 MiB): index pages stay in memory between commits.
+  database.pragma('cache_size = -65536');
   return new Kysely<DB>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
   });

@@ -1,10 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, InferResult, Kysely, Selectable } from 'kysely';
 import type { Agency, AgencyKind, Role } from '../core/auth/identity.js';
 import type { Repositories, StoredToken, StoredUser } from '../core/ports.js';
 import type { DB } from './schema.js';
 
 /** Administrations, agencies, users and their tokens. */
 export function identityStore(db: Kysely<DB>): Repositories['identity'] {
+  let findTokenQuery: CompiledQuery | undefined;
   return {
     async insertAdministration(a) {
       await db
@@ -78,33 +79,14 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
       return row && toUser(row);
     },
     async findToken(tokenHash) {
-      const row = await db
-        .selectFrom('tokens as t')
-        .innerJoin('users as u', 'u.id', 't.user_id')
-        .innerJoin('agencies as a', 'a.id', 'u.agency_id')
-        .select([
-          't.id as t_id',
-          't.kind as t_kind',
-          't.name as t_name',
-          't.created_at as t_created_at',
-          't.expires_at as t_expires_at',
-          't.revoked_at as t_revoked_at',
-          'u.id',
-          'u.agency_id',
-          'u.username',
-          'u.display_name',
-          'u.roles',
-          'u.password_hash',
-          'u.disabled',
-          'u.created_at',
-          'a.administration_id as a_administration_id',
-          'a.kind as a_kind',
-          'a.code as a_code',
-          'a.name as a_name',
-          'a.trader_id as a_trader_id',
-        ])
-        .where('t.token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      // Every request authenticates: build and compile this join once, then only bind the hash.
+      findTokenQuery ??= tokenQuery(db, '').compile();
+      const { rows } = await db.executeQuery<TokenRow>({
+        ...findTokenQuery,
+        parameters: [tokenHash],
+      });
+      const row = rows[0];
+
       if (!row) return undefined;
       const token: StoredToken = {
         id: row.t_id,
@@ -193,3 +175,34 @@ function toAgency(row: Selectable<DB['agencies']>): Agency {
     traderId: row.trader_id,
   };
 }
+
+function tokenQuery(db: Kysely<DB>, tokenHash: string) {
+  return db
+    .selectFrom('tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .innerJoin('agencies as a', 'a.id', 'u.agency_id')
+    .select([
+      't.id as t_id',
+      't.kind as t_kind',
+      't.name as t_name',
+      't.created_at as t_created_at',
+      't.expires_at as t_expires_at',
+      't.revoked_at as t_revoked_at',
+      'u.id',
+      'u.agency_id',
+      'u.username',
+      'u.display_name',
+      'u.roles',
+      'u.password_hash',
+      'u.disabled',
+      'u.created_at',
+      'a.administration_id as a_administration_id',
+      'a.kind as a_kind',
+      'a.code as a_code',
+      'a.name as a_name',
+      'a.trader_id as a_trader_id',
+    ])
+    .where('t.token_hash', '=', tokenHash);
+}
+
+type TokenRow = InferResult<ReturnType<typeof tokenQuery>>[number];

@@ -13,15 +13,19 @@ interface Job<DB> {
  * the event loop gathers a turn of requests are committed together, and each caller is answered
  * only after that commit. When any job in a batch throws, the batch is rolled back and every job
  * is run again in its own transaction, so one bad job never takes the others down with it.
+ * SQLite has one writer, so one batch at a time; PostgreSQL can commit several batches at once.
  */
 export class WriteBatcher<DB> {
   private queue: Job<DB>[] = [];
   private scheduled = false;
-  private running = false;
+  private inFlight = 0;
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly maxBatch = 500,
+    private readonly options: { maxBatch: number; concurrentBatches: number } = {
+      maxBatch: 500,
+      concurrentBatches: 1,
+    },
   ) {}
 
   /** Runs `work` in a (shared) transaction; resolves after its commit. */
@@ -33,25 +37,23 @@ export class WriteBatcher<DB> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.inFlight >= this.options.concurrentBatches) return;
     this.scheduled = true;
     // setImmediate runs after the current I/O phase, so requests read in the same turn join the batch.
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      this.start();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.flush(batch);
-      }
-    } finally {
-      this.running = false;
-      if (this.queue.length > 0) this.schedule();
+  private start(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.concurrentBatches) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0) this.schedule();
+      });
     }
   }
 

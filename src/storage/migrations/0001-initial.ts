@@ -75,7 +75,6 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     ['declarations_declarant', ['declarant_id']],
     ['declarations_consignor', ['consignor_id']],
     ['declarations_consignee', ['consignee_id']],
-    ['declarations_reference', ['reference']],
   ] as const) {
     await db.schema
       .createIndex(name)

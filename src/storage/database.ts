@@ -62,6 +62,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 function sqlite(file: string): Kysely<DB> {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const database = new SQLite(file);
+  // 8 KiB pages (set before the file gets its first table): fewer WAL frames per group commit.
+  // Measured with bench/ingest.ts: 4 KiB 1,857–1,961/s, 8 KiB 2,191–2,300/s, 16 KiB 1,725/s.
+  database.pragma('page_size = 8192');
   database.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before it is acknowledged (WAL's default NORMAL can lose the last ones).
   database.pragma('synchronous = FULL');

@@ -5,7 +5,7 @@ import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/data
 import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
 import { migrateToLatest } from './migrate.js';
 import { nextDigitString } from './declaration-store.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 describe.each(BACKENDS)('storage contract on %s', (backend) => {
   let t: TestDatabase;
@@ -206,5 +206,23 @@ describe('nextDigitString', () => {
     ['9', undefined],
   ])('%s → %s', (digits, next) => {
     expect(nextDigitString(digits)).toBe(next);
+  });
+});
+
+describe('SQLite durability settings', () => {
+  it('runs in WAL mode with synchronous=FULL, 8 KiB pages and foreign keys', async () => {
+    const t = await freshDatabase('sqlite');
+    try {
+      const pragma = async (name: string) =>
+        Object.values(
+          (await sql.raw(`pragma ${name}`).execute(t.db.kysely)).rows[0] as object,
+        )[0] as unknown;
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(2); // FULL
+      expect(await pragma('page_size')).toBe(8192);
+      expect(await pragma('foreign_keys')).toBe(1);
+    } finally {
+      await t.drop();
+    }
   });
 });

@@ -1,0 +1,192 @@
+import type { Channel, DeclarationContent } from '../declaration/declaration.js';
+import type { RiskEngine } from './engine.js';
+import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
+import { isValidOn, screeningContexts, type ScreeningTrader } from './screening-context.js';
+
+/** Bumped whenever the way an Assessment is computed changes. */
+export const ENGINE_VERSION = 'greenlane-risk/1';
+
+/** How scores become channels, and what lowers or raises them. */
+export interface RiskSettings {
+  thresholds: { yellow: number; red: number };
+  /** Score removed per valid certificate type held by the trader (e.g. trusted-trader: 30). */
+  certificateReductions: Record<string, number>;
+  /** Added when the trader's record shows at least `minControls` controls with this finding rate. */
+  compliancePenalty: { minControls: number; findingRate: number; points: number };
+  /** Share of otherwise-green declarations sent to control at random (0–1). */
+  randomShare: number;
+}
+
+export const DEFAULT_RISK_SETTINGS: RiskSettings = {
+  thresholds: { yellow: 40, red: 80 },
+  certificateReductions: {
+    'trusted-trader': 30,
+    'environmental-compliance': 20,
+    'recycler-compliance-programme': 15,
+  },
+  compliancePenalty: { minControls: 3, findingRate: 0.2, points: 25 },
+  randomShare: 0.02,
+};
+
+export interface Hit {
+  indicatorId: string;
+  indicatorVersion: number;
+  title: string;
+  priorityArea: PriorityArea;
+  itemSequence: number;
+  hsCode: string;
+  weight: number;
+  directChannel: Exclude<Channel, 'green'> | null;
+  controlForm: ControlForm;
+  reason: string;
+}
+
+export interface ScoreEffect {
+  kind: 'certificate' | 'compliance-record';
+  /** Certificate type, or 'finding-rate'. */
+  subject: string;
+  reference: string | null;
+  points: number;
+  reason: string;
+}
+
+/** The explained, reproducible outcome of screening one declaration. */
+export interface Assessment {
+  engineVersion: string;
+  rulesetId: string;
+  /** Sum of the weights of the distinct indicators that hit (each counts once per declaration). */
+  hitScore: number;
+  score: number;
+  channel: Channel;
+  controlForm: ControlForm | null;
+  hits: Hit[];
+  effects: ScoreEffect[];
+  /** The indicator whose direct channel decided, if any. */
+  override: {
+    indicatorId: string;
+    indicatorVersion: number;
+    channel: Exclude<Channel, 'green'>;
+  } | null;
+  random: { share: number; seed: number; draw: number; selected: boolean };
+}
+
+/**
+ * Screens a declaration: runs the engine per goods item, scores the distinct hits, applies
+ * certificate reductions and the compliance-record penalty, lets direct-channel indicators
+ * override, and draws the random selection from `seed`. Same inputs, same Assessment.
+ */
+export function assessDeclaration(
+  engine: RiskEngine,
+  declaration: DeclarationContent,
+  trader: ScreeningTrader,
+  settings: RiskSettings,
+  seed: number,
+): Assessment {
+  const hits: Hit[] = [];
+  const weights = new Map<number, number>();
+  let override: Assessment['override'] = null;
+  for (const context of screeningContexts(declaration, trader)) {
+    for (const i of engine.matches(context)) {
+      const { indicator } = engine.indicators[i]!;
+      hits.push({
+        indicatorId: indicator.id,
+        indicatorVersion: indicator.version,
+        title: indicator.title,
+        priorityArea: indicator.priorityArea,
+        itemSequence: context.item.sequence,
+        hsCode: context.item.hs,
+        weight: indicator.directChannel ? 0 : indicator.weight,
+        directChannel: indicator.directChannel,
+        controlForm: indicator.controlForm,
+        reason: `${indicator.rationale} (condition: ${indicator.condition})`,
+      });
+      if (indicator.directChannel) {
+        if (!override || rank(indicator.directChannel) > rank(override.channel)) {
+          override = {
+            indicatorId: indicator.id,
+            indicatorVersion: indicator.version,
+            channel: indicator.directChannel,
+          };
+        }
+      } else {
+        weights.set(i, indicator.weight);
+      }
+    }
+  }
+  const hitScore = [...weights.values()].reduce((a, b) => a + b, 0);
+
+  const effects: ScoreEffect[] = [];
+  const date = declaration.submittedAt;
+  const seenTypes = new Set<string>();
+  for (const cert of [...trader.certificates].sort(
+    (a, b) => a.type.localeCompare(b.type) || a.reference.localeCompare(b.reference),
+  )) {
+    const points = settings.certificateReductions[cert.type];
+    if (points === undefined || seenTypes.has(cert.type)) continue;
+    if (!isValidOn(cert, date)) continue; // expired, revoked or suspended certificates give nothing
+    seenTypes.add(cert.type);
+    effects.push({
+      kind: 'certificate',
+      subject: cert.type,
+      reference: cert.reference,
+      points: -points,
+      reason: `valid ${cert.type} certificate ${cert.reference}`,
+    });
+  }
+  const { minControls, findingRate, points } = settings.compliancePenalty;
+  if (trader.controls >= minControls && trader.findings / trader.controls >= findingRate) {
+    effects.push({
+      kind: 'compliance-record',
+      subject: 'finding-rate',
+      reference: null,
+      points,
+      reason: `${trader.findings} findings in ${trader.controls} controls`,
+    });
+  }
+  const score = Math.max(0, hitScore + effects.reduce((a, e) => a + e.points, 0));
+
+  let channel: Channel =
+    score >= settings.thresholds.red
+      ? 'red'
+      : score >= settings.thresholds.yellow
+        ? 'yellow'
+        : 'green';
+  if (override && rank(override.channel) > rank(channel)) channel = override.channel;
+
+  const draw = mulberry32(seed);
+  const selected = channel === 'green' && draw < settings.randomShare;
+  if (selected) channel = 'yellow';
+
+  return {
+    engineVersion: ENGINE_VERSION,
+    rulesetId: engine.rulesetId,
+    hitScore,
+    score,
+    channel,
+    controlForm: controlFormFor(channel, hits),
+    hits,
+    effects,
+    override,
+    random: { share: settings.randomShare, seed, draw, selected },
+  };
+}
+
+const rank = (c: Channel): number => (c === 'red' ? 2 : c === 'yellow' ? 1 : 0);
+
+/** Yellow is a documentary check; red is at least a physical inspection, or what the hits ask for. */
+function controlFormFor(channel: Channel, hits: readonly Hit[]): ControlForm | null {
+  if (channel === 'green') return null;
+  if (channel === 'yellow') return 'documentary-check';
+  let form: ControlForm = 'physical-inspection';
+  for (const h of hits)
+    if (CONTROL_FORMS.indexOf(h.controlForm) > CONTROL_FORMS.indexOf(form)) form = h.controlForm;
+  return form;
+}
+
+/** One draw in [0, 1) from a 32-bit seed (mulberry32): cheap, and anyone can reproduce it. */
+export function mulberry32(seed: number): number {
+  let t = (seed + 0x6d2b79f5) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}

@@ -1,0 +1,579 @@
+import type { ReferenceList } from './indicator.js';
+import { celEnvironment, isValidOn, type ScreeningContext } from './screening-context.js';
+
+/** A compiled condition: true when it holds for one goods item in its context. */
+export type Condition = (c: ScreeningContext) => boolean;
+
+/** A necessary condition on one indexable dimension, extracted from a condition for the index. */
+export type Dimension = 'hs' | 'origin' | 'dispatch' | 'office' | 'mode';
+export type Guard = Partial<Record<Dimension, readonly string[]>>;
+
+export interface CompiledCondition {
+  evaluate: Condition;
+  /** Every hit satisfies this (one value, or HS prefix, per dimension present); empty: none known. */
+  guard: Guard;
+}
+
+/** Why a condition was refused, with the position (0-based offset) in the text. */
+export class ConditionError extends Error {
+  override readonly name = 'ConditionError';
+  constructor(
+    message: string,
+    readonly position: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+interface Node {
+  op: string;
+  args: unknown;
+  pos?: number;
+}
+
+type Fn = (c: ScreeningContext, scope: unknown[]) => unknown;
+
+const MAX_CONDITION_LENGTH = 4000;
+
+/**
+ * Parses and type-checks a CEL condition against the screening context, then compiles its AST
+ * to closures (no eval of user text) and extracts a guard for the candidate index.
+ * Throws ConditionError (with the CEL message and position) for anything that would not run.
+ */
+export function compileCondition(
+  text: string,
+  lists: ReadonlyMap<string, ReferenceList>,
+): CompiledCondition {
+  if (text.length > MAX_CONDITION_LENGTH) {
+    throw new ConditionError(`condition longer than ${MAX_CONDITION_LENGTH} characters`, undefined);
+  }
+  let ast: Node;
+  try {
+    const parsed = celEnvironment().parse(text);
+    const checked = parsed.check();
+    if (!checked.valid) throw celError(checked.error);
+    if (String(checked.type) !== 'bool') {
+      throw new ConditionError(`a condition must be bool, this one is ${String(checked.type)}`, 0);
+    }
+    ast = parsed.ast;
+  } catch (e) {
+    if (e instanceof ConditionError) throw e;
+    throw celError(e);
+  }
+  const compiler = new Compiler(lists);
+  const fn = compiler.compile(ast);
+  return { evaluate: (c) => fn(c, []) === true, guard: guardOf(ast, lists) };
+}
+
+function celError(e: unknown): ConditionError {
+  const err = e as { message?: string; node?: { pos?: number }; pos?: number } | undefined;
+  const message = String(err?.message ?? e);
+  // cel-js prints a caret under the offending column; keep its first line as the message.
+  const first = message.split('\n')[0] ?? message;
+  const caret = /\n>\s+\d+ \| .*\n(\s*)\^/.exec(message);
+  let position = err?.node?.pos ?? err?.pos;
+  if (position === undefined && caret) {
+    const prefix = /\n(>\s+\d+ \| )/.exec(message)?.[1]?.length ?? 0;
+    position = Math.max(0, (caret[1]?.length ?? 0) - prefix);
+  }
+  return new ConditionError(first, position);
+}
+
+const CONTEXT_ROOTS = new Set(['declaration', 'item', 'trader']);
+
+class Compiler {
+  private readonly scope: string[] = [];
+  constructor(private readonly lists: ReadonlyMap<string, ReferenceList>) {}
+
+  compile(n: Node): Fn {
+    const a = n.args as Node[];
+    switch (n.op) {
+      case 'value': {
+        const v = typeof n.args === 'bigint' ? Number(n.args) : n.args;
+        return () => v;
+      }
+      case 'list': {
+        const items = (n.args as Node[]).map((x) => this.compile(x));
+        return (c, s) => items.map((f) => f(c, s));
+      }
+      case 'id':
+        return this.identifier(n);
+      case '.':
+        return this.field(n);
+      case '&&': {
+        const [l, r] = this.pair(a);
+        return (c, s) => l(c, s) === true && r(c, s) === true;
+      }
+      case '||': {
+        const [l, r] = this.pair(a);
+        return (c, s) => l(c, s) === true || r(c, s) === true;
+      }
+      case '!_': {
+        const x = this.compile(n.args as Node);
+        return (c, s) => x(c, s) !== true;
+      }
+      case '-_': {
+        const x = this.compile(n.args as Node);
+        return (c, s) => {
+          const v = x(c, s);
+          return typeof v === 'number' ? -v : undefined;
+        };
+      }
+      case '?:': {
+        const [t, y, z] = a.map((x) => this.compile(x)) as [Fn, Fn, Fn];
+        return (c, s) => (t(c, s) === true ? y(c, s) : z(c, s));
+      }
+      case '==':
+      case '!=': {
+        const [l, r] = this.pair(a);
+        const equal = n.op === '==';
+        // A comparison with a value that was not declared is false, whichever the operator.
+        return (c, s) => {
+          const x = l(c, s);
+          const y = r(c, s);
+          if (x === undefined || y === undefined) return false;
+          return sameValue(x, y) === equal;
+        };
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return this.ordering(n.op, a);
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        return this.arithmetic(n.op, a);
+      case 'in':
+        return this.membership(a);
+      case '[]': {
+        const [target, key] = this.pair(a);
+        return (c, s) => {
+          const t = target(c, s);
+          const k = key(c, s);
+          if (Array.isArray(t) && typeof k === 'number') return t[k] as unknown;
+          return undefined;
+        };
+      }
+      case 'call':
+        return this.call(n);
+      case 'rcall':
+        return this.receiverCall(n);
+      default:
+        throw new ConditionError(`'${n.op}' is not supported in GreenLane conditions`, n.pos);
+    }
+  }
+
+  private pair(a: Node[]): [Fn, Fn] {
+    return [this.compile(a[0]!), this.compile(a[1]!)];
+  }
+
+  private identifier(n: Node): Fn {
+    const name = n.args as string;
+    const slot = this.scope.lastIndexOf(name);
+    if (slot >= 0) return (_c, s) => s[slot];
+    if (name === 'declaration') return (c) => c.declaration;
+    if (name === 'item') return (c) => c.item;
+    if (name === 'trader') return (c) => c.trader;
+    throw new ConditionError(`unknown name '${name}'`, n.pos);
+  }
+
+  private field(n: Node): Fn {
+    const [target, name] = n.args as [Node, string];
+    if (
+      target.op === 'id' &&
+      CONTEXT_ROOTS.has(target.args as string) &&
+      !this.scope.includes(target.args as string)
+    ) {
+      const root = target.args as 'declaration' | 'item' | 'trader';
+      if (root === 'trader') return traderField(name, n.pos);
+      if (root === 'item') return (c) => (c.item as unknown as Record<string, unknown>)[name];
+      return (c) => (c.declaration as unknown as Record<string, unknown>)[name];
+    }
+    const t = this.compile(target);
+    return (c, s) => {
+      const v = t(c, s);
+      return v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined;
+    };
+  }
+
+  private ordering(op: string, a: Node[]): Fn {
+    const [l, r] = this.pair(a);
+    const cmp: (x: number | string, y: number | string) => boolean =
+      op === '<'
+        ? (x, y) => x < y
+        : op === '<='
+          ? (x, y) => x <= y
+          : op === '>'
+            ? (x, y) => x > y
+            : (x, y) => x >= y;
+    return (c, s) => {
+      const x = l(c, s);
+      const y = r(c, s);
+      if (
+        (typeof x === 'number' && typeof y === 'number') ||
+        (typeof x === 'string' && typeof y === 'string')
+      ) {
+        return cmp(x, y);
+      }
+      return false;
+    };
+  }
+
+  private arithmetic(op: string, a: Node[]): Fn {
+    const [l, r] = this.pair(a);
+    return (c, s) => {
+      const x = l(c, s);
+      const y = r(c, s);
+      if (op === '+' && typeof x === 'string' && typeof y === 'string') return x + y;
+      if (typeof x !== 'number' || typeof y !== 'number') return undefined;
+      switch (op) {
+        case '+':
+          return x + y;
+        case '-':
+          return x - y;
+        case '*':
+          return x * y;
+        case '/':
+          return y === 0 ? undefined : x / y;
+        default:
+          return y === 0 ? undefined : x % y;
+      }
+    };
+  }
+
+  private membership(a: Node[]): Fn {
+    const needle = this.compile(a[0]!);
+    const haystack = a[1]!;
+    if (haystack.op === 'list' && (haystack.args as Node[]).every((x) => x.op === 'value')) {
+      const set = new Set(
+        (haystack.args as Node[]).map((x) =>
+          typeof x.args === 'bigint' ? Number(x.args) : x.args,
+        ),
+      );
+      return (c, s) => set.has(needle(c, s));
+    }
+    const list = this.compile(haystack);
+    return (c, s) => {
+      const h = list(c, s);
+      return Array.isArray(h) && h.includes(needle(c, s));
+    };
+  }
+
+  private call(n: Node): Fn {
+    const [name, rawArgs] = n.args as [string, Node[]];
+    switch (name) {
+      case 'has': {
+        const f = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const v = f(c, s);
+          return v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+        };
+      }
+      case 'size': {
+        const f = this.compile(rawArgs[0]!);
+        return (c, s) => sizeOf(f(c, s));
+      }
+      case 'int': {
+        const f = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const v = f(c, s);
+          return typeof v === 'number'
+            ? Math.trunc(v)
+            : typeof v === 'string' && /^-?\d+$/.test(v)
+              ? Number(v)
+              : undefined;
+        };
+      }
+      case 'double': {
+        const f = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const v = f(c, s);
+          const d = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+          return Number.isFinite(d) ? d : undefined;
+        };
+      }
+      case 'string': {
+        const f = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const v = f(c, s);
+          return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+        };
+      }
+      case 'hsIn': {
+        const code = this.compile(rawArgs[0]!);
+        const prefixes = this.listEntries(rawArgs[1]!, 'hs-prefixes');
+        const byLength = prefixesByLength(prefixes);
+        return (c, s) => {
+          const v = code(c, s);
+          return typeof v === 'string' && matchesPrefix(v, byLength);
+        };
+      }
+      case 'inList': {
+        const value = this.compile(rawArgs[0]!);
+        const entries = new Set(this.listEntries(rawArgs[1]!));
+        return (c, s) => {
+          const v = value(c, s);
+          return typeof v === 'string' && entries.has(v);
+        };
+      }
+      case 'hasDocument': {
+        const type = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const t = type(c, s);
+          return typeof t === 'string' && c.item.documents.includes(t);
+        };
+      }
+      case 'hasValidPermit': {
+        const type = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const t = type(c, s);
+          return c.trader.permits.some(
+            (p) =>
+              p.type === t &&
+              isValidOn(p, c.declaration.date) &&
+              (p.hsScope.length === 0 || p.hsScope.some((h) => c.item.hs.startsWith(h))),
+          );
+        };
+      }
+      case 'hasValidCertificate': {
+        const type = this.compile(rawArgs[0]!);
+        return (c, s) => {
+          const t = type(c, s);
+          return c.trader.certificates.some(
+            (p) => p.type === t && isValidOn(p, c.declaration.date),
+          );
+        };
+      }
+      default:
+        throw new ConditionError(
+          `function '${name}' is not supported in GreenLane conditions`,
+          n.pos,
+        );
+    }
+  }
+
+  private receiverCall(n: Node): Fn {
+    const [name, targetNode, rawArgs] = n.args as [string, Node, Node[]];
+    if (name === 'exists' || name === 'all' || name === 'exists_one') {
+      const variable = rawArgs[0];
+      if (variable?.op !== 'id' || rawArgs.length !== 2) {
+        throw new ConditionError(`${name}() takes a variable and a predicate`, n.pos);
+      }
+      const target = this.compile(targetNode);
+      this.scope.push(variable.args as string);
+      const slot = this.scope.length - 1;
+      const predicate = this.compile(rawArgs[1]!);
+      this.scope.pop();
+      return (c, s) => {
+        const list = target(c, s);
+        if (!Array.isArray(list)) return false;
+        let count = 0;
+        for (const element of list) {
+          s[slot] = element;
+          const ok = predicate(c, s) === true;
+          if (ok) count++;
+          if (name === 'exists' && ok) return true;
+          if (name === 'all' && !ok) return false;
+        }
+        return name === 'all' ? true : name === 'exists' ? false : count === 1;
+      };
+    }
+    const target = this.compile(targetNode);
+    const args = rawArgs.map((x) => this.compile(x));
+    const arg = args[0];
+    const str = (f: (t: string, a: string) => boolean): Fn => {
+      if (!arg) throw new ConditionError(`${name}() needs an argument`, n.pos);
+      return (c, s) => {
+        const t = target(c, s);
+        const x = arg(c, s);
+        return typeof t === 'string' && typeof x === 'string' ? f(t, x) : false;
+      };
+    };
+    switch (name) {
+      case 'startsWith':
+        return str((t, x) => t.startsWith(x));
+      case 'endsWith':
+        return str((t, x) => t.endsWith(x));
+      case 'contains':
+        return str((t, x) => t.includes(x));
+      case 'size':
+        return (c, s) => sizeOf(target(c, s));
+      case 'lowerAscii':
+        return (c, s) => {
+          const t = target(c, s);
+          return typeof t === 'string' ? t.replace(/[A-Z]/g, (ch) => ch.toLowerCase()) : undefined;
+        };
+      case 'upperAscii':
+        return (c, s) => {
+          const t = target(c, s);
+          return typeof t === 'string' ? t.replace(/[a-z]/g, (ch) => ch.toUpperCase()) : undefined;
+        };
+      default:
+        // matches() included: JS regular expressions can backtrack without bound, CEL's RE2 cannot.
+        throw new ConditionError(
+          `method '${name}' is not supported in GreenLane conditions`,
+          n.pos,
+        );
+    }
+  }
+
+  private listEntries(nameNode: Node, kind?: ReferenceList['kind']): string[] {
+    if (nameNode.op !== 'value' || typeof nameNode.args !== 'string') {
+      throw new ConditionError('the list name must be a string literal', nameNode.pos);
+    }
+    const list = this.lists.get(nameNode.args);
+    if (!list) throw new ConditionError(`unknown reference list '${nameNode.args}'`, nameNode.pos);
+    if (kind && list.kind !== kind) {
+      throw new ConditionError(
+        `reference list '${list.name}' holds ${list.kind}, not ${kind}`,
+        nameNode.pos,
+      );
+    }
+    return list.entries;
+  }
+}
+
+function traderField(name: string, pos: number | undefined): Fn {
+  switch (name) {
+    case 'id':
+      return (c) => c.trader.id;
+    case 'country':
+      return (c) => c.trader.country;
+    case 'controls':
+      return (c) => c.trader.controls;
+    case 'findings':
+      return (c) => c.trader.findings;
+    case 'findingRate':
+      return (c) => (c.trader.controls > 0 ? c.trader.findings / c.trader.controls : 0);
+    default:
+      throw new ConditionError(`unknown trader field '${name}'`, pos);
+  }
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (Array.isArray(x) && Array.isArray(y))
+    return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
+  return x === y;
+}
+
+function sizeOf(v: unknown): number | undefined {
+  return typeof v === 'string' || Array.isArray(v) ? v.length : undefined;
+}
+
+/** HS prefixes grouped by length, for a lookup of each prefix of a code. */
+export function prefixesByLength(prefixes: readonly string[]): Map<number, Set<string>> {
+  const m = new Map<number, Set<string>>();
+  for (const p of prefixes) {
+    let set = m.get(p.length);
+    if (!set) m.set(p.length, (set = new Set()));
+    set.add(p);
+  }
+  return m;
+}
+
+function matchesPrefix(code: string, byLength: Map<number, Set<string>>): boolean {
+  for (const [length, set] of byLength)
+    if (code.length >= length && set.has(code.slice(0, length))) return true;
+  return false;
+}
+
+const FIELD_DIMENSIONS: Record<string, Dimension> = {
+  'item.hs': 'hs',
+  'item.origin': 'origin',
+  'declaration.dispatchCountry': 'dispatch',
+  'declaration.office': 'office',
+  'declaration.transportMode': 'mode',
+};
+
+/** The dimension a node reads directly (`item.origin` → origin), if any. */
+function dimensionOf(n: Node | undefined): Dimension | undefined {
+  if (n?.op !== '.') return undefined;
+  const [target, name] = n.args as [Node, string];
+  if (target.op !== 'id') return undefined;
+  return FIELD_DIMENSIONS[`${String(target.args)}.${name}`];
+}
+
+function literalStrings(n: Node | undefined): string[] | undefined {
+  if (n?.op === 'value' && typeof n.args === 'string') return [n.args];
+  if (
+    n?.op === 'list' &&
+    (n.args as Node[]).every((x) => x.op === 'value' && typeof x.args === 'string')
+  ) {
+    return (n.args as Node[]).map((x) => x.args as string);
+  }
+  return undefined;
+}
+
+/**
+ * A necessary condition for the node to be true: for each dimension present, the context value
+ * must equal one of the values (for HS codes: start with one of the prefixes). Sound by
+ * construction: `and` keeps a guard of either side, `or` keeps only what both sides guard.
+ */
+export function guardOf(n: Node, lists: ReadonlyMap<string, ReferenceList>): Guard {
+  const a = n.args as Node[];
+  switch (n.op) {
+    case '&&': {
+      const l = guardOf(a[0]!, lists);
+      const r = guardOf(a[1]!, lists);
+      const out: Guard = { ...l };
+      for (const [dim, values] of Object.entries(r) as [Dimension, string[]][]) {
+        const mine = out[dim];
+        out[dim] = mine === undefined || values.length < mine.length ? values : mine;
+      }
+      return out;
+    }
+    case '||': {
+      const l = guardOf(a[0]!, lists);
+      const r = guardOf(a[1]!, lists);
+      const out: Guard = {};
+      for (const [dim, values] of Object.entries(l) as [Dimension, string[]][]) {
+        const other = r[dim];
+        if (other) out[dim] = [...new Set([...values, ...other])];
+      }
+      return out;
+    }
+    case '==': {
+      for (const [field, literal] of [
+        [a[0], a[1]],
+        [a[1], a[0]],
+      ] as const) {
+        const dim = dimensionOf(field);
+        const values = literal?.op === 'value' ? literalStrings(literal) : undefined;
+        if (dim && values) return { [dim]: values };
+      }
+      return {};
+    }
+    case 'in': {
+      const dim = dimensionOf(a[0]);
+      const values = literalStrings(a[1]);
+      return dim && values && a[1]?.op === 'list' ? { [dim]: values } : {};
+    }
+    case 'rcall': {
+      const [name, target, args] = n.args as [string, Node, Node[]];
+      const values = literalStrings(args[0]);
+      if (
+        name === 'startsWith' &&
+        dimensionOf(target) === 'hs' &&
+        values &&
+        args[0]?.op === 'value'
+      ) {
+        return { hs: values };
+      }
+      return {};
+    }
+    case 'call': {
+      const [name, args] = n.args as [string, Node[]];
+      if ((name === 'hsIn' || name === 'inList') && args[1]?.op === 'value') {
+        const dim = dimensionOf(args[0]);
+        const list = lists.get(args[1].args as string);
+        if (dim && list && (name === 'inList' || dim === 'hs')) return { [dim]: list.entries };
+      }
+      return {};
+    }
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,214 @@
+import { Environment } from '@marcbachmann/cel-js';
+import type { Declaration, DeclarationContent } from '../declaration/declaration.js';
+
+/**
+ * What a condition sees, evaluated once per goods item: the declaration, the item, the trader.
+ * Numbers are plain JS numbers; an absent optional number is `undefined` and every comparison
+ * with it is false (a condition on a value that was not declared never hits).
+ */
+export interface ScreeningItem {
+  sequence: number;
+  hs: string;
+  description: string;
+  quantity: number | undefined;
+  unit: string;
+  netMass: number | undefined;
+  grossMass: number | undefined;
+  value: number | undefined;
+  currency: string;
+  origin: string;
+  species: string;
+  brand: string;
+  /** Document type codes referenced on the item and on the declaration. */
+  documents: string[];
+  /** value / netMass, when both are declared and the mass is positive. */
+  valuePerKg: number | undefined;
+}
+
+export interface ScreeningDeclaration {
+  kind: string;
+  office: string;
+  transportMode: string;
+  dispatchCountry: string;
+  destinationCountry: string;
+  transitCountries: string[];
+  declarantId: string;
+  consignorId: string;
+  consignorCountry: string;
+  consigneeId: string;
+  itemCount: number;
+  /** Declaration date (ISO 8601): what permits and certificates must be valid on. */
+  date: string;
+}
+
+/** A permit, licence or certificate as screening sees it. */
+export interface HeldDocument {
+  type: string;
+  reference: string;
+  validFrom: string | null;
+  validTo: string | null;
+  status: 'valid' | 'suspended' | 'revoked' | 'expired' | 'exhausted';
+  /** HS prefixes the document covers; empty means any. */
+  hsScope: string[];
+}
+
+/** True when a held permit or certificate is in force on the date: status valid and inside its window. */
+export function isValidOn(
+  d: Pick<HeldDocument, 'status' | 'validFrom' | 'validTo'>,
+  at: string,
+): boolean {
+  return (
+    d.status === 'valid' &&
+    (d.validFrom === null || d.validFrom <= at) &&
+    (d.validTo === null || at < d.validTo)
+  );
+}
+
+export interface ScreeningTrader {
+  id: string;
+  country: string;
+  controls: number;
+  findings: number;
+  certificates: HeldDocument[];
+  permits: HeldDocument[];
+}
+
+export interface ScreeningContext {
+  declaration: ScreeningDeclaration;
+  item: ScreeningItem;
+  trader: ScreeningTrader;
+}
+
+/** CEL types of the context fields, as the type checker sees them. */
+const DECLARATION_FIELDS = {
+  kind: 'string',
+  office: 'string',
+  transportMode: 'string',
+  dispatchCountry: 'string',
+  destinationCountry: 'string',
+  transitCountries: 'list<string>',
+  declarantId: 'string',
+  consignorId: 'string',
+  consignorCountry: 'string',
+  consigneeId: 'string',
+  itemCount: 'int',
+  date: 'string',
+} as const satisfies Record<keyof ScreeningDeclaration, string>;
+
+const ITEM_FIELDS = {
+  sequence: 'int',
+  hs: 'string',
+  description: 'string',
+  quantity: 'double',
+  unit: 'string',
+  netMass: 'double',
+  grossMass: 'double',
+  value: 'double',
+  currency: 'string',
+  origin: 'string',
+  species: 'string',
+  brand: 'string',
+  documents: 'list<string>',
+  valuePerKg: 'double',
+} as const satisfies Record<keyof ScreeningItem, string>;
+
+const TRADER_FIELDS = {
+  id: 'string',
+  country: 'string',
+  controls: 'int',
+  findings: 'int',
+  findingRate: 'double',
+} as const;
+
+export const CONTEXT_SCHEMA = {
+  declaration: DECLARATION_FIELDS,
+  item: ITEM_FIELDS,
+  trader: TRADER_FIELDS,
+};
+
+/** GreenLane's helper functions, with CEL signatures and what they do. */
+export const HELPERS = {
+  hsIn: {
+    signature: 'hsIn(string, string): bool',
+    doc: "HS code starts with a prefix in the named 'hs-prefixes' list",
+  },
+  inList: {
+    signature: 'inList(string, string): bool',
+    doc: 'value is an entry of the named reference list',
+  },
+  hasDocument: {
+    signature: 'hasDocument(string): bool',
+    doc: 'the goods item or the declaration references a document of this type code',
+  },
+  hasValidPermit: {
+    signature: 'hasValidPermit(string): bool',
+    doc: 'the trader holds a permit of this type, valid on the declaration date, covering the item HS code',
+  },
+  hasValidCertificate: {
+    signature: 'hasValidCertificate(string): bool',
+    doc: 'the trader holds a certificate of this type valid on the declaration date',
+  },
+} as const;
+export type HelperName = keyof typeof HELPERS;
+
+let environment: Environment | undefined;
+
+/** The CEL environment conditions are parsed and type-checked in (handlers are never called). */
+export function celEnvironment(): Environment {
+  if (environment) return environment;
+  const notEvaluatedHere = () => {
+    throw new Error('GreenLane compiles conditions; cel-js only parses and checks them');
+  };
+  let env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 64, maxListElements: 5000 } })
+    .registerVariable({ name: 'declaration', schema: DECLARATION_FIELDS })
+    .registerVariable({ name: 'item', schema: ITEM_FIELDS })
+    .registerVariable({ name: 'trader', schema: TRADER_FIELDS });
+  for (const h of Object.values(HELPERS)) env = env.registerFunction(h.signature, notEvaluatedHere);
+  environment = env;
+  return env;
+}
+
+/** Builds the per-item contexts of a declaration (documents merged, derived values computed). */
+export function screeningContexts(
+  d: DeclarationContent & Partial<Pick<Declaration, 'id'>>,
+  trader: ScreeningTrader,
+): ScreeningContext[] {
+  const declarationDocuments = d.documents.map((doc) => doc.type);
+  const declaration: ScreeningDeclaration = {
+    kind: d.kind,
+    office: d.office ?? '',
+    transportMode: d.route.transportMode ?? '',
+    dispatchCountry: d.route.dispatchCountry ?? '',
+    destinationCountry: d.route.destinationCountry ?? '',
+    transitCountries: d.route.transitCountries,
+    declarantId: d.declarant.id ?? '',
+    consignorId: d.consignor?.id ?? '',
+    consignorCountry: d.consignor?.country ?? '',
+    consigneeId: d.consignee?.id ?? '',
+    itemCount: d.goodsItems.length,
+    date: d.submittedAt,
+  };
+  return d.goodsItems.map((g) => ({
+    declaration,
+    trader,
+    item: {
+      sequence: g.sequence,
+      hs: g.hsCode ?? '',
+      description: g.description ?? '',
+      quantity: g.quantity,
+      unit: g.unit ?? '',
+      netMass: g.netMass,
+      grossMass: g.grossMass,
+      value: g.value,
+      currency: g.currency ?? '',
+      origin: g.originCountry ?? '',
+      species: g.species ?? '',
+      brand: g.brand ?? '',
+      documents: [...g.documents.map((doc) => doc.type), ...declarationDocuments],
+      valuePerKg:
+        g.value !== undefined && g.netMass !== undefined && g.netMass > 0
+          ? g.value / g.netMass
+          : undefined,
+    },
+  }));
+}

@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
+import type { RiskRuntime } from './risk.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
 export interface AppContext {
@@ -7,6 +8,7 @@ export interface AppContext {
   clock: Clock;
   ids: IdGenerator;
   settings: { sessionTtlSeconds: number };
+  risk: RiskRuntime;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

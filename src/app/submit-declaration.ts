@@ -5,6 +5,7 @@ import { validateDeclaration } from '../core/declaration/validate-declaration.js
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { screen } from './risk.js';
 
 export interface SubmitDeclarationRequest {
   input: unknown;
@@ -40,6 +41,8 @@ export async function submitDeclaration(
     throw new DomainError('invalid_input', 'the declaration is not valid', issues);
   }
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
+  // Screening is pure CPU: done before the write, stored in the same transaction.
+  const assessment = await screen(ctx.risk, checked.value);
   const record: DeclarationRecord = {
     ...checked.value,
     id: ctx.ids.next(),
@@ -48,7 +51,8 @@ export async function submitDeclaration(
     submitterAgencyId: principal.agencyId,
     submittedBy: principal.userId,
     sourceFormat: request.sourceFormat,
-    channel: null,
+    channel: assessment.channel,
+    assessment,
   };
   const idem = request.idempotency;
 
@@ -71,6 +75,11 @@ export async function submitDeclaration(
           kind: record.kind,
           sourceFormat: record.sourceFormat,
           items: record.goodsItems.length,
+          channel: assessment.channel,
+          score: assessment.score,
+          rulesetId: assessment.rulesetId,
+          hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
+          randomSeed: assessment.random.seed,
         },
       });
       if (idem) {

@@ -1,4 +1,5 @@
 import { systemClock, ulidGenerator, type AppContext } from '../app/context.js';
+import { riskRuntime } from '../app/risk.js';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../storage/database.js';
 
@@ -17,6 +18,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     clock: systemClock,
     ids: ulidGenerator(systemClock),
     settings: { sessionTtlSeconds: config.sessionTtlSeconds },
+    risk: riskRuntime(db, systemClock),
   };
   return { db, ctx, close: () => db.close() };
 }

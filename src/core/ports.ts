@@ -1,4 +1,6 @@
 import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
+import type { Assessment } from './risk/assess.js';
+import type { Indicator, ReferenceList } from './risk/indicator.js';
 import type {
   Channel,
   Declaration,
@@ -55,6 +57,18 @@ export interface AuditEvent extends NewAuditEvent {
 
 export interface DeclarationRecord extends Declaration {
   submitterAgencyId: string;
+  /** The risk engine's decision, stored with the declaration; null when not screened. */
+  assessment: Assessment | null;
+}
+
+export interface StoredIndicator extends Indicator {
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface StoredReferenceList extends ReferenceList {
+  ownerAgencyId: string;
+  createdAt: string;
 }
 
 export interface DeclarationFilter {
@@ -107,6 +121,20 @@ export interface Repositories {
     findById(id: string): Promise<DeclarationRecord | undefined>;
     list(filter: DeclarationFilter): Promise<DeclarationRecord[]>;
     count(): Promise<number>;
+  };
+  indicators: {
+    insert(i: StoredIndicator): Promise<void>;
+    /** The newest version of an indicator. */
+    latest(id: string): Promise<StoredIndicator | undefined>;
+    version(id: string, version: number): Promise<StoredIndicator | undefined>;
+    versions(id: string): Promise<StoredIndicator[]>;
+    /** The newest version of every indicator. */
+    listLatest(): Promise<StoredIndicator[]>;
+  };
+  referenceLists: {
+    insert(l: StoredReferenceList): Promise<void>;
+    /** The newest version of every list. */
+    listLatest(): Promise<StoredReferenceList[]>;
   };
   audit: {
     append(e: NewAuditEvent): Promise<void>;

@@ -78,12 +78,12 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
     const created = r.json<{
       id: string;
       reference: string;
-      channel: null;
+      channel: string;
       sourceFormat: string;
     }>();
     expect(r.headers.location).toBe(`/api/declarations/${created.id}`);
     expect(created.sourceFormat).toBe('json');
-    expect(created.channel).toBeNull();
+    expect(created.channel).toBe('green');
     expect(await count()).toBe(before + 1);
     const got = await app.inject({
       url: `/api/declarations/${created.id}`,
@@ -320,7 +320,7 @@ describe.each(BACKENDS)('declarations over HTTP on %s', (backend) => {
       byHs.json<{ items: Array<{ reference: string }> }>().items.map((d) => d.reference),
     ).toEqual(['PAGE-2', 'PAGE-1']);
     const byTrader = await app.inject({
-      url: '/api/declarations?office=PAGING1&trader=BY100&channel=unscreened',
+      url: '/api/declarations?office=PAGING1&trader=BY100&channel=green',
       headers: bearer(world.tokens.officer),
     });
     expect(byTrader.json<{ items: unknown[] }>().items).toHaveLength(5);

@@ -11,6 +11,57 @@ export const ProblemSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), detail: Type.String() }))),
 });
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+/** The risk engine's explained decision. */
+export const AssessmentSchema = Type.Object({
+  engineVersion: Type.String(),
+  rulesetId: Type.String({ description: 'Identifies the exact indicator versions screened with' }),
+  hitScore: Type.Number(),
+  score: Type.Number(),
+  channel: Type.Enum(['green', 'yellow', 'red']),
+  controlForm: Nullable(
+    Type.Enum(['documentary-check', 'scanning', 'physical-inspection', 'sampling-laboratory']),
+  ),
+  hits: Type.Array(
+    Type.Object({
+      indicatorId: Type.String(),
+      indicatorVersion: Type.Integer(),
+      title: Type.String(),
+      priorityArea: Type.String(),
+      itemSequence: Type.Integer(),
+      hsCode: Type.String(),
+      weight: Type.Number(),
+      directChannel: Nullable(Type.Enum(['yellow', 'red'])),
+      controlForm: Type.String(),
+      reason: Type.String(),
+    }),
+  ),
+  effects: Type.Array(
+    Type.Object({
+      kind: Type.Enum(['certificate', 'compliance-record']),
+      subject: Type.String(),
+      reference: Nullable(Type.String()),
+      points: Type.Number(),
+      reason: Type.String(),
+    }),
+  ),
+  override: Nullable(
+    Type.Object({
+      indicatorId: Type.String(),
+      indicatorVersion: Type.Integer(),
+      channel: Type.Enum(['yellow', 'red']),
+    }),
+  ),
+  random: Type.Object({
+    share: Type.Number(),
+    seed: Type.Integer(),
+    draw: Type.Number(),
+    selected: Type.Boolean(),
+  }),
+});
+
 /** A stored declaration: what was declared plus what GreenLane assigned. */
 export const DeclarationSchema = Type.Object({
   ...DeclarationInputSchema.properties,
@@ -24,4 +75,5 @@ export const DeclarationSchema = Type.Object({
   channel: Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()], {
     description: 'Control channel; null until screened',
   }),
+  assessment: Nullable(AssessmentSchema),
 });

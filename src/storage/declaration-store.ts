@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
 import type { DeclarationRecord, Repositories } from '../core/ports.js';
+import type { Assessment } from '../core/risk/assess.js';
 import type { DB } from './schema.js';
 
 /**
@@ -18,6 +19,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         sourceFormat,
         channel,
         submitterAgencyId,
+        assessment,
         ...content
       } = d;
       await db
@@ -43,6 +45,8 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           channel,
           source_format: sourceFormat,
           content: JSON.stringify(content),
+          score: assessment?.score ?? null,
+          assessment: assessment === null ? null : JSON.stringify(assessment),
         })
         .execute();
       await db
@@ -150,5 +154,6 @@ function toRecord(row: Selectable<DB['declarations']>): DeclarationRecord {
     submittedBy: row.submitted_by,
     sourceFormat: row.source_format as SourceFormat,
     channel: row.channel as Channel | null,
+    assessment: row.assessment === null ? null : (JSON.parse(row.assessment) as Assessment),
   };
 }

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-risk.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -7,6 +8,7 @@ type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 /** Every migration, in order. One set for both backends; a step may branch on the dialect. */
 const STEPS: Record<string, Step> = {
   '0001-initial': m0001,
+  '0002-risk': m0002,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

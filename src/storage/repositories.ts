@@ -4,6 +4,7 @@ import { auditStore } from './audit-store.js';
 import { declarationStore } from './declaration-store.js';
 import { identityStore } from './identity-store.js';
 import { idempotencyStore } from './idempotency-store.js';
+import { indicatorStore, referenceListStore } from './indicator-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -11,6 +12,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
   return {
     identity: identityStore(db),
     declarations: declarationStore(db),
+    indicators: indicatorStore(db),
+    referenceLists: referenceListStore(db),
     audit: auditStore(db),
     idempotency: idempotencyStore(db),
   };

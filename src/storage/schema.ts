@@ -53,6 +53,34 @@ export interface DB {
     channel: string | null;
     source_format: string;
     content: string;
+    score: number | null;
+    assessment: string | null;
+  };
+  indicators: {
+    id: string;
+    version: number;
+    title: string;
+    priority_area: string;
+    condition: string;
+    weight: number;
+    direct_channel: string | null;
+    control_form: string;
+    rationale: string;
+    valid_from: string | null;
+    valid_to: string | null;
+    status: string;
+    owner_agency_id: string;
+    created_at: string;
+    created_by: string;
+  };
+  reference_lists: {
+    name: string;
+    version: number;
+    kind: string;
+    title: string;
+    entries: string;
+    owner_agency_id: string;
+    created_at: string;
   };
   goods_items: {
     declaration_id: string;

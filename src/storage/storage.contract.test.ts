@@ -39,6 +39,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
       submittedBy: officer.userId,
       sourceFormat: 'json',
       channel: null,
+      assessment: null,
       ...over,
     };
   }

@@ -1,6 +1,7 @@
 import type { Principal } from '../core/auth/identity.js';
 import type { DeclarationInput } from '../core/declaration/declaration.js';
 import { ulidGenerator, systemClock, type AppContext } from '../app/context.js';
+import { riskRuntime } from '../app/risk.js';
 import {
   createAdministration,
   createAgency,
@@ -17,6 +18,7 @@ export function testContext(db: Database): AppContext {
     clock: systemClock,
     ids: ulidGenerator(),
     settings: { sessionTtlSeconds: 3600 },
+    risk: riskRuntime(db, systemClock),
   };
 }
 

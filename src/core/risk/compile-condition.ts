@@ -1,5 +1,10 @@
 import type { ReferenceList } from './indicator.js';
-import { celEnvironment, isValidOn, type ScreeningContext } from './screening-context.js';
+import {
+  celEnvironment,
+  CONTEXT_SCHEMA,
+  isValidOn,
+  type ScreeningContext,
+} from './screening-context.js';
 
 /** A compiled condition: true when it holds for one goods item in its context. */
 export type Condition = (c: ScreeningContext) => boolean;
@@ -29,6 +34,8 @@ interface Node {
   op: string;
   args: unknown;
   pos?: number;
+  /** Set on every node by the cel-js type checker. */
+  checkedType?: { name?: string };
 }
 
 type Fn = (c: ScreeningContext, scope: unknown[]) => unknown;
@@ -80,6 +87,14 @@ function celError(e: unknown): ConditionError {
 }
 
 const CONTEXT_ROOTS = new Set(['declaration', 'item', 'trader']);
+const STRING_METHODS = new Set([
+  'startsWith',
+  'endsWith',
+  'contains',
+  'size',
+  'lowerAscii',
+  'upperAscii',
+]);
 
 class Compiler {
   private readonly scope: string[] = [];
@@ -145,7 +160,7 @@ class Compiler {
       case '*':
       case '/':
       case '%':
-        return this.arithmetic(n.op, a);
+        return this.arithmetic(n.op, a, n.checkedType?.name === 'int');
       case 'in':
         return this.membership(a);
       case '[]': {
@@ -189,6 +204,10 @@ class Compiler {
     ) {
       const root = target.args as 'declaration' | 'item' | 'trader';
       if (root === 'trader') return traderField(name, n.pos);
+      // cel-js lets has(item.colour) through; a misspelt field would make !has(…) always true.
+      if (!Object.hasOwn(CONTEXT_SCHEMA[root], name)) {
+        throw new ConditionError(`unknown ${root} field '${name}'`, n.pos);
+      }
       if (root === 'item') return (c) => (c.item as unknown as Record<string, unknown>)[name];
       return (c) => (c.declaration as unknown as Record<string, unknown>)[name];
     }
@@ -222,7 +241,7 @@ class Compiler {
     };
   }
 
-  private arithmetic(op: string, a: Node[]): Fn {
+  private arithmetic(op: string, a: Node[], integer: boolean): Fn {
     const [l, r] = this.pair(a);
     return (c, s) => {
       const x = l(c, s);
@@ -237,7 +256,8 @@ class Compiler {
         case '*':
           return x * y;
         case '/':
-          return y === 0 ? undefined : x / y;
+          // CEL int division truncates toward zero (7 / 2 == 3); double division does not.
+          return y === 0 ? undefined : integer ? Math.trunc(x / y) : x / y;
         default:
           return y === 0 ? undefined : x % y;
       }
@@ -291,7 +311,9 @@ class Compiler {
         const f = this.compile(rawArgs[0]!);
         return (c, s) => {
           const v = f(c, s);
-          const d = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+          // Number('') and Number(' ') are 0: only a decimal literal converts, as in CEL.
+          const d =
+            typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v) ? Number(v) : NaN;
           return Number.isFinite(d) ? d : undefined;
         };
       }
@@ -299,7 +321,9 @@ class Compiler {
         const f = this.compile(rawArgs[0]!);
         return (c, s) => {
           const v = f(c, s);
-          return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+          return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+            ? String(v)
+            : undefined;
         };
       }
       case 'hsIn': {
@@ -381,6 +405,11 @@ class Compiler {
         return name === 'all' ? true : name === 'exists' ? false : count === 1;
       };
     }
+    if (!STRING_METHODS.has(name)) {
+      // Before compiling the arguments: filter(d, …) would otherwise fail on the unbound 'd'.
+      // matches() included: JS regular expressions can backtrack without bound, CEL's RE2 cannot.
+      throw new ConditionError(`method '${name}' is not supported in GreenLane conditions`, n.pos);
+    }
     const target = this.compile(targetNode);
     const args = rawArgs.map((x) => this.compile(x));
     const arg = args[0];
@@ -412,7 +441,6 @@ class Compiler {
           return typeof t === 'string' ? t.replace(/[a-z]/g, (ch) => ch.toUpperCase()) : undefined;
         };
       default:
-        // matches() included: JS regular expressions can backtrack without bound, CEL's RE2 cannot.
         throw new ConditionError(
           `method '${name}' is not supported in GreenLane conditions`,
           n.pos,
@@ -459,8 +487,17 @@ function sameValue(x: unknown, y: unknown): boolean {
   return x === y;
 }
 
+/** A decimal number as CEL's double() accepts it (no blanks, no hex). */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** CEL size(): list elements, or the code points of a string (not UTF-16 units). */
 function sizeOf(v: unknown): number | undefined {
-  return typeof v === 'string' || Array.isArray(v) ? v.length : undefined;
+  if (typeof v === 'string') {
+    let n = 0;
+    for (const _ of v) n++;
+    return n;
+  }
+  return Array.isArray(v) ? v.length : undefined;
 }
 
 /** HS prefixes grouped by length, for a lookup of each prefix of a code. */

@@ -1,0 +1,93 @@
+import { randomInt } from 'node:crypto';
+import type { DeclarationContent } from '../core/declaration/declaration.js';
+import type { Clock, Storage } from '../core/ports.js';
+import {
+  assessDeclaration,
+  DEFAULT_RISK_SETTINGS,
+  type Assessment,
+  type RiskSettings,
+} from '../core/risk/assess.js';
+import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
+import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
+import type { ScreeningTrader } from '../core/risk/screening-context.js';
+
+/** The engine in use and the settings it decides with; rebuilt when indicators or lists change. */
+export interface RiskRuntime {
+  readonly settings: RiskSettings;
+  engine(): Promise<RiskEngine>;
+  /** The reference lists in force, for validating conditions. */
+  lists(): Promise<ReadonlyMap<string, ReferenceList>>;
+  /** Call after a change to indicators or lists: the next screening uses a fresh engine. */
+  invalidate(): void;
+}
+
+/**
+ * Keeps one compiled engine per process. It is rebuilt on `invalidate()` and at most `maxAgeMs`
+ * after the last build, so that validity windows opening or closing are picked up, and so are
+ * changes made by other processes sharing the database.
+ */
+export function riskRuntime(
+  storage: Storage,
+  clock: Clock,
+  settings: RiskSettings = DEFAULT_RISK_SETTINGS,
+  maxAgeMs = 60_000,
+): RiskRuntime {
+  let built:
+    | { at: number; engine: Promise<RiskEngine>; lists: Promise<Map<string, ReferenceList>> }
+    | undefined;
+  const current = () => {
+    const now = clock.now().getTime();
+    if (!built || now - built.at > maxAgeMs) {
+      const lists = storage.read.referenceLists
+        .listLatest()
+        .then((all) => new Map(all.map((l): [string, ReferenceList] => [l.name, l])));
+      const engine = Promise.all([lists, storage.read.indicators.listLatest()]).then(
+        ([l, indicators]) => {
+          const at = clock.now().toISOString();
+          const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
+          return new RiskEngine(compileIndicators(inForce, l));
+        },
+      );
+      built = { at: now, engine, lists };
+      // A failed build must not stick: the next call tries again.
+      engine.catch(() => (built = undefined));
+    }
+    return built;
+  };
+  return {
+    settings,
+    engine: () => current().engine,
+    lists: () => current().lists,
+    invalidate: () => {
+      built = undefined;
+    },
+  };
+}
+
+/** The trader as screening sees it, until certificates and compliance records exist for them. */
+export function traderOf(d: DeclarationContent): ScreeningTrader {
+  const party = d.kind === 'export' ? (d.consignor ?? d.declarant) : (d.consignee ?? d.declarant);
+  return {
+    id: party.id ?? d.declarant.id ?? '',
+    country: party.country ?? '',
+    controls: 0,
+    findings: 0,
+    certificates: [],
+    permits: [],
+  };
+}
+
+/** Screens a normalised declaration with the current engine; the random seed is drawn here and recorded. */
+export async function screen(
+  risk: RiskRuntime,
+  declaration: DeclarationContent,
+  seed: number = randomInt(0, 2 ** 32),
+): Promise<Assessment> {
+  return assessDeclaration(
+    await risk.engine(),
+    declaration,
+    traderOf(declaration),
+    risk.settings,
+    seed,
+  );
+}

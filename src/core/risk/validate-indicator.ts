@@ -1,0 +1,79 @@
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Checked, FieldIssue } from '../errors.js';
+import { compileCondition, ConditionError } from './compile-condition.js';
+import { CONTROL_FORMS, PRIORITY_AREAS, type ReferenceList } from './indicator.js';
+
+/** What an author sends to create an indicator or a new version of it. */
+export const IndicatorInputSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 3, maxLength: 200 }),
+    priorityArea: Type.Enum(PRIORITY_AREAS),
+    condition: Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description: 'CEL over declaration, item and trader; see GET /api/indicators/context',
+    }),
+    weight: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1000, description: 'Score added on a hit' }),
+    ),
+    directChannel: Type.Optional(Type.Union([Type.Enum(['yellow', 'red']), Type.Null()])),
+    controlForm: Type.Enum(CONTROL_FORMS),
+    rationale: Type.String({ minLength: 3, maxLength: 2000 }),
+    validFrom: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+    validTo: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+    status: Type.Optional(Type.Enum(['draft', 'active', 'retired'])),
+  },
+  { additionalProperties: false },
+);
+export type IndicatorInput = Static<typeof IndicatorInputSchema>;
+
+const structure = Compile(IndicatorInputSchema);
+
+/** Checks an indicator, compiling its condition against the reference lists in force. */
+export function validateIndicator(
+  input: unknown,
+  lists: ReadonlyMap<string, ReferenceList>,
+): Checked<IndicatorInput> {
+  if (!structure.Check(input)) {
+    const issues: FieldIssue[] = [];
+    for (const e of structure.Errors(input)) {
+      if (e.keyword === 'boolean') continue;
+      if (e.keyword === 'additionalProperties') {
+        for (const name of (e.params as { additionalProperties?: string[] }).additionalProperties ??
+          []) {
+          issues.push({ path: `${e.instancePath}/${name}`, reason: 'unknown field' });
+        }
+      } else if (e.keyword === 'required') {
+        for (const name of (e.params as { requiredProperties?: string[] }).requiredProperties ??
+          []) {
+          issues.push({ path: `${e.instancePath}/${name}`, reason: 'required' });
+        }
+      } else if (e.keyword === 'enum') {
+        const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+        issues.push({
+          path: e.instancePath || '/',
+          reason: `must be one of: ${allowed.join(', ')}`,
+        });
+      } else {
+        issues.push({ path: e.instancePath || '/', reason: e.message });
+      }
+    }
+    return { ok: false, issues };
+  }
+  const issues: FieldIssue[] = [];
+  try {
+    compileCondition(input.condition, lists);
+  } catch (e) {
+    if (!(e instanceof ConditionError)) throw e;
+    const at = e.position === undefined ? '' : ` (at position ${e.position})`;
+    issues.push({ path: '/condition', reason: `${e.message}${at}` });
+  }
+  if ((input.directChannel ?? null) === null && input.weight === undefined) {
+    issues.push({ path: '/weight', reason: 'required unless a direct channel is set' });
+  }
+  if (input.validFrom && input.validTo && input.validFrom >= input.validTo) {
+    issues.push({ path: '/validTo', reason: 'must be after validFrom' });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: input };
+}

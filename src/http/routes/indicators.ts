@@ -1,0 +1,227 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app/context.js';
+import { saveIndicator, saveReferenceList } from '../../app/manage-indicators.js';
+import {
+  getIndicator,
+  indicatorVersions,
+  listIndicators,
+  listReferenceLists,
+} from '../../app/read-indicators.js';
+import { screenWithoutStoring } from '../../app/screen-declaration.js';
+import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
+import { DomainError } from '../../core/errors.js';
+import { CONTROL_FORMS, PRIORITY_AREAS } from '../../core/risk/indicator.js';
+import { CONTEXT_SCHEMA, HELPERS } from '../../core/risk/screening-context.js';
+import { IndicatorInputSchema } from '../../core/risk/validate-indicator.js';
+import { AssessmentSchema, ProblemSchema } from '../schemas.js';
+
+const IndicatorSchema = Type.Object({
+  id: Type.String(),
+  version: Type.Integer(),
+  title: Type.String(),
+  priorityArea: Type.Enum(PRIORITY_AREAS),
+  condition: Type.String(),
+  weight: Type.Number(),
+  directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
+  controlForm: Type.Enum(CONTROL_FORMS),
+  rationale: Type.String(),
+  validFrom: Type.Union([Type.String(), Type.Null()]),
+  validTo: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  ownerAgencyId: Type.String(),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+});
+
+const ReferenceListSchema = Type.Object({
+  name: Type.String(),
+  version: Type.Integer(),
+  kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
+  title: Type.String(),
+  entries: Type.Array(Type.String()),
+  ownerAgencyId: Type.String(),
+  createdAt: Type.String(),
+});
+
+// The body is validated by the domain (condition compiled against the lists in force); the
+// schema documents it.
+const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
+
+/** Risk indicators (versioned), reference lists and what-if screening. */
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+  app,
+  { ctx },
+) => {
+  app.get(
+    '/api/indicators',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'The newest version of every indicator',
+        response: { 200: Type.Array(IndicatorSchema) },
+      },
+    },
+    (request) => listIndicators(ctx, request.principal),
+  );
+  app.get(
+    '/api/indicators/context',
+    {
+      schema: {
+        tags: ['risk'],
+        summary:
+          'What a condition can use: context fields with their CEL types, and helper functions',
+      },
+    },
+    () => ({
+      fields: CONTEXT_SCHEMA,
+      helpers: Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, h])),
+      note: 'A comparison with a value that was not declared (e.g. item.value on an item without value) is false.',
+    }),
+  );
+  app.post(
+    '/api/indicators',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['risk'],
+        summary: 'Create an indicator (version 1); the condition is type-checked and compiled',
+        body: IndicatorInputSchema,
+        response: { 201: IndicatorSchema, 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await saveIndicator(ctx, request.principal, undefined, request.body)),
+  );
+  app.put(
+    '/api/indicators/:id',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['risk'],
+        summary: 'Save a new version of an indicator (old versions stay resolvable)',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: IndicatorInputSchema,
+        response: {
+          200: IndicatorSchema,
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    (request) =>
+      saveIndicator(ctx, request.principal, (request.params as { id: string }).id, request.body),
+  );
+  app.get(
+    '/api/indicators/:id',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'The newest version of an indicator',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: IndicatorSchema, 404: ProblemSchema },
+      },
+    },
+    (request) => getIndicator(ctx, request.principal, request.params.id),
+  );
+  app.get(
+    '/api/indicators/:id/versions',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'Every version of an indicator, oldest first',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: Type.Array(IndicatorSchema), 404: ProblemSchema },
+      },
+    },
+    (request) => indicatorVersions(ctx, request.principal, request.params.id),
+  );
+  app.get(
+    '/api/indicators/:id/versions/:version',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'One version of an indicator',
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          version: Type.Integer({ minimum: 1 }),
+        }),
+        response: { 200: IndicatorSchema, 404: ProblemSchema },
+      },
+    },
+    (request) => getIndicator(ctx, request.principal, request.params.id, request.params.version),
+  );
+
+  app.get(
+    '/api/reference-lists',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'The newest version of every reference list',
+        response: { 200: Type.Array(ReferenceListSchema) },
+      },
+    },
+    (request) => listReferenceLists(ctx, request.principal),
+  );
+  app.put(
+    '/api/reference-lists/:name',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'Save a new version of a reference list',
+        params: Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }),
+        body: Type.Object(
+          {
+            kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+            entries: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+              maxItems: 100_000,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ReferenceListSchema, 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    (request) =>
+      saveReferenceList(ctx, request.principal, { name: request.params.name, ...request.body }),
+  );
+
+  app.post(
+    '/api/screen',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['risk'],
+        summary:
+          'What-if: screen a declaration with the active indicators without storing anything',
+        querystring: Type.Object({
+          seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
+        }),
+        body: DeclarationInputSchema,
+        response: {
+          200: Type.Object({ assessment: AssessmentSchema }),
+          400: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const seedText = (request.query as { seed?: string }).seed;
+      const seed = seedText === undefined ? undefined : Number(seedText);
+      if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {
+        throw new DomainError('invalid_input', 'invalid seed', [
+          { path: 'querystring/seed', reason: 'an integer from 0 to 4294967295' },
+        ]);
+      }
+      const { assessment } = await screenWithoutStoring(
+        ctx,
+        request.principal,
+        request.body,
+        seed === undefined ? {} : { seed },
+      );
+      return { assessment };
+    },
+  );
+};

@@ -110,8 +110,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         },
       },
     },
-    (request) =>
-      saveIndicator(ctx, request.principal, (request.params as { id: string }).id, request.body),
+    (request) => saveIndicator(ctx, request.principal, request.params.id, request.body),
   );
   app.get(
     '/api/indicators/:id',

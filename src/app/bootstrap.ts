@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../core/auth/identity.js';
+import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
+import { seedDemoIndicators } from './demo-indicators.js';
 import {
   createAdministration,
   createAgency,
@@ -101,7 +103,8 @@ export const DEMO_USERS: ReadonlyArray<{
 
 /**
  * Seeds a demo administration on an empty database: customs and environmental agencies, a trading
- * company, one user per role and an admin API token. Does nothing when users exist.
+ * company, one user per role, an admin API token and a few starter indicators. Does nothing
+ * when users exist.
  */
 export async function seedDemo(
   ctx: AppContext,
@@ -141,5 +144,7 @@ export async function seedDemo(
     }
     return (await issueApiToken(ctx, tx, { userId: adminId, name: 'demo' })).token;
   });
-  return adminToken === undefined ? { seeded: false } : { seeded: true, adminToken };
+  if (adminToken === undefined) return { seeded: false };
+  await seedDemoIndicators(ctx, await principalOfUser(ctx, 'analyst'));
+  return { seeded: true, adminToken };
 }

@@ -119,7 +119,8 @@ export function assessDeclaration(
   const date = declaration.submittedAt;
   const seenTypes = new Set<string>();
   for (const cert of [...trader.certificates].sort(
-    (a, b) => a.type.localeCompare(b.type) || a.reference.localeCompare(b.reference),
+    // Code-unit order, not the locale's: the Assessment must not depend on the machine.
+    (a, b) => compareText(a.type, b.type) || compareText(a.reference, b.reference),
   )) {
     const points = settings.certificateReductions[cert.type];
     if (points === undefined || seenTypes.has(cert.type)) continue;
@@ -189,4 +190,8 @@ export function mulberry32(seed: number): number {
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

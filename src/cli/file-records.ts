@@ -34,6 +34,20 @@ export interface FileRunOptions {
   log: (line: string) => void;
 }
 
+/** The line that reports a rejected record: file, location, and each field with its reason. */
+export function rejectionLine(
+  file: string,
+  location: string,
+  issues: readonly FieldIssue[],
+  message?: string,
+): string {
+  const what =
+    issues.length > 0
+      ? issues.map((i) => `${i.path}: ${i.reason}`).join('; ')
+      : (message ?? 'rejected');
+  return `${file}: ${location}: ${what}`;
+}
+
 /**
  * Streams the declarations of every file to `handle`, with a progress bar over the bytes read.
  * A record that cannot be read, or whose handler throws a DomainError, is reported with file,
@@ -52,36 +66,12 @@ export async function forEachFileDeclaration(
     rejected: 0,
     seconds: 0,
   };
-  const plans: Array<{ file: string; format: FileFormat; size: number }> = [];
-  for (const file of files) {
-    const size = (await stat(file)).size;
-    const format = detectFormat(file, await head(file));
-    if (!format) {
-      throw new DomainError(
-        'invalid_input',
-        `${file}: cannot tell the format (use .ndjson, .csv, .json or .xml)`,
-      );
-    }
-    plans.push({ file, format, size });
-  }
-  const total = plans.reduce((n, p) => n + p.size, 0);
-  const bars = options.progress
-    ? new cliProgress.MultiBar(
-        {
-          format:
-            ' {bar} {percentage}% | {value}/{total} bytes | {accepted} accepted, {rejected} rejected | {file}',
-          hideCursor: true,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
-          stream: process.stderr,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  const bar = bars?.create(total, 0, { accepted: 0, rejected: 0, file: '' });
-  // On a terminal the bar redraws below each report; elsewhere the reports are plain lines.
-  const log = (line: string) =>
-    bars && process.stderr.isTTY ? bars.log(line + '\n') : options.log(line);
+  const plans = await planFiles(files);
+  const progress = progressBar(
+    plans.reduce((n, p) => n + p.size, 0),
+    options.progress,
+    options.log,
+  );
   const reject = (
     file: string,
     location: string,
@@ -89,11 +79,7 @@ export async function forEachFileDeclaration(
     message?: string,
   ) => {
     summary.rejected++;
-    const what =
-      issues.length > 0
-        ? issues.map((i) => `${i.path}: ${i.reason}`).join('; ')
-        : (message ?? 'rejected');
-    log(`${file}: ${location}: ${what}`);
+    progress.log(rejectionLine(file, location, issues, message));
   };
   const failed = (file: string, location: string) => (error: unknown) => {
     if (!(error instanceof DomainError)) throw error;
@@ -108,12 +94,7 @@ export async function forEachFileDeclaration(
       for await (const { result, location } of readDeclarationFile(
         plan.file,
         plan.format,
-        (bytes) =>
-          bar?.update(doneBytes + bytes, {
-            accepted: summary.accepted,
-            rejected: summary.rejected,
-            file: name,
-          }),
+        (bytes) => progress.update(doneBytes + bytes, summary, name),
       )) {
         summary.read++;
         if (!result.ok) {
@@ -156,11 +137,69 @@ export async function forEachFileDeclaration(
       await Promise.all(inFlight);
     }
     doneBytes += plan.size;
-    bar?.update(doneBytes, { accepted: summary.accepted, rejected: summary.rejected, file: name });
+    progress.update(doneBytes, summary, name);
   }
-  bars?.stop();
+  progress.stop();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+export interface FilePlan {
+  file: string;
+  format: FileFormat;
+  size: number;
+}
+
+/** Each file's format (from its extension or first bytes) and size; refuses a file it cannot tell. */
+export async function planFiles(files: string[]): Promise<FilePlan[]> {
+  const plans: FilePlan[] = [];
+  for (const file of files) {
+    const size = (await stat(file)).size;
+    const format = detectFormat(file, await head(file));
+    if (!format) {
+      throw new DomainError(
+        'invalid_input',
+        `${file}: cannot tell the format (use .ndjson, .csv, .json or .xml)`,
+      );
+    }
+    plans.push({ file, format, size });
+  }
+  return plans;
+}
+
+export interface Progress {
+  update(bytes: number, counts: { accepted: number; rejected: number }, file: string): void;
+  /** Prints a report line without breaking the bar. */
+  log(line: string): void;
+  stop(): void;
+}
+
+/** A progress bar over bytes on standard error (plain periodic lines when it is not a terminal). */
+export function progressBar(
+  total: number,
+  enabled: boolean,
+  log: (line: string) => void,
+): Progress {
+  if (!enabled) return { update: () => {}, log, stop: () => {} };
+  const bars = new cliProgress.MultiBar(
+    {
+      format:
+        ' {bar} {percentage}% | {value}/{total} bytes | {accepted} accepted, {rejected} rejected | {file}',
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bar = bars.create(total, 0, { accepted: 0, rejected: 0, file: '' });
+  return {
+    update: (bytes, counts, file) =>
+      bar.update(bytes, { accepted: counts.accepted, rejected: counts.rejected, file }),
+    // On a terminal the bar redraws below each report; elsewhere the reports are plain lines.
+    log: (line) => (process.stderr.isTTY ? bars.log(line + '\n') : log(line)),
+    stop: () => bars.stop(),
+  };
 }
 
 async function head(file: string): Promise<Buffer> {

@@ -5,7 +5,7 @@ import { DomainError } from '../core/errors.js';
 import { adminCreate } from './commands/admin-create.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
-import { screenFiles } from './commands/screen.js';
+import { defaultWorkers, screenFiles } from './commands/screen.js';
 import { serve } from './commands/serve.js';
 
 /** The `greenlane` command line. */
@@ -59,22 +59,33 @@ export function buildCli(): Command {
         'base of the random-selection seeds, for a reproducible run',
       ).argParser(Number),
     )
+    .addOption(
+      new Option('-w, --workers <n>', 'worker threads for NDJSON input')
+        .default(defaultWorkers())
+        .argParser(Number),
+    )
     .option('--no-progress', 'no progress bar')
-    .action(async (files: string[], opts: { out: string; seed?: number; progress: boolean }) => {
-      const s = await screenFiles(readConfig(), files, opts);
-      const lines = [
-        `${s.files} file(s): ${s.read} read, ${s.accepted} screened, ${s.rejected} rejected in ${s.seconds.toFixed(1)} s` +
-          ` (${Math.round(s.accepted / Math.max(s.seconds, 0.001))} declarations/s) against ${s.indicatorsInForce} indicators`,
-        `channels: green ${s.channels.green}, yellow ${s.channels.yellow}, red ${s.channels.red}`,
-        ...s.indicators
-          .slice(0, 50)
-          .map((i) => `  ${String(i.declarations).padStart(8)}  ${i.indicator}  ${i.title}`),
-      ];
-      if (s.indicators.length > 50)
-        lines.push(`  … and ${s.indicators.length - 50} more indicators`);
-      process.stderr.write(lines.join('\n') + '\n');
-      if (s.rejected > 0) process.exitCode = 1;
-    });
+    .action(
+      async (
+        files: string[],
+        opts: { out: string; seed?: number; progress: boolean; workers: number },
+      ) => {
+        const s = await screenFiles(readConfig(), files, opts);
+        const lines = [
+          `${s.files} file(s): ${s.read} read, ${s.accepted} screened, ${s.rejected} rejected in ${s.seconds.toFixed(1)} s` +
+            ` (${Math.round(s.accepted / Math.max(s.seconds, 0.001))} declarations/s) against ${s.indicatorsInForce} indicators`,
+          `channels: green ${s.channels.green}, yellow ${s.channels.yellow}, red ${s.channels.red}` +
+            ` (random-selection seed base ${s.seedBase}: pass --seed ${s.seedBase} to redo this run)`,
+          ...s.indicators
+            .slice(0, 50)
+            .map((i) => `  ${String(i.declarations).padStart(8)}  ${i.indicator}  ${i.title}`),
+        ];
+        if (s.indicators.length > 50)
+          lines.push(`  … and ${s.indicators.length - 50} more indicators`);
+        process.stderr.write(lines.join('\n') + '\n');
+        if (s.rejected > 0) process.exitCode = 1;
+      },
+    );
 
   const admin = program.command('admin').description('administration');
   admin

@@ -111,7 +111,8 @@ async function* readXml(
   yield { location: 'document', result: readWcoDeclaration(await readWholeFile(path, onBytes)) };
 }
 
-function parseJson(text: string): ReadResult {
+/** Parses one JSON record; invalid JSON is an issue at `/`, not an exception. */
+export function parseJson(text: string): ReadResult {
   try {
     return { ok: true, value: { input: JSON.parse(text) as unknown } };
   } catch (err) {

@@ -22,7 +22,7 @@ export async function importFiles(
   config: Config,
   files: string[],
   options: ImportOptions,
-  out: { log(line: string): void } = { log: (l) => process.stderr.write(l + '\n') },
+  out: { log: (line: string) => void } = { log: (l) => process.stderr.write(l + '\n') },
 ): Promise<ImportSummary> {
   const runtime = await openRuntime(config);
   try {

@@ -46,7 +46,7 @@ export interface ScreenSummary extends FileRunSummary {
   indicatorsInForce: number;
 }
 
-type Log = { log(line: string): void };
+type Log = { log: (line: string) => void };
 
 /**
  * `greenlane screen FILE...`: screens the declarations in the files with the indicators in force,
@@ -193,7 +193,7 @@ async function screenInWorkers(
   let nextToWrite = 0;
   let seq = 0;
   let wake: (() => void) | undefined;
-  let failure: unknown;
+  let failure: Error | undefined;
   let writing: Promise<void> | undefined;
   const drainResults = () => {
     for (let r = results.get(nextToWrite); r; r = results.get(nextToWrite)) {
@@ -217,14 +217,14 @@ async function screenInWorkers(
       drainResults();
       wake?.();
     });
-    entry.w.on('error', (e) => {
+    entry.w.on('error', (e: Error) => {
       failure = e;
       wake?.();
     });
   }
   const dispatch = async (batch: Batch) => {
     for (;;) {
-      if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+      if (failure) throw failure;
       const free = workers.reduce((a, b) => (b.busy < a.busy ? b : a));
       if (free.busy < BATCHES_PER_WORKER) {
         free.busy++;
@@ -275,7 +275,7 @@ async function screenInWorkers(
       doneBytes += plan.size;
     }
     while (nextToWrite < seq) {
-      if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+      if (failure) throw failure;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }

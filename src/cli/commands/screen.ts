@@ -176,14 +176,14 @@ async function screenInWorkers(
     seedBase: run.seedBase,
     receivedAt: run.receivedAt,
   };
-  // Under tsx (tests, development) the worker is TypeScript and needs the same loader.
+  // From source (tests, development) the worker is TypeScript and needs the tsx loader.
   const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(`../screen/worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const workerUrl = new URL(
+    `../screen/${fromSource ? 'worker-from-source.mjs' : 'worker.js'}`,
+    import.meta.url,
+  );
   const workers = Array.from({ length: options.workers }, () => {
-    const w = new Worker(workerUrl, {
-      workerData: setup,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
-    });
+    const w = new Worker(workerUrl, { workerData: setup });
     return { w, busy: 0 };
   });
 

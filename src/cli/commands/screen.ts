@@ -183,7 +183,11 @@ async function screenInWorkers(
     import.meta.url,
   );
   const workers = Array.from({ length: options.workers }, () => {
-    const w = new Worker(workerUrl, { workerData: setup });
+    // A bounded heap per worker keeps the whole run within a few hundred MiB; batches are small.
+    const w = new Worker(workerUrl, {
+      workerData: setup,
+      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    });
     return { w, busy: 0 };
   });
 

@@ -675,7 +675,7 @@ function countingEngine(
       return {
         indicator: ci.indicator,
         condition: {
-          guard: ci.condition.guard,
+          ...ci.condition,
           evaluate: (c: ScreeningContext) => {
             counts.set(anchor, (counts.get(anchor) ?? 0) + 1);
             return evaluate(c);

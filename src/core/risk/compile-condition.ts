@@ -17,6 +17,11 @@ export interface CompiledCondition {
   evaluate: Condition;
   /** Every hit satisfies this (one value, or HS prefix, per dimension present); empty: none known. */
   guard: Guard;
+  /**
+   * Every hit satisfies at least one of these conjunctive guards (finer than `guard`: an `or`
+   * across dimensions keeps both sides); null when nothing necessary is known.
+   */
+  alternatives: Guard[] | null;
 }
 
 /** Why a condition was refused, with the position (0-based offset) in the text. */
@@ -69,7 +74,12 @@ export function compileCondition(
   }
   const compiler = new Compiler(lists);
   const fn = compiler.compile(ast);
-  return { evaluate: (c) => fn(c, []) === true, guard: guardOf(ast, lists) };
+  const noScope: unknown[] = [];
+  return {
+    evaluate: (c) => fn(c, noScope) === true,
+    guard: guardOf(ast, lists),
+    alternatives: alternativesOf(ast, lists),
+  };
 }
 
 function celError(e: unknown): ConditionError {
@@ -613,4 +623,71 @@ export function guardOf(n: Node, lists: ReadonlyMap<string, ReferenceList>): Gua
     default:
       return {};
   }
+}
+
+/** Past this many alternatives a condition keeps a coarser (still sound) guard. */
+const MAX_ALTERNATIVES = 16;
+
+/**
+ * Necessary conditions as a disjunction of conjunctive guards: every hit satisfies at least one.
+ * `and` combines each pair (dropping combinations that cannot hold), `or` keeps both sides' lists.
+ * Null means nothing necessary is known (the indicator is evaluated for every item).
+ */
+export function alternativesOf(n: Node, lists: ReadonlyMap<string, ReferenceList>): Guard[] | null {
+  const a = n.args as Node[];
+  switch (n.op) {
+    case '&&': {
+      const l = alternativesOf(a[0]!, lists);
+      const r = alternativesOf(a[1]!, lists);
+      if (l === null) return r;
+      if (r === null) return l;
+      if (l.length * r.length > MAX_ALTERNATIVES) return l.length <= r.length ? l : r;
+      const out: Guard[] = [];
+      for (const x of l) {
+        for (const y of r) {
+          const both = conjoin(x, y);
+          if (both) out.push(both);
+        }
+      }
+      return out;
+    }
+    case '||': {
+      const l = alternativesOf(a[0]!, lists);
+      const r = alternativesOf(a[1]!, lists);
+      if (l === null || r === null) return null;
+      if (l.length + r.length <= MAX_ALTERNATIVES) return [...l, ...r];
+      const coarse = guardOf(n, lists);
+      return Object.keys(coarse).length > 0 ? [coarse] : null;
+    }
+    default: {
+      const g = guardOf(n, lists);
+      return Object.keys(g).length > 0 ? [g] : null;
+    }
+  }
+}
+
+/** Both guards at once; null when no context can satisfy both. */
+function conjoin(x: Guard, y: Guard): Guard | null {
+  const out: Guard = { ...x };
+  for (const [dim, values] of Object.entries(y) as [Dimension, string[]][]) {
+    const mine = out[dim];
+    if (mine === undefined) {
+      out[dim] = values;
+      continue;
+    }
+    const both =
+      dim === 'hs'
+        ? // Codes starting with p and with q: those starting with the longer of the two, if one extends the other.
+          [
+            ...new Set(
+              mine.flatMap((p) =>
+                values.flatMap((q) => (p.startsWith(q) ? [p] : q.startsWith(p) ? [q] : [])),
+              ),
+            ),
+          ]
+        : mine.filter((v) => values.includes(v));
+    if (both.length === 0) return null;
+    out[dim] = both;
+  }
+  return out;
 }

@@ -119,7 +119,7 @@ export class RiskEngine {
         } else {
           const dim = dims[0]!;
           let map = this.single.get(dim);
-          if (!map) this.single.set(dim, (map = new Map()));
+          if (!map) this.single.set(dim, (map = new Map<string, Entry[]>()));
           for (const v of guard[dim]!) push(map, v, entry);
           this.filed.value++;
         }

@@ -44,6 +44,7 @@ import {
   type ScreeningTrader,
 } from '../src/core/risk/screening-context.js';
 import { generateDeclarations } from '../src/test-support/generate-declarations.js';
+import { SeededRandom as Random } from '../src/core/random.js';
 
 /** Resident set size after each stage, to see which one holds the memory. */
 const rssAfter: Array<[string, number]> = [];
@@ -185,39 +186,6 @@ const PERMIT_BY_AREA: Record<string, string[]> = {
 // ---------------------------------------------------------------------------------------------
 // Indicator generator: a small condition tree, written as CEL and as json-rules-engine conditions
 // ---------------------------------------------------------------------------------------------
-
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  distinct<T>(items: readonly T[], n: number): T[] {
-    const out = new Set<T>();
-    while (out.size < Math.min(n, items.length)) out.add(this.pick(items));
-    return [...out];
-  }
-  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
-    let roll = this.next() * entries.reduce((s, [, w]) => s + w, 0);
-    for (const [v, w] of entries) if ((roll -= w) < 0) return v;
-    return entries[entries.length - 1]![0];
-  }
-}
 
 type StringField =
   | 'item.origin'

@@ -11,6 +11,7 @@ import type {
   TransportMode,
 } from '../core/declaration/declaration.js';
 import { countries, hs2022Codes, isCurrencyCode } from '../core/reference/lookup.js';
+import { SeededRandom as Random } from '../core/random.js';
 
 /** Short goods descriptions per HS chapter, abridged from the HS 2022 chapter titles. */
 const CHAPTER_GOODS: Record<string, string> = {
@@ -232,58 +233,6 @@ const STREETS = ['Harbour Road', 'Station Street', 'Industrial Park', 'Market Sq
 
 /** Traders per country: small enough that the same parties recur, as they do in real traffic. */
 const TRADERS_PER_COUNTRY = 400;
-
-/** A seeded source of randomness (mulberry32): same seed, same sequence, on every platform. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
-    let roll = this.next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-    for (const [value, weight] of entries) if ((roll -= weight) < 0) return value;
-    return entries[entries.length - 1]![0];
-  }
-
-  digits(count: number): string {
-    let text = '';
-    for (let i = 0; i < count; i++) text += this.int(0, 9);
-    return text;
-  }
-
-  letters(count: number): string {
-    let text = '';
-    for (let i = 0; i < count; i++) text += String.fromCharCode(this.int(65, 90));
-    return text;
-  }
-
-  /** Spread over orders of magnitude, as masses and prices are. */
-  logUniform(min: number, max: number): number {
-    return min * (max / min) ** this.next();
-  }
-}
 
 // Chapter 99 ("commodities not specified") is a statistical code nobody declares goods under.
 const SUBHEADINGS = hs2022Codes().filter(

@@ -1,4 +1,5 @@
 import type { Channel, DeclarationContent } from '../declaration/declaration.js';
+import { SeededRandom } from '../random.js';
 import type { RiskEngine } from './engine.js';
 import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
 import { isValidOn, screeningContexts, type ScreeningTrader } from './screening-context.js';
@@ -186,10 +187,7 @@ function controlFormFor(channel: Channel, hits: readonly Hit[]): ControlForm | n
 
 /** One draw in [0, 1) from a 32-bit seed (mulberry32): cheap, and anyone can reproduce it. */
 export function mulberry32(seed: number): number {
-  let t = (seed + 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return new SeededRandom(seed).next();
 }
 
 function compareText(a: string, b: string): number {

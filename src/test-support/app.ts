@@ -2,6 +2,7 @@ import type { Principal } from '../core/auth/identity.js';
 import type { DeclarationInput } from '../core/declaration/declaration.js';
 import { ulidGenerator, systemClock, type AppContext } from '../app/context.js';
 import { riskRuntime } from '../app/risk.js';
+import { DEFAULT_RISK_SETTINGS } from '../core/risk/assess.js';
 import {
   createAdministration,
   createAgency,
@@ -18,7 +19,8 @@ export function testContext(db: Database): AppContext {
     clock: systemClock,
     ids: ulidGenerator(),
     settings: { sessionTtlSeconds: 3600 },
-    risk: riskRuntime(db, systemClock),
+    // No random selection in tests that are not about it: channels must not depend on luck.
+    risk: riskRuntime(db, systemClock, { ...DEFAULT_RISK_SETTINGS, randomShare: 0 }),
   };
 }
 

@@ -72,11 +72,8 @@ export function compileCondition(
     if (e instanceof ConditionError) throw e;
     throw celError(e);
   }
-  const compiler = new Compiler(lists);
-  const fn = compiler.compile(ast);
-  const noScope: unknown[] = [];
   return {
-    evaluate: (c) => fn(c, noScope) === true,
+    evaluate: new Compiler(lists).condition(ast),
     guard: guardOf(ast, lists),
     alternatives: alternativesOf(ast, lists),
   };
@@ -109,6 +106,89 @@ const STRING_METHODS = new Set([
 class Compiler {
   private readonly scope: string[] = [];
   constructor(private readonly lists: ReadonlyMap<string, ReferenceList>) {}
+
+  /**
+   * The whole condition, or a `&&`, `||` or `!` of it, outside any macro: the common leaves are
+   * compiled to read the context directly. Evaluating a condition is mostly waiting on memory
+   * (thousands of closures per item), so every closure layer saved counts.
+   */
+  condition(n: Node): Condition {
+    switch (n.op) {
+      case '&&': {
+        const [l, r] = (n.args as Node[]).map((x) => this.condition(x)) as [Condition, Condition];
+        return (c) => l(c) && r(c);
+      }
+      case '||': {
+        const [l, r] = (n.args as Node[]).map((x) => this.condition(x)) as [Condition, Condition];
+        return (c) => l(c) || r(c);
+      }
+      case '!_': {
+        const x = this.condition(n.args as Node);
+        return (c) => !x(c);
+      }
+    }
+    const leaf = this.directLeaf(n);
+    if (leaf) return leaf;
+    const fn = this.compile(n);
+    const scope: unknown[] = [];
+    return (c) => fn(c, scope) === true;
+  }
+
+  /** A comparison of a context field with constants, as one closure; undefined for other shapes. */
+  private directLeaf(n: Node): Condition | undefined {
+    const a = n.args as Node[];
+    switch (n.op) {
+      case '==':
+      case '!=': {
+        const [field, k] = fieldAndConstant(a[0], a[1]) ?? fieldAndConstant(a[1], a[0]) ?? [];
+        if (!field || k === undefined) return undefined;
+        return n.op === '==' ? fieldEquals(field, k) : fieldDiffers(field, k);
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const left = fieldAndConstant(a[0], a[1]);
+        const [field, k] = left ?? fieldAndConstant(a[1], a[0]) ?? [];
+        if (field?.root !== 'item' || typeof k !== 'number') return undefined;
+        return itemOrdering(field.name, left ? n.op : MIRRORED[n.op]!, k);
+      }
+      case 'in': {
+        const field = directField(a[0]);
+        const haystack = a[1]!;
+        const values = haystack.op === 'list' ? (haystack.args as Node[]).map(constantOf) : [];
+        if (!field || values.length === 0 || values.includes(undefined)) return undefined;
+        return fieldIn(field, new Set(values));
+      }
+      case 'call': {
+        const [name, args] = n.args as [string, Node[]];
+        if (name === 'hasDocument') {
+          const type = constantOf(args[0]);
+          if (typeof type !== 'string') return undefined;
+          return (c) => c.item.documents.includes(type);
+        }
+        const field = directField(args[0]);
+        if (!field) return undefined;
+        if (name === 'inList') return fieldIn(field, new Set(this.listEntries(args[1]!)));
+        if (name === 'hsIn' && field.root === 'item') {
+          const byLength = prefixesByLength(this.listEntries(args[1]!, 'hs-prefixes'));
+          return (c) => {
+            const v = (c.item as unknown as Fields)[field.name];
+            return typeof v === 'string' && matchesPrefix(v, byLength);
+          };
+        }
+        return undefined;
+      }
+      case 'rcall': {
+        const [name, target, args] = n.args as [string, Node, Node[]];
+        const field = directField(target);
+        const k = args.length === 1 ? constantOf(args[0]) : undefined;
+        if (field?.root !== 'item' || typeof k !== 'string') return undefined;
+        return itemStringTest(field.name, name, k);
+      }
+    }
+    return undefined;
+  }
 
   compile(n: Node): Fn {
     const a = n.args as Node[];
@@ -471,6 +551,125 @@ class Compiler {
       );
     }
     return list.entries;
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+interface DirectField {
+  root: 'item' | 'declaration';
+  name: string;
+}
+
+/** `item.x` or `declaration.x` of a schema field, outside any macro. */
+function directField(n: Node | undefined): DirectField | undefined {
+  if (n?.op !== '.') return undefined;
+  const [target, name] = n.args as [Node, string];
+  if (target.op !== 'id' || (target.args !== 'item' && target.args !== 'declaration')) {
+    return undefined;
+  }
+  const root = target.args;
+  return Object.hasOwn(CONTEXT_SCHEMA[root], name) ? { root, name } : undefined;
+}
+
+type Constant = string | number | boolean;
+
+function constantOf(n: Node | undefined): Constant | undefined {
+  if (n?.op === 'value') {
+    const v = n.args;
+    if (typeof v === 'bigint') return Number(v);
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+  }
+  if (n?.op === '-_') {
+    const v = constantOf(n.args as Node);
+    return typeof v === 'number' ? -v : undefined;
+  }
+  return undefined;
+}
+
+function fieldAndConstant(
+  f: Node | undefined,
+  k: Node | undefined,
+): [DirectField, Constant] | undefined {
+  const field = directField(f);
+  const constant = constantOf(k);
+  return field && constant !== undefined ? [field, constant] : undefined;
+}
+
+/** `k < x` is `x > k`. */
+const MIRRORED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+function fieldEquals({ root, name }: DirectField, k: Constant): Condition {
+  return root === 'item'
+    ? (c) => (c.item as unknown as Fields)[name] === k
+    : (c) => (c.declaration as unknown as Fields)[name] === k;
+}
+
+/** An undeclared value differs from nothing: `!=` is false too. */
+function fieldDiffers({ root, name }: DirectField, k: Constant): Condition {
+  return root === 'item'
+    ? (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return v !== undefined && v !== k;
+      }
+    : (c) => {
+        const v = (c.declaration as unknown as Fields)[name];
+        return v !== undefined && v !== k;
+      };
+}
+
+function fieldIn({ root, name }: DirectField, set: ReadonlySet<unknown>): Condition {
+  return root === 'item'
+    ? (c) => set.has((c.item as unknown as Fields)[name])
+    : (c) => set.has((c.declaration as unknown as Fields)[name]);
+}
+
+/** An undeclared number compares false with everything. */
+function itemOrdering(name: string, op: string, k: number): Condition {
+  switch (op) {
+    case '<':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'number' && v < k;
+      };
+    case '<=':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'number' && v <= k;
+      };
+    case '>':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'number' && v > k;
+      };
+    default:
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'number' && v >= k;
+      };
+  }
+}
+
+function itemStringTest(name: string, method: string, k: string): Condition | undefined {
+  if (name === 'hs' && method === 'startsWith') return (c) => c.item.hs.startsWith(k);
+  switch (method) {
+    case 'startsWith':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'string' && v.startsWith(k);
+      };
+    case 'endsWith':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'string' && v.endsWith(k);
+      };
+    case 'contains':
+      return (c) => {
+        const v = (c.item as unknown as Fields)[name];
+        return typeof v === 'string' && v.includes(k);
+      };
+    default:
+      return undefined;
   }
 }
 

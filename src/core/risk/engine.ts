@@ -38,13 +38,32 @@ const valueOf: Record<ValueDimension, (c: ScreeningContext) => string> = {
   mode: (c) => c.declaration.transportMode,
 };
 
-/** One filing of an indicator: its index and the whole alternative guard, checked before the condition. */
+/**
+ * One filing of an indicator: its index and what its key does not already ensure of the
+ * alternative guard (null: nothing), checked before the condition.
+ */
 interface Entry {
   i: number;
-  check: (c: ScreeningContext) => boolean;
+  check: Check | null;
 }
 
-const SEP = '\u0001';
+type Check = (c: ScreeningContext) => boolean;
+
+/** Index keys by value, then HS prefix or a second value. */
+type Nested = Map<string, Map<string, Entry[]>>;
+
+interface HsWithSlot {
+  dim: ValueDimension;
+  /** Value, then HS prefix. */
+  map: Nested;
+  lengths: number[];
+}
+
+interface PairSlot {
+  a: ValueDimension;
+  b: ValueDimension;
+  map: Nested;
+}
 
 /**
  * The candidate index. Each alternative guard of an indicator (see `alternativesOf`) is filed
@@ -60,17 +79,15 @@ export class RiskEngine {
   private readonly always: Entry[] = [];
   private readonly hs = new Map<string, Entry[]>();
   private readonly hsLengths: number[];
-  /** HS prefix + one value dimension: key `${prefix}\u0001${value}`. */
-  private readonly hsWith = new Map<
-    ValueDimension,
-    { map: Map<string, Entry[]>; lengths: number[] }
-  >();
-  /** Two value dimensions: key `${a}\u0001${b}`. */
-  private readonly pairs = new Map<
-    string,
-    { a: ValueDimension; b: ValueDimension; map: Map<string, Entry[]> }
-  >();
-  private readonly single = new Map<ValueDimension, Map<string, Entry[]>>();
+  // Arrays and nested maps rather than Map iteration and joined keys: nothing allocated per item
+  // but the item's HS prefixes, each sliced once.
+  private readonly hsWith: HsWithSlot[] = [];
+  private readonly pairs: PairSlot[] = [];
+  private readonly single: Array<{ dim: ValueDimension; map: Map<string, Entry[]> }> = [];
+  /** Every HS prefix length any key uses, ascending. */
+  private readonly prefixLengths: number[];
+  /** The current item's HS prefixes, by length. */
+  private readonly prefixes: string[] = [];
   private readonly filed = { always: 0, hs: 0, 'hs+value': 0, pair: 0, value: 0, never: 0 };
   private readonly stamp: Uint32Array;
   private epoch = 0;
@@ -79,28 +96,31 @@ export class RiskEngine {
     this.indicators = indicators;
     this.stamp = new Uint32Array(indicators.length);
     const hsLengths = new Set<number>();
-    const withLengths = new Map<ValueDimension, Set<number>>();
+    const withLengths = new Map<HsWithSlot, Set<number>>();
     indicators.forEach((ci, i) => {
       const alternatives = ci.condition.alternatives;
       if (alternatives === null) {
-        this.always.push({ i, check: () => true });
+        this.always.push({ i, check: null });
         this.filed.always++;
         return;
       }
       if (alternatives.length === 0) this.filed.never++; // no context can satisfy it
       for (const guard of alternatives) {
-        const entry: Entry = { i, check: guardCheck(guard) };
         const hs = guard.hs;
         const dims = VALUE_DIMENSIONS.filter((d) => guard[d] !== undefined);
+        // The key ensures the HS prefix and up to two value dimensions; the check does the rest.
+        const keyed: Dimension[] =
+          hs !== undefined ? ['hs', ...dims.slice(0, 1)] : dims.slice(0, 2);
+        const entry: Entry = { i, check: guardCheck(guard, keyed) };
         if (hs !== undefined && dims.length > 0) {
           const dim = dims[0]!;
-          let slot = this.hsWith.get(dim);
-          if (!slot) this.hsWith.set(dim, (slot = { map: new Map(), lengths: [] }));
-          let lengths = withLengths.get(dim);
-          if (!lengths) withLengths.set(dim, (lengths = new Set()));
+          let slot = this.hsWith.find((x) => x.dim === dim);
+          if (!slot) this.hsWith.push((slot = { dim, map: new Map(), lengths: [] }));
+          let lengths = withLengths.get(slot);
+          if (!lengths) withLengths.set(slot, (lengths = new Set()));
           for (const p of hs) {
             lengths.add(p.length);
-            for (const v of guard[dim]!) push(slot.map, `${p}${SEP}${v}`, entry);
+            for (const v of guard[dim]!) push2(slot.map, v, p, entry);
           }
           this.filed['hs+value']++;
         } else if (hs !== undefined) {
@@ -111,23 +131,25 @@ export class RiskEngine {
           this.filed.hs++;
         } else if (dims.length >= 2) {
           const [a, b] = dims as [ValueDimension, ValueDimension];
-          let slot = this.pairs.get(`${a}${SEP}${b}`);
-          if (!slot) this.pairs.set(`${a}${SEP}${b}`, (slot = { a, b, map: new Map() }));
-          for (const x of guard[a]!)
-            for (const y of guard[b]!) push(slot.map, `${x}${SEP}${y}`, entry);
+          let slot = this.pairs.find((x) => x.a === a && x.b === b);
+          if (!slot) this.pairs.push((slot = { a, b, map: new Map() }));
+          for (const x of guard[a]!) for (const y of guard[b]!) push2(slot.map, x, y, entry);
           this.filed.pair++;
         } else {
           const dim = dims[0]!;
-          let map = this.single.get(dim);
-          if (!map) this.single.set(dim, (map = new Map<string, Entry[]>()));
-          for (const v of guard[dim]!) push(map, v, entry);
+          let slot = this.single.find((x) => x.dim === dim);
+          if (!slot) this.single.push((slot = { dim, map: new Map() }));
+          for (const v of guard[dim]!) push(slot.map, v, entry);
           this.filed.value++;
         }
       }
     });
-    this.hsLengths = [...hsLengths].sort((a, b) => a - b);
-    for (const [dim, lengths] of withLengths)
-      this.hsWith.get(dim)!.lengths = [...lengths].sort((a, b) => a - b);
+    const ascending = (lengths: Iterable<number>) => [...lengths].sort((a, b) => a - b);
+    this.hsLengths = ascending(hsLengths);
+    for (const [slot, lengths] of withLengths) slot.lengths = ascending(lengths);
+    this.prefixLengths = ascending(
+      new Set([...hsLengths, ...[...withLengths.values()].flatMap((l) => [...l])]),
+    );
     this.rulesetId = createHash('sha256')
       .update(
         indicators
@@ -145,26 +167,41 @@ export class RiskEngine {
     const epoch = this.nextEpoch();
     this.consider(this.always, c, epoch, hits);
     const hs = c.item.hs;
-    for (const length of this.hsLengths) {
+    const prefixes = this.prefixes;
+    const prefixLengths = this.prefixLengths;
+    for (let k = 0; k < prefixLengths.length; k++) {
+      const length = prefixLengths[k]!;
       if (length > hs.length) break;
-      this.consider(this.hs.get(hs.slice(0, length)), c, epoch, hits);
+      prefixes[length] = hs.slice(0, length);
     }
-    for (const [dim, slot] of this.hsWith) {
-      const v = valueOf[dim](c);
-      for (const length of slot.lengths) {
+    const hsLengths = this.hsLengths;
+    for (let k = 0; k < hsLengths.length; k++) {
+      const length = hsLengths[k]!;
+      if (length > hs.length) break;
+      this.consider(this.hs.get(prefixes[length]!), c, epoch, hits);
+    }
+    const hsWith = this.hsWith;
+    for (let k = 0; k < hsWith.length; k++) {
+      const slot = hsWith[k]!;
+      const byPrefix = slot.map.get(valueOf[slot.dim](c));
+      if (byPrefix === undefined) continue;
+      const lengths = slot.lengths;
+      for (let j = 0; j < lengths.length; j++) {
+        const length = lengths[j]!;
         if (length > hs.length) break;
-        this.consider(slot.map.get(`${hs.slice(0, length)}${SEP}${v}`), c, epoch, hits);
+        this.consider(byPrefix.get(prefixes[length]!), c, epoch, hits);
       }
     }
-    for (const slot of this.pairs.values()) {
-      this.consider(
-        slot.map.get(`${valueOf[slot.a](c)}${SEP}${valueOf[slot.b](c)}`),
-        c,
-        epoch,
-        hits,
-      );
+    const pairs = this.pairs;
+    for (let k = 0; k < pairs.length; k++) {
+      const slot = pairs[k]!;
+      this.consider(slot.map.get(valueOf[slot.a](c))?.get(valueOf[slot.b](c)), c, epoch, hits);
     }
-    for (const [dim, map] of this.single) this.consider(map.get(valueOf[dim](c)), c, epoch, hits);
+    const single = this.single;
+    for (let k = 0; k < single.length; k++) {
+      const slot = single[k]!;
+      this.consider(slot.map.get(valueOf[slot.dim](c)), c, epoch, hits);
+    }
     return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
   }
 
@@ -189,11 +226,14 @@ export class RiskEngine {
     hits: number[],
   ): void {
     if (!bucket) return;
-    for (const { i, check } of bucket) {
+    const stamp = this.stamp;
+    const indicators = this.indicators;
+    for (let k = 0; k < bucket.length; k++) {
+      const { i, check } = bucket[k]!;
       // Stamp only once the guard holds: another alternative of the same indicator may still match.
-      if (this.stamp[i] === epoch || !check(c)) continue;
-      this.stamp[i] = epoch;
-      if (this.indicators[i]!.condition.evaluate(c)) hits.push(i);
+      if (stamp[i] === epoch || (check !== null && !check(c))) continue;
+      stamp[i] = epoch;
+      if (indicators[i]!.condition.evaluate(c)) hits.push(i);
     }
   }
 
@@ -207,16 +247,22 @@ export class RiskEngine {
   }
 }
 
+function push2(map: Nested, first: string, second: string, entry: Entry): void {
+  let inner = map.get(first);
+  if (!inner) map.set(first, (inner = new Map<string, Entry[]>()));
+  push(inner, second, entry);
+}
+
 function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
   const bucket = map.get(key);
   if (bucket) bucket.push(entry);
   else map.set(key, [entry]);
 }
 
-/** A fast check of every dimension of a conjunctive guard. */
-function guardCheck(guard: Guard): (c: ScreeningContext) => boolean {
-  const checks: Array<(c: ScreeningContext) => boolean> = [];
-  if (guard.hs !== undefined) {
+/** A fast check of the dimensions of a conjunctive guard that its key does not ensure. */
+function guardCheck(guard: Guard, keyed: readonly Dimension[]): Check | null {
+  const checks: Check[] = [];
+  if (guard.hs !== undefined && !keyed.includes('hs')) {
     const byLength = [...prefixesByLength(guard.hs)];
     checks.push((c) => {
       const hs = c.item.hs;
@@ -227,11 +273,26 @@ function guardCheck(guard: Guard): (c: ScreeningContext) => boolean {
   }
   for (const dim of VALUE_DIMENSIONS) {
     const values = guard[dim];
-    if (values === undefined) continue;
-    const set = new Set(values);
-    const get = valueOf[dim];
-    checks.push((c) => set.has(get(c)));
+    if (values !== undefined && !keyed.includes(dim)) checks.push(valueCheck(dim, new Set(values)));
   }
+  if (checks.length === 0) return null;
   if (checks.length === 1) return checks[0]!;
+  if (checks.length === 2) {
+    const [x, y] = checks as [Check, Check];
+    return (c) => x(c) && y(c);
+  }
   return (c) => checks.every((check) => check(c));
+}
+
+function valueCheck(dim: ValueDimension, set: ReadonlySet<string>): Check {
+  switch (dim) {
+    case 'origin':
+      return (c) => set.has(c.item.origin);
+    case 'dispatch':
+      return (c) => set.has(c.declaration.dispatchCountry);
+    case 'office':
+      return (c) => set.has(c.declaration.office);
+    case 'mode':
+      return (c) => set.has(c.declaration.transportMode);
+  }
 }

@@ -168,19 +168,25 @@ export function celEnvironment(): Environment {
   return env;
 }
 
-/** Builds the per-item contexts of a declaration (documents merged, derived values computed). */
+/**
+ * Builds the per-item contexts of a declaration (documents merged, derived values computed).
+ * Every object gets all its keys, in one order, and plain arrays: normalised declarations carry
+ * their optional keys in varying order, and conditions reading contexts of one hidden class stay
+ * monomorphic.
+ */
 export function screeningContexts(
   d: DeclarationContent & Partial<Pick<Declaration, 'id'>>,
   trader: ScreeningTrader,
 ): ScreeningContext[] {
-  const declarationDocuments = d.documents.map((doc) => doc.type);
+  const declarationDocuments = typesOf(d.documents);
+  const route = d.route;
   const declaration: ScreeningDeclaration = {
     kind: d.kind,
     office: d.office ?? '',
-    transportMode: d.route.transportMode ?? '',
-    dispatchCountry: d.route.dispatchCountry ?? '',
-    destinationCountry: d.route.destinationCountry ?? '',
-    transitCountries: d.route.transitCountries,
+    transportMode: route.transportMode ?? '',
+    dispatchCountry: route.dispatchCountry ?? '',
+    destinationCountry: route.destinationCountry ?? '',
+    transitCountries: route.transitCountries,
     declarantId: d.declarant.id ?? '',
     consignorId: d.consignor?.id ?? '',
     consignorCountry: d.consignor?.country ?? '',
@@ -188,27 +194,38 @@ export function screeningContexts(
     itemCount: d.goodsItems.length,
     date: d.submittedAt,
   };
-  return d.goodsItems.map((g) => ({
-    declaration,
-    trader,
-    item: {
+  const goods = d.goodsItems;
+  const contexts: ScreeningContext[] = [];
+  for (let k = 0; k < goods.length; k++) {
+    const g = goods[k]!;
+    const value = g.value;
+    const netMass = g.netMass;
+    const documents = typesOf(g.documents);
+    for (let j = 0; j < declarationDocuments.length; j++) documents.push(declarationDocuments[j]!);
+    const item: ScreeningItem = {
       sequence: g.sequence,
       hs: g.hsCode ?? '',
       description: g.description ?? '',
       quantity: g.quantity,
       unit: g.unit ?? '',
-      netMass: g.netMass,
+      netMass,
       grossMass: g.grossMass,
-      value: g.value,
+      value,
       currency: g.currency ?? '',
       origin: g.originCountry ?? '',
       species: g.species ?? '',
       brand: g.brand ?? '',
-      documents: [...g.documents.map((doc) => doc.type), ...declarationDocuments],
+      documents,
       valuePerKg:
-        g.value !== undefined && g.netMass !== undefined && g.netMass > 0
-          ? g.value / g.netMass
-          : undefined,
-    },
-  }));
+        value !== undefined && netMass !== undefined && netMass > 0 ? value / netMass : undefined,
+    };
+    contexts.push({ declaration, item, trader });
+  }
+  return contexts;
+}
+
+function typesOf(documents: readonly { type: string }[]): string[] {
+  const types: string[] = [];
+  for (let k = 0; k < documents.length; k++) types.push(documents[k]!.type);
+  return types;
 }

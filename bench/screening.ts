@@ -43,7 +43,7 @@ import {
   type ScreeningContext,
   type ScreeningTrader,
 } from '../src/core/risk/screening-context.js';
-import { generateDeclarations } from '../src/test-support/generate-declarations.js';
+import { generateDeclarations, OFFICES } from '../src/test-support/generate-declarations.js';
 import { SeededRandom as Random } from '../src/core/random.js';
 
 /** Resident set size after each stage, to see which one holds the memory. */
@@ -150,21 +150,6 @@ const AREA_LABEL: Record<string, PriorityArea> = {
   energy: 'energy',
 };
 
-/** As generateDeclarations produces them (src/test-support/generate-declarations.ts). */
-const OFFICES = [
-  'GBFXT001',
-  'GBDVR001',
-  'GBLHR001',
-  'NL000396',
-  'DE004852',
-  'BE212000',
-  'FR002300',
-  'PL301010',
-  'BY112000',
-  'KZ551010',
-  'UA100000',
-  'TR340010',
-];
 const MODES = ['sea', 'road', 'air', 'rail', 'post'];
 /** Document type codes: the first ones appear in generated traffic (C400 CITES permit, N935 invoice); the rest are illustrative permit codes that never do. */
 const PERMIT_BY_AREA: Record<string, string[]> = {

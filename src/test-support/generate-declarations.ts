@@ -150,7 +150,7 @@ const CITES_GOODS = [
 ];
 
 /** Invented office codes in the shape of EU COL / national office references. */
-const OFFICES = [
+export const OFFICES = [
   'GBFXT001',
   'GBDVR001',
   'GBLHR001',

@@ -13,6 +13,21 @@ export type Condition = (c: ScreeningContext) => boolean;
 export type Dimension = 'hs' | 'origin' | 'dispatch' | 'office' | 'mode';
 export type Guard = Partial<Record<Dimension, readonly string[]>>;
 
+/** Numeric item fields a bound can be indexed on. */
+export const BOUND_FIELDS = ['value', 'netMass', 'grossMass', 'quantity', 'valuePerKg'] as const;
+export type BoundField = (typeof BOUND_FIELDS)[number];
+
+/** `item.field < k` (below) or `item.field > k`, `inclusive` for <= and >=. */
+export interface NumericBound {
+  field: BoundField;
+  below: boolean;
+  inclusive: boolean;
+  k: number;
+}
+
+/** One alternative of a condition's necessary conditions: value guards and at most one numeric bound. */
+export type Alternative = Guard & { bound?: NumericBound };
+
 export interface CompiledCondition {
   evaluate: Condition;
   /** Every hit satisfies this (one value, or HS prefix, per dimension present); empty: none known. */
@@ -21,7 +36,7 @@ export interface CompiledCondition {
    * Every hit satisfies at least one of these conjunctive guards (finer than `guard`: an `or`
    * across dimensions keeps both sides); null when nothing necessary is known.
    */
-  alternatives: Guard[] | null;
+  alternatives: Alternative[] | null;
 }
 
 /** Why a condition was refused, with the position (0-based offset) in the text. */
@@ -832,7 +847,10 @@ const MAX_ALTERNATIVES = 16;
  * `and` combines each pair (dropping combinations that cannot hold), `or` keeps both sides' lists.
  * Null means nothing necessary is known (the indicator is evaluated for every item).
  */
-export function alternativesOf(n: Node, lists: ReadonlyMap<string, ReferenceList>): Guard[] | null {
+export function alternativesOf(
+  n: Node,
+  lists: ReadonlyMap<string, ReferenceList>,
+): Alternative[] | null {
   const a = n.args as Node[];
   switch (n.op) {
     case '&&': {
@@ -841,7 +859,7 @@ export function alternativesOf(n: Node, lists: ReadonlyMap<string, ReferenceList
       if (l === null) return r;
       if (r === null) return l;
       if (l.length * r.length > MAX_ALTERNATIVES) return l.length <= r.length ? l : r;
-      const out: Guard[] = [];
+      const out: Alternative[] = [];
       for (const x of l) {
         for (const y of r) {
           const both = conjoin(x, y);
@@ -858,6 +876,13 @@ export function alternativesOf(n: Node, lists: ReadonlyMap<string, ReferenceList
       const coarse = guardOf(n, lists);
       return Object.keys(coarse).length > 0 ? [coarse] : null;
     }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const bound = boundOf(n.op, a[0], a[1]);
+      return bound ? [{ bound }] : null;
+    }
     default: {
       const g = guardOf(n, lists);
       return Object.keys(g).length > 0 ? [g] : null;
@@ -865,10 +890,50 @@ export function alternativesOf(n: Node, lists: ReadonlyMap<string, ReferenceList
   }
 }
 
-/** Both guards at once; null when no context can satisfy both. */
-function conjoin(x: Guard, y: Guard): Guard | null {
-  const out: Guard = { ...x };
-  for (const [dim, values] of Object.entries(y) as [Dimension, string[]][]) {
+/** `item.F op number` (or `number op item.F`) as a bound on F; undefined for anything else. */
+function boundOf(
+  op: string,
+  left: Node | undefined,
+  right: Node | undefined,
+): NumericBound | undefined {
+  const field = (x: Node | undefined): BoundField | undefined => {
+    if (x?.op !== '.') return undefined;
+    const [target, name] = x.args as [Node, string];
+    return target.op === 'id' &&
+      target.args === 'item' &&
+      (BOUND_FIELDS as readonly string[]).includes(name)
+      ? (name as BoundField)
+      : undefined;
+  };
+  const constant = (x: Node | undefined): number | undefined => {
+    if (x?.op === 'value' && (typeof x.args === 'number' || typeof x.args === 'bigint'))
+      return Number(x.args);
+    if (x?.op === '-_') {
+      const inner = constant(x.args as Node);
+      return inner === undefined ? undefined : -inner;
+    }
+    return undefined;
+  };
+  let f = field(left);
+  let k = constant(right);
+  let below = op === '<' || op === '<=';
+  if (f === undefined || k === undefined) {
+    // `k < item.F` is `item.F > k`.
+    f = field(right);
+    k = constant(left);
+    below = !below;
+  }
+  if (f === undefined || k === undefined || Number.isNaN(k)) return undefined;
+  return { field: f, below, inclusive: op === '<=' || op === '>=', k };
+}
+
+/** Both alternatives at once; null when no context can satisfy both. */
+function conjoin(x: Alternative, y: Alternative): Alternative | null {
+  const out: Alternative = { ...x };
+  // Either bound is necessary; keep one.
+  if (out.bound === undefined && y.bound !== undefined) out.bound = y.bound;
+  for (const [dim, values] of Object.entries(y) as [Dimension | 'bound', string[]][]) {
+    if (dim === 'bound') continue;
     const mine = out[dim];
     if (mine === undefined) {
       out[dim] = values;

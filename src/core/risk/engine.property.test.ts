@@ -251,7 +251,7 @@ describe('RiskEngine candidate index', () => {
     expect(guardedHits).toBeGreaterThan(100);
     expect(guardedMisses).toBeGreaterThan(100);
     // Every way the index files a guard is exercised.
-    for (const kind of ['always', 'hs', 'hs+value', 'pair', 'value'])
+    for (const kind of ['always', 'hs', 'hs+value', 'pair', 'value', 'bound'])
       expect(filed[kind], kind).toBeGreaterThan(0);
   });
 });

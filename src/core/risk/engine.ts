@@ -3,8 +3,9 @@ import {
   compileCondition,
   prefixesByLength,
   type CompiledCondition,
+  type Alternative,
   type Dimension,
-  type Guard,
+  type NumericBound,
 } from './compile-condition.js';
 import type { Indicator, ReferenceList } from './indicator.js';
 import type { ScreeningContext } from './screening-context.js';
@@ -59,6 +60,12 @@ interface HsWithSlot {
   lengths: number[];
 }
 
+interface BoundSlot extends Omit<NumericBound, 'k'> {
+  /** Thresholds, ascending, with their entries in the same order. */
+  ks: number[];
+  entries: Entry[];
+}
+
 interface PairSlot {
   a: ValueDimension;
   b: ValueDimension;
@@ -88,7 +95,17 @@ export class RiskEngine {
   private readonly prefixLengths: number[];
   /** The current item's HS prefixes, by length. */
   private readonly prefixes: string[] = [];
-  private readonly filed = { always: 0, hs: 0, 'hs+value': 0, pair: 0, value: 0, never: 0 };
+  /** Indicators known only by a numeric bound, sorted by threshold. */
+  private readonly bounds: BoundSlot[] = [];
+  private readonly filed = {
+    always: 0,
+    hs: 0,
+    'hs+value': 0,
+    pair: 0,
+    value: 0,
+    bound: 0,
+    never: 0,
+  };
   private readonly stamp: Uint32Array;
   private epoch = 0;
 
@@ -111,6 +128,28 @@ export class RiskEngine {
         // The key ensures the HS prefix and up to two value dimensions; the check does the rest.
         const keyed: Dimension[] =
           hs !== undefined ? ['hs', ...dims.slice(0, 1)] : dims.slice(0, 2);
+        if (hs === undefined && dims.length === 0 && guard.bound !== undefined) {
+          // Only a numeric bound is known: file by threshold, the key ensures the bound.
+          const b = guard.bound;
+          let slot = this.bounds.find(
+            (x) => x.field === b.field && x.below === b.below && x.inclusive === b.inclusive,
+          );
+          if (!slot) {
+            this.bounds.push(
+              (slot = {
+                field: b.field,
+                below: b.below,
+                inclusive: b.inclusive,
+                ks: [],
+                entries: [],
+              }),
+            );
+          }
+          slot.ks.push(b.k);
+          slot.entries.push({ i, check: null });
+          this.filed.bound++;
+          continue;
+        }
         const entry: Entry = { i, check: guardCheck(guard, keyed) };
         if (hs !== undefined && dims.length > 0) {
           const dim = dims[0]!;
@@ -144,6 +183,11 @@ export class RiskEngine {
         }
       }
     });
+    for (const slot of this.bounds) {
+      const order = slot.ks.map((_, j) => j).sort((x, y) => slot.ks[x]! - slot.ks[y]!);
+      slot.ks = order.map((j) => slot.ks[j]!);
+      slot.entries = order.map((j) => slot.entries[j]!);
+    }
     const ascending = (lengths: Iterable<number>) => [...lengths].sort((a, b) => a - b);
     this.hsLengths = ascending(hsLengths);
     for (const [slot, lengths] of withLengths) slot.lengths = ascending(lengths);
@@ -166,6 +210,14 @@ export class RiskEngine {
     const hits: number[] = [];
     const epoch = this.nextEpoch();
     this.consider(this.always, c, epoch, hits);
+    for (const slot of this.bounds) {
+      const v = c.item[slot.field];
+      if (typeof v !== 'number') continue; // a bound on an absent value never holds
+      // field < k holds for thresholds above v: a suffix; field > k for thresholds below v: a prefix.
+      if (slot.below)
+        this.consider(slot.entries, c, epoch, hits, firstAbove(slot.ks, v, slot.inclusive));
+      else this.consider(slot.entries, c, epoch, hits, 0, firstAbove(slot.ks, v, !slot.inclusive));
+    }
     const hs = c.item.hs;
     const prefixes = this.prefixes;
     const prefixLengths = this.prefixLengths;
@@ -224,11 +276,13 @@ export class RiskEngine {
     c: ScreeningContext,
     epoch: number,
     hits: number[],
+    from = 0,
+    to = bucket?.length ?? 0,
   ): void {
     if (!bucket) return;
     const stamp = this.stamp;
     const indicators = this.indicators;
-    for (let k = 0; k < bucket.length; k++) {
+    for (let k = from; k < to; k++) {
       const { i, check } = bucket[k]!;
       // Stamp only once the guard holds: another alternative of the same indicator may still match.
       if (stamp[i] === epoch || (check !== null && !check(c))) continue;
@@ -260,7 +314,7 @@ function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
 }
 
 /** A fast check of the dimensions of a conjunctive guard that its key does not ensure. */
-function guardCheck(guard: Guard, keyed: readonly Dimension[]): Check | null {
+function guardCheck(guard: Alternative, keyed: readonly Dimension[]): Check | null {
   const checks: Check[] = [];
   if (guard.hs !== undefined && !keyed.includes('hs')) {
     const byLength = [...prefixesByLength(guard.hs)];
@@ -275,6 +329,7 @@ function guardCheck(guard: Guard, keyed: readonly Dimension[]): Check | null {
     const values = guard[dim];
     if (values !== undefined && !keyed.includes(dim)) checks.push(valueCheck(dim, new Set(values)));
   }
+  if (guard.bound !== undefined) checks.push(boundCheck(guard.bound));
   if (checks.length === 0) return null;
   if (checks.length === 1) return checks[0]!;
   if (checks.length === 2) {
@@ -295,4 +350,43 @@ function valueCheck(dim: ValueDimension, set: ReadonlySet<string>): Check {
     case 'mode':
       return (c) => set.has(c.declaration.transportMode);
   }
+}
+
+function boundCheck({ field, below, inclusive, k }: NumericBound): Check {
+  if (below) {
+    return inclusive
+      ? (c) => {
+          const v = c.item[field];
+          return typeof v === 'number' && v <= k;
+        }
+      : (c) => {
+          const v = c.item[field];
+          return typeof v === 'number' && v < k;
+        };
+  }
+  return inclusive
+    ? (c) => {
+        const v = c.item[field];
+        return typeof v === 'number' && v >= k;
+      }
+    : (c) => {
+        const v = c.item[field];
+        return typeof v === 'number' && v > k;
+      };
+}
+
+/**
+ * Index of the first threshold in ascending `ks` that is above v (or at least v when `orEqual`).
+ * `field < k` holds for k above v, `field <= k` for k at least v; `field > k` for the thresholds
+ * before the first that is at least v, `field >= k` before the first above v.
+ */
+function firstAbove(ks: readonly number[], v: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = ks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (orEqual ? ks[mid]! >= v : ks[mid]! > v) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

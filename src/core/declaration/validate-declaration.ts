@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import type { Checked, FieldIssue } from '../errors.js';
+import { schemaIssues } from '../schema-issues.js';
 import { isCountryCode, isCurrencyCode, isKnownHsHeading } from '../reference/lookup.js';
 import {
   DeclarationInputSchema,
@@ -21,7 +22,7 @@ export function validateDeclaration(
   receivedAt: string,
 ): Checked<DeclarationContent> {
   if (!structure.Check(input)) {
-    return { ok: false, issues: structuralIssues(input) };
+    return { ok: false, issues: schemaIssues(structure, input, 'a declaration object') };
   }
   const d: DeclarationInput = input;
   const issues: FieldIssue[] = [];
@@ -100,43 +101,4 @@ export function validateDeclaration(
         .map((item) => ({ ...item, documents: item.documents ?? [] })),
     },
   };
-}
-
-function structuralIssues(input: unknown): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const seen = new Set<string>();
-  for (const e of structure.Errors(input)) {
-    if (e.keyword === 'boolean') continue; // reported again as additionalProperties below
-    let path = e.instancePath;
-    let reason = e.message;
-    if (e.keyword === 'additionalProperties') {
-      const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-      for (const name of extra) push(`${path}/${escapePointer(name)}`, 'unknown field');
-      continue;
-    }
-    if (e.keyword === 'required') {
-      const missing = (e.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-      for (const name of missing) push(`${path}/${escapePointer(name)}`, 'required');
-      continue;
-    }
-    if (e.keyword === 'enum') {
-      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
-      reason = `must be one of: ${allowed.join(', ')}`;
-    }
-    if (path === '') path = '/';
-    push(path, reason);
-  }
-  if (issues.length === 0) issues.push({ path: '/', reason: 'not a declaration object' });
-  return issues;
-
-  function push(path: string, reason: string) {
-    const key = `${path}\u0000${reason}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    issues.push({ path, reason });
-  }
-}
-
-function escapePointer(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }

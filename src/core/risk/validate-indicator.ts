@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Checked, FieldIssue } from '../errors.js';
+import { schemaIssues } from '../schema-issues.js';
 import { compileCondition, ConditionError } from './compile-condition.js';
 import { CONTROL_FORMS, PRIORITY_AREAS, type ReferenceList } from './indicator.js';
 
@@ -36,30 +37,7 @@ export function validateIndicator(
   lists: ReadonlyMap<string, ReferenceList>,
 ): Checked<IndicatorInput> {
   if (!structure.Check(input)) {
-    const issues: FieldIssue[] = [];
-    for (const e of structure.Errors(input)) {
-      if (e.keyword === 'boolean') continue;
-      if (e.keyword === 'additionalProperties') {
-        for (const name of (e.params as { additionalProperties?: string[] }).additionalProperties ??
-          []) {
-          issues.push({ path: `${e.instancePath}/${name}`, reason: 'unknown field' });
-        }
-      } else if (e.keyword === 'required') {
-        for (const name of (e.params as { requiredProperties?: string[] }).requiredProperties ??
-          []) {
-          issues.push({ path: `${e.instancePath}/${name}`, reason: 'required' });
-        }
-      } else if (e.keyword === 'enum') {
-        const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
-        issues.push({
-          path: e.instancePath || '/',
-          reason: `must be one of: ${allowed.join(', ')}`,
-        });
-      } else {
-        issues.push({ path: e.instancePath || '/', reason: e.message });
-      }
-    }
-    return { ok: false, issues };
+    return { ok: false, issues: schemaIssues(structure, input, 'an indicator object') };
   }
   const issues: FieldIssue[] = [];
   try {

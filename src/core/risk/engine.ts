@@ -50,14 +50,43 @@ interface Entry {
 
 type Check = (c: ScreeningContext) => boolean;
 
-/** Index keys by value, then HS prefix or a second value. */
+/** Index keys by value, then a second value. */
 type Nested = Map<string, Map<string, Entry[]>>;
 
-interface HsWithSlot {
-  dim: ValueDimension;
-  /** Value, then HS prefix. */
-  map: Nested;
-  lengths: number[];
+/**
+ * A node of the HS prefix trie: the node reached by walking an HS code's first n digits holds
+ * what is filed under that n-digit prefix — alone, or with a country, office or mode.
+ */
+interface HsNode {
+  /** Children by digit 0–9. */
+  digits: Array<HsNode | undefined> | null;
+  /** Children by any other character (a `startsWith` constant may hold one; it never matches a valid code). */
+  other: Map<number, HsNode> | null;
+  /** Filed under the prefix alone. */
+  entries: Entry[] | null;
+  /** Filed under the prefix with a value of one dimension. */
+  byValue: Array<{ dim: ValueDimension; map: Map<string, Entry[]> }> | null;
+}
+
+const hsNode = (): HsNode => ({ digits: null, other: null, entries: null, byValue: null });
+
+function hsNodeAt(root: HsNode, prefix: string): HsNode {
+  let node = root;
+  for (let k = 0; k < prefix.length; k++) {
+    const code = prefix.charCodeAt(k);
+    const digit = code - 48;
+    let next: HsNode | undefined;
+    if (digit >= 0 && digit <= 9) {
+      node.digits ??= new Array<HsNode | undefined>(10).fill(undefined);
+      next = node.digits[digit] ??= hsNode();
+    } else {
+      node.other ??= new Map();
+      next = node.other.get(code);
+      if (!next) node.other.set(code, (next = hsNode()));
+    }
+    node = next;
+  }
+  return node;
 }
 
 interface BoundSlot extends Omit<NumericBound, 'k'> {
@@ -84,17 +113,12 @@ export class RiskEngine {
   /** Identifies the exact indicator versions screened with (sha-256 of the sorted id@version list). */
   readonly rulesetId: string;
   private readonly always: Entry[] = [];
-  private readonly hs = new Map<string, Entry[]>();
-  private readonly hsLengths: number[];
-  // Arrays and nested maps rather than Map iteration and joined keys: nothing allocated per item
-  // but the item's HS prefixes, each sliced once.
-  private readonly hsWith: HsWithSlot[] = [];
+  // A trie walked digit by digit, arrays and nested maps rather than Map iteration and joined
+  // keys: nothing allocated per item, no HS prefix sliced or hashed, and a value looked up only
+  // at the prefixes that file something with it.
+  private readonly hsRoot: HsNode = hsNode();
   private readonly pairs: PairSlot[] = [];
   private readonly single: Array<{ dim: ValueDimension; map: Map<string, Entry[]> }> = [];
-  /** Every HS prefix length any key uses, ascending. */
-  private readonly prefixLengths: number[];
-  /** The current item's HS prefixes, by length. */
-  private readonly prefixes: string[] = [];
   /** Indicators known only by a numeric bound, sorted by threshold. */
   private readonly bounds: BoundSlot[] = [];
   private readonly filed = {
@@ -112,8 +136,6 @@ export class RiskEngine {
   constructor(indicators: readonly CompiledIndicator[]) {
     this.indicators = indicators;
     this.stamp = new Uint32Array(indicators.length);
-    const hsLengths = new Set<number>();
-    const withLengths = new Map<HsWithSlot, Set<number>>();
     indicators.forEach((ci, i) => {
       const alternatives = ci.condition.alternatives;
       if (alternatives === null) {
@@ -153,20 +175,16 @@ export class RiskEngine {
         const entry: Entry = { i, check: guardCheck(guard, keyed) };
         if (hs !== undefined && dims.length > 0) {
           const dim = dims[0]!;
-          let slot = this.hsWith.find((x) => x.dim === dim);
-          if (!slot) this.hsWith.push((slot = { dim, map: new Map(), lengths: [] }));
-          let lengths = withLengths.get(slot);
-          if (!lengths) withLengths.set(slot, (lengths = new Set()));
           for (const p of hs) {
-            lengths.add(p.length);
-            for (const v of guard[dim]!) push2(slot.map, v, p, entry);
+            const node = hsNodeAt(this.hsRoot, p);
+            node.byValue ??= [];
+            let slot = node.byValue.find((x) => x.dim === dim);
+            if (!slot) node.byValue.push((slot = { dim, map: new Map() }));
+            for (const v of guard[dim]!) push(slot.map, v, entry);
           }
           this.filed['hs+value']++;
         } else if (hs !== undefined) {
-          for (const p of hs) {
-            hsLengths.add(p.length);
-            push(this.hs, p, entry);
-          }
+          for (const p of hs) (hsNodeAt(this.hsRoot, p).entries ??= []).push(entry);
           this.filed.hs++;
         } else if (dims.length >= 2) {
           const [a, b] = dims as [ValueDimension, ValueDimension];
@@ -188,12 +206,6 @@ export class RiskEngine {
       slot.ks = order.map((j) => slot.ks[j]!);
       slot.entries = order.map((j) => slot.entries[j]!);
     }
-    const ascending = (lengths: Iterable<number>) => [...lengths].sort((a, b) => a - b);
-    this.hsLengths = ascending(hsLengths);
-    for (const [slot, lengths] of withLengths) slot.lengths = ascending(lengths);
-    this.prefixLengths = ascending(
-      new Set([...hsLengths, ...[...withLengths.values()].flatMap((l) => [...l])]),
-    );
     this.rulesetId = createHash('sha256')
       .update(
         indicators
@@ -219,30 +231,22 @@ export class RiskEngine {
       else this.consider(slot.entries, c, epoch, hits, 0, firstAbove(slot.ks, v, !slot.inclusive));
     }
     const hs = c.item.hs;
-    const prefixes = this.prefixes;
-    const prefixLengths = this.prefixLengths;
-    for (let k = 0; k < prefixLengths.length; k++) {
-      const length = prefixLengths[k]!;
-      if (length > hs.length) break;
-      prefixes[length] = hs.slice(0, length);
-    }
-    const hsLengths = this.hsLengths;
-    for (let k = 0; k < hsLengths.length; k++) {
-      const length = hsLengths[k]!;
-      if (length > hs.length) break;
-      this.consider(this.hs.get(prefixes[length]!), c, epoch, hits);
-    }
-    const hsWith = this.hsWith;
-    for (let k = 0; k < hsWith.length; k++) {
-      const slot = hsWith[k]!;
-      const byPrefix = slot.map.get(valueOf[slot.dim](c));
-      if (byPrefix === undefined) continue;
-      const lengths = slot.lengths;
-      for (let j = 0; j < lengths.length; j++) {
-        const length = lengths[j]!;
-        if (length > hs.length) break;
-        this.consider(byPrefix.get(prefixes[length]!), c, epoch, hits);
+    // Every prefix of the item's HS code, the empty one included, from the root down.
+    let node: HsNode | undefined = this.hsRoot;
+    for (let k = 0; ; k++) {
+      if (node.entries !== null) this.consider(node.entries, c, epoch, hits);
+      const byValue = node.byValue;
+      if (byValue !== null) {
+        for (let j = 0; j < byValue.length; j++) {
+          const slot = byValue[j]!;
+          this.consider(slot.map.get(valueOf[slot.dim](c)), c, epoch, hits);
+        }
       }
+      if (k === hs.length) break;
+      const code = hs.charCodeAt(k);
+      const digit = code - 48;
+      node = digit >= 0 && digit <= 9 ? node.digits?.[digit] : node.other?.get(code);
+      if (node === undefined) break;
     }
     const pairs = this.pairs;
     for (let k = 0; k < pairs.length; k++) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Role } from '../core/auth/identity.js';
+import type { Principal, Role } from '../core/auth/identity.js';
+import { DomainError } from '../core/errors.js';
 import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
-import { seedDemoIndicators } from './demo-indicators.js';
+import { loadLibrary, readLibrary, type LoadOptions, type LoadReport } from './library.js';
 import {
   createAdministration,
   createAgency,
@@ -145,6 +146,74 @@ export async function seedDemo(
     return (await issueApiToken(ctx, tx, { userId: adminId, name: 'demo' })).token;
   });
   if (adminToken === undefined) return { seeded: false };
-  await seedDemoIndicators(ctx, await principalOfUser(ctx, 'analyst'));
+  // The reference library, authored by customs with the environmental agency and pre-approved
+  // by both, through the same workflow a real install uses.
+  const analyst = await principalOfUser(ctx, 'analyst');
+  const ecologist = await principalOfUser(ctx, 'ecologist');
+  await loadLibrary(ctx, await readLibrary(), {
+    author: analyst,
+    coAuthorAgencyIds: [ecologist.agencyId],
+    approvers: [analyst, ecologist],
+  });
   return { seeded: true, adminToken };
+}
+
+/**
+ * First start of a real install: when there are no indicators yet, the library is loaded as
+ * drafts submitted for approval to the customs agency (owner) and every environmental agency of
+ * the administration (co-authors), created on the first administrator's account. Nothing is
+ * active until authorised users of each agency approve it. Returns null when there is nobody to
+ * act for yet (run `greenlane admin create` first) or indicators exist.
+ */
+export async function loadLibraryOnFirstStart(ctx: AppContext): Promise<LoadReport | null> {
+  const read = ctx.storage.read;
+  if ((await read.indicators.listLatest()).length > 0) return null;
+  const author = await libraryAuthor(ctx);
+  if (!author) return null;
+  return loadLibrary(ctx, await readLibrary(), author);
+}
+
+/** Who a library load acts as: the customs agency, on the first administrator's account. */
+export async function libraryAuthor(
+  ctx: AppContext,
+  options: { asUsername?: string; coAuthorCodes?: string[] } = {},
+): Promise<LoadOptions | null> {
+  const read = ctx.storage.read;
+  if (options.asUsername !== undefined) {
+    const author = await principalOfUser(ctx, options.asUsername);
+    return { author, coAuthorAgencyIds: await coAuthorIds(ctx, author, options.coAuthorCodes) };
+  }
+  const administration = (await read.identity.listAdministrations())[0];
+  if (!administration) return null;
+  const customs = await read.identity.findCustomsAgency(administration.id);
+  const admin = customs && (await firstAdmin(ctx, customs.id));
+  if (!customs || !admin) return null;
+  const author: Principal = {
+    ...admin,
+    // The library is customs method information: it is authored for the customs agency.
+    roles: ['risk_analyst'],
+  };
+  return { author, coAuthorAgencyIds: await coAuthorIds(ctx, author, options.coAuthorCodes) };
+}
+
+async function firstAdmin(ctx: AppContext, agencyId: string): Promise<Principal | undefined> {
+  const users = await ctx.storage.read.identity.listUsers(agencyId);
+  const admin = users.find((u) => u.roles.includes('admin'));
+  return admin && principalOfUser(ctx, admin.username);
+}
+
+async function coAuthorIds(
+  ctx: AppContext,
+  author: Principal,
+  codes: string[] | undefined,
+): Promise<string[]> {
+  const agencies = await ctx.storage.read.identity.listAgencies(author.administrationId);
+  if (codes === undefined) {
+    return agencies.filter((a) => a.kind === 'environment').map((a) => a.id);
+  }
+  return codes.map((code) => {
+    const agency = agencies.find((a) => a.code === code);
+    if (!agency) throw new DomainError('invalid_input', `no agency with code '${code}'`);
+    return agency.id;
+  });
 }

@@ -1,6 +1,13 @@
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
-import type { StoredIndicator, StoredReferenceList } from '../core/ports.js';
+import type {
+  Approval,
+  IndicatorStats,
+  StoredIndicator,
+  StoredReferenceList,
+} from '../core/ports.js';
+import { diffFields, type FieldChange } from '../core/diff.js';
+import { exportShareable, type ShareableExport } from '../core/risk/sharing.js';
 import type { AppContext } from './context.js';
 
 /** Indicators are method information: public authorities read them, traders do not. */
@@ -57,4 +64,116 @@ export async function listReferenceLists(
 ): Promise<StoredReferenceList[]> {
   assertReader(principal);
   return ctx.storage.read.referenceLists.listLatest();
+}
+
+/** Every version of a reference list, oldest first. */
+export async function referenceListVersions(
+  ctx: AppContext,
+  principal: Principal,
+  name: string,
+): Promise<StoredReferenceList[]> {
+  assertReader(principal);
+  const versions = await ctx.storage.read.referenceLists.versions(name);
+  if (versions.length === 0) throw new DomainError('not_found', `no reference list ${name}`);
+  return versions;
+}
+
+/** The approvals recorded for an indicator or list, every version, oldest first. */
+export async function listApprovals(
+  ctx: AppContext,
+  principal: Principal,
+  type: Approval['subjectType'],
+  key: string,
+): Promise<Approval[]> {
+  assertReader(principal);
+  return ctx.storage.read.approvals.listFor(type, key);
+}
+
+/** What changed between two versions of an indicator, field by field. */
+export async function diffIndicatorVersions(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  a: number,
+  b: number,
+): Promise<{ id: string; from: number; to: number; changes: FieldChange[] }> {
+  const [x, y] = [
+    await getIndicator(ctx, principal, id, a),
+    await getIndicator(ctx, principal, id, b),
+  ];
+  return { id, from: a, to: b, changes: diffFields(x, y, DIFFED_FIELDS) };
+}
+
+/** The fields an author changes (not workflow state or bookkeeping). */
+const DIFFED_FIELDS = [
+  'title',
+  'priorityArea',
+  'condition',
+  'weight',
+  'directChannel',
+  'controlForm',
+  'rationale',
+  'validFrom',
+  'validTo',
+  'coAuthorAgencyIds',
+  'sharing',
+  'expectedDocuments',
+  'sources',
+] as const satisfies ReadonlyArray<keyof StoredIndicator>;
+
+export interface IndicatorEffectiveness extends IndicatorStats {
+  /** findings / controls; null before any control. */
+  hitRate: number | null;
+}
+
+/** Per version: declarations hit, controls performed on them, findings, and the hit rate. */
+export async function indicatorEffectiveness(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<{ id: string; versions: IndicatorEffectiveness[]; total: IndicatorEffectiveness }> {
+  const versions = await indicatorVersions(ctx, principal, id);
+  const stats = new Map(
+    (await ctx.storage.read.indicatorStats.forIndicator(id)).map((s) => [s.version, s]),
+  );
+  const rows = versions.map((v) =>
+    withRate(
+      stats.get(v.version) ?? {
+        indicatorId: id,
+        version: v.version,
+        hits: 0,
+        controls: 0,
+        findings: 0,
+      },
+    ),
+  );
+  const total = withRate({
+    indicatorId: id,
+    version: 0,
+    hits: rows.reduce((n, r) => n + r.hits, 0),
+    controls: rows.reduce((n, r) => n + r.controls, 0),
+    findings: rows.reduce((n, r) => n + r.findings, 0),
+  });
+  return { id, versions: rows, total };
+}
+
+function withRate(s: IndicatorStats): IndicatorEffectiveness {
+  return { ...s, hitRate: s.controls === 0 ? null : s.findings / s.controls };
+}
+
+/**
+ * What may leave this node for partner administrations: the active versions of shareable
+ * indicators and reference lists with their method metadata. National (confidential) ones are
+ * never included, and neither are owner, authors or approvals.
+ */
+export async function shareableMethodInformation(
+  ctx: AppContext,
+  principal: Principal,
+): Promise<ShareableExport> {
+  assertReader(principal);
+  const read = ctx.storage.read;
+  return exportShareable(
+    await read.indicators.listActive(),
+    await read.referenceLists.listActive(),
+  );
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { DeclarationContent } from '../core/declaration/declaration.js';
-import type { Clock, Storage } from '../core/ports.js';
+import type { Clock, Repositories, Storage } from '../core/ports.js';
 import {
   assessDeclaration,
   DEFAULT_RISK_SETTINGS,
@@ -9,7 +9,12 @@ import {
 } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
-import type { ScreeningTrader } from '../core/risk/screening-context.js';
+import {
+  NO_PROFILE,
+  screeningTrader,
+  traderParty,
+  type TraderProfile,
+} from '../core/traders/certificate.js';
 
 /** The engine in use and the settings it decides with; rebuilt when indicators or lists change. */
 export interface RiskRuntime {
@@ -39,9 +44,9 @@ export function riskRuntime(
     const now = clock.now().getTime();
     if (!built || now - built.at > maxAgeMs) {
       const lists = storage.read.referenceLists
-        .listLatest()
+        .listActive()
         .then((all) => new Map(all.map((l): [string, ReferenceList] => [l.name, l])));
-      const engine = Promise.all([lists, storage.read.indicators.listLatest()]).then(
+      const engine = Promise.all([lists, storage.read.indicators.listActive()]).then(
         ([l, indicators]) => {
           const at = clock.now().toISOString();
           const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
@@ -64,29 +69,32 @@ export function riskRuntime(
   };
 }
 
-/** The trader as screening sees it, until certificates and compliance records exist for them. */
-export function traderOf(d: DeclarationContent): ScreeningTrader {
-  const party = d.kind === 'export' ? (d.consignor ?? d.declarant) : (d.consignee ?? d.declarant);
-  return {
-    id: party.id ?? d.declarant.id ?? '',
-    country: party.country ?? '',
-    controls: 0,
-    findings: 0,
-    certificates: [],
-    permits: [],
-  };
+/** What the register knows of the declaration's trader: certificates and compliance record. */
+export async function traderProfile(
+  read: Repositories,
+  d: DeclarationContent,
+): Promise<TraderProfile> {
+  const { id } = traderParty(d);
+  if (id === '') return NO_PROFILE;
+  const [certificates, record] = await Promise.all([
+    read.certificates.ofHolder(id),
+    read.traderRecords.find(id),
+  ]);
+  return { certificates, record };
 }
 
 /** Screens a normalised declaration with the current engine; the random seed is drawn here and recorded. */
 export async function screen(
   risk: RiskRuntime,
+  read: Repositories,
   declaration: DeclarationContent,
   seed: number = randomInt(0, 2 ** 32),
 ): Promise<Assessment> {
+  const [engine, profile] = await Promise.all([risk.engine(), traderProfile(read, declaration)]);
   return assessDeclaration(
-    await risk.engine(),
+    engine,
     declaration,
-    traderOf(declaration),
+    screeningTrader(declaration, profile),
     risk.settings,
     seed,
   );

@@ -24,6 +24,6 @@ export async function screenWithoutStoring(
   }
   return {
     declaration: checked.value,
-    assessment: await screen(ctx.risk, checked.value, options.seed),
+    assessment: await screen(ctx.risk, ctx.storage.read, checked.value, options.seed),
   };
 }

@@ -4,6 +4,7 @@ import type { SourceFormat } from '../core/declaration/declaration.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
+import type { Assessment } from '../core/risk/assess.js';
 import type { AppContext } from './context.js';
 import { screen } from './risk.js';
 
@@ -42,7 +43,7 @@ export async function submitDeclaration(
   }
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
   // Screening is pure CPU: done before the write, stored in the same transaction.
-  const assessment = await screen(ctx.risk, checked.value);
+  const assessment = await screen(ctx.risk, ctx.storage.read, checked.value);
   const record: DeclarationRecord = {
     ...checked.value,
     id: ctx.ids.next(),
@@ -63,6 +64,8 @@ export async function submitDeclaration(
         if (earlier) return replay(earlier, idem.requestHash);
       }
       await tx.declarations.insert(record);
+      // Effectiveness: one hit per indicator version per declaration, however many items it hit.
+      if (assessment.hits.length > 0) await tx.indicatorStats.addHits(hitVersions(assessment));
       await tx.audit.append({
         at: receivedAt,
         agencyId: owningAgencyId,
@@ -132,4 +135,15 @@ async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promi
   if (!customs)
     throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
   return customs.id;
+}
+
+function hitVersions(a: Assessment): Array<{ id: string; version: number }> {
+  const seen = new Map<string, { id: string; version: number }>();
+  for (const h of a.hits) {
+    const key = `${h.indicatorId}@${h.indicatorVersion}`;
+    if (!seen.has(key)) seen.set(key, { id: h.indicatorId, version: h.indicatorVersion });
+  }
+  return [...seen.values()].sort((x, y) =>
+    x.id < y.id ? -1 : x.id > y.id ? 1 : x.version - y.version,
+  );
 }

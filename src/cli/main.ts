@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { readConfig } from '../config.js';
 import { DomainError } from '../core/errors.js';
+import { libraryLoad } from './commands/library-load.js';
 import { adminCreate } from './commands/admin-create.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
@@ -109,6 +110,21 @@ export function buildCli(): Command {
         administration: string;
       }) => adminCreate(readConfig(), opts),
     );
+
+  const library = program.command('library').description('the reference library of indicators');
+  library
+    .command('load')
+    .description(
+      'load the shipped indicators and lists as drafts submitted to the customs and environmental agencies for approval',
+    )
+    .option(
+      '--as <username>',
+      'author (a risk analyst or environmental officer); default: the first administrator, for customs',
+    )
+    .option('--co-author <codes...>', 'co-author agency codes; default: every environmental agency')
+    .action(async (opts: { as?: string; coAuthor?: string[] }) => {
+      await libraryLoad(readConfig(), opts);
+    });
 
   const db = program.command('db').description('database');
   db.command('migrate')

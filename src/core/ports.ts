@@ -1,6 +1,13 @@
 import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
 import type { Assessment } from './risk/assess.js';
-import type { Indicator, ReferenceList } from './risk/indicator.js';
+import type { Certificate, TraderRecord } from './traders/certificate.js';
+import type {
+  Authored,
+  Indicator,
+  IndicatorMethod,
+  IndicatorStatus,
+  ReferenceList,
+} from './risk/indicator.js';
 import type {
   Channel,
   Declaration,
@@ -61,14 +68,39 @@ export interface DeclarationRecord extends Declaration {
   assessment: Assessment | null;
 }
 
-export interface StoredIndicator extends Indicator {
+export interface StoredIndicator extends Indicator, IndicatorMethod, Authored {
   createdAt: string;
   createdBy: string;
 }
 
-export interface StoredReferenceList extends ReferenceList {
-  ownerAgencyId: string;
+export interface StoredReferenceList extends ReferenceList, Authored {
+  /** Where the entries come from. */
+  source: string;
   createdAt: string;
+  createdBy: string;
+}
+
+/** Effectiveness counters of one indicator version. */
+export interface IndicatorStats {
+  indicatorId: string;
+  version: number;
+  /** Declarations the version hit. */
+  hits: number;
+  /** Controls performed on declarations it hit. */
+  controls: number;
+  /** Controls that found something. */
+  findings: number;
+}
+
+/** One agency's approval of one version of an indicator or reference list. */
+export interface Approval {
+  subjectType: 'indicator' | 'reference-list';
+  subjectId: string;
+  version: number;
+  agencyId: string;
+  userId: string;
+  at: string;
+  comment: string;
 }
 
 export interface DeclarationFilter {
@@ -104,6 +136,8 @@ export interface Repositories {
     revokeToken(tokenHash: string, at: string): Promise<boolean>;
     findUserByUsername(username: string): Promise<StoredUser | undefined>;
     findUserById(id: string): Promise<StoredUser | undefined>;
+    /** Users of an agency, oldest first. */
+    listUsers(agencyId: string): Promise<StoredUser[]>;
     /** The live token with this hash, with its user and agency. */
     findToken(
       tokenHash: string,
@@ -130,11 +164,58 @@ export interface Repositories {
     versions(id: string): Promise<StoredIndicator[]>;
     /** The newest version of every indicator. */
     listLatest(): Promise<StoredIndicator[]>;
+    /** Every active version (at most one per indicator). */
+    listActive(): Promise<StoredIndicator[]>;
+    setStatus(id: string, version: number, status: IndicatorStatus): Promise<void>;
   };
   referenceLists: {
     insert(l: StoredReferenceList): Promise<void>;
+    latest(name: string): Promise<StoredReferenceList | undefined>;
+    version(name: string, version: number): Promise<StoredReferenceList | undefined>;
+    versions(name: string): Promise<StoredReferenceList[]>;
     /** The newest version of every list. */
     listLatest(): Promise<StoredReferenceList[]>;
+    /** Every active version (at most one per list). */
+    listActive(): Promise<StoredReferenceList[]>;
+    setStatus(name: string, version: number, status: IndicatorStatus): Promise<void>;
+  };
+  certificates: {
+    insert(c: Certificate): Promise<void>;
+    find(id: string): Promise<Certificate | undefined>;
+    setStatus(id: string, status: Certificate['status'], reason: string, at: string): Promise<void>;
+    /** Every certificate of a holder, whatever its status (screening decides what counts). */
+    ofHolder(holderId: string): Promise<Certificate[]>;
+    list(filter: { holderId?: string; issuerAgencyId?: string }): Promise<Certificate[]>;
+  };
+  traderRecords: {
+    find(traderId: string): Promise<TraderRecord | undefined>;
+    list(): Promise<TraderRecord[]>;
+    /** Counts one control of the trader's goods, and a finding when there was one. */
+    recordControl(traderId: string, finding: boolean, at: string): Promise<void>;
+  };
+  indicatorStats: {
+    /** Counts one hit declaration for each indicator version. */
+    addHits(versions: ReadonlyArray<{ id: string; version: number }>): Promise<void>;
+    /** Counts a control of a declaration the versions hit, and a finding when there was one. */
+    addOutcome(
+      versions: ReadonlyArray<{ id: string; version: number }>,
+      finding: boolean,
+    ): Promise<void>;
+    forIndicator(id: string): Promise<IndicatorStats[]>;
+  };
+  approvals: {
+    insert(a: Approval): Promise<void>;
+    listFor(
+      subjectType: Approval['subjectType'],
+      subjectId: string,
+      version?: number,
+    ): Promise<Approval[]>;
+    /** Withdraws a version's approvals (on rejection: a resubmission needs them all again). */
+    deleteFor(
+      subjectType: Approval['subjectType'],
+      subjectId: string,
+      version: number,
+    ): Promise<void>;
   };
   audit: {
     append(e: NewAuditEvent): Promise<void>;

@@ -15,6 +15,8 @@ import { installMetrics } from './metrics.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { declarationRoutes } from './routes/declarations.js';
+import { workflowRoutes } from './routes/workflow.js';
+import { certificateRoutes } from './routes/certificates.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -126,6 +128,8 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
   await app.register(declarationRoutes, { ctx: options.ctx });
   await app.register(indicatorRoutes, { ctx: options.ctx });
+  await app.register(workflowRoutes, { ctx: options.ctx });
+  await app.register(certificateRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

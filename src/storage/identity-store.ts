@@ -74,6 +74,16 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
         .executeTakeFirst();
       return row && toUser(row);
     },
+    async listUsers(agencyId) {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('agency_id', '=', agencyId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toUser);
+    },
     async findUserById(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toUser(row);

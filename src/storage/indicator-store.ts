@@ -1,10 +1,17 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Repositories, StoredIndicator, StoredReferenceList } from '../core/ports.js';
+import type {
+  Approval,
+  IndicatorStats,
+  Repositories,
+  StoredIndicator,
+  StoredReferenceList,
+} from '../core/ports.js';
 import type {
   ControlForm,
   IndicatorStatus,
   PriorityArea,
   ReferenceList,
+  SharingLevel,
 } from '../core/risk/indicator.js';
 import type { DB } from './schema.js';
 
@@ -30,7 +37,28 @@ export function indicatorStore(db: Kysely<DB>): Repositories['indicators'] {
           owner_agency_id: i.ownerAgencyId,
           created_at: i.createdAt,
           created_by: i.createdBy,
+          co_author_agency_ids: JSON.stringify(i.coAuthorAgencyIds),
+          sharing: i.sharing,
+          expected_documents: JSON.stringify(i.expectedDocuments),
+          sources: JSON.stringify(i.sources),
         })
+        .execute();
+    },
+    async listActive() {
+      const rows = await db
+        .selectFrom('indicators')
+        .selectAll()
+        .where('status', '=', 'active')
+        .orderBy('id')
+        .execute();
+      return rows.map(toIndicator);
+    },
+    async setStatus(id, version, status) {
+      await db
+        .updateTable('indicators')
+        .set({ status })
+        .where('id', '=', id)
+        .where('version', '=', version)
         .execute();
     },
     async latest(id) {
@@ -78,6 +106,8 @@ export function indicatorStore(db: Kysely<DB>): Repositories['indicators'] {
 
 /** Reference lists (HS prefixes, countries, parties), versioned like indicators. */
 export function referenceListStore(db: Kysely<DB>): Repositories['referenceLists'] {
+  const byName = (name: string) =>
+    db.selectFrom('reference_lists').selectAll().where('name', '=', name);
   return {
     async insert(l) {
       await db
@@ -90,8 +120,24 @@ export function referenceListStore(db: Kysely<DB>): Repositories['referenceLists
           entries: JSON.stringify(l.entries),
           owner_agency_id: l.ownerAgencyId,
           created_at: l.createdAt,
+          created_by: l.createdBy,
+          status: l.status,
+          co_author_agency_ids: JSON.stringify(l.coAuthorAgencyIds),
+          sharing: l.sharing,
+          source: l.source,
         })
         .execute();
+    },
+    async latest(name) {
+      const row = await byName(name).orderBy('version', 'desc').executeTakeFirst();
+      return row && toList(row);
+    },
+    async version(name, version) {
+      const row = await byName(name).where('version', '=', version).executeTakeFirst();
+      return row && toList(row);
+    },
+    async versions(name) {
+      return (await byName(name).orderBy('version').execute()).map(toList);
     },
     async listLatest() {
       const rows = await db
@@ -104,16 +150,131 @@ export function referenceListStore(db: Kysely<DB>): Repositories['referenceLists
         )
         .orderBy('l.name')
         .execute();
-      return rows.map((r): StoredReferenceList => ({
-        name: r.name,
+      return rows.map(toList);
+    },
+    async listActive() {
+      const rows = await db
+        .selectFrom('reference_lists')
+        .selectAll()
+        .where('status', '=', 'active')
+        .orderBy('name')
+        .execute();
+      return rows.map(toList);
+    },
+    async setStatus(name, version, status) {
+      await db
+        .updateTable('reference_lists')
+        .set({ status })
+        .where('name', '=', name)
+        .where('version', '=', version)
+        .execute();
+    },
+  };
+}
+
+/** Approvals of indicator and list versions, one per agency and version. */
+export function approvalStore(db: Kysely<DB>): Repositories['approvals'] {
+  return {
+    async insert(a) {
+      await db
+        .insertInto('approvals')
+        .values({
+          subject_type: a.subjectType,
+          subject_id: a.subjectId,
+          version: a.version,
+          agency_id: a.agencyId,
+          user_id: a.userId,
+          at: a.at,
+          comment: a.comment,
+        })
+        .execute();
+    },
+    async deleteFor(subjectType, subjectId, version) {
+      await db
+        .deleteFrom('approvals')
+        .where('subject_type', '=', subjectType)
+        .where('subject_id', '=', subjectId)
+        .where('version', '=', version)
+        .execute();
+    },
+    async listFor(subjectType, subjectId, version) {
+      let q = db
+        .selectFrom('approvals')
+        .selectAll()
+        .where('subject_type', '=', subjectType)
+        .where('subject_id', '=', subjectId);
+      if (version !== undefined) q = q.where('version', '=', version);
+      const rows = await q.orderBy('version').orderBy('at').orderBy('agency_id').execute();
+      return rows.map((r): Approval => ({
+        subjectType: r.subject_type as Approval['subjectType'],
+        subjectId: r.subject_id,
         version: r.version,
-        kind: r.kind as ReferenceList['kind'],
-        title: r.title,
-        entries: JSON.parse(r.entries) as string[],
-        ownerAgencyId: r.owner_agency_id,
-        createdAt: r.created_at,
+        agencyId: r.agency_id,
+        userId: r.user_id,
+        at: r.at,
+        comment: r.comment,
       }));
     },
+  };
+}
+
+/** Hits, controls and findings per indicator version. */
+export function indicatorStatsStore(db: Kysely<DB>): Repositories['indicatorStats'] {
+  const bump = async (
+    versions: ReadonlyArray<{ id: string; version: number }>,
+    add: { hits: number; controls: number; findings: number },
+  ) => {
+    for (const v of versions) {
+      await db
+        .insertInto('indicator_stats')
+        .values({ indicator_id: v.id, version: v.version, ...add })
+        .onConflict((oc) =>
+          oc.columns(['indicator_id', 'version']).doUpdateSet({
+            hits: sql<number>`indicator_stats.hits + ${add.hits}`,
+            controls: sql<number>`indicator_stats.controls + ${add.controls}`,
+            findings: sql<number>`indicator_stats.findings + ${add.findings}`,
+          }),
+        )
+        .execute();
+    }
+  };
+  return {
+    addHits: (versions) => bump(versions, { hits: 1, controls: 0, findings: 0 }),
+    addOutcome: (versions, finding) =>
+      bump(versions, { hits: 0, controls: 1, findings: finding ? 1 : 0 }),
+    async forIndicator(id) {
+      const rows = await db
+        .selectFrom('indicator_stats')
+        .selectAll()
+        .where('indicator_id', '=', id)
+        .orderBy('version')
+        .execute();
+      return rows.map((r): IndicatorStats => ({
+        indicatorId: r.indicator_id,
+        version: r.version,
+        hits: r.hits,
+        controls: r.controls,
+        findings: r.findings,
+      }));
+    },
+  };
+}
+
+function toList(r: Selectable<DB['reference_lists']>): StoredReferenceList {
+  return {
+    name: r.name,
+    version: r.version,
+    kind: r.kind as ReferenceList['kind'],
+    title: r.title,
+    entries: JSON.parse(r.entries) as string[],
+    ownerAgencyId: r.owner_agency_id,
+    coAuthorAgencyIds: JSON.parse(r.co_author_agency_ids) as string[],
+    sharing: r.sharing as SharingLevel,
+    status: r.status as IndicatorStatus,
+    source: r.source,
+    createdAt: r.created_at,
+    // Lists saved before authorship was recorded have no author.
+    createdBy: r.created_by ?? '',
   };
 }
 
@@ -132,6 +293,10 @@ function toIndicator(r: Selectable<DB['indicators']>): StoredIndicator {
     validTo: r.valid_to,
     status: r.status as IndicatorStatus,
     ownerAgencyId: r.owner_agency_id,
+    coAuthorAgencyIds: JSON.parse(r.co_author_agency_ids) as string[],
+    sharing: r.sharing as SharingLevel,
+    expectedDocuments: JSON.parse(r.expected_documents) as StoredIndicator['expectedDocuments'],
+    sources: JSON.parse(r.sources) as string[],
     createdAt: r.created_at,
     createdBy: r.created_by,
   };

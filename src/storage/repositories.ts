@@ -4,7 +4,13 @@ import { auditStore } from './audit-store.js';
 import { declarationStore } from './declaration-store.js';
 import { identityStore } from './identity-store.js';
 import { idempotencyStore } from './idempotency-store.js';
-import { indicatorStore, referenceListStore } from './indicator-store.js';
+import {
+  approvalStore,
+  indicatorStatsStore,
+  indicatorStore,
+  referenceListStore,
+} from './indicator-store.js';
+import { certificateStore, traderRecordStore } from './trader-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -14,6 +20,10 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     declarations: declarationStore(db),
     indicators: indicatorStore(db),
     referenceLists: referenceListStore(db),
+    approvals: approvalStore(db),
+    certificates: certificateStore(db),
+    traderRecords: traderRecordStore(db),
+    indicatorStats: indicatorStatsStore(db),
     audit: auditStore(db),
     idempotency: idempotencyStore(db),
   };

@@ -72,6 +72,10 @@ export interface DB {
     owner_agency_id: string;
     created_at: string;
     created_by: string;
+    co_author_agency_ids: string;
+    sharing: string;
+    expected_documents: string;
+    sources: string;
   };
   reference_lists: {
     name: string;
@@ -81,6 +85,50 @@ export interface DB {
     entries: string;
     owner_agency_id: string;
     created_at: string;
+    status: string;
+    co_author_agency_ids: string;
+    sharing: string;
+    source: string;
+    created_by: string | null;
+  };
+  approvals: {
+    subject_type: string;
+    subject_id: string;
+    version: number;
+    agency_id: string;
+    user_id: string;
+    at: string;
+    comment: string;
+  };
+  certificates: {
+    id: string;
+    type: string;
+    reference: string;
+    holder_id: string;
+    holder_name: string;
+    issuer_agency_id: string;
+    hs_scope: string;
+    valid_from: string;
+    valid_to: string | null;
+    status: string;
+    status_reason: string | null;
+    created_at: string;
+    created_by: string;
+    updated_at: string;
+  };
+  trader_records: {
+    trader_id: string;
+    controls: number;
+    findings: number;
+    last_control_at: string | null;
+    last_finding_at: string | null;
+  };
+  indicator_stats: {
+    indicator_id: string;
+    version: number;
+    hits: number;
+    controls: number;
+    findings: number;
   };
   goods_items: {
     declaration_id: string;

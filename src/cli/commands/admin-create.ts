@@ -1,4 +1,5 @@
-import { createAdmin } from '../../app/bootstrap.js';
+import { createAdmin, loadLibraryOnFirstStart } from '../../app/bootstrap.js';
+import { describeLoad } from './library-load.js';
 import type { Config } from '../../config.js';
 import { describeDatabase, openRuntime } from '../runtime.js';
 
@@ -15,9 +16,11 @@ export async function adminCreate(
       country: options.country,
       administrationName: options.administration,
     });
+    const library = await loadLibraryOnFirstStart(runtime.ctx);
     process.stdout.write(
       [
         `Administrator '${created.username}' created in ${describeDatabase(config)}.`,
+        ...(library ? [describeLoad(library)] : []),
         options.password === undefined
           ? `Password (generated, shown once): ${created.password}`
           : 'Password: as given.',

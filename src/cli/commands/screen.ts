@@ -1,3 +1,4 @@
+import { traderDirectory, type TraderDirectory } from '../../core/traders/certificate.js';
 import { randomInt } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import os from 'node:os';
@@ -70,6 +71,11 @@ export async function screenFiles(
       engine,
       lists,
       settings: runtime.ctx.risk.settings,
+      // Certificates and records as they stand when the run starts, for every declaration.
+      traders: traderDirectory(
+        await runtime.ctx.storage.read.certificates.list({}),
+        await runtime.ctx.storage.read.traderRecords.list(),
+      ),
       seedBase: options.seed ?? randomInt(0, 2 ** 32),
       receivedAt: new Date().toISOString(),
       output,
@@ -101,6 +107,7 @@ interface Run {
   engine: RiskEngine;
   lists: WorkerSetup['lists'];
   settings: RiskSettings;
+  traders: TraderDirectory;
   seedBase: number;
   receivedAt: string;
   output: Writable;
@@ -128,6 +135,7 @@ async function screenHere(
       const screened = screenRecord(
         run.engine,
         run.settings,
+        run.traders,
         run.tally,
         { ...d, seed: recordSeed(run.seedBase, d.file, d.location), receivedAt: run.receivedAt },
         d.translateIssues,
@@ -173,6 +181,7 @@ async function screenInWorkers(
     indicators: run.engine.indicators.map((ci) => ci.indicator),
     lists: run.lists,
     settings: run.settings,
+    traders: run.traders,
     seedBase: run.seedBase,
     receivedAt: run.receivedAt,
   };

@@ -1,4 +1,10 @@
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../../app/bootstrap.js';
+import {
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  loadLibraryOnFirstStart,
+  seedDemo,
+} from '../../app/bootstrap.js';
+import { describeLoad } from './library-load.js';
 import type { Config } from '../../config.js';
 import { buildHttpApp } from '../../http/app.js';
 import { describeDatabase, openRuntime } from '../runtime.js';
@@ -7,6 +13,7 @@ import { describeDatabase, openRuntime } from '../runtime.js';
 export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
   const runtime = await openRuntime(config);
   const seeded = options.demo ? await seedDemo(runtime.ctx) : { seeded: false as const };
+  const library = options.demo ? null : await loadLibraryOnFirstStart(runtime.ctx);
   const app = await buildHttpApp({
     ctx: runtime.ctx,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -27,6 +34,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     `GreenLane is running at ${base} on ${describeDatabase(config)}`,
     `  API docs: ${base}/api/docs    health: ${base}/healthz`,
   ];
+  if (library) lines.push('', describeLoad(library));
   if (seeded.seeded) {
     lines.push(
       '',

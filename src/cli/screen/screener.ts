@@ -3,7 +3,11 @@ import { validateDeclaration } from '../../core/declaration/validate-declaration
 import type { FieldIssue } from '../../core/errors.js';
 import { assessDeclaration, type RiskSettings } from '../../core/risk/assess.js';
 import type { RiskEngine } from '../../core/risk/engine.js';
-import { traderOf } from '../../app/risk.js';
+import {
+  profileIn,
+  screeningTrader,
+  type TraderDirectory,
+} from '../../core/traders/certificate.js';
 
 /** Per-channel and per-indicator counts of a screening run; mergeable across workers. */
 export interface Tally {
@@ -39,6 +43,7 @@ export type Screened = { ok: true; line: string } | { ok: false; issues: FieldIs
 export function screenRecord(
   engine: RiskEngine,
   settings: RiskSettings,
+  traders: TraderDirectory,
   tally: Tally,
   record: { file: string; location: string; input: unknown; seed: number; receivedAt: string },
   translateIssues: (issues: FieldIssue[]) => FieldIssue[] = (i) => i,
@@ -48,7 +53,7 @@ export function screenRecord(
   const assessment = assessDeclaration(
     engine,
     checked.value,
-    traderOf(checked.value),
+    screeningTrader(checked.value, profileIn(traders, checked.value)),
     settings,
     record.seed,
   );

@@ -5,12 +5,14 @@ import type { Indicator, ReferenceList } from '../../core/risk/indicator.js';
 import { parseJson } from '../../formats/declaration-files.js';
 import { emptyTally, recordSeed, screenRecord, type Tally } from './screener.js';
 import type { FieldIssue } from '../../core/errors.js';
+import type { TraderDirectory } from '../../core/traders/certificate.js';
 
 /** What the pool sends each worker once: the indicator versions and lists to compile, the settings. */
 export interface WorkerSetup {
   indicators: Indicator[];
   lists: ReferenceList[];
   settings: RiskSettings;
+  traders: TraderDirectory;
   seedBase: number;
   receivedAt: string;
 }
@@ -52,7 +54,7 @@ parentPort!.on('message', (batch: Batch) => {
       rejects.push({ location, issues: parsed.issues });
       return;
     }
-    const screened = screenRecord(engine, setup.settings, tally, {
+    const screened = screenRecord(engine, setup.settings, setup.traders, tally, {
       file: batch.file,
       location,
       input: parsed.value.input,

@@ -42,3 +42,16 @@ export function hs2022Codes(): string[] {
 export function countries(): ReadonlyArray<{ code: string; name: string; currency: string }> {
   return COUNTRIES;
 }
+
+/**
+ * True when an HS prefix (1 to 10 digits) names something in HS 2022: a chapter, heading or
+ * subheading, a national subdivision of an existing subheading (digits beyond 6 are not checked),
+ * or an odd-length prefix that at least one HS 2022 code starts with.
+ */
+export function isKnownHsPrefix(prefix: string): boolean {
+  if (!/^[0-9]{1,10}$/.test(prefix)) return false;
+  if (prefix.length >= 6) return hsCodes.has(prefix.slice(0, 6));
+  if (hsCodes.has(prefix)) return true;
+  for (const code of hsCodes) if (code.startsWith(prefix)) return true;
+  return false;
+}

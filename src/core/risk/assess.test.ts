@@ -591,7 +591,7 @@ describe('assessDeclaration: golden declarations', () => {
         subject: 'trusted-trader',
         reference: 'TT-9',
         points: -30,
-        reason: 'valid trusted-trader certificate TT-9',
+        reason: 'valid trusted-trader certificate TT-9 (scope: all goods)',
       },
       {
         kind: 'compliance-record',

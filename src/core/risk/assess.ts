@@ -2,7 +2,12 @@ import type { Channel, DeclarationContent } from '../declaration/declaration.js'
 import { SeededRandom } from '../random.js';
 import type { RiskEngine } from './engine.js';
 import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
-import { isValidOn, screeningContexts, type ScreeningTrader } from './screening-context.js';
+import {
+  isValidOn,
+  screeningContexts,
+  type HeldDocument,
+  type ScreeningTrader,
+} from './screening-context.js';
 
 /** Bumped whenever the way an Assessment is computed changes. */
 export const ENGINE_VERSION = 'greenlane-risk/1';
@@ -118,22 +123,51 @@ export function assessDeclaration(
 
   const effects: ScoreEffect[] = [];
   const date = declaration.submittedAt;
-  const seenTypes = new Set<string>();
+  // A certificate lowers the score only when it covers the goods under suspicion: every item with
+  // a weighted hit (every item when nothing hit). One effect per type, the first covering
+  // certificate in code-unit order (not the locale's: the Assessment must not depend on the machine).
+  const weighed = hits.filter((h) => h.weight > 0);
+  const concerned = (weighed.length > 0 ? weighed : itemsOf(declaration)).filter(
+    (h, k, all) => all.findIndex((o) => o.itemSequence === h.itemSequence) === k,
+  );
+  const byType = new Map<string, HeldDocument[]>();
   for (const cert of [...trader.certificates].sort(
-    // Code-unit order, not the locale's: the Assessment must not depend on the machine.
     (a, b) => compareText(a.type, b.type) || compareText(a.reference, b.reference),
   )) {
-    const points = settings.certificateReductions[cert.type];
-    if (points === undefined || seenTypes.has(cert.type)) continue;
+    if (settings.certificateReductions[cert.type] === undefined) continue;
     if (!isValidOn(cert, date)) continue; // expired, revoked or suspended certificates give nothing
-    seenTypes.add(cert.type);
-    effects.push({
-      kind: 'certificate',
-      subject: cert.type,
-      reference: cert.reference,
-      points: -points,
-      reason: `valid ${cert.type} certificate ${cert.reference}`,
-    });
+    const list = byType.get(cert.type);
+    if (list) list.push(cert);
+    else byType.set(cert.type, [cert]);
+  }
+  for (const [type, certs] of byType) {
+    const points = settings.certificateReductions[type]!;
+    const covering = certs.find((cert) => concerned.every((h) => inScope(cert, h.hsCode)));
+    if (covering) {
+      const scope = covering.hsScope.length === 0 ? 'all goods' : covering.hsScope.join(', ');
+      effects.push({
+        kind: 'certificate',
+        subject: type,
+        reference: covering.reference,
+        points: -points,
+        reason: `valid ${type} certificate ${covering.reference} (scope: ${scope})`,
+      });
+    } else {
+      const cert = certs[0]!;
+      const outside = concerned.filter((h) => !inScope(cert, h.hsCode));
+      effects.push({
+        kind: 'certificate',
+        subject: type,
+        reference: cert.reference,
+        points: 0,
+        reason:
+          `valid ${type} certificate ${cert.reference} does not cover ` +
+          outside
+            .map((h) => `item ${h.itemSequence} (HS ${h.hsCode || 'not declared'})`)
+            .join(', ') +
+          ': no reduction',
+      });
+    }
   }
   const { minControls, findingRate, points } = settings.compliancePenalty;
   if (trader.controls >= minControls && trader.findings / trader.controls >= findingRate) {
@@ -188,6 +222,14 @@ function controlFormFor(channel: Channel, hits: readonly Hit[]): ControlForm | n
 /** One draw in [0, 1) from a 32-bit seed (mulberry32): cheap, and anyone can reproduce it. */
 export function mulberry32(seed: number): number {
   return new SeededRandom(seed).next();
+}
+
+function inScope(cert: HeldDocument, hs: string): boolean {
+  return cert.hsScope.length === 0 || (hs !== '' && cert.hsScope.some((p) => hs.startsWith(p)));
+}
+
+function itemsOf(d: DeclarationContent): Array<{ itemSequence: number; hsCode: string }> {
+  return d.goodsItems.map((g) => ({ itemSequence: g.sequence, hsCode: g.hsCode ?? '' }));
 }
 
 function compareText(a: string, b: string): number {

@@ -408,11 +408,16 @@ const GOLDEN: Record<string, Case[]> = {
       false,
       { trader: { certificates: [held({ type: 'environmental-compliance' })] } },
     ],
-    // A certificate covers the trader, whatever its HS scope says.
+    // A certificate counts only for goods in its HS scope.
+    [
+      'hasValidCertificate("trusted-trader")',
+      false,
+      { trader: { certificates: [held({ type: 'trusted-trader', hsScope: ['01'] })] } },
+    ],
     [
       'hasValidCertificate("trusted-trader")',
       true,
-      { trader: { certificates: [held({ type: 'trusted-trader', hsScope: ['01'] })] } },
+      { trader: { certificates: [held({ type: 'trusted-trader', hsScope: ['01', '8549'] })] } },
     ],
   ],
   'trader record': [

@@ -472,7 +472,10 @@ class Compiler {
         return (c, s) => {
           const t = type(c, s);
           return c.trader.certificates.some(
-            (p) => p.type === t && isValidOn(p, c.declaration.date),
+            (p) =>
+              p.type === t &&
+              isValidOn(p, c.declaration.date) &&
+              (p.hsScope.length === 0 || p.hsScope.some((h) => c.item.hs.startsWith(h))),
           );
         };
       }

@@ -23,8 +23,35 @@ export const CONTROL_FORMS = [
 ] as const;
 export type ControlForm = (typeof CONTROL_FORMS)[number];
 
-export const INDICATOR_STATUSES = ['draft', 'awaiting-approval', 'active', 'retired'] as const;
+/**
+ * Where a version stands in the joint authoring workflow: a draft is submitted for approval and
+ * becomes active once every named agency has approved it; a newer active version supersedes it;
+ * a retired one is out of use. At most one version of an indicator (or list) is active.
+ */
+export const INDICATOR_STATUSES = [
+  'draft',
+  'awaiting-approval',
+  'active',
+  'superseded',
+  'retired',
+] as const;
 export type IndicatorStatus = (typeof INDICATOR_STATUSES)[number];
+
+/**
+ * National (confidential) method information never leaves the node; shareable information may be
+ * sent to partner administrations.
+ */
+export const SHARING_LEVELS = ['national', 'shareable'] as const;
+export type SharingLevel = (typeof SHARING_LEVELS)[number];
+
+/** Who authors and approves a versioned piece of method information, and where it stands. */
+export interface Authored {
+  status: IndicatorStatus;
+  ownerAgencyId: string;
+  /** Agencies that author it with the owner; each must approve a version before it is active. */
+  coAuthorAgencyIds: string[];
+  sharing: SharingLevel;
+}
 
 /** One version of a risk indicator: a CEL condition on the screening context and what a hit means. */
 export interface Indicator {
@@ -44,6 +71,14 @@ export interface Indicator {
   validTo: string | null;
   status: IndicatorStatus;
   ownerAgencyId: string;
+}
+
+/** Method information kept with an indicator beside what screening needs. */
+export interface IndicatorMethod {
+  /** Documents the indicator expects a compliant declaration to carry (type code + what it is). */
+  expectedDocuments: Array<{ type: string; title: string }>;
+  /** Where the method comes from: conventions, regulations, guidance. */
+  sources: string[];
 }
 
 /** A reference list used by `hsIn` / `inList`: HS prefixes, countries, party ids… Lists are data, versioned. */

@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { Checked, FieldIssue } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
 import { compileCondition, ConditionError } from './compile-condition.js';
-import { CONTROL_FORMS, PRIORITY_AREAS, type ReferenceList } from './indicator.js';
+import { CONTROL_FORMS, PRIORITY_AREAS, SHARING_LEVELS, type ReferenceList } from './indicator.js';
 
 /** What an author sends to create an indicator or a new version of it. */
 export const IndicatorInputSchema = Type.Object(
@@ -23,7 +23,42 @@ export const IndicatorInputSchema = Type.Object(
     rationale: Type.String({ minLength: 3, maxLength: 2000 }),
     validFrom: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
     validTo: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-    status: Type.Optional(Type.Enum(['draft', 'active', 'retired'])),
+    coAuthorAgencies: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 35 }), {
+        maxItems: 10,
+        uniqueItems: true,
+        description:
+          'Agencies (id or code) that author the indicator with the owner; each must approve a version before it is active',
+      }),
+    ),
+    sharing: Type.Optional(
+      Type.Enum(SHARING_LEVELS, {
+        description:
+          'national (confidential, never leaves this node) or shareable with partner administrations; default national',
+      }),
+    ),
+    expectedDocuments: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            type: Type.String({
+              minLength: 1,
+              maxLength: 35,
+              description: 'Document type code, or the permit or licence type',
+            }),
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20, description: 'Documents a compliant declaration carries' },
+      ),
+    ),
+    sources: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
+        maxItems: 20,
+        description: 'Conventions, regulations and guidance the indicator rests on',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

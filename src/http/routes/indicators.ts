@@ -11,12 +11,17 @@ import {
 import { screenWithoutStoring } from '../../app/screen-declaration.js';
 import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
-import { CONTROL_FORMS, PRIORITY_AREAS } from '../../core/risk/indicator.js';
+import {
+  CONTROL_FORMS,
+  INDICATOR_STATUSES,
+  PRIORITY_AREAS,
+  SHARING_LEVELS,
+} from '../../core/risk/indicator.js';
 import { CONTEXT_SCHEMA, HELPERS } from '../../core/risk/screening-context.js';
 import { IndicatorInputSchema } from '../../core/risk/validate-indicator.js';
 import { AssessmentSchema, ProblemSchema } from '../schemas.js';
 
-const IndicatorSchema = Type.Object({
+export const IndicatorSchema = Type.Object({
   id: Type.String(),
   version: Type.Integer(),
   title: Type.String(),
@@ -28,20 +33,29 @@ const IndicatorSchema = Type.Object({
   rationale: Type.String(),
   validFrom: Type.Union([Type.String(), Type.Null()]),
   validTo: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
+  status: Type.Enum(INDICATOR_STATUSES),
   ownerAgencyId: Type.String(),
+  coAuthorAgencyIds: Type.Array(Type.String()),
+  sharing: Type.Enum(SHARING_LEVELS),
+  expectedDocuments: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
+  sources: Type.Array(Type.String()),
   createdAt: Type.String(),
   createdBy: Type.String(),
 });
 
-const ReferenceListSchema = Type.Object({
+export const ReferenceListSchema = Type.Object({
   name: Type.String(),
   version: Type.Integer(),
   kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
   title: Type.String(),
   entries: Type.Array(Type.String()),
+  source: Type.String(),
+  status: Type.Enum(INDICATOR_STATUSES),
   ownerAgencyId: Type.String(),
+  coAuthorAgencyIds: Type.Array(Type.String()),
+  sharing: Type.Enum(SHARING_LEVELS),
   createdAt: Type.String(),
+  createdBy: Type.String(),
 });
 
 // The body is validated by the domain (condition compiled against the lists in force); the
@@ -85,7 +99,8 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       ...domainValidated,
       schema: {
         tags: ['risk'],
-        summary: 'Create an indicator (version 1); the condition is type-checked and compiled',
+        summary:
+          'Create an indicator (version 1, a draft); the condition is type-checked and compiled',
         body: IndicatorInputSchema,
         response: { 201: IndicatorSchema, 400: ProblemSchema, 403: ProblemSchema },
       },
@@ -99,7 +114,8 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       ...domainValidated,
       schema: {
         tags: ['risk'],
-        summary: 'Save a new version of an indicator (old versions stay resolvable)',
+        summary:
+          'Save a new version of an indicator as a draft (old versions stay resolvable; the active one keeps screening until this one is approved)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         body: IndicatorInputSchema,
         response: {
@@ -168,7 +184,8 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     {
       schema: {
         tags: ['risk'],
-        summary: 'Save a new version of a reference list',
+        summary:
+          'Save a new version of a reference list (a draft, until every named agency approves it)',
         params: Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }),
         body: Type.Object(
           {
@@ -177,6 +194,16 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
             entries: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
               maxItems: 100_000,
             }),
+            source: Type.Optional(
+              Type.String({ maxLength: 2000, description: 'Where the entries come from' }),
+            ),
+            coAuthorAgencies: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 35 }), {
+                maxItems: 10,
+                uniqueItems: true,
+              }),
+            ),
+            sharing: Type.Optional(Type.Enum(SHARING_LEVELS)),
           },
           { additionalProperties: false },
         ),

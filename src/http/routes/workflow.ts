@@ -1,0 +1,232 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app/context.js';
+import {
+  approve,
+  reject,
+  retire,
+  submitForApproval,
+  type SubjectType,
+} from '../../app/manage-indicators.js';
+import {
+  diffIndicatorVersions,
+  indicatorEffectiveness,
+  listApprovals,
+  referenceListVersions,
+  shareableMethodInformation,
+} from '../../app/read-indicators.js';
+import { INDICATOR_STATUSES } from '../../core/risk/indicator.js';
+import { ProblemSchema } from '../schemas.js';
+import { ReferenceListSchema } from './indicators.js';
+
+const ApprovalSchema = Type.Object({
+  subjectType: Type.Enum(['indicator', 'reference-list']),
+  subjectId: Type.String(),
+  version: Type.Integer(),
+  agencyId: Type.String(),
+  userId: Type.String(),
+  at: Type.String(),
+  comment: Type.String(),
+});
+
+const StepResultSchema = Type.Object({
+  version: Type.Integer(),
+  status: Type.Enum(INDICATOR_STATUSES),
+  ownerAgencyId: Type.String(),
+  coAuthorAgencyIds: Type.Array(Type.String()),
+  approvals: Type.Optional(Type.Array(ApprovalSchema)),
+});
+
+const StepBody = Type.Object(
+  {
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version acted on; must be the newest (nobody approves an edit unseen)',
+    }),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+const RejectBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+
+const stepResponses = {
+  200: StepResultSchema,
+  400: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
+
+const StatsSchema = Type.Object({
+  indicatorId: Type.String(),
+  version: Type.Integer(),
+  hits: Type.Integer(),
+  controls: Type.Integer(),
+  findings: Type.Integer(),
+  hitRate: Type.Union([Type.Number(), Type.Null()]),
+});
+
+/**
+ * The joint authoring workflow of indicators and reference lists (submit, approve per agency,
+ * reject, retire), version diff, effectiveness, and the shareable export.
+ */
+export const workflowRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+  app,
+  { ctx },
+) => {
+  const subjects: Array<[SubjectType, string, string]> = [
+    ['indicator', '/api/indicators/:key', 'indicator'],
+    ['reference-list', '/api/reference-lists/:key', 'reference list'],
+  ];
+  const Key = Type.Object({ key: Type.String({ minLength: 1, maxLength: 64 }) });
+  for (const [type, base, what] of subjects) {
+    app.post(
+      `${base}/submit`,
+      {
+        schema: {
+          tags: ['workflow'],
+          summary: `Submit a draft ${what} version for approval by every named agency`,
+          params: Key,
+          body: StepBody,
+          response: stepResponses,
+        },
+      },
+      (request) =>
+        submitForApproval(ctx, request.principal, type, request.params.key, request.body),
+    );
+    app.post(
+      `${base}/approve`,
+      {
+        schema: {
+          tags: ['workflow'],
+          summary: `Approve a ${what} version for your agency; the last named agency's approval makes it active`,
+          params: Key,
+          body: StepBody,
+          response: stepResponses,
+        },
+      },
+      (request) => approve(ctx, request.principal, type, request.params.key, request.body),
+    );
+    app.post(
+      `${base}/reject`,
+      {
+        schema: {
+          tags: ['workflow'],
+          summary: `Reject a ${what} version awaiting approval, with the reason: it returns to draft`,
+          params: Key,
+          body: RejectBody,
+          response: stepResponses,
+        },
+      },
+      (request) => reject(ctx, request.principal, type, request.params.key, request.body),
+    );
+    app.post(
+      `${base}/retire`,
+      {
+        schema: {
+          tags: ['workflow'],
+          summary: `Retire a ${what}: its active and pending versions go out of use`,
+          params: Key,
+          body: StepBody,
+          response: stepResponses,
+        },
+      },
+      (request) => retire(ctx, request.principal, type, request.params.key, request.body),
+    );
+    app.get(
+      `${base}/approvals`,
+      {
+        schema: {
+          tags: ['workflow'],
+          summary: `Approvals recorded for a ${what}, every version`,
+          params: Key,
+          response: { 200: Type.Array(ApprovalSchema), 403: ProblemSchema },
+        },
+      },
+      (request) => listApprovals(ctx, request.principal, type, request.params.key),
+    );
+  }
+
+  app.get(
+    '/api/reference-lists/:key/versions',
+    {
+      schema: {
+        tags: ['risk'],
+        summary: 'Every version of a reference list, oldest first',
+        params: Key,
+        response: { 200: Type.Array(ReferenceListSchema), 404: ProblemSchema },
+      },
+    },
+    (request) => referenceListVersions(ctx, request.principal, request.params.key),
+  );
+  app.get(
+    '/api/indicators/:key/versions/:a/diff/:b',
+    {
+      schema: {
+        tags: ['workflow'],
+        summary: 'What changed between two versions of an indicator, field by field',
+        params: Type.Object({
+          key: Type.String({ minLength: 1, maxLength: 64 }),
+          a: Type.Integer({ minimum: 1 }),
+          b: Type.Integer({ minimum: 1 }),
+        }),
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            from: Type.Integer(),
+            to: Type.Integer(),
+            changes: Type.Array(
+              Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() }),
+            ),
+          }),
+          404: ProblemSchema,
+        },
+      },
+    },
+    (request) =>
+      diffIndicatorVersions(
+        ctx,
+        request.principal,
+        request.params.key,
+        request.params.a,
+        request.params.b,
+      ),
+  );
+  app.get(
+    '/api/indicators/:key/effectiveness',
+    {
+      schema: {
+        tags: ['risk'],
+        summary:
+          'Per version: declarations hit, controls performed on them, findings, hit rate (findings / controls)',
+        params: Key,
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            versions: Type.Array(StatsSchema),
+            total: StatsSchema,
+          }),
+          404: ProblemSchema,
+        },
+      },
+    },
+    (request) => indicatorEffectiveness(ctx, request.principal, request.params.key),
+  );
+  app.get(
+    '/api/exchange/method-information',
+    {
+      schema: {
+        tags: ['exchange'],
+        summary:
+          'What may be sent to partner administrations: active shareable indicators and lists (national ones never)',
+      },
+    },
+    (request) => shareableMethodInformation(ctx, request.principal),
+  );
+};

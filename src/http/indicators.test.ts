@@ -38,11 +38,18 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     weight: 50,
     controlForm: 'physical-inspection',
     rationale: 'Waste batteries shipped as second-hand goods',
-    status: 'active',
     ...over,
   });
   const send = (method: 'POST' | 'PUT', url: string, payload: unknown, token = analyst) =>
     app.inject({ method, url, payload: payload as object, headers: bearer(token) });
+  /** Submits and approves a version: the analyst's agency is the only one named, so it activates. */
+  const activate = async (base: string, version: number) => {
+    const submitted = await send('POST', `${base}/submit`, { version });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    const approved = await send('POST', `${base}/approve`, { version, comment: 'checked' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'active' });
+  };
   const indicatorCount = async () =>
     (
       await t.db.kysely
@@ -52,16 +59,36 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     ).n;
 
   it('saves a reference list, then an indicator that uses it', async () => {
+    // 8548.10 was the e-waste subheading before HS 2022 moved it to 8549: refused, naming it.
+    const outdated = await send('PUT', '/api/reference-lists/e-waste', {
+      kind: 'hs-prefixes',
+      title: 'E-waste',
+      entries: ['8549', '854810'],
+    });
+    expect(outdated.statusCode).toBe(400);
+    expect(outdated.json()).toMatchObject({
+      errors: [
+        { field: '/entries/1', detail: expect.stringMatching(/'854810' is not an HS 2022/) },
+      ],
+    });
     const list = await send('PUT', '/api/reference-lists/e-waste', {
       kind: 'hs-prefixes',
       title: 'E-waste (HS 2022 8549)',
-      entries: ['8549', '854810'],
+      entries: ['854911', '8549'],
+      source: 'HS 2022',
     });
     expect(list.statusCode, list.body).toBe(200);
-    expect(list.json()).toMatchObject({ name: 'e-waste', version: 1, entries: ['854810', '8549'] });
+    expect(list.json()).toMatchObject({
+      name: 'e-waste',
+      version: 1,
+      status: 'draft',
+      entries: ['8549', '854911'],
+    });
+    await activate('/api/reference-lists/e-waste', 1);
     const created = await send('POST', '/api/indicators', indicator());
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ version: 1, status: 'active', weight: 50 });
+    expect(created.json()).toMatchObject({ version: 1, status: 'draft', weight: 50 });
+    await activate(`/api/indicators/${created.json<{ id: string }>().id}`, 1);
   });
 
   it.each([
@@ -129,12 +156,18 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     >();
     const revised = await send('PUT', `/api/indicators/${current!.id}`, indicator({ weight: 90 }));
     expect(revised.statusCode, revised.body).toBe(200);
-    expect(revised.json()).toMatchObject({ version: 2, weight: 90 });
+    expect(revised.json()).toMatchObject({ version: 2, weight: 90, status: 'draft' });
+    // Until the new version is approved, the active one keeps screening.
+    const meanwhile = await send('POST', '/api/screen?seed=7', sampleDeclaration());
+    expect(meanwhile.json()).toMatchObject({
+      assessment: { channel: 'yellow', hits: [{ indicatorVersion: 1 }] },
+    });
+    await activate(`/api/indicators/${current!.id}`, 2);
     const v1 = await app.inject({
       url: `/api/indicators/${current!.id}/versions/1`,
       headers: bearer(analyst),
     });
-    expect(v1.json()).toMatchObject({ version: 1, weight: 50 });
+    expect(v1.json()).toMatchObject({ version: 1, weight: 50, status: 'superseded' });
     const all = await app.inject({
       url: `/api/indicators/${current!.id}/versions`,
       headers: bearer(analyst),

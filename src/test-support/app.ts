@@ -33,8 +33,16 @@ export interface TestWorld {
     ecologist: string;
     foreignOfficer: string;
     admin: string;
+    riskAnalyst: string;
   };
-  principals: { officer: Principal; trader: Principal; otherTrader: Principal; admin: Principal };
+  principals: {
+    officer: Principal;
+    trader: Principal;
+    otherTrader: Principal;
+    admin: Principal;
+    riskAnalyst: Principal;
+    ecologist: Principal;
+  };
 }
 
 /** Two administrations, their agencies and one user per role we test with, each with an API token. */
@@ -90,6 +98,7 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       otherTrader: await mk(t2, 'trader2', ['trader']),
       ecologist: await mk(env, 'ecologist', ['environmental_officer']),
       foreignOfficer: await mk(abroad.customsAgencyId, 'kzofficer', ['border_officer']),
+      riskAnalyst: await mk(home.customsAgencyId, 'home-analyst', ['risk_analyst']),
     };
   });
   return {
@@ -100,6 +109,8 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       trader: await authenticate(ctx, tokens.trader),
       otherTrader: await authenticate(ctx, tokens.otherTrader),
       admin: await authenticate(ctx, tokens.admin),
+      riskAnalyst: await authenticate(ctx, tokens.riskAnalyst),
+      ecologist: await authenticate(ctx, tokens.ecologist),
     },
   };
 }

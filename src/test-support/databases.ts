@@ -54,6 +54,16 @@ export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
       await db.close();
       const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await c.connect();
+      // pg's Pool.end() resolves once it has asked its clients to end, not when they have: wait
+      // for their sessions to go, so that FORCE never cuts one mid-goodbye (an unhandled error).
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await c.query<{ n: string }>(
+          'select count(*) as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (Number(rows[0]!.n) === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

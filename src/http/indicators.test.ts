@@ -68,7 +68,10 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     expect(outdated.statusCode).toBe(400);
     expect(outdated.json()).toMatchObject({
       errors: [
-        { field: '/entries/1', detail: expect.stringMatching(/'854810' is not an HS 2022/) },
+        {
+          field: '/entries/1',
+          detail: expect.stringMatching(/'854810' is not an HS 2022/) as unknown,
+        },
       ],
     });
     const list = await send('PUT', '/api/reference-lists/e-waste', {

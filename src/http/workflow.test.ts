@@ -149,7 +149,9 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     expect(await screenedVersion(id)).toBe(1);
     const stale = await post('POST', `/api/indicators/${id}/approve`, customs, { version: 2 });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json()).toMatchObject({ detail: expect.stringMatching(/not the newest/) });
+    expect(stale.json()).toMatchObject({
+      detail: expect.stringMatching(/not the newest/) as unknown,
+    });
     const envOnly = ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 3 }));
     expect(envOnly).toMatchObject({ status: 'awaiting-approval' });
     ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 3 }));
@@ -260,7 +262,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
     const r = await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 });
     expect(r.statusCode).toBe(409);
-    expect(r.json()).toMatchObject({ detail: expect.stringMatching(/new-scrap/) });
+    expect(r.json()).toMatchObject({ detail: expect.stringMatching(/new-scrap/) as unknown });
     expect(ok(await get(`/api/indicators/${id}/approvals`))).toEqual([]);
     // Once the list is approved, the indicator can be.
     ok(await post('POST', '/api/reference-lists/new-scrap/submit', customs, { version: 1 }));

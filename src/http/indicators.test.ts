@@ -151,6 +151,28 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
       itemSequence: 1,
     });
     expect(d.assessment.hits[0]?.reason).toMatch(/Waste batteries/);
+    // Effectiveness: the declaration counts once for the version it hit; no controls yet.
+    const [current] = (await app.inject({ url: '/api/indicators', headers: bearer(analyst) })).json<
+      Array<{ id: string }>
+    >();
+    const eff = await app.inject({
+      url: `/api/indicators/${current!.id}/effectiveness`,
+      headers: bearer(analyst),
+    });
+    expect(eff.json()).toEqual({
+      id: current!.id,
+      versions: [
+        { indicatorId: current!.id, version: 1, hits: 1, controls: 0, findings: 0, hitRate: null },
+      ],
+      total: {
+        indicatorId: current!.id,
+        version: 0,
+        hits: 1,
+        controls: 0,
+        findings: 0,
+        hitRate: null,
+      },
+    });
   });
 
   it('keeps every version resolvable and screens with the newest', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../app/bootstrap.js';
+import { readLibrary } from '../../app/library.js';
 import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { sampleDeclaration, testContext } from '../../test-support/app.js';
@@ -49,7 +50,7 @@ describe('greenlane screen', () => {
       read: 5002,
       accepted: 5001,
       rejected: 1,
-      indicatorsInForce: 5,
+      indicatorsInForce: (await readLibrary()).indicators.length,
     });
     expect(two.summary).toMatchObject({ read: 5002, accepted: 5001, rejected: 1 });
     expect(two.summary.channels).toEqual(one.summary.channels);

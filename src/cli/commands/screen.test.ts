@@ -76,7 +76,8 @@ describe('greenlane screen', () => {
     expect(parrots?.assessment.channel).toBe('red');
     expect(parrots?.assessment.override).not.toBeNull();
     expect(
-      one.summary.indicators.find((i) => /CITES specimen/.test(i.title))?.declarations,
+      one.summary.indicators.find((i) => /Species named without a CITES document/.test(i.title))
+        ?.declarations,
     ).toBeGreaterThanOrEqual(1);
   }, 60_000);
 

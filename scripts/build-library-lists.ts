@@ -1,6 +1,7 @@
 // Builds library/lists.json, the HS and country lists of GreenLane's reference library, from the
 // shared priority-area HS list and HS 2022 (run: npx tsx scripts/build-library-lists.ts).
-// Every HS code must exist in HS 2022 or the script stops naming it. The output is committed.
+// Every HS code must exist in HS 2022 or the script stops naming it. The output is committed
+// (format it with `npx prettier --write library/lists.json`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 

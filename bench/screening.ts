@@ -546,6 +546,7 @@ function traderOf(d: DeclarationContent, cache: Map<string, ScreeningTrader>): S
       findings: controls > 0 ? (h >>> 8) % (controls + 1) : 0,
       certificates: [],
       permits: [],
+      permitsOnFile: [],
     };
     cache.set(id, t);
   }

@@ -14,6 +14,8 @@ export interface Config {
   signInLimit: { max: number; windowMs: number };
   /** Largest request body accepted, in bytes (JSON and XML alike). */
   bodyLimitBytes: number;
+  /** Single Window service levels: expedited applications in hours, others in days. */
+  permitDeadlines: { expeditedHours: number; standardDays: number };
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -44,6 +46,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GREENLANE_BODY_LIMIT_BYTES',
       5 * 1024 * 1024,
     ),
+    permitDeadlines: {
+      expeditedHours: integer(
+        env.GREENLANE_EXPEDITED_PERMIT_HOURS,
+        'GREENLANE_EXPEDITED_PERMIT_HOURS',
+        24,
+      ),
+      standardDays: integer(env.GREENLANE_PERMIT_DAYS, 'GREENLANE_PERMIT_DAYS', 30),
+    },
   };
 }
 

@@ -7,7 +7,11 @@ export interface AppContext {
   storage: Storage;
   clock: Clock;
   ids: IdGenerator;
-  settings: { sessionTtlSeconds: number };
+  settings: {
+    sessionTtlSeconds: number;
+    /** Service levels of the Single Window: hours for the expedited track, days for the others. */
+    permitDeadlines: { expeditedHours: number; standardDays: number };
+  };
   risk: RiskRuntime;
 }
 

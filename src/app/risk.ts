@@ -8,6 +8,7 @@ import {
   type RiskSettings,
 } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
+import { PermitRules } from '../core/permits/check.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
 import {
   NO_PROFILE,
@@ -50,7 +51,10 @@ export function riskRuntime(
         ([l, indicators]) => {
           const at = clock.now().toISOString();
           const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
-          return new RiskEngine(compileIndicators(inForce, l));
+          return new RiskEngine(
+            compileIndicators(inForce, l),
+            new PermitRules(settings.permitRequirements, l),
+          );
         },
       );
       built = { at: now, engine, lists };
@@ -75,12 +79,20 @@ export async function traderProfile(
   d: DeclarationContent,
 ): Promise<TraderProfile> {
   const { id } = traderParty(d);
-  if (id === '') return NO_PROFILE;
-  const [certificates, record] = await Promise.all([
-    read.certificates.ofHolder(id),
-    read.traderRecords.find(id),
+  const numbers = [
+    ...new Set(
+      [...(d.documents ?? []), ...d.goodsItems.flatMap((g) => g.documents ?? [])].map(
+        (x) => x.reference,
+      ),
+    ),
+  ];
+  if (id === '' && numbers.length === 0) return NO_PROFILE;
+  const [certificates, record, permits] = await Promise.all([
+    id === '' ? [] : read.certificates.ofHolder(id),
+    id === '' ? undefined : read.traderRecords.find(id),
+    read.permits.forScreening(id, numbers),
   ]);
-  return { certificates, record };
+  return { certificates, record, permits };
 }
 
 /** Screens a normalised declaration with the current engine; the random seed is drawn here and recorded. */

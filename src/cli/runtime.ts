@@ -17,7 +17,10 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     storage: db,
     clock: systemClock,
     ids: ulidGenerator(systemClock),
-    settings: { sessionTtlSeconds: config.sessionTtlSeconds },
+    settings: {
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      permitDeadlines: config.permitDeadlines,
+    },
     risk: riskRuntime(db, systemClock),
   };
   return { db, ctx, close: () => db.close() };

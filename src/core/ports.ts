@@ -1,6 +1,8 @@
 import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
 import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
+import type { Permit } from './permits/permit.js';
+import type { PermitOnFile } from './permits/check.js';
 import type {
   Authored,
   Indicator,
@@ -80,6 +82,25 @@ export interface StoredReferenceList extends ReferenceList, Authored {
   createdBy: string;
 }
 
+export interface PermitFilter {
+  holderId?: string;
+  applicantAgencyId?: string;
+  issuerAgencyId?: string;
+  statuses?: readonly string[];
+  expedited?: boolean;
+  type?: string;
+  limit?: number;
+}
+
+/** One goods item's draw on a permit at release. */
+export interface PermitUsage {
+  permitId: string;
+  declarationId: string;
+  itemSequence: number;
+  quantityMilli: number;
+  at: string;
+}
+
 /** Effectiveness counters of one indicator version. */
 export interface IndicatorStats {
   indicatorId: string;
@@ -155,6 +176,9 @@ export interface Repositories {
     findById(id: string): Promise<DeclarationRecord | undefined>;
     list(filter: DeclarationFilter): Promise<DeclarationRecord[]>;
     count(): Promise<number>;
+    /** lodged → released; false when it was not lodged (already released). */
+    markReleased(id: string, at: string): Promise<boolean>;
+    status(id: string): Promise<{ status: string; releasedAt: string | null } | undefined>;
   };
   indicators: {
     insert(i: StoredIndicator): Promise<void>;
@@ -202,6 +226,33 @@ export interface Repositories {
       finding: boolean,
     ): Promise<void>;
     forIndicator(id: string): Promise<IndicatorStats[]>;
+  };
+  permits: {
+    insert(p: Permit): Promise<void>;
+    find(id: string): Promise<Permit | undefined>;
+    /** Writes the workflow fields of a permit (status, number, note, validity, quantities, times). */
+    update(p: Permit): Promise<void>;
+    list(filter: PermitFilter): Promise<Permit[]>;
+    /** Permits a declaration may rely on: the holder's, and those quoted by number (not refused). */
+    forScreening(holderId: string, numbers: readonly string[]): Promise<PermitOnFile[]>;
+    /** Issued permits, for batch screening. */
+    listIssued(): Promise<PermitOnFile[]>;
+    /** Permits an issuer has numbered in a year, to number the next one. */
+    countNumbered(issuerAgencyId: string, prefix: string): Promise<number>;
+    /**
+     * Draws `quantityMilli` if and only if the permit is issued, valid on `date`, has that much
+     * left (and a shipment left when `shipment`); marks it exhausted when it reaches zero.
+     * False when nothing was drawn.
+     */
+    draw(
+      permitId: string,
+      quantityMilli: number,
+      shipment: boolean,
+      date: string,
+      at: string,
+    ): Promise<boolean>;
+    addUsage(u: PermitUsage): Promise<void>;
+    usage(permitId: string): Promise<PermitUsage[]>;
   };
   approvals: {
     insert(a: Approval): Promise<void>;

@@ -15,6 +15,7 @@ import { installMetrics } from './metrics.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { declarationRoutes } from './routes/declarations.js';
+import { permitRoutes } from './routes/permits.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { indicatorRoutes } from './routes/indicators.js';
@@ -130,6 +131,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(indicatorRoutes, { ctx: options.ctx });
   await app.register(workflowRoutes, { ctx: options.ctx });
   await app.register(certificateRoutes, { ctx: options.ctx });
+  await app.register(permitRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

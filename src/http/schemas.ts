@@ -1,3 +1,4 @@
+import { PERMIT_OUTCOMES } from '../core/permits/check.js';
 import Type from 'typebox';
 import { DeclarationInputSchema } from '../core/declaration/declaration.js';
 
@@ -40,10 +41,23 @@ export const AssessmentSchema = Type.Object({
   ),
   effects: Type.Array(
     Type.Object({
-      kind: Type.Enum(['certificate', 'compliance-record']),
+      kind: Type.Enum(['certificate', 'compliance-record', 'permit']),
       subject: Type.String(),
       reference: Nullable(Type.String()),
       points: Type.Number(),
+      reason: Type.String(),
+    }),
+  ),
+  permits: Type.Array(
+    Type.Object({
+      itemSequence: Type.Integer(),
+      hsCode: Type.String(),
+      required: Type.String(),
+      outcome: Type.Enum(PERMIT_OUTCOMES),
+      permitId: Nullable(Type.String()),
+      permitNumber: Nullable(Type.String()),
+      quantityMilli: Nullable(Type.Integer()),
+      unit: Nullable(Type.String()),
       reason: Type.String(),
     }),
   ),

@@ -133,6 +133,23 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .executeTakeFirstOrThrow();
       return Number(r.n);
     },
+    async markReleased(id, at) {
+      const r = await db
+        .updateTable('declarations')
+        .set({ status: 'released', released_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'lodged')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async status(id) {
+      const r = await db
+        .selectFrom('declarations')
+        .select(['status', 'released_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && { status: r.status, releasedAt: r.released_at };
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-risk.js';
 import * as m0003 from './migrations/0003-shared-indicators.js';
+import * as m0004 from './migrations/0004-permits.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -11,6 +12,7 @@ const STEPS: Record<string, Step> = {
   '0001-initial': m0001,
   '0002-risk': m0002,
   '0003-shared-indicators': m0003,
+  '0004-permits': m0004,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

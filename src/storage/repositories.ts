@@ -11,6 +11,7 @@ import {
   referenceListStore,
 } from './indicator-store.js';
 import { certificateStore, traderRecordStore } from './trader-store.js';
+import { permitStore } from './permit-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     certificates: certificateStore(db),
     traderRecords: traderRecordStore(db),
     indicatorStats: indicatorStatsStore(db),
+    permits: permitStore(db),
     audit: auditStore(db),
     idempotency: idempotencyStore(db),
   };

@@ -55,6 +55,8 @@ export interface DB {
     content: string;
     score: number | null;
     assessment: string | null;
+    status: Generated<string>;
+    released_at: string | null;
   };
   indicators: {
     id: string;
@@ -122,6 +124,43 @@ export interface DB {
     findings: number;
     last_control_at: string | null;
     last_finding_at: string | null;
+  };
+  permits: {
+    id: string;
+    number: string | null;
+    type: string;
+    issuer_agency_id: string;
+    holder_id: string;
+    holder_name: string;
+    applicant_agency_id: string;
+    counterpart: string;
+    hs_scope: string;
+    species: string;
+    unit: string;
+    authorised_milli: number;
+    remaining_milli: number;
+    route: string;
+    max_shipments: number | null;
+    shipments: number;
+    valid_from: string;
+    valid_to: string;
+    status: string;
+    expedited: number;
+    deadline: string;
+    details: string;
+    attachments: string;
+    note: string | null;
+    submitted_at: string;
+    decided_at: string | null;
+    processing_seconds: number | null;
+    updated_at: string;
+  };
+  permit_usage: {
+    permit_id: string;
+    declaration_id: string;
+    item_sequence: number;
+    quantity_milli: number;
+    at: string;
   };
   indicator_stats: {
     indicator_id: string;

@@ -18,7 +18,10 @@ export function testContext(db: Database): AppContext {
     storage: db,
     clock: systemClock,
     ids: ulidGenerator(),
-    settings: { sessionTtlSeconds: 3600 },
+    settings: {
+      sessionTtlSeconds: 3600,
+      permitDeadlines: { expeditedHours: 24, standardDays: 30 },
+    },
     // No random selection in tests that are not about it: channels must not depend on luck.
     risk: riskRuntime(db, systemClock, { ...DEFAULT_RISK_SETTINGS, randomShare: 0 }),
   };

@@ -75,6 +75,7 @@ export async function screenFiles(
       traders: traderDirectory(
         await runtime.ctx.storage.read.certificates.list({}),
         await runtime.ctx.storage.read.traderRecords.list(),
+        await runtime.ctx.storage.read.permits.listIssued(),
       ),
       seedBase: options.seed ?? randomInt(0, 2 ** 32),
       receivedAt: new Date().toISOString(),

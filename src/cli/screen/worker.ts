@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RiskSettings } from '../../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../../core/risk/engine.js';
+import { PermitRules } from '../../core/permits/check.js';
 import type { Indicator, ReferenceList } from '../../core/risk/indicator.js';
 import { parseJson } from '../../formats/declaration-files.js';
 import { emptyTally, recordSeed, screenRecord, type Tally } from './screener.js';
@@ -35,8 +36,10 @@ export interface BatchResult {
 }
 
 const setup = workerData as WorkerSetup;
+const lists = new Map(setup.lists.map((l) => [l.name, l]));
 const engine = new RiskEngine(
-  compileIndicators(setup.indicators, new Map(setup.lists.map((l) => [l.name, l]))),
+  compileIndicators(setup.indicators, lists),
+  new PermitRules(setup.settings.permitRequirements, lists),
 );
 
 parentPort!.on('message', (batch: Batch) => {

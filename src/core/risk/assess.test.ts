@@ -104,6 +104,7 @@ function trader(patch: Partial<ScreeningTrader> = {}): ScreeningTrader {
     findings: 0,
     certificates: [],
     permits: [],
+    permitsOnFile: [],
     ...patch,
   };
 }

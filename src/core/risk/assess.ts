@@ -1,4 +1,11 @@
 import type { Channel, DeclarationContent } from '../declaration/declaration.js';
+import {
+  checkPermits,
+  DEFAULT_PERMIT_REQUIREMENTS,
+  type PermitCheck,
+  type PermitOutcome,
+  type PermitRequirement,
+} from '../permits/check.js';
 import { SeededRandom } from '../random.js';
 import type { RiskEngine } from './engine.js';
 import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
@@ -10,7 +17,7 @@ import {
 } from './screening-context.js';
 
 /** Bumped whenever the way an Assessment is computed changes. */
-export const ENGINE_VERSION = 'greenlane-risk/1';
+export const ENGINE_VERSION = 'greenlane-risk/2';
 
 /** How scores become channels, and what lowers or raises them. */
 export interface RiskSettings {
@@ -21,6 +28,10 @@ export interface RiskSettings {
   compliancePenalty: { minControls: number; findingRate: number; points: number };
   /** Share of otherwise-green declarations sent to control at random (0–1). */
   randomShare: number;
+  /** Which goods need which permits (compiled with the reference lists into the engine). */
+  permitRequirements: PermitRequirement[];
+  /** Score added for each goods item whose required permit does not match, by reason. */
+  permitMismatchPoints: Record<Exclude<PermitOutcome, 'matched'>, number>;
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = {
@@ -32,6 +43,21 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   },
   compliancePenalty: { minControls: 3, findingRate: 0.2, points: 25 },
   randomShare: 0.02,
+  permitRequirements: DEFAULT_PERMIT_REQUIREMENTS,
+  permitMismatchPoints: {
+    missing: 60,
+    'wrong-holder': 60,
+    'not-issued': 60,
+    suspended: 60,
+    revoked: 80,
+    exhausted: 60,
+    'not-yet-valid': 40,
+    expired: 50,
+    'out-of-scope': 50,
+    'route-mismatch': 50,
+    'quantity-not-declared': 30,
+    'insufficient-balance': 60,
+  },
 };
 
 export interface Hit {
@@ -48,8 +74,8 @@ export interface Hit {
 }
 
 export interface ScoreEffect {
-  kind: 'certificate' | 'compliance-record';
-  /** Certificate type, or 'finding-rate'. */
+  kind: 'certificate' | 'compliance-record' | 'permit';
+  /** Certificate type, 'finding-rate', or the permit check outcome. */
   subject: string;
   reference: string | null;
   points: number;
@@ -67,6 +93,8 @@ export interface Assessment {
   controlForm: ControlForm | null;
   hits: Hit[];
   effects: ScoreEffect[];
+  /** Every goods item that needs a permit, checked against the permits on file. */
+  permits: PermitCheck[];
   /** The indicator whose direct channel decided, if any. */
   override: {
     indicatorId: string;
@@ -91,7 +119,8 @@ export function assessDeclaration(
   const hits: Hit[] = [];
   const weights = new Map<number, number>();
   let override: Assessment['override'] = null;
-  for (const context of screeningContexts(declaration, trader)) {
+  const contexts = screeningContexts(declaration, trader);
+  for (const context of contexts) {
     for (const i of engine.matches(context)) {
       const { indicator } = engine.indicators[i]!;
       hits.push({
@@ -169,6 +198,27 @@ export function assessDeclaration(
       });
     }
   }
+  const permits =
+    engine.permitRules === null || contexts.length === 0
+      ? []
+      : checkPermits(
+          contexts[0]!.declaration,
+          contexts.map((c) => c.item),
+          trader.id,
+          trader.permitsOnFile,
+          engine.permitRules,
+          documentReferences(declaration),
+        );
+  for (const check of permits) {
+    if (check.outcome === 'matched') continue;
+    effects.push({
+      kind: 'permit',
+      subject: check.outcome,
+      reference: check.permitNumber,
+      points: settings.permitMismatchPoints[check.outcome],
+      reason: `item ${check.itemSequence} (HS ${check.hsCode || 'not declared'}) needs ${check.required}: ${check.reason}`,
+    });
+  }
   const { minControls, findingRate, points } = settings.compliancePenalty;
   if (trader.controls >= minControls && trader.findings / trader.controls >= findingRate) {
     effects.push({
@@ -202,6 +252,7 @@ export function assessDeclaration(
     controlForm: controlFormFor(channel, hits),
     hits,
     effects,
+    permits,
     override,
     random: { share: settings.randomShare, seed, draw, selected },
   };
@@ -222,6 +273,18 @@ function controlFormFor(channel: Channel, hits: readonly Hit[]): ControlForm | n
 /** One draw in [0, 1) from a 32-bit seed (mulberry32): cheap, and anyone can reproduce it. */
 export function mulberry32(seed: number): number {
   return new SeededRandom(seed).next();
+}
+
+/** Document references on each goods item and on the declaration: where permit numbers are quoted. */
+function documentReferences(d: DeclarationContent): (item: { sequence: number }) => string[] {
+  const common = (d.documents ?? []).flatMap((x) => (x.reference ? [x.reference] : []));
+  const byItem = new Map(
+    d.goodsItems.map((g) => [
+      g.sequence,
+      [...(g.documents ?? []).flatMap((x) => (x.reference ? [x.reference] : [])), ...common],
+    ]),
+  );
+  return (item) => byItem.get(item.sequence) ?? common;
 }
 
 function inScope(cert: HeldDocument, hs: string): boolean {

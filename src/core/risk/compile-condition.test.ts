@@ -86,6 +86,7 @@ function context(patch: Patch = {}): ScreeningContext {
       findings: 3,
       certificates: [],
       permits: [],
+      permitsOnFile: [],
       ...patch.trader,
     },
   };

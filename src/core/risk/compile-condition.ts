@@ -459,9 +459,11 @@ class Compiler {
         const type = this.compile(rawArgs[0]!);
         return (c, s) => {
           const t = type(c, s);
+          // A family name matches its members: 'cites' is cites-import, cites-export…
+          const family = typeof t === 'string' ? `${t}-` : null;
           return c.trader.permits.some(
             (p) =>
-              p.type === t &&
+              (p.type === t || (family !== null && p.type.startsWith(family))) &&
               isValidOn(p, c.declaration.date) &&
               (p.hsScope.length === 0 || p.hsScope.some((h) => c.item.hs.startsWith(h))),
           );

@@ -174,6 +174,7 @@ const TRADER: ScreeningTrader = {
   findings: 1,
   certificates: [],
   permits: [],
+  permitsOnFile: [],
 };
 
 function indicators(conditions: readonly string[]): Indicator[] {

@@ -19,7 +19,15 @@ const base: Omit<Indicator, 'id' | 'condition'> = {
   ownerAgencyId: 'A',
 };
 
-const trader = { id: 'T', country: 'BY', controls: 0, findings: 0, certificates: [], permits: [] };
+const trader = {
+  id: 'T',
+  country: 'BY',
+  controls: 0,
+  findings: 0,
+  certificates: [],
+  permits: [],
+  permitsOnFile: [],
+};
 
 function contextWithNetMass(netMass: number | undefined) {
   const d = sampleDeclaration();

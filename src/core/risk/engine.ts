@@ -8,6 +8,7 @@ import {
   type NumericBound,
 } from './compile-condition.js';
 import type { Indicator, ReferenceList } from './indicator.js';
+import type { PermitRules } from '../permits/check.js';
 import type { ScreeningContext } from './screening-context.js';
 
 /** An indicator ready to screen with: its compiled condition and guards. */
@@ -133,8 +134,12 @@ export class RiskEngine {
   private readonly stamp: Uint32Array;
   private epoch = 0;
 
-  constructor(indicators: readonly CompiledIndicator[]) {
+  /** Which goods need which permits (compiled against the same lists); null: no permit checks. */
+  readonly permitRules: PermitRules | null;
+
+  constructor(indicators: readonly CompiledIndicator[], permitRules: PermitRules | null = null) {
     this.indicators = indicators;
+    this.permitRules = permitRules;
     this.stamp = new Uint32Array(indicators.length);
     indicators.forEach((ci, i) => {
       const alternatives = ci.condition.alternatives;

@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationContent } from '../declaration/declaration.js';
+import type { PermitOnFile } from '../permits/check.js';
 
 /**
  * What a condition sees, evaluated once per goods item: the declaration, the item, the trader.
@@ -70,7 +71,10 @@ export interface ScreeningTrader {
   controls: number;
   findings: number;
   certificates: HeldDocument[];
+  /** Permits the trader holds (for `hasValidPermit`; a type also matches its family: 'cites'). */
   permits: HeldDocument[];
+  /** The trader's permits and those the declaration references, for the permit checks. */
+  permitsOnFile: PermitOnFile[];
 }
 
 export interface ScreeningContext {
@@ -142,7 +146,7 @@ export const HELPERS = {
   },
   hasValidPermit: {
     signature: 'hasValidPermit(string): bool',
-    doc: 'the trader holds a permit of this type, valid on the declaration date, covering the item HS code',
+    doc: "the trader holds a permit of this type (or family: 'cites' for cites-import…), valid on the declaration date, covering the item HS code",
   },
   hasValidCertificate: {
     signature: 'hasValidCertificate(string): bool',

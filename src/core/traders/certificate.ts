@@ -4,6 +4,7 @@ import type { AgencyKind, Role } from '../auth/identity.js';
 import type { DeclarationContent } from '../declaration/declaration.js';
 import type { Checked, FieldIssue } from '../errors.js';
 import { isKnownHsPrefix } from '../reference/lookup.js';
+import type { PermitOnFile } from '../permits/check.js';
 import type { HeldDocument, ScreeningTrader } from '../risk/screening-context.js';
 import { schemaIssues } from '../schema-issues.js';
 
@@ -119,9 +120,11 @@ export function traderParty(d: DeclarationContent): { id: string; country: strin
 export interface TraderProfile {
   certificates: readonly Certificate[];
   record: Pick<TraderRecord, 'controls' | 'findings'> | undefined;
+  /** Permits the trader holds and permits the declaration references by number. */
+  permits: readonly PermitOnFile[];
 }
 
-export const NO_PROFILE: TraderProfile = { certificates: [], record: undefined };
+export const NO_PROFILE: TraderProfile = { certificates: [], record: undefined, permits: [] };
 
 /** The trader of a declaration as the risk engine sees it. */
 export function screeningTrader(d: DeclarationContent, profile: TraderProfile): ScreeningTrader {
@@ -132,7 +135,24 @@ export function screeningTrader(d: DeclarationContent, profile: TraderProfile): 
     controls: profile.record?.controls ?? 0,
     findings: profile.record?.findings ?? 0,
     certificates: profile.certificates.map(heldDocument),
-    permits: [],
+    permits: profile.permits.filter((p) => p.holderId === id).map(heldPermit),
+    permitsOnFile: [...profile.permits],
+  };
+}
+
+function heldPermit(p: PermitOnFile): HeldDocument {
+  return {
+    type: p.type,
+    reference: p.number ?? p.id,
+    validFrom: p.validFrom,
+    validTo: p.validTo,
+    status:
+      p.status === 'issued'
+        ? 'valid'
+        : p.status === 'revoked' || p.status === 'exhausted'
+          ? p.status
+          : 'suspended',
+    hsScope: p.hsScope,
   };
 }
 
@@ -150,14 +170,18 @@ function heldDocument(c: Certificate): HeldDocument {
 /** Every trader's certificates and record, for screening many declarations without a database. */
 export interface TraderDirectory {
   certificates: Record<string, Certificate[]>;
+  /** Issued permits by holder (a batch run does not look up permits quoted by number). */
+  permits: Record<string, PermitOnFile[]>;
   records: Record<string, { controls: number; findings: number }>;
 }
 
 export function traderDirectory(
   certificates: readonly Certificate[],
   records: readonly TraderRecord[],
+  permits: readonly PermitOnFile[] = [],
 ): TraderDirectory {
-  const dir: TraderDirectory = { certificates: {}, records: {} };
+  const dir: TraderDirectory = { certificates: {}, records: {}, permits: {} };
+  for (const p of permits) (dir.permits[p.holderId] ??= []).push(p);
   for (const c of certificates) (dir.certificates[c.holderId] ??= []).push(c);
   for (const r of records) dir.records[r.traderId] = { controls: r.controls, findings: r.findings };
   return dir;
@@ -167,5 +191,8 @@ export function profileIn(dir: TraderDirectory, d: DeclarationContent): TraderPr
   const { id } = traderParty(d);
   const certificates = Object.hasOwn(dir.certificates, id) ? dir.certificates[id]! : [];
   const record = Object.hasOwn(dir.records, id) ? dir.records[id] : undefined;
-  return certificates.length === 0 && record === undefined ? NO_PROFILE : { certificates, record };
+  const permits = Object.hasOwn(dir.permits, id) ? dir.permits[id]! : [];
+  return certificates.length === 0 && record === undefined && permits.length === 0
+    ? NO_PROFILE
+    : { certificates, record, permits };
 }

@@ -1,0 +1,239 @@
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { AgencyKind } from '../auth/identity.js';
+import type { Checked, FieldIssue } from '../errors.js';
+import { isCountryCode, isKnownHsPrefix } from '../reference/lookup.js';
+import { schemaIssues } from '../schema-issues.js';
+
+/**
+ * Permits and licences the Single Window issues: CITES permits, waste-shipment consents (prior
+ * informed consent), ozone-depleting-substance and pesticide import licences, and expedited
+ * green-technology permits. A permit begins life as a trader's application and keeps its id.
+ */
+export const PERMIT_TYPES = [
+  'cites-export',
+  'cites-import',
+  'cites-re-export',
+  'waste-consent',
+  'ods-licence',
+  'pesticide-licence',
+  'green-tech',
+] as const;
+export type PermitType = (typeof PERMIT_TYPES)[number];
+
+/** Which kind of agency issues each type. */
+export const PERMIT_ISSUER_KINDS: Record<PermitType, readonly AgencyKind[]> = {
+  'cites-export': ['environment'],
+  'cites-import': ['environment'],
+  'cites-re-export': ['environment'],
+  'waste-consent': ['environment'],
+  'ods-licence': ['environment'],
+  'pesticide-licence': ['environment', 'phytosanitary'],
+  'green-tech': ['environment', 'energy'],
+};
+
+/**
+ * applied → under-review → issued | refused, with information-requested ↔ under-review on the
+ * way; an issued permit may be suspended (and reinstated), revoked, or used up (exhausted).
+ * Expiry is not stored: a permit past its validTo reads as expired.
+ */
+export const PERMIT_STATUSES = [
+  'applied',
+  'under-review',
+  'information-requested',
+  'issued',
+  'refused',
+  'suspended',
+  'revoked',
+  'exhausted',
+  'expired',
+] as const;
+export type PermitStatus = (typeof PERMIT_STATUSES)[number];
+
+/** Units a permitted quantity is kept in: kilograms, tonnes, litres, number of items (specimens). */
+export const PERMIT_UNITS = ['KGM', 'TNE', 'LTR', 'NAR'] as const;
+export type PermitUnit = (typeof PERMIT_UNITS)[number];
+
+export interface Attachment {
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Permit {
+  id: string;
+  /** Issued permit number (e.g. BY-WSC-2026-000012); null until issued. */
+  number: string | null;
+  type: PermitType;
+  issuerAgencyId: string;
+  /** The trader the permit is for (trader identification number, e.g. EORI). */
+  holderId: string;
+  holderName: string;
+  /** The trading agency that applied (traders see only their own). */
+  applicantAgencyId: string;
+  /** Exporter, importer or recycler on the other side. */
+  counterpart: { name: string; country: string | null };
+  /** HS prefixes covered; empty means any goods of the type. */
+  hsScope: string[];
+  /** Scientific names covered (CITES); empty means any. */
+  species: string[];
+  unit: PermitUnit;
+  /** Authorised quantity, in thousandths of the unit (exact arithmetic). */
+  authorisedMilli: number;
+  remainingMilli: number;
+  /** Countries the goods may come from, pass through and go to; empty means not restricted. */
+  route: { dispatch: string[]; transit: string[]; destination: string[] };
+  /** Most shipments the permit covers (waste consents); null: no limit. */
+  maxShipments: number | null;
+  shipments: number;
+  validFrom: string;
+  validTo: string;
+  status: Exclude<PermitStatus, 'expired'>;
+  /** Expedited track (green technology, waste-to-resource) with a service-level deadline. */
+  expedited: boolean;
+  /** When a decision is due (submission + the service level of its track). */
+  deadline: string;
+  /** Type-specific particulars: purpose and source codes (CITES), waste code and operation, substance… */
+  details: Record<string, string>;
+  attachments: Attachment[];
+  /** The latest message between applicant and issuer (information requested, refusal reason…). */
+  note: string | null;
+  submittedAt: string;
+  decidedAt: string | null;
+  /** Seconds from submission to the decision (issue or refusal). */
+  processingSeconds: number | null;
+  updatedAt: string;
+}
+
+/** The status a reader sees: an issued permit past its validity reads as expired. */
+export function effectiveStatus(p: Pick<Permit, 'status' | 'validTo'>, at: string): PermitStatus {
+  return p.status === 'issued' && p.validTo <= at ? 'expired' : p.status;
+}
+
+export const toMilli = (quantity: number): number => Math.round(quantity * 1000);
+export const fromMilli = (milli: number): number => milli / 1000;
+
+const Countries = Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { maxItems: 50 });
+
+export const PermitApplicationSchema = Type.Object(
+  {
+    type: Type.Enum(PERMIT_TYPES),
+    issuerAgency: Type.String({
+      minLength: 1,
+      maxLength: 35,
+      description: 'Code (or id) of the agency asked to issue it',
+    }),
+    counterpart: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+      },
+      { additionalProperties: false },
+    ),
+    hsScope: Type.Array(Type.String({ pattern: '^[0-9]{2,10}$' }), { maxItems: 100 }),
+    species: Type.Optional(
+      Type.Array(Type.String({ minLength: 3, maxLength: 200 }), { maxItems: 50 }),
+    ),
+    quantity: Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }),
+    unit: Type.Enum(PERMIT_UNITS),
+    route: Type.Optional(
+      Type.Object(
+        {
+          dispatch: Type.Optional(Countries),
+          transit: Type.Optional(Countries),
+          destination: Type.Optional(Countries),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    maxShipments: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    validFrom: Type.String({ format: 'date-time' }),
+    validTo: Type.String({ format: 'date-time' }),
+    wasteToResource: Type.Optional(
+      Type.Boolean({
+        description: 'Waste shipped for recovery (an R operation): expedited track',
+      }),
+    ),
+    details: Type.Optional(
+      Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 500 }), {
+        description:
+          'Type-specific particulars, e.g. purpose, sourceCode (CITES), wasteCode, operation (waste), substance (ODS, pesticides)',
+      }),
+    ),
+    attachments: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            mediaType: Type.String({ minLength: 3, maxLength: 100 }),
+            size: Type.Integer({ minimum: 0 }),
+            sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PermitApplication = Static<typeof PermitApplicationSchema>;
+
+const structure = Compile(PermitApplicationSchema);
+
+/** What each type must say beyond the common fields. */
+const REQUIRED_DETAILS: Record<PermitType, string[]> = {
+  'cites-export': ['purpose', 'sourceCode'],
+  'cites-import': ['purpose', 'sourceCode'],
+  'cites-re-export': ['purpose', 'sourceCode'],
+  'waste-consent': ['wasteCode', 'operation'],
+  'ods-licence': ['substance'],
+  'pesticide-licence': ['substance'],
+  'green-tech': [],
+};
+
+/** Checks an application: structure, codes that exist, a species for CITES, type particulars. */
+export function validatePermitApplication(input: unknown): Checked<PermitApplication> {
+  if (!structure.Check(input)) {
+    return { ok: false, issues: schemaIssues(structure, input, 'a permit application') };
+  }
+  const issues: FieldIssue[] = [];
+  input.hsScope.forEach((p, i) => {
+    if (!isKnownHsPrefix(p))
+      issues.push({ path: `/hsScope/${i}`, reason: `'${p}' is not an HS 2022 code or prefix` });
+  });
+  const country = (path: string, c: string | undefined) => {
+    if (c !== undefined && !isCountryCode(c))
+      issues.push({ path, reason: `unknown country code '${c}'` });
+  };
+  country('/counterpart/country', input.counterpart.country);
+  for (const leg of ['dispatch', 'transit', 'destination'] as const) {
+    (input.route?.[leg] ?? []).forEach((c, i) => country(`/route/${leg}/${i}`, c));
+  }
+  if (input.type.startsWith('cites-') && (input.species ?? []).length === 0) {
+    issues.push({ path: '/species', reason: 'a CITES permit names the species it covers' });
+  }
+  if (input.type === 'waste-consent' && input.unit !== 'TNE' && input.unit !== 'KGM') {
+    issues.push({ path: '/unit', reason: 'a waste consent is given in tonnes (TNE) or kilograms' });
+  }
+  for (const key of REQUIRED_DETAILS[input.type]) {
+    if (!input.details?.[key]?.trim()) {
+      issues.push({ path: `/details/${key}`, reason: `required for a ${input.type} permit` });
+    }
+  }
+  const from = Date.parse(input.validFrom);
+  const to = Date.parse(input.validTo);
+  if (Number.isNaN(from)) issues.push({ path: '/validFrom', reason: 'not a valid date-time' });
+  if (Number.isNaN(to)) issues.push({ path: '/validTo', reason: 'not a valid date-time' });
+  else if (to <= from) issues.push({ path: '/validTo', reason: 'must be after validFrom' });
+  if (input.wasteToResource && input.type !== 'waste-consent') {
+    issues.push({ path: '/wasteToResource', reason: 'only for waste-shipment consents' });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: input };
+}
+
+/** Green technology and waste shipped for recovery go on the expedited track. */
+export function isExpedited(a: Pick<PermitApplication, 'type' | 'wasteToResource'>): boolean {
+  return a.type === 'green-tech' || (a.type === 'waste-consent' && a.wasteToResource === true);
+}

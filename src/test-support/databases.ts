@@ -25,15 +25,19 @@ export interface TestDatabase {
   db: Database;
   /** Closes the database and deletes it. */
   drop(): Promise<void>;
+  /** The SQLite file, for tests that open it from other processes. */
+  sqlitePath?: string;
 }
 
 /** A fresh, migrated, empty database on the given backend. */
 export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-test-'));
-    const db = await openDatabase({ sqlitePath: path.join(dir, 'test.db') });
+    const sqlitePath = path.join(dir, 'test.db');
+    const db = await openDatabase({ sqlitePath });
     return {
       db,
+      sqlitePath,
       drop: async () => {
         await db.close();
         rmSync(dir, { recursive: true, force: true });

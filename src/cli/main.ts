@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { readConfig } from '../config.js';
 import { DomainError } from '../core/errors.js';
 import { libraryLoad } from './commands/library-load.js';
+import { permitsDue, permitsList, permitsUsage } from './commands/permits.js';
 import { adminCreate } from './commands/admin-create.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
@@ -125,6 +126,38 @@ export function buildCli(): Command {
     .action(async (opts: { as?: string; coAuthor?: string[] }) => {
       await libraryLoad(readConfig(), opts);
     });
+
+  const permits = program
+    .command('permits')
+    .description('the Single Window: permits and applications');
+  permits
+    .command('list')
+    .description('permits and applications, with balance and deadline')
+    .option('--holder <traderId>', 'only this holder')
+    .option('--status <status>', 'only this status (issued, expired, under-review…)')
+    .option('--type <type>', 'only this type (waste-consent, cites-import…)')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (opts: { holder?: string; status?: string; type?: string; json: boolean }) =>
+      permitsList(readConfig(), opts),
+    );
+  permits
+    .command('due')
+    .description('undecided applications due within the given hours, or overdue')
+    .option('--within <hours>', 'hours ahead', (v) => Number.parseInt(v, 10), 24)
+    .option('--agency <code>', 'only applications to this issuing agency')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (opts: { within: number; agency?: string; json: boolean }) => {
+      if (!Number.isInteger(opts.within) || opts.within < 0)
+        throw new Error('--within must be a whole number of hours');
+      await permitsDue(readConfig(), opts);
+    });
+  permits
+    .command('usage <permit>')
+    .description('what releases have drawn from a permit (id or number)')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (ref: string, opts: { json: boolean }) =>
+      permitsUsage(readConfig(), ref, opts.json),
+    );
 
   const db = program.command('db').description('database');
   db.command('migrate')

@@ -373,7 +373,11 @@ export async function releaseDeclaration(
               ].map((x) => x.reference),
           );
     const index = (seq: number) => d.goodsItems.findIndex((g) => g.sequence === seq);
-    const unmatched = checks.filter((c) => c.outcome !== 'matched');
+    // A foreign permit quoted by document code is the officer's to check; nothing to draw.
+    const drawn = checks.filter((c) => c.outcome === 'matched');
+    const unmatched = checks.filter(
+      (c) => c.outcome !== 'matched' && c.outcome !== 'document-declared',
+    );
     if (unmatched.length > 0) {
       throw new DomainError(
         'conflict',
@@ -386,7 +390,7 @@ export async function releaseDeclaration(
     }
     const shipped = new Set<string>();
     const draws: ReleaseResult['draws'] = [];
-    for (const c of checks) {
+    for (const c of drawn) {
       const first = !shipped.has(c.permitId!);
       shipped.add(c.permitId!);
       const ok = await tx.permits.draw(c.permitId!, c.quantityMilli!, first, d.submittedAt, now);

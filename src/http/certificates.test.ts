@@ -32,21 +32,22 @@ describe.each(BACKENDS)(
       app = await testHttpApp(world.ctx);
       customs = world.tokens.riskAnalyst;
       env = world.tokens.ecologist;
-      // One active indicator: e-waste (item 1 of the sample declaration) scores 55, yellow.
+      // One active indicator: e-waste (item 1 of the sample declaration) scores 55, yellow. Its list
+      // has its own name so that no permit requirement (they read 'e-waste') applies here.
       ok(
-        await send('PUT', '/api/reference-lists/e-waste', customs, {
+        await send('PUT', '/api/reference-lists/ewaste-watch', customs, {
           kind: 'hs-prefixes',
           title: 'E-waste',
           entries: ['8549'],
         }),
       );
-      ok(await send('POST', '/api/reference-lists/e-waste/submit', customs, { version: 1 }));
-      ok(await send('POST', '/api/reference-lists/e-waste/approve', customs, { version: 1 }));
+      ok(await send('POST', '/api/reference-lists/ewaste-watch/submit', customs, { version: 1 }));
+      ok(await send('POST', '/api/reference-lists/ewaste-watch/approve', customs, { version: 1 }));
       const id = ok(
         await send('POST', '/api/indicators', customs, {
           title: 'E-waste',
           priorityArea: 'e-waste',
-          condition: 'hsIn(item.hs, "e-waste")',
+          condition: 'hsIn(item.hs, "ewaste-watch")',
           weight: 55,
           controlForm: 'physical-inspection',
           rationale: 'E-waste needs prior informed consent.',

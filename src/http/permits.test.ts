@@ -293,7 +293,12 @@ describe.each(BACKENDS)('the Single Window on %s', (backend) => {
       reason: `waste-consent permit ${issued.number as string}: 4 TNE declared, 3.8 TNE left`,
     });
     expect(tooMuch.assessment.effects).toContainEqual(
-      expect.objectContaining({ kind: 'permit', subject: 'insufficient-balance', points: 60 }),
+      expect.objectContaining({
+        kind: 'permit',
+        subject: 'insufficient-balance',
+        points: 0,
+        minimumChannel: 'yellow',
+      }),
     );
     const refused = await send(
       'POST',

@@ -45,6 +45,7 @@ export const AssessmentSchema = Type.Object({
       subject: Type.String(),
       reference: Nullable(Type.String()),
       points: Type.Number(),
+      minimumChannel: Type.Optional(Type.Enum(['yellow', 'red'])),
       reason: Type.String(),
     }),
   ),

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import type { PermitOnFile } from '../core/permits/check.js';
 import type { Permit } from '../core/permits/permit.js';
@@ -8,6 +8,8 @@ type Row = Selectable<DB['permits']>;
 
 /** The Single Window's permits and their usage. */
 export function permitStore(db: Kysely<DB>): Repositories['permits'] {
+  // Screening asks for a holder's permits for every declaration: compile that query once.
+  let ofHolderQuery: CompiledQuery | undefined;
   return {
     async insert(p) {
       await db.insertInto('permits').values(toRow(p)).execute();
@@ -42,6 +44,20 @@ export function permitStore(db: Kysely<DB>): Repositories['permits'] {
       return rows.map(toPermit);
     },
     async forScreening(holderId, numbers) {
+      if (numbers.length === 0) {
+        ofHolderQuery ??= db
+          .selectFrom('permits')
+          .selectAll()
+          .where('holder_id', '=', '')
+          .where('status', '!=', 'refused')
+          .orderBy('id')
+          .compile();
+        const { rows } = await db.executeQuery<Row>({
+          ...ofHolderQuery,
+          parameters: [holderId, 'refused'],
+        });
+        return rows.map(onFile);
+      }
       let q = db.selectFrom('permits').selectAll().where('status', '!=', 'refused');
       q =
         numbers.length === 0

@@ -1,10 +1,12 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import type { Certificate } from '../core/traders/certificate.js';
 import type { DB } from './schema.js';
 
 /** The register of environmental certificates, programme memberships and trusted-trader status. */
 export function certificateStore(db: Kysely<DB>): Repositories['certificates'] {
+  // Screening reads a holder's certificates for every declaration: compile the query once.
+  let ofHolderQuery: CompiledQuery | undefined;
   return {
     async insert(c) {
       await db
@@ -43,12 +45,16 @@ export function certificateStore(db: Kysely<DB>): Repositories['certificates'] {
         .execute();
     },
     async ofHolder(holderId) {
-      const rows = await db
+      ofHolderQuery ??= db
         .selectFrom('certificates')
         .selectAll()
-        .where('holder_id', '=', holderId)
+        .where('holder_id', '=', '')
         .orderBy('id')
-        .execute();
+        .compile();
+      const { rows } = await db.executeQuery<Selectable<DB['certificates']>>({
+        ...ofHolderQuery,
+        parameters: [holderId],
+      });
       return rows.map(toCertificate);
     },
     async list(filter) {
@@ -63,13 +69,20 @@ export function certificateStore(db: Kysely<DB>): Repositories['certificates'] {
 
 /** Trader compliance records: controls and findings, counted as inspection results arrive. */
 export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords'] {
+  let findQuery: CompiledQuery | undefined;
   return {
     async find(traderId) {
-      const r = await db
+      findQuery ??= db
         .selectFrom('trader_records')
         .selectAll()
-        .where('trader_id', '=', traderId)
-        .executeTakeFirst();
+        .where('trader_id', '=', '')
+        .compile();
+      const r = (
+        await db.executeQuery<Selectable<DB['trader_records']>>({
+          ...findQuery,
+          parameters: [traderId],
+        })
+      ).rows[0];
       return (
         r && {
           traderId: r.trader_id,

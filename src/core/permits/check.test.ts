@@ -250,6 +250,21 @@ describe('permit checks at screening: one declaration per outcome, explained', (
     });
   });
 
+  it('takes a foreign CITES permit quoted on an import (C400) for the officer to check', () => {
+    const parrots = { hs: '0106390000', species: 'Psittacus erithacus', unit: 'NAR', quantity: 4 };
+    expect(check([], { items: [{ ...parrots, documents: ['C400'] }] })[0]).toMatchObject({
+      required: 'cites-import',
+      outcome: 'document-declared',
+      permitId: null,
+      reason:
+        'document C400 declared: a foreign cites-import permit, not in the register, for the officer to check',
+    });
+    // Not on export: the export permit is ours to issue.
+    expect(
+      check([], { d: { kind: 'export' }, items: [{ ...parrots, documents: ['C400'] }] })[0],
+    ).toMatchObject({ outcome: 'missing' });
+  });
+
   it('asks nothing of goods no requirement names, nor for lists not in force', () => {
     expect(check([], { items: [{ hs: '7204490000' }] })).toEqual([]);
     const noLists = new PermitRules(DEFAULT_PERMIT_REQUIREMENTS, new Map());

@@ -13,6 +13,12 @@ export interface PermitRequirement {
   species?: true;
   /** The permit type or family ('cites' matches cites-import, cites-export…). */
   permitType: string;
+  /**
+   * Document codes that satisfy the requirement on import when no permit in the register does:
+   * a foreign authority's permit quoted on the declaration (C400: the exporting country's CITES
+   * permit), which the officer checks on the paper.
+   */
+  importDocuments?: string[];
   why: string;
 }
 
@@ -34,7 +40,12 @@ export const DEFAULT_PERMIT_REQUIREMENTS: PermitRequirement[] = [
     why: 'ozone-depleting substances and HFCs are licensed',
   },
   { list: 'pesticides', permitType: 'pesticide-licence', why: 'pesticide imports are licensed' },
-  { species: true, permitType: 'cites', why: 'specimens of listed species need a CITES permit' },
+  {
+    species: true,
+    permitType: 'cites',
+    importDocuments: ['C400'],
+    why: 'specimens of listed species need a CITES permit',
+  },
 ];
 
 /** A permit as screening sees it (from the register): enough to check and to draw down. */
@@ -58,6 +69,7 @@ export type PermitOnFile = Pick<
 
 export const PERMIT_OUTCOMES = [
   'matched',
+  'document-declared',
   'missing',
   'wrong-holder',
   'not-issued',
@@ -151,6 +163,7 @@ export function quantityIn(item: ScreeningItem, unit: PermitUnit): number | unde
 
 const STAGE: Record<PermitOutcome, number> = {
   missing: 0,
+  'document-declared': 0,
   'wrong-holder': 1,
   'not-issued': 2,
   suspended: 2,
@@ -204,6 +217,28 @@ export function checkPermits(
         const r = judge(p, item, declaration, traderId, drawn, shipped);
         if (!best || STAGE[r.outcome] > STAGE[best.outcome]) best = { ...r, permit: p };
         if (r.outcome === 'matched') break;
+      }
+      const declared =
+        best?.outcome === 'matched' || declaration.kind === 'export'
+          ? undefined
+          : (rule.importDocuments ?? []).find((code) => item.documents.includes(code));
+      if (declared !== undefined) {
+        checks.push({
+          itemSequence: item.sequence,
+          hsCode: item.hs,
+          required: rule.permitType,
+          outcome: 'document-declared',
+          permitId: null,
+          permitNumber: null,
+          quantityMilli: null,
+          unit: null,
+          reason:
+            `document ${declared} declared: a foreign ${rule.permitType} permit, not in the register, for the officer to check` +
+            (best
+              ? ` (register: ${best.permit.type} permit ${best.permit.number ?? best.permit.id}: ${best.detail})`
+              : ''),
+        });
+        continue;
       }
       if (!best) {
         checks.push({

@@ -30,8 +30,15 @@ export interface RiskSettings {
   randomShare: number;
   /** Which goods need which permits (compiled with the reference lists into the engine). */
   permitRequirements: PermitRequirement[];
-  /** Score added for each goods item whose required permit does not match, by reason. */
-  permitMismatchPoints: Record<Exclude<PermitOutcome, 'matched'>, number>;
+  /**
+   * What a goods item whose required permit does not match does, by reason: points added to the
+   * score and the channel the declaration gets at least. Indicators that ask `hasValidPermit`
+   * score the same fact, so by default a mismatch sets a floor rather than adding points twice.
+   */
+  permitMismatch: Record<
+    Exclude<PermitOutcome, 'matched' | 'document-declared'>,
+    { points: number; channel: Exclude<Channel, 'green'> | null }
+  >;
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = {
@@ -44,19 +51,21 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   compliancePenalty: { minControls: 3, findingRate: 0.2, points: 25 },
   randomShare: 0.02,
   permitRequirements: DEFAULT_PERMIT_REQUIREMENTS,
-  permitMismatchPoints: {
-    missing: 60,
-    'wrong-holder': 60,
-    'not-issued': 60,
-    suspended: 60,
-    revoked: 80,
-    exhausted: 60,
-    'not-yet-valid': 40,
-    expired: 50,
-    'out-of-scope': 50,
-    'route-mismatch': 50,
-    'quantity-not-declared': 30,
-    'insufficient-balance': 60,
+  permitMismatch: {
+    // Ask for the permit: a documentary check.
+    missing: { points: 0, channel: 'yellow' },
+    'not-issued': { points: 0, channel: 'yellow' },
+    'not-yet-valid': { points: 0, channel: 'yellow' },
+    expired: { points: 0, channel: 'yellow' },
+    'quantity-not-declared': { points: 0, channel: 'yellow' },
+    'out-of-scope': { points: 0, channel: 'yellow' },
+    'route-mismatch': { points: 0, channel: 'yellow' },
+    'insufficient-balance': { points: 0, channel: 'yellow' },
+    suspended: { points: 0, channel: 'yellow' },
+    exhausted: { points: 0, channel: 'yellow' },
+    // Someone else's or a revoked permit quoted on a declaration: a physical control.
+    'wrong-holder': { points: 0, channel: 'red' },
+    revoked: { points: 0, channel: 'red' },
   },
 };
 
@@ -79,6 +88,8 @@ export interface ScoreEffect {
   subject: string;
   reference: string | null;
   points: number;
+  /** Permit mismatches: the channel the declaration gets at least. */
+  minimumChannel?: Exclude<Channel, 'green'>;
   reason: string;
 }
 
@@ -209,15 +220,21 @@ export function assessDeclaration(
           engine.permitRules,
           documentReferences(declaration),
         );
+  let permitFloor: Channel = 'green';
   for (const check of permits) {
-    if (check.outcome === 'matched') continue;
+    if (check.outcome === 'matched' || check.outcome === 'document-declared') continue;
+    const rule = settings.permitMismatch[check.outcome];
     effects.push({
       kind: 'permit',
       subject: check.outcome,
       reference: check.permitNumber,
-      points: settings.permitMismatchPoints[check.outcome],
-      reason: `item ${check.itemSequence} (HS ${check.hsCode || 'not declared'}) needs ${check.required}: ${check.reason}`,
+      points: rule.points,
+      ...(rule.channel ? { minimumChannel: rule.channel } : {}),
+      reason:
+        `item ${check.itemSequence} (HS ${check.hsCode || 'not declared'}) needs ${check.required}: ${check.reason}` +
+        (rule.channel ? ` (at least ${rule.channel})` : ''),
     });
+    if (rule.channel && rank(rule.channel) > rank(permitFloor)) permitFloor = rule.channel;
   }
   const { minControls, findingRate, points } = settings.compliancePenalty;
   if (trader.controls >= minControls && trader.findings / trader.controls >= findingRate) {
@@ -238,6 +255,7 @@ export function assessDeclaration(
         ? 'yellow'
         : 'green';
   if (override && rank(override.channel) > rank(channel)) channel = override.channel;
+  if (rank(permitFloor) > rank(channel)) channel = permitFloor;
 
   const draw = mulberry32(seed);
   const selected = channel === 'green' && draw < settings.randomShare;

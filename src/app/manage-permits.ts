@@ -6,6 +6,8 @@ import {
   effectiveStatus,
   isExpedited,
   PERMIT_ISSUER_KINDS,
+  permitNumber,
+  permitNumberPrefix,
   toMilli,
   validatePermitApplication,
   type Attachment,
@@ -197,7 +199,7 @@ export async function permitStep(
         next.remainingMilli = next.authorisedMilli;
         next.status = 'issued';
         next.note = input.note ?? null;
-        next.number = await permitNumber(tx, p, at);
+        next.number = await nextPermitNumber(tx, p, at);
         decided(next, at);
         details.number = next.number;
         details.authorisedMilli = next.authorisedMilli;
@@ -243,22 +245,17 @@ function decided(p: Permit, at: Date): void {
   p.processingSeconds = (at.getTime() - Date.parse(p.submittedAt)) / 1000;
 }
 
-const TYPE_CODES: Record<Permit['type'], string> = {
-  'cites-export': 'CTE',
-  'cites-import': 'CTI',
-  'cites-re-export': 'CTR',
-  'waste-consent': 'WSC',
-  'ods-licence': 'ODS',
-  'pesticide-licence': 'PST',
-  'green-tech': 'GRT',
-};
-
 /** The issuer's next number for the type and year, e.g. BY-ENV-WSC-2026-000012. */
-async function permitNumber(tx: Repositories, p: Permit, at: Date): Promise<string> {
+async function nextPermitNumber(tx: Repositories, p: Permit, at: Date): Promise<string> {
   const issuer = (await tx.identity.findAgency(p.issuerAgencyId))!;
-  const prefix = `${issuer.code}-${TYPE_CODES[p.type]}-${at.getUTCFullYear()}-`;
-  const n = (await tx.permits.countNumbered(issuer.id, prefix)) + 1;
-  return `${prefix}${String(n).padStart(6, '0')}`;
+  const year = at.getUTCFullYear();
+  const prefix = permitNumberPrefix(issuer.code, p.type, year);
+  return permitNumber(
+    issuer.code,
+    p.type,
+    year,
+    (await tx.permits.countNumbered(issuer.id, prefix)) + 1,
+  );
 }
 
 function mayRead(principal: Principal, p: Permit): boolean {

@@ -9,6 +9,7 @@ import {
 } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import { PermitRules } from '../core/permits/check.js';
+import { isPermitNumber } from '../core/permits/permit.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
 import {
   NO_PROFILE,
@@ -81,9 +82,10 @@ export async function traderProfile(
   const { id } = traderParty(d);
   const numbers = [
     ...new Set(
-      [...(d.documents ?? []), ...d.goodsItems.flatMap((g) => g.documents ?? [])].map(
-        (x) => x.reference,
-      ),
+      [...(d.documents ?? []), ...d.goodsItems.flatMap((g) => g.documents ?? [])]
+        .map((x) => x.reference)
+        // Only numbers of the register's own shape can name a permit in it.
+        .filter(isPermitNumber),
     ),
   ];
   if (id === '' && numbers.length === 0) return NO_PROFILE;

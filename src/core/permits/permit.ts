@@ -111,6 +111,44 @@ export function effectiveStatus(p: Pick<Permit, 'status' | 'validTo'>, at: strin
   return p.status === 'issued' && p.validTo <= at ? 'expired' : p.status;
 }
 
+/** The register's permit type codes, as they appear in permit numbers. */
+export const PERMIT_TYPE_CODES: Record<PermitType, string> = {
+  'cites-export': 'CTE',
+  'cites-import': 'CTI',
+  'cites-re-export': 'CTR',
+  'waste-consent': 'WSC',
+  'ods-licence': 'ODS',
+  'pesticide-licence': 'PST',
+  'green-tech': 'GRT',
+};
+
+/** The number the issuer gives the n-th permit of a type in a year: BY-ENV-WSC-2026-000012. */
+export function permitNumber(
+  issuerCode: string,
+  type: PermitType,
+  year: number,
+  n: number,
+): string {
+  return `${permitNumberPrefix(issuerCode, type, year)}${String(n).padStart(6, '0')}`;
+}
+
+export function permitNumberPrefix(issuerCode: string, type: PermitType, year: number): string {
+  return `${issuerCode}-${PERMIT_TYPE_CODES[type]}-${year}-`;
+}
+
+const NUMBER = new RegExp(
+  `^[A-Za-z0-9_.-]+-(${Object.values(PERMIT_TYPE_CODES).join('|')})-\\d{4}-\\d{6}$`,
+);
+
+/**
+ * True when a document reference has the shape of a number this register gives. Only such
+ * references can name a permit in the register (others are invoices, foreign permits…), so
+ * screening looks up nothing else.
+ */
+export function isPermitNumber(reference: string): boolean {
+  return NUMBER.test(reference);
+}
+
 export const toMilli = (quantity: number): number => Math.round(quantity * 1000);
 export const fromMilli = (milli: number): number => milli / 1000;
 

@@ -78,6 +78,7 @@ export function riskRuntime(
 export async function traderProfile(
   read: Repositories,
   d: DeclarationContent,
+  engine?: RiskEngine,
 ): Promise<TraderProfile> {
   const { id } = traderParty(d);
   const numbers = [
@@ -89,10 +90,16 @@ export async function traderProfile(
     ),
   ];
   if (id === '' && numbers.length === 0) return NO_PROFILE;
+  // Permits matter when an item needs one, an indicator asks for one, or one is quoted.
+  const needsPermits =
+    engine === undefined ||
+    engine.usesPermits ||
+    numbers.length > 0 ||
+    (engine.permitRules?.anyRequired(d.goodsItems) ?? false);
   const [certificates, record, permits] = await Promise.all([
     id === '' ? [] : read.certificates.ofHolder(id),
     id === '' ? undefined : read.traderRecords.find(id),
-    read.permits.forScreening(id, numbers),
+    needsPermits ? read.permits.forScreening(id, numbers) : [],
   ]);
   return { certificates, record, permits };
 }
@@ -104,7 +111,8 @@ export async function screen(
   declaration: DeclarationContent,
   seed: number = randomInt(0, 2 ** 32),
 ): Promise<Assessment> {
-  const [engine, profile] = await Promise.all([risk.engine(), traderProfile(read, declaration)]);
+  const engine = await risk.engine();
+  const profile = await traderProfile(read, declaration, engine);
   return assessDeclaration(
     engine,
     declaration,

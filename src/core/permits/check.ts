@@ -119,6 +119,19 @@ export class PermitRules {
     );
   }
 
+  /** True when any of these goods items needs a permit (a quick test before looking permits up). */
+  anyRequired(
+    items: ReadonlyArray<{ hsCode?: string | undefined; species?: string | undefined }>,
+  ): boolean {
+    return items.some((g) =>
+      this.compiled.some(({ prefixes }) =>
+        prefixes === null
+          ? (g.species ?? '') !== ''
+          : g.hsCode !== undefined && prefixes.some((p) => g.hsCode!.startsWith(p)),
+      ),
+    );
+  }
+
   required(item: ScreeningItem, declaration: ScreeningDeclaration): PermitRequirement[] {
     const out: PermitRequirement[] = [];
     for (const { prefixes, rule } of this.compiled) {

@@ -136,10 +136,14 @@ export class RiskEngine {
 
   /** Which goods need which permits (compiled against the same lists); null: no permit checks. */
   readonly permitRules: PermitRules | null;
+  /** True when some indicator asks `hasValidPermit` (so screening needs the trader's permits). */
+  readonly usesPermits: boolean;
 
   constructor(indicators: readonly CompiledIndicator[], permitRules: PermitRules | null = null) {
     this.indicators = indicators;
     this.permitRules = permitRules;
+    // The condition text names every helper it calls.
+    this.usesPermits = indicators.some((ci) => ci.indicator.condition.includes('hasValidPermit'));
     this.stamp = new Uint32Array(indicators.length);
     indicators.forEach((ci, i) => {
       const alternatives = ci.condition.alternatives;

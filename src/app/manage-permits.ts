@@ -2,6 +2,7 @@ import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
 import { checkPermits, type PermitCheck } from '../core/permits/check.js';
+import { outcomeOf } from '../core/controls/inspection.js';
 import {
   effectiveStatus,
   isExpedited,
@@ -349,8 +350,11 @@ export async function releaseDeclaration(
       throw new DomainError('not_found', `no declaration ${declarationId}`);
     }
     const state = await tx.declarations.status(declarationId);
-    if (state?.status !== 'lodged') {
-      throw new DomainError('conflict', `declaration ${declarationId} is already ${state?.status}`);
+    if (!state || !['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status)) {
+      throw new DomainError(
+        'conflict',
+        `declaration ${declarationId} is ${state?.status ?? 'unknown'}`,
+      );
     }
     const trader = screeningTrader(d, await traderProfile(tx, d));
     const contexts = screeningContexts(d, trader);
@@ -383,6 +387,16 @@ export async function releaseDeclaration(
           path: `/goodsItems/${index(c.itemSequence)}`,
           reason: `item ${c.itemSequence} needs ${c.required}: ${c.reason}`,
         })),
+      );
+    }
+    // Yellow and red goods are released only after a control has been recorded.
+    if (
+      (d.channel === 'yellow' || d.channel === 'red') &&
+      !outcomeOf(await tx.controls.inspectionsOf(declarationId)).controlled
+    ) {
+      throw new DomainError(
+        'conflict',
+        `cannot release: the ${d.channel} channel needs a recorded control (POST /api/declarations/${declarationId}/inspections)`,
       );
     }
     const shipped = new Set<string>();

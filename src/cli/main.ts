@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { readConfig } from '../config.js';
 import { DomainError } from '../core/errors.js';
 import { libraryLoad } from './commands/library-load.js';
+import { metrics } from './commands/metrics.js';
+import type { Grouping } from '../app/metrics.js';
 import { permitsDue, permitsList, permitsUsage } from './commands/permits.js';
 import { adminCreate } from './commands/admin-create.js';
 import { dbMigrate } from './commands/db-migrate.js';
@@ -157,6 +159,23 @@ export function buildCli(): Command {
     .option('--json', 'one JSON object per line', false)
     .action(async (ref: string, opts: { json: boolean }) =>
       permitsUsage(readConfig(), ref, opts.json),
+    );
+
+  program
+    .command('metrics')
+    .description('performance metrics for declarations lodged in a period (every agency)')
+    .requiredOption('--from <date>', 'start of the period (inclusive)')
+    .requiredOption('--to <date>', 'end of the period (exclusive)')
+    .addOption(new Option('--format <format>', 'output').choices(['json', 'csv']).default('json'))
+    .addOption(
+      new Option('--group-by <grouping>', 'also per group').choices([
+        'office',
+        'agency',
+        'priority-area',
+      ]),
+    )
+    .action(async (opts: { from: string; to: string; format: string; groupBy?: Grouping }) =>
+      metrics(readConfig(), opts),
     );
 
   const db = program.command('db').description('database');

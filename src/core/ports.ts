@@ -3,6 +3,7 @@ import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
 import type { Permit } from './permits/permit.js';
 import type { PermitOnFile } from './permits/check.js';
+import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
 import type {
   Authored,
   Indicator,
@@ -80,6 +81,64 @@ export interface StoredReferenceList extends ReferenceList, Authored {
   source: string;
   createdAt: string;
   createdBy: string;
+}
+
+export interface WorklistFilter {
+  agencyId: string;
+  statuses: readonly ControlStatus[];
+  office?: string;
+  trader?: string;
+  indicatorId?: string;
+  priorityArea?: string;
+  assignedTo?: string;
+  /** Lodged at or before this time (older than an age). */
+  submittedBefore?: string;
+  limit: number;
+}
+
+export interface WorklistEntry {
+  id: string;
+  reference: string;
+  office: string | null;
+  channel: Channel | null;
+  score: number | null;
+  submittedAt: string;
+  status: ControlStatus;
+  assignedTo: string | null;
+  declarantId: string | null;
+  consigneeId: string | null;
+  itemCount: number;
+}
+
+export interface Referral {
+  id: string;
+  declarationId: string;
+  fromAgencyId: string;
+  toAgencyId: string;
+  reason: string;
+  referredBy: string;
+  at: string;
+}
+
+/** What the metrics need of a declaration. */
+export interface MetricDeclaration {
+  id: string;
+  agencyId: string;
+  office: string | null;
+  channel: Channel | null;
+  itemCount: number;
+  randomSelected: boolean;
+  submittedAt: string;
+  releasedAt: string | null;
+  status: string;
+  /** A certificate lowered its score (from the stored Assessment). */
+  certified: boolean;
+}
+
+export interface MetricInspection extends InspectionRecord {
+  office: string | null;
+  channel: Channel | null;
+  randomSelected: boolean;
 }
 
 export interface PermitFilter {
@@ -176,9 +235,19 @@ export interface Repositories {
     findById(id: string): Promise<DeclarationRecord | undefined>;
     list(filter: DeclarationFilter): Promise<DeclarationRecord[]>;
     count(): Promise<number>;
-    /** lodged → released; false when it was not lodged (already released). */
+    /** lodged, awaiting or under control, or held → released; false otherwise (nothing changed). */
     markReleased(id: string, at: string): Promise<boolean>;
-    status(id: string): Promise<{ status: string; releasedAt: string | null } | undefined>;
+    status(
+      id: string,
+    ): Promise<
+      { status: ControlStatus; releasedAt: string | null; assignedTo: string | null } | undefined
+    >;
+    /** Moves the status if it is one of `from`; false otherwise. */
+    setStatus(id: string, from: readonly ControlStatus[], to: ControlStatus): Promise<boolean>;
+    assign(id: string, userId: string | null): Promise<void>;
+    worklist(filter: WorklistFilter): Promise<WorklistEntry[]>;
+    /** The indicator versions that hit the declaration (one row each). */
+    hitVersions(id: string): Promise<Array<{ id: string; version: number; priorityArea: string }>>;
   };
   indicators: {
     insert(i: StoredIndicator): Promise<void>;
@@ -216,6 +285,8 @@ export interface Repositories {
     list(): Promise<TraderRecord[]>;
     /** Counts one control of the trader's goods, and a finding when there was one. */
     recordControl(traderId: string, finding: boolean, at: string): Promise<void>;
+    /** Adds (or, for a correction, takes back) controls and findings. */
+    adjust(traderId: string, controls: number, findings: number, at: string): Promise<void>;
   };
   indicatorStats: {
     /** Counts one hit declaration for each indicator version. */
@@ -226,6 +297,12 @@ export interface Repositories {
       finding: boolean,
     ): Promise<void>;
     forIndicator(id: string): Promise<IndicatorStats[]>;
+    /** Adds (or takes back) controls and findings for each version. */
+    adjust(
+      versions: ReadonlyArray<{ id: string; version: number }>,
+      controls: number,
+      findings: number,
+    ): Promise<void>;
   };
   permits: {
     insert(p: Permit): Promise<void>;
@@ -253,6 +330,28 @@ export interface Repositories {
     ): Promise<boolean>;
     addUsage(u: PermitUsage): Promise<void>;
     usage(permitId: string): Promise<PermitUsage[]>;
+  };
+  controls: {
+    insertInspection(r: InspectionRecord): Promise<void>;
+    inspectionsOf(declarationId: string): Promise<InspectionRecord[]>;
+    insertSeizure(s: SeizureRecord): Promise<void>;
+    seizuresOf(declarationId: string): Promise<SeizureRecord[]>;
+    insertReferral(r: Referral): Promise<void>;
+    referralsOf(declarationId: string): Promise<Referral[]>;
+  };
+  metrics: {
+    declarations(from: string, to: string): Promise<MetricDeclaration[]>;
+    inspections(from: string, to: string): Promise<MetricInspection[]>;
+    /** Every inspection record of the given declarations, for their effective outcome. */
+    inspectionsOfDeclarations(ids: readonly string[]): Promise<InspectionRecord[]>;
+    hitsOf(
+      ids: readonly string[],
+    ): Promise<
+      Array<{ declarationId: string; indicatorId: string; version: number; priorityArea: string }>
+    >;
+    permitsDecided(from: string, to: string): Promise<Permit[]>;
+    auditBetween(from: string, to: string, actions: readonly string[]): Promise<AuditEvent[]>;
+    seizures(from: string, to: string): Promise<SeizureRecord[]>;
   };
   approvals: {
     insert(a: Approval): Promise<void>;

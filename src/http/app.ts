@@ -15,6 +15,7 @@ import { installMetrics } from './metrics.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { declarationRoutes } from './routes/declarations.js';
+import { controlRoutes } from './routes/controls.js';
 import { permitRoutes } from './routes/permits.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { certificateRoutes } from './routes/certificates.js';
@@ -132,6 +133,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(workflowRoutes, { ctx: options.ctx });
   await app.register(certificateRoutes, { ctx: options.ctx });
   await app.register(permitRoutes, { ctx: options.ctx });
+  await app.register(controlRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

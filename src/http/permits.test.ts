@@ -317,7 +317,9 @@ describe.each(BACKENDS)('the Single Window on %s', (backend) => {
       ],
     });
     expect(await permitOf(id)).toMatchObject({ remainingMilli: 3800, shipments: 1 });
-    expect(await t.db.read.declarations.status(tooMuch.id)).toMatchObject({ status: 'lodged' });
+    expect(await t.db.read.declarations.status(tooMuch.id)).toMatchObject({
+      status: 'awaiting-control',
+    });
 
     // Exactly what is left: the permit is exhausted.
     const rest = await lodge(ewaste('REL-3', 3.8));

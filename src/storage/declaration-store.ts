@@ -1,3 +1,4 @@
+import type { ControlStatus } from '../core/controls/inspection.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
 import type { DeclarationRecord, Repositories } from '../core/ports.js';
@@ -47,8 +48,30 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           content: JSON.stringify(content),
           score: assessment?.score ?? null,
           assessment: assessment === null ? null : JSON.stringify(assessment),
+          // Yellow and red go to the worklist; green may be released at once.
+          status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
+          random_selected: assessment?.random.selected ? 1 : 0,
         })
         .execute();
+      if (assessment && assessment.hits.length > 0) {
+        const seen = new Map<string, { id: string; version: number; area: string }>();
+        for (const h of assessment.hits) {
+          const key = `${h.indicatorId}@${h.indicatorVersion}`;
+          if (!seen.has(key))
+            seen.set(key, { id: h.indicatorId, version: h.indicatorVersion, area: h.priorityArea });
+        }
+        await db
+          .insertInto('declaration_hits')
+          .values(
+            [...seen.values()].map((h) => ({
+              declaration_id: id,
+              indicator_id: h.id,
+              version: h.version,
+              priority_area: h.area,
+            })),
+          )
+          .execute();
+      }
       await db
         .insertInto('goods_items')
         .values(
@@ -138,17 +161,120 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .updateTable('declarations')
         .set({ status: 'released', released_at: at })
         .where('id', '=', id)
-        .where('status', '=', 'lodged')
+        .where('status', 'in', ['lodged', 'awaiting-control', 'under-control', 'held'])
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async status(id) {
       const r = await db
         .selectFrom('declarations')
-        .select(['status', 'released_at'])
+        .select(['status', 'released_at', 'assigned_to'])
         .where('id', '=', id)
         .executeTakeFirst();
-      return r && { status: r.status, releasedAt: r.released_at };
+      return (
+        r && {
+          status: r.status as ControlStatus,
+          releasedAt: r.released_at,
+          assignedTo: r.assigned_to,
+        }
+      );
+    },
+    async setStatus(id, from, to) {
+      const r = await db
+        .updateTable('declarations')
+        .set({ status: to })
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async assign(id, userId) {
+      await db
+        .updateTable('declarations')
+        .set({ assigned_to: userId })
+        .where('id', '=', id)
+        .execute();
+    },
+    async worklist(f) {
+      let q = db
+        .selectFrom('declarations as d')
+        .select([
+          'd.id',
+          'd.reference',
+          'd.office',
+          'd.channel',
+          'd.score',
+          'd.submitted_at',
+          'd.status',
+          'd.assigned_to',
+          'd.declarant_id',
+          'd.consignee_id',
+          'd.item_count',
+        ])
+        .where('d.agency_id', '=', f.agencyId)
+        .where('d.status', 'in', [...f.statuses]);
+      if (f.office !== undefined) q = q.where('d.office', '=', f.office);
+      if (f.assignedTo !== undefined) q = q.where('d.assigned_to', '=', f.assignedTo);
+      if (f.submittedBefore !== undefined) q = q.where('d.submitted_at', '<=', f.submittedBefore);
+      if (f.trader !== undefined) {
+        const t = f.trader;
+        q = q.where((eb) =>
+          eb.or([
+            eb('d.declarant_id', '=', t),
+            eb('d.consignee_id', '=', t),
+            eb('d.consignor_id', '=', t),
+          ]),
+        );
+      }
+      if (f.indicatorId !== undefined || f.priorityArea !== undefined) {
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('declaration_hits as h')
+              .select('h.declaration_id')
+              .whereRef('h.declaration_id', '=', 'd.id')
+              .$if(f.indicatorId !== undefined, (w) =>
+                w.where('h.indicator_id', '=', f.indicatorId!),
+              )
+              .$if(f.priorityArea !== undefined, (w) =>
+                w.where('h.priority_area', '=', f.priorityArea!),
+              ),
+          ),
+        );
+      }
+      const rows = await q
+        .orderBy('d.score', 'desc')
+        .orderBy('d.submitted_at')
+        .orderBy('d.id')
+        .limit(f.limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        office: r.office,
+        channel: r.channel as Channel | null,
+        score: r.score,
+        submittedAt: r.submitted_at,
+        status: r.status as ControlStatus,
+        assignedTo: r.assigned_to,
+        declarantId: r.declarant_id,
+        consigneeId: r.consignee_id,
+        itemCount: r.item_count,
+      }));
+    },
+    async hitVersions(id) {
+      const rows = await db
+        .selectFrom('declaration_hits')
+        .select(['indicator_id', 'version', 'priority_area'])
+        .where('declaration_id', '=', id)
+        .orderBy('indicator_id')
+        .orderBy('version')
+        .execute();
+      return rows.map((r) => ({
+        id: r.indicator_id,
+        version: r.version,
+        priorityArea: r.priority_area,
+      }));
     },
   };
 }

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-risk.js';
 import * as m0003 from './migrations/0003-shared-indicators.js';
 import * as m0004 from './migrations/0004-permits.js';
+import * as m0005 from './migrations/0005-controls.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -13,6 +14,7 @@ const STEPS: Record<string, Step> = {
   '0002-risk': m0002,
   '0003-shared-indicators': m0003,
   '0004-permits': m0004,
+  '0005-controls': m0005,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

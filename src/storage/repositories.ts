@@ -12,6 +12,7 @@ import {
 } from './indicator-store.js';
 import { certificateStore, traderRecordStore } from './trader-store.js';
 import { permitStore } from './permit-store.js';
+import { controlStore, metricsStore } from './control-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -26,6 +27,8 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     traderRecords: traderRecordStore(db),
     indicatorStats: indicatorStatsStore(db),
     permits: permitStore(db),
+    controls: controlStore(db),
+    metrics: metricsStore(db),
     audit: auditStore(db),
     idempotency: idempotencyStore(db),
   };

@@ -57,6 +57,53 @@ export interface DB {
     assessment: string | null;
     status: Generated<string>;
     released_at: string | null;
+    assigned_to: string | null;
+    random_selected: Generated<number>;
+  };
+  declaration_hits: {
+    declaration_id: string;
+    indicator_id: string;
+    version: number;
+    priority_area: string;
+  };
+  inspections: {
+    id: string;
+    declaration_id: string;
+    agency_id: string;
+    officer_id: string;
+    control_form: string;
+    started_at: string;
+    ended_at: string;
+    result: string;
+    findings: string;
+    findings_text: string;
+    items_affected: string;
+    corrects: string | null;
+    recorded_at: string;
+  };
+  seizures: {
+    id: string;
+    inspection_id: string;
+    declaration_id: string;
+    item_sequence: number;
+    hs_code: string;
+    species: string | null;
+    quantity: number;
+    unit: string;
+    estimated_value: number;
+    currency: string;
+    storage_location: string;
+    legal_basis: string;
+    recorded_at: string;
+  };
+  referrals: {
+    id: string;
+    declaration_id: string;
+    from_agency_id: string;
+    to_agency_id: string;
+    reason: string;
+    referred_by: string;
+    at: string;
   };
   indicators: {
     id: string;

@@ -103,6 +103,26 @@ export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords']
         lastFindingAt: r.last_finding_at,
       }));
     },
+    async adjust(traderId, controls, findings, at) {
+      await db
+        .insertInto('trader_records')
+        .values({
+          trader_id: traderId,
+          controls: Math.max(0, controls),
+          findings: Math.max(0, findings),
+          last_control_at: controls > 0 ? at : null,
+          last_finding_at: findings > 0 ? at : null,
+        })
+        .onConflict((oc) =>
+          oc.column('trader_id').doUpdateSet({
+            controls: sql<number>`trader_records.controls + ${controls}`,
+            findings: sql<number>`trader_records.findings + ${findings}`,
+            last_control_at: controls > 0 ? at : sql<string | null>`trader_records.last_control_at`,
+            last_finding_at: findings > 0 ? at : sql<string | null>`trader_records.last_finding_at`,
+          }),
+        )
+        .execute();
+    },
     async recordControl(traderId, finding, at) {
       const f = finding ? 1 : 0;
       await db

@@ -1,0 +1,369 @@
+import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
+import {
+  outcomeDelta,
+  outcomeOf,
+  validateInspection,
+  type ControlStatus,
+  type InspectionRecord,
+  type SeizureRecord,
+} from '../core/controls/inspection.js';
+import { DomainError } from '../core/errors.js';
+import type {
+  DeclarationRecord,
+  Referral,
+  Repositories,
+  WorklistEntry,
+  WorklistFilter,
+} from '../core/ports.js';
+import { PRIORITY_AREAS } from '../core/risk/indicator.js';
+import { traderParty } from '../core/traders/certificate.js';
+import type { AppContext } from './context.js';
+
+/** Who works the worklist: border officers, their managers, and risk analysts reading it. */
+const CONTROL_ROLES: Role[] = ['border_officer', 'manager'];
+
+function assertCustoms(principal: Principal, roles: Role[] = CONTROL_ROLES): void {
+  if (principal.agencyKind !== 'customs' || !hasRole(principal, ...roles)) {
+    throw new DomainError('forbidden', `only ${roles.join(', ')} staff of customs do this`);
+  }
+}
+
+export interface WorklistQuery {
+  office?: string;
+  trader?: string;
+  indicatorId?: string;
+  priorityArea?: string;
+  assignedTo?: string;
+  /** Only declarations lodged at least this many hours ago. */
+  olderThanHours?: number;
+  statuses?: ControlStatus[];
+  limit?: number;
+}
+
+/** Yellow and red declarations of the principal's customs agency, highest score first, then oldest. */
+export async function worklist(
+  ctx: AppContext,
+  principal: Principal,
+  q: WorklistQuery,
+): Promise<WorklistEntry[]> {
+  assertCustoms(principal, ['border_officer', 'manager', 'risk_analyst']);
+  if (
+    q.priorityArea !== undefined &&
+    !(PRIORITY_AREAS as readonly string[]).includes(q.priorityArea)
+  ) {
+    throw new DomainError('invalid_input', 'unknown priority area', [
+      { path: 'querystring/priorityArea', reason: `one of ${PRIORITY_AREAS.join(', ')}` },
+    ]);
+  }
+  const filter: WorklistFilter = {
+    agencyId: principal.agencyId,
+    statuses: q.statuses ?? ['awaiting-control', 'under-control', 'held'],
+    limit: Math.min(q.limit ?? 100, 500),
+    ...(q.office !== undefined ? { office: q.office } : {}),
+    ...(q.trader !== undefined ? { trader: q.trader } : {}),
+    ...(q.indicatorId !== undefined ? { indicatorId: q.indicatorId } : {}),
+    ...(q.priorityArea !== undefined ? { priorityArea: q.priorityArea } : {}),
+    ...(q.assignedTo !== undefined ? { assignedTo: q.assignedTo } : {}),
+    ...(q.olderThanHours !== undefined
+      ? {
+          submittedBefore: new Date(
+            ctx.clock.now().getTime() - q.olderThanHours * 3600_000,
+          ).toISOString(),
+        }
+      : {}),
+  };
+  return ctx.storage.read.declarations.worklist(filter);
+}
+
+/** Assigns a declaration to an officer (a manager for anyone, an officer for themself). */
+export async function assignDeclaration(
+  ctx: AppContext,
+  principal: Principal,
+  declarationId: string,
+  username: string,
+): Promise<ControlView> {
+  assertCustoms(principal);
+  const at = ctx.clock.now().toISOString();
+  await ctx.storage.write(async (tx) => {
+    const d = await owned(tx, principal, declarationId);
+    const user = await tx.identity.findUserByUsername(username);
+    if (!user || user.agencyId !== principal.agencyId || !user.roles.includes('border_officer')) {
+      throw new DomainError('invalid_input', 'not an officer of this agency', [
+        { path: '/officer', reason: `'${username}' is not a border officer of your agency` },
+      ]);
+    }
+    if (user.id !== principal.userId && !hasRole(principal, 'manager')) {
+      throw new DomainError(
+        'forbidden',
+        'officers take declarations for themselves; managers assign',
+      );
+    }
+    await tx.declarations.assign(declarationId, user.id);
+    await tx.declarations.setStatus(declarationId, ['awaiting-control'], 'under-control');
+    await audit(tx, principal, d.id, 'declaration.assigned', at, { officer: user.id });
+  });
+  return controlView(ctx, principal, declarationId);
+}
+
+/**
+ * Records an inspection (append-only; a correction references the record it corrects) with any
+ * seizures, and feeds the outcome back: controls and findings of every indicator version that hit
+ * the declaration, the trader's record. Feedback applies the change in the declaration's outcome,
+ * so a correction moves each counter once.
+ */
+export async function recordInspection(
+  ctx: AppContext,
+  principal: Principal,
+  declarationId: string,
+  input: unknown,
+): Promise<ControlView> {
+  assertCustoms(principal);
+  const at = ctx.clock.now().toISOString();
+  await ctx.storage.write(async (tx) => {
+    const d = await owned(tx, principal, declarationId);
+    const checked = validateInspection(
+      input,
+      d.goodsItems.map((g) => g.sequence),
+    );
+    if (!checked.ok) {
+      throw new DomainError('invalid_input', 'the inspection record is not valid', checked.issues);
+    }
+    const v = checked.value;
+    const state = (await tx.declarations.status(declarationId))!;
+    if (state.status === 'released') {
+      throw new DomainError('conflict', 'the goods are released: record a correction only');
+    }
+    const before = await tx.controls.inspectionsOf(declarationId);
+    if (v.corrects !== undefined && !before.some((r) => r.id === v.corrects)) {
+      throw new DomainError('invalid_input', 'nothing to correct', [
+        { path: '/corrects', reason: `no inspection ${v.corrects} of this declaration` },
+      ]);
+    }
+    const record: InspectionRecord = {
+      id: ctx.ids.next(),
+      declarationId,
+      agencyId: principal.agencyId,
+      officerId: principal.userId,
+      controlForm: v.controlForm,
+      startedAt: new Date(v.startedAt).toISOString(),
+      endedAt: new Date(v.endedAt).toISOString(),
+      result: v.result,
+      findings: v.findings,
+      findingsText: v.findingsText,
+      itemsAffected: v.itemsAffected,
+      corrects: v.corrects ?? null,
+      recordedAt: at,
+    };
+    await tx.controls.insertInspection(record);
+    for (const s of v.seizures ?? []) {
+      const item = d.goodsItems.find((g) => g.sequence === s.itemSequence)!;
+      const seizure: SeizureRecord = {
+        id: ctx.ids.next(),
+        inspectionId: record.id,
+        declarationId,
+        itemSequence: s.itemSequence,
+        hsCode: item.hsCode ?? '',
+        species: s.species ?? item.species ?? null,
+        quantity: s.quantity,
+        unit: s.unit,
+        estimatedValue: s.estimatedValue,
+        currency: s.currency,
+        storageLocation: s.storageLocation,
+        legalBasis: s.legalBasis,
+        recordedAt: at,
+      };
+      await tx.controls.insertSeizure(seizure);
+      await audit(tx, principal, declarationId, 'declaration.seized', at, {
+        inspection: record.id,
+        item: s.itemSequence,
+        hsCode: seizure.hsCode,
+        quantity: s.quantity,
+        unit: s.unit,
+        estimatedValue: s.estimatedValue,
+        currency: s.currency,
+      });
+    }
+    const delta = outcomeDelta(outcomeOf(before), outcomeOf([...before, record]));
+    if (delta.controls !== 0 || delta.findings !== 0) {
+      const versions = await tx.declarations.hitVersions(declarationId);
+      if (versions.length > 0)
+        await tx.indicatorStats.adjust(versions, delta.controls, delta.findings);
+      const trader = traderParty(d).id;
+      if (trader !== '') await tx.traderRecords.adjust(trader, delta.controls, delta.findings, at);
+    }
+    const seized = (v.seizures ?? []).length > 0;
+    await tx.declarations.setStatus(
+      declarationId,
+      seized
+        ? ['lodged', 'awaiting-control', 'under-control', 'held', 'referred']
+        : ['lodged', 'awaiting-control'],
+      seized ? 'seized' : 'under-control',
+    );
+    await audit(tx, principal, declarationId, 'declaration.inspected', at, {
+      inspection: record.id,
+      controlForm: record.controlForm,
+      result: record.result,
+      findings: record.findings,
+      corrects: record.corrects,
+      feedback: delta,
+    });
+  });
+  ctx.risk.invalidate(); // trader records changed: scores of their next declarations follow
+  return controlView(ctx, principal, declarationId);
+}
+
+/** Refers a declaration to another agency (e.g. the environmental agency for waste or CITES). */
+export async function referDeclaration(
+  ctx: AppContext,
+  principal: Principal,
+  declarationId: string,
+  input: { agency: string; reason: string },
+): Promise<ControlView> {
+  assertCustoms(principal);
+  const at = ctx.clock.now().toISOString();
+  await ctx.storage.write(async (tx) => {
+    await owned(tx, principal, declarationId);
+    const to =
+      (await tx.identity.findAgency(input.agency)) ??
+      (await tx.identity.findAgencyByCode(input.agency));
+    if (
+      !to ||
+      to.kind === 'trader' ||
+      to.administrationId !== principal.administrationId ||
+      to.id === principal.agencyId
+    ) {
+      throw new DomainError('invalid_input', 'cannot refer to that agency', [
+        {
+          path: '/agency',
+          reason: `'${input.agency}' is not another public agency of this administration`,
+        },
+      ]);
+    }
+    const referral: Referral = {
+      id: ctx.ids.next(),
+      declarationId,
+      fromAgencyId: principal.agencyId,
+      toAgencyId: to.id,
+      reason: input.reason,
+      referredBy: principal.userId,
+      at,
+    };
+    await tx.controls.insertReferral(referral);
+    if (
+      !(await tx.declarations.setStatus(
+        declarationId,
+        ['lodged', 'awaiting-control', 'under-control', 'held'],
+        'referred',
+      ))
+    ) {
+      throw new DomainError('conflict', 'this declaration can no longer be referred');
+    }
+    await audit(tx, principal, declarationId, 'declaration.referred', at, {
+      toAgencyId: to.id,
+      reason: input.reason,
+    });
+  });
+  return controlView(ctx, principal, declarationId);
+}
+
+/** Holds the goods (pending documents, a laboratory result, a decision). */
+export async function holdDeclaration(
+  ctx: AppContext,
+  principal: Principal,
+  declarationId: string,
+  reason: string,
+): Promise<ControlView> {
+  assertCustoms(principal);
+  const at = ctx.clock.now().toISOString();
+  await ctx.storage.write(async (tx) => {
+    await owned(tx, principal, declarationId);
+    if (
+      !(await tx.declarations.setStatus(
+        declarationId,
+        ['lodged', 'awaiting-control', 'under-control'],
+        'held',
+      ))
+    ) {
+      throw new DomainError('conflict', 'only goods awaiting release can be held');
+    }
+    await audit(tx, principal, declarationId, 'declaration.held', at, { reason });
+  });
+  return controlView(ctx, principal, declarationId);
+}
+
+export interface ControlView {
+  declarationId: string;
+  channel: string | null;
+  status: ControlStatus;
+  assignedTo: string | null;
+  releasedAt: string | null;
+  inspections: InspectionRecord[];
+  seizures: SeizureRecord[];
+  referrals: Referral[];
+  outcome: { controlled: boolean; finding: boolean };
+}
+
+export async function controlView(
+  ctx: AppContext,
+  principal: Principal,
+  declarationId: string,
+): Promise<ControlView> {
+  const read = ctx.storage.read;
+  const d = await read.declarations.findById(declarationId);
+  const referredHere =
+    d !== undefined &&
+    (await read.controls.referralsOf(declarationId)).some(
+      (r) => r.toAgencyId === principal.agencyId,
+    );
+  if (
+    !d ||
+    (d.agencyId !== principal.agencyId && !referredHere) ||
+    principal.agencyKind === 'trader'
+  ) {
+    throw new DomainError('not_found', `no declaration ${declarationId}`);
+  }
+  const state = (await read.declarations.status(declarationId))!;
+  const inspections = await read.controls.inspectionsOf(declarationId);
+  return {
+    declarationId,
+    channel: d.channel,
+    status: state.status,
+    assignedTo: state.assignedTo,
+    releasedAt: state.releasedAt,
+    inspections,
+    seizures: await read.controls.seizuresOf(declarationId),
+    referrals: await read.controls.referralsOf(declarationId),
+    outcome: outcomeOf(inspections),
+  };
+}
+
+async function owned(
+  tx: Repositories,
+  principal: Principal,
+  declarationId: string,
+): Promise<DeclarationRecord> {
+  const d = await tx.declarations.findById(declarationId);
+  if (!d || d.agencyId !== principal.agencyId) {
+    throw new DomainError('not_found', `no declaration ${declarationId}`);
+  }
+  return d;
+}
+
+function audit(
+  tx: Repositories,
+  principal: Principal,
+  declarationId: string,
+  action: string,
+  at: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  return tx.audit.append({
+    at,
+    agencyId: principal.agencyId,
+    actorId: principal.userId,
+    action,
+    subjectType: 'declaration',
+    subjectId: declarationId,
+    details,
+  });
+}

@@ -1,0 +1,474 @@
+import { hasRole, type Principal } from '../core/auth/identity.js';
+import { outcomeOf, type ControlOutcome } from '../core/controls/inspection.js';
+import { DomainError } from '../core/errors.js';
+import type { MetricDeclaration, Repositories } from '../core/ports.js';
+import { median, p90, proportion, type Proportion } from '../core/stats.js';
+import type { AppContext } from './context.js';
+
+export const GROUPINGS = ['office', 'agency', 'priority-area'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+export interface MetricsQuery {
+  from: string;
+  to: string;
+  groupBy?: Grouping;
+}
+
+interface Counts {
+  declarations: number;
+  goodsItems: number;
+  channels: { green: number; yellow: number; red: number };
+  /** Share of declarations by channel (0–1). */
+  channelShare: { green: number | null; yellow: number | null; red: number | null };
+  controls: number;
+  findings: number;
+  /** findings / controls, with a 95 % interval. */
+  seizureRate: Proportion;
+}
+
+interface Durations {
+  n: number;
+  medianHours: number | null;
+  p90Hours: number | null;
+}
+
+export interface PerformanceMetrics {
+  period: { from: string; to: string };
+  totals: Counts;
+  seizures: { records: number; estimatedValue: Record<string, number> };
+  indicators: Array<{
+    indicatorId: string;
+    version: number;
+    priorityArea: string;
+    hits: number;
+    controls: number;
+    findings: number;
+    hitRate: number | null;
+  }>;
+  /** Detection: findings among controlled declarations chosen at random vs by the indicators. */
+  selection: { random: Proportion; targeted: Proportion };
+  /** Submission to release, for traders whose certificate lowered the score and for the rest. */
+  clearance: { certified: Durations; others: Durations };
+  permits: {
+    decided: number;
+    expedited: Durations & { withinDeadline: Proportion };
+    standard: Durations & { withinDeadline: Proportion };
+  };
+  collaboration: {
+    jointApprovals: number;
+    referrals: number;
+    informationRequests: number;
+    messages: number;
+    byAgencyPair: Array<{ from: string; to: string; events: number }>;
+  };
+  exchanges: {
+    messages: number;
+    records: number;
+    byPartner: Array<{ partner: string; messages: number; records: number }>;
+  };
+  groups: Array<{ group: string } & Counts> | null;
+}
+
+/** Who reads the performance metrics. */
+function assertReader(principal: Principal): void {
+  if (
+    principal.agencyKind === 'trader' ||
+    !hasRole(
+      principal,
+      'manager',
+      'risk_analyst',
+      'liaison_officer',
+      'environmental_officer',
+      'admin',
+    )
+  ) {
+    throw new DomainError(
+      'forbidden',
+      'managers, analysts, liaison and environmental officers read the metrics',
+    );
+  }
+}
+
+export function checkPeriod(q: { from?: string; to?: string }): { from: string; to: string } {
+  const issues = [];
+  const from = q.from === undefined ? NaN : Date.parse(q.from);
+  const to = q.to === undefined ? NaN : Date.parse(q.to);
+  if (Number.isNaN(from))
+    issues.push({ path: 'querystring/from', reason: 'a date or date-time is required' });
+  if (Number.isNaN(to))
+    issues.push({ path: 'querystring/to', reason: 'a date or date-time is required' });
+  if (issues.length === 0 && to <= from)
+    issues.push({ path: 'querystring/to', reason: 'must be after from' });
+  if (issues.length > 0) throw new DomainError('invalid_input', 'invalid period', issues);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** The performance metrics of the principal's administration for a period. */
+export async function performanceMetrics(
+  ctx: AppContext,
+  principal: Principal,
+  q: MetricsQuery,
+): Promise<PerformanceMetrics> {
+  assertReader(principal);
+  const agencies = await ctx.storage.read.identity.listAgencies(principal.administrationId);
+  return computeMetrics(ctx.storage.read, q, new Set(agencies.map((a) => a.id)));
+}
+
+/** Computes the metrics from the records (declarations lodged in the period, their controls…). */
+export async function computeMetrics(
+  read: Repositories,
+  q: MetricsQuery,
+  agencyIds?: ReadonlySet<string>,
+): Promise<PerformanceMetrics> {
+  const { from, to } = q;
+  const m = read.metrics;
+  const declarations = (await m.declarations(from, to)).filter(
+    (d) => !agencyIds || agencyIds.has(d.agencyId),
+  );
+  const ids = declarations.map((d) => d.id);
+  const records = await m.inspectionsOfDeclarations(ids);
+  const byDeclaration = new Map<string, typeof records>();
+  for (const r of records) {
+    const list = byDeclaration.get(r.declarationId);
+    if (list) list.push(r);
+    else byDeclaration.set(r.declarationId, [r]);
+  }
+  const outcome = new Map<string, ControlOutcome>(
+    declarations.map((d) => [d.id, outcomeOf(byDeclaration.get(d.id) ?? [])]),
+  );
+  const hits = await m.hitsOf(ids);
+
+  const totals = counts(declarations, outcome);
+
+  const seizures = (await m.seizures(from, to)).filter(
+    (s) => outcome.has(s.declarationId) || !agencyIds,
+  );
+  const estimatedValue: Record<string, number> = {};
+  for (const s of seizures)
+    estimatedValue[s.currency] = (estimatedValue[s.currency] ?? 0) + s.estimatedValue;
+
+  const perIndicator = new Map<string, PerformanceMetrics['indicators'][number]>();
+  for (const h of hits) {
+    const key = `${h.indicatorId}@${h.version}`;
+    let row = perIndicator.get(key);
+    if (!row) {
+      row = {
+        indicatorId: h.indicatorId,
+        version: h.version,
+        priorityArea: h.priorityArea,
+        hits: 0,
+        controls: 0,
+        findings: 0,
+        hitRate: null,
+      };
+      perIndicator.set(key, row);
+    }
+    const o = outcome.get(h.declarationId)!;
+    row.hits++;
+    if (o.controlled) row.controls++;
+    if (o.finding) row.findings++;
+  }
+  for (const row of perIndicator.values())
+    row.hitRate = row.controls === 0 ? null : row.findings / row.controls;
+
+  const controlled = declarations.filter((d) => outcome.get(d.id)!.controlled);
+  const random = controlled.filter((d) => d.randomSelected);
+  const targeted = controlled.filter((d) => !d.randomSelected);
+  const found = (list: MetricDeclaration[]) =>
+    list.filter((d) => outcome.get(d.id)!.finding).length;
+
+  const hours = (list: MetricDeclaration[]): Durations => {
+    const values = list.map(
+      (d) => (Date.parse(d.releasedAt!) - Date.parse(d.submittedAt)) / 3600_000,
+    );
+    return { n: values.length, medianHours: median(values), p90Hours: p90(values) };
+  };
+  const released = declarations.filter((d) => d.releasedAt !== null);
+
+  const permits = await m.permitsDecided(from, to);
+  const permitTimes = (expedited: boolean) => {
+    const list = permits.filter((p) => p.expedited === expedited && p.processingSeconds !== null);
+    const values = list.map((p) => p.processingSeconds! / 3600);
+    return {
+      n: list.length,
+      medianHours: median(values),
+      p90Hours: p90(values),
+      withinDeadline: proportion(
+        list.filter((p) => p.decidedAt! <= p.deadline).length,
+        list.length,
+      ),
+    };
+  };
+
+  const events = await m.auditBetween(from, to, [
+    'indicator.activated',
+    'reference-list.activated',
+    'declaration.referred',
+    'permit.information-requested',
+    'exchange.sent',
+    'exchange.received',
+  ]);
+  const pairs = new Map<string, number>();
+  let jointApprovals = 0;
+  let referrals = 0;
+  const pair = (a: string, b: string) =>
+    pairs.set(`${a}\u0000${b}`, (pairs.get(`${a}\u0000${b}`) ?? 0) + 1);
+  for (const e of events) {
+    if (e.action.endsWith('.activated')) {
+      const approvedBy = (e.details.approvedBy as string[] | undefined) ?? [];
+      if (new Set(approvedBy).size >= 2) {
+        jointApprovals++;
+        const [first, ...rest] = approvedBy;
+        for (const other of rest) pair(first!, other);
+      }
+    } else if (e.action === 'declaration.referred') {
+      referrals++;
+      pair(e.agencyId, String(e.details.toAgencyId));
+    }
+  }
+  const exchangeEvents = events.filter((e) => e.action.startsWith('exchange.'));
+
+  let groups: PerformanceMetrics['groups'] = null;
+  if (q.groupBy !== undefined) {
+    const keyed = new Map<string, MetricDeclaration[]>();
+    const add = (key: string, d: MetricDeclaration) => {
+      const list = keyed.get(key);
+      if (list) list.push(d);
+      else keyed.set(key, [d]);
+    };
+    if (q.groupBy === 'priority-area') {
+      const areas = new Map<string, Set<string>>();
+      for (const h of hits) {
+        let set = areas.get(h.declarationId);
+        if (!set) areas.set(h.declarationId, (set = new Set()));
+        set.add(h.priorityArea);
+      }
+      for (const d of declarations) for (const a of areas.get(d.id) ?? ['(no hit)']) add(a, d);
+    } else {
+      for (const d of declarations)
+        add((q.groupBy === 'office' ? d.office : d.agencyId) ?? '(none)', d);
+    }
+    groups = [...keyed.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([group, list]) => ({ group, ...counts(list, outcome) }));
+  }
+
+  return {
+    period: { from, to },
+    totals,
+    seizures: { records: seizures.length, estimatedValue },
+    indicators: [...perIndicator.values()].sort(
+      (a, b) => b.hits - a.hits || (a.indicatorId < b.indicatorId ? -1 : 1),
+    ),
+    selection: {
+      random: proportion(found(random), random.length),
+      targeted: proportion(found(targeted), targeted.length),
+    },
+    clearance: {
+      certified: hours(released.filter((d) => d.certified)),
+      others: hours(released.filter((d) => !d.certified)),
+    },
+    permits: {
+      decided: permits.length,
+      expedited: permitTimes(true),
+      standard: permitTimes(false),
+    },
+    collaboration: {
+      jointApprovals,
+      referrals,
+      informationRequests: events.filter((e) => e.action === 'permit.information-requested').length,
+      messages: exchangeEvents.length,
+      byAgencyPair: [...pairs.entries()].map(([k, events]) => {
+        const [from, to] = k.split('\u0000') as [string, string];
+        return { from, to, events };
+      }),
+    },
+    exchanges: { messages: exchangeEvents.length, records: 0, byPartner: [] },
+    groups,
+  };
+}
+
+function counts(
+  list: readonly MetricDeclaration[],
+  outcome: ReadonlyMap<string, ControlOutcome>,
+): Counts {
+  const channels = { green: 0, yellow: 0, red: 0 };
+  let goodsItems = 0;
+  let controls = 0;
+  let findings = 0;
+  for (const d of list) {
+    if (d.channel) channels[d.channel]++;
+    goodsItems += d.itemCount;
+    const o = outcome.get(d.id)!;
+    if (o.controlled) controls++;
+    if (o.finding) findings++;
+  }
+  const share = (n: number) => (list.length === 0 ? null : n / list.length);
+  return {
+    declarations: list.length,
+    goodsItems,
+    channels,
+    channelShare: {
+      green: share(channels.green),
+      yellow: share(channels.yellow),
+      red: share(channels.red),
+    },
+    controls,
+    findings,
+    seizureRate: proportion(findings, controls),
+  };
+}
+
+/** The metrics as CSV: one `section,group,metric,value` row per figure. */
+export function metricsCsv(m: PerformanceMetrics): string {
+  const rows: Array<[string, string, string, string | number | null]> = [];
+  const countRows = (section: string, group: string, c: Counts) => {
+    rows.push([section, group, 'declarations', c.declarations]);
+    rows.push([section, group, 'goods_items', c.goodsItems]);
+    for (const ch of ['green', 'yellow', 'red'] as const) {
+      rows.push([section, group, `channel_${ch}`, c.channels[ch]]);
+      rows.push([section, group, `channel_${ch}_share`, c.channelShare[ch]]);
+    }
+    rows.push([section, group, 'controls', c.controls]);
+    rows.push([section, group, 'findings', c.findings]);
+    rows.push([section, group, 'seizure_rate', c.seizureRate.rate]);
+  };
+  countRows('totals', '', m.totals);
+  rows.push(['seizures', '', 'records', m.seizures.records]);
+  for (const [cur, v] of Object.entries(m.seizures.estimatedValue))
+    rows.push(['seizures', cur, 'estimated_value', v]);
+  for (const i of m.indicators) {
+    const g = `${i.indicatorId}@${i.version}`;
+    rows.push(
+      ['indicator', g, 'hits', i.hits],
+      ['indicator', g, 'controls', i.controls],
+      ['indicator', g, 'findings', i.findings],
+      ['indicator', g, 'hit_rate', i.hitRate],
+    );
+  }
+  for (const k of ['random', 'targeted'] as const) {
+    const p = m.selection[k];
+    rows.push(
+      ['selection', k, 'controls', p.n],
+      ['selection', k, 'findings', p.successes],
+      ['selection', k, 'detection_rate', p.rate],
+      ['selection', k, 'ci95_low', p.low],
+      ['selection', k, 'ci95_high', p.high],
+    );
+  }
+  for (const k of ['certified', 'others'] as const) {
+    const d = m.clearance[k];
+    rows.push(
+      ['clearance', k, 'released', d.n],
+      ['clearance', k, 'median_hours', d.medianHours],
+      ['clearance', k, 'p90_hours', d.p90Hours],
+    );
+  }
+  for (const k of ['expedited', 'standard'] as const) {
+    const d = m.permits[k];
+    rows.push(
+      ['permits', k, 'decided', d.n],
+      ['permits', k, 'median_hours', d.medianHours],
+      ['permits', k, 'p90_hours', d.p90Hours],
+      ['permits', k, 'within_deadline_share', d.withinDeadline.rate],
+    );
+  }
+  const c = m.collaboration;
+  rows.push(
+    ['collaboration', '', 'joint_approvals', c.jointApprovals],
+    ['collaboration', '', 'referrals', c.referrals],
+    ['collaboration', '', 'information_requests', c.informationRequests],
+    ['collaboration', '', 'messages', c.messages],
+  );
+  for (const p of c.byAgencyPair)
+    rows.push(['collaboration', `${p.from}->${p.to}`, 'events', p.events]);
+  rows.push(
+    ['exchanges', '', 'messages', m.exchanges.messages],
+    ['exchanges', '', 'records', m.exchanges.records],
+  );
+  for (const g of m.groups ?? []) countRows('group', g.group, g);
+  const cell = (v: string | number | null) => {
+    const text = v === null ? '' : String(v);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return (
+    ['section,group,metric,value', ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n'
+  );
+}
+
+/** One labelled example for the learned model: what was declared, and what the control found. */
+export interface TrainingRow {
+  declarationId: string;
+  submittedAt: string;
+  kind: string;
+  office: string | null;
+  transportMode: string | null;
+  dispatchCountry: string | null;
+  originCountries: string[];
+  hsCodes: string[];
+  itemCount: number;
+  totalValue: number;
+  totalNetMass: number;
+  score: number | null;
+  channel: string | null;
+  randomSelected: boolean;
+  hits: string[];
+  /** The label: the control found something. */
+  finding: boolean;
+  findings: string[];
+  /** Declared value at stake (sum of item values, declared currency). */
+  valueAtStake: number;
+}
+
+/** Inspection outcomes of declarations lodged in the period, as labelled training data. */
+export async function trainingData(
+  ctx: AppContext,
+  principal: Principal,
+  q: { from: string; to: string },
+): Promise<TrainingRow[]> {
+  assertReader(principal);
+  const read = ctx.storage.read;
+  const agencies = new Set(
+    (await read.identity.listAgencies(principal.administrationId)).map((a) => a.id),
+  );
+  const declarations = (await read.metrics.declarations(q.from, q.to)).filter((d) =>
+    agencies.has(d.agencyId),
+  );
+  const records = await read.metrics.inspectionsOfDeclarations(declarations.map((d) => d.id));
+  const rows: TrainingRow[] = [];
+  for (const d of declarations) {
+    const mine = records.filter((r) => r.declarationId === d.id);
+    const o = outcomeOf(mine);
+    if (!o.controlled) continue;
+    const full = (await read.declarations.findById(d.id))!;
+    const corrected = new Set(mine.flatMap((r) => (r.corrects ? [r.corrects] : [])));
+    const value = full.goodsItems.reduce((n, g) => n + (g.value ?? 0), 0);
+    rows.push({
+      declarationId: d.id,
+      submittedAt: d.submittedAt,
+      kind: full.kind,
+      office: full.office ?? null,
+      transportMode: full.route.transportMode ?? null,
+      dispatchCountry: full.route.dispatchCountry ?? null,
+      originCountries: [
+        ...new Set(full.goodsItems.flatMap((g) => (g.originCountry ? [g.originCountry] : []))),
+      ],
+      hsCodes: full.goodsItems.map((g) => g.hsCode ?? ''),
+      itemCount: full.goodsItems.length,
+      totalValue: value,
+      totalNetMass: full.goodsItems.reduce((n, g) => n + (g.netMass ?? 0), 0),
+      score: full.assessment?.score ?? null,
+      channel: full.channel,
+      randomSelected: d.randomSelected,
+      hits: [
+        ...new Set(
+          (full.assessment?.hits ?? []).map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
+        ),
+      ],
+      finding: o.finding,
+      findings: [...new Set(mine.filter((r) => !corrected.has(r.id)).flatMap((r) => r.findings))],
+      valueAtStake: value,
+    });
+  }
+  return rows;
+}

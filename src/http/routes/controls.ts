@@ -1,0 +1,202 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app/context.js';
+import {
+  assignDeclaration,
+  controlView,
+  holdDeclaration,
+  recordInspection,
+  referDeclaration,
+  worklist,
+} from '../../app/controls.js';
+import {
+  checkPeriod,
+  GROUPINGS,
+  metricsCsv,
+  performanceMetrics,
+  trainingData,
+} from '../../app/metrics.js';
+import { CONTROL_STATUSES, InspectionInputSchema } from '../../core/controls/inspection.js';
+import { PRIORITY_AREAS } from '../../core/risk/indicator.js';
+import { ProblemSchema } from '../schemas.js';
+
+const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
+const viewResponses = {
+  200: Type.Unknown(),
+  400: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+};
+
+/** The officers' worklist, control records, and the performance metrics. */
+export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
+  app,
+  { ctx },
+) => {
+  app.get(
+    '/api/worklist',
+    {
+      schema: {
+        tags: ['controls'],
+        summary:
+          'Yellow and red declarations of your customs agency awaiting or under control, highest score first, then oldest',
+        querystring: Type.Object({
+          office: Type.Optional(Type.String({ maxLength: 35 })),
+          trader: Type.Optional(Type.String({ maxLength: 35 })),
+          indicator: Type.Optional(Type.String({ maxLength: 64 })),
+          priorityArea: Type.Optional(Type.Enum(PRIORITY_AREAS)),
+          assignedTo: Type.Optional(Type.String({ maxLength: 64 })),
+          olderThanHours: Type.Optional(Type.Integer({ minimum: 0 })),
+          status: Type.Optional(Type.Enum(CONTROL_STATUSES)),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
+        response: { 200: Type.Array(Type.Unknown()), 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    (request) => {
+      const q = request.query;
+      return worklist(ctx, request.principal, {
+        ...(q.office !== undefined ? { office: q.office } : {}),
+        ...(q.trader !== undefined ? { trader: q.trader } : {}),
+        ...(q.indicator !== undefined ? { indicatorId: q.indicator } : {}),
+        ...(q.priorityArea !== undefined ? { priorityArea: q.priorityArea } : {}),
+        ...(q.assignedTo !== undefined ? { assignedTo: q.assignedTo } : {}),
+        ...(q.olderThanHours !== undefined ? { olderThanHours: q.olderThanHours } : {}),
+        ...(q.status !== undefined ? { statuses: [q.status] } : {}),
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      });
+    },
+  );
+  app.get(
+    '/api/declarations/:id/control',
+    {
+      schema: {
+        tags: ['controls'],
+        summary: 'Status, assignment, inspections, seizures and referrals of a declaration',
+        params: Id,
+        response: viewResponses,
+      },
+    },
+    (request) => controlView(ctx, request.principal, request.params.id),
+  );
+  app.post(
+    '/api/declarations/:id/assign',
+    {
+      schema: {
+        tags: ['controls'],
+        summary: 'Assign to an officer (managers; an officer takes it for themself)',
+        params: Id,
+        body: Type.Object(
+          { officer: Type.String({ minLength: 1, maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: viewResponses,
+      },
+    },
+    (request) => assignDeclaration(ctx, request.principal, request.params.id, request.body.officer),
+  );
+  app.post(
+    '/api/declarations/:id/inspections',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['controls'],
+        summary:
+          'Record a control (append-only; `corrects` names the record a correction replaces), with any seizures',
+        params: Id,
+        body: InspectionInputSchema,
+        response: { ...viewResponses, 201: Type.Unknown() },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await recordInspection(ctx, request.principal, request.params.id, request.body)),
+  );
+  app.post(
+    '/api/declarations/:id/refer',
+    {
+      schema: {
+        tags: ['controls'],
+        summary:
+          'Refer to another agency (e.g. the environmental agency for waste or CITES findings)',
+        params: Id,
+        body: Type.Object(
+          {
+            agency: Type.String({ minLength: 1, maxLength: 35 }),
+            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: viewResponses,
+      },
+    },
+    (request) => referDeclaration(ctx, request.principal, request.params.id, request.body),
+  );
+  app.post(
+    '/api/declarations/:id/hold',
+    {
+      schema: {
+        tags: ['controls'],
+        summary: 'Hold the goods, with the reason',
+        params: Id,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+        response: viewResponses,
+      },
+    },
+    (request) => holdDeclaration(ctx, request.principal, request.params.id, request.body.reason),
+  );
+
+  const Period = Type.Object({
+    from: Type.String({ description: 'Start (date or date-time, inclusive)' }),
+    to: Type.String({ description: 'End (exclusive)' }),
+    groupBy: Type.Optional(Type.Enum(GROUPINGS)),
+    format: Type.Optional(Type.Enum(['json', 'csv'])),
+  });
+  app.get(
+    '/api/metrics/performance',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary:
+          'Performance metrics for declarations lodged in a period: channels, controls, seizure rates, random vs targeted detection, clearance times, permit processing, collaboration; JSON or CSV',
+        querystring: Period,
+        response: { 200: Type.Unknown(), 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const period = checkPeriod(request.query);
+      const m = await performanceMetrics(ctx, request.principal, {
+        ...period,
+        ...(request.query.groupBy !== undefined ? { groupBy: request.query.groupBy } : {}),
+      });
+      if (request.query.format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(metricsCsv(m));
+      }
+      return m;
+    },
+  );
+  app.get(
+    '/api/metrics/training-data',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary:
+          'Controlled declarations lodged in a period as labelled examples (features, finding yes/no, value at stake), NDJSON',
+        querystring: Type.Object({ from: Type.String(), to: Type.String() }),
+        response: { 200: Type.String(), 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const rows = await trainingData(ctx, request.principal, checkPeriod(request.query));
+      return reply
+        .type('application/x-ndjson; charset=utf-8')
+        .send(rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''));
+    },
+  );
+};

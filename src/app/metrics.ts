@@ -140,9 +140,7 @@ export async function computeMetrics(
 
   const totals = counts(declarations, outcome);
 
-  const seizures = (await m.seizures(from, to)).filter(
-    (s) => outcome.has(s.declarationId) || !agencyIds,
-  );
+  const seizures = await m.seizuresOfDeclarations(ids);
   const estimatedValue: Record<string, number> = {};
   for (const s of seizures)
     estimatedValue[s.currency] = (estimatedValue[s.currency] ?? 0) + s.estimatedValue;

@@ -351,7 +351,8 @@ export interface Repositories {
     >;
     permitsDecided(from: string, to: string): Promise<Permit[]>;
     auditBetween(from: string, to: string, actions: readonly string[]): Promise<AuditEvent[]>;
-    seizures(from: string, to: string): Promise<SeizureRecord[]>;
+    /** Every seizure from the given declarations. */
+    seizuresOfDeclarations(ids: readonly string[]): Promise<SeizureRecord[]>;
   };
   approvals: {
     insert(a: Approval): Promise<void>;

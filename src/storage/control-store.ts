@@ -235,14 +235,19 @@ export function metricsStore(db: Kysely<DB>): Repositories['metrics'] {
         details: JSON.parse(r.details) as Record<string, unknown>,
       }));
     },
-    async seizures(from, to) {
-      const rows = await db
-        .selectFrom('seizures')
-        .selectAll()
-        .where('recorded_at', '>=', from)
-        .where('recorded_at', '<', to)
-        .execute();
-      return rows.map(toSeizure);
+    async seizuresOfDeclarations(ids) {
+      const out: SeizureRecord[] = [];
+      for (const part of chunks(ids)) {
+        if (part.length === 0) continue;
+        const rows = await db
+          .selectFrom('seizures')
+          .selectAll()
+          .where('declaration_id', 'in', part)
+          .orderBy('recorded_at')
+          .execute();
+        out.push(...rows.map(toSeizure));
+      }
+      return out;
     },
   };
 }

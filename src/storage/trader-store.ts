@@ -106,10 +106,12 @@ export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords']
     async adjust(traderId, controls, findings, at) {
       await db
         .insertInto('trader_records')
+        // The row proposed for a first record must pass the CHECKs itself (they are evaluated
+        // before the conflict turns it into an update); a correction always finds a row.
         .values({
           trader_id: traderId,
           controls: Math.max(0, controls),
-          findings: Math.max(0, findings),
+          findings: Math.min(Math.max(0, findings), Math.max(0, controls)),
           last_control_at: controls > 0 ? at : null,
           last_finding_at: findings > 0 ? at : null,
         })

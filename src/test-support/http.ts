@@ -11,6 +11,10 @@ export function testHttpApp(
     ctx,
     bodyLimitBytes: over.bodyLimitBytes ?? 1024 * 1024,
     signInLimit: over.signInLimit ?? { max: 5, windowMs: 60_000 },
+    // GREENLANE_TEST_LOG=error shows what a 500 in a test was.
+    ...(process.env.GREENLANE_TEST_LOG
+      ? { logger: { level: process.env.GREENLANE_TEST_LOG } }
+      : {}),
   });
 }
 

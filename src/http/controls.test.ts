@@ -193,7 +193,10 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
     );
     expect(bad.statusCode).toBe(400);
     expect(
-      (bad.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field).sort(),
+      bad
+        .json<{ errors: Array<{ field: string }> }>()
+        .errors.map((e) => e.field)
+        .sort(),
     ).toEqual(['/findings', '/itemsAffected/0']);
 
     ok(await send('POST', `/api/declarations/${ids.D1}/inspections`, officer, inspection()));

@@ -1,4 +1,8 @@
+import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -29,7 +33,12 @@ export interface HttpOptions {
   logger?: FastifyServerOptions['logger'];
   /** Deepest JSON nesting accepted (declarations need about 5). */
   maxJsonDepth?: number;
+  /** The built web console to serve at / (default: dist/web of this package, when built). */
+  webRoot?: string | null;
 }
+
+/** dist/web of this package, from src/http or dist/http alike. */
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,8 +84,12 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
 
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('bearer', undefined);
+  // The console's files are public; everything under /api (and /metrics) needs a token.
+  const isApi = (url: string) =>
+    url.startsWith('/api/') || url === '/api' || url.startsWith('/metrics');
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
+    if (!isApi(request.url)) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     request.bearer = match?.[1];
@@ -124,6 +137,16 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiHooks: {}, staticCSP: true });
+  const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
+  if (webRoot !== null && existsSync(path.join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      prefix: '/',
+      index: ['index.html'],
+      // The swagger UI serves its own assets: do not decorate the reply twice.
+      decorateReply: false,
+    });
+  }
 
   const registry = installMetrics(app);
   await app.register(systemRoutes, { registry });

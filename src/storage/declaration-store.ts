@@ -1,5 +1,5 @@
 import type { ControlStatus } from '../core/controls/inspection.js';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
 import type { DeclarationRecord, Repositories } from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
@@ -242,7 +242,9 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           ),
         );
       }
+      // Red before yellow, then the highest score, then the oldest.
       const rows = await q
+        .orderBy(sql`case when d.channel = 'red' then 0 else 1 end`)
         .orderBy('d.score', 'desc')
         .orderBy('d.submitted_at')
         .orderBy('d.id')

@@ -1,0 +1,157 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { principalOfUser } from '../app/authenticate.js';
+import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import { submitDeclaration } from '../app/submit-declaration.js';
+import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { sampleDeclaration, testContext } from '../test-support/app.js';
+import { buildHttpApp } from './app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+  process.stderr.write(
+    `\n  ⚠ browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
+  );
+}
+
+/** The officers' console in real headless Chromium, against the API on the embedded database. */
+describe.runIf(available)('the web console in Chromium', () => {
+  let t: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+  const consoleErrors: string[] = [];
+  /** Set while a step expects the server to refuse (the browser logs any 4xx as an error). */
+  let expectedRefusal: RegExp | null = null;
+  let red = '';
+
+  beforeAll(async () => {
+    if (!existsSync(`${WEB_ROOT}/index.html`)) {
+      throw new Error(`the console is not built (${WEB_ROOT}): run npm run build`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    t = await freshDatabase('sqlite');
+    const ctx = testContext(t.db);
+    await seedDemo(ctx);
+    const officer = await principalOfUser(ctx, 'officer');
+    const lodge = async (reference: string, over: Parameters<typeof sampleDeclaration>[0] = {}) => {
+      const r = await submitDeclaration(ctx, officer, {
+        sourceFormat: 'json',
+        input: sampleDeclaration({ reference, ...over }),
+      });
+      if (r.outcome !== 'created') throw new Error('not created');
+      return r.declaration;
+    };
+    // Parrots without a CITES document: the library's GL-ES-01 sends it to red.
+    const base0 = sampleDeclaration();
+    const parrots = await lodge('PARROTS-1', {
+      goodsItems: [{ ...base0.goodsItems[1]!, documents: [] }],
+    });
+    expect(parrots.channel).toBe('red');
+    red = parrots.id;
+    await lodge('EWASTE-1');
+    app = await buildHttpApp({
+      ctx,
+      bodyLimitBytes: 1024 * 1024,
+      signInLimit: { max: 50, windowMs: 60_000 },
+      webRoot: WEB_ROOT,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      if (expectedRefusal?.test(m.text())) {
+        expectedRefusal = null; // once
+        return;
+      }
+      consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await t?.drop();
+  });
+
+  it("refuses a wrong password with the server's problem, then signs in and shows the worklist", async () => {
+    await page.goto(base);
+    await page.getByLabel('Username').fill('officer');
+    await page.getByLabel('Password').fill('wrong-password');
+    expectedRefusal = /status of 401/;
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong password/i);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Worklist' }).waitFor();
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    // Highest score first: the red parrots before the yellow e-waste.
+    expect(await rows.nth(0).textContent()).toMatch(/red.*PARROTS-1/);
+    expect(await rows.nth(1).textContent()).toMatch(/yellow.*EWASTE-1/);
+    // Role-aware navigation: a border officer has no indicators page.
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).not.toContain(
+      'Indicators',
+    );
+    await page.screenshot({ path: `${SHOTS}/worklist.png`, fullPage: true });
+  });
+
+  it('opens the red declaration and explains it in plain words', async () => {
+    await page.getByRole('link', { name: 'PARROTS-1' }).click();
+    await page.getByRole('heading', { name: 'Why this channel' }).waitFor();
+    const why = await page.locator('section[aria-labelledby="why"]').textContent();
+    expect(why).toContain('Species named without a CITES document');
+    expect(why).toMatch(/version 1/);
+    expect(why).toMatch(/sends it to red/);
+    expect(why).toMatch(/Random selection: not selected/);
+    expect(page.url()).toContain(`#/declarations/${red}`);
+    await page.screenshot({ path: `${SHOTS}/declaration.png`, fullPage: true });
+  });
+
+  it('records an inspection with a seizure', async () => {
+    await page.getByLabel('protected-species').check();
+    await page.getByLabel('What was found').fill('Four live grey parrots, no CITES permit.');
+    await page.getByLabel('Seize goods').check();
+    await page.getByLabel('Quantity').fill('4');
+    await page.getByLabel('Unit').fill('NAR');
+    await page.getByLabel('Estimated value').fill('2000');
+    await page.getByLabel('Currency').fill('USD');
+    await page.getByLabel('Storage location').fill('Minsk-2 airport, live animal holding');
+    await page.getByLabel('Legal basis').fill('CITES art. VIII');
+    await page.getByRole('button', { name: 'Record inspection' }).click();
+    await page.locator('.seizures li').first().waitFor();
+    expect(await page.locator('section[aria-labelledby="control"]').textContent()).toMatch(
+      /Status seized.*Seized item 2: 4 NAR, about 2,000 USD/s,
+    );
+    const control = await t.db.read.controls.seizuresOf(red);
+    expect(control).toMatchObject([{ itemSequence: 2, quantity: 4, unit: 'NAR', currency: 'USD' }]);
+    await page.screenshot({ path: `${SHOTS}/seizure.png`, fullPage: true });
+  });
+
+  it('logged no error in the browser', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,115 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, describeProblem, session } from './api.js';
+import { DeclarationPage } from './pages/DeclarationPage.js';
+import { IndicatorsPage } from './pages/IndicatorsPage.js';
+import { SignInPage } from './pages/SignInPage.js';
+import { WorklistPage } from './pages/WorklistPage.js';
+
+export interface Me {
+  username: string;
+  roles: string[];
+  agencyKind: string;
+}
+
+/** Pages and the roles that use them; the API enforces the same rules. */
+const PAGES = [
+  { path: 'worklist', title: 'Worklist', roles: ['border_officer', 'manager', 'risk_analyst'] },
+  {
+    path: 'indicators',
+    title: 'Indicators',
+    roles: ['risk_analyst', 'environmental_officer', 'manager'],
+  },
+] as const;
+
+function useHash(): string {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash;
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(session.token() !== null);
+  const [error, setError] = useState<string | null>(null);
+  const hash = useHash();
+
+  const loadMe = useCallback(async () => {
+    if (!session.token()) return;
+    setLoading(true);
+    const { data, error: problem } = await api.GET('/api/me');
+    setLoading(false);
+    if (problem || !data) {
+      session.clear();
+      setMe(null);
+      if (problem) setError(describeProblem(problem));
+      return;
+    }
+    setMe({ username: data.username, roles: data.roles, agencyKind: data.agencyKind });
+  }, []);
+
+  useEffect(() => {
+    void loadMe();
+  }, [loadMe]);
+
+  if (loading) return <p className="status">Loading…</p>;
+  if (!me) {
+    return (
+      <SignInPage
+        notice={error}
+        onSignedIn={() => {
+          setError(null);
+          void loadMe();
+        }}
+      />
+    );
+  }
+
+  const allowed = PAGES.filter((p) => p.roles.some((r) => me.roles.includes(r)));
+  const [, route = allowed[0]?.path ?? '', id] = hash.replace(/^#\/?/, '#/').split('/');
+  const signOut = async () => {
+    await api.POST('/api/auth/logout');
+    session.clear();
+    setMe(null);
+  };
+
+  let page;
+  if (route === 'declarations' && id)
+    page = <DeclarationPage id={decodeURIComponent(id)} me={me} />;
+  else if (route === 'worklist' && allowed.some((p) => p.path === 'worklist'))
+    page = <WorklistPage />;
+  else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))
+    page = <IndicatorsPage />;
+  else if (allowed.length === 0)
+    page = <p className="empty">Your roles have no pages in the console yet.</p>;
+  else page = <p className="empty">This page is not available to your roles.</p>;
+
+  return (
+    <div className="layout">
+      <header>
+        <strong className="brand">GreenLane</strong>
+        <nav aria-label="Main">
+          {allowed.map((p) => (
+            <a
+              key={p.path}
+              href={`#/${p.path}`}
+              aria-current={route === p.path ? 'page' : undefined}
+            >
+              {p.title}
+            </a>
+          ))}
+        </nav>
+        <span className="user">
+          {me.username} ({me.roles.join(', ')})
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>{page}</main>
+    </div>
+  );
+}

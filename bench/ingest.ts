@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify, type ParseArgsConfig } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { generateDeclarations } from '../src/test-support/generate-declarations.js';
+import { generateDeclarations } from '../src/app/generate-declarations.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'greenlane.js');

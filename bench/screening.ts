@@ -43,7 +43,7 @@ import {
   type ScreeningContext,
   type ScreeningTrader,
 } from '../src/core/risk/screening-context.js';
-import { generateDeclarations, OFFICES } from '../src/test-support/generate-declarations.js';
+import { generateDeclarations, OFFICES } from '../src/app/generate-declarations.js';
 import { SeededRandom as Random } from '../src/core/random.js';
 
 /** Resident set size after each stage, to see which one holds the memory. */

@@ -3,6 +3,7 @@ import type { Principal, Role } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
+import { seedDemoActivity } from './demo-activity.js';
 import { loadLibrary, readLibrary, type LoadOptions, type LoadReport } from './library.js';
 import {
   createAdministration,
@@ -154,6 +155,12 @@ export async function seedDemo(
     author: analyst,
     coAuthorAgencyIds: [ecologist.agencyId],
     approvers: [analyst, ecologist],
+  });
+  await seedDemoActivity(ctx, {
+    officer: await principalOfUser(ctx, 'officer'),
+    analyst,
+    ecologist,
+    trader: await principalOfUser(ctx, 'trader'),
   });
   return { seeded: true, adminToken };
 }

@@ -3,7 +3,7 @@ import { DEFAULT_RISK_SETTINGS } from '../core/risk/assess.js';
 import { SeededRandom } from '../core/random.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { seedWorld, type TestWorld } from '../test-support/app.js';
-import { generateDeclarations } from '../test-support/generate-declarations.js';
+import { generateDeclarations } from './generate-declarations.js';
 import type { AppContext } from './context.js';
 import { recordInspection } from './controls.js';
 import {

@@ -8,7 +8,7 @@ import { seedDemo } from '../../app/bootstrap.js';
 import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { sampleDeclaration, testContext } from '../../test-support/app.js';
-import { writeNdjson } from '../../test-support/generate-declarations.js';
+import { writeNdjson } from '../../app/generate-declarations.js';
 import { importFiles } from './import.js';
 import { HMRC_DMS_SAMPLES } from '../../test-support/fixtures.js';
 

@@ -7,7 +7,7 @@ import { readLibrary } from '../../app/library.js';
 import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { sampleDeclaration, testContext } from '../../test-support/app.js';
-import { generateDeclarations } from '../../test-support/generate-declarations.js';
+import { generateDeclarations } from '../../app/generate-declarations.js';
 import { screenFiles } from './screen.js';
 
 describe('greenlane screen', () => {

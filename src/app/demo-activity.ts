@@ -89,7 +89,14 @@ export async function seedDemoActivity(
   });
 
   const lodged = [];
-  const inputs = [...generateDeclarations(declarations, 7)];
+  // Lodged over the last two weeks, so that worklist ages and clearance times look like a day's work.
+  const now = ctx.clock.now().getTime();
+  const inputs = [...generateDeclarations(declarations, 7)].map((input, k) => ({
+    ...input,
+    submittedAt: new Date(
+      now - ((declarations - k) / declarations) * 14 * 86_400_000,
+    ).toISOString(),
+  }));
   for (let i = 0; i < inputs.length; i += 50) {
     const batch = await Promise.all(
       inputs

@@ -107,6 +107,9 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Worklist' }).waitFor();
+    // The demo data fills the worklist; the trader filter narrows it to our two.
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(10);
+    await page.getByLabel('Trader').fill('BY100');
     const rows = page.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     // Highest score first: the red parrots before the yellow e-waste.
@@ -149,6 +152,62 @@ describe.runIf(available)('the web console in Chromium', () => {
     const control = await t.db.read.controls.seizuresOf(red);
     expect(control).toMatchObject([{ itemSequence: 2, quantity: 4, unit: 'NAR', currency: 'USD' }]);
     await page.screenshot({ path: `${SHOTS}/seizure.png`, fullPage: true });
+  });
+
+  async function signInAs(username: string) {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  it('creates an indicator: a syntax error is shown, the fix is saved and both agencies approve', async () => {
+    await signInAs('analyst');
+    await page.getByRole('link', { name: 'Indicators' }).click();
+    await page.getByRole('heading', { name: 'New indicator' }).waitFor();
+    await page.getByLabel('Title').fill('Batteries from the watch list');
+    await page.getByLabel('Priority area').selectOption('e-waste');
+    await page.getByLabel('Condition (CEL)').fill('item.hs.startsWith("8507" &&');
+    await page.getByLabel('Rationale').fill('Spent batteries declared as new ones.');
+    await page.getByLabel('Co-author agencies (codes, comma-separated)').fill('BY-ENV');
+    expectedRefusal = /status of 400/;
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const alert = page.locator('form[aria-label="New indicator"] [role="alert"]');
+    await expect.poll(() => alert.textContent()).toMatch(/position \d+/);
+    await page.screenshot({ path: `${SHOTS}/indicator-error.png`, fullPage: true });
+    await page
+      .getByLabel('Condition (CEL)')
+      .fill('item.hs.startsWith("8507") && item.valuePerKg < 1.0');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect
+      .poll(() => page.locator('form[aria-label="New indicator"] .status').textContent())
+      .toMatch(/version 1 as a draft/);
+    const row = page.locator('tr', { hasText: 'Batteries from the watch list' });
+    expect(await row.textContent()).toContain('draft');
+    await page.getByRole('button', { name: 'Submit Batteries from the watch list' }).click();
+    await page.getByRole('button', { name: 'Approve Batteries from the watch list' }).click();
+    await expect.poll(() => row.textContent()).toContain('awaiting-approval');
+    // The environmental agency's approval activates it.
+    await signInAs('ecologist');
+    await page.getByRole('link', { name: 'Indicators' }).click();
+    await page.getByRole('button', { name: 'Approve Batteries from the watch list' }).click();
+    await expect
+      .poll(() => page.locator('tr', { hasText: 'Batteries from the watch list' }).textContent())
+      .toContain('active');
+    await page.screenshot({ path: `${SHOTS}/indicators.png`, fullPage: true });
+  });
+
+  it('draws the metrics charts for a manager', async () => {
+    await signInAs('manager');
+    await page.getByRole('link', { name: 'Metrics' }).click();
+    await page.getByRole('heading', { name: 'Metrics' }).waitFor();
+    const figures = page.getByLabel('Figures');
+    await expect.poll(() => figures.textContent()).toMatch(/Declarations\s*30\d/);
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(3);
+    const chart = page.getByRole('img', { name: 'Declarations by channel' });
+    expect(await chart.boundingBox()).toMatchObject({ height: 300 });
+    await page.screenshot({ path: `${SHOTS}/metrics.png`, fullPage: true });
   });
 
   it('logged no error in the browser', () => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, describeProblem, session } from './api.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
+import { MetricsPage } from './pages/MetricsPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { WorklistPage } from './pages/WorklistPage.js';
 
@@ -18,6 +19,11 @@ const PAGES = [
     path: 'indicators',
     title: 'Indicators',
     roles: ['risk_analyst', 'environmental_officer', 'manager'],
+  },
+  {
+    path: 'metrics',
+    title: 'Metrics',
+    roles: ['manager', 'risk_analyst', 'liaison_officer', 'environmental_officer'],
   },
 ] as const;
 
@@ -82,7 +88,8 @@ export function App() {
   else if (route === 'worklist' && allowed.some((p) => p.path === 'worklist'))
     page = <WorklistPage />;
   else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))
-    page = <IndicatorsPage />;
+    page = <IndicatorsPage me={me} />;
+  else if (route === 'metrics' && allowed.some((p) => p.path === 'metrics')) page = <MetricsPage />;
   else if (allowed.length === 0)
     page = <p className="empty">Your roles have no pages in the console yet.</p>;
   else page = <p className="empty">This page is not available to your roles.</p>;

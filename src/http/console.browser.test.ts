@@ -198,6 +198,33 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/indicators.png`, fullPage: true });
   });
 
+  it('a trader applies for a permit; the environmental agency issues it', async () => {
+    await signInAs('trader');
+    const nav = await page.getByRole('navigation', { name: 'Main' }).textContent();
+    expect(nav).toContain('Permits');
+    expect(nav).not.toContain('Worklist');
+    await page.getByRole('link', { name: 'Permits' }).click();
+    await page.getByRole('heading', { name: 'Apply for a permit' }).waitFor();
+    await page.getByLabel('Type').selectOption('green-tech');
+    await page.getByLabel('Counterpart', { exact: true }).fill('Heat Pumps AB');
+    await page.getByLabel('Counterpart country').fill('SE');
+    await page.getByLabel('HS codes covered (comma-separated)').fill('841861');
+    await page.getByLabel('Quantity').fill('250');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(() => page.locator('form[aria-label="Apply for a permit"] .status').textContent())
+      .toMatch(/decision due/);
+    const heatPumps = () => page.locator('tr', { hasText: '250 NAR' });
+    expect(await heatPumps().textContent()).toMatch(
+      /application.*green-tech \(expedited\).*applied/,
+    );
+    await signInAs('ecologist');
+    await page.getByRole('link', { name: 'Permits' }).click();
+    await heatPumps().getByRole('button', { name: 'Issue green-tech' }).click();
+    await expect.poll(() => heatPumps().textContent()).toMatch(/BY-ENV-GRT-\d{4}-\d{6}.*issued/);
+    await page.screenshot({ path: `${SHOTS}/permits.png`, fullPage: true });
+  });
+
   it('draws the metrics charts for a manager', async () => {
     await signInAs('manager');
     await page.getByRole('link', { name: 'Metrics' }).click();

@@ -3,6 +3,7 @@ import { api, describeProblem, session } from './api.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
+import { PermitsPage } from './pages/PermitsPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { WorklistPage } from './pages/WorklistPage.js';
 
@@ -19,6 +20,11 @@ const PAGES = [
     path: 'indicators',
     title: 'Indicators',
     roles: ['risk_analyst', 'environmental_officer', 'manager'],
+  },
+  {
+    path: 'permits',
+    title: 'Permits',
+    roles: ['trader', 'environmental_officer', 'border_officer', 'manager', 'risk_analyst'],
   },
   {
     path: 'metrics',
@@ -90,6 +96,8 @@ export function App() {
   else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))
     page = <IndicatorsPage me={me} />;
   else if (route === 'metrics' && allowed.some((p) => p.path === 'metrics')) page = <MetricsPage />;
+  else if (route === 'permits' && allowed.some((p) => p.path === 'permits'))
+    page = <PermitsPage me={me} />;
   else if (allowed.length === 0)
     page = <p className="empty">Your roles have no pages in the console yet.</p>;
   else page = <p className="empty">This page is not available to your roles.</p>;

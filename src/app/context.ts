@@ -1,3 +1,4 @@
+import type { DomainEvents } from './events.js';
 import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 import type { RiskRuntime } from './risk.js';
@@ -13,6 +14,8 @@ export interface AppContext {
     permitDeadlines: { expeditedHours: number; standardDays: number };
   };
   risk: RiskRuntime;
+  /** Committed changes, for live views. */
+  events: DomainEvents;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

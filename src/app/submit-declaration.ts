@@ -100,7 +100,18 @@ export async function submitDeclaration(
     });
   for (let tries = 1; ; tries++) {
     try {
-      return await attempt();
+      const result = await attempt();
+      if (result.outcome === 'created') {
+        ctx.events.emit({
+          type: 'declaration.lodged',
+          declarationId: record.id,
+          agencyId: record.agencyId,
+          reference: record.reference,
+          channel: record.channel,
+          score: assessment.score,
+        });
+      }
+      return result;
     } catch (error) {
       if (!(error instanceof IdempotencyRace) || tries === 3) throw error;
     }

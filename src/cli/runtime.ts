@@ -1,3 +1,4 @@
+import { DomainEvents } from '../app/events.js';
 import { systemClock, ulidGenerator, type AppContext } from '../app/context.js';
 import { riskRuntime } from '../app/risk.js';
 import type { Config } from '../config.js';
@@ -22,6 +23,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
       permitDeadlines: config.permitDeadlines,
     },
     risk: riskRuntime(db, systemClock),
+    events: new DomainEvents(),
   };
   return { db, ctx, close: () => db.close() };
 }

@@ -33,6 +33,8 @@ describe.runIf(available)('the web console in Chromium', () => {
   /** Set while a step expects the server to refuse (the browser logs any 4xx as an error). */
   let expectedRefusal: RegExp | null = null;
   let red = '';
+  let lodgeLater: (reference: string) => Promise<unknown> = () => Promise.resolve();
+  let listeners = () => 0;
 
   beforeAll(async () => {
     if (!existsSync(`${WEB_ROOT}/index.html`)) {
@@ -59,6 +61,8 @@ describe.runIf(available)('the web console in Chromium', () => {
     expect(parrots.channel).toBe('red');
     red = parrots.id;
     await lodge('EWASTE-1');
+    lodgeLater = (reference) => lodge(reference);
+    listeners = () => ctx.events.size;
     app = await buildHttpApp({
       ctx,
       bodyLimitBytes: 1024 * 1024,
@@ -115,6 +119,11 @@ describe.runIf(available)('the web console in Chromium', () => {
     // Highest score first: the red parrots before the yellow e-waste.
     expect(await rows.nth(0).textContent()).toMatch(/red.*PARROTS-1/);
     expect(await rows.nth(1).textContent()).toMatch(/yellow.*EWASTE-1/);
+    // Live: a declaration lodged now appears without a reload (server-sent events).
+    await expect.poll(() => listeners()).toBeGreaterThan(0); // the page's event stream is open
+    await lodgeLater('EWASTE-LIVE');
+    await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(3);
+    expect(await page.locator('tbody').textContent()).toContain('EWASTE-LIVE');
     // Role-aware navigation: a border officer has no indicators page.
     expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).not.toContain(
       'Indicators',

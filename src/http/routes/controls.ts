@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
@@ -18,6 +19,7 @@ import {
 } from '../../app/metrics.js';
 import { CONTROL_STATUSES, InspectionInputSchema } from '../../core/controls/inspection.js';
 import { PRIORITY_AREAS } from '../../core/risk/indicator.js';
+import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -66,6 +68,50 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         ...(q.olderThanHours !== undefined ? { olderThanHours: q.olderThanHours } : {}),
         ...(q.status !== undefined ? { statuses: [q.status] } : {}),
         ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      });
+    },
+  );
+  // Open event streams end when the server closes, so that shutdown never waits on a browser.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+  });
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        tags: ['controls'],
+        summary:
+          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged (the worklist refreshes on it)',
+      },
+    },
+    (request, reply) => {
+      const principal = request.principal;
+      if (principal.agencyKind !== 'customs') {
+        throw new DomainError('forbidden', 'live worklist events are for customs staff');
+      }
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      out.write(': connected\n\n');
+      streams.add(out);
+      const off = ctx.events.on((e) => {
+        if (e.agencyId !== principal.agencyId || (e.channel !== 'yellow' && e.channel !== 'red'))
+          return;
+        out.write(`event: declaration\ndata: ${JSON.stringify(e)}\n\n`);
+      });
+      // A comment now and then keeps proxies from closing an idle stream.
+      const ping = setInterval(() => out.write(': ping\n\n'), 15_000);
+      ping.unref();
+      request.raw.on('close', () => {
+        clearInterval(ping);
+        off();
+        streams.delete(out);
       });
     },
   );

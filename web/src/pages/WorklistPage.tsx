@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, describeProblem } from '../api.js';
+import { api, describeProblem, session } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
 interface Entry {
@@ -32,10 +32,37 @@ export function WorklistPage() {
   const [error, setError] = useState<string | null>(null);
   const [area, setArea] = useState<string>('');
   const [trader, setTrader] = useState('');
+  const [tick, setTick] = useState(0);
+
+  // Live updates: the server announces each yellow or red declaration lodged; the list reloads.
+  useEffect(() => {
+    const abort = new AbortController();
+    void (async () => {
+      try {
+        const response = await fetch('/api/events', {
+          headers: { Authorization: `Bearer ${session.token() ?? ''}` },
+          signal: abort.signal,
+        });
+        if (!response.ok || !response.body) return;
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += value;
+          const events = buffer.split('\n\n');
+          buffer = events.pop() ?? '';
+          if (events.some((e) => e.startsWith('event: declaration'))) setTick((t) => t + 1);
+        }
+      } catch {
+        // Aborted on leaving the page, or the stream broke: the list still works without it.
+      }
+    })();
+    return () => abort.abort();
+  }, []);
 
   useEffect(() => {
     let cancelled = false;
-    setEntries(null);
     void api
       .GET('/api/worklist', {
         params: {
@@ -53,7 +80,7 @@ export function WorklistPage() {
     return () => {
       cancelled = true;
     };
-  }, [area, trader]);
+  }, [area, trader, tick]);
 
   return (
     <section>

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitDeclaration } from '../../app/submit-declaration.js';
 import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { sampleDeclaration, seedWorld } from '../../test-support/app.js';
+import { captureStdout } from '../../test-support/stdout.js';
 import { metrics } from './metrics.js';
 
 describe('greenlane metrics', () => {
@@ -28,22 +29,8 @@ describe('greenlane metrics', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function output(run: () => Promise<void>): Promise<string> {
-    let text = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      text += String(chunk);
-      return true;
-    });
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return text;
-  }
-
   it('prints the period as CSV or JSON, grouped on request', async () => {
-    const csv = await output(() =>
+    const csv = await captureStdout(() =>
       metrics(config, { from: '2026-11-01', to: '2026-11-03', format: 'csv', groupBy: 'office' }),
     );
     const lines = csv.trim().split('\n');
@@ -51,7 +38,9 @@ describe('greenlane metrics', () => {
     expect(lines).toContain('totals,,declarations,3');
     expect(lines).toContain('group,BY112000,declarations,3');
     const json = JSON.parse(
-      await output(() => metrics(config, { from: '2026-11-03', to: '2026-11-04', format: 'json' })),
+      await captureStdout(() =>
+        metrics(config, { from: '2026-11-03', to: '2026-11-04', format: 'json' }),
+      ),
     ) as { totals: { declarations: number } };
     expect(json.totals.declarations).toBe(0);
   });

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyForPermit, permitStep } from '../../app/manage-permits.js';
 import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { seedWorld } from '../../test-support/app.js';
+import { captureStdout } from '../../test-support/stdout.js';
 import { permitsDue, permitsList, permitsUsage } from './permits.js';
 
 describe('greenlane permits', () => {
@@ -45,27 +46,13 @@ describe('greenlane permits', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function output(run: () => Promise<void>): Promise<string> {
-    let text = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      text += String(chunk);
-      return true;
-    });
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return text;
-  }
-
   it('lists permits with balance and the expedited application with its deadline', async () => {
-    const text = await output(() => permitsList(config, { json: false }));
+    const text = await captureStdout(() => permitsList(config, { json: false }));
     expect(text).toMatch(
       new RegExp(`${number}\\s+waste-consent\\s+issued\\s+BY100\\s+12\\.5/12\\.5 TNE`),
     );
     expect(text).toMatch(/green-tech\s+applied\s+BY100.*due \d{4}-.*\(expedited\)/);
-    const json = await output(() => permitsList(config, { status: 'issued', json: true }));
+    const json = await captureStdout(() => permitsList(config, { status: 'issued', json: true }));
     expect(
       json
         .trim()
@@ -75,7 +62,9 @@ describe('greenlane permits', () => {
   });
 
   it('shows what is due, and the usage of a permit by number', async () => {
-    const due = await output(() => permitsDue(config, { within: 48, agency: 'BY-E', json: true }));
+    const due = await captureStdout(() =>
+      permitsDue(config, { within: 48, agency: 'BY-E', json: true }),
+    );
     expect(
       due
         .trim()
@@ -85,7 +74,7 @@ describe('greenlane permits', () => {
     await expect(permitsDue(config, { within: 1, agency: 'NOPE', json: false })).rejects.toThrow(
       /no agency with code 'NOPE'/,
     );
-    const usage = await output(() => permitsUsage(config, number, false));
+    const usage = await captureStdout(() => permitsUsage(config, number, false));
     expect(usage).toContain(
       `${number} (waste-consent, BY100): 12.5 of 12.5 TNE left, 0 shipment(s)`,
     );

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Me } from '../App.js';
+import { CONTROL_FORMS, type ControlForm } from '../domain.js';
 import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
@@ -39,12 +40,6 @@ const FINDINGS = [
   'protected-species',
   'counterfeit',
   'other',
-] as const;
-const FORMS = [
-  'documentary-check',
-  'scanning',
-  'physical-inspection',
-  'sampling-laboratory',
 ] as const;
 
 /** One declaration: what was declared, the risk engine's explanation, and the control. */
@@ -222,7 +217,7 @@ function ControlSection({
   onChange: () => Promise<void>;
 }) {
   const [error, setError] = useState<string | null>(null);
-  const [form, setForm] = useState<(typeof FORMS)[number]>('physical-inspection');
+  const [form, setForm] = useState<ControlForm>('physical-inspection');
   const [findings, setFindings] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [seize, setSeize] = useState(false);
@@ -318,11 +313,8 @@ function ControlSection({
           <form onSubmit={record} aria-label="Record an inspection" className="inspection">
             <label>
               Control performed
-              <select
-                value={form}
-                onChange={(e) => setForm(e.target.value as (typeof FORMS)[number])}
-              >
-                {FORMS.map((f) => (
+              <select value={form} onChange={(e) => setForm(e.target.value as ControlForm)}>
+                {CONTROL_FORMS.map((f) => (
                   <option key={f}>{f}</option>
                 ))}
               </select>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Me } from '../App.js';
+import { PRIORITY_AREAS, type PriorityArea, CONTROL_FORMS, type ControlForm } from '../domain.js';
 import { api, describeProblem, type ProblemShape } from '../api.js';
 
 interface Indicator {
@@ -14,24 +15,6 @@ interface Indicator {
   ownerAgencyId: string;
   coAuthorAgencyIds: string[];
 }
-
-const AREAS = [
-  'plastic-waste',
-  'e-waste',
-  'waste-and-scrap-metal',
-  'green-technology',
-  'agricultural-chemicals',
-  'endangered-species',
-  'intellectual-property',
-  'energy',
-  'general-smuggling',
-] as const;
-const FORMS = [
-  'documentary-check',
-  'scanning',
-  'physical-inspection',
-  'sampling-laboratory',
-] as const;
 
 /** Every indicator (newest version) with its place in the joint approval workflow, and an editor. */
 export function IndicatorsPage({ me }: { me: Me }) {
@@ -122,10 +105,10 @@ export function IndicatorsPage({ me }: { me: Me }) {
 
 function IndicatorEditor({ onSaved }: { onSaved: () => Promise<void> }) {
   const [title, setTitle] = useState('');
-  const [area, setArea] = useState<(typeof AREAS)[number]>('e-waste');
+  const [area, setArea] = useState<PriorityArea>('e-waste');
   const [condition, setCondition] = useState('');
   const [weight, setWeight] = useState('40');
-  const [form, setForm] = useState<(typeof FORMS)[number]>('documentary-check');
+  const [form, setForm] = useState<ControlForm>('documentary-check');
   const [rationale, setRationale] = useState('');
   const [coAuthors, setCoAuthors] = useState('');
   const [problem, setProblem] = useState<ProblemShape | null>(null);
@@ -167,8 +150,8 @@ function IndicatorEditor({ onSaved }: { onSaved: () => Promise<void> }) {
       </label>
       <label>
         Priority area
-        <select value={area} onChange={(e) => setArea(e.target.value as (typeof AREAS)[number])}>
-          {AREAS.map((a) => (
+        <select value={area} onChange={(e) => setArea(e.target.value as PriorityArea)}>
+          {PRIORITY_AREAS.map((a) => (
             <option key={a}>{a}</option>
           ))}
         </select>
@@ -194,8 +177,8 @@ function IndicatorEditor({ onSaved }: { onSaved: () => Promise<void> }) {
       </label>
       <label>
         Control form
-        <select value={form} onChange={(e) => setForm(e.target.value as (typeof FORMS)[number])}>
-          {FORMS.map((f) => (
+        <select value={form} onChange={(e) => setForm(e.target.value as ControlForm)}>
+          {CONTROL_FORMS.map((f) => (
             <option key={f}>{f}</option>
           ))}
         </select>

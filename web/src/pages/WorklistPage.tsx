@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { PRIORITY_AREAS, type PriorityArea } from '../domain.js';
 import { api, describeProblem, session } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
@@ -13,18 +14,6 @@ interface Entry {
   declarantId: string | null;
   itemCount: number;
 }
-
-const AREAS = [
-  'plastic-waste',
-  'e-waste',
-  'waste-and-scrap-metal',
-  'green-technology',
-  'agricultural-chemicals',
-  'endangered-species',
-  'intellectual-property',
-  'energy',
-  'general-smuggling',
-] as const;
 
 /** Yellow and red declarations to control, highest score first. */
 export function WorklistPage() {
@@ -67,7 +56,7 @@ export function WorklistPage() {
       .GET('/api/worklist', {
         params: {
           query: {
-            ...(area ? { priorityArea: area as (typeof AREAS)[number] } : {}),
+            ...(area ? { priorityArea: area as PriorityArea } : {}),
             ...(trader ? { trader } : {}),
           },
         },
@@ -90,7 +79,7 @@ export function WorklistPage() {
           Priority area
           <select value={area} onChange={(e) => setArea(e.target.value)}>
             <option value="">All</option>
-            {AREAS.map((a) => (
+            {PRIORITY_AREAS.map((a) => (
               <option key={a} value={a}>
                 {a}
               </option>

@@ -234,6 +234,23 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/permits.png`, fullPage: true });
   });
 
+  it("shows the certificate register and a trader's record", async () => {
+    await signInAs('analyst');
+    await page.getByRole('link', { name: 'Certificates' }).click();
+    await page.getByRole('heading', { name: 'Certificates and traders' }).waitFor();
+    const register = page.getByRole('table', { name: 'Certificates' });
+    await expect
+      .poll(() => register.textContent())
+      .toMatch(/BY-RCP-0042.*recycler-compliance-programme/);
+    expect(await register.textContent()).toMatch(/BY-AEO-0007.*trusted-trader.*all goods/);
+    await page.getByLabel('Trader id').fill('BY190000001');
+    await page.getByRole('button', { name: 'Show record' }).click();
+    await expect
+      .poll(() => page.getByLabel('Compliance record').textContent())
+      .toMatch(/BY190000001.*Certificates.*BY-AEO-0007 \(valid\)/);
+    await page.screenshot({ path: `${SHOTS}/certificates.png`, fullPage: true });
+  });
+
   it('draws the metrics charts for a manager', async () => {
     await signInAs('manager');
     await page.getByRole('link', { name: 'Metrics' }).click();

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeProblem, session } from './api.js';
+import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
@@ -25,6 +26,11 @@ const PAGES = [
     path: 'permits',
     title: 'Permits',
     roles: ['trader', 'environmental_officer', 'border_officer', 'manager', 'risk_analyst'],
+  },
+  {
+    path: 'certificates',
+    title: 'Certificates',
+    roles: ['risk_analyst', 'environmental_officer', 'manager', 'trader'],
   },
   {
     path: 'metrics',
@@ -98,6 +104,8 @@ export function App() {
   else if (route === 'metrics' && allowed.some((p) => p.path === 'metrics')) page = <MetricsPage />;
   else if (route === 'permits' && allowed.some((p) => p.path === 'permits'))
     page = <PermitsPage me={me} />;
+  else if (route === 'certificates' && allowed.some((p) => p.path === 'certificates'))
+    page = <CertificatesPage />;
   else if (allowed.length === 0)
     page = <p className="empty">Your roles have no pages in the console yet.</p>;
   else page = <p className="empty">This page is not available to your roles.</p>;

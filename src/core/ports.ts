@@ -283,19 +283,12 @@ export interface Repositories {
   traderRecords: {
     find(traderId: string): Promise<TraderRecord | undefined>;
     list(): Promise<TraderRecord[]>;
-    /** Counts one control of the trader's goods, and a finding when there was one. */
-    recordControl(traderId: string, finding: boolean, at: string): Promise<void>;
     /** Adds (or, for a correction, takes back) controls and findings. */
     adjust(traderId: string, controls: number, findings: number, at: string): Promise<void>;
   };
   indicatorStats: {
     /** Counts one hit declaration for each indicator version. */
     addHits(versions: ReadonlyArray<{ id: string; version: number }>): Promise<void>;
-    /** Counts a control of a declaration the versions hit, and a finding when there was one. */
-    addOutcome(
-      versions: ReadonlyArray<{ id: string; version: number }>,
-      finding: boolean,
-    ): Promise<void>;
     forIndicator(id: string): Promise<IndicatorStats[]>;
     /** Adds (or takes back) controls and findings for each version. */
     adjust(

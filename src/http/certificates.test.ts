@@ -228,7 +228,7 @@ describe.each(BACKENDS)(
       // 2 findings in 5 controls: finding rate 0.4 ≥ 0.2 → +25.
       await t.db.write(async (tx) => {
         for (const finding of [true, false, true, false, false]) {
-          await tx.traderRecords.recordControl('BY100', finding, '2026-10-01T00:00:00.000Z');
+          await tx.traderRecords.adjust('BY100', 1, finding ? 1 : 0, '2026-10-01T00:00:00.000Z');
         }
       });
       const lodged = ok(

@@ -240,8 +240,6 @@ export function indicatorStatsStore(db: Kysely<DB>): Repositories['indicatorStat
   };
   return {
     addHits: (versions) => bump(versions, { hits: 1, controls: 0, findings: 0 }),
-    addOutcome: (versions, finding) =>
-      bump(versions, { hits: 0, controls: 1, findings: finding ? 1 : 0 }),
     adjust: (versions, controls, findings) => bump(versions, { hits: 0, controls, findings }),
     async forIndicator(id) {
       const rows = await db

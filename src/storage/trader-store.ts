@@ -125,27 +125,6 @@ export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords']
         )
         .execute();
     },
-    async recordControl(traderId, finding, at) {
-      const f = finding ? 1 : 0;
-      await db
-        .insertInto('trader_records')
-        .values({
-          trader_id: traderId,
-          controls: 1,
-          findings: f,
-          last_control_at: at,
-          last_finding_at: finding ? at : null,
-        })
-        .onConflict((oc) =>
-          oc.column('trader_id').doUpdateSet({
-            controls: sql<number>`trader_records.controls + 1`,
-            findings: sql<number>`trader_records.findings + ${f}`,
-            last_control_at: at,
-            last_finding_at: finding ? at : sql<string | null>`trader_records.last_finding_at`,
-          }),
-        )
-        .execute();
-    },
   };
 }
 

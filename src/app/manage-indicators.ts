@@ -460,7 +460,7 @@ export async function activeLists(tx: Repositories): Promise<Map<string, Referen
 }
 
 /** The lists a condition may name while being drafted: the newest version of each not retired. */
-async function draftingLists(read: Repositories): Promise<Map<string, ReferenceList>> {
+export async function draftingLists(read: Repositories): Promise<Map<string, ReferenceList>> {
   const lists = new Map<string, ReferenceList>();
   for (const l of await read.referenceLists.listLatest())
     if (l.status !== 'retired') lists.set(l.name, l);

@@ -1545,6 +1545,153 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/indicators/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test a draft indicator against recent declarations: compiled as on save, run alone over the newest stored declarations; nothing is stored */
+    post: {
+      parameters: {
+        query?: {
+          /** @description How many of the newest declarations (default 500) */
+          limit?: number;
+          /** @description Lodged within this many days (default 30) */
+          days?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            /** @enum {unknown} */
+            priorityArea:
+              | 'plastic-waste'
+              | 'e-waste'
+              | 'waste-and-scrap-metal'
+              | 'green-technology'
+              | 'agricultural-chemicals'
+              | 'endangered-species'
+              | 'intellectual-property'
+              | 'energy'
+              | 'general-smuggling';
+            /** @description CEL over declaration, item and trader; see GET /api/indicators/context */
+            condition: string;
+            /** @description Score added on a hit */
+            weight?: number;
+            directChannel?: ('yellow' | 'red') | null;
+            /** @enum {unknown} */
+            controlForm:
+              'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+            rationale: string;
+            validFrom?: string | null;
+            validTo?: string | null;
+            /** @description Agencies (id or code) that author the indicator with the owner; each must approve a version before it is active */
+            coAuthorAgencies?: string[];
+            /**
+             * @description national (confidential, never leaves this node) or shareable with partner administrations; default national
+             * @enum {unknown}
+             */
+            sharing?: 'national' | 'shareable';
+            /** @description Documents a compliant declaration carries */
+            expectedDocuments?: {
+              /** @description Document type code, or the permit or licence type */
+              type: string;
+              title: string;
+            }[];
+            /** @description Conventions, regulations and guidance the indicator rests on */
+            sources?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              window: {
+                from: string;
+                to: string;
+                limit: number;
+              };
+              /** @description Declarations screened */
+              examined: number;
+              /** @description Declarations with at least one hit */
+              declarationsHit: number;
+              /** @description declarationsHit / examined; null when none was examined */
+              hitRate: number | null;
+              itemsHit: number;
+              hits: {
+                declarationId: string;
+                reference: string;
+                submittedAt: string;
+                itemSequence: number;
+                hsCode: string;
+                points: number;
+                directChannel: ('yellow' | 'red') | null;
+                reason: string;
+              }[];
+              /** @description True when more than 500 item hits */
+              truncated: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/indicators/{id}': {
     parameters: {
       query?: never;

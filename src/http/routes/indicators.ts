@@ -8,6 +8,7 @@ import {
   listIndicators,
   listReferenceLists,
 } from '../../app/read-indicators.js';
+import { PREVIEW_DEFAULTS, PREVIEW_LIMITS, previewIndicator } from '../../app/preview-indicator.js';
 import { screenWithoutStoring } from '../../app/screen-declaration.js';
 import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
@@ -56,6 +57,31 @@ export const ReferenceListSchema = Type.Object({
   sharing: Type.Enum(SHARING_LEVELS),
   createdAt: Type.String(),
   createdBy: Type.String(),
+});
+
+const PreviewSchema = Type.Object({
+  window: Type.Object({ from: Type.String(), to: Type.String(), limit: Type.Integer() }),
+  examined: Type.Integer({ description: 'Declarations screened' }),
+  declarationsHit: Type.Integer({ description: 'Declarations with at least one hit' }),
+  hitRate: Type.Union([Type.Number(), Type.Null()], {
+    description: 'declarationsHit / examined; null when none was examined',
+  }),
+  itemsHit: Type.Integer(),
+  hits: Type.Array(
+    Type.Object({
+      declarationId: Type.String(),
+      reference: Type.String(),
+      submittedAt: Type.String(),
+      itemSequence: Type.Integer(),
+      hsCode: Type.String(),
+      points: Type.Number(),
+      directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
+      reason: Type.String(),
+    }),
+  ),
+  truncated: Type.Boolean({
+    description: `True when more than ${PREVIEW_LIMITS.maxHitsListed} item hits`,
+  }),
 });
 
 // The body is validated by the domain (condition compiled against the lists in force); the
@@ -107,6 +133,43 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     },
     async (request, reply) =>
       reply.code(201).send(await saveIndicator(ctx, request.principal, undefined, request.body)),
+  );
+  app.post(
+    '/api/indicators/preview',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['risk'],
+        summary:
+          'Test a draft indicator against recent declarations: compiled as on save, run alone over the newest stored declarations; nothing is stored',
+        querystring: Type.Object({
+          limit: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: PREVIEW_LIMITS.maxLimit,
+              description: `How many of the newest declarations (default ${PREVIEW_DEFAULTS.limit})`,
+            }),
+          ),
+          days: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: PREVIEW_LIMITS.maxDays,
+              description: `Lodged within this many days (default ${PREVIEW_DEFAULTS.days})`,
+            }),
+          ),
+        }),
+        body: IndicatorInputSchema,
+        response: { 200: PreviewSchema, 400: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    (request) => {
+      // The domain checks the window too (the validator is the domain's on this route).
+      const q = request.query as { limit?: string | number; days?: string | number };
+      return previewIndicator(ctx, request.principal, request.body, {
+        ...(q.limit !== undefined ? { limit: Number(q.limit) } : {}),
+        ...(q.days !== undefined ? { days: Number(q.days) } : {}),
+      });
+    },
   );
   app.put(
     '/api/indicators/:id',

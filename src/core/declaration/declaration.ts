@@ -47,6 +47,16 @@ export const DocumentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const PackageSchema = Type.Object(
+  {
+    kind: Text(2, 'Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk)'),
+    count: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of packages' })),
+    pieces: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of pieces (unpacked)' })),
+    marks: Type.Optional(Text(512, 'Shipping marks')),
+  },
+  { additionalProperties: false },
+);
+
 export const GoodsItemSchema = Type.Object(
   {
     sequence: Type.Integer({ minimum: 1, maximum: 9999 }),
@@ -54,9 +64,10 @@ export const GoodsItemSchema = Type.Object(
     // both on any other declaration.
     hsCode: Type.Optional(
       Type.String({
-        pattern: '^[0-9]{6,10}$',
+        pattern: '^[0-9]{4,10}$',
         description:
-          'HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified',
+          'HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); ' +
+          'required unless the declaration is simplified or a cargo report with a description',
       }),
     ),
     description: Type.Optional(
@@ -70,6 +81,7 @@ export const GoodsItemSchema = Type.Object(
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })),
     originCountry: Type.Optional(Country),
     documents: Type.Optional(Type.Array(DocumentSchema, { maxItems: 99 })),
+    packages: Type.Optional(Type.Array(PackageSchema, { maxItems: 99 })),
     species: Type.Optional(Text(200, 'Scientific name, for CITES goods')),
     brand: Type.Optional(Text(200, 'Trademark borne by the goods')),
   },
@@ -85,6 +97,24 @@ export const RouteSchema = Type.Object(
     officeOfExit: Type.Optional(Text(35)),
     transportMode: Type.Optional(Type.Enum(TRANSPORT_MODES)),
     conveyance: Type.Optional(Text(70, 'Vessel, flight, vehicle or train identity')),
+    containers: Type.Optional(
+      Type.Array(Text(17, 'Container number'), {
+        maxItems: 9999,
+        description: 'Containers the goods travel in (containerised cargo)',
+      }),
+    ),
+    loadingAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When the goods are loaded on the means of transport that brings them in',
+      }),
+    ),
+    arrivalAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Expected arrival at the office of first entry',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

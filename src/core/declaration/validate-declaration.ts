@@ -51,6 +51,12 @@ export function validateDeclaration(
   country('/route/destinationCountry', route.destinationCountry);
   (route.transitCountries ?? []).forEach((c, i) => country(`/route/transitCountries/${i}`, c));
 
+  for (const at of ['loadingAt', 'arrivalAt'] as const) {
+    if (route[at] !== undefined && Number.isNaN(Date.parse(route[at]))) {
+      issues.push({ path: `/route/${at}`, reason: 'not a valid date-time' });
+    }
+  }
+  const cargoReport = d.kind === 'cargo-report';
   const sequences = new Set<number>();
   d.goodsItems.forEach((item, i) => {
     const at = `/goodsItems/${i}`;
@@ -61,16 +67,24 @@ export function validateDeclaration(
       });
     }
     sequences.add(item.sequence);
-    // The schema leaves both optional for simplified declarations, which may omit them.
-    if (item.hsCode === undefined) {
+    // The schema leaves both optional for simplified declarations, which may omit them, and for
+    // cargo reports: what an advance cargo message must carry is its own rule pack's business
+    // (ENS: a description or a commodity code), and a code that is no HS heading is not mapped.
+    if (!cargoReport && item.hsCode === undefined) {
       if (d.simplified !== true) issues.push({ path: `${at}/hsCode`, reason: NOT_SIMPLIFIED });
-    } else if (!isKnownHsHeading(item.hsCode)) {
+    } else if (!cargoReport && item.hsCode !== undefined && item.hsCode.length < 6) {
+      issues.push({
+        path: `${at}/hsCode`,
+        reason: 'at least 6 digits (only a cargo report may give the 4-digit heading)',
+      });
+    }
+    if (item.hsCode !== undefined && !isKnownHsHeading(item.hsCode)) {
       issues.push({
         path: `${at}/hsCode`,
         reason: `HS code '${item.hsCode}' has no HS 2022 heading ${item.hsCode.slice(0, 4)}`,
       });
     }
-    if (item.description === undefined && d.simplified !== true) {
+    if (item.description === undefined && d.simplified !== true && !cargoReport) {
       issues.push({ path: `${at}/description`, reason: NOT_SIMPLIFIED });
     }
     country(`${at}/originCountry`, item.originCountry);
@@ -94,11 +108,20 @@ export function validateDeclaration(
     value: {
       ...d,
       submittedAt,
-      route: { ...route, transitCountries: route.transitCountries ?? [] },
+      route: {
+        ...route,
+        transitCountries: route.transitCountries ?? [],
+        ...(route.loadingAt !== undefined ? { loadingAt: isoTime(route.loadingAt) } : {}),
+        ...(route.arrivalAt !== undefined ? { arrivalAt: isoTime(route.arrivalAt) } : {}),
+      },
       documents: d.documents ?? [],
       goodsItems: [...d.goodsItems].sort((a, b) => a.sequence - b.sequence).map(fixedLayoutItem),
     },
   };
+}
+
+function isoTime(text: string): string {
+  return new Date(Date.parse(text)).toISOString();
 }
 
 /**
@@ -124,5 +147,6 @@ function fixedLayoutItem(
     species: g.species,
     brand: g.brand,
     documents: g.documents ?? [],
+    packages: g.packages,
   };
 }

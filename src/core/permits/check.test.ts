@@ -28,6 +28,8 @@ const declaration = (over: Partial<ScreeningDeclaration> = {}): ScreeningDeclara
   consigneeId: 'BY100',
   itemCount: 1,
   date: '2026-11-02T10:00:00.000Z',
+  lateFiling: false,
+  minutesLate: 0,
   ...over,
 });
 

@@ -60,6 +60,8 @@ function context(patch: Patch = {}): ScreeningContext {
       consigneeId: 'BY100',
       itemCount: 2,
       date: DATE,
+      lateFiling: false,
+      minutesLate: 0,
       ...patch.declaration,
     },
     item: {

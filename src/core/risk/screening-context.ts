@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationContent } from '../declaration/declaration.js';
 import type { PermitOnFile } from '../permits/check.js';
+import { checkLodging } from '../cargo/lodging.js';
 
 /**
  * What a condition sees, evaluated once per goods item: the declaration, the item, the trader.
@@ -40,6 +41,10 @@ export interface ScreeningDeclaration {
   itemCount: number;
   /** Declaration date (ISO 8601): what permits and certificates must be valid on. */
   date: string;
+  /** A cargo report lodged after its time limit (see core/cargo/lodging.ts); false otherwise. */
+  lateFiling: boolean;
+  /** Minutes after the lodging time limit (0 when on time, not checkable or not a cargo report). */
+  minutesLate: number;
 }
 
 /** A permit, licence or certificate as screening sees it. */
@@ -97,6 +102,8 @@ const DECLARATION_FIELDS = {
   consigneeId: 'string',
   itemCount: 'int',
   date: 'string',
+  lateFiling: 'bool',
+  minutesLate: 'int',
 } as const satisfies Record<keyof ScreeningDeclaration, string>;
 
 const ITEM_FIELDS = {
@@ -183,6 +190,7 @@ export function screeningContexts(
   trader: ScreeningTrader,
 ): ScreeningContext[] {
   const declarationDocuments = typesOf(d.documents);
+  const lodging = d.kind === 'cargo-report' ? checkLodging(d, d.submittedAt) : undefined;
   const route = d.route;
   const declaration: ScreeningDeclaration = {
     kind: d.kind,
@@ -197,6 +205,8 @@ export function screeningContexts(
     consigneeId: d.consignee?.id ?? '',
     itemCount: d.goodsItems.length,
     date: d.submittedAt,
+    lateFiling: lodging?.status === 'late',
+    minutesLate: lodging?.minutesLate ?? 0,
   };
   const goods = d.goodsItems;
   const contexts: ScreeningContext[] = [];

@@ -77,22 +77,9 @@ export function elementPath(
  * nesting deeper than `maxDepth`, and malformed XML, each as an issue at path '/'.
  */
 export function parseXmlSafely(xml: string, opts: XmlLimits = {}): XmlParseResult {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
-
-  const bytes = Buffer.byteLength(xml, 'utf8');
-  if (bytes > maxBytes) return refuse(`XML is ${bytes} bytes, more than the ${maxBytes} accepted`);
-  // A DTD can declare entities that expand without bound (billion laughs) or read external
-  // resources (XXE); customs messages never need one, so it is refused before any parsing.
-  if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) {
-    return refuse('DOCTYPE and ENTITY declarations are not accepted');
-  }
-  const validation = XMLValidator.validate(xml);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    const at = col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
-    return refuse(`malformed XML at ${at}: ${msg}`);
-  }
+  const refused = xmlSafetyIssue(xml, opts);
+  if (refused !== undefined) return refuse(refused);
 
   let doc: unknown;
   try {
@@ -110,6 +97,26 @@ export function parseXmlSafely(xml: string, opts: XmlLimits = {}): XmlParseResul
   const root = new XmlElement(rootName, `/${rootName}`, rootContents[0]);
   if (depth(root) > maxDepth) return tooDeep(maxDepth);
   return { ok: true, doc, root };
+}
+
+/**
+ * Why untrusted XML must not be parsed at all (over `maxBytes`, a DTD, malformed), or undefined.
+ * Every XML reader runs this first; `parseXmlSafely` does.
+ */
+export function xmlSafetyIssue(xml: string, opts: XmlLimits = {}): string | undefined {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  const bytes = Buffer.byteLength(xml, 'utf8');
+  if (bytes > maxBytes) return `XML is ${bytes} bytes, more than the ${maxBytes} accepted`;
+  // A DTD can declare entities that expand without bound (billion laughs) or read external
+  // resources (XXE); customs messages never need one, so it is refused before any parsing.
+  if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) return 'DOCTYPE and ENTITY declarations are not accepted';
+  const validation = XMLValidator.validate(xml);
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    const at = col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
+    return `malformed XML at ${at}: ${msg}`;
+  }
+  return undefined;
 }
 
 function parser(maxDepth: number): XMLParser {
@@ -140,7 +147,7 @@ const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Decodes the five predefined XML entities and character references; anything else stays as written. */
-function decodeEntities(text: string): string {
+export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(
     /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g,

@@ -1,0 +1,243 @@
+import { Environment } from '@marcbachmann/cel-js';
+import { MessageNode } from './message-node.js';
+import { firstOnPath, parseNodePath, resolvePath, type NodePath } from './node-path.js';
+
+/**
+ * The functions rule assertions call, with their CEL signatures. Every one but `substringAfter`
+ * takes the element it starts from first: `node` (the context element of the rule) or an element
+ * bound by a macro (`nodes(node, 'X').exists(n, …)`). Paths are string literals, checked when the
+ * pack is loaded (see node-path.ts); so are regular expressions.
+ *
+ * Values follow HMRC's rule helpers: text is the element's whole text as written (untrimmed);
+ * numbers are read as Java's Double.parseDouble reads them (blanks around allowed), NaN when the
+ * element is absent or not a number, and NaN compares false with everything in CEL.
+ */
+export const RULE_FUNCTIONS = {
+  exists: {
+    signature: 'exists(Node, string): bool',
+    doc: 'the path reaches at least one element',
+  },
+  absent: {
+    signature: 'absent(Node, string): bool',
+    doc: 'the path reaches no element',
+  },
+  value: {
+    signature: 'value(Node, string): string',
+    doc: "text of the first element reached, as written; '' when none",
+  },
+  trim: {
+    signature: 'trim(Node, string): string',
+    doc: 'value() without leading and trailing blanks and control characters (Java trim)',
+  },
+  number: {
+    signature: 'number(Node, string): double',
+    doc: 'the first element reached as a decimal number; NaN when absent or not a number',
+  },
+  intOrElse: {
+    signature: 'intOrElse(Node, string, int): int',
+    doc: 'the first element reached as a whole number (32-bit), or the default',
+  },
+  count: {
+    signature: 'count(Node, string): int',
+    doc: 'how many elements the path reaches',
+  },
+  countEquals: {
+    signature: 'countEquals(Node, string, string): int',
+    doc: 'how many elements reached have this trimmed text',
+  },
+  countDistinct: {
+    signature: 'countDistinct(Node, string, bool): int',
+    doc: 'how many different texts the elements reached have (trimmed first when the flag is true)',
+  },
+  countDistinctChildCount: {
+    signature: 'countDistinctChildCount(Node, string): int',
+    doc: 'how many different numbers of child elements the elements reached have',
+  },
+  allHave: {
+    signature: 'allHave(Node, string, string, string): bool',
+    doc: 'every element reached by the first path has, under the second path, one element with this trimmed text (true when the first path reaches none)',
+  },
+  areIndices: {
+    signature: 'areIndices(Node, string): bool',
+    doc: 'the elements reached hold the whole numbers 1, 2, 3 … in document order',
+  },
+  sum: {
+    signature: 'sum(Node, string): double',
+    doc: 'sum of the elements reached as numbers (NaN if one is not a number; 0 when none)',
+  },
+  matches: {
+    signature: 'matches(Node, string, string): bool',
+    doc: 'the first element reached exists and its whole text matches the regular expression (JavaScript syntax, anchored at both ends)',
+  },
+  isNaN: {
+    signature: 'isNaN(double): bool',
+    doc: 'the number is NaN (number() of an absent element or of text that is not a number)',
+  },
+  substringAfter: {
+    signature: 'substringAfter(string, string): string',
+    doc: "what follows the first occurrence of the separator's first character; '' when none",
+  },
+  nodes: {
+    signature: 'nodes(Node, string): list<Node>',
+    doc: "the elements reached, for the macros: nodes(node, 'X').exists(n, …)",
+  },
+} as const;
+export type RuleFunctionName = keyof typeof RULE_FUNCTIONS;
+
+/** Functions whose second argument is a path; `allHave` takes two, `matches` a regex third. */
+export const PATH_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
+  exists: [1],
+  absent: [1],
+  value: [1],
+  trim: [1],
+  number: [1],
+  intOrElse: [1],
+  count: [1],
+  countEquals: [1],
+  countDistinct: [1],
+  countDistinctChildCount: [1],
+  allHave: [1, 2],
+  areIndices: [1],
+  sum: [1],
+  matches: [1],
+  nodes: [1],
+};
+
+/** Paths and regular expressions seen at load time, compiled once and shared by every evaluation. */
+const paths = new Map<string, NodePath>();
+const regexes = new Map<string, RegExp>();
+
+/** Compiles a path (cached); throws an Error naming what is wrong. */
+export function compilePath(text: string): NodePath {
+  let path = paths.get(text);
+  if (!path) {
+    path = parseNodePath(text);
+    paths.set(text, path);
+  }
+  return path;
+}
+
+/** Compiles a regular expression for a whole-text match (cached); throws on bad syntax. */
+export function compileRegex(source: string): RegExp {
+  let re = regexes.get(source);
+  if (!re) {
+    re = new RegExp(`^(?:${source})$`);
+    regexes.set(source, re);
+  }
+  return re;
+}
+
+/** Java's String.trim: strips every character up to U+0020 at both ends. */
+export function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Java's Double.parseDouble grammar (decimal forms; hexadecimal floats are not accepted here). */
+const JAVA_DOUBLE = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
+
+/** A text as Java reads a double, NaN when it is not one. */
+export function javaDouble(text: string): number {
+  const t = javaTrim(text);
+  if (!JAVA_DOUBLE.test(t)) return NaN;
+  const last = t.charCodeAt(t.length - 1);
+  // A trailing f, F, d or D (a Java type suffix) is dropped; Number() would refuse it.
+  const digits = last > 0x40 && t !== 'NaN' && !t.endsWith('Infinity') ? t.slice(0, -1) : t;
+  return Number(digits);
+}
+
+/** A text as Java's Integer.parseInt reads it (after trim), undefined when it is not one. */
+export function javaInt(text: string): number | undefined {
+  const t = javaTrim(text);
+  if (!/^[+-]?\d+$/.test(t)) return undefined;
+  const n = Number(t);
+  return n >= -2147483648 && n <= 2147483647 ? n : undefined;
+}
+
+// cel-js hands handlers the literal strings as written; each is compiled at load time.
+const path = (p: string) => paths.get(p) ?? compilePath(p);
+
+function first(n: MessageNode, p: string): MessageNode | undefined {
+  return firstOnPath(n, path(p));
+}
+
+const HANDLERS: Record<RuleFunctionName, (...args: never[]) => unknown> = {
+  exists: (n: MessageNode, p: string) => first(n, p) !== undefined,
+  absent: (n: MessageNode, p: string) => first(n, p) === undefined,
+  value: (n: MessageNode, p: string) => first(n, p)?.text ?? '',
+  trim: (n: MessageNode, p: string) => javaTrim(first(n, p)?.text ?? ''),
+  number: (n: MessageNode, p: string) => {
+    const e = first(n, p);
+    return e ? javaDouble(e.text) : NaN;
+  },
+  intOrElse: (n: MessageNode, p: string, otherwise: bigint) => {
+    const e = first(n, p);
+    const v = e ? javaInt(e.text) : undefined;
+    return v === undefined ? otherwise : BigInt(v);
+  },
+  count: (n: MessageNode, p: string) => BigInt(resolvePath(n, path(p)).length),
+  countEquals: (n: MessageNode, p: string, expected: string) => {
+    let count = 0;
+    for (const e of resolvePath(n, path(p))) if (javaTrim(e.text) === expected) count++;
+    return BigInt(count);
+  },
+  countDistinct: (n: MessageNode, p: string, trimmed: boolean) => {
+    const texts = new Set<string>();
+    for (const e of resolvePath(n, path(p))) texts.add(trimmed ? javaTrim(e.text) : e.text);
+    return BigInt(texts.size);
+  },
+  countDistinctChildCount: (n: MessageNode, p: string) => {
+    const counts = new Set<number>();
+    for (const e of resolvePath(n, path(p))) counts.add(e.children.length);
+    return BigInt(counts.size);
+  },
+  allHave: (n: MessageNode, parents: string, p: string, expected: string) => {
+    const sub = path(p);
+    return resolvePath(n, path(parents)).every((parent) =>
+      resolvePath(parent, sub).some((e) => javaTrim(e.text) === expected),
+    );
+  },
+  areIndices: (n: MessageNode, p: string) => {
+    const found = resolvePath(n, path(p));
+    for (let k = 0; k < found.length; k++) if (javaInt(found[k]!.text) !== k + 1) return false;
+    return true;
+  },
+  sum: (n: MessageNode, p: string) => {
+    let total = 0;
+    for (const e of resolvePath(n, path(p))) total += javaDouble(e.text);
+    return total;
+  },
+  matches: (n: MessageNode, p: string, source: string) => {
+    const e = first(n, p);
+    return e !== undefined && (regexes.get(source) ?? compileRegex(source)).test(e.text);
+  },
+  isNaN: (x: number) => Number.isNaN(x),
+  substringAfter: (s: string, separator: string) => {
+    if (separator === '') return '';
+    const at = s.indexOf(separator[0]!);
+    return at < 0 ? '' : s.slice(at + 1);
+  },
+  nodes: (n: MessageNode, p: string) => resolvePath(n, path(p)),
+};
+
+let environment: Environment | undefined;
+
+/** The CEL environment assertions are parsed, checked and evaluated in; `node` is the context element. */
+export function ruleEnvironment(): Environment {
+  if (environment) return environment;
+  let env = new Environment({
+    limits: { maxAstNodes: 4000, maxDepth: 64, maxListElements: 100, maxCallArguments: 8 },
+  })
+    .registerType('Node', MessageNode)
+    .registerVariable('node', 'Node');
+  for (const [name, f] of Object.entries(RULE_FUNCTIONS)) {
+    env = env.registerFunction(f.signature, HANDLERS[name as RuleFunctionName], {
+      description: f.doc,
+    });
+  }
+  environment = env;
+  return env;
+}

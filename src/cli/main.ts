@@ -7,6 +7,7 @@ import { metrics } from './commands/metrics.js';
 import type { Grouping } from '../app/metrics.js';
 import { permitsDue, permitsList, permitsUsage } from './commands/permits.js';
 import { adminCreate } from './commands/admin-create.js';
+import { cargoValidate } from './commands/cargo-validate.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
 import { defaultWorkers, screenFiles } from './commands/screen.js';
@@ -177,6 +178,24 @@ export function buildCli(): Command {
     .action(async (opts: { from: string; to: string; format: string; groupBy?: Grouping }) =>
       metrics(readConfig(), opts),
     );
+
+  const cargo = program.command('cargo').description('cargo: entry summary declarations (ENS)');
+  cargo
+    .command('validate')
+    .description(
+      "check ENS messages (IE315, IE313) against HMRC's business rules, offline; exit 1 if any is invalid",
+    )
+    .argument('<files...>', 'XML messages')
+    .option(
+      '--json',
+      'one JSON object per file: {"file", "errors": [{code, location, message}]}',
+      false,
+    )
+    .option('--pack <file>', 'a rule pack to use instead of library/rules/ens-ie315.json')
+    .action(async (files: string[], opts: { json: boolean; pack?: string }) => {
+      const s = await cargoValidate(files, opts);
+      if (s.invalid > 0 || s.unreadable > 0) process.exitCode = 1;
+    });
 
   const db = program.command('db').description('database');
   db.command('migrate')

@@ -39,6 +39,16 @@ describe('parseMessageTree', () => {
     expect(text('X')).toBe('123');
   });
 
+  it('skips attributes (a quoted > included), processing instructions and comments around the root', () => {
+    const root = tree(
+      '<?xml version="1.0"?>\n<!-- before -->\n<R a="1 > 0" b=\'x\'><?pi data?><E c="/>"/><F>t</F ></R>\n<!-- after -->\n',
+    );
+    expect(root.children.map((c) => c.name)).toEqual(['E', 'F']);
+    expect(root.named('E')[0]!.text).toBe('');
+    expect(root.named('F')[0]!.text).toBe('t');
+    expect(tree('<R/>').children).toEqual([]);
+  });
+
   it('reads CR LF line ends as LF, as XML processors must', () => {
     expect(tree('<R><T>a\r\nb\rc</T></R>').named('T')[0]!.text).toBe('a\nb\nc');
   });

@@ -1,4 +1,3 @@
-import { XMLParser } from 'fast-xml-parser';
 import type { FieldIssue } from '../core/errors.js';
 import { MessageNode } from '../core/rules/message-node.js';
 import { decodeEntities, DEFAULT_MAX_XML_DEPTH, xmlSafetyIssue, type XmlLimits } from './xml.js';
@@ -7,19 +6,13 @@ import { decodeEntities, DEFAULT_MAX_XML_DEPTH, xmlSafetyIssue, type XmlLimits }
 export type MessageTreeResult =
   { ok: true; root: MessageNode } | { ok: false; issues: FieldIssue[] };
 
-type OrderedNode = Record<string, unknown>;
-
-const COMMENT = '#comment';
-const CDATA = '#cdata';
-const TEXT = '#text';
-
-const parsers = new Map<number, XMLParser>();
-
 /**
  * Parses untrusted XML into the element tree rule packs are evaluated on: document order kept,
- * names as written (prefix included), text untouched (no trimming; entities and character
- * references decoded, CDATA kept as is, comments and processing instructions dropped). Same
- * refusals and limits as `parseXmlSafely` (size, DTD, malformed XML, depth).
+ * names as written (prefix included), text untouched (no trimming; the predefined entities and
+ * character references decoded, CDATA kept as is, comments and processing instructions dropped,
+ * attributes ignored). Same refusals and limits as `parseXmlSafely` (size, DTD, malformed XML,
+ * depth): fast-xml-parser's validator checks the document first, then a small scanner builds the
+ * tree (fast-xml-parser's own tree in document order costs about three times as much).
  */
 export function parseMessageTree(xml: string, opts: XmlLimits = {}): MessageTreeResult {
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
@@ -27,83 +20,91 @@ export function parseMessageTree(xml: string, opts: XmlLimits = {}): MessageTree
   if (refused !== undefined) return refuse(refused);
   // XML processors read CR LF and a lone CR as LF (XML 1.0 §2.11); &#13; stays a CR.
   const text = xml.includes('\r') ? xml.replace(/\r\n?/g, '\n') : xml;
-  let doc: unknown;
   try {
-    doc = parserFor(maxDepth).parse(text);
+    return scan(text, maxDepth);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === 'Maximum nested tags exceeded') return tooDeep(maxDepth);
-    return refuse(`XML could not be parsed: ${message}`);
+    return refuse(`XML could not be parsed: ${(error as Error).message}`);
   }
-  const top = (Array.isArray(doc) ? (doc as OrderedNode[]) : []).filter((n) => elementName(n));
-  if (top.length !== 1) return refuse('XML must have exactly one root element');
-  const root = build(top[0]!, null, 1, maxDepth);
-  return root ? { ok: true, root } : tooDeep(maxDepth);
 }
 
-function parserFor(maxDepth: number): XMLParser {
-  let parser = parsers.get(maxDepth);
-  if (!parser) {
-    parser = new XMLParser({
-      preserveOrder: true,
-      ignoreAttributes: true,
-      removeNSPrefix: false,
-      trimValues: false,
-      parseTagValue: false,
-      processEntities: false, // no DTD entities ever; the five XML ones are decoded below
-      commentPropName: COMMENT, // kept apart so the text on either side stays as written
-      cdataPropName: CDATA,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      maxNestedTags: maxDepth,
-    });
-    parsers.set(maxDepth, parser);
-  }
-  return parser;
-}
-
-/** The element name of a preserveOrder node, or undefined for text, comments and the like. */
-function elementName(n: OrderedNode): string | undefined {
-  for (const key in n) {
-    if (key === ':@') continue;
-    return key === TEXT || key === COMMENT || key === CDATA || key.startsWith('?')
-      ? undefined
-      : key;
-  }
-  return undefined;
-}
-
-/** Builds an element and its descendants; undefined when nesting goes past `maxDepth`. */
-function build(
-  n: OrderedNode,
-  parent: MessageNode | null,
-  depth: number,
-  maxDepth: number,
-): MessageNode | undefined {
-  if (depth > maxDepth) return undefined;
-  const name = elementName(n)!;
-  const element = new MessageNode(name, parent);
-  for (const child of n[name] as OrderedNode[]) {
-    const text = child[TEXT];
-    if (typeof text === 'string') {
-      element.appendText(decodeEntities(text));
-      continue;
+/** Builds the tree of a document the validator has accepted; throws on anything unexpected. */
+function scan(xml: string, maxDepth: number): MessageTreeResult {
+  let root: MessageNode | undefined;
+  let current: MessageNode | null = null;
+  let depth = 0;
+  let at = 0;
+  const n = xml.length;
+  while (at < n) {
+    const lt = xml.indexOf('<', at);
+    const textEnd = lt < 0 ? n : lt;
+    if (textEnd > at) {
+      if (current) current.appendText(decodeEntities(xml.slice(at, textEnd)));
+      else if (xml.slice(at, textEnd).trim() !== '')
+        throw new Error('text outside the root element');
     }
-    const cdata = child[CDATA];
-    if (Array.isArray(cdata)) {
-      for (const part of cdata as OrderedNode[]) {
-        const t = part[TEXT];
-        if (typeof t === 'string') element.appendText(t);
+    if (lt < 0) break;
+    const next = xml.charCodeAt(lt + 1);
+    if (next === 0x3f /* ? */) {
+      at = after(xml, '?>', lt);
+    } else if (next === 0x21 /* ! */) {
+      if (xml.startsWith('<!--', lt)) {
+        at = after(xml, '-->', lt);
+      } else if (xml.startsWith('<![CDATA[', lt)) {
+        const end = xml.indexOf(']]>', lt + 9);
+        if (end < 0 || !current) throw new Error('CDATA section outside an element or unclosed');
+        current.appendText(xml.slice(lt + 9, end));
+        at = end + 3;
+      } else {
+        throw new Error(`unexpected markup at offset ${lt}`);
       }
-      continue;
+    } else if (next === 0x2f /* / */) {
+      const end = xml.indexOf('>', lt);
+      if (end < 0 || !current) throw new Error('unexpected end tag');
+      const name = xml.slice(lt + 2, end).trim();
+      if (name !== current.name) throw new Error(`end tag ${name} does not close ${current.name}`);
+      current = current.parent;
+      depth--;
+      at = end + 1;
+    } else {
+      const end = tagEnd(xml, lt);
+      const selfClosing = xml.charCodeAt(end - 1) === 0x2f;
+      const body = xml.slice(lt + 1, selfClosing ? end - 1 : end);
+      const name = /^[^\s/>]+/.exec(body)?.[0];
+      if (!name) throw new Error(`start tag without a name at offset ${lt}`);
+      if (!current && root) throw new Error('more than one root element');
+      if (++depth > maxDepth) return refuse(`XML nests elements deeper than ${maxDepth} levels`);
+      const element: MessageNode = new MessageNode(name, current);
+      root ??= element;
+      if (selfClosing) depth--;
+      else current = element;
+      at = end + 1;
     }
-    if (elementName(child) && !build(child, element, depth + 1, maxDepth)) return undefined;
   }
-  return element;
+  if (!root || current) throw new Error(root ? 'unclosed element' : 'no root element');
+  return { ok: true, root };
 }
 
-function tooDeep(maxDepth: number): MessageTreeResult {
-  return refuse(`XML nests elements deeper than ${maxDepth} levels`);
+/** Offset just after the next `marker` from `from`. */
+function after(xml: string, marker: string, from: number): number {
+  const end = xml.indexOf(marker, from);
+  if (end < 0) throw new Error(`'${marker}' expected after offset ${from}`);
+  return end + marker.length;
+}
+
+/** Offset of the '>' closing the start tag at `lt` ('>' inside quoted attribute values skipped). */
+function tagEnd(xml: string, lt: number): number {
+  let quote = 0;
+  for (let k = lt + 1; k < xml.length; k++) {
+    const c = xml.charCodeAt(k);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3e) {
+      return k;
+    }
+  }
+  throw new Error(`unclosed start tag at offset ${lt}`);
 }
 
 function refuse(reason: string): MessageTreeResult {

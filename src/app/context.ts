@@ -2,6 +2,7 @@ import type { DomainEvents } from './events.js';
 import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 import type { RiskRuntime } from './risk.js';
+import type { ReferralSettings } from '../core/cargo/referral.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
 export interface AppContext {
@@ -12,6 +13,8 @@ export interface AppContext {
     sessionTtlSeconds: number;
     /** Service levels of the Single Window: hours for the expedited track, days for the others. */
     permitDeadlines: { expeditedHours: number; standardDays: number };
+    /** Pre-arrival referrals of cargo reports; default DEFAULT_REFERRAL_SETTINGS. */
+    cargo?: ReferralSettings;
   };
   risk: RiskRuntime;
   /** Committed changes, for live views. */

@@ -12,6 +12,8 @@ export type DomainErrorCode =
 export interface FieldIssue {
   path: string;
   reason: string;
+  /** The error code of the business rule that failed, for messages checked by a rule pack. */
+  code?: string;
 }
 
 /** A broken rule or refused request; expected outcomes are values, this is for the rest. */

@@ -3,6 +3,8 @@ import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
 import type { Permit } from './permits/permit.js';
 import type { PermitOnFile } from './permits/check.js';
+import type { LodgingCheck } from './cargo/lodging.js';
+import type { PreArrivalOutcome, PreArrivalReferral } from './cargo/referral.js';
 import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
 import type {
   Authored,
@@ -207,6 +209,43 @@ export interface StoredIdempotentResponse {
 }
 
 /** Read and write access to the records; inside `Storage.write` all of it is one transaction. */
+/** A cargo report's advance-cargo record, beside its declaration. */
+export interface CargoReport {
+  declarationId: string;
+  /** Movement reference number given on acceptance. */
+  mrn: string;
+  /** The declarant's local reference number. */
+  lrn: string;
+  sender: string | null;
+  /** 1 for the report as filed, +1 per amendment. */
+  version: number;
+  lodgedAt: string;
+  amendedAt: string | null;
+  arrivalAt: string | null;
+  lodging: LodgingCheck;
+  outcome: PreArrivalOutcome;
+  /** What the message carried that could not be mapped. */
+  notes: string[];
+}
+
+/** One message received for a cargo report, exactly as sent. */
+export interface CargoMessage {
+  declarationId: string;
+  version: number;
+  messageType: string;
+  format: 'xml' | 'json';
+  receivedAt: string;
+  receivedBy: string;
+  message: string;
+}
+
+export interface CargoReportFilter {
+  agencyId?: string;
+  submitterAgencyId?: string;
+  outcome?: PreArrivalOutcome;
+  limit: number;
+}
+
 export interface Repositories {
   identity: {
     insertAdministration(a: Administration & { createdAt: string }): Promise<void>;
@@ -237,6 +276,11 @@ export interface Repositories {
     count(): Promise<number>;
     /** lodged, awaiting or under control, or held → released; false otherwise (nothing changed). */
     markReleased(id: string, at: string): Promise<boolean>;
+    /**
+     * Replaces an amended declaration's content and assessment (same id, owner and receipt), and
+     * its goods items and hits, if its status is one of `from`; false otherwise.
+     */
+    amend(d: DeclarationRecord, from: readonly ControlStatus[]): Promise<boolean>;
     status(
       id: string,
     ): Promise<
@@ -323,6 +367,21 @@ export interface Repositories {
     ): Promise<boolean>;
     addUsage(u: PermitUsage): Promise<void>;
     usage(permitId: string): Promise<PermitUsage[]>;
+  };
+  cargo: {
+    insert(r: CargoReport): Promise<void>;
+    update(r: CargoReport): Promise<void>;
+    find(declarationId: string): Promise<CargoReport | undefined>;
+    findByMrn(mrn: string): Promise<CargoReport | undefined>;
+    /** The report an organisation lodged under its local reference number. */
+    findByLrn(submitterAgencyId: string, lrn: string): Promise<CargoReport | undefined>;
+    list(filter: CargoReportFilter): Promise<CargoReport[]>;
+    addMessage(m: CargoMessage): Promise<void>;
+    messages(declarationId: string): Promise<CargoMessage[]>;
+    insertReferral(r: PreArrivalReferral): Promise<void>;
+    updateReferral(r: PreArrivalReferral): Promise<void>;
+    findReferral(id: string): Promise<PreArrivalReferral | undefined>;
+    referralsOf(declarationId: string): Promise<PreArrivalReferral[]>;
   };
   controls: {
     insertInspection(r: InspectionRecord): Promise<void>;

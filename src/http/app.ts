@@ -19,6 +19,7 @@ import { installMetrics } from './metrics.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { declarationRoutes } from './routes/declarations.js';
+import { cargoRoutes } from './routes/cargo.js';
 import { controlRoutes } from './routes/controls.js';
 import { permitRoutes } from './routes/permits.js';
 import { workflowRoutes } from './routes/workflow.js';
@@ -157,6 +158,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(certificateRoutes, { ctx: options.ctx });
   await app.register(permitRoutes, { ctx: options.ctx });
   await app.register(controlRoutes, { ctx: options.ctx });
+  await app.register(cargoRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

@@ -39,8 +39,8 @@ export function problemFromDomainError(e: DomainError, instance?: string): Probl
   };
 }
 
-function toField(i: FieldIssue): { field: string; detail: string } {
-  return { field: i.path, detail: i.reason };
+function toField(i: FieldIssue): { field: string; detail: string; code?: string } {
+  return { field: i.path, detail: i.reason, ...(i.code !== undefined ? { code: i.code } : {}) };
 }
 
 /** Sends a problem document with its status and media type. */

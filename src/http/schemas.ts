@@ -1,6 +1,6 @@
 import { PERMIT_OUTCOMES } from '../core/permits/check.js';
 import Type from 'typebox';
-import { DeclarationInputSchema } from '../core/declaration/declaration.js';
+import { DeclarationInputSchema, SOURCE_FORMATS } from '../core/declaration/declaration.js';
 
 /** RFC 9457 problem document. */
 export const ProblemSchema = Type.Object({
@@ -9,7 +9,17 @@ export const ProblemSchema = Type.Object({
   status: Type.Integer(),
   detail: Type.String(),
   instance: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), detail: Type.String() }))),
+  errors: Type.Optional(
+    Type.Array(
+      Type.Object({
+        field: Type.String(),
+        detail: Type.String(),
+        code: Type.Optional(
+          Type.String({ description: 'Business rule error code, when a rule set one' }),
+        ),
+      }),
+    ),
+  ),
 });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -86,7 +96,7 @@ export const DeclarationSchema = Type.Object({
   agencyId: Type.String({ description: 'Owning customs agency' }),
   submitterAgencyId: Type.String(),
   submittedBy: Type.String(),
-  sourceFormat: Type.Enum(['json', 'wco-xml', 'csv', 'ndjson']),
+  sourceFormat: Type.Enum(SOURCE_FORMATS),
   channel: Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()], {
     description: 'Control channel; null until screened',
   }),

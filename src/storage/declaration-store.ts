@@ -53,39 +53,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           random_selected: assessment?.random.selected ? 1 : 0,
         })
         .execute();
-      if (assessment && assessment.hits.length > 0) {
-        const seen = new Map<string, { id: string; version: number; area: string }>();
-        for (const h of assessment.hits) {
-          const key = `${h.indicatorId}@${h.indicatorVersion}`;
-          if (!seen.has(key))
-            seen.set(key, { id: h.indicatorId, version: h.indicatorVersion, area: h.priorityArea });
-        }
-        await db
-          .insertInto('declaration_hits')
-          .values(
-            [...seen.values()].map((h) => ({
-              declaration_id: id,
-              indicator_id: h.id,
-              version: h.version,
-              priority_area: h.area,
-            })),
-          )
-          .execute();
-      }
-      await db
-        .insertInto('goods_items')
-        .values(
-          d.goodsItems.map((item) => ({
-            declaration_id: id,
-            sequence: item.sequence,
-            hs_code: item.hsCode ?? null,
-            origin_country: item.originCountry ?? null,
-            value: item.value ?? null,
-            currency: item.currency ?? null,
-            net_mass: item.netMass ?? null,
-          })),
-        )
-        .execute();
+      await insertChildren(db, d);
     },
 
     async findById(id) {
@@ -155,6 +123,39 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+    async amend(d, from) {
+      const { id, assessment, channel } = d;
+      const content = contentOf(d);
+      const r = await db
+        .updateTable('declarations')
+        .set({
+          reference: d.reference,
+          amends: d.amends ?? null,
+          submitted_at: d.submittedAt,
+          office: d.office ?? null,
+          declarant_id: d.declarant.id ?? null,
+          consignor_id: d.consignor?.id ?? null,
+          consignee_id: d.consignee?.id ?? null,
+          dispatch_country: d.route.dispatchCountry ?? null,
+          destination_country: d.route.destinationCountry ?? null,
+          transport_mode: d.route.transportMode ?? null,
+          item_count: d.goodsItems.length,
+          channel,
+          content: JSON.stringify(content),
+          score: assessment?.score ?? null,
+          assessment: assessment === null ? null : JSON.stringify(assessment),
+          status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
+          random_selected: assessment?.random.selected ? 1 : 0,
+        })
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await db.deleteFrom('declaration_hits').where('declaration_id', '=', id).execute();
+      await db.deleteFrom('goods_items').where('declaration_id', '=', id).execute();
+      await insertChildren(db, d);
+      return true;
     },
     async markReleased(id, at) {
       const r = await db
@@ -301,4 +302,70 @@ function toRecord(row: Selectable<DB['declarations']>): DeclarationRecord {
     channel: row.channel as Channel | null,
     assessment: row.assessment === null ? null : (JSON.parse(row.assessment) as Assessment),
   };
+}
+
+/** A declaration's goods-item rows and its distinct indicator hits. */
+async function insertChildren(db: Kysely<DB>, d: DeclarationRecord): Promise<void> {
+  const { id, assessment } = d;
+  if (assessment && assessment.hits.length > 0) {
+    const seen = new Map<string, { id: string; version: number; area: string }>();
+    for (const h of assessment.hits) {
+      const key = `${h.indicatorId}@${h.indicatorVersion}`;
+      if (!seen.has(key))
+        seen.set(key, { id: h.indicatorId, version: h.indicatorVersion, area: h.priorityArea });
+    }
+    await db
+      .insertInto('declaration_hits')
+      .values(
+        [...seen.values()].map((h) => ({
+          declaration_id: id,
+          indicator_id: h.id,
+          version: h.version,
+          priority_area: h.area,
+        })),
+      )
+      .execute();
+  }
+  await db
+    .insertInto('goods_items')
+    .values(
+      d.goodsItems.map((item) => ({
+        declaration_id: id,
+        sequence: item.sequence,
+        hs_code: item.hsCode ?? null,
+        origin_country: item.originCountry ?? null,
+        value: item.value ?? null,
+        currency: item.currency ?? null,
+        net_mass: item.netMass ?? null,
+      })),
+    )
+    .execute();
+}
+
+/** What the content column holds: the declaration without its record-keeping fields. */
+function contentOf(
+  d: DeclarationRecord,
+): Omit<
+  DeclarationRecord,
+  | 'id'
+  | 'receivedAt'
+  | 'agencyId'
+  | 'submittedBy'
+  | 'sourceFormat'
+  | 'channel'
+  | 'submitterAgencyId'
+  | 'assessment'
+> {
+  const {
+    id: _id,
+    receivedAt: _receivedAt,
+    agencyId: _agencyId,
+    submittedBy: _submittedBy,
+    sourceFormat: _sourceFormat,
+    channel: _channel,
+    submitterAgencyId: _submitterAgencyId,
+    assessment: _assessment,
+    ...content
+  } = d;
+  return content;
 }

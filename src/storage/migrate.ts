@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002-risk.js';
 import * as m0003 from './migrations/0003-shared-indicators.js';
 import * as m0004 from './migrations/0004-permits.js';
 import * as m0005 from './migrations/0005-controls.js';
+import * as m0006 from './migrations/0006-cargo.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -15,6 +16,7 @@ const STEPS: Record<string, Step> = {
   '0003-shared-indicators': m0003,
   '0004-permits': m0004,
   '0005-controls': m0005,
+  '0006-cargo': m0006,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

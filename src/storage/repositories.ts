@@ -13,6 +13,7 @@ import {
 import { certificateStore, traderRecordStore } from './trader-store.js';
 import { permitStore } from './permit-store.js';
 import { controlStore, metricsStore } from './control-store.js';
+import { cargoStore } from './cargo-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -27,6 +28,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     traderRecords: traderRecordStore(db),
     indicatorStats: indicatorStatsStore(db),
     permits: permitStore(db),
+    cargo: cargoStore(db),
     controls: controlStore(db),
     metrics: metricsStore(db),
     audit: auditStore(db),

@@ -243,4 +243,43 @@ export interface DB {
     body: string;
     created_at: string;
   };
+  cargo_reports: {
+    declaration_id: string;
+    mrn: string;
+    lrn: string;
+    sender: string | null;
+    version: number;
+    lodged_at: string;
+    amended_at: string | null;
+    arrival_at: string | null;
+    lodging: string;
+    late: number;
+    outcome: string;
+    notes: string;
+  };
+  cargo_messages: {
+    declaration_id: string;
+    version: number;
+    message_type: string;
+    format: string;
+    received_at: string;
+    received_by: string;
+    message: string;
+  };
+  cargo_referrals: {
+    id: string;
+    declaration_id: string;
+    kind: string;
+    status: string;
+    reason: string;
+    documents: string;
+    indicators: string;
+    office: string | null;
+    deadline: string | null;
+    created_at: string;
+    replied_at: string | null;
+    reply: string | null;
+    closed_at: string | null;
+    closed_reason: string | null;
+  };
 }

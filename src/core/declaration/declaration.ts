@@ -154,7 +154,7 @@ export type Route = Static<typeof RouteSchema>;
 export type DeclarationInput = Static<typeof DeclarationInputSchema>;
 
 /** Where a declaration came from. */
-export const SOURCE_FORMATS = ['json', 'wco-xml', 'csv', 'ndjson'] as const;
+export const SOURCE_FORMATS = ['json', 'wco-xml', 'csv', 'ndjson', 'ens-xml', 'ens-json'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** A normalised declaration, as the rest of GreenLane sees it. */

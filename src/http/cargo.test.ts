@@ -1,0 +1,582 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMovementReference } from '../core/cargo/mrn.js';
+import { DEFAULT_REFERRAL_SETTINGS } from '../core/cargo/referral.js';
+import { seedWorld, type TestWorld } from '../test-support/app.js';
+import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { bearer, testHttpApp } from '../test-support/http.js';
+
+const ENS = new URL('../../test/fixtures/ens/', import.meta.url);
+const example = (name: string) => readFileSync(new URL(`examples/${name}`, ENS), 'utf8');
+const golden = (name: string) => readFileSync(new URL(`rule-test-cases-315/${name}`, ENS), 'utf8');
+
+/** yyyyMMddHHmm (UTC) of now + `hours`. */
+function ensTime(hours: number): string {
+  return new Date(Date.now() + hours * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 12);
+}
+
+/**
+ * An air cargo IE315 that meets the ENS rules (HMRC's valid submission, re-addressed): one goods
+ * item with this commodity code and documents, arriving `arrivalHours` from now.
+ */
+function airReport(o: {
+  lrn: string;
+  hs: string;
+  arrivalHours: number;
+  documents?: Array<[string, string]>;
+}): string {
+  const docs = (o.documents ?? [['N380', 'INV-1']])
+    .map(
+      ([type, ref]) =>
+        `<PRODOCDC2><DocTypDC21>${type}</DocTypDC21><DocRefDC23>${ref}</DocRefDC23></PRODOCDC2>`,
+    )
+    .join('');
+  return `<ie:CC315A xmlns:ie="http://ics.dgtaxud.ec/CC315A">
+  <MesSenMES3>GB1234231/1234567890</MesSenMES3>
+  <DatOfPreMES9>261129</DatOfPreMES9>
+  <TimOfPreMES10>1200</TimOfPreMES10>
+  <MesIdeMES19>${o.lrn}</MesIdeMES19>
+  <MesTypMES20>CC315A</MesTypMES20>
+  <HEAHEA>
+    <RefNumHEA4>${o.lrn}</RefNumHEA4>
+    <TraModAtBorHEA76>4</TraModAtBorHEA76>
+    <TotNumOfIteHEA305>1</TotNumOfIteHEA305>
+    <TotNumOfPacHEA306>1</TotNumOfPacHEA306>
+    <TotGroMasHEA307>120.000</TotGroMasHEA307>
+    <DecPlaHEA394>LONDON</DecPlaHEA394>
+    <ComRefNumHEA>AWB1234567</ComRefNumHEA>
+    <ConRefNumHEA>BA0123</ConRefNumHEA>
+    <PlaLoaGOOITE334>NAIROBI</PlaLoaGOOITE334>
+    <PlaUnlGOOITE334>HEATHROW</PlaUnlGOOITE334>
+    <DecDatTimHEA114>${ensTime(0)}</DecDatTimHEA114>
+  </HEAHEA>
+  <TRACONCE1><TINCE159>GB123456789000</TINCE159></TRACONCE1>
+  <GOOITEGDS>
+    <IteNumGDS7>1</IteNumGDS7>
+    <GooDesGDS23>Live reptiles</GooDesGDS23>
+    ${docs}
+    <COMCODGODITM><ComNomCMD1>${o.hs}</ComNomCMD1></COMCODGODITM>
+    <PACGS2><KinOfPacGS23>VR</KinOfPacGS23></PACGS2>
+  </GOOITEGDS>
+  <ITI><CouOfRouCodITI1>KE</CouOfRouCodITI1></ITI>
+  <ITI><CouOfRouCodITI1>GB</CouOfRouCodITI1></ITI>
+  <PERLODSUMDEC><TINPLD1>GB987654321000</TINPLD1></PERLODSUMDEC>
+  <CUSOFFFENT730>
+    <RefNumCUSOFFFENT731>GB000060</RefNumCUSOFFFENT731>
+    <ExpDatOfArrFIRENT733>${ensTime(o.arrivalHours)}</ExpDatOfArrFIRENT733>
+  </CUSOFFFENT730>
+</ie:CC315A>`;
+}
+
+interface Ack {
+  action: string;
+  mrn: string;
+  declarationId: string;
+  channel: string;
+  outcome: string;
+  reason: string;
+  report: {
+    version: number;
+    lodging: { status: string; minutesLate: number; rule: string | null };
+    notes: string[];
+  };
+  referrals: Array<{
+    id: string;
+    kind: string;
+    status: string;
+    deadline: string | null;
+    documents: Array<{ anyOf: Array<{ type: string }>; items: number[] }>;
+    closedReason: string | null;
+    overdue: boolean;
+  }>;
+}
+
+describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
+  let t: TestDatabase;
+  let world: TestWorld;
+  let app: FastifyInstance;
+  let trader: string;
+  const indicators: Record<string, string> = {};
+
+  const send = (
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    token: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        ...bearer(token),
+        ...(typeof body === 'string' ? { 'content-type': 'application/xml' } : {}),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : typeof body === 'string'
+          ? { payload: body }
+          : { payload: body as object }),
+    });
+  const ok = (r: LightMyRequestResponse): unknown => {
+    if (r.statusCode >= 300) throw new Error(`${r.statusCode}: ${r.body}`);
+    return r.json();
+  };
+  const count = async () =>
+    (await send('GET', '/api/cargo-reports?limit=500', world.tokens.officer)).json<unknown[]>()
+      .length;
+
+  beforeAll(async () => {
+    t = await freshDatabase(backend);
+    world = await seedWorld(t.db);
+    trader = world.tokens.trader;
+    app = await testHttpApp(world.ctx);
+    const analyst = world.tokens.riskAnalyst;
+    for (const [name, entries] of [
+      ['reptiles', ['0106']],
+      ['e-waste-watch', ['8549']],
+      ['scrap-watch', ['7204']],
+    ] as const) {
+      ok(
+        await send('PUT', `/api/reference-lists/${name}`, analyst, {
+          kind: 'hs-prefixes',
+          title: name,
+          entries,
+        }),
+      );
+      ok(await send('POST', `/api/reference-lists/${name}/submit`, analyst, { version: 1 }));
+      ok(await send('POST', `/api/reference-lists/${name}/approve`, analyst, { version: 1 }));
+    }
+    const indicator = async (key: string, body: Record<string, unknown>) => {
+      const id = (
+        ok(
+          await send('POST', '/api/indicators', analyst, {
+            controlForm: 'physical-inspection',
+            rationale: 'Pre-arrival scenario.',
+            ...body,
+          }),
+        ) as { id: string }
+      ).id;
+      ok(await send('POST', `/api/indicators/${id}/submit`, analyst, { version: 1 }));
+      ok(await send('POST', `/api/indicators/${id}/approve`, analyst, { version: 1 }));
+      indicators[key] = id;
+    };
+    await indicator('cites', {
+      title: 'Reptiles without a CITES document',
+      priorityArea: 'endangered-species',
+      condition: 'hsIn(item.hs, "reptiles") && !hasDocument("C400")',
+      weight: 40,
+      expectedDocuments: [{ type: 'C400', title: 'CITES permit' }],
+    });
+    await indicator('ewaste', {
+      title: 'E-waste leaving for a non-OECD country',
+      priorityArea: 'e-waste',
+      condition: 'hsIn(item.hs, "e-waste-watch")',
+      weight: 0,
+      directChannel: 'red',
+    });
+    await indicator('scrap', {
+      title: 'Scrap by air',
+      priorityArea: 'waste-and-scrap-metal',
+      condition: 'hsIn(item.hs, "scrap-watch")',
+      weight: 0,
+      directChannel: 'red',
+    });
+    await indicator('late', {
+      title: 'Advance cargo information filed late',
+      priorityArea: 'endangered-species',
+      condition: 'declaration.lateFiling && declaration.minutesLate > 30',
+      weight: 45,
+      controlForm: 'documentary-check',
+    });
+    world.ctx.settings.cargo = {
+      ...DEFAULT_REFERRAL_SETTINGS,
+      doNotLoad: [indicators.ewaste!],
+    };
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.drop();
+  });
+
+  it('accepts the valid example IE315s, maps and screens them, and gives an MRN', async () => {
+    // HMRC's valid submission; the reduced example differs in its sender only ('eori/branch'),
+    // which rule 4065 refuses, so it is lodged here with a well-formed sender.
+    const examples: Array<[string, string]> = [
+      ['validSubmission.xml', trader],
+      ['CC315A_reduced.xml', world.tokens.otherTrader],
+    ];
+    for (const [name, token] of examples) {
+      const xml = example(name).replace(
+        '<MesSenMES3>eori/branch</MesSenMES3>',
+        '<MesSenMES3>GB1234231/1234567890</MesSenMES3>',
+      );
+      const r = await send('POST', '/api/cargo-reports', token, xml);
+      expect(r.statusCode, r.body).toBe(201);
+      const ack = r.json<Ack>();
+      expect(isMovementReference(ack.mrn)).toBe(true);
+      expect(ack.mrn.slice(2, 4)).toBe('BY'); // the administration's country
+      expect(ack.action).toBe('lodged');
+      expect(ack.outcome).toBe('assessment-complete');
+      expect(ack.referrals).toEqual([]);
+      // Commodity code 1234 is no HS heading: said in the notes, not silently dropped.
+      expect(ack.report.notes).toContain(
+        "item 1: commodity code '1234' is not an HS 2022 heading or subheading; screened on its description only",
+      );
+      const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
+        declaration: {
+          kind: string;
+          sourceFormat: string;
+          reference: string;
+          declarant: { id: string };
+          route: { transportMode: string; officeOfEntry: string; arrivalAt: string };
+          goodsItems: Array<{ documents: unknown[]; packages: unknown[] }>;
+          assessment: { channel: string } | null;
+        };
+      };
+      expect(view.declaration).toMatchObject({
+        kind: 'cargo-report',
+        sourceFormat: 'ens-xml',
+        reference: 'ABCD1234',
+        declarant: { id: 'GBCD12345EFG' },
+        route: { officeOfEntry: 'ABCD1234', arrivalAt: '2009-12-31T23:59:00.000Z' },
+      });
+      expect(view.declaration.goodsItems[0]).toMatchObject({
+        documents: [{ type: 'AB12', reference: 'ABCDEF123456' }],
+        packages: [{ kind: 'VR' }],
+      });
+      // Expected in 2009: lodged years after the limit (air 4 h, rail 2 h before arrival), which
+      // the late-filing indicator scores.
+      expect(ack.report.lodging.status).toBe('late');
+      expect(view.declaration.assessment?.channel).toBe('yellow');
+      const messages = ok(
+        await send('GET', `/api/cargo-reports/${ack.declarationId}/messages`, token),
+      ) as Array<{ message: string; messageType: string }>;
+      expect(messages).toHaveLength(1);
+      expect(messages[0]!.message).toBe(xml);
+    }
+  });
+
+  it("refuses the examples that break HMRC's own rules", async () => {
+    const reduced = await send('POST', '/api/cargo-reports', trader, example('CC315A_reduced.xml'));
+    expect(reduced.statusCode).toBe(400);
+    expect(reduced.json<{ errors: Array<{ code: string; field: string }> }>().errors).toEqual([
+      expect.objectContaining({ code: '4065', field: '/ie:CC315A[1]/MesSenMES3[1]' }),
+    ]);
+    // CC315A_full.xml fills every optional element, several of which the GB rules forbid
+    // (a representative's name, a specific circumstance indicator 'A', goods-item places beside
+    // the header's...). HMRC's service refuses it as well.
+    const r = await send('POST', '/api/cargo-reports', trader, example('CC315A_full.xml'));
+    expect(r.statusCode).toBe(400);
+    const errors = r.json<{ errors: Array<{ code: string; field: string }> }>().errors;
+    expect(errors).toHaveLength(28);
+    expect(errors).toContainEqual(
+      expect.objectContaining({ code: '8691', field: '/ie:CC315A[1]/HEAHEA[1]' }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ code: '8656', field: '/ie:CC315A[1]/TRAREP[1]/NamTRE1[1]' }),
+    );
+  });
+
+  it('amends a lodged report with an IE313 naming its MRN, and screens it again', async () => {
+    const ack = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({
+          lrn: 'AMEND-1',
+          hs: '010690',
+          arrivalHours: 30,
+          documents: [['C400', 'KE-2026-1']],
+        }),
+      ),
+    ) as Ack;
+    expect(ack.outcome).toBe('assessment-complete');
+    const amendment = example('validAmendment.xml').replace('12AB3C4D5E6F7G8H90', ack.mrn);
+    const r = await send('POST', '/api/cargo-reports', trader, amendment);
+    expect(r.statusCode, r.body).toBe(200);
+    const amended = r.json<Ack>();
+    expect(amended.action).toBe('amended');
+    expect(amended.mrn).toBe(ack.mrn);
+    expect(amended.declarationId).toBe(ack.declarationId);
+    expect(amended.report.version).toBe(2);
+    const view = ok(await send('GET', `/api/cargo-reports/${ack.declarationId}`, trader)) as {
+      declaration: { reference: string; route: { transportMode: string }; goodsItems: unknown[] };
+    };
+    // The amendment's content replaces the report's (sea, two items), under the same LRN.
+    expect(view.declaration.reference).toBe('AMEND-1');
+    expect(view.declaration.route.transportMode).toBe('sea');
+    expect(view.declaration.goodsItems).toHaveLength(2);
+    const messages = ok(
+      await send('GET', `/api/cargo-reports/${ack.declarationId}/messages`, trader),
+    ) as Array<{ version: number; messageType: string }>;
+    expect(messages.map((m) => [m.version, m.messageType])).toEqual([
+      [1, 'CC315A'],
+      [2, 'CC313A'],
+    ]);
+    // Another trader cannot amend it, nor can anyone amend an unknown MRN.
+    const other = await send('POST', '/api/cargo-reports', world.tokens.otherTrader, amendment);
+    expect(other.statusCode).toBe(404);
+    const unknown = await send('POST', '/api/cargo-reports', trader, example('validAmendment.xml'));
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json<{ errors: Array<{ field: string }> }>().errors[0]!.field).toBe(
+      '/CC313A/HEAHEA/DocNumHEA5',
+    );
+  });
+
+  it('refuses a message that breaks a business rule, listing every violation, storing nothing', async () => {
+    const before = await count();
+    const bad = golden('CITCE124.0.0.xml');
+    const r = await send('POST', '/api/cargo-reports', trader, bad);
+    expect(r.statusCode).toBe(400);
+    expect(r.headers['content-type']).toContain('application/problem+json');
+    const problem = r.json<{ errors: Array<{ field: string; code: string; detail: string }> }>();
+    expect(problem.errors).toEqual([
+      {
+        field: '/ie:CC315A[1]/GOOITEGDS[1]',
+        code: '8623',
+        detail: expect.stringContaining('Trader consigneee is not used') as string,
+      },
+    ]);
+    const xml = await send('POST', '/api/cargo-reports', trader, bad, {
+      accept: 'application/xml',
+    });
+    expect(xml.statusCode).toBe(400);
+    expect(xml.headers['content-type']).toContain('application/xml');
+    expect(xml.body).toContain('<err:Number>8623</err:Number>');
+    expect(xml.body).toContain('<err:Location>/ie:CC315A[1]/GOOITEGDS[1]</err:Location>');
+    // Malformed XML and a non-ENS root are refused too.
+    expect((await send('POST', '/api/cargo-reports', trader, '<ie:CC315A>')).statusCode).toBe(400);
+    expect(await count()).toBe(before);
+  });
+
+  it('accepts the JSON form of the same elements, and refuses a repeated LRN', async () => {
+    const json = {
+      CC315A: {
+        MesSenMES3: 'GB1234231/1234567890',
+        MesTypMES20: 'CC315A',
+        HEAHEA: {
+          RefNumHEA4: 'JSON-1',
+          TraModAtBorHEA76: '4',
+          TotNumOfIteHEA305: '2',
+          ComRefNumHEA: 'AWB1',
+          ConRefNumHEA: 'BA0123',
+          PlaLoaGOOITE334: 'NAIROBI',
+          PlaUnlGOOITE334: 'HEATHROW',
+          TotGroMasHEA307: '10',
+        },
+        TRACONCE1: { TINCE159: 'GB123456789000' },
+        GOOITEGDS: [
+          {
+            IteNumGDS7: 1,
+            GooDesGDS23: 'Laptops',
+            COMCODGODITM: { ComNomCMD1: '847130' },
+            PACGS2: { KinOfPacGS23: 'VR' },
+          },
+          { IteNumGDS7: 2, GooDesGDS23: 'Phones', PACGS2: { KinOfPacGS23: 'VR' } },
+        ],
+        ITI: [{ CouOfRouCodITI1: 'CN' }, { CouOfRouCodITI1: 'GB' }],
+        PERLODSUMDEC: { TINPLD1: 'GB987654321000' },
+        CUSOFFFENT730: { RefNumCUSOFFFENT731: 'GB000060', ExpDatOfArrFIRENT733: ensTime(48) },
+      },
+    };
+    const r = await send('POST', '/api/cargo-reports', trader, json);
+    expect(r.statusCode, r.body).toBe(201);
+    const view = ok(await send('GET', `/api/cargo-reports/${r.json<Ack>().mrn}`, trader)) as {
+      declaration: { sourceFormat: string; goodsItems: Array<{ hsCode?: string }> };
+    };
+    expect(view.declaration.sourceFormat).toBe('ens-json');
+    expect(view.declaration.goodsItems.map((g) => g.hsCode)).toEqual(['847130', undefined]);
+    const again = await send('POST', '/api/cargo-reports', trader, json);
+    expect(again.statusCode).toBe(409);
+    // A rule broken in JSON is reported at the same element path as in XML.
+    const wrong = structuredClone(json);
+    wrong.CC315A.HEAHEA.RefNumHEA4 = 'JSON-2';
+    wrong.CC315A.HEAHEA.TotNumOfIteHEA305 = '3';
+    const refused = await send('POST', '/api/cargo-reports', trader, wrong);
+    expect(refused.statusCode).toBe(400);
+    expect(
+      refused.json<{ errors: Array<{ code: string; field: string }> }>().errors,
+    ).toContainEqual(expect.objectContaining({ code: '8206', field: '/ie:CC315A[1]/HEAHEA[1]' }));
+  });
+
+  it('asks for a missing CITES document, and the reply screens the report again', async () => {
+    const ack = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({ lrn: 'RFI-1', hs: '010690', arrivalHours: 30 }),
+      ),
+    ) as Ack;
+    expect(ack.outcome).toBe('information-request');
+    expect(ack.reason).toBe('documents needed before arrival: C400 for item 1');
+    const [request] = ack.referrals;
+    expect(request).toMatchObject({ kind: 'information-request', status: 'open', overdue: false });
+    expect(request!.documents).toEqual([
+      {
+        anyOf: [{ type: 'C400', title: 'CITES permit' }],
+        items: [1],
+        why: 'Reptiles without a CITES document',
+      },
+    ]);
+    // Due within 24 hours (the arrival is later).
+    const due = Date.parse(request!.deadline!) - Date.now();
+    expect(due).toBeGreaterThan(23 * 3_600_000);
+    expect(due).toBeLessThanOrEqual(24 * 3_600_000);
+
+    // Only the organisation that lodged it replies, and only with documents.
+    const stranger = await send(
+      'POST',
+      `/api/cargo-referrals/${request!.id}/reply`,
+      world.tokens.otherTrader,
+      {
+        documents: [{ type: 'C400', reference: 'X' }],
+      },
+    );
+    expect(stranger.statusCode).toBe(404);
+    const noItem = await send('POST', `/api/cargo-referrals/${request!.id}/reply`, trader, {
+      documents: [{ type: 'C400', reference: 'KE-2026-77', items: [9] }],
+    });
+    expect(noItem.statusCode).toBe(400);
+
+    const replied = ok(
+      await send('POST', `/api/cargo-referrals/${request!.id}/reply`, trader, {
+        documents: [{ type: 'C400', reference: 'KE-2026-77', items: [1] }],
+        note: 'Export permit of the Kenya Wildlife Service',
+      }),
+    ) as Ack;
+    expect(replied.outcome).toBe('assessment-complete');
+    expect(replied.referrals).toHaveLength(1);
+    expect(replied.referrals[0]).toMatchObject({
+      status: 'closed',
+      closedReason: 'screened again after the reply: assessment complete',
+    });
+    const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
+      report: { outcome: string };
+      declaration: {
+        goodsItems: Array<{ documents: Array<{ type: string }> }>;
+        assessment: { hits: unknown[] };
+      };
+    };
+    expect(view.report.outcome).toBe('assessment-complete');
+    expect(view.declaration.goodsItems[0]!.documents.map((d) => d.type)).toContain('C400');
+    expect(view.declaration.assessment.hits).toEqual([]);
+    const twice = await send('POST', `/api/cargo-referrals/${request!.id}/reply`, trader, {
+      documents: [{ type: 'C400', reference: 'KE-2026-77' }],
+    });
+    expect(twice.statusCode).toBe(409);
+  });
+
+  it('refers high-risk cargo for control at the office of first entry; an officer closes it', async () => {
+    const ack = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({ lrn: 'RED-1', hs: '720449', arrivalHours: 30 }),
+      ),
+    ) as Ack;
+    expect(ack.channel).toBe('red');
+    expect(ack.outcome).toBe('high-risk-control');
+    const [control] = ack.referrals;
+    expect(control).toMatchObject({ kind: 'high-risk-control', status: 'open' });
+    expect(ack.reason).toContain('Scrap by air');
+    const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
+      referrals: Array<{ office: string; deadline: string }>;
+    };
+    expect(view.referrals[0]!.office).toBe('GB000060');
+    // The trader cannot close it; an officer can, saying why.
+    expect(
+      (await send('POST', `/api/cargo-referrals/${control!.id}/close`, trader, { reason: 'x' }))
+        .statusCode,
+    ).toBe(403);
+    const closed = ok(
+      await send('POST', `/api/cargo-referrals/${control!.id}/close`, world.tokens.officer, {
+        reason: 'Scanned at Heathrow: consistent with the manifest',
+      }),
+    ) as { status: string; closedReason: string };
+    expect(closed).toMatchObject({
+      status: 'closed',
+      closedReason: 'Scanned at Heathrow: consistent with the manifest',
+    });
+  });
+
+  it('stops the loading of goods a do-not-load indicator hits', async () => {
+    const ack = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({ lrn: 'DNL-1', hs: '854911', arrivalHours: 30 }),
+      ),
+    ) as Ack;
+    expect(ack.outcome).toBe('do-not-load');
+    expect(ack.referrals).toMatchObject([{ kind: 'do-not-load', status: 'open' }]);
+    expect(ack.reason).toBe('do not load: E-waste leaving for a non-OECD country');
+    const listed = ok(
+      await send('GET', '/api/cargo-reports?outcome=do-not-load&limit=10', world.tokens.officer),
+    ) as Array<{ lrn: string }>;
+    expect(listed.map((r) => r.lrn)).toEqual(['DNL-1']);
+  });
+
+  it('checks the lodging time limit, and late filing feeds the indicators', async () => {
+    // Air cargo: 4 h before arrival. Arriving in 10 h: on time; in 1 h: 3 h late.
+    const onTime = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({ lrn: 'LATE-0', hs: '847130', arrivalHours: 10 }),
+      ),
+    ) as Ack;
+    expect(onTime.report.lodging).toMatchObject({
+      status: 'on-time',
+      rule: 'air: 4 h before arrival',
+      minutesLate: 0,
+    });
+    expect(onTime.channel).toBe('green');
+    const late = ok(
+      await send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        airReport({ lrn: 'LATE-1', hs: '847130', arrivalHours: 1 }),
+      ),
+    ) as Ack;
+    expect(late.report.lodging.status).toBe('late');
+    expect(late.report.lodging.minutesLate).toBeGreaterThanOrEqual(179);
+    expect(late.report.lodging.minutesLate).toBeLessThanOrEqual(181);
+    expect(late.channel).toBe('yellow');
+    const view = ok(await send('GET', `/api/cargo-reports/${late.mrn}`, world.tokens.officer)) as {
+      declaration: { assessment: { hits: Array<{ indicatorId: string }> } };
+    };
+    expect(view.declaration.assessment.hits.map((h) => h.indicatorId)).toEqual([indicators.late]);
+  });
+
+  it('keeps other organisations and roles out', async () => {
+    const mine = ok(await send('GET', '/api/cargo-reports?limit=500', trader)) as Array<{
+      lrn: string;
+      mrn: string;
+    }>;
+    const theirs = ok(
+      await send('GET', '/api/cargo-reports?limit=500', world.tokens.otherTrader),
+    ) as Array<{ lrn: string }>;
+    expect(mine.map((r) => r.lrn)).toContain('RFI-1');
+    expect(theirs.map((r) => r.lrn)).toEqual(['ABCD1234']);
+    const rfi = mine.find((r) => r.lrn === 'RFI-1')!;
+    expect(
+      (await send('GET', `/api/cargo-reports/${rfi.mrn}`, world.tokens.otherTrader)).statusCode,
+    ).toBe(404);
+    const ecologist = await send(
+      'POST',
+      '/api/cargo-reports',
+      world.tokens.ecologist,
+      airReport({ lrn: 'E-1', hs: '847130', arrivalHours: 10 }),
+    );
+    expect(ecologist.statusCode).toBe(403);
+  });
+});

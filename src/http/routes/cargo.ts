@@ -1,0 +1,327 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  cargoMessages,
+  closeReferral,
+  getCargoReport,
+  lodgeCargoReport,
+  listCargoReports,
+  MessageRejected,
+  replyToReferral,
+  type LodgedCargoReport,
+} from '../../app/cargo-reports.js';
+import type { AppContext } from '../../app/context.js';
+import { PRE_ARRIVAL_OUTCOMES, REFERRAL_STATUSES } from '../../core/cargo/referral.js';
+import { DocumentSchema } from '../../core/declaration/declaration.js';
+import { renderErrorResponse } from '../../formats/ens-error-response.js';
+import { problemFromDomainError } from '../problem.js';
+import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+const LodgingSchema = Type.Object({
+  status: Type.Enum(['on-time', 'late', 'not-checked']),
+  rule: Nullable(Type.String()),
+  deadline: Nullable(Type.String({ format: 'date-time' })),
+  minutesLate: Type.Integer(),
+  reason: Type.Optional(Type.String()),
+});
+
+const CargoReportSchema = Type.Object({
+  declarationId: Type.String(),
+  mrn: Type.String({ description: 'Movement reference number given on acceptance' }),
+  lrn: Type.String({ description: "The declarant's local reference number" }),
+  sender: Nullable(Type.String()),
+  version: Type.Integer({ description: '1 as lodged, +1 per amendment (IE313) accepted' }),
+  lodgedAt: Type.String({ format: 'date-time' }),
+  amendedAt: Nullable(Type.String({ format: 'date-time' })),
+  arrivalAt: Nullable(Type.String({ format: 'date-time' })),
+  lodging: LodgingSchema,
+  outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
+  notes: Type.Array(Type.String(), { description: 'What the message carried that was not mapped' }),
+});
+
+const ReferralSchema = Type.Object({
+  id: Type.String(),
+  declarationId: Type.String(),
+  kind: Type.Enum(['information-request', 'high-risk-control', 'do-not-load']),
+  status: Type.Enum(REFERRAL_STATUSES),
+  reason: Type.String(),
+  documents: Type.Array(
+    Type.Object({
+      anyOf: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
+      items: Type.Array(Type.Integer()),
+      why: Type.String(),
+    }),
+  ),
+  indicators: Type.Array(Type.String()),
+  office: Nullable(Type.String()),
+  deadline: Nullable(Type.String({ format: 'date-time' })),
+  overdue: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  repliedAt: Nullable(Type.String({ format: 'date-time' })),
+  reply: Nullable(
+    Type.Object({
+      documents: Type.Array(DocumentSchema),
+      note: Nullable(Type.String()),
+    }),
+  ),
+  closedAt: Nullable(Type.String({ format: 'date-time' })),
+  closedReason: Nullable(Type.String()),
+});
+
+const CargoReportViewSchema = Type.Object({
+  report: CargoReportSchema,
+  declaration: DeclarationSchema,
+  referrals: Type.Array(ReferralSchema),
+});
+
+const AcknowledgementSchema = Type.Object({
+  action: Type.Enum(['lodged', 'amended']),
+  mrn: Type.String(),
+  declarationId: Type.String(),
+  channel: Type.Enum(['green', 'yellow', 'red']),
+  outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
+  reason: Type.String(),
+  report: CargoReportSchema,
+  referrals: Type.Array(ReferralSchema),
+});
+
+const ReplySchema = Type.Object(
+  {
+    documents: Type.Array(
+      Type.Object(
+        {
+          type: Type.String({ minLength: 1, maxLength: 35 }),
+          reference: Type.String({ minLength: 1, maxLength: 70 }),
+          items: Type.Optional(
+            Type.Array(Type.Integer({ minimum: 1 }), {
+              maxItems: 999,
+              description: 'Goods items the document covers; absent: the whole report',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 99 },
+    ),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** Advance cargo information: entry summary declarations in, pre-arrival referrals out. */
+export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const withOverdue = <R extends { status: string; deadline: string | null }>(r: R) => ({
+    ...r,
+    overdue:
+      r.status === 'open' && r.deadline !== null && r.deadline < ctx.clock.now().toISOString(),
+  });
+  const acknowledgement = (l: LodgedCargoReport) => ({
+    action: l.action,
+    mrn: l.report.mrn,
+    declarationId: l.report.declarationId,
+    channel: l.declaration.channel ?? 'green',
+    outcome: l.decision.outcome,
+    reason: l.decision.reason,
+    report: l.report,
+    referrals: l.referrals.map(withOverdue),
+  });
+
+  app.post(
+    '/api/cargo-reports',
+    {
+      // The body is checked by the rule pack and the domain; the schema below documents it.
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
+      schema: {
+        tags: ['cargo'],
+        summary: 'Lodge an entry summary declaration (ICS IE315) or amend one (IE313)',
+        description:
+          'XML as HMRC and the EU ICS receive it (root `CC315A` or `CC313A`), or the same elements as JSON ' +
+          '(`{"CC315A": {"HEAHEA": {…}, "GOOITEGDS": [{…}]}}`). The message is checked against the ENS business ' +
+          'rules (library/rules/ens-ie315.json); a broken rule refuses it with every violation (error code, ' +
+          'message, element path), as a problem document, or as an `err:ErrorResponse` when the request prefers ' +
+          '`application/xml`. Nothing is stored then. A valid report is stored, screened and acknowledged with ' +
+          'its movement reference number and pre-arrival outcome.',
+        body: {
+          content: {
+            'application/xml': { schema: Type.String({ description: 'CC315A or CC313A' }) },
+            'application/json': {
+              schema: Type.Object({}, { description: 'The same elements as JSON keys' }),
+            },
+          },
+        },
+        response: {
+          200: AcknowledgementSchema,
+          201: AcknowledgementSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+          415: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body: unknown = request.body;
+      try {
+        const lodged = await lodgeCargoReport(ctx, request.principal, {
+          format: typeof body === 'string' ? 'xml' : 'json',
+          body,
+        });
+        return reply
+          .code(lodged.action === 'lodged' ? 201 : 200)
+          .header('location', `/api/cargo-reports/${lodged.report.declarationId}`)
+          .send(acknowledgement(lodged));
+      } catch (error) {
+        if (error instanceof MessageRejected && prefersXml(request)) {
+          return sendXmlErrors(reply, error);
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/cargo-reports',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'Cargo reports, newest first (a trader sees its own)',
+        querystring: Type.Object(
+          {
+            outcome: Type.Optional(Type.Enum(PRE_ARRIVAL_OUTCOMES)),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(CargoReportSchema), 401: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request) =>
+      listCargoReports(ctx, request.principal, {
+        limit: request.query.limit,
+        ...(request.query.outcome ? { outcome: request.query.outcome } : {}),
+      }),
+  );
+
+  app.get(
+    '/api/cargo-reports/:id',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'A cargo report (by declaration id or MRN), its declaration and referrals',
+        params: Id,
+        response: { 200: CargoReportViewSchema, 401: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const view = await getCargoReport(ctx, request.principal, request.params.id);
+      return { ...view, referrals: view.referrals.map(withOverdue) };
+    },
+  );
+
+  app.get(
+    '/api/cargo-reports/:id/messages',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'Every message received for a cargo report, exactly as sent',
+        params: Id,
+        response: {
+          200: Type.Array(
+            Type.Object({
+              version: Type.Integer(),
+              messageType: Type.String(),
+              format: Type.Enum(['xml', 'json']),
+              receivedAt: Type.String({ format: 'date-time' }),
+              receivedBy: Type.String(),
+              message: Type.String(),
+            }),
+          ),
+          401: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) => cargoMessages(ctx, request.principal, request.params.id),
+  );
+
+  app.post(
+    '/api/cargo-referrals/:id/reply',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary:
+          "The trader's reply to an information request: documents; the report is screened again",
+        params: Id,
+        body: ReplySchema,
+        response: {
+          200: AcknowledgementSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) =>
+      acknowledgement(
+        await replyToReferral(ctx, request.principal, request.params.id, request.body),
+      ),
+  );
+
+  app.post(
+    '/api/cargo-referrals/:id/close',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'An officer closes a referral (control done, loading allowed), saying why',
+        params: Id,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: ReferralSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) =>
+      withOverdue(
+        await closeReferral(ctx, request.principal, request.params.id, request.body.reason),
+      ),
+  );
+};
+
+/** True when the client asks for XML before JSON (an ENS client expects the err:ErrorResponse). */
+function prefersXml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  const xml = Math.min(
+    ...['application/xml', 'text/xml'].map((t) => accept.indexOf(t)).filter((i) => i >= 0),
+  );
+  if (!Number.isFinite(xml)) return false;
+  const json = accept.indexOf('json');
+  return json < 0 || xml < json;
+}
+
+function sendXmlErrors(reply: FastifyReply, error: MessageRejected): FastifyReply {
+  // The problem document's status and the same violations, in HMRC's error response shape.
+  const status = problemFromDomainError(error).status;
+  return reply
+    .code(status)
+    .type('application/xml; charset=utf-8')
+    .serializer((payload) => String(payload))
+    .send(renderErrorResponse(error.violations));
+}

@@ -1,8 +1,10 @@
 // Converts HMRC's ENS (ICS IE315) business rules into GreenLane's rule pack
-// library/rules/ens-ie315.json (run: npx tsx scripts/convert-ens-rules.ts [rules-dir]).
+// library/rules/ens-ie315.json (run: npx tsx scripts/convert-ens-rules.ts [rules-dir], then
+// npx prettier --write library/rules/ens-ie315.json).
 //
 // Input: the 78 JSON rule files of hmrc/import-control-entry-declaration-store (conf/rules/),
-// as copied to ../shared/data/sample-messages/hmrc-ens-ics-ie315/rules. Their tests are Groovy
+// copied unchanged to test/fixtures/ens/rules (a test checks that the shipped pack is what this
+// script makes of them). Their tests are Groovy
 // over HMRC's ContextHelper; this script rewrites them as CEL over GreenLane's rule functions
 // (src/core/rules/rule-functions.ts) by text rewriting, with the two Groovy closures (8686, 8153)
 // and one mixed-type sum (8117) written out by hand below. The output is data: it is loaded
@@ -174,13 +176,14 @@ export function javaRegexToJs(re: string): string {
   return out;
 }
 
-function main(): void {
-  const files = readdirSync(SOURCE_DIR)
+/** The rule pack made of the HMRC rule files in `dir`; throws on anything it cannot convert. */
+export function convertEnsRules(dir: string): RulePackDocument {
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort(byRuleNumber);
   const rules: RulePackDocument['rules'] = [];
   for (const file of files) {
-    const hmrc = JSON.parse(readFileSync(path.join(SOURCE_DIR, file), 'utf8')) as HmrcRule;
+    const hmrc = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HmrcRule;
     if (EXCLUDED[hmrc.name]) continue;
     rules.push({
       name: hmrc.name,
@@ -209,7 +212,13 @@ function main(): void {
     rules,
   };
   loadRulePack(pack); // every assertion parsed and type-checked, or this throws naming it
+  return pack;
+}
+
+function main(): void {
+  const pack = convertEnsRules(SOURCE_DIR);
   writeFileSync(OUT, JSON.stringify(pack, null, 2) + '\n');
+  const rules = pack.rules;
   const asserts = rules.reduce((n, r) => n + r.asserts.length, 0);
   process.stdout.write(`${OUT}: ${rules.length} rules, ${asserts} assertions\n`);
 }

@@ -66,10 +66,9 @@ export async function cargoValidate(
 }
 
 async function readPack(file: string | undefined): Promise<RulePack> {
-  const where = file ?? DEFAULT_CARGO_PACK;
   let text: string;
   try {
-    text = await readFile(where, 'utf8');
+    text = await readFile(file ?? DEFAULT_CARGO_PACK, 'utf8');
   } catch (e) {
     throw new DomainError('invalid_input', `cannot read the rule pack: ${(e as Error).message}`);
   }

@@ -43,7 +43,8 @@ const NOTES = [
       .join('; ') +
     '.',
   'Contexts are paths from the root element, so the pack also applies to IE313 (CC313A) messages, whose ' +
-    'layout is the same; HMRC applies the same files to IE313 except p121 (CUSOFFLON).',
+    'layout is the same; HMRC applies the same files to IE313 except p121, whose CUSOFFLON element ' +
+    'the IE313 schema does not have (so the rule finds nothing to check there).',
   "Regular expressions are HMRC's Java ones rewritten for JavaScript: whole-text match, and \\s as Java reads it " +
     '(ASCII blanks only).',
   'number() of an absent or non-numeric element is NaN, as in HMRC; where HMRC compared numbers with ' +

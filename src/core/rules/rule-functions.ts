@@ -67,7 +67,7 @@ export const RULE_FUNCTIONS = {
   },
   matches: {
     signature: 'matches(Node, string, string): bool',
-    doc: 'the first element reached exists and its whole text matches the regular expression (JavaScript syntax, anchored at both ends)',
+    doc: 'the first element reached exists and its whole text (at most 4096 characters) matches the regular expression (JavaScript syntax, anchored at both ends; no unbounded repeat of a group that repeats without bound)',
   },
   isNaN: {
     signature: 'isNaN(double): bool',
@@ -117,14 +117,69 @@ export function compilePath(text: string): NodePath {
   return path;
 }
 
-/** Compiles a regular expression for a whole-text match (cached); throws on bad syntax. */
+/**
+ * Longest text `matches()` tests; a longer one does not match. No ENS field comes near it (the
+ * longest are 512 characters), and it bounds what a regular expression can cost on hostile input.
+ */
+export const MAX_MATCHED_TEXT = 4096;
+
+/**
+ * Compiles a regular expression for a whole-text match (cached). Throws on bad syntax, and on a
+ * repeated group that holds an unbounded repetition itself (`(a+)*`, `(x|y*)+`): JavaScript
+ * regular expressions backtrack, and those can take exponential time on a crafted text.
+ */
 export function compileRegex(source: string): RegExp {
   let re = regexes.get(source);
   if (!re) {
     re = new RegExp(`^(?:${source})$`);
+    if (nestedUnboundedRepeat(source)) {
+      throw new Error(
+        `'${source}' repeats a group that repeats without bound inside (such as (a+)*): it can backtrack for ever; bound one of the two ({1,15})`,
+      );
+    }
     regexes.set(source, re);
   }
   return re;
+}
+
+/** Whether an unbounded quantifier applies to a group holding another unbounded quantifier. */
+function nestedUnboundedRepeat(source: string): boolean {
+  // For each open group: does it hold an unbounded quantifier?
+  const open: boolean[] = [];
+  const mark = () => {
+    if (open.length > 0) open[open.length - 1] = true;
+  };
+  let inClass = false;
+  for (let k = 0; k < source.length; k++) {
+    const c = source[k]!;
+    if (c === '\\') {
+      k++; // the escaped character is the atom
+      if (!inClass && unboundedAt(source, k + 1)) mark();
+    } else if (inClass) {
+      if (c === ']') {
+        inClass = false;
+        if (unboundedAt(source, k + 1)) mark();
+      }
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      open.push(false);
+    } else if (c === ')') {
+      const heldUnbounded = open.pop() ?? false;
+      const unbounded = unboundedAt(source, k + 1);
+      if (heldUnbounded && unbounded) return true;
+      if (heldUnbounded || unbounded) mark();
+    } else if (c !== '|' && unboundedAt(source, k + 1)) {
+      mark();
+    }
+  }
+  return false;
+}
+
+/** Whether the quantifier at `at` (if any) is unbounded: *, + or {n,}. */
+function unboundedAt(source: string, at: number): boolean {
+  const q = source[at];
+  return q === '*' || q === '+' || (q === '{' && /^\{\d+,\}/.test(source.slice(at)));
 }
 
 /** Java's String.trim: strips every character up to U+0020 at both ends. */
@@ -212,7 +267,8 @@ const HANDLERS: Record<RuleFunctionName, (...args: never[]) => unknown> = {
   },
   matches: (n: MessageNode, p: string, source: string) => {
     const e = first(n, p);
-    return e !== undefined && (regexes.get(source) ?? compileRegex(source)).test(e.text);
+    if (e === undefined || e.text.length > MAX_MATCHED_TEXT) return false;
+    return (regexes.get(source) ?? compileRegex(source)).test(e.text);
   },
   isNaN: (x: number) => Number.isNaN(x),
   substringAfter: (s: string, separator: string) => {

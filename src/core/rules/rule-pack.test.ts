@@ -61,6 +61,9 @@ describe('loadRulePack', () => {
     ["exists(node, 'B[1]')", /'B\[1\]' is not an element name/],
     ["exists(node, value(node, 'P'))", /argument 2 must be a path in quotes/],
     ["matches(node, 'B', '(')", /matches\(\): .*Invalid regular expression/],
+    ["matches(node, 'B', '(a+)*')", /repeats a group that repeats without bound/],
+    ["matches(node, 'B', '(x|[0-9]*)+')", /repeats a group/],
+    ["matches(node, 'B', '(\\\\s+)*')", /repeats a group/],
     ['unknownFunction(node)', /unknownFunction/],
     ["exists('B')", /exists/],
   ])('refuses %s', (test, reason) => {
@@ -248,6 +251,9 @@ describe('rule functions', () => {
     ["matches(node, 'V', '[0-9]{7,8}')", H([['V', '1234567']]), true],
     ["matches(node, 'V', '[0-9]{7,8}')", H([['V', '1234567x']]), false],
     ["matches(node, 'V', '.*')", H([]), false],
+    ["matches(node, 'V', '([a-z]+[0-9]?){1,3}')", H([['V', 'ab1cd']]), true],
+    ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4096)]]), true],
+    ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4097)]]), false],
     ["substringAfter('12.345', '.') == '345'", H([]), true],
     ["substringAfter('12', '.') == ''", H([]), true],
     [

@@ -287,7 +287,11 @@ export function ruleEnvironment(): Environment {
   let env = new Environment({
     limits: { maxAstNodes: 4000, maxDepth: 64, maxListElements: 100, maxCallArguments: 8 },
   })
-    .registerType('Node', MessageNode)
+    // Only these fields: the rest of MessageNode (its parent, its indexes) is not for packs.
+    .registerType('Node', {
+      ctor: MessageNode,
+      fields: { name: 'string', local: 'string', text: 'string' },
+    })
     .registerVariable('node', 'Node');
   for (const [name, f] of Object.entries(RULE_FUNCTIONS)) {
     env = env.registerFunction(f.signature, HANDLERS[name as RuleFunctionName], {

@@ -64,6 +64,7 @@ describe('loadRulePack', () => {
     ["matches(node, 'B', '(a+)*')", /repeats a group that repeats without bound/],
     ["matches(node, 'B', '(x|[0-9]*)+')", /repeats a group/],
     ["matches(node, 'B', '(\\\\s+)*')", /repeats a group/],
+    ['size(node.children) == 0', /No such key: children/],
     ['unknownFunction(node)', /unknownFunction/],
     ["exists('B')", /exists/],
   ])('refuses %s', (test, reason) => {
@@ -254,6 +255,14 @@ describe('rule functions', () => {
     ["matches(node, 'V', '([a-z]+[0-9]?){1,3}')", H([['V', 'ab1cd']]), true],
     ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4096)]]), true],
     ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4097)]]), false],
+    [
+      "node.name == 'H' && node.local == 'H' && node.text == 'ab'",
+      H([
+        ['A', 'a'],
+        ['B', 'b'],
+      ]),
+      true,
+    ],
     ["substringAfter('12.345', '.') == '345'", H([]), true],
     ["substringAfter('12', '.') == ''", H([]), true],
     [

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import { hasRole, type Principal } from '../core/auth/identity.js';
 import { checkLodging } from '../core/cargo/lodging.js';
@@ -15,7 +14,7 @@ import { validateDeclaration } from '../core/declaration/validate-declaration.js
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { CargoReport, DeclarationRecord, Repositories } from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
-import { loadRulePack, type RulePack } from '../core/rules/rule-pack.js';
+import type { RulePack } from '../core/rules/rule-pack.js';
 import type { Violation } from '../core/rules/validate-message-tree.js';
 import { ensJsonToXml, mapEnsReport } from '../formats/ens.js';
 import { parseMessageTree } from '../formats/message-tree.js';
@@ -23,18 +22,8 @@ import { toSourcePaths } from '../formats/types.js';
 import { validateMessage } from '../formats/validate-message.js';
 import { parseXmlSafely } from '../formats/xml.js';
 import type { AppContext } from './context.js';
-import { LIBRARY_DIR } from './library.js';
+import { ENS_PACK, rulePackInUse } from './rule-packs.js';
 import { screen } from './risk.js';
-
-/** The ENS business rules GreenLane ships (converted from HMRC's; see library/rules/). */
-export const ENS_RULE_PACK = new URL('rules/ens-ie315.json', LIBRARY_DIR);
-
-let shippedPack: Promise<RulePack> | undefined;
-/** The shipped ENS rule pack, loaded (and so validated) once per process. */
-export function ensRulePack(): Promise<RulePack> {
-  shippedPack ??= readFile(ENS_RULE_PACK, 'utf8').then((text) => loadRulePack(text));
-  return shippedPack;
-}
 
 /** A message refused by the business rules: every violation, for the error response. */
 export class MessageRejected extends DomainError {
@@ -103,7 +92,7 @@ export async function lodgeCargoReport(
 
   const tree = parseMessageTree(xml);
   if (!tree.ok) throw new DomainError('invalid_input', 'not a readable XML message', tree.issues);
-  const pack = options.pack ?? (await ensRulePack());
+  const pack = options.pack ?? (await rulePackInUse(ctx, ENS_PACK)).pack;
   if (pack.roots === undefined || pack.roots.includes(tree.root.local)) {
     const { violations } = validateMessage(pack, tree.root);
     if (violations.length > 0) throw new MessageRejected(tree.root.name, violations);

@@ -239,6 +239,19 @@ export interface CargoMessage {
   message: string;
 }
 
+/** A version of a message rule pack loaded over the shipped one. */
+export interface StoredRulePack {
+  name: string;
+  /** 1, 2, 3… per name, in loading order. */
+  seq: number;
+  /** The pack's own version label. */
+  version: string;
+  /** The pack document as loaded (JSON text). */
+  document: string;
+  loadedAt: string;
+  loadedBy: string;
+}
+
 export interface CargoReportFilter {
   agencyId?: string;
   submitterAgencyId?: string;
@@ -382,6 +395,13 @@ export interface Repositories {
     updateReferral(r: PreArrivalReferral): Promise<void>;
     findReferral(id: string): Promise<PreArrivalReferral | undefined>;
     referralsOf(declarationId: string): Promise<PreArrivalReferral[]>;
+  };
+  rulePacks: {
+    insert(p: StoredRulePack): Promise<void>;
+    /** The newest version of each name, or of one name. */
+    latest(name: string): Promise<StoredRulePack | undefined>;
+    /** Every version of a name, newest first. */
+    versions(name: string): Promise<StoredRulePack[]>;
   };
   controls: {
     insertInspection(r: InspectionRecord): Promise<void>;

@@ -557,6 +557,86 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     expect(view.declaration.assessment.hits.map((h) => h.indicatorId)).toEqual([indicators.late]);
   });
 
+  it('replaces the rule pack without a release; a bad rule refuses the whole pack', async () => {
+    const analyst = world.tokens.riskAnalyst;
+    const current = ok(await send('GET', '/api/rule-packs/hmrc-ens-ie315', analyst)) as {
+      version: string;
+      seq: number;
+      rules: number;
+    };
+    expect(current).toMatchObject({ version: 'hmrc-ens-ie315/1', seq: 0 });
+    const document = ok(await send('GET', '/api/rule-packs/hmrc-ens-ie315/document', analyst)) as {
+      version: string;
+      rules: Array<{
+        name: string;
+        context: string;
+        asserts: Array<{ test: string; code: string }>;
+      }>;
+    };
+    expect(document.rules).toHaveLength(current.rules);
+
+    // A typo in one assertion: refused, naming the rule and the assertion; nothing changes.
+    const broken = structuredClone(document);
+    broken.version = 'local/2';
+    broken.rules[3]!.asserts[0]!.test = 'exists(node, "X") &&';
+    const refused = await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, broken);
+    expect(refused.statusCode).toBe(400);
+    const issue = refused.json<{ errors: Array<{ field: string; detail: string }> }>().errors[0]!;
+    expect(issue.field).toBe('/rules/3/asserts/0/test');
+    expect(issue.detail).toContain(`rule '${broken.rules[3]!.name}', assertion 0`);
+
+    // Only customs risk analysts and administrators load packs.
+    const withoutSender = structuredClone(document);
+    withoutSender.version = 'local/2';
+    withoutSender.rules = withoutSender.rules
+      .map((r) => ({ ...r, asserts: r.asserts.filter((a) => a.code !== '4065') }))
+      .filter((r) => r.asserts.length > 0);
+    expect(
+      (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', trader, withoutSender)).statusCode,
+    ).toBe(403);
+
+    // Without rule 4065 (the sender's format), the reduced example is accepted at once.
+    const before = await send(
+      'POST',
+      '/api/cargo-reports',
+      trader,
+      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-1</RefNumHEA4>'),
+    );
+    expect(before.statusCode).toBe(400);
+    const loaded = ok(
+      await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, withoutSender),
+    ) as {
+      version: string;
+      seq: number;
+      versions: Array<{ version: string; seq: number }>;
+    };
+    expect(loaded).toMatchObject({ version: 'local/2', seq: 1 });
+    expect(loaded.versions.map((v) => [v.seq, v.version])).toEqual([
+      [1, 'local/2'],
+      [0, 'hmrc-ens-ie315/1'],
+    ]);
+    const after = await send(
+      'POST',
+      '/api/cargo-reports',
+      trader,
+      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-1</RefNumHEA4>'),
+    );
+    expect(after.statusCode, after.body).toBe(201);
+    // The same version label twice is refused; the original rules come back as a new version.
+    expect(
+      (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, withoutSender)).statusCode,
+    ).toBe(409);
+    const restored = { ...document, version: 'hmrc-ens-ie315/1-restored' };
+    ok(await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, restored));
+    const again = await send(
+      'POST',
+      '/api/cargo-reports',
+      trader,
+      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-2</RefNumHEA4>'),
+    );
+    expect(again.statusCode).toBe(400);
+  });
+
   it('keeps other organisations and roles out', async () => {
     const mine = ok(await send('GET', '/api/cargo-reports?limit=500', trader)) as Array<{
       lrn: string;

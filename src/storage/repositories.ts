@@ -14,6 +14,7 @@ import { certificateStore, traderRecordStore } from './trader-store.js';
 import { permitStore } from './permit-store.js';
 import { controlStore, metricsStore } from './control-store.js';
 import { cargoStore } from './cargo-store.js';
+import { rulePackStore } from './rule-pack-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -29,6 +30,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     indicatorStats: indicatorStatsStore(db),
     permits: permitStore(db),
     cargo: cargoStore(db),
+    rulePacks: rulePackStore(db),
     controls: controlStore(db),
     metrics: metricsStore(db),
     audit: auditStore(db),

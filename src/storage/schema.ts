@@ -282,4 +282,12 @@ export interface DB {
     closed_at: string | null;
     closed_reason: string | null;
   };
+  rule_packs: {
+    name: string;
+    seq: number;
+    version: string;
+    document: string;
+    loaded_at: string;
+    loaded_by: string;
+  };
 }

@@ -12,6 +12,13 @@ import {
   type LodgedCargoReport,
 } from '../../app/cargo-reports.js';
 import type { AppContext } from '../../app/context.js';
+import {
+  replaceRulePack,
+  rulePackInUse,
+  rulePackVersions,
+  type RulePackInUse,
+} from '../../app/rule-packs.js';
+import { RulePackSchema } from '../../core/rules/rule-pack.js';
 import { PRE_ARRIVAL_OUTCOMES, REFERRAL_STATUSES } from '../../core/cargo/referral.js';
 import { DocumentSchema } from '../../core/declaration/declaration.js';
 import { renderErrorResponse } from '../../formats/ens-error-response.js';
@@ -113,6 +120,27 @@ const ReplySchema = Type.Object(
 );
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const RulePackSummarySchema = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  seq: Type.Integer({ description: '0: the shipped file; 1, 2…: versions loaded since' }),
+  rules: Type.Integer(),
+  assertions: Type.Integer(),
+  roots: Nullable(Type.Array(Type.String())),
+  loadedAt: Nullable(Type.String({ format: 'date-time' })),
+  loadedBy: Nullable(Type.String()),
+  versions: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      version: Type.String(),
+      loadedAt: Nullable(Type.String({ format: 'date-time' })),
+      loadedBy: Nullable(Type.String()),
+    }),
+  ),
+});
+
+const PackName = Type.Object({ name: Type.String({ maxLength: 100 }) });
 
 /** Advance cargo information: entry summary declarations in, pre-arrival referrals out. */
 export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -250,6 +278,74 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       },
     },
     async (request) => cargoMessages(ctx, request.principal, request.params.id),
+  );
+
+  const summary = async (name: string, inUse: RulePackInUse) => ({
+    name,
+    version: inUse.pack.version,
+    seq: inUse.seq,
+    rules: inUse.pack.rules.length,
+    assertions: inUse.pack.rules.reduce((n, r) => n + r.asserts.length, 0),
+    roots: inUse.pack.roots ? [...inUse.pack.roots] : null,
+    loadedAt: inUse.loadedAt,
+    loadedBy: inUse.loadedBy,
+    versions: await rulePackVersions(ctx, name),
+  });
+
+  app.get(
+    '/api/rule-packs/:name',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'The message rule pack in force (e.g. hmrc-ens-ie315) and its versions',
+        params: PackName,
+        response: { 200: RulePackSummarySchema, 401: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => summary(request.params.name, await rulePackInUse(ctx, request.params.name)),
+  );
+
+  app.get(
+    '/api/rule-packs/:name/document',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'The rule pack in force, as data (context paths and CEL assertions)',
+        params: PackName,
+        response: { 200: RulePackSchema, 401: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => (await rulePackInUse(ctx, request.params.name)).pack.document,
+  );
+
+  app.put(
+    '/api/rule-packs/:name',
+    {
+      // Checked by loadRulePack, which names the rule and assertion at fault.
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
+      schema: {
+        tags: ['cargo'],
+        summary:
+          'Load a new version of a rule pack: in force for the next message, no release needed',
+        description:
+          'Every assertion is compiled first; a bad one refuses the whole pack with 400 naming the rule, ' +
+          'the assertion and the CEL error. The version label must be new. Customs risk analysts and administrators.',
+        params: PackName,
+        body: RulePackSchema,
+        response: {
+          200: RulePackSummarySchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      return summary(name, await replaceRulePack(ctx, request.principal, name, request.body));
+    },
   );
 
   app.post(

@@ -66,4 +66,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('cargo_referrals')
     .columns(['status', 'deadline'])
     .execute();
+
+  await db.schema
+    .createTable('rule_packs')
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('loaded_at', 'text', (c) => c.notNull())
+    .addColumn('loaded_by', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rule_packs_pk', ['name', 'seq'])
+    .addUniqueConstraint('rule_packs_version', ['name', 'version'])
+    .execute();
 }

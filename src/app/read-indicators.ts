@@ -7,6 +7,7 @@ import type {
   StoredReferenceList,
 } from '../core/ports.js';
 import { diffFields, type FieldChange } from '../core/diff.js';
+import { namedAgencies } from '../core/risk/workflow.js';
 import { exportShareable, type ShareableExport } from '../core/risk/sharing.js';
 import type { AppContext } from './context.js';
 
@@ -176,4 +177,71 @@ export async function shareableMethodInformation(
     await read.indicators.listActive(),
     await read.referenceLists.listActive(),
   );
+}
+
+export interface AgencyApprovals {
+  agencyId: string;
+  code: string;
+  name: string;
+  /** The owner authored it; co-authors were named by an owner's author. */
+  role: 'owner' | 'co-author';
+  /** True when this agency has approved the newest version. */
+  approvedNewest: boolean;
+  /** Every approval this agency gave, any version, oldest first. */
+  approvals: Array<{
+    version: number;
+    userId: string;
+    username: string;
+    displayName: string;
+    at: string;
+    comment: string;
+  }>;
+}
+
+/**
+ * Which agencies must approve an indicator (owner and co-authors of the newest version) and, for
+ * each, who approved which version and when, with names rather than identifiers.
+ */
+export async function approvalsByAgency(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<{
+  id: string;
+  version: number;
+  status: StoredIndicator['status'];
+  agencies: AgencyApprovals[];
+}> {
+  const newest = await getIndicator(ctx, principal, id);
+  const read = ctx.storage.read;
+  const approvals = await read.approvals.listFor('indicator', id);
+  const users = new Map<string, { username: string; displayName: string }>();
+  for (const a of approvals) {
+    if (users.has(a.userId)) continue;
+    const u = await read.identity.findUserById(a.userId);
+    users.set(a.userId, {
+      username: u?.username ?? a.userId,
+      displayName: u?.displayName ?? a.userId,
+    });
+  }
+  const agencies: AgencyApprovals[] = [];
+  for (const agencyId of namedAgencies(newest)) {
+    const agency = await read.identity.findAgency(agencyId);
+    const mine = approvals.filter((a) => a.agencyId === agencyId);
+    agencies.push({
+      agencyId,
+      code: agency?.code ?? agencyId,
+      name: agency?.name ?? agencyId,
+      role: agencyId === newest.ownerAgencyId ? 'owner' : 'co-author',
+      approvedNewest: mine.some((a) => a.version === newest.version),
+      approvals: mine.map((a) => ({
+        version: a.version,
+        userId: a.userId,
+        ...users.get(a.userId)!,
+        at: a.at,
+        comment: a.comment,
+      })),
+    });
+  }
+  return { id, version: newest.version, status: newest.status, agencies };
 }

@@ -34,6 +34,12 @@ describe.runIf(available)('the web console in Chromium', () => {
   let expectedRefusal: RegExp | null = null;
   let red = '';
   let lodgeLater: (reference: string) => Promise<unknown> = () => Promise.resolve();
+  /** Lodges a declaration dated now (the sample's own date ages out of recent windows). */
+  let lodgeNow: (
+    reference: string,
+    over?: Parameters<typeof sampleDeclaration>[0],
+  ) => Promise<unknown> = () => Promise.resolve();
+  let customsAgencyId = '';
   let listeners = () => 0;
 
   beforeAll(async () => {
@@ -62,6 +68,9 @@ describe.runIf(available)('the web console in Chromium', () => {
     red = parrots.id;
     await lodge('EWASTE-1');
     lodgeLater = (reference) => lodge(reference);
+    lodgeNow = (reference, over = {}) =>
+      lodge(reference, { submittedAt: new Date().toISOString(), ...over });
+    customsAgencyId = officer.agencyId;
     listeners = () => ctx.events.size;
     app = await buildHttpApp({
       ctx,
@@ -205,6 +214,80 @@ describe.runIf(available)('the web console in Chromium', () => {
       .poll(() => page.locator('tr', { hasText: 'Batteries from the watch list' }).textContent())
       .toContain('active');
     await page.screenshot({ path: `${SHOTS}/indicators.png`, fullPage: true });
+  });
+
+  it('tests a draft indicator against recent declarations: hits, hit rate, and the empty state', async () => {
+    const base0 = sampleDeclaration();
+    await lodgeNow('PREVIEW-PARROTS', { goodsItems: [base0.goodsItems[1]!] });
+    await signInAs('analyst');
+    await page.getByRole('link', { name: 'Indicators' }).click();
+    await page.getByRole('heading', { name: 'New indicator' }).waitFor();
+    // What the page must show, counted here from the stored declarations (not by the engine).
+    const recent = await t.db.read.declarations.list({
+      agencyId: customsAgencyId,
+      from: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+      limit: 500,
+    });
+    const live = recent.filter((d) => d.goodsItems.some((g) => g.hsCode?.startsWith('0106')));
+    expect(live.length).toBeGreaterThan(0);
+    await page.getByLabel('Title').fill('Live birds, any origin');
+    await page.getByLabel('Priority area').selectOption('endangered-species');
+    await page.getByLabel('Condition (CEL)').fill('item.hs.startsWith("0106")');
+    await page.getByLabel('Weight', { exact: true }).fill('35');
+    await page.getByLabel('Rationale').fill('Live animals need a CITES check.');
+    await page.getByRole('button', { name: 'Test against recent declarations' }).click();
+    const figures = page.getByLabel('Preview figures');
+    await expect
+      .poll(() => figures.textContent())
+      .toMatch(new RegExp(`Examined${recent.length} declarations`));
+    const rate = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(
+      (live.length / recent.length) * 100,
+    );
+    expect(await figures.textContent()).toMatch(
+      new RegExp(`Would hit${live.length} declarations.*Hit rate${rate.replace('.', '\\.')} %`),
+    );
+    const hits = page.getByRole('table', { name: 'Preview hits' });
+    expect(await hits.locator('tbody tr').count()).toBe(
+      live.reduce((n, d) => n + d.goodsItems.filter((g) => g.hsCode?.startsWith('0106')).length, 0),
+    );
+    const row = hits.locator('tr', { hasText: 'PREVIEW-PARROTS' });
+    expect(await row.textContent()).toMatch(/PREVIEW-PARROTS.*0106390000\s*35/s);
+    await page.screenshot({ path: `${SHOTS}/indicator-preview.png`, fullPage: true });
+    // A condition nothing matches: the empty state, and nothing was saved.
+    await page.getByLabel('Condition (CEL)').fill('item.hs.startsWith("970500")');
+    await page.getByRole('button', { name: 'Test against recent declarations' }).click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Preview of the draft' }).textContent())
+      .toMatch(/No recent declaration would hit/);
+    expect(await hits.count()).toBe(0);
+    expect(await page.locator('tr', { hasText: 'Live birds, any origin' }).count()).toBe(0);
+  });
+
+  it("shows an indicator's approvals by agency, and the diff of a new version", async () => {
+    await page.getByRole('button', { name: 'Details of Batteries from the watch list' }).click();
+    const approvals = page.getByRole('table', { name: 'Approvals by agency' });
+    await expect
+      .poll(() => approvals.textContent())
+      .toMatch(
+        /BY-CUSTOMS.*owner.*approved.*version 1 by Alena Risk.*BY-ENV.*co-author.*approved.*version 1 by Maria Green/s,
+      );
+    await page.getByRole('button', { name: 'Edit as a new version' }).click();
+    const editor = page.locator('form[aria-label="New version of Batteries from the watch list"]');
+    expect(
+      await editor.getByLabel('Co-author agencies (codes, comma-separated)').inputValue(),
+    ).toBe('BY-ENV');
+    await editor.getByLabel('Weight', { exact: true }).fill('60');
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    const versions = page.getByRole('table', { name: 'Versions' });
+    await expect.poll(() => versions.locator('tbody tr').count()).toBe(2);
+    expect(await versions.textContent()).toMatch(/1\s*active.*2\s*draft/s);
+    // Version 2 is a draft: neither agency has approved it yet.
+    await expect.poll(() => approvals.textContent()).toMatch(/BY-CUSTOMS.*owner.*pending/s);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const diff = page.getByRole('table', { name: 'Changes between versions' });
+    await expect.poll(() => diff.locator('tbody tr').count()).toBe(1);
+    expect(await diff.locator('tbody tr').textContent()).toMatch(/^weight\s*40\s*60$/);
+    await page.screenshot({ path: `${SHOTS}/indicator-versions.png`, fullPage: true });
   });
 
   it('a trader applies for a permit; the environmental agency issues it', async () => {

@@ -154,6 +154,30 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     });
     const envOnly = ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 3 }));
     expect(envOnly).toMatchObject({ status: 'awaiting-approval' });
+    // Per agency, with names: who approved which version; only the environment has approved 3.
+    const byAgency = ok(await get(`/api/indicators/${id}/agencies`)) as {
+      version: number;
+      agencies: Array<{
+        code: string;
+        role: string;
+        approvedNewest: boolean;
+        approvals: Array<{ version: number; username: string; at: string }>;
+      }>;
+    };
+    expect(byAgency.version).toBe(3);
+    expect(
+      byAgency.agencies.map((a) => [
+        a.code,
+        a.role,
+        a.approvedNewest,
+        a.approvals.map((x) => `${x.version}:${x.username}`),
+      ]),
+    ).toEqual([
+      ['BY-C', 'owner', false, ['1:home-analyst', '2:home-analyst']],
+      ['BY-E', 'co-author', true, ['1:ecologist', '3:ecologist']],
+    ]);
+    expect(Date.parse(byAgency.agencies[1]!.approvals[1]!.at)).not.toBeNaN();
+    expect((await get(`/api/indicators/${id}/agencies`, world.tokens.trader)).statusCode).toBe(403);
     ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 3 }));
     expect(await screenedVersion(id)).toBe(3);
 

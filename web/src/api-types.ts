@@ -133,6 +133,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -152,6 +154,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -308,6 +312,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -327,6 +333,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -448,10 +456,22 @@ export interface paths {
                     | 'unknown';
                   /** @description Vessel, flight, vehicle or train identity */
                   conveyance?: string;
+                  /** @description Containers the goods travel in (containerised cargo) */
+                  containers?: string[];
+                  /**
+                   * Format: date-time
+                   * @description When the goods are loaded on the means of transport that brings them in
+                   */
+                  loadingAt?: string;
+                  /**
+                   * Format: date-time
+                   * @description Expected arrival at the office of first entry
+                   */
+                  arrivalAt?: string;
                 };
                 goodsItems: {
                   sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified */
+                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
                   hsCode?: string;
                   /** @description Description of the goods; required unless the declaration is simplified */
                   description?: string;
@@ -473,6 +493,16 @@ export interface paths {
                     type: string;
                     reference: string;
                   }[];
+                  packages?: {
+                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                    kind: string;
+                    /** @description Number of packages */
+                    count?: number;
+                    /** @description Number of pieces (unpacked) */
+                    pieces?: number;
+                    /** @description Shipping marks */
+                    marks?: string;
+                  }[];
                   /** @description Scientific name, for CITES goods */
                   species?: string;
                   /** @description Trademark borne by the goods */
@@ -491,7 +521,7 @@ export interface paths {
                 submitterAgencyId: string;
                 submittedBy: string;
                 /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson';
+                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
                 /** @description Control channel; null until screened */
                 channel: ('green' | 'yellow' | 'red') | null;
                 assessment: {
@@ -591,6 +621,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -686,10 +718,22 @@ export interface paths {
                 | 'unknown';
               /** @description Vessel, flight, vehicle or train identity */
               conveyance?: string;
+              /** @description Containers the goods travel in (containerised cargo) */
+              containers?: string[];
+              /**
+               * Format: date-time
+               * @description When the goods are loaded on the means of transport that brings them in
+               */
+              loadingAt?: string;
+              /**
+               * Format: date-time
+               * @description Expected arrival at the office of first entry
+               */
+              arrivalAt?: string;
             };
             goodsItems: {
               sequence: number;
-              /** @description HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified */
+              /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
               hsCode?: string;
               /** @description Description of the goods; required unless the declaration is simplified */
               description?: string;
@@ -710,6 +754,16 @@ export interface paths {
                 /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
                 type: string;
                 reference: string;
+              }[];
+              packages?: {
+                /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                kind: string;
+                /** @description Number of packages */
+                count?: number;
+                /** @description Number of pieces (unpacked) */
+                pieces?: number;
+                /** @description Shipping marks */
+                marks?: string;
               }[];
               /** @description Scientific name, for CITES goods */
               species?: string;
@@ -802,10 +856,22 @@ export interface paths {
                   | 'unknown';
                 /** @description Vessel, flight, vehicle or train identity */
                 conveyance?: string;
+                /** @description Containers the goods travel in (containerised cargo) */
+                containers?: string[];
+                /**
+                 * Format: date-time
+                 * @description When the goods are loaded on the means of transport that brings them in
+                 */
+                loadingAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Expected arrival at the office of first entry
+                 */
+                arrivalAt?: string;
               };
               goodsItems: {
                 sequence: number;
-                /** @description HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified */
+                /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
                 hsCode?: string;
                 /** @description Description of the goods; required unless the declaration is simplified */
                 description?: string;
@@ -827,6 +893,16 @@ export interface paths {
                   type: string;
                   reference: string;
                 }[];
+                packages?: {
+                  /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                  kind: string;
+                  /** @description Number of packages */
+                  count?: number;
+                  /** @description Number of pieces (unpacked) */
+                  pieces?: number;
+                  /** @description Shipping marks */
+                  marks?: string;
+                }[];
                 /** @description Scientific name, for CITES goods */
                 species?: string;
                 /** @description Trademark borne by the goods */
@@ -845,7 +921,7 @@ export interface paths {
               submitterAgencyId: string;
               submittedBy: string;
               /** @enum {unknown} */
-              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson';
+              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
               /** @description Control channel; null until screened */
               channel: ('green' | 'yellow' | 'red') | null;
               assessment: {
@@ -943,6 +1019,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -962,6 +1040,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -981,6 +1061,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1000,6 +1082,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1019,6 +1103,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1038,6 +1124,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1145,10 +1233,22 @@ export interface paths {
                   | 'unknown';
                 /** @description Vessel, flight, vehicle or train identity */
                 conveyance?: string;
+                /** @description Containers the goods travel in (containerised cargo) */
+                containers?: string[];
+                /**
+                 * Format: date-time
+                 * @description When the goods are loaded on the means of transport that brings them in
+                 */
+                loadingAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Expected arrival at the office of first entry
+                 */
+                arrivalAt?: string;
               };
               goodsItems: {
                 sequence: number;
-                /** @description HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified */
+                /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
                 hsCode?: string;
                 /** @description Description of the goods; required unless the declaration is simplified */
                 description?: string;
@@ -1170,6 +1270,16 @@ export interface paths {
                   type: string;
                   reference: string;
                 }[];
+                packages?: {
+                  /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                  kind: string;
+                  /** @description Number of packages */
+                  count?: number;
+                  /** @description Number of pieces (unpacked) */
+                  pieces?: number;
+                  /** @description Shipping marks */
+                  marks?: string;
+                }[];
                 /** @description Scientific name, for CITES goods */
                 species?: string;
                 /** @description Trademark borne by the goods */
@@ -1188,7 +1298,7 @@ export interface paths {
               submitterAgencyId: string;
               submittedBy: string;
               /** @enum {unknown} */
-              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson';
+              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
               /** @description Control channel; null until screened */
               channel: ('green' | 'yellow' | 'red') | null;
               assessment: {
@@ -1286,6 +1396,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1480,6 +1592,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1499,6 +1613,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1661,6 +1777,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1680,6 +1798,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1772,6 +1892,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1894,6 +2016,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1913,6 +2037,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -1932,6 +2058,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2025,6 +2153,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2120,6 +2250,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2260,6 +2392,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2279,6 +2413,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2386,10 +2522,22 @@ export interface paths {
                 | 'unknown';
               /** @description Vessel, flight, vehicle or train identity */
               conveyance?: string;
+              /** @description Containers the goods travel in (containerised cargo) */
+              containers?: string[];
+              /**
+               * Format: date-time
+               * @description When the goods are loaded on the means of transport that brings them in
+               */
+              loadingAt?: string;
+              /**
+               * Format: date-time
+               * @description Expected arrival at the office of first entry
+               */
+              arrivalAt?: string;
             };
             goodsItems: {
               sequence: number;
-              /** @description HS code, 6 to 10 digits, leading zeros kept; required unless the declaration is simplified */
+              /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
               hsCode?: string;
               /** @description Description of the goods; required unless the declaration is simplified */
               description?: string;
@@ -2410,6 +2558,16 @@ export interface paths {
                 /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
                 type: string;
                 reference: string;
+              }[];
+              packages?: {
+                /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                kind: string;
+                /** @description Number of packages */
+                count?: number;
+                /** @description Number of pieces (unpacked) */
+                pieces?: number;
+                /** @description Shipping marks */
+                marks?: string;
               }[];
               /** @description Scientific name, for CITES goods */
               species?: string;
@@ -2527,6 +2685,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2546,6 +2706,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2627,6 +2789,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2646,6 +2810,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2665,6 +2831,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2684,6 +2852,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2765,6 +2935,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2784,6 +2956,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2803,6 +2977,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2822,6 +2998,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2902,6 +3080,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2921,6 +3101,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2940,6 +3122,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -2959,6 +3143,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3040,6 +3226,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3059,6 +3247,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3078,6 +3268,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3097,6 +3289,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3161,6 +3355,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3244,6 +3440,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3263,6 +3461,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3282,6 +3482,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3301,6 +3503,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3382,6 +3586,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3401,6 +3607,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3420,6 +3628,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3439,6 +3649,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3519,6 +3731,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3538,6 +3752,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3557,6 +3773,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3576,6 +3794,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3657,6 +3877,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3676,6 +3898,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3695,6 +3919,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3714,6 +3940,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3778,6 +4006,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3851,6 +4081,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3919,6 +4151,110 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/indicators/{key}/agencies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The agencies that must approve an indicator (owner and co-authors of the newest version), and who approved which version when */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          key: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The newest version */
+              version: number;
+              /** @enum {unknown} */
+              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+              agencies: {
+                agencyId: string;
+                code: string;
+                name: string;
+                /** @enum {unknown} */
+                role: 'owner' | 'co-author';
+                approvedNewest: boolean;
+                approvals: {
+                  version: number;
+                  userId: string;
+                  username: string;
+                  displayName: string;
+                  at: string;
+                  comment: string;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -3994,6 +4330,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4102,6 +4440,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4176,6 +4516,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4195,6 +4537,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4214,6 +4558,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4286,6 +4632,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4368,6 +4716,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4387,6 +4737,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4406,6 +4758,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4486,6 +4840,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4505,6 +4861,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4524,6 +4882,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4604,6 +4964,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4623,6 +4985,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4642,6 +5006,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -4726,6 +5092,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5002,6 +5370,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5021,6 +5391,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5141,6 +5513,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5263,6 +5637,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5326,6 +5702,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5450,6 +5828,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5469,6 +5849,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5488,6 +5870,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5507,6 +5891,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5635,6 +6021,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5654,6 +6042,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5673,6 +6063,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5692,6 +6084,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5826,6 +6220,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5845,6 +6241,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5864,6 +6262,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -5883,6 +6283,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6016,6 +6418,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6035,6 +6439,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6054,6 +6460,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6073,6 +6481,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6201,6 +6611,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6220,6 +6632,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6239,6 +6653,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6258,6 +6674,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6386,6 +6804,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6405,6 +6825,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6424,6 +6846,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6443,6 +6867,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6571,6 +6997,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6590,6 +7018,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6609,6 +7039,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6628,6 +7060,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6756,6 +7190,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6775,6 +7211,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6794,6 +7232,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6813,6 +7253,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6905,6 +7347,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6924,6 +7368,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -6943,6 +7389,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7021,6 +7469,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7040,6 +7490,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7131,6 +7583,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7150,6 +7604,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7169,6 +7625,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7188,6 +7646,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7253,6 +7713,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7272,6 +7734,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7291,6 +7755,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7310,6 +7776,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7413,6 +7881,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7432,6 +7902,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7451,6 +7923,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7470,6 +7944,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7534,6 +8010,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7553,6 +8031,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7572,6 +8052,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7591,6 +8073,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7654,6 +8138,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7673,6 +8159,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7692,6 +8180,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7711,6 +8201,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7771,6 +8263,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7790,6 +8284,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7848,6 +8344,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7867,6 +8365,8 @@ export interface paths {
               errors?: {
                 field: string;
                 detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
               }[];
             };
           };
@@ -7875,6 +8375,1289 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cargo-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cargo reports, newest first (a trader sees its own) */
+    get: {
+      parameters: {
+        query: {
+          outcome?:
+            'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              declarationId: string;
+              /** @description Movement reference number given on acceptance */
+              mrn: string;
+              /** @description The declarant's local reference number */
+              lrn: string;
+              sender: string | null;
+              /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+              version: number;
+              /** Format: date-time */
+              lodgedAt: string;
+              amendedAt: string | null;
+              arrivalAt: string | null;
+              lodging: {
+                /** @enum {unknown} */
+                status: 'on-time' | 'late' | 'not-checked';
+                rule: string | null;
+                deadline: string | null;
+                minutesLate: number;
+                reason?: string;
+              };
+              /** @enum {unknown} */
+              outcome:
+                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+              /** @description What the message carried that was not mapped */
+              notes: string[];
+            }[];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Lodge an entry summary declaration (ICS IE315) or amend one (IE313)
+     * @description XML as HMRC and the EU ICS receive it (root `CC315A` or `CC313A`), or the same elements as JSON (`{"CC315A": {"HEAHEA": {…}, "GOOITEGDS": [{…}]}}`). The message is checked against the ENS business rules (library/rules/ens-ie315.json); a broken rule refuses it with every violation (error code, message, element path), as a problem document, or as an `err:ErrorResponse` when the request prefers `application/xml`. Nothing is stored then. A valid report is stored, screened and acknowledged with its movement reference number and pre-arrival outcome.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/xml': string;
+          'application/json': Record<string, never>;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              action: 'lodged' | 'amended';
+              mrn: string;
+              declarationId: string;
+              /** @enum {unknown} */
+              channel: 'green' | 'yellow' | 'red';
+              /** @enum {unknown} */
+              outcome:
+                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+              reason: string;
+              report: {
+                declarationId: string;
+                /** @description Movement reference number given on acceptance */
+                mrn: string;
+                /** @description The declarant's local reference number */
+                lrn: string;
+                sender: string | null;
+                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                version: number;
+                /** Format: date-time */
+                lodgedAt: string;
+                amendedAt: string | null;
+                arrivalAt: string | null;
+                lodging: {
+                  /** @enum {unknown} */
+                  status: 'on-time' | 'late' | 'not-checked';
+                  rule: string | null;
+                  deadline: string | null;
+                  minutesLate: number;
+                  reason?: string;
+                };
+                /** @enum {unknown} */
+                outcome:
+                  | 'assessment-complete'
+                  | 'information-request'
+                  | 'high-risk-control'
+                  | 'do-not-load';
+                /** @description What the message carried that was not mapped */
+                notes: string[];
+              };
+              referrals: {
+                id: string;
+                declarationId: string;
+                /** @enum {unknown} */
+                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                /** @enum {unknown} */
+                status: 'open' | 'answered' | 'closed';
+                reason: string;
+                documents: {
+                  anyOf: {
+                    type: string;
+                    title: string;
+                  }[];
+                  items: number[];
+                  why: string;
+                }[];
+                indicators: string[];
+                office: string | null;
+                deadline: string | null;
+                overdue: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                repliedAt: string | null;
+                reply: {
+                  documents: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  note: string | null;
+                } | null;
+                closedAt: string | null;
+                closedReason: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              action: 'lodged' | 'amended';
+              mrn: string;
+              declarationId: string;
+              /** @enum {unknown} */
+              channel: 'green' | 'yellow' | 'red';
+              /** @enum {unknown} */
+              outcome:
+                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+              reason: string;
+              report: {
+                declarationId: string;
+                /** @description Movement reference number given on acceptance */
+                mrn: string;
+                /** @description The declarant's local reference number */
+                lrn: string;
+                sender: string | null;
+                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                version: number;
+                /** Format: date-time */
+                lodgedAt: string;
+                amendedAt: string | null;
+                arrivalAt: string | null;
+                lodging: {
+                  /** @enum {unknown} */
+                  status: 'on-time' | 'late' | 'not-checked';
+                  rule: string | null;
+                  deadline: string | null;
+                  minutesLate: number;
+                  reason?: string;
+                };
+                /** @enum {unknown} */
+                outcome:
+                  | 'assessment-complete'
+                  | 'information-request'
+                  | 'high-risk-control'
+                  | 'do-not-load';
+                /** @description What the message carried that was not mapped */
+                notes: string[];
+              };
+              referrals: {
+                id: string;
+                declarationId: string;
+                /** @enum {unknown} */
+                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                /** @enum {unknown} */
+                status: 'open' | 'answered' | 'closed';
+                reason: string;
+                documents: {
+                  anyOf: {
+                    type: string;
+                    title: string;
+                  }[];
+                  items: number[];
+                  why: string;
+                }[];
+                indicators: string[];
+                office: string | null;
+                deadline: string | null;
+                overdue: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                repliedAt: string | null;
+                reply: {
+                  documents: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  note: string | null;
+                } | null;
+                closedAt: string | null;
+                closedReason: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cargo-reports/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A cargo report (by declaration id or MRN), its declaration and referrals */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              report: {
+                declarationId: string;
+                /** @description Movement reference number given on acceptance */
+                mrn: string;
+                /** @description The declarant's local reference number */
+                lrn: string;
+                sender: string | null;
+                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                version: number;
+                /** Format: date-time */
+                lodgedAt: string;
+                amendedAt: string | null;
+                arrivalAt: string | null;
+                lodging: {
+                  /** @enum {unknown} */
+                  status: 'on-time' | 'late' | 'not-checked';
+                  rule: string | null;
+                  deadline: string | null;
+                  minutesLate: number;
+                  reason?: string;
+                };
+                /** @enum {unknown} */
+                outcome:
+                  | 'assessment-complete'
+                  | 'information-request'
+                  | 'high-risk-control'
+                  | 'do-not-load';
+                /** @description What the message carried that was not mapped */
+                notes: string[];
+              };
+              declaration: {
+                /** @enum {unknown} */
+                kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                /** @description Declarant's own reference (LRN), unique to the transaction */
+                reference: string;
+                /** @description Reference of the declaration this one amends */
+                amends?: string;
+                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                simplified?: boolean;
+                /** Format: date-time */
+                submittedAt: string;
+                /** @description Customs office or goods location where declared */
+                office?: string;
+                declarant: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignor?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignee?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                carrier?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                route?: {
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  dispatchCountry?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  destinationCountry?: string;
+                  transitCountries?: string[];
+                  officeOfEntry?: string;
+                  officeOfExit?: string;
+                  /** @enum {unknown} */
+                  transportMode?:
+                    | 'sea'
+                    | 'rail'
+                    | 'road'
+                    | 'air'
+                    | 'post'
+                    | 'fixed-installation'
+                    | 'inland-waterway'
+                    | 'own-propulsion'
+                    | 'unknown';
+                  /** @description Vessel, flight, vehicle or train identity */
+                  conveyance?: string;
+                  /** @description Containers the goods travel in (containerised cargo) */
+                  containers?: string[];
+                  /**
+                   * Format: date-time
+                   * @description When the goods are loaded on the means of transport that brings them in
+                   */
+                  loadingAt?: string;
+                  /**
+                   * Format: date-time
+                   * @description Expected arrival at the office of first entry
+                   */
+                  arrivalAt?: string;
+                };
+                goodsItems: {
+                  sequence: number;
+                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                  hsCode?: string;
+                  /** @description Description of the goods; required unless the declaration is simplified */
+                  description?: string;
+                  quantity?: number;
+                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                  unit?: string;
+                  /** @description Net mass in kg */
+                  netMass?: number;
+                  /** @description Gross mass in kg */
+                  grossMass?: number;
+                  /** @description Item price or customs value */
+                  value?: number;
+                  /** @description ISO 4217 code */
+                  currency?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  originCountry?: string;
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  packages?: {
+                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                    kind: string;
+                    /** @description Number of packages */
+                    count?: number;
+                    /** @description Number of pieces (unpacked) */
+                    pieces?: number;
+                    /** @description Shipping marks */
+                    marks?: string;
+                  }[];
+                  /** @description Scientific name, for CITES goods */
+                  species?: string;
+                  /** @description Trademark borne by the goods */
+                  brand?: string;
+                }[];
+                documents?: {
+                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                  type: string;
+                  reference: string;
+                }[];
+                id: string;
+                /** Format: date-time */
+                receivedAt: string;
+                /** @description Owning customs agency */
+                agencyId: string;
+                submitterAgencyId: string;
+                submittedBy: string;
+                /** @enum {unknown} */
+                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                /** @description Control channel; null until screened */
+                channel: ('green' | 'yellow' | 'red') | null;
+                assessment: {
+                  engineVersion: string;
+                  /** @description Identifies the exact indicator versions screened with */
+                  rulesetId: string;
+                  hitScore: number;
+                  score: number;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  controlForm:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  hits: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    title: string;
+                    priorityArea: string;
+                    itemSequence: number;
+                    hsCode: string;
+                    weight: number;
+                    directChannel: ('yellow' | 'red') | null;
+                    controlForm: string;
+                    reason: string;
+                  }[];
+                  effects: {
+                    /** @enum {unknown} */
+                    kind: 'certificate' | 'compliance-record' | 'permit';
+                    subject: string;
+                    reference: string | null;
+                    points: number;
+                    /** @enum {unknown} */
+                    minimumChannel?: 'yellow' | 'red';
+                    reason: string;
+                  }[];
+                  permits: {
+                    itemSequence: number;
+                    hsCode: string;
+                    required: string;
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'matched'
+                      | 'document-declared'
+                      | 'missing'
+                      | 'wrong-holder'
+                      | 'not-issued'
+                      | 'suspended'
+                      | 'revoked'
+                      | 'exhausted'
+                      | 'not-yet-valid'
+                      | 'expired'
+                      | 'out-of-scope'
+                      | 'route-mismatch'
+                      | 'quantity-not-declared'
+                      | 'insufficient-balance';
+                    permitId: string | null;
+                    permitNumber: string | null;
+                    quantityMilli: number | null;
+                    unit: string | null;
+                    reason: string;
+                  }[];
+                  override: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    /** @enum {unknown} */
+                    channel: 'yellow' | 'red';
+                  } | null;
+                  random: {
+                    share: number;
+                    seed: number;
+                    draw: number;
+                    selected: boolean;
+                  };
+                } | null;
+              };
+              referrals: {
+                id: string;
+                declarationId: string;
+                /** @enum {unknown} */
+                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                /** @enum {unknown} */
+                status: 'open' | 'answered' | 'closed';
+                reason: string;
+                documents: {
+                  anyOf: {
+                    type: string;
+                    title: string;
+                  }[];
+                  items: number[];
+                  why: string;
+                }[];
+                indicators: string[];
+                office: string | null;
+                deadline: string | null;
+                overdue: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                repliedAt: string | null;
+                reply: {
+                  documents: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  note: string | null;
+                } | null;
+                closedAt: string | null;
+                closedReason: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cargo-reports/{id}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every message received for a cargo report, exactly as sent */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              version: number;
+              messageType: string;
+              /** @enum {unknown} */
+              format: 'xml' | 'json';
+              /** Format: date-time */
+              receivedAt: string;
+              receivedBy: string;
+              message: string;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cargo-referrals/{id}/reply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The trader's reply to an information request: documents; the report is screened again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            documents: {
+              type: string;
+              reference: string;
+              /** @description Goods items the document covers; absent: the whole report */
+              items?: number[];
+            }[];
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              action: 'lodged' | 'amended';
+              mrn: string;
+              declarationId: string;
+              /** @enum {unknown} */
+              channel: 'green' | 'yellow' | 'red';
+              /** @enum {unknown} */
+              outcome:
+                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+              reason: string;
+              report: {
+                declarationId: string;
+                /** @description Movement reference number given on acceptance */
+                mrn: string;
+                /** @description The declarant's local reference number */
+                lrn: string;
+                sender: string | null;
+                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                version: number;
+                /** Format: date-time */
+                lodgedAt: string;
+                amendedAt: string | null;
+                arrivalAt: string | null;
+                lodging: {
+                  /** @enum {unknown} */
+                  status: 'on-time' | 'late' | 'not-checked';
+                  rule: string | null;
+                  deadline: string | null;
+                  minutesLate: number;
+                  reason?: string;
+                };
+                /** @enum {unknown} */
+                outcome:
+                  | 'assessment-complete'
+                  | 'information-request'
+                  | 'high-risk-control'
+                  | 'do-not-load';
+                /** @description What the message carried that was not mapped */
+                notes: string[];
+              };
+              referrals: {
+                id: string;
+                declarationId: string;
+                /** @enum {unknown} */
+                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                /** @enum {unknown} */
+                status: 'open' | 'answered' | 'closed';
+                reason: string;
+                documents: {
+                  anyOf: {
+                    type: string;
+                    title: string;
+                  }[];
+                  items: number[];
+                  why: string;
+                }[];
+                indicators: string[];
+                office: string | null;
+                deadline: string | null;
+                overdue: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                repliedAt: string | null;
+                reply: {
+                  documents: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  note: string | null;
+                } | null;
+                closedAt: string | null;
+                closedReason: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/cargo-referrals/{id}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** An officer closes a referral (control done, loading allowed), saying why */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              declarationId: string;
+              /** @enum {unknown} */
+              kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+              /** @enum {unknown} */
+              status: 'open' | 'answered' | 'closed';
+              reason: string;
+              documents: {
+                anyOf: {
+                  type: string;
+                  title: string;
+                }[];
+                items: number[];
+                why: string;
+              }[];
+              indicators: string[];
+              office: string | null;
+              deadline: string | null;
+              overdue: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              repliedAt: string | null;
+              reply: {
+                documents: {
+                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                  type: string;
+                  reference: string;
+                }[];
+                note: string | null;
+              } | null;
+              closedAt: string | null;
+              closedReason: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

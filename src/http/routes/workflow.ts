@@ -9,6 +9,7 @@ import {
   type SubjectType,
 } from '../../app/manage-indicators.js';
 import {
+  approvalsByAgency,
   diffIndicatorVersions,
   indicatorEffectiveness,
   listApprovals,
@@ -197,6 +198,46 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
         request.params.a,
         request.params.b,
       ),
+  );
+  app.get(
+    '/api/indicators/:key/agencies',
+    {
+      schema: {
+        tags: ['workflow'],
+        summary:
+          'The agencies that must approve an indicator (owner and co-authors of the newest version), and who approved which version when',
+        params: Key,
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            version: Type.Integer({ description: 'The newest version' }),
+            status: Type.Enum(INDICATOR_STATUSES),
+            agencies: Type.Array(
+              Type.Object({
+                agencyId: Type.String(),
+                code: Type.String(),
+                name: Type.String(),
+                role: Type.Enum(['owner', 'co-author']),
+                approvedNewest: Type.Boolean(),
+                approvals: Type.Array(
+                  Type.Object({
+                    version: Type.Integer(),
+                    userId: Type.String(),
+                    username: Type.String(),
+                    displayName: Type.String(),
+                    at: Type.String(),
+                    comment: Type.String(),
+                  }),
+                ),
+              }),
+            ),
+          }),
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    (request) => approvalsByAgency(ctx, request.principal, request.params.key),
   );
   app.get(
     '/api/indicators/:key/effectiveness',

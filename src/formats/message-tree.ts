@@ -45,10 +45,10 @@ function scan(xml: string, maxDepth: number): MessageTreeResult {
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
     if (next === 0x3f /* ? */) {
-      at = after(xml, '?>', lt);
+      at = after(xml, '?>', lt + 2);
     } else if (next === 0x21 /* ! */) {
       if (xml.startsWith('<!--', lt)) {
-        at = after(xml, '-->', lt);
+        at = after(xml, '-->', lt + 4);
       } else if (xml.startsWith('<![CDATA[', lt)) {
         const end = xml.indexOf(']]>', lt + 9);
         if (end < 0 || !current) throw new Error('CDATA section outside an element or unclosed');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_REFERRAL_SETTINGS } from './core/cargo/referral.js';
 
 /** GreenLane's configuration, read once at start-up; nothing else reads process.env. */
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Single Window service levels: expedited applications in hours, others in days. */
   permitDeadlines: { expeditedHours: number; standardDays: number };
+  /** Pre-arrival referrals: do-not-load indicator ids, hours to answer an information request. */
+  cargo: { doNotLoad: string[]; informationRequestHours: number };
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -53,6 +56,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         24,
       ),
       standardDays: integer(env.GREENLANE_PERMIT_DAYS, 'GREENLANE_PERMIT_DAYS', 30),
+    },
+    cargo: {
+      doNotLoad:
+        env.GREENLANE_DO_NOT_LOAD === undefined
+          ? [...DEFAULT_REFERRAL_SETTINGS.doNotLoad]
+          : env.GREENLANE_DO_NOT_LOAD.split(',')
+              .map((id) => id.trim())
+              .filter((id) => id !== ''),
+      informationRequestHours: integer(
+        env.GREENLANE_INFORMATION_REQUEST_HOURS,
+        'GREENLANE_INFORMATION_REQUEST_HOURS',
+        DEFAULT_REFERRAL_SETTINGS.informationRequestHours,
+      ),
     },
   };
 }

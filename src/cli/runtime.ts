@@ -21,6 +21,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     settings: {
       sessionTtlSeconds: config.sessionTtlSeconds,
       permitDeadlines: config.permitDeadlines,
+      cargo: config.cargo,
     },
     risk: riskRuntime(db, systemClock),
     events: new DomainEvents(),

@@ -75,5 +75,15 @@ describe('first run', () => {
       'risk_analyst',
       'trader',
     ]);
+    // Advance cargo reports through the real intake: the library decides their outcomes.
+    const reports = await t.db.read.cargo.list({ limit: 50 });
+    expect(reports).toHaveLength(7);
+    const outcomes = new Set(reports.map((r) => r.outcome));
+    expect([...outcomes].sort()).toEqual([
+      'assessment-complete',
+      'do-not-load',
+      'information-request',
+    ]);
+    expect(reports.some((r) => r.lodging.status === 'late')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { generateDeclarations } from './generate-declarations.js';
 import { issueCertificate } from './manage-certificates.js';
 import { applyForPermit, permitStep, releaseDeclaration } from './manage-permits.js';
 import { submitDeclaration } from './submit-declaration.js';
+import { seedDemoCargo } from './demo-cargo.js';
 
 export interface DemoActors {
   officer: Principal;
@@ -25,7 +26,7 @@ export async function seedDemoActivity(
   ctx: AppContext,
   actors: DemoActors,
   declarations = 300,
-): Promise<{ declarations: number; inspections: number }> {
+): Promise<{ declarations: number; inspections: number; cargoReports: number }> {
   const { officer, analyst, ecologist, trader } = actors;
   const holder = trader.traderId!;
   const year = new Date().getUTCFullYear();
@@ -153,5 +154,6 @@ export async function seedDemoActivity(
       }
     }
   }
-  return { declarations: lodged.length, inspections };
+  const cargoReports = await seedDemoCargo(ctx, trader);
+  return { declarations: lodged.length, inspections, cargoReports };
 }

@@ -1,23 +1,12 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Me } from '../App.js';
 import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
+import type { paths } from '../api-types.js';
 
-interface Permit {
-  id: string;
-  number: string | null;
-  type: string;
-  holderId: string;
-  status: string;
-  unit: string;
-  authorisedMilli: number;
-  remainingMilli: number;
-  expedited: boolean;
-  deadline: string;
-  overdue: boolean;
-  validTo: string;
-  note: string | null;
-}
+type Permit = paths['/api/permits']['get']['responses'][200]['content']['application/json'][number];
+type Usage =
+  paths['/api/permits/{id}/usage']['get']['responses'][200]['content']['application/json'];
 
 const TYPES = [
   'waste-consent',
@@ -34,6 +23,7 @@ const UNDECIDED = ['applied', 'under-review', 'information-requested'];
 export function PermitsPage({ me }: { me: Me }) {
   const [list, setList] = useState<Permit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const trader = me.agencyKind === 'trader';
   const issuer = me.roles.includes('environmental_officer');
 
@@ -42,6 +32,7 @@ export function PermitsPage({ me }: { me: Me }) {
     if (problem) setError(describeProblem(problem));
     else setList(data ?? []);
   }, []);
+  const current = list?.find((p) => p.id === selected) ?? null;
   useEffect(() => {
     void load();
   }, [load]);
@@ -65,6 +56,16 @@ export function PermitsPage({ me }: { me: Me }) {
           {error}
         </p>
       )}
+      {current && (
+        <PermitDetail
+          key={`${current.id}:${current.updatedAt}`}
+          permit={current}
+          issuer={issuer}
+          applicant={trader}
+          canLink={me.agencyKind === 'customs'}
+          onChanged={load}
+        />
+      )}
       {!list && !error && <p className="status">Loading…</p>}
       {list && list.length === 0 && <p className="empty">No permits or applications.</p>}
       {list && list.length > 0 && (
@@ -82,16 +83,27 @@ export function PermitsPage({ me }: { me: Me }) {
           </thead>
           <tbody>
             {list.map((p) => (
-              <tr key={p.id}>
+              <tr key={p.id} aria-selected={p.id === selected ? true : undefined}>
                 <td>{p.number ?? 'application'}</td>
                 <td>
                   {p.type}
                   {p.expedited ? ' (expedited)' : ''}
                 </td>
-                <td>{p.holderId}</td>
+                <td>
+                  {p.holderName}
+                  <div className="note">{p.holderId}</div>
+                </td>
                 <td>
                   {p.status}
-                  {p.overdue ? <strong className="overdue"> overdue</strong> : null}
+                  {p.overdue ? (
+                    <strong
+                      className="overdue"
+                      title={`decision was due ${formatDateTime(p.deadline)}`}
+                    >
+                      {' '}
+                      overdue
+                    </strong>
+                  ) : null}
                   {p.note ? <div className="note">{p.note}</div> : null}
                 </td>
                 <td className="num">
@@ -101,9 +113,17 @@ export function PermitsPage({ me }: { me: Me }) {
                 <td>
                   {UNDECIDED.includes(p.status)
                     ? `due ${formatDateTime(p.deadline)}`
-                    : formatDateTime(p.validTo)}
+                    : `valid to ${formatDateTime(p.validTo)}`}
                 </td>
                 <td>
+                  <button
+                    type="button"
+                    aria-label={`Details of ${p.number ?? `${p.type} application`}`}
+                    aria-expanded={p.id === selected}
+                    onClick={() => setSelected(p.id === selected ? null : p.id)}
+                  >
+                    Details
+                  </button>
                   {issuer && p.status === 'applied' && (
                     <button type="button" onClick={() => void decide(p, 'review')}>
                       Review {p.type}
@@ -121,6 +141,224 @@ export function PermitsPage({ me }: { me: Me }) {
         </table>
       )}
     </section>
+  );
+}
+
+const milli = (n: number) => formatNumber(n / 1000, 3);
+
+/** One permit or application: what it covers, its balance and draw-downs, and the next steps. */
+function PermitDetail({
+  permit: p,
+  issuer,
+  applicant,
+  canLink,
+  onChanged,
+}: {
+  permit: Permit;
+  issuer: boolean;
+  applicant: boolean;
+  canLink: boolean;
+  onChanged: () => Promise<void>;
+}) {
+  const [usage, setUsage] = useState<Usage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // Chromium's scrollIntoView returns a promise: not a cleanup function for React.
+    void ref.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
+  useEffect(() => {
+    void api
+      .GET('/api/permits/{id}/usage', { params: { path: { id: p.id } } })
+      .then(({ data, error: problem }) => {
+        if (problem) setError(describeProblem(problem));
+        else setUsage(data);
+      });
+  }, [p.id]);
+
+  const name = p.number ?? `${p.type} application`;
+  const used = p.authorisedMilli - p.remainingMilli;
+  const undecided = UNDECIDED.includes(p.status);
+  return (
+    <section ref={ref} className="detail" aria-labelledby="permit-detail">
+      <h2 id="permit-detail">
+        {name} <span className="note">({p.status})</span>
+      </h2>
+      <dl className="facts" aria-label="Permit">
+        <dt>Type</dt>
+        <dd>
+          {p.type}
+          {p.expedited ? ' (expedited)' : ''}
+        </dd>
+        <dt>Holder</dt>
+        <dd>
+          {p.holderName} ({p.holderId})
+        </dd>
+        <dt>Counterpart</dt>
+        <dd>
+          {p.counterpart.name}
+          {p.counterpart.country ? ` (${p.counterpart.country})` : ''}
+        </dd>
+        <dt>Goods</dt>
+        <dd>
+          {p.hsScope.length > 0 ? `HS ${p.hsScope.join(', ')}` : 'any HS code'}
+          {p.species.length > 0 ? `; species ${p.species.join(', ')}` : ''}
+        </dd>
+        <dt>Balance</dt>
+        <dd>
+          {milli(p.remainingMilli)} of {milli(p.authorisedMilli)} {p.unit} remaining
+          {p.authorisedMilli > 0 && (
+            <meter
+              min={0}
+              max={p.authorisedMilli}
+              value={p.remainingMilli}
+              aria-label="Balance remaining"
+            />
+          )}
+        </dd>
+        <dt>Drawn</dt>
+        <dd>
+          {milli(used)} {p.unit} in {formatNumber(p.shipments)} shipment
+          {p.shipments === 1 ? '' : 's'}
+          {p.maxShipments !== null ? ` (at most ${formatNumber(p.maxShipments)})` : ''}
+        </dd>
+        <dt>Valid</dt>
+        <dd>
+          {formatDateTime(p.validFrom)} – {formatDateTime(p.validTo)}
+        </dd>
+        <dt>Applied</dt>
+        <dd>{formatDateTime(p.submittedAt)}</dd>
+        <dt>{undecided ? 'Decision due' : 'Decided'}</dt>
+        <dd>
+          {undecided ? formatDateTime(p.deadline) : formatDateTime(p.decidedAt)}
+          {p.overdue ? <strong className="overdue"> overdue</strong> : null}
+        </dd>
+        {p.note && (
+          <>
+            <dt>Note</dt>
+            <dd>{p.note}</dd>
+          </>
+        )}
+      </dl>
+      <h3>Usage</h3>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!usage && !error && <p className="status">Loading…</p>}
+      {usage && usage.length === 0 && <p className="empty">Nothing drawn from this permit yet.</p>}
+      {usage && usage.length > 0 && (
+        <table aria-label="Usage">
+          <thead>
+            <tr>
+              <th>Released</th>
+              <th>Declaration</th>
+              <th>Item</th>
+              <th>Quantity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {usage.map((u) => (
+              <tr key={`${u.declarationId}-${u.itemSequence}`}>
+                <td>{formatDateTime(u.at)}</td>
+                <td>
+                  {canLink ? (
+                    <a href={`#/declarations/${encodeURIComponent(u.declarationId)}`}>
+                      {u.declarationId}
+                    </a>
+                  ) : (
+                    u.declarationId
+                  )}
+                </td>
+                <td className="num">{formatNumber(u.itemSequence)}</td>
+                <td className="num">
+                  {milli(u.quantityMilli)} {p.unit}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {issuer && ['applied', 'under-review'].includes(p.status) && (
+        <StepForm
+          permit={p}
+          step="request-information"
+          title="Request information"
+          field="Message to the applicant"
+          onDone={onChanged}
+        />
+      )}
+      {issuer && undecided && (
+        <StepForm
+          permit={p}
+          step="refuse"
+          title="Refuse"
+          field="Reason for refusal"
+          onDone={onChanged}
+        />
+      )}
+      {applicant && p.status === 'information-requested' && (
+        <StepForm
+          permit={p}
+          step="respond"
+          title="Respond"
+          field="Your answer"
+          onDone={onChanged}
+        />
+      )}
+    </section>
+  );
+}
+
+/** A decision that needs a text: request information, refuse, or the applicant's answer. */
+function StepForm({
+  permit,
+  step,
+  title,
+  field,
+  onDone,
+}: {
+  permit: Permit;
+  step: 'request-information' | 'refuse' | 'respond';
+  title: string;
+  field: string;
+  onDone: () => Promise<void>;
+}) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const path = { params: { path: { id: permit.id } } };
+    const { error: problem } =
+      step === 'refuse'
+        ? await api.POST('/api/permits/{id}/refuse', { ...path, body: { reason: text } })
+        : step === 'respond'
+          ? await api.POST('/api/permits/{id}/respond', { ...path, body: { message: text } })
+          : await api.POST('/api/permits/{id}/request-information', {
+              ...path,
+              body: { message: text },
+            });
+    if (problem) {
+      setError(describeProblem(problem));
+      return;
+    }
+    await onDone();
+  };
+  return (
+    <form className="editor step" aria-label={title} onSubmit={(e) => void send(e)}>
+      <label>
+        {field}
+        <textarea value={text} onChange={(e) => setText(e.target.value)} rows={2} required />
+      </label>
+      <button type="submit">{title}</button>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -67,6 +67,19 @@ export interface PerformanceMetrics {
     byPartner: Array<{ partner: string; messages: number; records: number }>;
   };
   groups: Array<{ group: string } & Counts> | null;
+  /** Declarations per day (UTC) by channel, from the first to the last day with any, gaps as zeros. */
+  daily: DailyChannels[];
+}
+
+export interface DailyChannels {
+  /** YYYY-MM-DD, UTC. */
+  date: string;
+  declarations: number;
+  green: number;
+  yellow: number;
+  red: number;
+  /** Lodged but not screened (no channel). */
+  unscreened: number;
 }
 
 /** Who reads the performance metrics. */
@@ -283,7 +296,42 @@ export async function computeMetrics(
     },
     exchanges: { messages: exchangeEvents.length, records: 0, byPartner: [] },
     groups,
+    daily: channelsPerDay(declarations),
   };
+}
+
+/**
+ * Declarations per UTC day by channel, every day from the first to the last day with a
+ * declaration (days in between with none are zeros, so a chart's time axis is even).
+ */
+export function channelsPerDay(
+  list: readonly Pick<MetricDeclaration, 'submittedAt' | 'channel'>[],
+): DailyChannels[] {
+  if (list.length === 0) return [];
+  const byDay = new Map<string, DailyChannels>();
+  const empty = (date: string): DailyChannels => ({
+    date,
+    declarations: 0,
+    green: 0,
+    yellow: 0,
+    red: 0,
+    unscreened: 0,
+  });
+  for (const d of list) {
+    const date = new Date(d.submittedAt).toISOString().slice(0, 10);
+    let day = byDay.get(date);
+    if (!day) byDay.set(date, (day = empty(date)));
+    day.declarations++;
+    day[d.channel ?? 'unscreened']++;
+  }
+  const dates = [...byDay.keys()].sort();
+  const days: DailyChannels[] = [];
+  const last = Date.parse(`${dates[dates.length - 1]!}T00:00:00Z`);
+  for (let t = Date.parse(`${dates[0]!}T00:00:00Z`); t <= last; t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    days.push(byDay.get(date) ?? empty(date));
+  }
+  return days;
 }
 
 function counts(
@@ -385,6 +433,11 @@ export function metricsCsv(m: PerformanceMetrics): string {
     ['exchanges', '', 'records', m.exchanges.records],
   );
   for (const g of m.groups ?? []) countRows('group', g.group, g);
+  for (const d of m.daily) {
+    rows.push(['daily', d.date, 'declarations', d.declarations]);
+    for (const ch of ['green', 'yellow', 'red', 'unscreened'] as const)
+      rows.push(['daily', d.date, `channel_${ch}`, d[ch]]);
+  }
   const cell = (v: string | number | null) => {
     const text = v === null ? '' : String(v);
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

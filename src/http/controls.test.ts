@@ -335,6 +335,10 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
         events: 1,
       },
     ]);
+    // All four were lodged on 2 November: one day, by channel.
+    expect((m as unknown as { daily: unknown }).daily).toEqual([
+      { date: '2026-11-02', declarations: 4, green: 1, yellow: 1, red: 2, unscreened: 0 },
+    ]);
     expect(m.groups.map((g) => [g.group, g.declarations, g.controls, g.findings])).toEqual([
       ['(no hit)', 1, 0, 0],
       ['waste-and-scrap-metal', 3, 3, 2],
@@ -348,6 +352,8 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
         'totals,,controls,3',
         'totals,,findings,2',
         'seizures,EUR,estimated_value,5000',
+        'daily,2026-11-02,declarations,4',
+        'daily,2026-11-02,channel_red,2',
       ]),
     );
     const training = await get(`/api/metrics/training-data?${period}`, manager);

@@ -10,3 +10,8 @@ export const formatDateTime = (iso: string | null | undefined): string =>
         new Date(iso),
       )
     : '—';
+/** A calendar day (YYYY-MM-DD, UTC) as the user writes it, short: "2 Nov" or "Nov 2". */
+export const formatDay = (date: string): string =>
+  new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(`${date}T00:00:00Z`),
+  );

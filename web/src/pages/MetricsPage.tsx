@@ -1,13 +1,27 @@
 import { BarChart } from 'echarts/charts';
-import { GridComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import {
+  AriaComponent,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
 import { api, describeProblem, session } from '../api.js';
-import { formatNumber } from '../format.js';
+import { formatDay, formatNumber } from '../format.js';
 
-// Only what the page draws: bar charts on a canvas.
-echarts.use([BarChart, GridComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+// Only what the page draws: bar charts on a canvas (with a legend, and a description for screen readers).
+echarts.use([
+  BarChart,
+  AriaComponent,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 type ChartOption = Parameters<ReturnType<typeof echarts.init>['setOption']>[0];
 
 interface Counts {
@@ -34,7 +48,10 @@ interface Metrics {
   };
   collaboration: { jointApprovals: number; referrals: number; informationRequests: number };
   groups: Array<Counts & { group: string }> | null;
+  daily: Array<{ date: string; declarations: number; green: number; yellow: number; red: number }>;
 }
+
+const CHANNEL_COLOURS = { green: '#4c9a63', yellow: '#d8b43c', red: '#c2463b' } as const;
 
 function Chart({ option, label }: { option: ChartOption; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -155,14 +172,44 @@ export function MetricsPage() {
                   {
                     type: 'bar',
                     data: [
-                      { value: m.totals.channels.green, itemStyle: { color: '#4c9a63' } },
-                      { value: m.totals.channels.yellow, itemStyle: { color: '#d8b43c' } },
-                      { value: m.totals.channels.red, itemStyle: { color: '#c2463b' } },
+                      {
+                        value: m.totals.channels.green,
+                        itemStyle: { color: CHANNEL_COLOURS.green },
+                      },
+                      {
+                        value: m.totals.channels.yellow,
+                        itemStyle: { color: CHANNEL_COLOURS.yellow },
+                      },
+                      { value: m.totals.channels.red, itemStyle: { color: CHANNEL_COLOURS.red } },
                     ],
                   },
                 ],
               }}
             />
+            {m.daily.length === 0 ? (
+              <p className="empty">No declarations in the period: no channels over time.</p>
+            ) : (
+              <Chart
+                label="Channels over time"
+                option={{
+                  // ECharts describes the chart (title, series, first values) in the aria-label.
+                  aria: { enabled: true },
+                  title: { text: 'Channels over time' },
+                  legend: { top: 28, data: ['green', 'yellow', 'red'] },
+                  grid: { top: 70, left: 50, right: 20 },
+                  tooltip: { trigger: 'axis' },
+                  xAxis: { type: 'category', data: m.daily.map((d) => formatDay(d.date)) },
+                  yAxis: { type: 'value', minInterval: 1 },
+                  series: (['green', 'yellow', 'red'] as const).map((channel) => ({
+                    name: channel,
+                    type: 'bar' as const,
+                    stack: 'channels',
+                    itemStyle: { color: CHANNEL_COLOURS[channel] },
+                    data: m.daily.map((d) => d[channel]),
+                  })),
+                }}
+              />
+            )}
             <Chart
               label="Seizure rate by priority area"
               option={{

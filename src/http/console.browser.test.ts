@@ -449,10 +449,36 @@ describe.runIf(available)('the web console in Chromium', () => {
     // Every declaration of the test is in the period (2020 to tomorrow), demo and lodged here.
     const lodged = new Intl.NumberFormat('en-US').format(await t.db.read.declarations.count());
     await expect.poll(() => figures.textContent()).toMatch(new RegExp(`Declarations${lodged}C`));
-    await expect.poll(() => page.locator('.chart canvas').count()).toBe(3);
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+    // Channels over time: ECharts writes the chart's title and series into its accessible name.
+    const overTime = page.getByRole('img', { name: /Channels over time/ });
+    await expect.poll(() => overTime.count()).toBe(1);
+    const described = (await overTime.getAttribute('aria-label')) ?? '';
+    expect(described).toMatch(/"Channels over time"/);
+    for (const channel of ['green', 'yellow', 'red']) expect(described).toContain(channel);
+    expect(await overTime.locator('canvas').count()).toBe(1);
+    expect(await overTime.boundingBox()).toMatchObject({ height: 300 });
     const chart = page.getByRole('img', { name: 'Declarations by channel' });
     expect(await chart.boundingBox()).toMatchObject({ height: 300 });
     await page.screenshot({ path: `${SHOTS}/metrics.png`, fullPage: true });
+  });
+
+  it('signs in with the keyboard alone: Tab to the fields, Enter submits', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'GreenLane' }).waitFor();
+    const focused = () => page.locator(':focus').getAttribute('name');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('username');
+    await page.keyboard.type('manager');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('password');
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await page.locator('.user').textContent()).toMatch(/^manager \(manager\)/);
+    // The main navigation is reachable by keyboard too: Tab onwards reaches its first link.
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Worklist');
   });
 
   it('logged no error in the browser', () => {

@@ -303,6 +303,11 @@ describe.runIf(available)('the web console in Chromium', () => {
     );
     const row = hits.locator('tr', { hasText: 'PREVIEW-PARROTS' });
     expect(await row.textContent()).toMatch(/PREVIEW-PARROTS.*0106390000\s*35/s);
+    // A narrower window: the newest ten only.
+    await page.getByLabel('Newest declarations, at most').fill('10');
+    await page.getByRole('button', { name: 'Test against recent declarations' }).click();
+    await expect.poll(() => figures.textContent()).toMatch(/^Examined10 declarations/);
+    await page.getByLabel('Newest declarations, at most').fill('500');
     await page.screenshot({ path: `${SHOTS}/indicator-preview.png`, fullPage: true });
     // A condition nothing matches: the empty state, and nothing was saved.
     await page.getByLabel('Condition (CEL)').fill('item.hs.startsWith("970500")');
@@ -339,6 +344,15 @@ describe.runIf(available)('the web console in Chromium', () => {
     await expect.poll(() => diff.locator('tbody tr').count()).toBe(1);
     expect(await diff.locator('tbody tr').textContent()).toMatch(/^weight\s*40\s*60$/);
     await page.screenshot({ path: `${SHOTS}/indicator-versions.png`, fullPage: true });
+    // Submitted, then sent back to draft with a reason by its owner agency.
+    const row = page.locator('tr', { hasText: 'Batteries from the watch list' });
+    await page.getByRole('button', { name: 'Submit Batteries from the watch list' }).click();
+    await expect.poll(() => row.textContent()).toMatch(/2\s*awaiting-approval/);
+    const reject = page.getByRole('form', { name: 'Reject version 2' });
+    await reject.getByLabel('Reason for rejecting version 2').fill('Weight not agreed yet.');
+    await reject.getByRole('button', { name: 'Reject version 2' }).click();
+    await expect.poll(() => row.textContent()).toMatch(/2\s*draft/);
+    expect(await page.getByRole('form', { name: 'Reject version 2' }).count()).toBe(0);
   });
 
   it('a trader applies for a permit; the environmental agency issues it', async () => {

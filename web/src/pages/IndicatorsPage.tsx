@@ -83,6 +83,7 @@ export function IndicatorsPage({ me }: { me: Me }) {
           key={`${current.id}:${revision}`}
           indicator={current}
           author={author && current.status !== 'retired'}
+          onChanged={load}
           onEdit={(coAuthorCodes) => {
             setEditing({ indicator: current, coAuthorCodes });
             window.scrollTo({ top: 0 });
@@ -151,10 +152,12 @@ function IndicatorDetail({
   indicator,
   author,
   onEdit,
+  onChanged,
 }: {
   indicator: Indicator;
   author: boolean;
   onEdit: (coAuthorCodes: string[]) => void;
+  onChanged: () => Promise<void>;
 }) {
   const key = indicator.id;
   const [agencies, setAgencies] = useState<AgencyApprovals | null>(null);
@@ -210,6 +213,9 @@ function IndicatorDetail({
         >
           Edit as a new version
         </button>
+      )}
+      {author && indicator.status === 'awaiting-approval' && (
+        <RejectForm indicator={indicator} onDone={onChanged} />
       )}
       {error && (
         <p role="alert" className="error">
@@ -359,6 +365,40 @@ function IndicatorDetail({
   );
 }
 
+/** Sends the version awaiting approval back to draft, with the reason. */
+function RejectForm({ indicator, onDone }: { indicator: Indicator; onDone: () => Promise<void> }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const { error: problem } = await api.POST('/api/indicators/{key}/reject', {
+      params: { path: { key: indicator.id } },
+      body: { version: indicator.version, reason },
+    });
+    if (problem) setError(describeProblem(problem));
+    else await onDone();
+  };
+  return (
+    <form
+      className="editor step"
+      aria-label={`Reject version ${indicator.version}`}
+      onSubmit={(e) => void send(e)}
+    >
+      <label>
+        Reason for rejecting version {indicator.version}
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} required />
+      </label>
+      <button type="submit">Reject version {indicator.version}</button>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 const show = (v: unknown): string =>
   v === null || v === undefined
     ? '—'
@@ -392,6 +432,8 @@ function IndicatorEditor({
   const [problem, setProblem] = useState<ProblemShape | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | 'loading' | null>(null);
+  const [days, setDays] = useState('30');
+  const [limit, setLimit] = useState('500');
 
   const body = (): IndicatorBody => ({
     title,
@@ -431,7 +473,10 @@ function IndicatorEditor({
   const test = async () => {
     setProblem(null);
     setPreview('loading');
-    const { data, error } = await api.POST('/api/indicators/preview', { body: body() });
+    const { data, error } = await api.POST('/api/indicators/preview', {
+      params: { query: { days: Number(days), limit: Number(limit) } },
+      body: body(),
+    });
     if (error) {
       setProblem(error);
       setPreview(null);
@@ -511,6 +556,17 @@ function IndicatorEditor({
           placeholder="BY-ENV"
         />
       </label>
+      <fieldset className="row">
+        <legend>Test window</legend>
+        <label>
+          Lodged within (days)
+          <input inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} />
+        </label>
+        <label>
+          Newest declarations, at most
+          <input inputMode="numeric" value={limit} onChange={(e) => setLimit(e.target.value)} />
+        </label>
+      </fieldset>
       <div className="actions">
         <button type="submit">Save draft</button>
         <button type="button" onClick={() => void test()}>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeProblem, session } from './api.js';
+import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
@@ -14,9 +15,18 @@ export interface Me {
   agencyKind: string;
 }
 
-/** Pages and the roles that use them; the API enforces the same rules. */
+/**
+ * Pages and the roles that use them (or, for cargo reports, any user of a trader: its own
+ * reports); the API enforces the same rules.
+ */
 const PAGES = [
   { path: 'worklist', title: 'Worklist', roles: ['border_officer', 'manager', 'risk_analyst'] },
+  {
+    path: 'cargo',
+    title: 'Cargo reports',
+    roles: ['border_officer', 'risk_analyst', 'manager', 'liaison_officer', 'admin', 'trader'],
+    agencyKinds: ['trader'],
+  },
   {
     path: 'indicators',
     title: 'Indicators',
@@ -86,7 +96,11 @@ export function App() {
     );
   }
 
-  const allowed = PAGES.filter((p) => p.roles.some((r) => me.roles.includes(r)));
+  const allowed = PAGES.filter(
+    (p) =>
+      p.roles.some((r) => me.roles.includes(r)) ||
+      ('agencyKinds' in p && p.agencyKinds.some((k) => k === me.agencyKind)),
+  );
   const [, route = allowed[0]?.path ?? '', id] = hash.replace(/^#\/?/, '#/').split('/');
   const signOut = async () => {
     await api.POST('/api/auth/logout');
@@ -97,6 +111,8 @@ export function App() {
   let page;
   if (route === 'declarations' && id)
     page = <DeclarationPage id={decodeURIComponent(id)} me={me} />;
+  else if (route === 'cargo' && allowed.some((p) => p.path === 'cargo'))
+    page = <CargoPage me={me} id={id ? decodeURIComponent(id) : undefined} />;
   else if (route === 'worklist' && allowed.some((p) => p.path === 'worklist'))
     page = <WorklistPage />;
   else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))

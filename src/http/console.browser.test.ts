@@ -43,6 +43,7 @@ describe.runIf(available)('the web console in Chromium', () => {
     over?: Parameters<typeof sampleDeclaration>[0],
   ) => Promise<unknown> = () => Promise.resolve();
   let customsAgencyId = '';
+  let traderAgencyId = '';
   /** Lodges, controls if need be, and releases waste drawing on the demo's waste consent. */
   let drawOnConsent: (tonnes: number) => Promise<{ permit: Permit; declarationId: string }> = () =>
     Promise.reject(new Error('not ready'));
@@ -77,6 +78,7 @@ describe.runIf(available)('the web console in Chromium', () => {
     lodgeNow = (reference, over = {}) =>
       lodge(reference, { submittedAt: new Date().toISOString(), ...over });
     customsAgencyId = officer.agencyId;
+    traderAgencyId = (await principalOfUser(ctx, 'trader')).agencyId;
     drawOnConsent = async (tonnes) => {
       const [permit] = await t.db.read.permits.list({ type: 'waste-consent' });
       if (!permit?.number) throw new Error('the demo has no issued waste consent');
@@ -493,6 +495,189 @@ describe.runIf(available)('the web console in Chromium', () => {
     // The main navigation is reachable by keyboard too: Tab onwards reaches its first link.
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Worklist');
+  });
+
+  /** The outcome badges' words, as the cargo page writes them. */
+  const OUTCOME_WORDS: Record<string, string> = {
+    'assessment-complete': 'complete',
+    'information-request': 'information request',
+    'high-risk-control': 'high-risk control',
+    'do-not-load': 'do not load',
+  };
+
+  it('a trader follows its cargo reports and answers the information request on the reptiles', async () => {
+    const stored = await t.db.read.cargo.list({ submitterAgencyId: traderAgencyId, limit: 500 });
+    expect(stored.length).toBeGreaterThanOrEqual(7);
+    await signInAs('trader');
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(
+      'Cargo reports',
+    );
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cargo reports' })
+      .click();
+    const table = page.getByRole('table', { name: 'Cargo reports' });
+    const rows = table.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(stored.length);
+    for (const r of stored) {
+      const row = rows.filter({ hasText: r.lrn });
+      expect(await row.count()).toBe(1);
+      expect(await row.textContent()).toContain(r.mrn);
+      expect(await row.locator('.outcome').textContent()).toBe(OUTCOME_WORDS[r.outcome]);
+    }
+    // The reptiles were reported late: by how much the server says.
+    const reptiles = stored.find((r) => r.lrn === 'ENS-DEMO-04')!;
+    expect(reptiles.lodging.status).toBe('late');
+    const reptilesRow = rows.filter({ hasText: 'ENS-DEMO-04' });
+    expect(await reptilesRow.textContent()).toContain(
+      `late by ${reptiles.lodging.minutesLate} min`,
+    );
+    // Filtered by outcome: only the information requests.
+    await page.getByLabel('Pre-arrival outcome').selectOption('information-request');
+    const requests = stored.filter((r) => r.outcome === 'information-request');
+    await expect.poll(() => rows.count()).toBe(requests.length);
+    expect(await table.locator('.outcome').allTextContents()).toEqual(
+      requests.map(() => 'information request'),
+    );
+    await page.screenshot({ path: `${SHOTS}/cargo-requests.png`, fullPage: true });
+    await page.getByLabel('Pre-arrival outcome').selectOption('');
+    await expect.poll(() => rows.count()).toBe(stored.length);
+    await page.screenshot({ path: `${SHOTS}/cargo-list.png`, fullPage: true });
+
+    // The report: what customs asks for, and the message as it was received.
+    await reptilesRow.getByRole('link', { name: reptiles.mrn }).click();
+    await page.getByRole('heading', { name: `Cargo report ${reptiles.mrn}` }).waitFor();
+    expect(page.url()).toContain(`#/cargo/${reptiles.declarationId}`);
+    const facts = page.getByLabel('Cargo report', { exact: true });
+    expect(await facts.textContent()).toMatch(
+      new RegExp(
+        `LRNENS-DEMO-04Version1 \\(as lodged\\).*late by ${reptiles.lodging.minutesLate} min`,
+      ),
+    );
+    // No declaration link for a trader: the declaration page is customs'.
+    expect(await page.locator('a[href^="#/declarations/"]').count()).toBe(0);
+    const [asked] = (await t.db.read.cargo.referralsOf(reptiles.declarationId)).filter(
+      (r) => r.status === 'open',
+    );
+    expect(asked).toMatchObject({ kind: 'information-request' });
+    const request = page.getByRole('region', { name: /^Information request/ });
+    expect(await request.locator('h3').textContent()).toBe('Information request open');
+    const details = await request.getByLabel('Information request details').textContent();
+    expect(details).toContain(`Reason${asked!.reason}`);
+    expect(await request.getByLabel('Documents asked for').locator('li').count()).toBe(
+      asked!.documents.length,
+    );
+    expect(details).toMatch(/C400 \(CITES permit or certificate\) for item 1/);
+    // A trader answers; closing is for the office.
+    expect(await page.getByRole('form', { name: /^Close the/ }).count()).toBe(0);
+    const [message] = await t.db.read.cargo.messages(reptiles.declarationId);
+    const messages = page.getByRole('table', { name: 'Messages received' });
+    expect(await messages.locator('tbody tr').textContent()).toMatch(/^1\s*CC315A\s*xml/);
+    await page.getByRole('button', { name: 'Show message 1' }).click();
+    expect(await page.getByLabel('Message 1').textContent()).toBe(message!.message);
+    await page.screenshot({ path: `${SHOTS}/cargo-request.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Hide message 1' }).click();
+
+    // A goods item the report does not have: the server's problem is shown, nothing changes.
+    const reply = page.getByRole('form', { name: 'Reply to the information request' });
+    await reply.getByLabel('Document type').fill('C400');
+    await reply.getByLabel('Document reference').fill('KE-CITES-2026-0042');
+    await reply.getByLabel('Goods items').fill('2');
+    expectedRefusal = /status of 400/;
+    await reply.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => reply.getByRole('alert').textContent()).toMatch(/no goods item 2/);
+    expect((await t.db.read.cargo.findReferral(asked!.id))?.status).toBe('open');
+    await page.screenshot({ path: `${SHOTS}/cargo-reply-refused.png`, fullPage: true });
+
+    await reply.getByLabel('Goods items').fill('1');
+    await reply.getByRole('button', { name: 'Send reply' }).click();
+    const notice = page.locator('.notice');
+    await expect.poll(() => notice.count()).toBe(1);
+    // Screened again with the CITES document: what the server decided is what the page shows.
+    const after = (await t.db.read.cargo.find(reptiles.declarationId))!;
+    const answered = (await t.db.read.cargo.findReferral(asked!.id))!;
+    expect(after.outcome).toBe('assessment-complete');
+    expect(answered.reply?.documents).toEqual([{ type: 'C400', reference: 'KE-CITES-2026-0042' }]);
+    expect(await notice.textContent()).toContain(`screened again: ${OUTCOME_WORDS[after.outcome]}`);
+    await expect
+      .poll(() => page.locator('h1 .outcome').textContent())
+      .toBe(OUTCOME_WORDS[after.outcome]);
+    expect(await request.locator('h3').textContent()).toBe(
+      `Information request ${answered.status}`,
+    );
+    const settled = await request.getByLabel('Information request details').textContent();
+    expect(settled).toContain('C400 KE-CITES-2026-0042');
+    if (answered.closedReason) expect(settled).toContain(answered.closedReason);
+    expect(await page.getByRole('form', { name: 'Reply to the information request' }).count()).toBe(
+      0,
+    );
+    expect(await page.getByRole('table', { name: 'Goods items' }).textContent()).toContain(
+      'C400 KE-CITES-2026-0042',
+    );
+    await page.screenshot({ path: `${SHOTS}/cargo-replied.png`, fullPage: true });
+  });
+
+  it('an officer sees why a report must not be loaded, and closes the referral with a reason', async () => {
+    const stopped = await t.db.read.cargo.list({
+      agencyId: customsAgencyId,
+      outcome: 'do-not-load',
+      limit: 500,
+    });
+    const lindane = stopped.find((r) => r.lrn === 'ENS-DEMO-07');
+    expect(lindane).toBeDefined();
+    const [referral] = await t.db.read.cargo.referralsOf(lindane!.declarationId);
+    await signInAs('officer');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cargo reports' })
+      .click();
+    // The demo has no high-risk control: the empty state says so for that outcome.
+    const controls = await t.db.read.cargo.list({
+      agencyId: customsAgencyId,
+      outcome: 'high-risk-control',
+      limit: 500,
+    });
+    expect(controls).toEqual([]);
+    await page.getByLabel('Pre-arrival outcome').selectOption('high-risk-control');
+    await expect
+      .poll(() => page.locator('.empty').textContent())
+      .toBe('No cargo report with the outcome “high-risk control”.');
+    expect(await page.getByRole('table', { name: 'Cargo reports' }).count()).toBe(0);
+    await page.getByLabel('Pre-arrival outcome').selectOption('do-not-load');
+    const rows = page.getByRole('table', { name: 'Cargo reports' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(stopped.length);
+    await rows.filter({ hasText: 'ENS-DEMO-07' }).getByRole('link', { name: lindane!.mrn }).click();
+    await page.getByRole('heading', { name: `Cargo report ${lindane!.mrn}` }).waitFor();
+    expect(await page.locator('h1 .outcome').textContent()).toBe('do not load');
+    const stop = page.getByRole('region', { name: /^Do not load/ });
+    expect(await stop.locator('h3').textContent()).toBe('Do not load open');
+    expect(await stop.getByLabel('Do not load details').textContent()).toContain(
+      `Reason${referral!.reason}`,
+    );
+    expect(referral!.reason).toMatch(/^do not load: /);
+    // Staff reach the declaration behind the report.
+    const link = page.getByLabel('Cargo report', { exact: true }).getByRole('link');
+    expect(await link.getAttribute('href')).toBe(`#/declarations/${lindane!.declarationId}`);
+    await page.screenshot({ path: `${SHOTS}/cargo-do-not-load.png`, fullPage: true });
+
+    const close = stop.getByRole('form', { name: 'Close the do not load referral' });
+    await close
+      .getByLabel('Reason for closing')
+      .fill('Consignor withdrew the lindane; nothing will be loaded.');
+    await close.getByRole('button', { name: 'Close referral' }).click();
+    await expect.poll(() => stop.locator('h3').textContent()).toBe('Do not load closed');
+    const closed = (await t.db.read.cargo.findReferral(referral!.id))!;
+    expect(closed).toMatchObject({
+      status: 'closed',
+      closedReason: 'Consignor withdrew the lindane; nothing will be loaded.',
+    });
+    expect(await stop.getByLabel('Do not load details').textContent()).toContain(
+      'Consignor withdrew the lindane; nothing will be loaded.',
+    );
+    expect(await stop.getByRole('form').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/cargo-closed.png`, fullPage: true });
+    await link.click();
+    await page.getByRole('heading', { name: /^Declaration ENS-DEMO-07/ }).waitFor();
   });
 
   it('logged no error in the browser', () => {

@@ -73,7 +73,7 @@ function CargoList({ me }: { me: Me }) {
           ? 'Entry summary declarations your organisation lodged, and what customs asked for before arrival.'
           : 'Entry summary declarations lodged with your agency, screened before the goods arrive.'}
       </p>
-      <div className="filters">
+      <form className="filters" aria-label="Filter" onSubmit={(e) => e.preventDefault()}>
         <label>
           Pre-arrival outcome
           <select value={outcome} onChange={(e) => setOutcome(e.target.value as Outcome | '')}>
@@ -85,7 +85,7 @@ function CargoList({ me }: { me: Me }) {
             ))}
           </select>
         </label>
-      </div>
+      </form>
       {error && (
         <p role="alert" className="error">
           {error}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalOfUser } from '../app/authenticate.js';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import { lodgeCargoReport, MessageRejected } from '../app/cargo-reports.js';
 import { recordInspection } from '../app/controls.js';
+import { demoEnsMessage } from '../app/demo-cargo.js';
 import { releaseDeclaration } from '../app/manage-permits.js';
 import { submitDeclaration } from '../app/submit-declaration.js';
 import type { Permit } from '../core/permits/permit.js';
@@ -44,6 +46,11 @@ describe.runIf(available)('the web console in Chromium', () => {
   ) => Promise<unknown> = () => Promise.resolve();
   let customsAgencyId = '';
   let traderAgencyId = '';
+  /** The violations the intake finds in a message the trader sends (nothing is stored then). */
+  let violationsOf: (
+    xml: string,
+  ) => Promise<Array<{ code: string; location: string; message: string }>> = () =>
+    Promise.resolve([]);
   /** Lodges, controls if need be, and releases waste drawing on the demo's waste consent. */
   let drawOnConsent: (tonnes: number) => Promise<{ permit: Permit; declarationId: string }> = () =>
     Promise.reject(new Error('not ready'));
@@ -78,7 +85,17 @@ describe.runIf(available)('the web console in Chromium', () => {
     lodgeNow = (reference, over = {}) =>
       lodge(reference, { submittedAt: new Date().toISOString(), ...over });
     customsAgencyId = officer.agencyId;
-    traderAgencyId = (await principalOfUser(ctx, 'trader')).agencyId;
+    const trader = await principalOfUser(ctx, 'trader');
+    traderAgencyId = trader.agencyId;
+    violationsOf = async (xml) => {
+      try {
+        await lodgeCargoReport(ctx, trader, { format: 'xml', body: xml });
+      } catch (e) {
+        if (e instanceof MessageRejected) return [...e.violations];
+        throw e;
+      }
+      throw new Error('the message was accepted');
+    };
     drawOnConsent = async (tonnes) => {
       const [permit] = await t.db.read.permits.list({ type: 'waste-consent' });
       if (!permit?.number) throw new Error('the demo has no issued waste consent');
@@ -615,6 +632,67 @@ describe.runIf(available)('the web console in Chromium', () => {
       'C400 KE-CITES-2026-0042',
     );
     await page.screenshot({ path: `${SHOTS}/cargo-replied.png`, fullPage: true });
+  });
+
+  it('a trader lodges a cargo report by pasting its XML: broken rules are listed, a valid one is lodged', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Cargo reports' })
+      .click();
+    const rows = page.getByRole('table', { name: 'Cargo reports' }).locator('tbody tr');
+    const before = (await t.db.read.cargo.list({ submitterAgencyId: traderAgencyId, limit: 500 }))
+      .length;
+    await expect.poll(() => rows.count()).toBe(before);
+    await page.getByText('Lodge a cargo report', { exact: true }).click();
+    const form = page.getByRole('form', { name: 'Lodge a cargo report' });
+    const message = form.getByLabel('Entry summary declaration (IE315 or IE313, XML)');
+    // HMRC's rule test case: a consignee on the goods item where the rules forbid one.
+    const broken = readFileSync(
+      new URL('../../test/fixtures/ens/rule-test-cases-315/CITCE124.0.0.xml', import.meta.url),
+      'utf8',
+    );
+    const expected = await violationsOf(broken);
+    expect(expected.length).toBeGreaterThan(0);
+    await message.fill(broken);
+    expectedRefusal = /status of 400/;
+    await form.getByRole('button', { name: 'Send' }).click();
+    const violations = form.getByRole('table', { name: 'Rule violations' });
+    await expect.poll(() => violations.locator('tbody tr').count()).toBe(expected.length);
+    for (const [k, v] of expected.entries()) {
+      expect(
+        (await violations.locator('tbody tr').nth(k).locator('td').allTextContents()).map((x) =>
+          x.trim(),
+        ),
+      ).toEqual([v.code, v.location, v.message]);
+    }
+    expect(await form.getByRole('alert').textContent()).toMatch(/breaks \d+ business rule/);
+    await page.screenshot({ path: `${SHOTS}/cargo-lodge-refused.png`, fullPage: true });
+    expect(
+      (await t.db.read.cargo.list({ submitterAgencyId: traderAgencyId, limit: 500 })).length,
+    ).toBe(before);
+
+    await message.fill(
+      demoEnsMessage({
+        lrn: 'ENS-CONSOLE-01',
+        mode: 'air',
+        arrivalHours: 10,
+        dispatch: 'CN',
+        items: [{ hs: '847130', description: 'Laptop computers', grossKg: 120 }],
+      }),
+    );
+    await form.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => form.locator('.status').count()).toBe(1);
+    const lodged = await t.db.read.cargo.findByLrn(traderAgencyId, 'ENS-CONSOLE-01');
+    expect(lodged).toBeDefined();
+    expect(await form.locator('.status').textContent()).toContain(
+      `Lodged as ${lodged!.mrn}: ${OUTCOME_WORDS[lodged!.outcome]}`,
+    );
+    expect(await form.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => rows.count()).toBe(before + 1);
+    expect(await rows.filter({ hasText: 'ENS-CONSOLE-01' }).textContent()).toContain(lodged!.mrn);
+    await page.screenshot({ path: `${SHOTS}/cargo-lodged.png`, fullPage: true });
+    await form.getByRole('link', { name: 'Open the report' }).click();
+    await page.getByRole('heading', { name: `Cargo report ${lodged!.mrn}` }).waitFor();
   });
 
   it('an officer sees why a report must not be loaded, and closes the referral with a reason', async () => {

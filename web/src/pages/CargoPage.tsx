@@ -73,6 +73,7 @@ function CargoList({ me }: { me: Me }) {
           ? 'Entry summary declarations your organisation lodged, and what customs asked for before arrival.'
           : 'Entry summary declarations lodged with your agency, screened before the goods arrive.'}
       </p>
+      {me.agencyKind === 'trader' && me.roles.includes('trader') && <LodgeForm onLodged={load} />}
       <form className="filters" aria-label="Filter" onSubmit={(e) => e.preventDefault()}>
         <label>
           Pre-arrival outcome
@@ -594,5 +595,98 @@ function Messages({ messages }: { messages: Message[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+interface Violation {
+  field: string;
+  detail: string;
+  code?: string;
+}
+
+/**
+ * A trader pastes an entry summary declaration (IE315, or an IE313 amending one) and sends it as
+ * XML; a refusal lists every broken business rule.
+ */
+function LodgeForm({ onLodged }: { onLodged: () => Promise<void> }) {
+  const [xml, setXml] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [violations, setViolations] = useState<Violation[]>([]);
+  const [done, setDone] = useState<{ id: string; text: string } | null>(null);
+
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setViolations([]);
+    setDone(null);
+    const { data, error: problem } = await api.POST('/api/cargo-reports', {
+      body: xml,
+      // Sent as the XML text itself, not JSON-encoded; problems still come back as JSON.
+      bodySerializer: (body) => body,
+      headers: { 'Content-Type': 'application/xml', Accept: 'application/json' },
+    });
+    if (problem || !data) {
+      const p = problem as { detail?: string; title?: string; errors?: Violation[] } | undefined;
+      setError(p?.detail ?? p?.title ?? describeProblem(problem));
+      setViolations(p?.errors ?? []);
+      return;
+    }
+    setDone({
+      id: data.declarationId,
+      text: `${data.action === 'lodged' ? 'Lodged' : 'Amended'} as ${data.mrn}: ${OUTCOMES[data.outcome]} (${data.reason}).`,
+    });
+    setXml('');
+    await onLodged();
+  };
+
+  return (
+    <details className="lodge">
+      <summary>Lodge a cargo report</summary>
+      <form className="editor" aria-label="Lodge a cargo report" onSubmit={(e) => void send(e)}>
+        <label>
+          Entry summary declaration (IE315 or IE313, XML)
+          <textarea
+            value={xml}
+            onChange={(e) => setXml(e.target.value)}
+            rows={10}
+            spellCheck={false}
+            required
+          />
+        </label>
+        <button type="submit">Send</button>
+        {error && (
+          <div role="alert" className="error">
+            <p>{error}</p>
+            {violations.length > 0 && (
+              <table aria-label="Rule violations">
+                <thead>
+                  <tr>
+                    <th>Code</th>
+                    <th>Location</th>
+                    <th>Message</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {violations.map((v, k) => (
+                    <tr key={k}>
+                      <td>{v.code ?? '—'}</td>
+                      <td>
+                        <code>{v.field}</code>
+                      </td>
+                      <td>{v.detail}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        )}
+        {done && (
+          <p className="status">
+            {done.text} <a href={`#/cargo/${encodeURIComponent(done.id)}`}>Open the report</a>
+          </p>
+        )}
+      </form>
+    </details>
   );
 }

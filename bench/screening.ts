@@ -545,7 +545,6 @@ function traderOf(d: DeclarationContent, cache: Map<string, ScreeningTrader>): S
       controls,
       findings: controls > 0 ? (h >>> 8) % (controls + 1) : 0,
       certificates: [],
-      permits: [],
       permitsOnFile: [],
     };
     cache.set(id, t);

@@ -288,6 +288,22 @@ export function checkPermits(
   return checks;
 }
 
+/**
+ * True when the permit alone covers the goods item: held by the trader, issued, in force on the
+ * declaration date, its HS scope, species and route, and enough balance for this item. What
+ * `hasValidPermit` in conditions asks, so that an indicator and the permit check agree.
+ */
+export function permitCoversItem(
+  p: PermitOnFile,
+  item: ScreeningItem,
+  d: ScreeningDeclaration,
+  traderId: string,
+): boolean {
+  return judge(p, item, d, traderId, NOTHING_DRAWN, NOTHING_SHIPPED).outcome === 'matched';
+}
+const NOTHING_DRAWN: ReadonlyMap<string, number> = new Map();
+const NOTHING_SHIPPED: ReadonlySet<string> = new Set();
+
 function judge(
   p: PermitOnFile,
   item: ScreeningItem,

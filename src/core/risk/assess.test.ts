@@ -103,7 +103,6 @@ function trader(patch: Partial<ScreeningTrader> = {}): ScreeningTrader {
     controls: 0,
     findings: 0,
     certificates: [],
-    permits: [],
     permitsOnFile: [],
     ...patch,
   };

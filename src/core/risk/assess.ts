@@ -17,7 +17,7 @@ import {
 } from './screening-context.js';
 
 /** Bumped whenever the way an Assessment is computed changes. */
-export const ENGINE_VERSION = 'greenlane-risk/2';
+export const ENGINE_VERSION = 'greenlane-risk/3';
 
 /** How scores become channels, and what lowers or raises them. */
 export interface RiskSettings {

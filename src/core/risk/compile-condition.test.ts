@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeclarationContent } from '../declaration/declaration.js';
 import { compileCondition, ConditionError, type Guard } from './compile-condition.js';
 import type { ReferenceList } from './indicator.js';
+import type { PermitOnFile } from '../permits/check.js';
 import {
   celEnvironment,
   screeningContexts,
@@ -25,6 +26,26 @@ const LISTS: ReadonlyMap<string, ReferenceList> = new Map(
 );
 
 const DATE = '2026-11-02T10:00:00.000Z';
+
+function onFile(patch: Partial<PermitOnFile> = {}): PermitOnFile {
+  return {
+    id: 'P1',
+    number: 'P-1',
+    type: 'waste-consent',
+    holderId: 'BY100',
+    hsScope: [],
+    species: [],
+    unit: 'KGM',
+    remainingMilli: 5_000_000,
+    route: { dispatch: [], transit: [], destination: [] },
+    maxShipments: null,
+    shipments: 0,
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    status: 'issued',
+    ...patch,
+  };
+}
 
 function held(patch: Partial<HeldDocument> = {}): HeldDocument {
   return {
@@ -87,7 +108,6 @@ function context(patch: Patch = {}): ScreeningContext {
       controls: 10,
       findings: 3,
       certificates: [],
-      permits: [],
       permitsOnFile: [],
       ...patch.trader,
     },
@@ -327,58 +347,120 @@ const GOLDEN: Record<string, Case[]> = {
     ['hasDocument("C401")', false],
     ['hasDocument("C400")', false, { item: { documents: [] } }],
   ],
-  'hasValidPermit (type, window, status, HS scope)': [
-    ['hasValidPermit("waste-import")', true, { trader: { permits: [held()] } }],
-    ['hasValidPermit("waste-import")', false],
-    ['hasValidPermit("waste-export")', false, { trader: { permits: [held()] } }],
+  'hasValidPermit (type, window, status, HS scope, route, balance, holder)': [
+    ['hasValidPermit("waste-consent")', true, { trader: { permitsOnFile: [onFile()] } }],
+    ['hasValidPermit("waste-consent")', false],
+    ['hasValidPermit("ods-licence")', false, { trader: { permitsOnFile: [onFile()] } }],
+    // A family name matches its members.
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("cites")',
       true,
-      { trader: { permits: [held({ validFrom: null, validTo: null })] } },
+      { trader: { permitsOnFile: [onFile({ type: 'cites-import' })] } },
     ],
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("waste-consent")',
       false,
-      { trader: { permits: [held({ validTo: '2026-11-01T00:00:00.000Z' })] } },
+      { trader: { permitsOnFile: [onFile({ validTo: '2026-11-01T00:00:00.000Z' })] } },
     ],
     // validTo is exclusive, validFrom inclusive.
-    ['hasValidPermit("waste-import")', false, { trader: { permits: [held({ validTo: DATE })] } }],
-    ['hasValidPermit("waste-import")', true, { trader: { permits: [held({ validFrom: DATE })] } }],
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("waste-consent")',
       false,
-      { trader: { permits: [held({ validFrom: '2026-12-01T00:00:00.000Z' })] } },
+      { trader: { permitsOnFile: [onFile({ validTo: DATE })] } },
     ],
-    ...(['suspended', 'revoked', 'expired', 'exhausted'] as const).map((status): Case => [
-      'hasValidPermit("waste-import")',
-      false,
-      { trader: { permits: [held({ status })] } },
-    ]),
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("waste-consent")',
       true,
-      { trader: { permits: [held({ hsScope: ['3915', '8549'] })] } },
+      { trader: { permitsOnFile: [onFile({ validFrom: DATE })] } },
     ],
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("waste-consent")',
       false,
-      { trader: { permits: [held({ hsScope: ['3915', '854810'] })] } },
+      { trader: { permitsOnFile: [onFile({ validFrom: '2026-12-01T00:00:00.000Z' })] } },
+    ],
+    ...(['suspended', 'revoked', 'exhausted', 'applied', 'refused'] as const).map(
+      (status): Case => [
+        'hasValidPermit("waste-consent")',
+        false,
+        { trader: { permitsOnFile: [onFile({ status })] } },
+      ],
+    ),
+    [
+      'hasValidPermit("waste-consent")',
+      true,
+      { trader: { permitsOnFile: [onFile({ hsScope: ['3915', '8549'] })] } },
     ],
     [
-      'hasValidPermit("waste-import")',
+      'hasValidPermit("waste-consent")',
+      false,
+      { trader: { permitsOnFile: [onFile({ hsScope: ['3915', '854810'] })] } },
+    ],
+    // The same judgement as the permit check: route, balance for this item, the holder.
+    [
+      'hasValidPermit("waste-consent")',
       true,
       {
         trader: {
-          permits: [
-            held({ status: 'revoked' }),
-            held({ hsScope: ['3915'] }),
-            held({ reference: 'P-2' }),
+          permitsOnFile: [
+            onFile({ route: { dispatch: ['CN'], transit: ['KZ', 'RU'], destination: ['BY'] } }),
+          ],
+        },
+      },
+    ],
+    [
+      'hasValidPermit("waste-consent")',
+      false,
+      {
+        trader: {
+          permitsOnFile: [onFile({ route: { dispatch: ['DE'], transit: [], destination: [] } })],
+        },
+      },
+    ],
+    [
+      'hasValidPermit("waste-consent")',
+      false,
+      {
+        trader: {
+          permitsOnFile: [onFile({ route: { dispatch: [], transit: ['KZ'], destination: [] } })],
+        },
+      },
+    ],
+    // 1,000 kg left, 1,200 kg declared.
+    [
+      'hasValidPermit("waste-consent")',
+      false,
+      { trader: { permitsOnFile: [onFile({ remainingMilli: 1_000_000 })] } },
+    ],
+    [
+      'hasValidPermit("waste-consent")',
+      true,
+      { trader: { permitsOnFile: [onFile({ remainingMilli: 1_200_000 })] } },
+    ],
+    // Referenced on the declaration but someone else's: not the trader's permit.
+    [
+      'hasValidPermit("waste-consent")',
+      false,
+      { trader: { permitsOnFile: [onFile({ holderId: 'BY200' })] } },
+    ],
+    [
+      'hasValidPermit("waste-consent")',
+      true,
+      {
+        trader: {
+          permitsOnFile: [
+            onFile({ status: 'revoked' }),
+            onFile({ hsScope: ['3915'] }),
+            onFile({ id: 'P2', number: 'P-2' }),
           ],
         },
       },
     ],
     // Certificates are not permits.
-    ['hasValidPermit("waste-import")', false, { trader: { certificates: [held()] } }],
+    [
+      'hasValidPermit("waste-consent")',
+      false,
+      { trader: { certificates: [held({ type: 'waste-consent' })] } },
+    ],
   ],
   'hasValidCertificate (valid, expired, revoked)': [
     [

@@ -1,3 +1,4 @@
+import { ofType, permitCoversItem } from '../permits/check.js';
 import type { ReferenceList } from './indicator.js';
 import {
   celEnvironment,
@@ -459,13 +460,11 @@ class Compiler {
         const type = this.compile(rawArgs[0]!);
         return (c, s) => {
           const t = type(c, s);
-          // A family name matches its members: 'cites' is cites-import, cites-export…
-          const family = typeof t === 'string' ? `${t}-` : null;
-          return c.trader.permits.some(
-            (p) =>
-              (p.type === t || (family !== null && p.type.startsWith(family))) &&
-              isValidOn(p, c.declaration.date) &&
-              (p.hsScope.length === 0 || p.hsScope.some((h) => c.item.hs.startsWith(h))),
+          if (typeof t !== 'string') return false;
+          // A family name matches its members ('cites' is cites-import, cites-export…), and the
+          // permit must cover this item as the permit check judges it (route, balance…).
+          return c.trader.permitsOnFile.some(
+            (p) => ofType(p.type, t) && permitCoversItem(p, c.item, c.declaration, c.trader.id),
           );
         };
       }

@@ -173,7 +173,6 @@ const TRADER: ScreeningTrader = {
   controls: 4,
   findings: 1,
   certificates: [],
-  permits: [],
   permitsOnFile: [],
 };
 

@@ -25,7 +25,6 @@ const trader = {
   controls: 0,
   findings: 0,
   certificates: [],
-  permits: [],
   permitsOnFile: [],
 };
 

@@ -76,9 +76,10 @@ export interface ScreeningTrader {
   controls: number;
   findings: number;
   certificates: HeldDocument[];
-  /** Permits the trader holds (for `hasValidPermit`; a type also matches its family: 'cites'). */
-  permits: HeldDocument[];
-  /** The trader's permits and those the declaration references, for the permit checks. */
+  /**
+   * The trader's permits and those the declaration references: for the permit checks and for
+   * `hasValidPermit` (the trader's own only; a type also matches its family: 'cites').
+   */
   permitsOnFile: PermitOnFile[];
 }
 
@@ -153,7 +154,7 @@ export const HELPERS = {
   },
   hasValidPermit: {
     signature: 'hasValidPermit(string): bool',
-    doc: "the trader holds a permit of this type (or family: 'cites' for cites-import…), valid on the declaration date, covering the item HS code",
+    doc: "the trader holds a permit of this type (or family: 'cites' for cites-import…) that covers the item as the permit check judges it: issued, in force on the declaration date, HS scope, species, route and enough balance",
   },
   hasValidCertificate: {
     signature: 'hasValidCertificate(string): bool',

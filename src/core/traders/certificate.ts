@@ -135,24 +135,7 @@ export function screeningTrader(d: DeclarationContent, profile: TraderProfile): 
     controls: profile.record?.controls ?? 0,
     findings: profile.record?.findings ?? 0,
     certificates: profile.certificates.map(heldDocument),
-    permits: profile.permits.filter((p) => p.holderId === id).map(heldPermit),
     permitsOnFile: [...profile.permits],
-  };
-}
-
-function heldPermit(p: PermitOnFile): HeldDocument {
-  return {
-    type: p.type,
-    reference: p.number ?? p.id,
-    validFrom: p.validFrom,
-    validTo: p.validTo,
-    status:
-      p.status === 'issued'
-        ? 'valid'
-        : p.status === 'revoked' || p.status === 'exhausted'
-          ? p.status
-          : 'suspended',
-    hsScope: p.hsScope,
   };
 }
 

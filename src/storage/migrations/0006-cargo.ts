@@ -21,6 +21,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('notes', 'text', (c) => c.notNull())
     .execute();
+  // An organisation's local reference numbers are unique: looked up at every IE315.
+  await db.schema.createIndex('cargo_reports_lrn').on('cargo_reports').columns(['lrn']).execute();
   await db.schema
     .createIndex('cargo_reports_outcome')
     .on('cargo_reports')

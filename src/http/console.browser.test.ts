@@ -868,6 +868,11 @@ describe.runIf(available)('the web console in Chromium', () => {
     await draft.getByRole('button', { name: 'Save draft' }).click();
     await draft.getByRole('alert').waitFor();
     found.push(...(await audit('indicator-refused')));
+    await draft.getByLabel('Condition (CEL)').fill('item.hs.startsWith("0106")');
+    await draft.getByRole('button', { name: 'Test against recent declarations' }).click();
+    await page.getByRole('region', { name: 'Preview of the draft' }).waitFor();
+    await page.getByLabel('Preview figures').waitFor();
+    found.push(...(await audit('indicator-preview')));
     await page
       .getByRole('button', { name: /^Details of / })
       .first()
@@ -902,6 +907,19 @@ describe.runIf(available)('the web console in Chromium', () => {
       .click();
     await page.getByLabel('Permit', { exact: true }).waitFor();
     found.push(...(await audit('permit-detail')));
+    // An application, with the forms the agency decides it by.
+    await permits
+      .locator('tbody tr')
+      .filter({ hasText: /applied|information-requested/ })
+      .first()
+      .getByRole('button', { name: /^Details of .* application$/ })
+      .click();
+    await page
+      .getByRole('region', { name: / application/ })
+      .getByRole('form')
+      .first()
+      .waitFor();
+    found.push(...(await audit('permit-application')));
 
     await signInAs('manager');
     await nav('Metrics');

@@ -24,6 +24,7 @@ import { parseXmlSafely } from '../formats/xml.js';
 import type { AppContext } from './context.js';
 import { ENS_PACK, rulePackInUse } from './rule-packs.js';
 import { screen } from './risk.js';
+import { owningCustomsAgency } from './submit-declaration.js';
 
 /** A message refused by the business rules: every violation, for the error response. */
 export class MessageRejected extends DomainError {
@@ -643,14 +644,6 @@ async function addNewHits(
     if (!had.has(key)) fresh.set(key, { id: h.indicatorId, version: h.indicatorVersion });
   }
   if (fresh.size > 0) await tx.indicatorStats.addHits([...fresh.values()]);
-}
-
-async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promise<string> {
-  if (principal.agencyKind === 'customs') return principal.agencyId;
-  const customs = await ctx.storage.read.identity.findCustomsAgency(principal.administrationId);
-  if (!customs)
-    throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
-  return customs.id;
 }
 
 async function administrationCountry(ctx: AppContext, principal: Principal): Promise<string> {

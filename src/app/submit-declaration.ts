@@ -140,7 +140,7 @@ function replay(
 }
 
 /** Declarations belong to the customs agency of the administration they are lodged with. */
-async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promise<string> {
+export async function owningCustomsAgency(ctx: AppContext, principal: Principal): Promise<string> {
   if (principal.agencyKind === 'customs') return principal.agencyId;
   const customs = await ctx.storage.read.identity.findCustomsAgency(principal.administrationId);
   if (!customs)

@@ -12,7 +12,12 @@ import {
 import type { DeclarationContent, DocumentRef } from '../core/declaration/declaration.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
-import type { CargoReport, DeclarationRecord, Repositories } from '../core/ports.js';
+import {
+  declarationContent,
+  type CargoReport,
+  type DeclarationRecord,
+  type Repositories,
+} from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
 import type { RulePack } from '../core/rules/rule-pack.js';
 import type { Violation } from '../core/rules/validate-message-tree.js';
@@ -20,7 +25,6 @@ import { ensJsonToXml, mapEnsReport } from '../formats/ens.js';
 import { parseMessageTree } from '../formats/message-tree.js';
 import { toSourcePaths } from '../formats/types.js';
 import { validateMessage } from '../formats/validate-message.js';
-import { parseXmlSafely } from '../formats/xml.js';
 import type { AppContext } from './context.js';
 import { ENS_PACK, rulePackInUse } from './rule-packs.js';
 import { screen } from './risk.js';
@@ -98,10 +102,7 @@ export async function lodgeCargoReport(
     const { violations } = validateMessage(pack, tree.root);
     if (violations.length > 0) throw new MessageRejected(tree.root.name, violations);
   }
-  const parsed = parseXmlSafely(xml);
-  if (!parsed.ok)
-    throw new DomainError('invalid_input', 'not a readable XML message', parsed.issues);
-  const read = mapEnsReport(parsed.root);
+  const read = mapEnsReport(tree.root);
   if (!read.ok)
     throw new DomainError('invalid_input', 'not an entry summary declaration', read.issues);
   const ens = read.report;
@@ -116,7 +117,7 @@ export async function lodgeCargoReport(
     const earlier = report && (await ctx.storage.read.declarations.findById(report.declarationId));
     if (!report || !earlier || earlier.submitterAgencyId !== principal.agencyId) {
       throw new DomainError('not_found', `no cargo report ${mrn} lodged by your organisation`, [
-        { path: `/${parsed.root.name}/HEAHEA/DocNumHEA5`, reason: `no cargo report ${mrn}` },
+        { path: `/${tree.root.local}/HEAHEA/DocNumHEA5`, reason: `no cargo report ${mrn}` },
       ]);
     }
     const content = checkContent(
@@ -201,7 +202,7 @@ export async function lodgeCargoReport(
 
   if (!ens.lrn) {
     throw new DomainError('invalid_input', 'the report has no local reference number', [
-      { path: `/${parsed.root.name}/HEAHEA/RefNumHEA4`, reason: 'required on an IE315' },
+      { path: `/${tree.root.local}/HEAHEA/RefNumHEA4`, reason: 'required on an IE315' },
     ]);
   }
   const duplicate = await ctx.storage.read.cargo.findByLrn(principal.agencyId, ens.lrn);
@@ -211,7 +212,7 @@ export async function lodgeCargoReport(
       `a cargo report with reference ${ens.lrn} was lodged already: ${duplicate.mrn} (amend it with an IE313)`,
       [
         {
-          path: `/${parsed.root.name}/HEAHEA/RefNumHEA4`,
+          path: `/${tree.root.local}/HEAHEA/RefNumHEA4`,
           reason: `already used by ${duplicate.mrn}`,
         },
       ],
@@ -352,19 +353,8 @@ export async function replyToReferral(
 
   const report = (await ctx.storage.read.cargo.find(declaration.id))!;
   const receivedAt = ctx.clock.now().toISOString();
-  const {
-    id: _id,
-    receivedAt: _receivedAt,
-    agencyId: _agencyId,
-    submitterAgencyId: _submitter,
-    submittedBy: _submittedBy,
-    sourceFormat: _sourceFormat,
-    channel: _channel,
-    assessment: _assessment,
-    ...stored
-  } = declaration;
   const withDocuments: DeclarationContent = {
-    ...stored,
+    ...declarationContent(declaration),
     documents: [
       ...declaration.documents,
       ...reply.documents

@@ -73,6 +73,22 @@ export interface DeclarationRecord extends Declaration {
   assessment: Assessment | null;
 }
 
+/** What a declaration says, without the record keeping (who lodged it, when, the decision). */
+export function declarationContent(d: DeclarationRecord): DeclarationContent {
+  const {
+    id: _id,
+    receivedAt: _receivedAt,
+    agencyId: _agencyId,
+    submitterAgencyId: _submitterAgencyId,
+    submittedBy: _submittedBy,
+    sourceFormat: _sourceFormat,
+    channel: _channel,
+    assessment: _assessment,
+    ...content
+  } = d;
+  return content;
+}
+
 export interface StoredIndicator extends Indicator, IndicatorMethod, Authored {
   createdAt: string;
   createdBy: string;

@@ -14,7 +14,9 @@ import type {
 } from '../core/declaration/declaration.js';
 import type { FieldIssue } from '../core/errors.js';
 import { isCountryCode, isKnownHsHeading } from '../core/reference/lookup.js';
-import { parseXmlSafely, type XmlElement, type XmlLimits } from './xml.js';
+import type { MessageNode } from '../core/rules/message-node.js';
+import { parseMessageTree } from './message-tree.js';
+import { elementPath, type XmlLimits } from './xml.js';
 
 export const ENS_MESSAGE_TYPES = ['CC315A', 'CC313A'] as const;
 export type EnsMessageType = (typeof ENS_MESSAGE_TYPES)[number];
@@ -64,13 +66,45 @@ export type EnsReadResult = { ok: true; report: EnsReport } | { ok: false; issue
 
 /** Parses an ENS message safely (size, depth, no DTD) and maps it; see mapEnsReport. */
 export function readEnsMessage(xml: string, limits?: XmlLimits): EnsReadResult {
-  const parsed = parseXmlSafely(xml, limits);
+  const parsed = parseMessageTree(xml, limits);
   if (!parsed.ok) return parsed;
   return mapEnsReport(parsed.root);
 }
 
-/** Maps a parsed IE315 or IE313 (root element CC315A / CC313A, any namespace prefix). */
-export function mapEnsReport(root: XmlElement): EnsReadResult {
+/**
+ * An element of the parsed message as the mapping reads it: local name, trimmed text, and its
+ * path for notes and field issues (`/CC315A/ITI[2]`, indexed only among repeated siblings).
+ */
+class EnsElement {
+  readonly name: string;
+  constructor(
+    private readonly node: MessageNode,
+    readonly path: string,
+  ) {
+    this.name = node.local;
+  }
+
+  get text(): string {
+    return this.node.text.trim();
+  }
+
+  children(): EnsElement[] {
+    return this.node.children.map(
+      (c) =>
+        new EnsElement(
+          c,
+          elementPath(this.path, c.local, c.index - 1, this.node.named(c.local).length),
+        ),
+    );
+  }
+}
+
+/**
+ * Maps a parsed IE315 or IE313 (root element CC315A / CC313A, any namespace prefix): the same
+ * tree the rule pack was checked on, so an accepted message is parsed once.
+ */
+export function mapEnsReport(message: MessageNode): EnsReadResult {
+  const root = new EnsElement(message, `/${message.local}`);
   const type = ENS_MESSAGE_TYPES.find((t) => t === root.name);
   if (!type) {
     return {
@@ -215,7 +249,7 @@ const CONSIGNEE_ITEM: PartyFields = {
 };
 
 /** The person lodging the summary declaration, when the message names none: its sender. */
-function senderParty(m: Mapper, root: XmlElement, sender: string | null): Party {
+function senderParty(m: Mapper, root: EnsElement, sender: string | null): Party {
   const id = sender?.split('/')[0]?.trim();
   if (id) {
     m.source('/declarant', `${root.path}/MesSenMES3`);
@@ -240,7 +274,7 @@ class Mapper {
   }
 
   party(
-    e: XmlElement | undefined,
+    e: EnsElement | undefined,
     pointer: string,
     f: PartyFields,
     record = true,
@@ -262,7 +296,7 @@ class Mapper {
   }
 
   /** An ISO country code, upper-cased; anything else is noted and left out. */
-  country(e: XmlElement | undefined, name: string): string | undefined {
+  country(e: EnsElement | undefined, name: string): string | undefined {
     const value = text(e, name);
     if (value === null) return undefined;
     const code = value.toUpperCase();
@@ -272,7 +306,7 @@ class Mapper {
   }
 
   /** yyyyMMddHHmm (read as UTC) → ISO 8601; noted and left out when it is not a date. */
-  time(e: XmlElement | undefined, name: string, what: string): string | null {
+  time(e: EnsElement | undefined, name: string, what: string): string | null {
     const value = text(e, name);
     if (value === null) return null;
     const t = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
@@ -284,7 +318,7 @@ class Mapper {
     return date.toISOString();
   }
 
-  route(root: XmlElement, header: XmlElement | undefined, items: XmlElement[]): Route {
+  route(root: EnsElement, header: EnsElement | undefined, items: EnsElement[]): Route {
     const itinerary = root
       .children()
       .filter((c) => c.name === 'ITI')
@@ -326,7 +360,7 @@ class Mapper {
     };
   }
 
-  item(e: XmlElement, index: number): GoodsItem {
+  item(e: EnsElement, index: number): GoodsItem {
     const at = `/goodsItems/${index}`;
     this.source(at, e.path);
     const number = text(e, 'IteNumGDS7');
@@ -397,12 +431,12 @@ function whole(value: string | null): number | undefined {
   return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
 }
 
-function one(e: XmlElement | undefined, name: string): XmlElement | undefined {
+function one(e: EnsElement | undefined, name: string): EnsElement | undefined {
   return e?.children().find((c) => c.name === name);
 }
 
 /** Trimmed text of the first child of that name; null when absent or empty. */
-function text(e: XmlElement | undefined, name: string): string | null {
+function text(e: EnsElement | undefined, name: string): string | null {
   const value = one(e, name)?.text.trim();
   return value ? value : null;
 }

@@ -1,7 +1,7 @@
 import type { ControlStatus } from '../core/controls/inspection.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
-import type { DeclarationRecord, Repositories } from '../core/ports.js';
+import { declarationContent, type DeclarationRecord, type Repositories } from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
 import type { DB } from './schema.js';
 
@@ -12,45 +12,17 @@ import type { DB } from './schema.js';
 export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
   return {
     async insert(d) {
-      const {
-        id,
-        receivedAt,
-        agencyId,
-        submittedBy,
-        sourceFormat,
-        channel,
-        submitterAgencyId,
-        assessment,
-        ...content
-      } = d;
       await db
         .insertInto('declarations')
         .values({
-          id,
-          agency_id: agencyId,
-          submitter_agency_id: submitterAgencyId,
-          submitted_by: submittedBy,
+          id: d.id,
+          agency_id: d.agencyId,
+          submitter_agency_id: d.submitterAgencyId,
+          submitted_by: d.submittedBy,
           kind: d.kind,
-          reference: d.reference,
-          amends: d.amends ?? null,
-          submitted_at: d.submittedAt,
-          received_at: receivedAt,
-          office: d.office ?? null,
-          declarant_id: d.declarant.id ?? null,
-          consignor_id: d.consignor?.id ?? null,
-          consignee_id: d.consignee?.id ?? null,
-          dispatch_country: d.route.dispatchCountry ?? null,
-          destination_country: d.route.destinationCountry ?? null,
-          transport_mode: d.route.transportMode ?? null,
-          item_count: d.goodsItems.length,
-          channel,
-          source_format: sourceFormat,
-          content: JSON.stringify(content),
-          score: assessment?.score ?? null,
-          assessment: assessment === null ? null : JSON.stringify(assessment),
-          // Yellow and red go to the worklist; green may be released at once.
-          status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
-          random_selected: assessment?.random.selected ? 1 : 0,
+          received_at: d.receivedAt,
+          source_format: d.sourceFormat,
+          ...contentColumns(d),
         })
         .execute();
       await insertChildren(db, d);
@@ -125,29 +97,10 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       return Number(r.n);
     },
     async amend(d, from) {
-      const { id, assessment, channel } = d;
-      const content = contentOf(d);
+      const { id } = d;
       const r = await db
         .updateTable('declarations')
-        .set({
-          reference: d.reference,
-          amends: d.amends ?? null,
-          submitted_at: d.submittedAt,
-          office: d.office ?? null,
-          declarant_id: d.declarant.id ?? null,
-          consignor_id: d.consignor?.id ?? null,
-          consignee_id: d.consignee?.id ?? null,
-          dispatch_country: d.route.dispatchCountry ?? null,
-          destination_country: d.route.destinationCountry ?? null,
-          transport_mode: d.route.transportMode ?? null,
-          item_count: d.goodsItems.length,
-          channel,
-          content: JSON.stringify(content),
-          score: assessment?.score ?? null,
-          assessment: assessment === null ? null : JSON.stringify(assessment),
-          status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
-          random_selected: assessment?.random.selected ? 1 : 0,
-        })
+        .set(contentColumns(d))
         .where('id', '=', id)
         .where('status', 'in', [...from])
         .executeTakeFirst();
@@ -342,30 +295,30 @@ async function insertChildren(db: Kysely<DB>, d: DeclarationRecord): Promise<voi
     .execute();
 }
 
-/** What the content column holds: the declaration without its record-keeping fields. */
-function contentOf(
-  d: DeclarationRecord,
-): Omit<
-  DeclarationRecord,
-  | 'id'
-  | 'receivedAt'
-  | 'agencyId'
-  | 'submittedBy'
-  | 'sourceFormat'
-  | 'channel'
-  | 'submitterAgencyId'
-  | 'assessment'
-> {
-  const {
-    id: _id,
-    receivedAt: _receivedAt,
-    agencyId: _agencyId,
-    submittedBy: _submittedBy,
-    sourceFormat: _sourceFormat,
-    channel: _channel,
-    submitterAgencyId: _submitterAgencyId,
-    assessment: _assessment,
-    ...content
-  } = d;
-  return content;
+/**
+ * The columns a declaration's content decides (all but who lodged it, where and when): the same
+ * for a new declaration and an amended one.
+ */
+function contentColumns(d: DeclarationRecord) {
+  const { assessment, channel } = d;
+  return {
+    reference: d.reference,
+    amends: d.amends ?? null,
+    submitted_at: d.submittedAt,
+    office: d.office ?? null,
+    declarant_id: d.declarant.id ?? null,
+    consignor_id: d.consignor?.id ?? null,
+    consignee_id: d.consignee?.id ?? null,
+    dispatch_country: d.route.dispatchCountry ?? null,
+    destination_country: d.route.destinationCountry ?? null,
+    transport_mode: d.route.transportMode ?? null,
+    item_count: d.goodsItems.length,
+    channel,
+    content: JSON.stringify(declarationContent(d)),
+    score: assessment?.score ?? null,
+    assessment: assessment === null ? null : JSON.stringify(assessment),
+    // Yellow and red go to the worklist; green may be released at once.
+    status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
+    random_selected: assessment?.random.selected ? 1 : 0,
+  };
 }

@@ -19,6 +19,13 @@ export interface Config {
   permitDeadlines: { expeditedHours: number; standardDays: number };
   /** Pre-arrival referrals: do-not-load indicator ids, hours to answer an information request. */
   cargo: { doNotLoad: string[]; informationRequestHours: number };
+  /** How often each process reads new outbox events (live push, engine reloads, subscribers). */
+  outboxPollMs: number;
+  /** A file that every event is appended to as NDJSON by a durable outbox subscriber. */
+  eventLogPath: string | undefined;
+  /** PostgreSQL: connections per process, and the longest a statement may run. */
+  poolSize: number;
+  statementTimeoutMs: number;
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -29,8 +36,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `GREENLANE_DATABASE_URL must be a postgres:// URL (got '${databaseUrl.split(':')[0]}:…'); leave it unset for embedded SQLite`,
     );
   }
+  const eventLog = env.GREENLANE_EVENT_LOG?.trim();
   return {
     databaseUrl,
+    outboxPollMs: integer(env.GREENLANE_OUTBOX_POLL_MS, 'GREENLANE_OUTBOX_POLL_MS', 250),
+    eventLogPath: eventLog ? path.resolve(eventLog) : undefined,
+    poolSize: integer(env.GREENLANE_DATABASE_POOL_SIZE, 'GREENLANE_DATABASE_POOL_SIZE', 16),
+    statementTimeoutMs: integer(
+      env.GREENLANE_STATEMENT_TIMEOUT_MS,
+      'GREENLANE_STATEMENT_TIMEOUT_MS',
+      15_000,
+    ),
     sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH ?? './data/greenlane.db'),
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 'PORT', 8080),

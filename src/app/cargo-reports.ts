@@ -10,7 +10,6 @@ import {
   type ReferralSettings,
 } from '../core/cargo/referral.js';
 import type { DeclarationContent, DocumentRef } from '../core/declaration/declaration.js';
-import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import {
   declarationContent,
@@ -27,8 +26,14 @@ import { toSourcePaths } from '../formats/types.js';
 import { validateMessage } from '../formats/validate-message.js';
 import type { AppContext } from './context.js';
 import { ENS_PACK, rulePackInUse } from './rule-packs.js';
-import { screen } from './risk.js';
 import { owningCustomsAgency } from './submit-declaration.js';
+import {
+  assessCandidate,
+  checkCandidate,
+  explainDuplicate,
+  insertLodging,
+  replaceContent,
+} from './intake.js';
 
 /** A message refused by the business rules: every violation, for the error response. */
 export class MessageRejected extends DomainError {
@@ -125,7 +130,7 @@ export async function lodgeCargoReport(
       receivedAt,
       ens.sourcePaths,
     );
-    const assessment = await screen(ctx.risk, ctx.storage.read, content);
+    const assessment = await assessCandidate(ctx, content);
     const decision = await decide(ctx.storage.read, assessment, content, settings);
     const amended: DeclarationRecord = {
       ...earlier,
@@ -144,15 +149,15 @@ export async function lodgeCargoReport(
       notes: ens.notes,
     };
     const referrals = await ctx.storage.write(async (tx) => {
-      const ok = await tx.declarations.amend(amended, ['lodged', 'awaiting-control']);
-      if (!ok) {
+      // Version-guarded: of concurrent amendments of one report, the first wins, the others 409.
+      if (!(await tx.cargo.update(next, report.version))) {
         throw new DomainError(
           'conflict',
-          `cargo report ${mrn} is under control or released: it can no longer be amended`,
+          `cargo report ${mrn} was amended meanwhile: read its latest version and amend that`,
+          [{ path: `/${tree.root.local}/HEAHEA/DocNumHEA5`, reason: 'amended meanwhile' }],
         );
       }
-      await addNewHits(tx, earlier.assessment, assessment);
-      await tx.cargo.update(next);
+      await replaceContent(tx, earlier, amended, `cargo report ${mrn}`);
       await tx.cargo.addMessage({
         declarationId: report.declarationId,
         version: next.version,
@@ -185,17 +190,10 @@ export async function lodgeCargoReport(
           score: assessment.score,
           outcome: decision.outcome,
           hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
+          reference: amended.reference,
         },
       });
       return changed;
-    });
-    ctx.events.emit({
-      type: 'declaration.lodged',
-      declarationId: earlier.id,
-      agencyId: earlier.agencyId,
-      reference: amended.reference,
-      channel: assessment.channel,
-      score: assessment.score,
     });
     return { action: 'amended', report: next, declaration: amended, referrals, decision };
   }
@@ -219,7 +217,7 @@ export async function lodgeCargoReport(
     );
   }
   const content = checkContent({ ...ens.input, reference: ens.lrn }, receivedAt, ens.sourcePaths);
-  const assessment = await screen(ctx.risk, ctx.storage.read, content);
+  const assessment = await assessCandidate(ctx, content);
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const agencyId = await owningCustomsAgency(ctx, principal);
   const country = await administrationCountry(ctx, principal);
@@ -248,59 +246,50 @@ export async function lodgeCargoReport(
     outcome: decision.outcome,
     notes: ens.notes,
   };
-  const referrals = await ctx.storage.write(async (tx) => {
-    await tx.declarations.insert(declaration);
-    await addNewHits(tx, null, assessment);
-    await tx.cargo.insert(report);
-    await tx.cargo.addMessage({
-      declarationId: id,
-      version: 1,
-      messageType: ens.messageType,
-      format: intake.format,
-      receivedAt,
-      receivedBy: principal.userId,
-      message,
+  const lrnField = `/${tree.root.local}/HEAHEA/RefNumHEA4`;
+  const referrals = await ctx.storage
+    .write(async (tx) => {
+      await insertLodging(tx, declaration, {
+        actorId: principal.userId,
+        action: 'cargo-report.lodged',
+        details: {
+          mrn: report.mrn,
+          reference: ens.lrn,
+          sourceFormat,
+          items: content.goodsItems.length,
+          channel: assessment.channel,
+          score: assessment.score,
+          outcome: decision.outcome,
+          lodging: report.lodging.status,
+          rulesetId: assessment.rulesetId,
+          hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
+          randomSeed: assessment.random.seed,
+        },
+      });
+      await tx.cargo.insert(report);
+      await tx.cargo.addMessage({
+        declarationId: id,
+        version: 1,
+        messageType: ens.messageType,
+        format: intake.format,
+        receivedAt,
+        receivedBy: principal.userId,
+        message,
+      });
+      const opened = await settleReferrals(
+        ctx,
+        tx,
+        declaration,
+        decision,
+        receivedAt,
+        'lodging',
+        settings.informationRequestHours,
+      );
+      return opened;
+    })
+    .catch(async (error: unknown) => {
+      throw await explainDuplicate(ctx, declaration, error, lrnField);
     });
-    const opened = await settleReferrals(
-      ctx,
-      tx,
-      declaration,
-      decision,
-      receivedAt,
-      'lodging',
-      settings.informationRequestHours,
-    );
-    await tx.audit.append({
-      at: receivedAt,
-      agencyId,
-      actorId: principal.userId,
-      action: 'cargo-report.lodged',
-      subjectType: 'declaration',
-      subjectId: id,
-      details: {
-        mrn: report.mrn,
-        reference: ens.lrn,
-        sourceFormat,
-        items: content.goodsItems.length,
-        channel: assessment.channel,
-        score: assessment.score,
-        outcome: decision.outcome,
-        lodging: report.lodging.status,
-        rulesetId: assessment.rulesetId,
-        hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
-        randomSeed: assessment.random.seed,
-      },
-    });
-    return opened;
-  });
-  ctx.events.emit({
-    type: 'declaration.lodged',
-    declarationId: id,
-    agencyId,
-    reference: ens.lrn,
-    channel: assessment.channel,
-    score: assessment.score,
-  });
   return { action: 'lodged', report, declaration, referrals, decision };
 }
 
@@ -372,7 +361,7 @@ export async function replyToReferral(
     })),
   };
   const content = checkContent(withDocuments, receivedAt, new Map());
-  const assessment = await screen(ctx.risk, ctx.storage.read, content);
+  const assessment = await assessCandidate(ctx, content);
   const settings = options.referrals ?? ctx.settings.cargo ?? DEFAULT_REFERRAL_SETTINGS;
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const amended: DeclarationRecord = {
@@ -392,11 +381,14 @@ export async function replyToReferral(
     },
   };
   const referrals = await ctx.storage.write(async (tx) => {
-    const ok = await tx.declarations.amend(amended, ['lodged', 'awaiting-control']);
-    if (!ok) throw new DomainError('conflict', 'the report is under control or released');
-    await addNewHits(tx, declaration.assessment, assessment);
-    await tx.cargo.update(next);
-    await tx.cargo.updateReferral(answered);
+    // Conditional: a close (or another reply) that committed first wins; this one is refused.
+    if (!(await tx.cargo.updateReferral(answered, ['open']))) {
+      throw new DomainError('conflict', `referral ${referralId} was answered or closed meanwhile`);
+    }
+    if (!(await tx.cargo.update(next, report.version))) {
+      throw new DomainError('conflict', 'the report was amended meanwhile: read it again');
+    }
+    await replaceContent(tx, declaration, amended, 'the report');
     const all = await settleReferrals(
       ctx,
       tx,
@@ -416,7 +408,9 @@ export async function replyToReferral(
       details: {
         referral: referral.id,
         documents: answered.reply!.documents.map((d) => d.type),
+        reference: amended.reference,
         channel: assessment.channel,
+        score: assessment.score,
         outcome: decision.outcome,
       },
     });
@@ -459,7 +453,10 @@ export async function closeReferral(
     closedReason: reason.trim(),
   };
   await ctx.storage.write(async (tx) => {
-    await tx.cargo.updateReferral(closed);
+    // Only the closing fields, and only if still open or answered: a reply is never overwritten.
+    if (!(await tx.cargo.closeReferral(referral.id, at, closed.closedReason!))) {
+      throw new DomainError('conflict', `referral ${referralId} is closed`);
+    }
     await tx.audit.append({
       at,
       agencyId: declaration.agencyId,
@@ -519,15 +516,9 @@ function checkContent(
   receivedAt: string,
   sourcePaths: ReadonlyMap<string, string>,
 ): DeclarationContent {
-  const checked = validateDeclaration(input, receivedAt);
-  if (!checked.ok) {
-    throw new DomainError(
-      'invalid_input',
-      'the cargo report is not valid',
-      toSourcePaths(checked.issues, sourcePaths),
-    );
-  }
-  return checked.value;
+  return checkCandidate(input, receivedAt, 'cargo report', (issues) =>
+    toSourcePaths(issues, sourcePaths),
+  );
 }
 
 /** The documents each hit indicator version expects, from the register. */
@@ -573,12 +564,11 @@ async function settleReferrals(
       same = r;
       continue;
     }
-    await tx.cargo.updateReferral({
-      ...r,
-      status: 'closed',
-      closedAt: at,
-      closedReason: `screened again after ${after}: ${decision.outcome === 'assessment-complete' ? 'assessment complete' : decision.reason}`,
-    });
+    await tx.cargo.closeReferral(
+      r.id,
+      at,
+      `screened again after ${after}: ${decision.outcome === 'assessment-complete' ? 'assessment complete' : decision.reason}`,
+    );
   }
   if (decision.outcome !== 'assessment-complete' && !same) {
     await tx.cargo.insertReferral({
@@ -619,21 +609,6 @@ function referralDeadline(
   if (kind === 'high-risk-control') return arrival;
   if (kind === 'do-not-load') return d.route.loadingAt ?? null;
   return null;
-}
-
-/** Effectiveness counts a hit once per indicator version per declaration, amendments included. */
-async function addNewHits(
-  tx: Repositories,
-  before: Assessment | null,
-  after: Assessment,
-): Promise<void> {
-  const had = new Set((before?.hits ?? []).map((h) => `${h.indicatorId}@${h.indicatorVersion}`));
-  const fresh = new Map<string, { id: string; version: number }>();
-  for (const h of after.hits) {
-    const key = `${h.indicatorId}@${h.indicatorVersion}`;
-    if (!had.has(key)) fresh.set(key, { id: h.indicatorId, version: h.indicatorVersion });
-  }
-  if (fresh.size > 0) await tx.indicatorStats.addHits([...fresh.values()]);
 }
 
 async function administrationCountry(ctx: AppContext, principal: Principal): Promise<string> {

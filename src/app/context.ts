@@ -1,4 +1,4 @@
-import type { DomainEvents } from './events.js';
+import type { EventFeed } from './event-feed.js';
 import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 import type { RiskRuntime } from './risk.js';
@@ -17,8 +17,8 @@ export interface AppContext {
     cargo?: ReferralSettings;
   };
   risk: RiskRuntime;
-  /** Committed changes, for live views. */
-  events: DomainEvents;
+  /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */
+  feed: EventFeed;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

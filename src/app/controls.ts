@@ -1,3 +1,4 @@
+import type { EventKind } from '../core/events.js';
 import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
 import {
   outcomeDelta,
@@ -353,7 +354,7 @@ function audit(
   tx: Repositories,
   principal: Principal,
   declarationId: string,
-  action: string,
+  action: EventKind,
   at: string,
   details: Record<string, unknown>,
 ): Promise<void> {

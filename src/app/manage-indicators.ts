@@ -1,3 +1,4 @@
+import type { EventKind } from '../core/events.js';
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import type {
@@ -409,7 +410,7 @@ function audit(
   principal: Principal,
   type: SubjectType,
   key: string,
-  action: string,
+  action: EventKind,
   at: string,
   details: Record<string, unknown>,
 ): Promise<void> {

@@ -1,3 +1,4 @@
+import type { EventKind } from '../core/events.js';
 import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
@@ -221,17 +222,24 @@ export async function permitStep(
         details.reason = input.reason;
         break;
     }
-    await tx.permits.update(next);
-    const action = {
-      review: 'permit.under-review',
-      'request-information': 'permit.information-requested',
-      respond: 'permit.information-provided',
-      issue: 'permit.issued',
-      refuse: 'permit.refused',
-      suspend: 'permit.suspended',
-      reinstate: 'permit.reinstated',
-      revoke: 'permit.revoked',
-    }[input.step];
+    if (!(await tx.permits.update(next, p))) {
+      throw new DomainError(
+        'conflict',
+        `permit ${p.number ?? p.id} changed while this ${input.step} was decided: read it again`,
+      );
+    }
+    const action = (
+      {
+        review: 'permit.under-review',
+        'request-information': 'permit.information-requested',
+        respond: 'permit.information-provided',
+        issue: 'permit.issued',
+        refuse: 'permit.refused',
+        suspend: 'permit.suspended',
+        reinstate: 'permit.reinstated',
+        revoke: 'permit.revoked',
+      } as const
+    )[input.step];
     await event(tx, principal, next, action, now, {
       ...details,
       to: next.status,
@@ -468,7 +476,7 @@ function event(
   tx: Repositories,
   principal: Principal,
   p: Permit,
-  action: string,
+  action: EventKind,
   at: string,
   details: Record<string, unknown>,
 ): Promise<void> {

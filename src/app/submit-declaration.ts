@@ -1,12 +1,16 @@
 import { canSubmitDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { SourceFormat } from '../core/declaration/declaration.js';
-import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
-import type { Assessment } from '../core/risk/assess.js';
 import type { AppContext } from './context.js';
-import { screen } from './risk.js';
+import {
+  assessCandidate,
+  checkCandidate,
+  explainDuplicate,
+  insertLodging,
+  lodgingRecord,
+} from './intake.js';
 
 export interface SubmitDeclarationRequest {
   input: unknown;
@@ -22,8 +26,10 @@ export type SubmitDeclarationResult =
   | { outcome: 'replayed'; statusCode: number; body: string };
 
 /**
- * Lodges a declaration: validates and normalises it, then stores it with its audit event in one
- * durable transaction. Invalid input stores nothing and throws `invalid_input` naming each field.
+ * Lodges a declaration through the intake pipeline: validates and normalises it, screens it, then
+ * stores it with its event in one durable transaction. Invalid input stores nothing and throws
+ * `invalid_input` naming each field; a reference the declarant used already is a `conflict`
+ * naming the declaration that has it (a retry with the same Idempotency-Key replays instead).
  */
 export async function submitDeclaration(
   ctx: AppContext,
@@ -34,27 +40,18 @@ export async function submitDeclaration(
     throw new DomainError('forbidden', 'your roles do not allow lodging declarations');
   }
   const receivedAt = ctx.clock.now().toISOString();
-  const checked = validateDeclaration(request.input, receivedAt);
-  if (!checked.ok) {
-    const issues = request.translateIssues
-      ? request.translateIssues(checked.issues)
-      : checked.issues;
-    throw new DomainError('invalid_input', 'the declaration is not valid', issues);
-  }
+  const content = checkCandidate(request.input, receivedAt, 'declaration', request.translateIssues);
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
-  // Screening is pure CPU: done before the write, stored in the same transaction.
-  const assessment = await screen(ctx.risk, ctx.storage.read, checked.value);
-  const record: DeclarationRecord = {
-    ...checked.value,
-    id: ctx.ids.next(),
-    receivedAt,
-    agencyId: owningAgencyId,
-    submitterAgencyId: principal.agencyId,
-    submittedBy: principal.userId,
-    sourceFormat: request.sourceFormat,
-    channel: assessment.channel,
+  const assessment = await assessCandidate(ctx, content);
+  const record = lodgingRecord(
+    ctx,
+    principal,
+    owningAgencyId,
+    content,
+    request.sourceFormat,
     assessment,
-  };
+    receivedAt,
+  );
   const idem = request.idempotency;
 
   const attempt = () =>
@@ -63,16 +60,9 @@ export async function submitDeclaration(
         const earlier = await tx.idempotency.find(principal.userId, idem.key);
         if (earlier) return replay(earlier, idem.requestHash);
       }
-      await tx.declarations.insert(record);
-      // Effectiveness: one hit per indicator version per declaration, however many items it hit.
-      if (assessment.hits.length > 0) await tx.indicatorStats.addHits(hitVersions(assessment));
-      await tx.audit.append({
-        at: receivedAt,
-        agencyId: owningAgencyId,
+      await insertLodging(tx, record, {
         actorId: principal.userId,
         action: 'declaration.submitted',
-        subjectType: 'declaration',
-        subjectId: record.id,
         details: {
           reference: record.reference,
           kind: record.kind,
@@ -100,20 +90,10 @@ export async function submitDeclaration(
     });
   for (let tries = 1; ; tries++) {
     try {
-      const result = await attempt();
-      if (result.outcome === 'created') {
-        ctx.events.emit({
-          type: 'declaration.lodged',
-          declarationId: record.id,
-          agencyId: record.agencyId,
-          reference: record.reference,
-          channel: record.channel,
-          score: assessment.score,
-        });
-      }
-      return result;
+      return await attempt();
     } catch (error) {
-      if (!(error instanceof IdempotencyRace) || tries === 3) throw error;
+      if (!(error instanceof IdempotencyRace) || tries === 3)
+        throw await explainDuplicate(ctx, record, error);
     }
   }
 }
@@ -146,15 +126,4 @@ export async function owningCustomsAgency(ctx: AppContext, principal: Principal)
   if (!customs)
     throw new DomainError('conflict', 'this administration has no customs agency to lodge with');
   return customs.id;
-}
-
-function hitVersions(a: Assessment): Array<{ id: string; version: number }> {
-  const seen = new Map<string, { id: string; version: number }>();
-  for (const h of a.hits) {
-    const key = `${h.indicatorId}@${h.indicatorVersion}`;
-    if (!seen.has(key)) seen.set(key, { id: h.indicatorId, version: h.indicatorVersion });
-  }
-  return [...seen.values()].sort((x, y) =>
-    x.id < y.id ? -1 : x.id > y.id ? 1 : x.version - y.version,
-  );
 }

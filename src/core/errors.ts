@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | 'not_found'
   | 'conflict'
   | 'idempotency_key_reused'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** The database cannot be reached or the outcome of a commit is unknown: retry later. */
+  | 'unavailable';
 
 /** One problem with one field: `path` is a JSON pointer (`/goodsItems/0/hsCode`) or an XML path. */
 export interface FieldIssue {
@@ -23,6 +25,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly issues: readonly FieldIssue[] = [],
+    /** For `unavailable`: seconds after which a retry may succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -1,4 +1,5 @@
 import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
+import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
 import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
 import type { Permit } from './permits/permit.js';
@@ -53,11 +54,12 @@ export interface StoredToken {
   revokedAt: string | null;
 }
 
+/** A state change as use cases record it: it becomes an audit row and an outbox row. */
 export interface NewAuditEvent {
   at: string;
   agencyId: string;
   actorId: string | null;
-  action: string;
+  action: EventKind;
   subjectType: string;
   subjectId: string;
   details: Record<string, unknown>;
@@ -299,7 +301,18 @@ export interface Repositories {
     countUsers(): Promise<number>;
   };
   declarations: {
+    /** Throws `conflict` when the declarant's reference is taken (see lrn uniqueness). */
     insert(d: DeclarationRecord): Promise<void>;
+    /**
+     * The declaration an organisation lodged with an administration's customs agency under a
+     * reference: goods declarations and cargo reports are separate families of references.
+     */
+    findByReference(
+      agencyId: string,
+      submitterAgencyId: string,
+      family: 'customs' | 'cargo',
+      reference: string,
+    ): Promise<{ id: string; kind: string; receivedAt: string } | undefined>;
     findById(id: string): Promise<DeclarationRecord | undefined>;
     list(filter: DeclarationFilter): Promise<DeclarationRecord[]>;
     count(): Promise<number>;
@@ -373,8 +386,11 @@ export interface Repositories {
   permits: {
     insert(p: Permit): Promise<void>;
     find(id: string): Promise<Permit | undefined>;
-    /** Writes the workflow fields of a permit (status, number, note, validity, quantities, times). */
-    update(p: Permit): Promise<void>;
+    /**
+     * Writes the workflow fields of a permit (status, number, note, validity, quantities, times)
+     * if its status and balance are still those read (`expected`); false otherwise.
+     */
+    update(p: Permit, expected: Pick<Permit, 'status' | 'remainingMilli'>): Promise<boolean>;
     list(filter: PermitFilter): Promise<Permit[]>;
     /** Permits a declaration may rely on: the holder's, and those quoted by number (not refused). */
     forScreening(holderId: string, numbers: readonly string[]): Promise<PermitOnFile[]>;
@@ -399,7 +415,8 @@ export interface Repositories {
   };
   cargo: {
     insert(r: CargoReport): Promise<void>;
-    update(r: CargoReport): Promise<void>;
+    /** Writes `r` if the stored report is still at `expectedVersion`; false otherwise (nothing written). */
+    update(r: CargoReport, expectedVersion: number): Promise<boolean>;
     find(declarationId: string): Promise<CargoReport | undefined>;
     findByMrn(mrn: string): Promise<CargoReport | undefined>;
     /** The report an organisation lodged under its local reference number. */
@@ -408,7 +425,13 @@ export interface Repositories {
     addMessage(m: CargoMessage): Promise<void>;
     messages(declarationId: string): Promise<CargoMessage[]>;
     insertReferral(r: PreArrivalReferral): Promise<void>;
-    updateReferral(r: PreArrivalReferral): Promise<void>;
+    /** Writes `r` if the stored referral's status is one of `from`; false otherwise. */
+    updateReferral(
+      r: PreArrivalReferral,
+      from: readonly PreArrivalReferral['status'][],
+    ): Promise<boolean>;
+    /** Closes a referral that is open or answered, touching only the closing fields; false otherwise. */
+    closeReferral(id: string, at: string, reason: string): Promise<boolean>;
     findReferral(id: string): Promise<PreArrivalReferral | undefined>;
     referralsOf(declarationId: string): Promise<PreArrivalReferral[]>;
   };
@@ -457,8 +480,37 @@ export interface Repositories {
     ): Promise<void>;
   };
   audit: {
+    /** Appends the event to the audit log and to the outbox, in the caller's transaction. */
     append(e: NewAuditEvent): Promise<void>;
     listFor(subjectType: string, subjectId: string): Promise<AuditEvent[]>;
+  };
+  outbox: {
+    /**
+     * Committed events after `cursor`, in delivery order. Never returns an event while an earlier
+     * one may still commit, so a reader that moves its cursor to the last event read skips none.
+     */
+    after(cursor: OutboxCursor, limit: number): Promise<DomainEvent[]>;
+    /** Where the readable outbox ends now (a new reader that wants only what comes next starts here). */
+    head(): Promise<OutboxCursor>;
+    /** The cursor of the event at `position`, to resume after it (a `Last-Event-ID`). */
+    cursorOf(position: number): Promise<OutboxCursor | undefined>;
+    /** A durable subscriber's stored cursor (the beginning when it has none yet). */
+    subscriberCursor(subscriber: string): Promise<OutboxCursor & { delivered: number }>;
+    /**
+     * Moves a subscriber's cursor from `from` to `to`, counting `delivered` events; false when the
+     * stored cursor is no longer at `from` (another dispatcher moved it: nothing written).
+     */
+    advance(
+      subscriber: string,
+      from: OutboxCursor,
+      to: OutboxCursor,
+      delivered: number,
+      at: string,
+    ): Promise<boolean>;
+    /** Every subscriber's cursor, for operators. */
+    subscribers(): Promise<
+      Array<OutboxCursor & { subscriber: string; delivered: number; updatedAt: string }>
+    >;
   };
   idempotency: {
     find(userId: string, key: string): Promise<StoredIdempotentResponse | undefined>;
@@ -470,8 +522,20 @@ export interface Repositories {
 /** Transactional access: reads go straight through; writes are grouped and committed durably. */
 export interface Storage {
   readonly read: Repositories;
-  /** Runs `work` in a transaction; resolves only after the commit is durable. */
+  /**
+   * Runs `work` in a transaction (a savepoint of a group commit); resolves only after the commit
+   * is durable. A throw rolls back `work` alone. A unique or check violation arrives as a
+   * `conflict` DomainError, a lost database as `unavailable`.
+   */
   write<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding the named lock across every process sharing the database (a session
+   * advisory lock on PostgreSQL, the process itself on SQLite), or returns undefined at once when
+   * another holder has it. For outbox subscribers: one dispatcher per subscriber at a time.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | undefined>;
+  /** Resolves when the database answers within `timeoutMs`; rejects (`unavailable`) otherwise. */
+  ready(timeoutMs?: number): Promise<void>;
 }
 
 export type { DeclarationContent, SourceFormat, AgencyKind };

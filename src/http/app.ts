@@ -58,6 +58,8 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: false,
+    // Late requests during shutdown get our own 503 problem document (below), not Fastify's.
+    return503OnClosing: false,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -83,6 +85,21 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
     (_req, body, done) => done(null, body),
   );
 
+  // Graceful shutdown: requests that arrive after close() began are refused with a problem
+  // document, and every response from then on closes its connection, so that a keep-alive client
+  // with a request in flight does not hold the shutdown for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new DomainError('unavailable', 'the server is shutting down: retry', [], 1);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('bearer', undefined);
   // The console's files are public; everything under /api (and /metrics) needs a token.
@@ -99,6 +116,8 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
 
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     if (error instanceof DomainError) {
+      if (error.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(error.retryAfterSeconds));
       return sendProblem(reply, problemFromDomainError(error, request.url.split('?')[0]));
     }
     const problem = problemFromFastifyError(error, request);
@@ -150,7 +169,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   }
 
   const registry = installMetrics(app);
-  await app.register(systemRoutes, { registry });
+  await app.register(systemRoutes, { registry, storage: options.ctx.storage });
   await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
   await app.register(declarationRoutes, { ctx: options.ctx });
   await app.register(indicatorRoutes, { ctx: options.ctx });

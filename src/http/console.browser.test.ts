@@ -143,7 +143,7 @@ describe.runIf(available)('the web console in Chromium', () => {
       await releaseDeclaration(ctx, officer, d.id);
       return { permit, declarationId: d.id };
     };
-    listeners = () => ctx.events.size;
+    listeners = () => ctx.feed.size;
     app = await buildHttpApp({
       ctx,
       bodyLimitBytes: 1024 * 1024,

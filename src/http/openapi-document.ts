@@ -1,4 +1,4 @@
-import { DomainEvents } from '../app/events.js';
+import { EventFeed } from '../app/event-feed.js';
 import { systemClock, ulidGenerator } from '../app/context.js';
 import { riskRuntime } from '../app/risk.js';
 import { openDatabase } from '../storage/database.js';
@@ -18,7 +18,7 @@ export async function openApiDocument(): Promise<unknown> {
           permitDeadlines: { expeditedHours: 24, standardDays: 30 },
         },
         risk: riskRuntime(db, systemClock),
-        events: new DomainEvents(),
+        feed: new EventFeed(db),
       },
       bodyLimitBytes: 1024 * 1024,
       signInLimit: { max: 10, windowMs: 60_000 },

@@ -21,6 +21,7 @@ const STATUS: Record<DomainErrorCode, { status: number; title: string }> = {
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 };
 
 /** Problem type URI for a code: stable identifiers, documented in the OpenAPI description. */
@@ -46,6 +47,7 @@ function toField(i: FieldIssue): { field: string; detail: string; code?: string 
 /** Sends a problem document with its status and media type. */
 export function sendProblem(reply: FastifyReply, p: ProblemDocument): FastifyReply {
   if (p.status === 401) reply.header('www-authenticate', 'Bearer');
+  if (p.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 

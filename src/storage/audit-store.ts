@@ -1,11 +1,13 @@
+import type { EventKind } from '../core/events.js';
 import type { Kysely } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import type { DB } from './schema.js';
 
-/** The append-only audit trail every state change writes in its own transaction. */
+/** The append-only audit trail every state change writes in its own transaction (and the outbox). */
 export function auditStore(db: Kysely<DB>): Repositories['audit'] {
   return {
     async append(e) {
+      const details = JSON.stringify(e.details);
       await db
         .insertInto('audit_events')
         .values({
@@ -15,7 +17,20 @@ export function auditStore(db: Kysely<DB>): Repositories['audit'] {
           action: e.action,
           subject_type: e.subjectType,
           subject_id: e.subjectId,
-          details: JSON.stringify(e.details),
+          details,
+        })
+        .execute();
+      // The same event for the subscribers, in the same transaction: never one without the other.
+      await db
+        .insertInto('outbox')
+        .values({
+          kind: e.action,
+          subject_type: e.subjectType,
+          subject_id: e.subjectId,
+          agency_id: e.agencyId,
+          actor_id: e.actorId,
+          at: e.at,
+          data: details,
         })
         .execute();
     },
@@ -32,7 +47,7 @@ export function auditStore(db: Kysely<DB>): Repositories['audit'] {
         at: r.at,
         agencyId: r.agency_id,
         actorId: r.actor_id,
-        action: r.action,
+        action: r.action as EventKind,
         subjectType: r.subject_type,
         subjectId: r.subject_id,
         details: JSON.parse(r.details) as Record<string, unknown>,

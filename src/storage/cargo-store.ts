@@ -15,13 +15,15 @@ export function cargoStore(db: Kysely<DB>): Repositories['cargo'] {
     async insert(r) {
       await db.insertInto('cargo_reports').values(toRow(r)).execute();
     },
-    async update(r) {
+    async update(r, expectedVersion) {
       const { declaration_id, ...rest } = toRow(r);
-      await db
+      const result = await db
         .updateTable('cargo_reports')
         .set(rest)
         .where('declaration_id', '=', declaration_id)
-        .execute();
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async find(declarationId) {
       const row = await db
@@ -99,9 +101,24 @@ export function cargoStore(db: Kysely<DB>): Repositories['cargo'] {
     async insertReferral(r) {
       await db.insertInto('cargo_referrals').values(toReferralRow(r)).execute();
     },
-    async updateReferral(r) {
+    async updateReferral(r, from) {
       const { id, ...rest } = toReferralRow(r);
-      await db.updateTable('cargo_referrals').set(rest).where('id', '=', id).execute();
+      const result = await db
+        .updateTable('cargo_referrals')
+        .set(rest)
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async closeReferral(id, at, reason) {
+      const result = await db
+        .updateTable('cargo_referrals')
+        .set({ status: 'closed', closed_at: at, closed_reason: reason })
+        .where('id', '=', id)
+        .where('status', 'in', ['open', 'answered'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async findReferral(id) {
       const row = await db

@@ -1,3 +1,4 @@
+import type { EventKind } from '../core/events.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Channel } from '../core/declaration/declaration.js';
 import type { InspectionRecord, SeizureRecord } from '../core/controls/inspection.js';
@@ -229,7 +230,7 @@ export function metricsStore(db: Kysely<DB>): Repositories['metrics'] {
         at: r.at,
         agencyId: r.agency_id,
         actorId: r.actor_id,
-        action: r.action,
+        action: r.action as EventKind,
         subjectType: r.subject_type,
         subjectId: r.subject_id,
         details: JSON.parse(r.details) as Record<string, unknown>,

@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
   Kysely,
+  sql,
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
@@ -12,11 +13,13 @@ import {
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { DomainError } from '../core/errors.js';
 import type { Repositories, Storage } from '../core/ports.js';
+import { mappingErrors } from './database-errors.js';
 import { migrateToLatest } from './migrate.js';
 import { createRepositories } from './repositories.js';
 import type { DB } from './schema.js';
-import { WriteBatcher } from './write-batcher.js';
+import { WriteBatcher, type CommitProbe } from './write-batcher.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -24,6 +27,10 @@ export type Backend = 'sqlite' | 'postgres';
 export interface Database extends Storage {
   readonly backend: Backend;
   readonly kysely: Kysely<DB>;
+  /** Resolves when the database answers a query within `timeoutMs`; rejects otherwise. */
+  ready(timeoutMs?: number): Promise<void>;
+  /** Subscribes to commits made through this process (the outbox readers wake on them). */
+  onCommit(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,12 @@ export interface DatabaseOptions {
   sqlitePath?: string;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  /** PostgreSQL: largest pool (default 16). */
+  poolSize?: number;
+  /** PostgreSQL: longest a statement may run before the server cancels it (default 15 s). */
+  statementTimeoutMs?: number;
+  /** Told about errors of idle connections (they are dropped and replaced, never fatal). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** Opens the configured backend, migrated to the latest schema. */
@@ -41,21 +54,118 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const backend: Backend = options.url ? 'postgres' : 'sqlite';
   const kysely =
     backend === 'postgres'
-      ? postgres(options.url!)
+      ? postgres(options)
       : sqlite(options.sqlitePath ?? './data/greenlane.db');
-  if (options.migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, backend);
+  try {
+    if (options.migrate !== false) await migrateToLatest(kysely as Kysely<unknown>, backend);
+  } catch (error) {
+    await kysely.destroy().catch(() => undefined);
+    throw error;
+  }
+  const commitListeners = new Set<() => void>();
   const batcher = new WriteBatcher(kysely, {
     maxBatch: 500,
     concurrentBatches: backend === 'postgres' ? 4 : 1,
+    ...(backend === 'postgres' ? { probe: postgresCommitProbe(kysely) } : {}),
+    onCommit: () => {
+      for (const listener of commitListeners) listener();
+    },
   });
-  const read = createRepositories(kysely);
+  const read = createRepositories(kysely, backend);
+  const held = new Set<string>();
   return {
     backend,
     kysely,
     read,
     write: <T>(work: (tx: Repositories) => Promise<T>) =>
-      batcher.run((trx) => work(createRepositories(trx))),
+      batcher.run((trx) => work(createRepositories(trx, backend))),
+    async exclusive<T>(name: string, work: () => Promise<T>) {
+      if (held.has(name)) return undefined;
+      held.add(name);
+      try {
+        if (backend === 'sqlite') return { value: await work() };
+        return await kysely.connection().execute(async (connection) => {
+          const key = sql<boolean>`pg_try_advisory_lock(hashtext(${`greenlane:${name}`}))`;
+          const got = await sql<{ ok: boolean }>`select ${key} as ok`.execute(connection);
+          if (!got.rows[0]?.ok) return undefined;
+          try {
+            return { value: await work() };
+          } finally {
+            await sql`select pg_advisory_unlock(hashtext(${`greenlane:${name}`}))`
+              .execute(connection)
+              .catch(() => undefined);
+          }
+        });
+      } finally {
+        held.delete(name);
+      }
+    },
+    async ready(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DomainError('unavailable', 'the database did not answer in time')),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([sql`select 1`.execute(kysely), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
     close: () => kysely.destroy(),
+  };
+}
+
+/**
+ * Opens the database, waiting for it with back-off while it cannot be reached (a server started
+ * before its database, or during a failover). Other errors (a failed migration) are thrown.
+ */
+export async function openDatabaseWhenReachable(
+  options: DatabaseOptions,
+  onRetry: (error: Error, delayMs: number) => void,
+  maxDelayMs = 10_000,
+): Promise<Database> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, maxDelayMs)) {
+    try {
+      return await openDatabase(options);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'unavailable')) throw error;
+      onRetry(error, delay);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/** PostgreSQL reports the outcome of a transaction by its id, even after its connection is gone. */
+function postgresCommitProbe(kysely: Kysely<DB>): CommitProbe<DB> {
+  return {
+    async before(trx) {
+      const r = await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(trx);
+      return r.rows[0]!.xid;
+    },
+    async outcome(xid) {
+      // The backend of a cut connection may take a moment to end its transaction.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          const r = await sql<{
+            status: string | null;
+          }>`select pg_xact_status(${xid}::xid8) as status`.execute(kysely);
+          const status = r.rows[0]?.status;
+          if (status === 'committed') return 'committed';
+          if (status === 'aborted') return 'aborted';
+        } catch {
+          // Unreachable now: ask again shortly.
+        }
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
+      return 'unknown';
+    },
   };
 }
 
@@ -109,7 +219,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config);
+    return mappingErrors(new ImmediateSqliteDriver(this.config));
   }
 }
 
@@ -121,14 +231,38 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 let typeParsersSet = false;
 
-function postgres(url: string): Kysely<DB> {
+function postgres(options: DatabaseOptions): Kysely<DB> {
   if (!typeParsersSet) {
     // COUNT(*) is int8 and sums are numeric: return them as numbers, not strings.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
     typeParsersSet = true;
   }
-  return new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
+  const statementTimeout = options.statementTimeoutMs ?? 15_000;
+  const pool = new pg.Pool({
+    connectionString: options.url!,
+    max: options.poolSize ?? 16,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Every statement has a limit on the server, and the client gives up a little later.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 5_000,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: 'greenlane',
   });
+  const report = (error: Error) => options.onConnectionError?.(error);
+  // A connection the server drops (restart, failover, pg_terminate_backend) emits 'error': without
+  // these listeners that would end the process. The pool discards it and opens a new one on demand.
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return new Kysely<DB>({
+    dialect: new MappedErrorsPostgresDialect({ pool }),
+  });
+}
+
+/** PostgreSQL whose errors arrive as domain errors where they have a domain meaning. */
+class MappedErrorsPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return mappingErrors(super.createDriver());
+  }
 }

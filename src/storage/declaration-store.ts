@@ -28,6 +28,17 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       await insertChildren(db, d);
     },
 
+    async findByReference(agencyId, submitterAgencyId, family, reference) {
+      const r = await db
+        .selectFrom('declarations')
+        .select(['id', 'kind', 'received_at'])
+        .where('agency_id', '=', agencyId)
+        .where('submitter_agency_id', '=', submitterAgencyId)
+        .where('lrn_key', '=', `${family}:${reference}`)
+        .executeTakeFirst();
+      return r && { id: r.id, kind: r.kind, receivedAt: r.received_at };
+    },
+
     async findById(id) {
       const row = await db
         .selectFrom('declarations')
@@ -235,6 +246,11 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
   };
 }
 
+/** Goods declarations and cargo reports number their references separately. */
+export function referenceFamily(kind: string): 'customs' | 'cargo' {
+  return kind === 'cargo-report' ? 'cargo' : 'customs';
+}
+
 /** The smallest digit string of the same length above `digits` ('8549' → '8550'); none for '99'. */
 export function nextDigitString(digits: string): string | undefined {
   const n = BigInt(digits) + 1n;
@@ -303,6 +319,7 @@ function contentColumns(d: DeclarationRecord) {
   const { assessment, channel } = d;
   return {
     reference: d.reference,
+    lrn_key: `${referenceFamily(d.kind)}:${d.reference}`,
     amends: d.amends ?? null,
     submitted_at: d.submittedAt,
     office: d.office ?? null,

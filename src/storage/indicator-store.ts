@@ -218,42 +218,55 @@ export function approvalStore(db: Kysely<DB>): Repositories['approvals'] {
   };
 }
 
-/** Hits, controls and findings per indicator version. */
+/**
+ * Hits, controls and findings per indicator version. Every change is a new row of deltas, summed
+ * on read: lodgings never update a shared counter in place, so concurrent batches never wait on
+ * (or deadlock over) the same row. `indicator_stats` holds what earlier versions counted.
+ */
 export function indicatorStatsStore(db: Kysely<DB>): Repositories['indicatorStats'] {
-  const bump = async (
+  const add = async (
     versions: ReadonlyArray<{ id: string; version: number }>,
-    add: { hits: number; controls: number; findings: number },
+    delta: { hits: number; controls: number; findings: number },
   ) => {
-    for (const v of versions) {
-      await db
-        .insertInto('indicator_stats')
-        .values({ indicator_id: v.id, version: v.version, ...add })
-        .onConflict((oc) =>
-          oc.columns(['indicator_id', 'version']).doUpdateSet({
-            hits: sql<number>`indicator_stats.hits + ${add.hits}`,
-            controls: sql<number>`indicator_stats.controls + ${add.controls}`,
-            findings: sql<number>`indicator_stats.findings + ${add.findings}`,
-          }),
-        )
-        .execute();
-    }
+    if (versions.length === 0) return;
+    await db
+      .insertInto('indicator_stat_deltas')
+      .values(versions.map((v) => ({ indicator_id: v.id, version: v.version, ...delta })))
+      .execute();
   };
   return {
-    addHits: (versions) => bump(versions, { hits: 1, controls: 0, findings: 0 }),
-    adjust: (versions, controls, findings) => bump(versions, { hits: 0, controls, findings }),
+    addHits: (versions) => add(versions, { hits: 1, controls: 0, findings: 0 }),
+    adjust: (versions, controls, findings) => add(versions, { hits: 0, controls, findings }),
     async forIndicator(id) {
       const rows = await db
-        .selectFrom('indicator_stats')
-        .selectAll()
-        .where('indicator_id', '=', id)
-        .orderBy('version')
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('indicator_stats')
+            .select(['indicator_id', 'version', 'hits', 'controls', 'findings'])
+            .where('indicator_id', '=', id)
+            .unionAll(
+              eb
+                .selectFrom('indicator_stat_deltas')
+                .select(['indicator_id', 'version', 'hits', 'controls', 'findings'])
+                .where('indicator_id', '=', id),
+            )
+            .as('s'),
+        )
+        .select((eb) => [
+          's.version',
+          eb.fn.sum<number>('s.hits').as('hits'),
+          eb.fn.sum<number>('s.controls').as('controls'),
+          eb.fn.sum<number>('s.findings').as('findings'),
+        ])
+        .groupBy('s.version')
+        .orderBy('s.version')
         .execute();
       return rows.map((r): IndicatorStats => ({
-        indicatorId: r.indicator_id,
-        version: r.version,
-        hits: r.hits,
-        controls: r.controls,
-        findings: r.findings,
+        indicatorId: id,
+        version: Number(r.version),
+        hits: Number(r.hits),
+        controls: Number(r.controls),
+        findings: Number(r.findings),
       }));
     },
   };

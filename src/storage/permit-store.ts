@@ -22,9 +22,17 @@ export function permitStore(db: Kysely<DB>): Repositories['permits'] {
         .executeTakeFirst();
       return row && toPermit(row);
     },
-    async update(p) {
+    async update(p, expected) {
       const { id: _id, ...rest } = toRow(p);
-      await db.updateTable('permits').set(rest).where('id', '=', p.id).execute();
+      const r = await db
+        .updateTable('permits')
+        .set(rest)
+        .where('id', '=', p.id)
+        .where('status', '=', expected.status)
+        // A draw-down between our read and this write changed the balance: do not write it back.
+        .where('remaining_milli', '=', expected.remainingMilli)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async list(f) {
       let q = db.selectFrom('permits').selectAll();

@@ -15,10 +15,11 @@ import { permitStore } from './permit-store.js';
 import { controlStore, metricsStore } from './control-store.js';
 import { cargoStore } from './cargo-store.js';
 import { rulePackStore } from './rule-pack-store.js';
+import { outboxStore } from './outbox-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
-export function createRepositories(db: Kysely<DB>): Repositories {
+export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres'): Repositories {
   return {
     identity: identityStore(db),
     declarations: declarationStore(db),
@@ -34,6 +35,7 @@ export function createRepositories(db: Kysely<DB>): Repositories {
     controls: controlStore(db),
     metrics: metricsStore(db),
     audit: auditStore(db),
+    outbox: outboxStore(db, backend),
     idempotency: idempotencyStore(db),
   };
 }

@@ -39,6 +39,8 @@ export interface DB {
     submitted_by: string;
     kind: string;
     reference: string;
+    /** `customs:` or `cargo:` and the reference; unique per (agency, submitter). */
+    lrn_key: string | null;
     amends: string | null;
     submitted_at: string;
     received_at: string;
@@ -224,6 +226,31 @@ export interface DB {
     value: number | null;
     currency: string | null;
     net_mass: number | null;
+  };
+  outbox: {
+    position: Generated<number>;
+    txid: Generated<number>;
+    kind: string;
+    subject_type: string;
+    subject_id: string;
+    agency_id: string;
+    actor_id: string | null;
+    at: string;
+    data: string;
+  };
+  outbox_cursors: {
+    subscriber: string;
+    txid: number;
+    position: number;
+    delivered: number;
+    updated_at: string;
+  };
+  indicator_stat_deltas: {
+    indicator_id: string;
+    version: number;
+    hits: number;
+    controls: number;
+    findings: number;
   };
   audit_events: {
     seq: Generated<number>;

@@ -144,7 +144,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
 
   it('appends audit events in order', async () => {
     await t.db.write(async (tx) => {
-      for (const action of ['a', 'b', 'c']) {
+      for (const action of ['user.created', 'agency.created', 'user.signed-in'] as const) {
         await tx.audit.append({
           at: '2026-11-02T10:00:00.000Z',
           agencyId: 'x',
@@ -157,9 +157,82 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
       }
     });
     const events = await t.db.read.audit.listFor('thing', 'T1');
-    expect(events.map((e) => e.action)).toEqual(['a', 'b', 'c']);
+    expect(events.map((e) => e.action)).toEqual([
+      'user.created',
+      'agency.created',
+      'user.signed-in',
+    ]);
     expect(events[0]!.seq).toBeLessThan(events[1]!.seq);
-    expect(events[2]!.details).toEqual({ n: 'c' });
+    expect(events[2]!.details).toEqual({ n: 'user.signed-in' });
+  });
+
+  it('writes each event to the outbox with its change, and nothing of a refused write', async () => {
+    const event = (n: number) => ({
+      at: '2026-11-02T10:00:00.000Z',
+      agencyId: 'x',
+      actorId: null,
+      action: 'user.created' as const,
+      subjectType: 'thing',
+      subjectId: `T${n}`,
+      details: { n },
+    });
+    const before = await t.db.read.outbox.head();
+    await Promise.all([
+      t.db.write((tx) => tx.audit.append(event(1))),
+      t.db
+        .write(async (tx) => {
+          await tx.audit.append(event(2));
+          throw new Error('refused');
+        })
+        .catch(() => undefined),
+      t.db.write((tx) => tx.audit.append(event(3))),
+    ]);
+    const after = await t.db.read.outbox.after(before, 10);
+    expect(after.map((e) => e.subjectId)).toEqual(['T1', 'T3']);
+    expect(after[0]).toMatchObject({ kind: 'user.created', agencyId: 'x', data: { n: 1 } });
+    expect(await t.db.read.audit.listFor('thing', 'T2')).toEqual([]);
+    // Resuming after the first gives the second; the head is the last.
+    expect((await t.db.read.outbox.after(after[0]!, 10)).map((e) => e.subjectId)).toEqual(['T3']);
+    expect(await t.db.read.outbox.head()).toEqual({
+      txid: after[1]!.txid,
+      position: after[1]!.position,
+    });
+    expect(await t.db.read.outbox.cursorOf(after[1]!.position)).toEqual(
+      await t.db.read.outbox.head(),
+    );
+    // A subscriber's cursor moves only from where it is.
+    const start = await t.db.read.outbox.subscriberCursor('s');
+    expect(start).toEqual({ txid: 0, position: 0, delivered: 0 });
+    expect(await t.db.write((tx) => tx.outbox.advance('s', start, after[0]!, 1, 'now'))).toBe(true);
+    expect(await t.db.write((tx) => tx.outbox.advance('s', start, after[1]!, 1, 'now'))).toBe(
+      false,
+    );
+    expect(await t.db.read.outbox.subscriberCursor('s')).toMatchObject({
+      position: after[0]!.position,
+      delivered: 1,
+    });
+  });
+
+  it('refuses a second lodging under one reference by the same organisation as a conflict', async () => {
+    const d = record(901, { reference: 'REF-DUP' });
+    await t.db.write((tx) => tx.declarations.insert(d));
+    const again = t.db.write((tx) => tx.declarations.insert({ ...d, id: 'D000902' }));
+    await expect(again).rejects.toMatchObject({ name: 'DomainError', code: 'conflict' });
+    // Another organisation, or a cargo report of the same one, may use the same reference.
+    const trader = world.principals.trader.agencyId;
+    await t.db.write((tx) =>
+      tx.declarations.insert({ ...d, id: 'D000903', submitterAgencyId: trader }),
+    );
+    await t.db.write((tx) => tx.declarations.insert({ ...d, id: 'D000904', kind: 'cargo-report' }));
+    expect(
+      await t.db.read.declarations.findByReference(
+        d.agencyId,
+        d.submitterAgencyId,
+        'customs',
+        'REF-DUP',
+      ),
+    ).toMatchObject({ id: d.id });
+    expect(await t.db.read.declarations.findById('D000902')).toBeUndefined();
   });
 
   it('keeps the first response for an idempotency key', async () => {
@@ -193,7 +266,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     await t.db.write((tx) => tx.declarations.insert(d));
     await expect(
       t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' })),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ name: 'DomainError', code: 'conflict' });
     expect((await t.db.read.declarations.findById(d.id))?.reference).toBe('R-5');
   });
 });

@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
+import { DomainError } from '../core/errors.js';
 
 interface Job<DB> {
   work: (trx: Transaction<DB>) => Promise<unknown>;
@@ -6,13 +7,32 @@ interface Job<DB> {
   reject: (reason: unknown) => void;
 }
 
+/** What a backend knows about a commit that failed half-way (PostgreSQL: `pg_xact_status`). */
+export interface CommitProbe<DB> {
+  /** Called in the transaction just before COMMIT: a token to ask about the outcome later. */
+  before(trx: ControlledTransaction<DB>): Promise<string>;
+  /** Whether the transaction of `token` committed; 'unknown' when that cannot be told now. */
+  outcome(token: string): Promise<'committed' | 'aborted' | 'unknown'>;
+}
+
+export interface WriteBatcherOptions<DB> {
+  maxBatch: number;
+  concurrentBatches: number;
+  probe?: CommitProbe<DB>;
+  /** Called after every commit (e.g. to wake the outbox readers). */
+  onCommit?: () => void;
+}
+
 /**
  * Group commit: writes that arrive together share one transaction and one fsync.
  *
  * Durability is never relaxed (SQLite runs with synchronous=FULL); instead, the jobs queued while
- * the event loop gathers a turn of requests are committed together, and each caller is answered
- * only after that commit. When any job in a batch throws, the batch is rolled back and every job
- * is run again in its own transaction, so one bad job never takes the others down with it.
+ * the event loop gathers a turn of requests run in one transaction, each inside its own savepoint,
+ * and each caller is answered only after the commit. A job that throws is rolled back to its
+ * savepoint and refused alone; the others commit. No job ever runs twice. When the transaction
+ * itself fails (the connection is lost), every job of the batch is refused as `unavailable`; when
+ * COMMIT fails, the backend is asked whether it happened before anyone is answered, so a commit
+ * whose outcome is unknown is reported as such, never replayed blindly.
  * SQLite has one writer, so one batch at a time; PostgreSQL can commit several batches at once.
  */
 export class WriteBatcher<DB> {
@@ -22,13 +42,10 @@ export class WriteBatcher<DB> {
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly options: { maxBatch: number; concurrentBatches: number } = {
-      maxBatch: 500,
-      concurrentBatches: 1,
-    },
+    private readonly options: WriteBatcherOptions<DB> = { maxBatch: 500, concurrentBatches: 1 },
   ) {}
 
-  /** Runs `work` in a (shared) transaction; resolves after its commit. */
+  /** Runs `work` in a savepoint of a shared transaction; resolves after its commit. */
   run<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
@@ -58,25 +75,82 @@ export class WriteBatcher<DB> {
   }
 
   private async flush(batch: Job<DB>[]): Promise<void> {
-    if (batch.length > 1) {
-      try {
-        const results = await this.db.transaction().execute(async (trx) => {
-          const out: unknown[] = [];
-          for (const job of batch) out.push(await job.work(trx));
-          return out;
-        });
-        batch.forEach((job, i) => job.resolve(results[i]));
+    let trx: ControlledTransaction<DB>;
+    try {
+      trx = await this.db.startTransaction().execute();
+    } catch (error) {
+      for (const job of batch) job.reject(asUnavailable(error, 'the database is unavailable'));
+      return;
+    }
+    const done: Array<{ job: Job<DB>; value: unknown }> = [];
+    let next = 0;
+    try {
+      for (; next < batch.length; next++) {
+        const job = batch[next]!;
+        const sp = await trx.savepoint('job').execute();
+        try {
+          const value = await job.work(sp);
+          await sp.releaseSavepoint('job').execute();
+          done.push({ job, value });
+        } catch (error) {
+          job.reject(error);
+          // Only this job's changes go; if even that fails, the transaction is lost (below).
+          await sp.rollbackToSavepoint('job').execute();
+          await sp.releaseSavepoint('job').execute();
+        }
+      }
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      const lost = asUnavailable(error, 'the database is unavailable: nothing was stored, retry');
+      for (const { job } of done) job.reject(lost);
+      // The job that was running has had its own answer; those after it never ran.
+      for (const job of batch.slice(next + 1)) job.reject(lost);
+      return;
+    }
+    if (done.length === 0) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      return;
+    }
+    let token: string | undefined;
+    try {
+      token = this.options.probe ? await this.options.probe.before(trx) : undefined;
+      await trx.commit().execute();
+    } catch (error) {
+      const outcome =
+        token === undefined || !this.options.probe
+          ? 'aborted'
+          : await this.options.probe.outcome(token);
+      if (outcome !== 'committed') {
+        if (token === undefined)
+          await trx
+            .rollback()
+            .execute()
+            .catch(() => undefined);
+        const refusal =
+          outcome === 'aborted'
+            ? asUnavailable(error, 'the database is unavailable: nothing was stored, retry')
+            : new DomainError(
+                'unavailable',
+                'the database connection was lost while committing: whether this change was stored is unknown; retry with the same Idempotency-Key, or read it back',
+                [],
+                5,
+              );
+        for (const { job } of done) job.reject(refusal);
         return;
-      } catch {
-        // Fall through: find out which job failed by running each on its own.
       }
     }
-    for (const job of batch) {
-      try {
-        job.resolve(await this.db.transaction().execute(job.work));
-      } catch (error) {
-        job.reject(error);
-      }
-    }
+    for (const { job, value } of done) job.resolve(value);
+    this.options.onCommit?.();
   }
+}
+
+function asUnavailable(error: unknown, message: string): DomainError {
+  if (error instanceof DomainError && error.code === 'unavailable') return error;
+  return new DomainError('unavailable', message, [], 1);
 }

@@ -1,4 +1,4 @@
-import { DomainEvents } from '../app/events.js';
+import { EventFeed } from '../app/event-feed.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { DeclarationInput } from '../core/declaration/declaration.js';
 import { ulidGenerator, systemClock, type AppContext } from '../app/context.js';
@@ -25,7 +25,7 @@ export function testContext(db: Database): AppContext {
     },
     // No random selection in tests that are not about it: channels must not depend on luck.
     risk: riskRuntime(db, systemClock, { ...DEFAULT_RISK_SETTINGS, randomShare: 0 }),
-    events: new DomainEvents(),
+    feed: new EventFeed(db),
   };
 }
 

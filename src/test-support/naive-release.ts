@@ -21,9 +21,13 @@ export async function naiveRelease(
   const left = permit.remainingMilli - quantityMilli;
   // Give the other releases time to read the same balance, as a loaded server would.
   await new Promise((r) => setTimeout(r, Math.random() * 3));
+  // Writes back the balance computed from what it read, unconditionally: the bug.
+  await db.kysely
+    .updateTable('permits')
+    .set({ remaining_milli: left, updated_at: at })
+    .where('id', '=', permitId)
+    .execute();
   await db.write(async (tx) => {
-    // Writes back the whole permit as it was read, with the new balance: the bug.
-    await tx.permits.update({ ...permit, remainingMilli: left, updatedAt: at });
     await tx.permits.addUsage({ permitId, declarationId, itemSequence: 1, quantityMilli, at });
     if (!(await tx.declarations.markReleased(declarationId, at))) {
       throw new DomainError('conflict', 'already released');

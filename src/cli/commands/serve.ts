@@ -1,3 +1,4 @@
+import pino from 'pino';
 import {
   DEMO_PASSWORD,
   DEMO_USERS,
@@ -11,7 +12,17 @@ import { describeDatabase, openRuntime } from '../runtime.js';
 
 /** Starts the HTTP server; with `demo`, seeds demo agencies and users on an empty database. */
 export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
-  const runtime = await openRuntime(config);
+  const log = pino({ level: config.logLevel });
+  // A server may start before its database (or during a failover): wait for it with back-off.
+  const runtime = await openRuntime(config, {
+    waitForDatabase: (error, delayMs) =>
+      log.warn(`${describeDatabase(config)}: ${error.message}; trying again in ${delayMs} ms`),
+    onBackgroundError: (what, error) =>
+      log.warn(
+        { err: error },
+        `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  });
   const seeded = options.demo ? await seedDemo(runtime.ctx) : { seeded: false as const };
   const library = options.demo ? null : await loadLibraryOnFirstStart(runtime.ctx);
   const app = await buildHttpApp({
@@ -20,7 +31,11 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     signInLimit: config.signInLimit,
     logger: { level: config.logLevel },
   });
+  await runtime.ctx.feed.start();
+  runtime.dispatcher.start();
   const stop = async () => {
+    // Never hang on the way out: whatever is still open after 10 s is cut.
+    setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
     await runtime.close();
     process.exit(0);

@@ -20,6 +20,13 @@ import {
 import { CONTROL_STATUSES, InspectionInputSchema } from '../../core/controls/inspection.js';
 import { PRIORITY_AREAS } from '../../core/risk/indicator.js';
 import { DomainError } from '../../core/errors.js';
+import {
+  isAfter,
+  LODGING_KINDS,
+  type DomainEvent,
+  type LodgingData,
+  type OutboxCursor,
+} from '../../core/events.js';
 import { ProblemSchema } from '../schemas.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -82,13 +89,25 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       schema: {
         tags: ['controls'],
         summary:
-          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged (the worklist refreshes on it)',
+          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed',
+        headers: Type.Object({
+          'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+        }),
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const principal = request.principal;
       if (principal.agencyKind !== 'customs') {
         throw new DomainError('forbidden', 'live worklist events are for customs staff');
+      }
+      await ctx.feed.start();
+      const lastId = request.headers['last-event-id'];
+      const resumeFrom =
+        lastId === undefined ? undefined : await ctx.storage.read.outbox.cursorOf(Number(lastId));
+      if (lastId !== undefined && !resumeFrom) {
+        throw new DomainError('invalid_input', `no event ${lastId} to resume after`, [
+          { path: 'Last-Event-ID', reason: 'not an event of this node' },
+        ]);
       }
       reply.hijack();
       const out = reply.raw;
@@ -100,11 +119,27 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       });
       out.write(': connected\n\n');
       streams.add(out);
-      const off = ctx.events.on((e) => {
-        if (e.agencyId !== principal.agencyId || (e.channel !== 'yellow' && e.channel !== 'red'))
-          return;
-        out.write(`event: declaration\ndata: ${JSON.stringify(e)}\n\n`);
-      });
+      let cursor: OutboxCursor = resumeFrom ?? ctx.feed.position;
+      const deliver = (e: DomainEvent) => {
+        if (!isAfter(e, cursor)) return;
+        cursor = e;
+        if (!LODGING_KINDS.has(e.kind) || e.agencyId !== principal.agencyId) return;
+        const data = e.data as Partial<LodgingData>;
+        if (data.channel !== 'yellow' && data.channel !== 'red') return;
+        const payload = {
+          kind: e.kind,
+          declarationId: e.subjectId,
+          agencyId: e.agencyId,
+          reference: data.reference ?? null,
+          channel: data.channel,
+          score: data.score ?? null,
+          at: e.at,
+        };
+        out.write(`id: ${e.position}\nevent: declaration\ndata: ${JSON.stringify(payload)}\n\n`);
+      };
+      // Live events that arrive while the missed ones are replayed wait, then go in order.
+      let pending: DomainEvent[] | undefined = resumeFrom ? [] : undefined;
+      const off = ctx.feed.on((e) => (pending ? pending.push(e) : deliver(e)));
       // A comment now and then keeps proxies from closing an idle stream.
       const ping = setInterval(() => out.write(': ping\n\n'), 15_000);
       ping.unref();
@@ -113,6 +148,15 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         off();
         streams.delete(out);
       });
+      if (resumeFrom) {
+        try {
+          await ctx.feed.replay(resumeFrom, deliver);
+        } finally {
+          const waiting = pending ?? [];
+          pending = undefined;
+          waiting.forEach(deliver);
+        }
+      }
     },
   );
   app.get(

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { Storage } from '../../core/ports.js';
 
-/** Liveness and Prometheus metrics. */
-export const systemRoutes: FastifyPluginAsync<{ registry: Registry }> = async (
+/** Liveness, readiness and Prometheus metrics. */
+export const systemRoutes: FastifyPluginAsync<{ registry: Registry; storage: Storage }> = async (
   app,
-  { registry },
+  { registry, storage },
 ) => {
   app.get(
     '/healthz',
@@ -13,6 +14,21 @@ export const systemRoutes: FastifyPluginAsync<{ registry: Registry }> = async (
       schema: { tags: ['system'], summary: 'Liveness probe (no authentication)' },
     },
     () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        summary:
+          'Readiness probe (no authentication): 200 when the database answers within 2 s, else a 503 problem document with Retry-After',
+      },
+    },
+    async () => {
+      await storage.ready(2_000);
+      return { status: 'ready' };
+    },
   );
   app.get(
     '/metrics',

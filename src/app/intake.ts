@@ -1,0 +1,176 @@
+import type { Principal } from '../core/auth/identity.js';
+import type { DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
+import { validateDeclaration } from '../core/declaration/validate-declaration.js';
+import { DomainError, type FieldIssue } from '../core/errors.js';
+import type { NewAuditEvent, DeclarationRecord, Repositories } from '../core/ports.js';
+import type { Assessment } from '../core/risk/assess.js';
+import type { AppContext } from './context.js';
+import { screen } from './risk.js';
+
+/**
+ * The one intake pipeline. Every way a declaration enters — JSON, WCO-DM XML, bulk files, an
+ * entry summary declaration (IE315), its amendment (IE313), a referral reply that adds documents —
+ * is parsed at the edge into declaration input, then goes through these steps: validate
+ * (`checkCandidate`), screen (`assessCandidate`), and persist with its event in one transaction
+ * (`insertLodging` for a new declaration, `replaceContent` for a new version of one).
+ */
+
+/** Validates and normalises input; invalid input throws `invalid_input` naming each field. */
+export function checkCandidate(
+  input: unknown,
+  receivedAt: string,
+  what: string,
+  translate?: (issues: FieldIssue[]) => FieldIssue[],
+): DeclarationContent {
+  const checked = validateDeclaration(input, receivedAt);
+  if (!checked.ok) {
+    throw new DomainError(
+      'invalid_input',
+      `the ${what} is not valid`,
+      translate ? translate(checked.issues) : checked.issues,
+    );
+  }
+  return checked.value;
+}
+
+/** Screens normalised content with the engine in force (pure CPU and reads: before the write). */
+export function assessCandidate(ctx: AppContext, content: DeclarationContent): Promise<Assessment> {
+  return screen(ctx.risk, ctx.storage.read, content);
+}
+
+/** The stored record of a new declaration lodged by `principal` with `agencyId`. */
+export function lodgingRecord(
+  ctx: AppContext,
+  principal: Principal,
+  agencyId: string,
+  content: DeclarationContent,
+  sourceFormat: SourceFormat,
+  assessment: Assessment,
+  receivedAt: string,
+): DeclarationRecord {
+  return {
+    ...content,
+    id: ctx.ids.next(),
+    receivedAt,
+    agencyId,
+    submitterAgencyId: principal.agencyId,
+    submittedBy: principal.userId,
+    sourceFormat,
+    channel: assessment.channel,
+    assessment,
+  };
+}
+
+/**
+ * Inside the write: refuses a reference the declarant used already (409 naming the declaration;
+ * the unique index is the backstop for a concurrent lodging), stores the declaration, counts its
+ * hits and records the event.
+ */
+export async function insertLodging(
+  tx: Repositories,
+  record: DeclarationRecord,
+  event: Omit<NewAuditEvent, 'subjectType' | 'subjectId' | 'at' | 'agencyId'>,
+): Promise<void> {
+  const family = record.kind === 'cargo-report' ? 'cargo' : 'customs';
+  const earlier = await tx.declarations.findByReference(
+    record.agencyId,
+    record.submitterAgencyId,
+    family,
+    record.reference,
+  );
+  if (earlier) throw duplicateReference(record, earlier.id);
+  await tx.declarations.insert(record);
+  await addNewHits(tx, null, record.assessment);
+  await tx.audit.append({
+    ...event,
+    at: record.receivedAt,
+    agencyId: record.agencyId,
+    subjectType: 'declaration',
+    subjectId: record.id,
+  });
+}
+
+/** The refusal of a second lodging under one reference. */
+export function duplicateReference(
+  record: Pick<DeclarationRecord, 'reference' | 'kind'>,
+  existingId: string | undefined,
+  field = '/reference',
+): DomainError {
+  const noun = record.kind === 'cargo-report' ? 'cargo report' : 'declaration';
+  return new DomainError(
+    'conflict',
+    `your organisation lodged a ${noun} with reference ${record.reference} already` +
+      (existingId ? ` (${existingId})` : '') +
+      (record.kind === 'cargo-report' ? ': amend it with an IE313' : ': amend it instead'),
+    [
+      {
+        path: field,
+        reason: `already used${existingId ? ` by ${existingId}` : ''}`,
+      },
+    ],
+  );
+}
+
+/**
+ * A concurrent lodging under the same reference won the unique index: say which declaration has
+ * it (read after the refused transaction rolled back).
+ */
+export async function explainDuplicate(
+  ctx: AppContext,
+  record: DeclarationRecord,
+  error: unknown,
+  field?: string,
+): Promise<unknown> {
+  if (!(error instanceof DomainError) || error.code !== 'conflict' || error.issues.length > 0)
+    return error;
+  const earlier = await ctx.storage.read.declarations.findByReference(
+    record.agencyId,
+    record.submitterAgencyId,
+    record.kind === 'cargo-report' ? 'cargo' : 'customs',
+    record.reference,
+  );
+  return earlier && earlier.id !== record.id
+    ? duplicateReference(record, earlier.id, field)
+    : error;
+}
+
+/**
+ * Inside the write: replaces a declaration's content and assessment (a new version), if its status
+ * still allows it, and counts the hits it did not have before.
+ */
+export async function replaceContent(
+  tx: Repositories,
+  before: DeclarationRecord,
+  after: DeclarationRecord,
+  what: string,
+): Promise<void> {
+  if (!(await tx.declarations.amend(after, ['lodged', 'awaiting-control']))) {
+    throw new DomainError(
+      'conflict',
+      `${what} is under control, released or cancelled: it can no longer be changed`,
+    );
+  }
+  await addNewHits(tx, before.assessment, after.assessment);
+}
+
+/** Effectiveness counts a hit once per indicator version per declaration, amendments included. */
+async function addNewHits(
+  tx: Repositories,
+  before: Assessment | null,
+  after: Assessment | null,
+): Promise<void> {
+  if (!after) return;
+  const had = new Set((before?.hits ?? []).map((h) => `${h.indicatorId}@${h.indicatorVersion}`));
+  const fresh = new Map<string, { id: string; version: number }>();
+  for (const h of after.hits) {
+    const key = `${h.indicatorId}@${h.indicatorVersion}`;
+    if (!had.has(key)) fresh.set(key, { id: h.indicatorId, version: h.indicatorVersion });
+  }
+  if (fresh.size > 0) {
+    await tx.indicatorStats.addHits(
+      [...fresh.values()].sort((x, y) =>
+        x.id < y.id ? -1 : x.id > y.id ? 1 : x.version - y.version,
+      ),
+    );
+  }
+}

@@ -92,8 +92,12 @@ export async function submitDeclaration(
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof IdempotencyRace) || tries === 3)
-        throw await explainDuplicate(ctx, record, error);
+      // A concurrent request with the same Idempotency-Key committed first: the unique reference
+      // (or the key itself) refused ours; the next attempt finds its answer and replays it.
+      const raced =
+        error instanceof IdempotencyRace ||
+        (idem !== undefined && error instanceof DomainError && error.code === 'conflict');
+      if (!raced || tries === 3) throw await explainDuplicate(ctx, record, error);
     }
   }
 }

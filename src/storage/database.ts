@@ -64,7 +64,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const commitListeners = new Set<() => void>();
   const batcher = new WriteBatcher(kysely, {
-    maxBatch: 500,
+    // PostgreSQL: smaller batches, so that a batch holding a hot row (one permit drawn by many
+    // releases) keeps the others waiting for milliseconds, not for the length of 500 jobs.
+    maxBatch: backend === 'postgres' ? 100 : 500,
     concurrentBatches: backend === 'postgres' ? 4 : 1,
     ...(backend === 'postgres' ? { probe: postgresCommitProbe(kysely) } : {}),
     onCommit: () => {
@@ -150,19 +152,26 @@ function postgresCommitProbe(kysely: Kysely<DB>): CommitProbe<DB> {
       return r.rows[0]!.xid;
     },
     async outcome(xid) {
-      // The backend of a cut connection may take a moment to end its transaction.
-      for (let attempt = 0; attempt < 20; attempt++) {
+      // The backend of a cut connection may take a moment to end its transaction; a database
+      // that stays away leaves the outcome unknown after a few seconds (the callers are told so).
+      const until = Date.now() + 6_000;
+      while (Date.now() < until) {
         try {
-          const r = await sql<{
-            status: string | null;
-          }>`select pg_xact_status(${xid}::xid8) as status`.execute(kysely);
+          const r = await Promise.race([
+            sql<{
+              status: string | null;
+            }>`select pg_xact_status(${xid}::xid8) as status`.execute(kysely),
+            new Promise<never>((_, reject) =>
+              setTimeout(() => reject(new Error('no answer')), 1_500).unref(),
+            ),
+          ]);
           const status = r.rows[0]?.status;
           if (status === 'committed') return 'committed';
           if (status === 'aborted') return 'aborted';
         } catch {
           // Unreachable now: ask again shortly.
         }
-        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+        await new Promise((r) => setTimeout(r, 200));
       }
       return 'unknown';
     },

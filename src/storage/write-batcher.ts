@@ -75,12 +75,19 @@ export class WriteBatcher<DB> {
   }
 
   private async flush(batch: Job<DB>[]): Promise<void> {
-    let trx: ControlledTransaction<DB>;
-    try {
-      trx = await this.db.startTransaction().execute();
-    } catch (error) {
-      for (const job of batch) job.reject(asUnavailable(error, 'the database is unavailable'));
-      return;
+    let trx: ControlledTransaction<DB> | undefined;
+    // Nothing has run yet when the transaction cannot start (SQLite busy with another process's
+    // writes beyond its busy timeout, no PostgreSQL connection): trying again runs nothing twice.
+    for (let attempt = 0; trx === undefined; attempt++) {
+      try {
+        trx = await this.db.startTransaction().execute();
+      } catch (error) {
+        if (attempt === 4) {
+          for (const job of batch) job.reject(asUnavailable(error, 'the database is unavailable'));
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
     }
     const done: Array<{ job: Job<DB>; value: unknown }> = [];
     let next = 0;
@@ -126,12 +133,12 @@ export class WriteBatcher<DB> {
         token === undefined || !this.options.probe
           ? 'aborted'
           : await this.options.probe.outcome(token);
+      // Hands the connection back to the pool (a rollback after a failed COMMIT changes nothing).
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       if (outcome !== 'committed') {
-        if (token === undefined)
-          await trx
-            .rollback()
-            .execute()
-            .catch(() => undefined);
         const refusal =
           outcome === 'aborted'
             ? asUnavailable(error, 'the database is unavailable: nothing was stored, retry')

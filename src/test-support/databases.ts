@@ -27,6 +27,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
   /** The SQLite file, for tests that open it from other processes. */
   sqlitePath?: string;
+  /** The PostgreSQL database's URL, for tests that open it from other processes. */
+  url?: string;
 }
 
 /** A fresh, migrated, empty database on the given backend. */
@@ -54,6 +56,7 @@ export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   const db = await openDatabase({ url: url.toString() });
   return {
     db,
+    url: url.toString(),
     drop: async () => {
       await db.close();
       const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });

@@ -1,0 +1,521 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../storage/database.js';
+import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { signIn, startServer, type ServerProcess } from '../test-support/server-process.js';
+import { tcpProxy, type TcpProxy } from '../test-support/tcp-proxy.js';
+import { freePort } from '../test-support/server-process.js';
+
+/**
+ * `greenlane serve` as real processes: several on one PostgreSQL, database outages, kill -9.
+ * Each server runs from the sources (tsx) with the demo data: the reference library in force.
+ */
+
+const EXAMPLE = JSON.parse(
+  readFileSync(new URL('../../examples/declaration.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+
+let serial = 0;
+/** The demo's example declaration (an e-waste hit) under a fresh reference. */
+function declaration(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...EXAMPLE, reference: `PROC-${process.pid}-${Date.now()}-${serial++}`, ...over };
+}
+
+async function lodge(
+  url: string,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const r = await fetch(`${url}/api/declarations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { text };
+  }
+  return { status: r.status, body: parsed, headers: r.headers };
+}
+
+/** Lodges from `clients` concurrent closed-loop clients until `until()`; every answer kept. */
+async function load(
+  url: () => string,
+  token: string,
+  clients: number,
+  until: () => boolean,
+): Promise<
+  Array<{
+    status: number;
+    id?: string;
+    reference: string;
+    retryAfter: string | null;
+    type: string | null;
+  }>
+> {
+  const answers: Array<{
+    status: number;
+    id?: string;
+    reference: string;
+    retryAfter: string | null;
+    type: string | null;
+  }> = [];
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!until()) {
+        const body = declaration();
+        try {
+          const r = await lodge(url(), token, body);
+          answers.push({
+            status: r.status,
+            reference: body.reference as string,
+            retryAfter: r.headers.get('retry-after'),
+            type: r.headers.get('content-type'),
+            ...(r.status === 201 ? { id: r.body.id as string } : {}),
+          });
+          if (r.status === 503) await new Promise((x) => setTimeout(x, 50));
+        } catch {
+          // The server is gone (kill -9): the answer never came, so nothing was acknowledged.
+          answers.push({
+            status: 0,
+            reference: body.reference as string,
+            retryAfter: null,
+            type: null,
+          });
+          await new Promise((x) => setTimeout(x, 50));
+        }
+      }
+    }),
+  );
+  return answers;
+}
+
+/** Collects the `declaration` events of a live stream. */
+function liveStream(url: string, token: string): { ids: Set<string>; close(): void } {
+  const ids = new Set<string>();
+  const controller = new AbortController();
+  void (async () => {
+    try {
+      const r = await fetch(`${url}/api/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      const reader = r.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+      const decoder = new TextDecoder();
+      let text = '';
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        text += decoder.decode(chunk.value);
+        for (const m of text.matchAll(/data: (\{.*\})\n/g)) {
+          ids.add((JSON.parse(m[1]!) as { declarationId: string }).declarationId);
+        }
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return { ids, close: () => controller.abort() };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Positions in an event log file (one NDJSON event per line). */
+function loggedPositions(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { position: number }).position);
+}
+
+const POSTGRES = BACKENDS.includes('postgres');
+
+describe.skipIf(!POSTGRES)('two greenlane serve processes on one PostgreSQL', () => {
+  let t: TestDatabase;
+  let dir: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  beforeAll(async () => {
+    t = await freshDatabase('postgres');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-proc-'));
+    const env = (name: string) => ({
+      GREENLANE_DATABASE_URL: t.url!,
+      GREENLANE_OUTBOX_POLL_MS: '100',
+      GREENLANE_EVENT_LOG: path.join(dir, `${name}.ndjson`),
+    });
+    a = await startServer(env('a'), ['--demo']);
+    await a.waitUntilUp(120_000);
+    b = await startServer(env('b'));
+    await b.waitUntilUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    a?.kill();
+    b?.kill();
+    await Promise.all([a?.exited, b?.exited]);
+    rmSync(dir, { recursive: true, force: true });
+    await t?.drop();
+  });
+
+  it('shows a declaration lodged at one on the live stream of the other', async () => {
+    const officer = await signIn(a.url, 'officer');
+    const trader = await signIn(a.url, 'trader');
+    const stream = liveStream(b.url, officer);
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the stream is open
+      const r = await lodge(a.url, trader, declaration());
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(['yellow', 'red']).toContain(r.body.channel);
+      await waitFor(() => stream.ids.has(r.body.id as string), 5_000, 'the event at b');
+      // And the declaration reads back identically at both.
+      const at = async (url: string) =>
+        (await fetch(`${url}/api/declarations/${r.body.id as string}`, {
+          headers: { authorization: `Bearer ${officer}` },
+        }).then((x) => x.json())) as { assessment: unknown };
+      expect((await at(b.url)).assessment).toEqual((await at(a.url)).assessment);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('screens with an indicator approved at the other process within a second', async () => {
+    const analyst = await signIn(a.url, 'analyst');
+    const trader = await signIn(b.url, 'trader');
+    const call = async (method: string, url: string, body: unknown) => {
+      const r = await fetch(`${a.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${analyst}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await r.json()) as Record<string, unknown>;
+      expect(r.status, JSON.stringify(json)).toBeLessThan(300);
+      return json;
+    };
+    const created = await call('POST', '/api/indicators', {
+      title: 'Goods declared as of Antarctic origin',
+      priorityArea: 'endangered-species',
+      condition: 'item.origin == "AQ"',
+      weight: 40,
+      controlForm: 'documentary-check',
+      rationale: 'No goods originate in Antarctica: a false origin',
+    });
+    const key = created.id as string;
+    const antarctic = () =>
+      declaration({
+        goodsItems: [
+          {
+            ...(EXAMPLE.goodsItems as Array<Record<string, unknown>>)[0],
+            originCountry: 'AQ',
+          },
+        ],
+      });
+    // Before: b does not know it.
+    const before = await lodge(b.url, trader, antarctic());
+    const hitIds = (r: { body: Record<string, unknown> }) =>
+      ((r.body.assessment as { hits: Array<{ indicatorId: string }> }).hits ?? []).map(
+        (h) => h.indicatorId,
+      );
+    expect(hitIds(before)).not.toContain(key);
+    await call('POST', `/api/indicators/${key}/submit`, { version: 1 });
+    const approved = await call('POST', `/api/indicators/${key}/approve`, {
+      version: 1,
+      comment: 'checked',
+    });
+    expect(approved.status).toBe('active');
+    const t0 = Date.now();
+    let elapsed = -1;
+    while (Date.now() - t0 < 5_000) {
+      const started = Date.now() - t0;
+      const r = await lodge(b.url, trader, antarctic());
+      expect(r.status).toBe(201);
+      if (hitIds(r).includes(key)) {
+        elapsed = started;
+        break;
+      }
+      await new Promise((x) => setTimeout(x, 20));
+    }
+    console.log(`indicator approved at a screened at b after ${elapsed} ms`);
+    expect(elapsed).toBeGreaterThanOrEqual(0);
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it('dispatches each outbox event once across both processes', async () => {
+    const trader = await signIn(a.url, 'trader');
+    let n = 0;
+    const answers = await load(
+      () => (n++ % 2 === 0 ? a.url : b.url),
+      trader,
+      32,
+      () => n >= 400,
+    );
+    expect(answers.filter((x) => x.status !== 201)).toEqual([]);
+    const head = await t.db.read.outbox.head();
+    await waitFor(
+      async () => {
+        const c = await t.db.read.outbox.subscriberCursor('event-log');
+        return c.txid === head.txid && c.position === head.position;
+      },
+      20_000,
+      'the event-log subscriber to catch up',
+    );
+    const all = await t.db.kysely
+      .selectFrom('outbox')
+      .select('position')
+      .orderBy('position')
+      .execute();
+    const logged = [
+      ...loggedPositions(path.join(dir, 'a.ndjson')),
+      ...loggedPositions(path.join(dir, 'b.ndjson')),
+    ];
+    expect(logged.length).toBe(new Set(logged).size); // none twice
+    expect([...logged].sort((x, y) => x - y)).toEqual(all.map((r) => Number(r.position)));
+    console.log(
+      `outbox: ${all.length} events, ${loggedPositions(path.join(dir, 'a.ndjson')).length} dispatched by a, ${loggedPositions(path.join(dir, 'b.ndjson')).length} by b`,
+    );
+  }, 120_000);
+});
+
+describe.skipIf(!POSTGRES)('a server whose PostgreSQL goes away', () => {
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    t = await freshDatabase('postgres');
+    const target = new URL(t.url!);
+    proxy = await tcpProxy(
+      { host: target.hostname, port: Number(target.port || 5432) },
+      await freePort(),
+    );
+    const viaProxy = new URL(t.url!);
+    viaProxy.port = String(proxy.port);
+    // Started while its database cannot be reached: it waits with back-off, then comes up.
+    server = await startServer({ GREENLANE_DATABASE_URL: viaProxy.toString() }, ['--demo']);
+    await waitFor(() => /trying again in/.test(server.output()), 60_000, 'the server to wait');
+    expect(server.child.exitCode).toBeNull();
+    await proxy.up();
+    await server.waitUntilUp(120_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    server?.kill();
+    await server?.exited;
+    await proxy?.close();
+    await t?.drop();
+  });
+
+  it('answers 503 with Retry-After while it is gone and recovers by itself; nothing acknowledged is lost', async () => {
+    const trader = await signIn(server.url, 'trader');
+    let stop = false;
+    const running = load(
+      () => server.url,
+      trader,
+      32,
+      () => stop,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    await proxy.down(); // every connection cut, new ones refused
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // alive all along
+    await proxy.up();
+    await new Promise((r) => setTimeout(r, 2_500));
+    stop = true;
+    const answers = await running;
+    expect(server.child.exitCode).toBeNull();
+    const statuses = new Set(answers.map((x) => x.status));
+    console.log(
+      `outage: ${answers.length} answers, ${answers.filter((x) => x.status === 201).length} × 201, ${answers.filter((x) => x.status === 503).length} × 503`,
+    );
+    expect([...statuses].every((s) => s === 201 || s === 503)).toBe(true);
+    expect(answers.some((x) => x.status === 503)).toBe(true);
+    for (const x of answers.filter((y) => y.status === 503)) {
+      expect(x.retryAfter).not.toBeNull();
+      expect(x.type).toMatch(/problem\+json/);
+    }
+    // Serving again after the outage.
+    const after = await lodge(server.url, trader, declaration());
+    expect(after.status).toBe(201);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    // Every acknowledged lodging is stored.
+    const acknowledged = answers.filter((x) => x.status === 201).map((x) => x.id!);
+    const stored = await t.db.kysely
+      .selectFrom('declarations')
+      .select('id')
+      .where('id', 'in', acknowledged)
+      .execute();
+    expect(stored.length).toBe(acknowledged.length);
+  }, 60_000);
+
+  it('also survives pg_terminate_backend on its own database', async () => {
+    const trader = await signIn(server.url, 'trader');
+    let stop = false;
+    const running = load(
+      () => server.url,
+      trader,
+      32,
+      () => stop,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    let terminated = 0;
+    for (let i = 0; i < 3; i++) {
+      // Only this test's database: the machine's shared server is never touched otherwise.
+      const killed = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid)) as n from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()`.execute(t.db.kysely);
+      terminated += Number(killed.rows[0]?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    stop = true;
+    const answers = await running;
+    console.log(
+      `pg_terminate_backend: ${terminated} connections cut; ${answers.filter((x) => x.status === 201).length} × 201, ${answers.filter((x) => x.status === 503).length} × 503`,
+    );
+    expect(terminated).toBeGreaterThan(0);
+    expect(server.child.exitCode).toBeNull();
+    expect(answers.filter((x) => x.status !== 201 && x.status !== 503)).toEqual([]);
+    expect((await lodge(server.url, trader, declaration())).status).toBe(201);
+  }, 60_000);
+});
+
+describe.each(BACKENDS)('kill -9 under load on %s', (backend) => {
+  let dir: string;
+  let t: TestDatabase | undefined;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-kill-'));
+    if (backend === 'postgres') t = await freshDatabase('postgres');
+    env = {
+      ...(backend === 'postgres'
+        ? { GREENLANE_DATABASE_URL: t!.url! }
+        : { GREENLANE_SQLITE_PATH: path.join(dir, 'greenlane.db') }),
+      GREENLANE_OUTBOX_POLL_MS: '100',
+      GREENLANE_EVENT_LOG: path.join(dir, 'events.ndjson'),
+    };
+  });
+
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every committed change with its event, delivers every event, none uncommitted', async () => {
+    const answers: Awaited<ReturnType<typeof load>> = [];
+    for (let round = 0; round < 4; round++) {
+      const server = await startServer(env, round === 0 ? ['--demo'] : []);
+      await server.waitUntilUp(120_000);
+      const trader = await signIn(server.url, 'trader');
+      let gone = false;
+      void server.exited.then(() => (gone = true));
+      const running = load(
+        () => server.url,
+        trader,
+        16,
+        () => gone,
+      );
+      if (round < 3) {
+        // At a random point of the load: no shutdown, no flush.
+        await new Promise((r) => setTimeout(r, 700 + Math.random() * 1_500));
+        server.kill('SIGKILL');
+        answers.push(...(await running));
+        continue;
+      }
+      // The last round: load a little, then wait until the subscriber has caught up.
+      await new Promise((r) => setTimeout(r, 1_000));
+      server.kill('SIGTERM');
+      answers.push(...(await running));
+      const after = await startServer(env);
+      await after.waitUntilUp();
+      const db = t?.db ?? (await openDatabase({ sqlitePath: env.GREENLANE_SQLITE_PATH! }));
+      try {
+        const head = await db.read.outbox.head();
+        await waitFor(
+          async () => {
+            const c = await db.read.outbox.subscriberCursor('event-log');
+            return c.txid === head.txid && c.position === head.position;
+          },
+          30_000,
+          'the event log to catch up',
+        );
+        after.kill('SIGTERM');
+        await after.exited;
+        const acknowledged = answers.filter((x) => x.status === 201).map((x) => x.id!);
+        expect(acknowledged.length).toBeGreaterThan(50);
+        // Besides 201: cut off by the kill (0), or refused during the SIGTERM shutdown (503).
+        expect(
+          answers.filter(
+            (x) => x.status !== 201 && x.status !== 0 && !(x.status === 503 && x.retryAfter),
+          ),
+        ).toEqual([]);
+        // Nothing acknowledged is lost.
+        const stored = new Set(
+          (await db.kysely.selectFrom('declarations').select('id').execute()).map((r) => r.id),
+        );
+        expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+        // Every committed lodging has its audit event and its outbox row.
+        const lodged = await db.kysely
+          .selectFrom('declarations as d')
+          .select('d.id')
+          .where('d.reference', 'like', 'PROC-%')
+          .where((eb) =>
+            eb.or([
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('audit_events as a')
+                    .select('a.seq')
+                    .whereRef('a.subject_id', '=', 'd.id')
+                    .where('a.action', '=', 'declaration.submitted'),
+                ),
+              ),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('outbox as o')
+                    .select('o.position')
+                    .whereRef('o.subject_id', '=', 'd.id')
+                    .where('o.kind', '=', 'declaration.submitted'),
+                ),
+              ),
+            ]),
+          )
+          .execute();
+        expect(lodged).toEqual([]);
+        // Every event delivered at least once; none that did not commit.
+        const outbox = new Set(
+          (await db.kysely.selectFrom('outbox').select('position').execute()).map((r) =>
+            Number(r.position),
+          ),
+        );
+        const logged = loggedPositions(env.GREENLANE_EVENT_LOG!);
+        const distinct = new Set(logged);
+        expect([...outbox].filter((p) => !distinct.has(p))).toEqual([]);
+        expect([...distinct].filter((p) => !outbox.has(p))).toEqual([]);
+        console.log(
+          `kill -9 on ${backend}: ${acknowledged.length} acknowledged, ${answers.filter((x) => x.status === 0).length} cut off, ${outbox.size} events, ${logged.length - distinct.size} delivered twice`,
+        );
+      } finally {
+        if (!t) await db.close();
+      }
+    }
+  }, 300_000);
+});

@@ -70,6 +70,8 @@ export async function insertLodging(
   tx: Repositories,
   record: DeclarationRecord,
   event: Omit<NewAuditEvent, 'subjectType' | 'subjectId' | 'at' | 'agencyId'>,
+  /** Where the reference is in the message as sent (an XML path for ENS). */
+  field = '/reference',
 ): Promise<void> {
   const family = record.kind === 'cargo-report' ? 'cargo' : 'customs';
   const earlier = await tx.declarations.findByReference(
@@ -78,7 +80,7 @@ export async function insertLodging(
     family,
     record.reference,
   );
-  if (earlier) throw duplicateReference(record, earlier.id);
+  if (earlier) throw duplicateReference(record, earlier.id, field);
   await tx.declarations.insert(record);
   await addNewHits(tx, null, record.assessment);
   await tx.audit.append({

@@ -18,9 +18,7 @@ export function mapDatabaseError(error: unknown): unknown {
       `the change conflicts with a stored record (${e.constraint ?? 'constraint'})`,
     );
   }
-  if (code === '40P01' || code === '40001') {
-    return new DomainError('unavailable', 'a concurrent change got in the way: retry', [], 1);
-  }
+  if (code === '40P01' || code === '40001') return new TransientConflict();
   if (code === '57014') {
     return new DomainError('unavailable', 'the database took too long to answer', [], 1);
   }
@@ -50,6 +48,16 @@ export function mapDatabaseError(error: unknown): unknown {
     return new DomainError('unavailable', 'the database is unavailable', [], 1);
   }
   return error;
+}
+
+/**
+ * A deadlock or serialization failure: the job was rolled back to its savepoint and may simply run
+ * again (the write batcher does so); it reaches a client only when that keeps failing.
+ */
+export class TransientConflict extends DomainError {
+  constructor() {
+    super('unavailable', 'a concurrent change got in the way: retry', [], 1);
+  }
 }
 
 /** A driver whose connections throw mapped errors (see mapDatabaseError). */

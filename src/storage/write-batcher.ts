@@ -1,8 +1,11 @@
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import { DomainError } from '../core/errors.js';
+import { TransientConflict } from './database-errors.js';
 
 interface Job<DB> {
   work: (trx: Transaction<DB>) => Promise<unknown>;
+  /** Times it was rolled back by a deadlock and queued again. */
+  retries: number;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
@@ -48,7 +51,7 @@ export class WriteBatcher<DB> {
   /** Runs `work` in a savepoint of a shared transaction; resolves after its commit. */
   run<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, retries: 0, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -75,6 +78,15 @@ export class WriteBatcher<DB> {
   }
 
   private async flush(batch: Job<DB>[]): Promise<void> {
+    const retry = await this.commitBatch(batch);
+    if (retry.length > 0) {
+      this.queue.push(...retry);
+      this.schedule();
+    }
+  }
+
+  /** Runs and commits one batch; returns the jobs to run again (deadlock victims). */
+  private async commitBatch(batch: Job<DB>[]): Promise<Job<DB>[]> {
     let trx: ControlledTransaction<DB> | undefined;
     // Nothing has run yet when the transaction cannot start (SQLite busy with another process's
     // writes beyond its busy timeout, no PostgreSQL connection): trying again runs nothing twice.
@@ -84,12 +96,13 @@ export class WriteBatcher<DB> {
       } catch (error) {
         if (attempt === 4) {
           for (const job of batch) job.reject(asUnavailable(error, 'the database is unavailable'));
-          return;
+          return [];
         }
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
     const done: Array<{ job: Job<DB>; value: unknown }> = [];
+    const retry: Job<DB>[] = [];
     let next = 0;
     try {
       for (; next < batch.length; next++) {
@@ -100,7 +113,14 @@ export class WriteBatcher<DB> {
           await sp.releaseSavepoint('job').execute();
           done.push({ job, value });
         } catch (error) {
-          job.reject(error);
+          // Jobs of concurrent batches (or processes) can deadlock although each touches only its
+          // own rows: the victim, rolled back to its savepoint, runs again in a later batch.
+          if (error instanceof TransientConflict && job.retries < 3) {
+            job.retries++;
+            retry.push(job);
+          } else {
+            job.reject(error);
+          }
           // Only this job's changes go; if even that fails, the transaction is lost (below).
           await sp.rollbackToSavepoint('job').execute();
           await sp.releaseSavepoint('job').execute();
@@ -115,14 +135,14 @@ export class WriteBatcher<DB> {
       for (const { job } of done) job.reject(lost);
       // The job that was running has had its own answer; those after it never ran.
       for (const job of batch.slice(next + 1)) job.reject(lost);
-      return;
+      return retry;
     }
     if (done.length === 0) {
       await trx
         .rollback()
         .execute()
         .catch(() => undefined);
-      return;
+      return retry;
     }
     let token: string | undefined;
     try {
@@ -149,11 +169,12 @@ export class WriteBatcher<DB> {
                 5,
               );
         for (const { job } of done) job.reject(refusal);
-        return;
+        return retry;
       }
     }
     for (const { job, value } of done) job.resolve(value);
     this.options.onCommit?.();
+    return retry;
   }
 }
 

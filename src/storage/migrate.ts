@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003-shared-indicators.js';
 import * as m0004 from './migrations/0004-permits.js';
 import * as m0005 from './migrations/0005-controls.js';
 import * as m0006 from './migrations/0006-cargo.js';
+import * as m0008 from './migrations/0008-declaration-versions.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -17,6 +18,7 @@ const STEPS: Record<string, Step> = {
   '0004-permits': m0004,
   '0005-controls': m0005,
   '0006-cargo': m0006,
+  '0008-declaration-versions': m0008,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

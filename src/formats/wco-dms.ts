@@ -871,7 +871,7 @@ function applyEffect(
     case 'not-held':
       notHeld.push({
         source,
-        note: `${effect.note}: '${element.text}' kept with the version only`,
+        note: `${element.name} '${element.text}' kept with the version, not applied: ${effect.note}`,
       });
       return;
     case 'item': {

@@ -354,9 +354,7 @@ export interface Repositories {
     ): Promise<boolean>;
     /** Every version of a declaration, oldest first. */
     versions(id: string): Promise<DeclarationVersion[]>;
-    status(
-      id: string,
-    ): Promise<
+    status(id: string): Promise<
       | {
           status: ControlStatus;
           releasedAt: string | null;

@@ -36,7 +36,7 @@ describe.each(BACKENDS)('concurrent amendments of one declaration on %s', (backe
       payload: JSON.stringify(sampleDeclaration({ reference })),
     });
     expect(r.statusCode, r.body).toBe(201);
-    return (r.json() as { id: string }).id;
+    return r.json<{ id: string }>().id;
   }
 
   it(`applies exactly one of ${CONCURRENT} amendments made against one version`, async () => {
@@ -61,11 +61,13 @@ describe.each(BACKENDS)('concurrent amendments of one declaration on %s', (backe
     expect(statuses.filter((s) => s === 409)).toHaveLength(CONCURRENT - 1);
     for (const r of responses.filter((x) => x.statusCode === 409)) {
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect((r.json() as { detail: string }).detail).toMatch(/version/);
+      expect(r.json<{ detail: string }>().detail).toMatch(/version/);
     }
-    const winner = responses.find((r) => r.statusCode === 200)!.json() as {
-      declaration: { goodsItems: Array<{ netMass: number }> };
-    };
+    const winner = responses
+      .find((r) => r.statusCode === 200)!
+      .json<{
+        declaration: { goodsItems: Array<{ netMass: number }> };
+      }>();
     const versions = await t.db.read.declarations.versions(id);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     // The stored content is the winner's, and so is version 2.

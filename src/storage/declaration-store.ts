@@ -169,18 +169,16 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .where('declaration_id', '=', id)
         .orderBy('version')
         .execute();
-      return rows.map(
-        (v): DeclarationVersion => ({
-          declarationId: v.declaration_id,
-          version: v.version,
-          event: v.event as DeclarationEvent,
-          content: JSON.parse(v.content) as DeclarationContent,
-          channel: v.channel as Channel | null,
-          at: v.made_at,
-          by: v.made_by,
-          details: JSON.parse(v.details) as Record<string, unknown>,
-        }),
-      );
+      return rows.map((v): DeclarationVersion => ({
+        declarationId: v.declaration_id,
+        version: v.version,
+        event: v.event as DeclarationEvent,
+        content: JSON.parse(v.content) as DeclarationContent,
+        channel: v.channel as Channel | null,
+        at: v.made_at,
+        by: v.made_by,
+        details: JSON.parse(v.details) as Record<string, unknown>,
+      }));
     },
     async markReleased(id, at) {
       const r = await db

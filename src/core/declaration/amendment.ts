@@ -92,7 +92,7 @@ export function applyAmendment(
   content: DeclarationContent,
   amendment: Pick<AmendmentCandidate, 'changes' | 'notHeld'>,
 ): AppliedAmendment {
-  const next = structuredClone(content) as DeclarationContent;
+  const next = structuredClone<DeclarationContent>(content);
   const issues: FieldIssue[] = [];
   const notes: AmendmentNote[] = [];
   // JSON pointers of the result that each change wrote, for naming validation issues.
@@ -143,7 +143,7 @@ export function applyAmendment(
       });
       continue;
     }
-    setAt(item as unknown as Record<string, unknown>, segments, change.value);
+    setAt(item, segments, change.value);
     written.push({ pointer: `/goodsItems/${at}${change.field}`, source: change.source });
   }
   if (next.goodsItems.length === 0) {

@@ -99,8 +99,10 @@ const SCENARIOS: Scenario[] = [
             check: (c) => {
               expect(c.consignor?.name).toBe('Detroit Cocoa Company');
               expect(c.consignor?.address).toBe('101 Peterboro Avenue, Detroit, 48201');
+              // The item's quantity is its package count (DE 6/10), amended 55 → 53.
+              expect(item(c, 1)).toMatchObject({ quantity: 53, unit: 'PK' });
             },
-            notes: [/TotalPackageQuantity/, /declares its quantity in/],
+            notes: [/TotalPackageQuantity/],
           },
         },
       ],

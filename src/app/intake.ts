@@ -156,7 +156,7 @@ export async function replaceContent(
 }
 
 /** Effectiveness counts a hit once per indicator version per declaration, amendments included. */
-async function addNewHits(
+export async function addNewHits(
   tx: Repositories,
   before: Assessment | null,
   after: Assessment | null,

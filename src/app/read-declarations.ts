@@ -1,7 +1,7 @@
 import { canReadDeclaration } from '../core/auth/access.js';
 import { hasRole, type Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
-import type { DeclarationFilter, DeclarationRecord } from '../core/ports.js';
+import type { DeclarationFilter, DeclarationRecord, DeclarationVersion } from '../core/ports.js';
 import type { AppContext } from './context.js';
 
 /** One declaration, if the principal may see it (otherwise it does not exist for them). */
@@ -68,4 +68,14 @@ function decodeCursor(cursor: string): { submittedAt: string; id: string } {
   throw new DomainError('invalid_input', 'invalid cursor', [
     { path: 'cursor', reason: 'not a cursor from a previous page' },
   ]);
+}
+
+/** Every version of a declaration the principal may see, oldest first. */
+export async function declarationVersions(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<DeclarationVersion[]> {
+  await getDeclaration(ctx, principal, id);
+  return ctx.storage.read.declarations.versions(id);
 }

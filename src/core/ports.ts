@@ -73,6 +73,27 @@ export interface DeclarationRecord extends Declaration {
   submitterAgencyId: string;
   /** The risk engine's decision, stored with the declaration; null when not screened. */
   assessment: Assessment | null;
+  /** 1 on lodging, +1 per amendment or cancellation (read from storage; absent on a new record). */
+  version?: number;
+}
+
+/** What made a declaration version. */
+export const DECLARATION_EVENTS = ['lodged', 'amended', 'cancelled'] as const;
+export type DeclarationEvent = (typeof DECLARATION_EVENTS)[number];
+
+/** One version of a declaration's content, kept for good. */
+export interface DeclarationVersion {
+  declarationId: string;
+  version: number;
+  event: DeclarationEvent;
+  content: DeclarationContent;
+  /** The channel the version was screened to; null when not screened. */
+  channel: Channel | null;
+  at: string;
+  /** The user who lodged, amended or cancelled. */
+  by: string;
+  /** Why: the reason codes and statements given, and what was kept but not applied. */
+  details: Record<string, unknown>;
 }
 
 /** What a declaration says, without the record keeping (who lodged it, when, the decision). */
@@ -86,6 +107,7 @@ export function declarationContent(d: DeclarationRecord): DeclarationContent {
     sourceFormat: _sourceFormat,
     channel: _channel,
     assessment: _assessment,
+    version: _version,
     ...content
   } = d;
   return content;
@@ -323,10 +345,36 @@ export interface Repositories {
      * its goods items and hits, if its status is one of `from`; false otherwise.
      */
     amend(d: DeclarationRecord, from: readonly ControlStatus[]): Promise<boolean>;
-    status(
+    /** The declarations an organisation lodged under a local reference number, newest first. */
+    listByReference(submitterAgencyId: string, reference: string): Promise<DeclarationRecord[]>;
+    /**
+     * Makes `d` version `expected + 1` of its declaration, with its goods items, hits and version
+     * row, in one conditional update: only if the stored version is `expected` and its status one
+     * of `from`. False when it did not apply (nothing changed).
+     */
+    amendVersion(
+      d: DeclarationRecord,
+      expected: number,
+      from: readonly ControlStatus[],
+      entry: Pick<DeclarationVersion, 'at' | 'by' | 'details'>,
+    ): Promise<boolean>;
+    /** Cancels the declaration as version `expected + 1`, on the same conditions as amendVersion. */
+    cancel(
       id: string,
-    ): Promise<
-      { status: ControlStatus; releasedAt: string | null; assignedTo: string | null } | undefined
+      expected: number,
+      from: readonly ControlStatus[],
+      entry: Pick<DeclarationVersion, 'at' | 'by' | 'details'>,
+    ): Promise<boolean>;
+    /** Every version of a declaration, oldest first. */
+    versions(id: string): Promise<DeclarationVersion[]>;
+    status(id: string): Promise<
+      | {
+          status: ControlStatus;
+          releasedAt: string | null;
+          assignedTo: string | null;
+          version: number;
+        }
+      | undefined
     >;
     /** Moves the status if it is one of `from`; false otherwise. */
     setStatus(id: string, from: readonly ControlStatus[], to: ControlStatus): Promise<boolean>;

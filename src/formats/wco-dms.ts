@@ -9,8 +9,15 @@ import type {
   Route,
   TransportMode,
 } from '../core/declaration/declaration.js';
+import type {
+  AmendmentCandidate,
+  AmendmentChange,
+  AmendmentNote,
+  CancellationCandidate,
+  DeclarationRef,
+} from '../core/declaration/amendment.js';
 import type { FieldIssue } from '../core/errors.js';
-import type { ReadResult } from './types.js';
+import type { ReadDeclaration, ReadResult } from './types.js';
 import { parseXmlSafely, type XmlElement } from './xml.js';
 
 // What the message says, before validateDeclaration decides whether it is enough.
@@ -528,4 +535,409 @@ function nonEmpty<T>(list: T[]): T[] | undefined {
 /** The object without its undefined-valued keys, so absent optional fields are absent. */
 function compact<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A DMS message as GreenLane acts on it: a declaration to lodge, or a change to one lodged. */
+export type WcoMessage =
+  | { ok: true; kind: 'declaration'; value: ReadDeclaration }
+  | { ok: true; kind: 'amendment'; value: AmendmentCandidate }
+  | { ok: true; kind: 'cancellation'; value: CancellationCandidate }
+  | { ok: false; issues: FieldIssue[] };
+
+/**
+ * Reads a WCO DMS message: a declaration (as `readWcoDeclaration`), an amendment carrying only
+ * the amended data elements (FunctionCode 13, TypeCode COR), or a cancellation (TypeCode INV).
+ */
+export function readWcoMessage(xml: string): WcoMessage {
+  const parsed = parseXmlSafely(xml);
+  if (!parsed.ok) return parsed;
+  const found = findDeclaration(parsed.root);
+  if ('declaration' in found) {
+    const { declaration } = found;
+    if (child(declaration, 'TypeCode')?.text === 'INV') return readCancellation(declaration);
+    if (isAmendment(declaration) && !restatesDeclaration(declaration)) {
+      return readAmendment(declaration);
+    }
+  }
+  const read = readWcoDeclaration(xml);
+  return read.ok ? { ok: true, kind: 'declaration', value: read.value } : read;
+}
+
+function declarationRef(declaration: XmlElement): DeclarationRef | FieldIssue {
+  const mrn = nonBlank(child(declaration, 'ID')?.text);
+  const lrn = nonBlank(child(declaration, 'FunctionalReferenceID')?.text);
+  if (mrn === undefined && lrn === undefined) {
+    return {
+      path: `${declaration.path}/ID`,
+      reason: 'names no declaration: the MRN (ID) or the LRN (FunctionalReferenceID) is required',
+    };
+  }
+  return compact<DeclarationRef>({ mrn, lrn });
+}
+
+/** The declarant's statements (AdditionalInformation of type AES, DE 2/2 'amendment reason'). */
+function statements(declaration: XmlElement): string[] {
+  return children(declaration, 'AdditionalInformation')
+    .filter((info) => (child(info, 'StatementTypeCode')?.text ?? 'AES') === 'AES')
+    .map((info) => child(info, 'StatementDescription')?.text.trim() ?? '')
+    .filter((text) => text !== '');
+}
+
+function readCancellation(declaration: XmlElement): WcoMessage {
+  const ref = declarationRef(declaration);
+  if ('path' in ref) return { ok: false, issues: [ref] };
+  const reasonCode = nonBlank(
+    descendant(declaration, 'Amendment', 'ChangeReasonCode')?.text.trim(),
+  );
+  const reason = statements(declaration).join('; ');
+  if (reason === '' && reasonCode === undefined) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: `${declaration.path}/Amendment/ChangeReasonCode`,
+          reason: 'a cancellation must give its reason (ChangeReasonCode or AdditionalInformation)',
+        },
+      ],
+    };
+  }
+  return {
+    ok: true,
+    kind: 'cancellation',
+    value: compact<CancellationCandidate>({
+      kind: 'cancellation',
+      declaration: ref,
+      reasonCode,
+      reason,
+    }),
+  };
+}
+
+/**
+ * WCO DM class codes (Pointer/DocumentSectionCode) as the HMRC samples use them, with the element
+ * each names. `keyed` classes are found by their SequenceNumeric, the others by position (and,
+ * when the message restates only one, that one: HMRC numbers some pointers loosely).
+ */
+const SECTIONS: Readonly<Record<string, { element: string; keyed?: boolean }>> = {
+  '42A': { element: 'Declaration' },
+  '67A': { element: 'GoodsShipment' },
+  '68A': { element: 'GovernmentAgencyGoodsItem', keyed: true },
+  '23A': { element: 'Commodity' },
+  '65A': { element: 'GoodsMeasure' },
+  '79A': { element: 'InvoiceLine' },
+  '93A': { element: 'Packaging', keyed: true },
+  '02A': { element: 'AdditionalDocument' },
+  '41A': { element: 'CustomsValuation' },
+  '57A': { element: 'Exporter' },
+  '04A': { element: 'Address' },
+};
+
+type Effect =
+  | { kind: 'item'; field: string; read: (m: Mapping, e: XmlElement) => unknown; whenUnit?: string }
+  | { kind: 'party'; part: 'name' | 'address' }
+  | { kind: 'value' }
+  | { kind: 'not-held'; note: string };
+
+/** WCO tag numbers (Pointer/TagID) per element, and what an amendment of each does to GreenLane. */
+const TAGS: Readonly<
+  Record<string, Readonly<Record<string, { element: string; effect: Effect }>>>
+> = {
+  Declaration: {
+    '146': {
+      element: 'TotalPackageQuantity',
+      effect: { kind: 'not-held', note: 'DE 6/18 total packages is not held by GreenLane' },
+    },
+    '228': {
+      element: 'GoodsItemQuantity',
+      effect: {
+        kind: 'not-held',
+        note: 'DE 1/9 total goods items is not held: GreenLane counts the goods items',
+      },
+    },
+    '109': {
+      element: 'InvoiceAmount',
+      effect: { kind: 'not-held', note: 'DE 4/11 total amount invoiced is not held by GreenLane' },
+    },
+  },
+  Exporter: { R031: { element: 'Name', effect: { kind: 'party', part: 'name' } } },
+  Address: {
+    '239': { element: 'Line', effect: { kind: 'party', part: 'address' } },
+    '241': { element: 'CityName', effect: { kind: 'party', part: 'address' } },
+    '245': { element: 'PostcodeID', effect: { kind: 'party', part: 'address' } },
+  },
+  CustomsValuation: {
+    '117': {
+      element: 'FreightChargeAmount',
+      effect: { kind: 'not-held', note: 'DE 4/19 transport costs are not held by GreenLane' },
+    },
+  },
+  GovernmentAgencyGoodsItem: {
+    '108': { element: 'CustomsValueAmount', effect: { kind: 'value' } },
+  },
+  InvoiceLine: { '112': { element: 'ItemChargeAmount', effect: { kind: 'value' } } },
+  GoodsMeasure: {
+    '128': {
+      element: 'NetNetWeightMeasure',
+      effect: { kind: 'item', field: '/netMass', read: (m, e) => massValue(m, e) },
+    },
+  },
+  Packaging: {
+    '144': {
+      element: 'QuantityQuantity',
+      effect: {
+        kind: 'item',
+        field: '/quantity',
+        read: (m, e) => m.decimal(e),
+        // GreenLane holds a package count only as the quantity of an item without units.
+        whenUnit: 'PK',
+      },
+    },
+  },
+  AdditionalDocument: {
+    '360': {
+      element: 'LPCOExemptionCode',
+      effect: {
+        kind: 'not-held',
+        note: 'DE 2/3 document status is not held: GreenLane keeps a document by type and reference',
+      },
+    },
+  },
+};
+
+const PARTY_ROLES: Readonly<Record<string, string>> = { Exporter: '/consignor' };
+
+function massValue(m: Mapping, element: XmlElement): number | undefined {
+  const unit = element.attribute('unitCode');
+  if (unit !== undefined && unit !== 'KGM') {
+    return m.issue(
+      element.attributePath('unitCode'),
+      `mass unit '${unit}' is not accepted, KGM expected`,
+    );
+  }
+  return m.decimal(element);
+}
+
+/**
+ * Reads an amendment: each Amendment element's Pointer chain names one amended data element (or,
+ * ending at a goods item without a TagID and with no item restated, the item's removal); the value
+ * is the element the message restates at that place. A pointer that cannot be followed, or names
+ * an element the message does not restate, is an issue at the pointer.
+ */
+function readAmendment(declaration: XmlElement): WcoMessage {
+  const ref = declarationRef(declaration);
+  if ('path' in ref) return { ok: false, issues: [ref] };
+  const m = new Mapping();
+  const changes: AmendmentChange[] = [];
+  const notHeld: AmendmentNote[] = [];
+  const reasonCodes: string[] = [];
+  const amendments = children(declaration, 'Amendment');
+  if (amendments.length === 0) {
+    m.issue(
+      `${declaration.path}/Amendment`,
+      'an amendment must name what it amends (Amendment/Pointer)',
+    );
+  }
+  for (const amendment of amendments) {
+    const code = nonBlank(child(amendment, 'ChangeReasonCode')?.text.trim());
+    if (code !== undefined) reasonCodes.push(code);
+    const pointers = children(amendment, 'Pointer');
+    if (pointers.length === 0) {
+      m.issue(amendment.path, 'an Amendment without a Pointer names no data element');
+      continue;
+    }
+    followPointers(m, declaration, pointers, changes, notHeld);
+  }
+  if (m.issues.length > 0) return { ok: false, issues: m.issues };
+  return {
+    ok: true,
+    kind: 'amendment',
+    value: {
+      kind: 'amendment',
+      declaration: ref,
+      reasonCodes,
+      statements: statements(declaration),
+      changes,
+      notHeld,
+    },
+  };
+}
+
+function followPointers(
+  m: Mapping,
+  declaration: XmlElement,
+  pointers: XmlElement[],
+  changes: AmendmentChange[],
+  notHeld: AmendmentNote[],
+): void {
+  const removal = itemRemoval(declaration, pointers);
+  if (removal) {
+    changes.push(removal);
+    return;
+  }
+  let at: XmlElement = declaration;
+  let item: number | undefined;
+  let party: string | undefined;
+  for (const [i, pointer] of pointers.entries()) {
+    const code = child(pointer, 'DocumentSectionCode')?.text.trim() ?? '';
+    const section = SECTIONS[code];
+    if (!section) {
+      m.issue(
+        pointer.path,
+        `DocumentSectionCode '${code}' is not a WCO class GreenLane can follow`,
+      );
+      return;
+    }
+    const seqText = child(pointer, 'SequenceNumeric')?.text.trim();
+    const seq = seqText === undefined || seqText === '' ? 1 : Number(seqText);
+    const last = i === pointers.length - 1;
+    if (i === 0) {
+      if (section.element !== 'Declaration') {
+        m.issue(pointer.path, `a pointer starts at the declaration (42A), not at '${code}'`);
+        return;
+      }
+    } else {
+      const candidates = children(at, section.element);
+      const next = section.keyed
+        ? candidates.find((c) => Number(child(c, 'SequenceNumeric')?.text) === seq)
+        : (candidates[seq - 1] ?? (candidates.length === 1 ? candidates[0] : undefined));
+      if (section.element === 'GovernmentAgencyGoodsItem') item = seq;
+      if (PARTY_ROLES[section.element]) party = PARTY_ROLES[section.element];
+      if (!next) {
+        m.issue(
+          pointer.path,
+          `the amended ${section.element} ${seq} (${code}) is not restated in the message`,
+        );
+        return;
+      }
+      at = next;
+    }
+    if (!last) continue;
+    const tag = nonBlank(child(pointer, 'TagID')?.text.trim());
+    if (tag === undefined) {
+      m.issue(
+        pointer.path,
+        `an amendment of a whole ${section.element} is not supported: name the amended element by TagID`,
+      );
+      return;
+    }
+    const entry = TAGS[section.element]?.[tag];
+    if (!entry) {
+      m.issue(
+        pointer.path,
+        `TagID ${tag} of ${section.element} is not a data element GreenLane can amend`,
+      );
+      return;
+    }
+    const element = child(at, entry.element);
+    if (!element || element.text === '') {
+      m.issue(
+        pointer.path,
+        `the amended ${entry.element} (TagID ${tag}) is not restated in the message`,
+      );
+      return;
+    }
+    applyEffect(m, entry.effect, element, at, item, party, changes, notHeld);
+  }
+}
+
+/**
+ * A pointer chain ending at a goods item without a TagID, whose item the message does not restate,
+ * removes that item (WCO DM: a pointed class instance that is absent is deleted).
+ */
+function itemRemoval(declaration: XmlElement, pointers: XmlElement[]): AmendmentChange | undefined {
+  const last = pointers[pointers.length - 1]!;
+  if (child(last, 'DocumentSectionCode')?.text.trim() !== '68A') return undefined;
+  if (nonBlank(child(last, 'TagID')?.text.trim()) !== undefined) return undefined;
+  const seq = Number(child(last, 'SequenceNumeric')?.text.trim() ?? '');
+  if (!Number.isInteger(seq) || seq < 1) return undefined;
+  const restated = children(child(declaration, 'GoodsShipment'), 'GovernmentAgencyGoodsItem').some(
+    (item) => Number(child(item, 'SequenceNumeric')?.text) === seq,
+  );
+  return restated ? undefined : { op: 'remove-item', item: seq, source: last.path };
+}
+
+function applyEffect(
+  m: Mapping,
+  effect: Effect,
+  element: XmlElement,
+  parent: XmlElement,
+  item: number | undefined,
+  party: string | undefined,
+  changes: AmendmentChange[],
+  notHeld: AmendmentNote[],
+): void {
+  const source = element.path;
+  switch (effect.kind) {
+    case 'not-held':
+      notHeld.push({
+        source,
+        note: `${element.name} '${element.text}' kept with the version, not applied: ${effect.note}`,
+      });
+      return;
+    case 'item': {
+      if (item === undefined) {
+        m.issue(source, `${element.name} outside a goods item`);
+        return;
+      }
+      const value = effect.read(m, element);
+      if (value === undefined) return;
+      changes.push(
+        compact<AmendmentChange>({
+          op: 'set',
+          item,
+          field: effect.field,
+          value,
+          source,
+          whenUnit: effect.whenUnit,
+        }),
+      );
+      return;
+    }
+    case 'value': {
+      if (item === undefined) {
+        m.issue(source, `${element.name} outside a goods item`);
+        return;
+      }
+      const value = m.decimal(element);
+      if (value === undefined) return;
+      changes.push({ op: 'set', item, field: '/value', value, source });
+      const currency = element.attribute('currencyID');
+      if (currency !== undefined) {
+        changes.push({
+          op: 'set',
+          item,
+          field: '/currency',
+          value: currency,
+          source: element.attributePath('currencyID'),
+        });
+      }
+      return;
+    }
+    case 'party': {
+      if (party === undefined) {
+        m.issue(source, `${element.name} outside a party GreenLane holds`);
+        return;
+      }
+      if (effect.part === 'name') {
+        changes.push({ op: 'set', field: `${party}/name`, value: element.text, source });
+        return;
+      }
+      // GreenLane holds an address as one line: the restated Address must give all its parts.
+      const parts = ['Line', 'CityName', 'PostcodeID'].map((name) => child(parent, name));
+      const missing = ['Line', 'CityName', 'PostcodeID'].filter((_, k) => !parts[k]?.text);
+      if (missing.length > 0) {
+        m.issue(
+          parent.path,
+          `GreenLane holds an address as one line: restate ${missing.join(', ')} with it`,
+        );
+        return;
+      }
+      const line = parts.map((p) => p!.text).join(', ');
+      const field = `${party}/address`;
+      if (!changes.some((c) => c.op === 'set' && c.field === field)) {
+        changes.push({ op: 'set', field, value: line, source: parent.path });
+      }
+      return;
+    }
+  }
 }

@@ -101,4 +101,7 @@ export const DeclarationSchema = Type.Object({
     description: 'Control channel; null until screened',
   }),
   assessment: Nullable(AssessmentSchema),
+  version: Type.Optional(
+    Type.Integer({ minimum: 1, description: '1 on lodging, +1 per amendment or cancellation' }),
+  ),
 });

@@ -1,7 +1,13 @@
 import type { ControlStatus } from '../core/controls/inspection.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
-import { declarationContent, type DeclarationRecord, type Repositories } from '../core/ports.js';
+import {
+  declarationContent,
+  type DeclarationEvent,
+  type DeclarationRecord,
+  type DeclarationVersion,
+  type Repositories,
+} from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
 import type { DB } from './schema.js';
 
@@ -26,6 +32,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         })
         .execute();
       await insertChildren(db, d);
+      await insertVersion(db, d, 1, 'lodged', { at: d.receivedAt, by: d.submittedBy, details: {} });
     },
 
     async findByReference(agencyId, submitterAgencyId, family, reference) {
@@ -121,6 +128,69 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       await insertChildren(db, d);
       return true;
     },
+    async listByReference(submitterAgencyId, reference) {
+      const rows = await db
+        .selectFrom('declarations')
+        .selectAll()
+        .where('submitter_agency_id', '=', submitterAgencyId)
+        .where('reference', '=', reference)
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toRecord);
+    },
+    async amendVersion(d, expected, from, entry) {
+      const { id } = d;
+      // The version guard: of two amendments read from the same version, one updates no row.
+      const r = await db
+        .updateTable('declarations')
+        .set({ ...contentColumns(d), version: expected + 1 })
+        .where('id', '=', id)
+        .where('version', '=', expected)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await db.deleteFrom('declaration_hits').where('declaration_id', '=', id).execute();
+      await db.deleteFrom('goods_items').where('declaration_id', '=', id).execute();
+      await insertChildren(db, d);
+      await insertVersion(db, d, expected + 1, 'amended', entry);
+      return true;
+    },
+    async cancel(id, expected, from, entry) {
+      const r = await db
+        .updateTable('declarations')
+        .set({ status: 'cancelled', version: expected + 1 })
+        .where('id', '=', id)
+        .where('version', '=', expected)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      const row = await db
+        .selectFrom('declarations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      await insertVersion(db, toRecord(row), expected + 1, 'cancelled', entry);
+      return true;
+    },
+    async versions(id) {
+      const rows = await db
+        .selectFrom('declaration_versions')
+        .selectAll()
+        .where('declaration_id', '=', id)
+        .orderBy('version')
+        .execute();
+      return rows.map((v): DeclarationVersion => ({
+        declarationId: v.declaration_id,
+        version: v.version,
+        event: v.event as DeclarationEvent,
+        content: JSON.parse(v.content) as DeclarationContent,
+        channel: v.channel as Channel | null,
+        at: v.made_at,
+        by: v.made_by,
+        details: JSON.parse(v.details) as Record<string, unknown>,
+      }));
+    },
     async markReleased(id, at) {
       const r = await db
         .updateTable('declarations')
@@ -133,7 +203,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
     async status(id) {
       const r = await db
         .selectFrom('declarations')
-        .select(['status', 'released_at', 'assigned_to'])
+        .select(['status', 'released_at', 'assigned_to', 'version'])
         .where('id', '=', id)
         .executeTakeFirst();
       return (
@@ -141,6 +211,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
           status: r.status as ControlStatus,
           releasedAt: r.released_at,
           assignedTo: r.assigned_to,
+          version: r.version,
         }
       );
     },
@@ -270,7 +341,31 @@ function toRecord(row: Selectable<DB['declarations']>): DeclarationRecord {
     sourceFormat: row.source_format as SourceFormat,
     channel: row.channel as Channel | null,
     assessment: row.assessment === null ? null : (JSON.parse(row.assessment) as Assessment),
+    version: row.version,
   };
+}
+
+/** One row of a declaration's version history, with the content as it now stands. */
+async function insertVersion(
+  db: Kysely<DB>,
+  d: DeclarationRecord,
+  version: number,
+  event: DeclarationEvent,
+  entry: Pick<DeclarationVersion, 'at' | 'by' | 'details'>,
+): Promise<void> {
+  await db
+    .insertInto('declaration_versions')
+    .values({
+      declaration_id: d.id,
+      version,
+      event,
+      content: JSON.stringify(declarationContent(d)),
+      channel: d.channel,
+      made_at: entry.at,
+      made_by: entry.by,
+      details: JSON.stringify(entry.details),
+    })
+    .execute();
 }
 
 /** A declaration's goods-item rows and its distinct indicator hits. */

@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-permits.js';
 import * as m0005 from './migrations/0005-controls.js';
 import * as m0006 from './migrations/0006-cargo.js';
 import * as m0007 from './migrations/0007-outbox.js';
+import * as m0008 from './migrations/0008-declaration-versions.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -19,6 +20,7 @@ const STEPS: Record<string, Step> = {
   '0005-controls': m0005,
   '0006-cargo': m0006,
   '0007-outbox': m0007,
+  '0008-declaration-versions': m0008,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

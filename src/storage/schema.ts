@@ -61,6 +61,17 @@ export interface DB {
     released_at: string | null;
     assigned_to: string | null;
     random_selected: Generated<number>;
+    version: Generated<number>;
+  };
+  declaration_versions: {
+    declaration_id: string;
+    version: number;
+    event: string;
+    content: string;
+    channel: string | null;
+    made_at: string;
+    made_by: string;
+    details: string;
   };
   declaration_hits: {
     declaration_id: string;

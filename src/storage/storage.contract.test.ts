@@ -53,7 +53,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     const d = record(1);
     await t.db.write((tx) => tx.declarations.insert(d));
     const back = await t.db.read.declarations.findById(d.id);
-    expect(back).toEqual(d);
+    expect(back).toEqual({ ...d, version: 1 });
     expect(back?.goodsItems[1]?.hsCode).toBe('0106390000');
     expect(await t.db.read.declarations.count()).toBe(1);
     expect(typeof (await t.db.read.declarations.count())).toBe('number');
@@ -268,6 +268,134 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
       t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' })),
     ).rejects.toMatchObject({ name: 'DomainError', code: 'conflict' });
     expect((await t.db.read.declarations.findById(d.id))?.reference).toBe('R-5');
+  });
+
+  describe('declaration versions', () => {
+    const entry = (n: number) => ({
+      at: `2026-11-03T10:00:0${n}.000Z`,
+      by: world.principals.officer.userId,
+      details: { reasonCodes: [String(n)] },
+    });
+    const amended = (d: DeclarationRecord, netMass: number): DeclarationRecord => ({
+      ...d,
+      goodsItems: d.goodsItems.map((g, i) => (i === 0 ? { ...g, netMass } : g)),
+    });
+
+    it('lodges as version 1 and applies an amendment only from the version it was read at', async () => {
+      const d = record(1);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      const lodged = await t.db.read.declarations.versions(d.id);
+      expect(lodged.map((v) => [v.version, v.event, v.by])).toEqual([[1, 'lodged', d.submittedBy]]);
+      expect(lodged[0]!.content.goodsItems[0]!.netMass).toBe(d.goodsItems[0]!.netMass);
+
+      const ok = await t.db.write((tx) =>
+        tx.declarations.amendVersion(amended(d, 11), 1, ['lodged'], entry(1)),
+      );
+      expect(ok).toBe(true);
+      // A second amendment read at version 1 updates nothing.
+      const stale = await t.db.write((tx) =>
+        tx.declarations.amendVersion(amended(d, 12), 1, ['lodged'], entry(2)),
+      );
+      expect(stale).toBe(false);
+      const now = await t.db.read.declarations.findById(d.id);
+      expect(now?.version).toBe(2);
+      expect(now?.goodsItems[0]?.netMass).toBe(11);
+      const versions = await t.db.read.declarations.versions(d.id);
+      expect(versions.map((v) => [v.version, v.event])).toEqual([
+        [1, 'lodged'],
+        [2, 'amended'],
+      ]);
+      expect(versions[1]!.details).toEqual({ reasonCodes: ['1'] });
+      expect(versions[1]!.content.goodsItems[0]!.netMass).toBe(11);
+      expect(versions[0]!.content.goodsItems[0]!.netMass).toBe(d.goodsItems[0]!.netMass);
+      // Goods-item rows follow the amended content (HS search, metrics).
+      const items = await t.db.kysely
+        .selectFrom('goods_items')
+        .select(['sequence', 'net_mass'])
+        .where('declaration_id', '=', d.id)
+        .orderBy('sequence')
+        .execute();
+      expect(items[0]?.net_mass).toBe(11);
+    });
+
+    it('refuses an amendment or cancellation when the status is not one allowed', async () => {
+      const d = record(2);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      await t.db.write((tx) => tx.declarations.markReleased(d.id, '2026-11-03T00:00:00.000Z'));
+      const from = ['lodged', 'awaiting-control'] as const;
+      expect(
+        await t.db.write((tx) => tx.declarations.amendVersion(amended(d, 3), 1, from, entry(1))),
+      ).toBe(false);
+      expect(await t.db.write((tx) => tx.declarations.cancel(d.id, 1, from, entry(1)))).toBe(false);
+      expect((await t.db.read.declarations.status(d.id))?.version).toBe(1);
+      expect(await t.db.read.declarations.versions(d.id)).toHaveLength(1);
+    });
+
+    it('cancels as the next version, once', async () => {
+      const d = record(3);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      expect(await t.db.write((tx) => tx.declarations.cancel(d.id, 1, ['lodged'], entry(1)))).toBe(
+        true,
+      );
+      expect(await t.db.write((tx) => tx.declarations.cancel(d.id, 2, ['lodged'], entry(2)))).toBe(
+        false,
+      );
+      expect(await t.db.read.declarations.status(d.id)).toMatchObject({
+        status: 'cancelled',
+        version: 2,
+      });
+      const versions = await t.db.read.declarations.versions(d.id);
+      expect(versions.map((v) => v.event)).toEqual(['lodged', 'cancelled']);
+      expect(versions[1]!.content).toEqual(versions[0]!.content);
+    });
+
+    it('applies exactly one of many concurrent amendments read at the same version', async () => {
+      const d = record(4);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, k) =>
+          t.db.write((tx) =>
+            tx.declarations.amendVersion(amended(d, 100 + k), 1, ['lodged'], entry(k % 10)),
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const versions = await t.db.read.declarations.versions(d.id);
+      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    });
+
+    it('keeps (declaration, version) unique: a second version 2 is refused', async () => {
+      const d = record(5);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      const row = {
+        declaration_id: d.id,
+        version: 1,
+        event: 'amended',
+        content: '{}',
+        channel: null,
+        made_at: '2026-11-03T00:00:00.000Z',
+        made_by: d.submittedBy,
+        details: '{}',
+      };
+      await expect(
+        t.db.kysely.insertInto('declaration_versions').values(row).execute(),
+      ).rejects.toThrow();
+      await expect(
+        t.db.kysely
+          .insertInto('declaration_versions')
+          .values({ ...row, version: 2, event: 'withdrawn' })
+          .execute(),
+      ).rejects.toThrow();
+      expect(await t.db.read.declarations.versions(d.id)).toHaveLength(1);
+    });
+
+    it("finds an organisation's declarations by local reference number", async () => {
+      const d = record(6);
+      await t.db.write((tx) => tx.declarations.insert(d));
+      const found = await t.db.read.declarations.listByReference(d.submitterAgencyId, 'R-6');
+      expect(found.map((f) => f.id)).toEqual([d.id]);
+      expect(await t.db.read.declarations.listByReference('someone-else', 'R-6')).toEqual([]);
+    });
   });
 });
 

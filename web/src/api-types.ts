@@ -38,6 +38,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/readyz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness probe (no authentication): 200 when the database answers within 2 s, else a 503 problem document with Retry-After */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -347,6 +381,825 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/declarations/{id}/amendments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Amend a declaration (only its declarant, before release or control)
+     * @description Each change sets one data element, of the declaration or of the goods item with sequence `item`, or removes a goods item. The amended declaration is validated as a lodging is and screened again. `version` must be the current version: of concurrent amendments made against one version, one applies and the others get 409.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The version the change is made against: a later version makes it a 409 conflict */
+            version: number;
+            /** @description WCO ChangeReasonCode */
+            reasonCode?: string;
+            /** @description Why, in words */
+            statement?: string;
+            changes: (
+              | {
+                  /** @enum {string} */
+                  op?: 'set';
+                  /** @description Goods item sequence; absent: the declaration */
+                  item?: number;
+                  /** @description JSON pointer into the declaration or goods item, e.g. /netMass */
+                  field: string;
+                  /** @description The new value; null removes the element */
+                  value: unknown;
+                }
+              | {
+                  /** @enum {string} */
+                  op: 'remove-item';
+                  item: number;
+                }
+            )[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              event: 'amended' | 'cancelled';
+              declarationId: string;
+              /** @description The version the change made */
+              version: number;
+              declaration?: {
+                /** @enum {unknown} */
+                kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                /** @description Declarant's own reference (LRN), unique to the transaction */
+                reference: string;
+                /** @description Reference of the declaration this one amends */
+                amends?: string;
+                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                simplified?: boolean;
+                /** Format: date-time */
+                submittedAt: string;
+                /** @description Customs office or goods location where declared */
+                office?: string;
+                declarant: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignor?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignee?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                carrier?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                route?: {
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  dispatchCountry?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  destinationCountry?: string;
+                  transitCountries?: string[];
+                  officeOfEntry?: string;
+                  officeOfExit?: string;
+                  /** @enum {unknown} */
+                  transportMode?:
+                    | 'sea'
+                    | 'rail'
+                    | 'road'
+                    | 'air'
+                    | 'post'
+                    | 'fixed-installation'
+                    | 'inland-waterway'
+                    | 'own-propulsion'
+                    | 'unknown';
+                  /** @description Vessel, flight, vehicle or train identity */
+                  conveyance?: string;
+                  /** @description Containers the goods travel in (containerised cargo) */
+                  containers?: string[];
+                  /**
+                   * Format: date-time
+                   * @description When the goods are loaded on the means of transport that brings them in
+                   */
+                  loadingAt?: string;
+                  /**
+                   * Format: date-time
+                   * @description Expected arrival at the office of first entry
+                   */
+                  arrivalAt?: string;
+                };
+                goodsItems: {
+                  sequence: number;
+                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                  hsCode?: string;
+                  /** @description Description of the goods; required unless the declaration is simplified */
+                  description?: string;
+                  quantity?: number;
+                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                  unit?: string;
+                  /** @description Net mass in kg */
+                  netMass?: number;
+                  /** @description Gross mass in kg */
+                  grossMass?: number;
+                  /** @description Item price or customs value */
+                  value?: number;
+                  /** @description ISO 4217 code */
+                  currency?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  originCountry?: string;
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  packages?: {
+                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                    kind: string;
+                    /** @description Number of packages */
+                    count?: number;
+                    /** @description Number of pieces (unpacked) */
+                    pieces?: number;
+                    /** @description Shipping marks */
+                    marks?: string;
+                  }[];
+                  /** @description Scientific name, for CITES goods */
+                  species?: string;
+                  /** @description Trademark borne by the goods */
+                  brand?: string;
+                }[];
+                documents?: {
+                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                  type: string;
+                  reference: string;
+                }[];
+                id: string;
+                /** Format: date-time */
+                receivedAt: string;
+                /** @description Owning customs agency */
+                agencyId: string;
+                submitterAgencyId: string;
+                submittedBy: string;
+                /** @enum {unknown} */
+                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                /** @description Control channel; null until screened */
+                channel: ('green' | 'yellow' | 'red') | null;
+                assessment: {
+                  engineVersion: string;
+                  /** @description Identifies the exact indicator versions screened with */
+                  rulesetId: string;
+                  hitScore: number;
+                  score: number;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  controlForm:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  hits: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    title: string;
+                    priorityArea: string;
+                    itemSequence: number;
+                    hsCode: string;
+                    weight: number;
+                    directChannel: ('yellow' | 'red') | null;
+                    controlForm: string;
+                    reason: string;
+                  }[];
+                  effects: {
+                    /** @enum {unknown} */
+                    kind: 'certificate' | 'compliance-record' | 'permit';
+                    subject: string;
+                    reference: string | null;
+                    points: number;
+                    /** @enum {unknown} */
+                    minimumChannel?: 'yellow' | 'red';
+                    reason: string;
+                  }[];
+                  permits: {
+                    itemSequence: number;
+                    hsCode: string;
+                    required: string;
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'matched'
+                      | 'document-declared'
+                      | 'missing'
+                      | 'wrong-holder'
+                      | 'not-issued'
+                      | 'suspended'
+                      | 'revoked'
+                      | 'exhausted'
+                      | 'not-yet-valid'
+                      | 'expired'
+                      | 'out-of-scope'
+                      | 'route-mismatch'
+                      | 'quantity-not-declared'
+                      | 'insufficient-balance';
+                    permitId: string | null;
+                    permitNumber: string | null;
+                    quantityMilli: number | null;
+                    unit: string | null;
+                    reason: string;
+                  }[];
+                  override: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    /** @enum {unknown} */
+                    channel: 'yellow' | 'red';
+                  } | null;
+                  random: {
+                    share: number;
+                    seed: number;
+                    draw: number;
+                    selected: boolean;
+                  };
+                } | null;
+                /** @description 1 on lodging, +1 per amendment or cancellation */
+                version?: number;
+              };
+              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
+              notes: {
+                /** @description Where the sender wrote the element */
+                source: string;
+                note: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/declarations/{id}/cancellation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a declaration (only its declarant, before release or control) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The version the change is made against: a later version makes it a 409 conflict */
+            version?: number;
+            /** @description WCO ChangeReasonCode */
+            reasonCode?: string;
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              event: 'amended' | 'cancelled';
+              declarationId: string;
+              /** @description The version the change made */
+              version: number;
+              declaration?: {
+                /** @enum {unknown} */
+                kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                /** @description Declarant's own reference (LRN), unique to the transaction */
+                reference: string;
+                /** @description Reference of the declaration this one amends */
+                amends?: string;
+                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                simplified?: boolean;
+                /** Format: date-time */
+                submittedAt: string;
+                /** @description Customs office or goods location where declared */
+                office?: string;
+                declarant: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignor?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignee?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                carrier?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                route?: {
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  dispatchCountry?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  destinationCountry?: string;
+                  transitCountries?: string[];
+                  officeOfEntry?: string;
+                  officeOfExit?: string;
+                  /** @enum {unknown} */
+                  transportMode?:
+                    | 'sea'
+                    | 'rail'
+                    | 'road'
+                    | 'air'
+                    | 'post'
+                    | 'fixed-installation'
+                    | 'inland-waterway'
+                    | 'own-propulsion'
+                    | 'unknown';
+                  /** @description Vessel, flight, vehicle or train identity */
+                  conveyance?: string;
+                  /** @description Containers the goods travel in (containerised cargo) */
+                  containers?: string[];
+                  /**
+                   * Format: date-time
+                   * @description When the goods are loaded on the means of transport that brings them in
+                   */
+                  loadingAt?: string;
+                  /**
+                   * Format: date-time
+                   * @description Expected arrival at the office of first entry
+                   */
+                  arrivalAt?: string;
+                };
+                goodsItems: {
+                  sequence: number;
+                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                  hsCode?: string;
+                  /** @description Description of the goods; required unless the declaration is simplified */
+                  description?: string;
+                  quantity?: number;
+                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                  unit?: string;
+                  /** @description Net mass in kg */
+                  netMass?: number;
+                  /** @description Gross mass in kg */
+                  grossMass?: number;
+                  /** @description Item price or customs value */
+                  value?: number;
+                  /** @description ISO 4217 code */
+                  currency?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  originCountry?: string;
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  packages?: {
+                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                    kind: string;
+                    /** @description Number of packages */
+                    count?: number;
+                    /** @description Number of pieces (unpacked) */
+                    pieces?: number;
+                    /** @description Shipping marks */
+                    marks?: string;
+                  }[];
+                  /** @description Scientific name, for CITES goods */
+                  species?: string;
+                  /** @description Trademark borne by the goods */
+                  brand?: string;
+                }[];
+                documents?: {
+                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                  type: string;
+                  reference: string;
+                }[];
+                id: string;
+                /** Format: date-time */
+                receivedAt: string;
+                /** @description Owning customs agency */
+                agencyId: string;
+                submitterAgencyId: string;
+                submittedBy: string;
+                /** @enum {unknown} */
+                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                /** @description Control channel; null until screened */
+                channel: ('green' | 'yellow' | 'red') | null;
+                assessment: {
+                  engineVersion: string;
+                  /** @description Identifies the exact indicator versions screened with */
+                  rulesetId: string;
+                  hitScore: number;
+                  score: number;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  controlForm:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  hits: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    title: string;
+                    priorityArea: string;
+                    itemSequence: number;
+                    hsCode: string;
+                    weight: number;
+                    directChannel: ('yellow' | 'red') | null;
+                    controlForm: string;
+                    reason: string;
+                  }[];
+                  effects: {
+                    /** @enum {unknown} */
+                    kind: 'certificate' | 'compliance-record' | 'permit';
+                    subject: string;
+                    reference: string | null;
+                    points: number;
+                    /** @enum {unknown} */
+                    minimumChannel?: 'yellow' | 'red';
+                    reason: string;
+                  }[];
+                  permits: {
+                    itemSequence: number;
+                    hsCode: string;
+                    required: string;
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'matched'
+                      | 'document-declared'
+                      | 'missing'
+                      | 'wrong-holder'
+                      | 'not-issued'
+                      | 'suspended'
+                      | 'revoked'
+                      | 'exhausted'
+                      | 'not-yet-valid'
+                      | 'expired'
+                      | 'out-of-scope'
+                      | 'route-mismatch'
+                      | 'quantity-not-declared'
+                      | 'insufficient-balance';
+                    permitId: string | null;
+                    permitNumber: string | null;
+                    quantityMilli: number | null;
+                    unit: string | null;
+                    reason: string;
+                  }[];
+                  override: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    /** @enum {unknown} */
+                    channel: 'yellow' | 'red';
+                  } | null;
+                  random: {
+                    share: number;
+                    seed: number;
+                    draw: number;
+                    selected: boolean;
+                  };
+                } | null;
+                /** @description 1 on lodging, +1 per amendment or cancellation */
+                version?: number;
+              };
+              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
+              notes: {
+                /** @description Where the sender wrote the element */
+                source: string;
+                note: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/declarations/{id}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every version of a declaration, oldest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                version: number;
+                /** @enum {unknown} */
+                event: 'lodged' | 'amended' | 'cancelled';
+                /** Format: date-time */
+                at: string;
+                /** @description The user who lodged, amended or cancelled */
+                by: string;
+                channel: ('green' | 'yellow' | 'red') | null;
+                /** @description The declaration as this version made it */
+                content: unknown;
+                /** @description Reason codes, statements and notes of the change */
+                details: unknown;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/declarations': {
     parameters: {
       query?: never;
@@ -601,6 +1454,8 @@ export interface paths {
                     selected: boolean;
                   };
                 } | null;
+                /** @description 1 on lodging, +1 per amendment or cancellation */
+                version?: number;
               }[];
               nextCursor?: string;
             };
@@ -631,8 +1486,8 @@ export interface paths {
     };
     put?: never;
     /**
-     * Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML)
-     * @description Send `Idempotency-Key` to make retries safe: a retry with the same key and body returns the first response and creates nothing; the same key with another body is refused with 422.
+     * Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML); a DMS amendment or cancellation amends or cancels the declaration it names
+     * @description Send `Idempotency-Key` to make retries safe: a retry with the same key and body returns the first response and creates nothing; the same key with another body is refused with 422. A DMS amendment (FunctionCode 13, TypeCode COR) or cancellation (TypeCode INV) names the declaration by the lodging organisation's LRN (FunctionalReferenceID) or by its GreenLane id in Declaration/ID, and answers 200 with what it did (see docs/import-formats.md).
      */
     post: {
       parameters: {
@@ -780,6 +1635,245 @@ export interface paths {
         };
       };
       responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              event: 'amended' | 'cancelled';
+              declarationId: string;
+              /** @description The version the change made */
+              version: number;
+              declaration?: {
+                /** @enum {unknown} */
+                kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                /** @description Declarant's own reference (LRN), unique to the transaction */
+                reference: string;
+                /** @description Reference of the declaration this one amends */
+                amends?: string;
+                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                simplified?: boolean;
+                /** Format: date-time */
+                submittedAt: string;
+                /** @description Customs office or goods location where declared */
+                office?: string;
+                declarant: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignor?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                consignee?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                carrier?: {
+                  /** @description Party identifier, e.g. EORI or national trader number */
+                  id?: string;
+                  name?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  country?: string;
+                  /** @description Street, city and postcode as one line */
+                  address?: string;
+                };
+                route?: {
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  dispatchCountry?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  destinationCountry?: string;
+                  transitCountries?: string[];
+                  officeOfEntry?: string;
+                  officeOfExit?: string;
+                  /** @enum {unknown} */
+                  transportMode?:
+                    | 'sea'
+                    | 'rail'
+                    | 'road'
+                    | 'air'
+                    | 'post'
+                    | 'fixed-installation'
+                    | 'inland-waterway'
+                    | 'own-propulsion'
+                    | 'unknown';
+                  /** @description Vessel, flight, vehicle or train identity */
+                  conveyance?: string;
+                  /** @description Containers the goods travel in (containerised cargo) */
+                  containers?: string[];
+                  /**
+                   * Format: date-time
+                   * @description When the goods are loaded on the means of transport that brings them in
+                   */
+                  loadingAt?: string;
+                  /**
+                   * Format: date-time
+                   * @description Expected arrival at the office of first entry
+                   */
+                  arrivalAt?: string;
+                };
+                goodsItems: {
+                  sequence: number;
+                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                  hsCode?: string;
+                  /** @description Description of the goods; required unless the declaration is simplified */
+                  description?: string;
+                  quantity?: number;
+                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                  unit?: string;
+                  /** @description Net mass in kg */
+                  netMass?: number;
+                  /** @description Gross mass in kg */
+                  grossMass?: number;
+                  /** @description Item price or customs value */
+                  value?: number;
+                  /** @description ISO 4217 code */
+                  currency?: string;
+                  /** @description ISO 3166-1 alpha-2 country code */
+                  originCountry?: string;
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  packages?: {
+                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                    kind: string;
+                    /** @description Number of packages */
+                    count?: number;
+                    /** @description Number of pieces (unpacked) */
+                    pieces?: number;
+                    /** @description Shipping marks */
+                    marks?: string;
+                  }[];
+                  /** @description Scientific name, for CITES goods */
+                  species?: string;
+                  /** @description Trademark borne by the goods */
+                  brand?: string;
+                }[];
+                documents?: {
+                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                  type: string;
+                  reference: string;
+                }[];
+                id: string;
+                /** Format: date-time */
+                receivedAt: string;
+                /** @description Owning customs agency */
+                agencyId: string;
+                submitterAgencyId: string;
+                submittedBy: string;
+                /** @enum {unknown} */
+                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                /** @description Control channel; null until screened */
+                channel: ('green' | 'yellow' | 'red') | null;
+                assessment: {
+                  engineVersion: string;
+                  /** @description Identifies the exact indicator versions screened with */
+                  rulesetId: string;
+                  hitScore: number;
+                  score: number;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  controlForm:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  hits: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    title: string;
+                    priorityArea: string;
+                    itemSequence: number;
+                    hsCode: string;
+                    weight: number;
+                    directChannel: ('yellow' | 'red') | null;
+                    controlForm: string;
+                    reason: string;
+                  }[];
+                  effects: {
+                    /** @enum {unknown} */
+                    kind: 'certificate' | 'compliance-record' | 'permit';
+                    subject: string;
+                    reference: string | null;
+                    points: number;
+                    /** @enum {unknown} */
+                    minimumChannel?: 'yellow' | 'red';
+                    reason: string;
+                  }[];
+                  permits: {
+                    itemSequence: number;
+                    hsCode: string;
+                    required: string;
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'matched'
+                      | 'document-declared'
+                      | 'missing'
+                      | 'wrong-holder'
+                      | 'not-issued'
+                      | 'suspended'
+                      | 'revoked'
+                      | 'exhausted'
+                      | 'not-yet-valid'
+                      | 'expired'
+                      | 'out-of-scope'
+                      | 'route-mismatch'
+                      | 'quantity-not-declared'
+                      | 'insufficient-balance';
+                    permitId: string | null;
+                    permitNumber: string | null;
+                    quantityMilli: number | null;
+                    unit: string | null;
+                    reason: string;
+                  }[];
+                  override: {
+                    indicatorId: string;
+                    indicatorVersion: number;
+                    /** @enum {unknown} */
+                    channel: 'yellow' | 'red';
+                  } | null;
+                  random: {
+                    share: number;
+                    seed: number;
+                    draw: number;
+                    selected: boolean;
+                  };
+                } | null;
+                /** @description 1 on lodging, +1 per amendment or cancellation */
+                version?: number;
+              };
+              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
+              notes: {
+                /** @description Where the sender wrote the element */
+                source: string;
+                note: string;
+              }[];
+            };
+          };
+        };
         /** @description Default Response */
         201: {
           headers: {
@@ -1001,6 +2095,8 @@ export interface paths {
                   selected: boolean;
                 };
               } | null;
+              /** @description 1 on lodging, +1 per amendment or cancellation */
+              version?: number;
             };
           };
         };
@@ -1048,6 +2144,48 @@ export interface paths {
         };
         /** @description Default Response */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -1378,6 +2516,8 @@ export interface paths {
                   selected: boolean;
                 };
               } | null;
+              /** @description 1 on lodging, +1 per amendment or cancellation */
+              version?: number;
             };
           };
         };
@@ -7436,7 +8576,8 @@ export interface paths {
             | 'released'
             | 'held'
             | 'seized'
-            | 'referred';
+            | 'referred'
+            | 'cancelled';
           limit?: number;
         };
         header?: never;
@@ -7513,11 +8654,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged (the worklist refreshes on it) */
+    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed */
     get: {
       parameters: {
         query?: never;
-        header?: never;
+        header?: {
+          'last-event-id'?: string;
+        };
         path?: never;
         cookie?: never;
       };
@@ -9073,6 +10216,8 @@ export interface paths {
                     selected: boolean;
                   };
                 } | null;
+                /** @description 1 on lodging, +1 per amendment or cancellation */
+                version?: number;
               };
               referrals: {
                 id: string;

@@ -13,6 +13,8 @@ export const CONTROL_STATUSES = [
   'held',
   'seized',
   'referred',
+  // Invalidated at the declarant's request before release (WCO TypeCode INV).
+  'cancelled',
 ] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 

@@ -7,8 +7,13 @@ import { submitDeclaration, type SubmitDeclarationRequest } from '../../app/subm
 import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
 import { toSourcePaths } from '../../formats/types.js';
-import { readWcoDeclaration } from '../../formats/wco-dms.js';
+import { readWcoMessage } from '../../formats/wco-dms.js';
 import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+import {
+  applyWcoChange,
+  DeclarationChangeSchema,
+  declarationLifecycleRoutes,
+} from './declaration-lifecycle.js';
 
 const ListQuery = Type.Object(
   {
@@ -45,6 +50,8 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   app,
   { ctx },
 ) => {
+  await app.register(declarationLifecycleRoutes, { ctx });
+
   app.post(
     '/api/declarations',
     {
@@ -53,10 +60,14 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       validatorCompiler: () => (data: unknown) => ({ value: data }),
       schema: {
         tags: ['declarations'],
-        summary: 'Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML)',
+        summary:
+          'Lodge a declaration (JSON, or WCO Data Model 3.x DMS XML); a DMS amendment or cancellation amends or cancels the declaration it names',
         description:
           'Send `Idempotency-Key` to make retries safe: a retry with the same key and body returns the first ' +
-          'response and creates nothing; the same key with another body is refused with 422.',
+          'response and creates nothing; the same key with another body is refused with 422. ' +
+          'A DMS amendment (FunctionCode 13, TypeCode COR) or cancellation (TypeCode INV) names the ' +
+          "declaration by the lodging organisation's LRN (FunctionalReferenceID) or by its GreenLane id " +
+          'in Declaration/ID, and answers 200 with what it did (see docs/import-formats.md).',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
         body: {
           content: {
@@ -67,11 +78,14 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           },
         },
         response: {
+          200: DeclarationChangeSchema,
           201: DeclarationSchema,
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
           413: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
           415: ProblemSchema,
           422: ProblemSchema,
         },
@@ -89,7 +103,10 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       const isXml = typeof body === 'string';
       let submission: SubmitDeclarationRequest;
       if (isXml) {
-        const read = readWcoDeclaration(body);
+        const read = readWcoMessage(body);
+        if (read.ok && read.kind !== 'declaration') {
+          return reply.code(200).send(await applyWcoChange(ctx, request.principal, read));
+        }
         if (!read.ok)
           throw new DomainError(
             'invalid_input',

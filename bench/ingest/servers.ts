@@ -214,7 +214,7 @@ export async function startServer(
   let up = false;
   const keep = (chunk: Buffer) => {
     out += chunk.toString();
-    if (up && out.length > 16_000) out = out.slice(-8_000);
+    if (up && out.length > 256_000) out = out.slice(-128_000);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -281,6 +281,33 @@ export function demoAdminToken(server: Server): string {
     );
   }
   return token;
+}
+
+/**
+ * The errors the server logged (pino JSON, level error or fatal) since `from` characters of its
+ * output: message and error, one a line, the first `limit` distinct ones.
+ */
+export function loggedErrors(server: Server, limit: number): string[] {
+  const out: string[] = [];
+  for (const line of server.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { type?: string; message?: string; code?: string };
+      };
+      if ((entry.level ?? 0) < 50) continue;
+      const err = entry.err;
+      const text =
+        `${entry.msg ?? ''}: ${err?.type ?? ''}${err?.code ? ` ${err.code}` : ''} ${err?.message ?? ''}`.trim();
+      if (!out.includes(text)) out.push(text.slice(0, 400));
+      if (out.length >= limit) break;
+    } catch {
+      // not a log line
+    }
+  }
+  return out;
 }
 
 /** Waits (up to 10 s) until the server has printed `text`. */

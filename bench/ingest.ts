@@ -736,8 +736,8 @@ function printScenario(r: Result, log: (line: string) => void): void {
   );
   if (r.refusalLatency) {
     log(
-      `  lodgings p50 ${fmtMs(r.lodgingLatency.p50)} p99 ${fmtMs(r.lodgingLatency.p99)} ms; ` +
-        `requests meant to be refused (${r.refusalLatency.count}) p50 ${fmtMs(r.refusalLatency.p50)} p99 ${fmtMs(r.refusalLatency.p99)} ms`,
+      `  lodgings (duplicates included) p50 ${fmtMs(r.lodgingLatency.p50)} p99 ${fmtMs(r.lodgingLatency.p99)} ms; ` +
+        `duplicates and second releases (${r.refusalLatency.count}) p50 ${fmtMs(r.refusalLatency.p50)} p99 ${fmtMs(r.refusalLatency.p99)} ms`,
     );
   }
   const c = r.counts;

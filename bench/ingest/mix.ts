@@ -83,6 +83,8 @@ export function realisticMix(
   const random = new SeededRandom(seed * 7919 + 17);
   const bodies: LodgingBody[] = [];
   for (const d of generateDeclarations(count, seed)) {
+    // Never the references of the 300 the demo lodges (GEN-7-…), whatever the seed.
+    d.reference = `BENCH-${d.reference}`;
     const roll = random.next();
     if (permitNumber !== undefined && roll < MIX.permitQuoted) {
       quotePermit(d, random, permitNumber, now);

@@ -262,6 +262,7 @@ interface Result {
   racingReleasedTwice: number;
   mix: MixStats;
   serverCores: number | undefined;
+  clientCores: number;
   otherCores: number | undefined;
   loadAverage: number;
   rowsNew: number;
@@ -302,7 +303,7 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 
   // The first process seeds the demo (library approved, permits, 300 declarations) and prints the
-  // admin token; the others start on the seeded database, one after the other.
+  // admin token; the others start on the seeded database once the first is up.
   const servers: Server[] = [];
   const started = performance.now();
   servers.push(await startServer(db.env, { demo: true, nodeArgs, signal: hard.signal }));
@@ -376,7 +377,7 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
   let firstReleases: PhaseResult | undefined;
   let released: string[] = [];
   let measured: PhaseResult;
-  let cpu: { server: number | undefined; other: number | undefined };
+  let cpu: { server: number | undefined; client: number; other: number | undefined };
   try {
     if (warmBodies.length > 0) {
       warm = await phase(warmBodies.map((b) => lodge(b.json)));
@@ -429,6 +430,7 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
         : undefined;
     cpu = {
       server: serverCores,
+      client,
       other:
         serverCores !== undefined && machineCores !== undefined
           ? Math.max(0, machineCores - serverCores - client)
@@ -546,7 +548,7 @@ function analyse(input: {
   firstReleases: PhaseResult | undefined;
   released: readonly string[];
   measured: PhaseResult;
-  cpu: { server: number | undefined; other: number | undefined };
+  cpu: { server: number | undefined; client: number; other: number | undefined };
   loadAverage: number;
   rowsNew: number;
   journalMode: string | undefined;
@@ -665,6 +667,7 @@ function analyse(input: {
     racingReleasedTwice,
     mix,
     serverCores: input.cpu.server,
+    clientCores: input.cpu.client,
     otherCores: input.cpu.other,
     loadAverage: input.loadAverage,
     rowsNew: input.rowsNew,
@@ -767,7 +770,7 @@ function printScenario(r: Result, log: (line: string) => void): void {
   );
   log(
     `CPU while measuring (cores of ${os.availableParallelism()}): server${r.scenario.processes > 1 ? 's' : ''} ${fmtCores(r.serverCores)}, ` +
-      `everything else but the client ${fmtCores(r.otherCores)}${r.scenario.backend === 'postgres' ? ' (PostgreSQL included)' : ''}`,
+      `client ${fmtCores(r.clientCores)}, everything else ${fmtCores(r.otherCores)}${r.scenario.backend === 'postgres' ? ' (PostgreSQL included)' : ''}`,
   );
   if (r.scenario.backend === 'sqlite' && r.otherCores !== undefined && r.otherCores > 0.25) {
     log('warning: other processes were busy during the run; the figures above are disturbed');

@@ -263,6 +263,8 @@ interface Result {
   mix: MixStats;
   serverCores: number | undefined;
   clientCores: number;
+  /** PostgreSQL backends of the bench database (undefined for SQLite). */
+  databaseCores: number | undefined;
   otherCores: number | undefined;
   loadAverage: number;
   rowsNew: number;
@@ -271,6 +273,14 @@ interface Result {
   activeIndicators: number;
   /** What the servers logged at level error or above (the cause of a 5xx). */
   serverErrors: string[];
+}
+
+/** Cores used on average while measuring; `other` is the machine minus the rest. */
+interface Cpu {
+  server: number | undefined;
+  client: number;
+  database: number | undefined;
+  other: number | undefined;
 }
 
 interface MixStats {
@@ -377,7 +387,7 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
   let firstReleases: PhaseResult | undefined;
   let released: string[] = [];
   let measured: PhaseResult;
-  let cpu: { server: number | undefined; client: number; other: number | undefined };
+  let cpu: Cpu;
   try {
     if (warmBodies.length > 0) {
       warm = await phase(warmBodies.map((b) => lodge(b.json)));
@@ -407,12 +417,23 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
     }
     const requests = plan.map((r) => toHttp(r, released, lodge, release));
     const serverCpuBefore = servers.map((x) => processCpuSeconds(x.pid));
+    const backendCpuBefore = db.backendCpuSeconds();
     const machineCpuBefore = machineBusySeconds();
     const clientCpuBefore = process.cpuUsage();
     measured = await phase(requests);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const serverCpuAfter = servers.map((x) => processCpuSeconds(x.pid));
+    const backendCpuAfter = db.backendCpuSeconds();
     const machineCpuAfter = machineBusySeconds();
+    // Backends that exited during the phase are missing: a lower bound.
+    let backendSeconds: number | undefined;
+    if (backendCpuBefore && backendCpuAfter) {
+      backendSeconds = 0;
+      for (const [pid, after] of backendCpuAfter) {
+        backendSeconds += after - (backendCpuBefore.get(pid) ?? 0);
+      }
+    }
+    const database = backendSeconds === undefined ? undefined : backendSeconds / measured.seconds;
     let serverSeconds: number | undefined = 0;
     for (let k = 0; k < servers.length; k++) {
       const a = serverCpuBefore[k];
@@ -431,9 +452,10 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
     cpu = {
       server: serverCores,
       client,
+      database,
       other:
         serverCores !== undefined && machineCores !== undefined
-          ? Math.max(0, machineCores - serverCores - client)
+          ? Math.max(0, machineCores - serverCores - client - (database ?? 0))
           : undefined,
     };
   } finally {
@@ -548,7 +570,7 @@ function analyse(input: {
   firstReleases: PhaseResult | undefined;
   released: readonly string[];
   measured: PhaseResult;
-  cpu: { server: number | undefined; client: number; other: number | undefined };
+  cpu: Cpu;
   loadAverage: number;
   rowsNew: number;
   journalMode: string | undefined;
@@ -668,6 +690,7 @@ function analyse(input: {
     mix,
     serverCores: input.cpu.server,
     clientCores: input.cpu.client,
+    databaseCores: input.cpu.database,
     otherCores: input.cpu.other,
     loadAverage: input.loadAverage,
     rowsNew: input.rowsNew,
@@ -770,9 +793,13 @@ function printScenario(r: Result, log: (line: string) => void): void {
   );
   log(
     `CPU while measuring (cores of ${os.availableParallelism()}): server${r.scenario.processes > 1 ? 's' : ''} ${fmtCores(r.serverCores)}, ` +
-      `client ${fmtCores(r.clientCores)}, everything else ${fmtCores(r.otherCores)}${r.scenario.backend === 'postgres' ? ' (PostgreSQL included)' : ''}`,
+      `client ${fmtCores(r.clientCores)}, ` +
+      (r.databaseCores !== undefined
+        ? `PostgreSQL backends of the bench database ${fmtCores(r.databaseCores)}, `
+        : '') +
+      `everything else ${fmtCores(r.otherCores)}${r.scenario.backend === 'postgres' ? ' (the shared PostgreSQL walwriter and checkpointer included)' : ''}`,
   );
-  if (r.scenario.backend === 'sqlite' && r.otherCores !== undefined && r.otherCores > 0.25) {
+  if (r.otherCores !== undefined && r.otherCores > 0.25) {
     log('warning: other processes were busy during the run; the figures above are disturbed');
   }
   log(
@@ -805,6 +832,7 @@ function printTable(results: Result[], options: Options): void {
     '5xx+net',
     'failed',
     'server cpu',
+    'pg cpu',
     'other cpu',
     'hit≥1',
     'g/y/r %',
@@ -826,6 +854,7 @@ function printTable(results: Result[], options: Options): void {
       String(r.counts.server + r.counts.network),
       String(r.failures),
       fmtCores(r.serverCores),
+      r.databaseCores === undefined ? '-' : fmtCores(r.databaseCores),
       fmtCores(r.otherCores),
       pct(m.hit, m.lodged),
       `${share('green')}/${share('yellow')}/${share('red')}`,

@@ -4,7 +4,7 @@
  */
 import SQLite from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,11 @@ export interface Database {
   countDeclarations(): Promise<number>;
   /** SQLite's journal mode, read from the file; undefined for PostgreSQL. */
   journalMode(): string | undefined;
+  /**
+   * CPU seconds used so far by each PostgreSQL backend process connected to this database (by
+   * pid); undefined for SQLite. The shared walwriter and checkpointer are not in it.
+   */
+  backendCpuSeconds(): Map<number, number> | undefined;
 }
 
 /** Environment of the servers: ours, minus any database setting that could point elsewhere. */
@@ -132,6 +137,7 @@ export function freshSqlite(): Database {
       ),
     // journal_mode=WAL is persistent in the file, so any connection reports what the server set.
     journalMode: () => withFile((db) => db.pragma('journal_mode', { simple: true }) as string),
+    backendCpuSeconds: () => undefined,
   };
 }
 
@@ -154,7 +160,32 @@ export async function freshPostgres(serverUrl: string): Promise<Database> {
         return Number(r.rows[0]!.n);
       }),
     journalMode: () => undefined,
+    backendCpuSeconds: () => backendsOf(name),
   };
+}
+
+/** PostgreSQL backends serving database `name` on this machine, from /proc (Linux only). */
+function backendsOf(name: string): Map<number, number> | undefined {
+  const out = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  // A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
+  const title = new RegExp(`^postgres: .*\\s${name}\\s`);
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!title.test(cmdline)) continue;
+      const cpu = processCpuSeconds(Number(pid));
+      if (cpu !== undefined) out.set(Number(pid), cpu);
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return out;
 }
 
 async function withPg<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -1,61 +1,99 @@
 /**
  * Ingest benchmark: how many declarations per second the HTTP API accepts durably, and how long
- * each lodging takes, on SQLite and (optionally) PostgreSQL in the same run.
+ * each lodging takes, with the reference library in force, on SQLite and PostgreSQL.
  *
- *   npm run bench:ingest -- [--count 20000] [--clients 50] [--postgres postgres://…]
+ *   npm run bench:ingest -- [--count 20000] [--clients 32] [--postgres postgres://…]
+ *                           [--only sqlite|postgres] [--scenarios clean,refused,processes]
  *
- * For each backend: a fresh database, a first administrator with an API token, and the real server
- * (`node bin/greenlane.js serve`, i.e. the compiled dist/) as a child process on a free port. The
- * client runs in this process, so it never competes with the server for its event loop. Request
- * bodies are generated before the clock starts; a warm-up (not counted) lets V8 optimise and the
- * connections open; then `--count` declarations are sent by `--clients` closed-loop clients (each
- * sends one request and waits for its answer before sending the next). Every answer must be 201.
- * Afterwards the server is stopped and the rows are counted in the database itself.
+ * Scenarios, each on a fresh database seeded by `greenlane serve --demo` (demo administration,
+ * the library approved by customs and the environmental agency, permits, 300 declarations):
+ * - clean: the realistic mix (about a third of the declarations hit an indicator, some quote a
+ *   permit), every one lodged once;
+ * - refused: the same with 5 % of the requests ones the server must refuse (a duplicate reference
+ *   of the same declarant, a second release of a released declaration);
+ * - processes (PostgreSQL): the clean mix over 1, 2, 4 `serve` processes on one database, the
+ *   client spreading requests round-robin.
+ * The servers run as child processes (the compiled dist/), so the client never shares their event
+ * loop. Bodies are generated before the clock starts; a warm-up is not counted; then closed-loop
+ * clients send the measured requests. Afterwards the servers are stopped and the new rows counted
+ * in the database itself: they must equal the 201s.
  *
  * See bench/README.md for what this measures and what it does not.
  */
-import SQLite from 'better-sqlite3';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify, type ParseArgsConfig } from 'node:util';
-import pg from 'pg';
-import { Pool } from 'undici';
-import { generateDeclarations } from '../src/app/generate-declarations.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  latencyStats,
+  openPools,
+  runPhase,
+  statusCounts,
+  type HttpRequest,
+  type LatencyStats,
+  type PhaseResult,
+} from './ingest/load.js';
+import {
+  cleanPlan,
+  DEMO_PERMIT_HOLDER,
+  realisticMix,
+  refusedPlan,
+  type PlannedRequest,
+  type RequestKind,
+} from './ingest/mix.js';
+import {
+  BenchError,
+  cleanUpAll,
+  demoAdminToken,
+  freshPostgres,
+  freshSqlite,
+  installSignalHandlers,
+  loggedErrors,
+  machineBusySeconds,
+  onCleanup,
+  processCpuSeconds,
+  ROOT,
+  startServer,
+  waitForOutput,
+  wasInterrupted,
+  type BackendName,
+  type Database,
+  type Server,
+} from './ingest/servers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'bin', 'greenlane.js');
-
-/** The target for SQLite on this kind of machine (printed as PASS/MISS, never fails the run). */
-const TARGET = { perSecond: 2_000, p99Ms: 50 };
+/** Targets on this kind of machine (2 cores): printed PASS/MISS, never failing the run. */
+const TARGETS = {
+  sqlite: { perSecond: 2_000, p99Ms: 50 },
+  postgres: { perSecond: 800, clients: 32 },
+  /** The refused mix answers at least this share of the clean mix's requests per second. */
+  refusedRatio: 0.8,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------------
 
+const SCENARIOS = ['clean', 'refused', 'processes'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+
 const USAGE = `usage: tsx bench/ingest.ts [options]
 
-  --count N          declarations measured per backend (default 20000)
-  --clients N        concurrent closed-loop clients (default 50)
-  --warmup N         declarations sent first and not measured (default 1000)
+  --count N          requests measured per scenario (default 20000)
+  --clients N        concurrent closed-loop clients (default 32)
+  --warmup N         declarations lodged first and not measured (default 1000)
   --postgres URL     also bench PostgreSQL; URL of a server database used only to create and drop
-                     a throw-away database (default: env GREENLANE_BENCH_POSTGRES_URL)
+                     a throw-away database per scenario (default: env GREENLANE_BENCH_POSTGRES_URL)
   --only NAME        run only this backend: sqlite or postgres
-  --seed N           seed of the generated declarations: SQLite uses N, PostgreSQL N + 1 (default 1)
-  --max-seconds N    abort a backend's run (warm-up + measured) after this long (default 600)
-  --cpu-prof         run the server with --cpu-prof; profiles go to bench/out/<backend>-<time>/
+  --scenarios LIST   comma-separated, of clean, refused, processes (default: all three;
+                     processes runs on PostgreSQL only)
+  --processes LIST   serve processes on one PostgreSQL database for 'processes' (default 1,2,4)
+  --refused-share X  share of the refused mix's requests that must be refused (default 0.05)
+  --seed N           seed of the generated declarations, the same for every scenario (default 1)
+  --max-seconds N    stop sending after this long in the warm-up and in the measured phase of a
+                     scenario; requests in flight finish and the figures cover what was sent
+                     (default 300)
+  --cpu-prof         run the servers with --cpu-prof; profiles go to bench/out/<scenario>-<time>/
   -h, --help         this text
 `;
 
@@ -64,7 +102,10 @@ interface Options {
   clients: number;
   warmup: number;
   postgres: string | undefined;
-  only: 'sqlite' | 'postgres' | undefined;
+  only: BackendName | undefined;
+  scenarios: ScenarioName[];
+  processes: number[];
+  refusedShare: number;
   seed: number;
   maxSeconds: number;
   cpuProf: boolean;
@@ -75,12 +116,15 @@ function readOptions(argv: string[]): Options {
     args: argv,
     options: {
       count: { type: 'string', default: '20000' },
-      clients: { type: 'string', default: '50' },
+      clients: { type: 'string', default: '32' },
       warmup: { type: 'string', default: '1000' },
       postgres: { type: 'string' },
       only: { type: 'string' },
+      scenarios: { type: 'string', default: SCENARIOS.join(',') },
+      processes: { type: 'string', default: '1,2,4' },
+      'refused-share': { type: 'string', default: '0.05' },
       seed: { type: 'string', default: '1' },
-      'max-seconds': { type: 'string', default: '600' },
+      'max-seconds': { type: 'string', default: '300' },
       'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -103,12 +147,30 @@ function readOptions(argv: string[]): Options {
   if (only === 'postgres' && postgres === undefined) {
     throw new UsageError('--only postgres needs --postgres URL (or GREENLANE_BENCH_POSTGRES_URL)');
   }
+  const scenarios = values.scenarios.split(',').map((s) => s.trim());
+  for (const s of scenarios) {
+    if (!(SCENARIOS as readonly string[]).includes(s)) {
+      throw new UsageError(`--scenarios takes ${SCENARIOS.join(', ')} (got '${s}')`);
+    }
+  }
+  const processes = values.processes
+    .split(',')
+    .map((p) => positiveInteger(p.trim(), '--processes'));
+  const refusedShare = Number(values['refused-share']);
+  if (!(refusedShare > 0 && refusedShare < 1)) {
+    throw new UsageError(
+      `--refused-share must be between 0 and 1 (got '${values['refused-share']}')`,
+    );
+  }
   return {
     count: positiveInteger(values.count, '--count'),
     clients: positiveInteger(values.clients, '--clients'),
     warmup: positiveInteger(values.warmup, '--warmup', true),
     postgres,
     only,
+    scenarios: scenarios as ScenarioName[],
+    processes: [...new Set(processes)].sort((a, b) => a - b),
+    refusedShare,
     seed: positiveInteger(values.seed, '--seed'),
     maxSeconds: positiveInteger(values['max-seconds'], '--max-seconds'),
     cpuProf: values['cpu-prof'],
@@ -127,9 +189,6 @@ function parseArgsOrUsage<T extends ParseArgsConfig>(config: T): ReturnType<type
 /** A wrong option: printed with the usage, exit 2. */
 class UsageError extends Error {}
 
-/** A failure the message explains fully (no stack trace needed): exit 1. */
-class BenchError extends Error {}
-
 function positiveInteger(text: string, name: string, zeroAllowed = false): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < (zeroAllowed ? 0 : 1)) {
@@ -141,569 +200,773 @@ function positiveInteger(text: string, name: string, zeroAllowed = false): numbe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cleanup: whatever a run creates (server process, temp dir, PG database) is undone on success,
-// on error and on Ctrl-C alike.
+// Scenarios
 // ---------------------------------------------------------------------------------------------
 
-const cleanups: Array<() => Promise<void>> = [];
-const children = new Set<ChildProcess>();
-
-/** Registers `undo`, returning a function that runs it once (and unregisters it). */
-function onCleanup(undo: () => Promise<void>): () => Promise<void> {
-  let done = false;
-  const once = async () => {
-    if (done) return;
-    done = true;
-    const i = cleanups.indexOf(once);
-    if (i >= 0) cleanups.splice(i, 1);
-    await undo();
-  };
-  cleanups.push(once);
-  return once;
+interface Scenario {
+  name: ScenarioName;
+  backend: BackendName;
+  processes: number;
+  label: string;
 }
 
-let cleaning: Promise<void> | undefined;
-
-/** Runs every registered cleanup, newest first; concurrent callers share one pass. */
-function cleanUpAll(): Promise<void> {
-  cleaning ??= (async () => {
-    // Newest first: the server is stopped before its database is removed.
-    while (cleanups.length > 0) {
-      const undo = cleanups[cleanups.length - 1]!;
-      try {
-        await undo();
-      } catch (error) {
-        process.stderr.write(`cleanup: ${(error as Error).message}\n`);
+function scenariosToRun(options: Options): Scenario[] {
+  const backends = (['sqlite', 'postgres'] as const).filter(
+    (b) =>
+      (options.only === undefined || options.only === b) &&
+      (b === 'sqlite' || options.postgres !== undefined),
+  );
+  const out: Scenario[] = [];
+  for (const backend of backends) {
+    for (const name of options.scenarios) {
+      if (name === 'processes') {
+        if (backend !== 'postgres') continue; // several processes on one SQLite file: not a setup we offer
+        for (const n of options.processes) {
+          out.push({ name, backend, processes: n, label: `${backend} ×${n} proc` });
+        }
+      } else {
+        out.push({ name, backend, processes: 1, label: `${backend} ${name}` });
       }
     }
-  })().finally(() => {
-    cleaning = undefined;
-  });
-  return cleaning;
+  }
+  return out;
 }
 
-// Last resort if we die without running the cleanups: never leave a server running.
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    // Ctrl-C often arrives twice (from the terminal and relayed by npm/tsx): act on the first only.
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping the server and removing the bench databases…\n`);
-    // Should cleaning hang, give up after 30 s (the exit handler still kills the server).
-    setTimeout(() => process.exit(130), 30_000).unref();
-    void cleanUpAll().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// One backend
-// ---------------------------------------------------------------------------------------------
-
-type BackendName = 'sqlite' | 'postgres';
-
-interface BackendSetup {
-  /** Environment for the CLI and the server: which database, and quiet logs. */
-  env: NodeJS.ProcessEnv;
-  /** Counts rows and reads the journal mode, with the server stopped. */
-  inspect(): Promise<{ rows: number; journalMode: string | undefined }>;
-  where: string;
-}
-
+/** Everything a scenario reports. */
 interface Result {
-  backend: BackendName;
-  accepted: number;
-  failures: number;
+  scenario: Scenario;
+  /** Measured phase: requests answered, their time, and throughput. */
+  sent: number;
+  planned: number;
+  cut: boolean;
   seconds: number;
-  perSecond: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  rows: number;
-  expectedRows: number;
-  journalMode: string | undefined;
-  /** CPU cores used on average during the measured run by the server, this client, and the rest. */
+  requestsPerSecond: number;
+  declarationsPerSecond: number;
+  latency: LatencyStats;
+  /** Latency of the lodgings alone and of the requests meant to be refused (refused mix). */
+  lodgingLatency: LatencyStats;
+  refusalLatency: LatencyStats | undefined;
+  counts: { ok: number; refused: number; server: number; network: number; other: number };
+  /** 4xx the plan expected (duplicates, second releases, the loser of a racing pair). */
+  expectedRefusals: number;
+  /** 5xx, network errors, and refusals of requests that had to be accepted: all phases. */
+  failures: number;
+  failureExamples: string[];
+  /** Duplicate references the server accepted a second time; second releases that succeeded. */
+  duplicatesSent: number;
+  duplicatesAccepted: number;
+  releasesAgainSent: number;
+  releasedTwice: number;
+  /** Pairs of concurrent first releases (before the measured phase) where both succeeded. */
+  racingReleases: number;
+  racingReleasedTwice: number;
+  mix: MixStats;
   serverCores: number | undefined;
   clientCores: number;
+  /** PostgreSQL backends of the bench database (undefined for SQLite). */
+  databaseCores: number | undefined;
   otherCores: number | undefined;
+  loadAverage: number;
+  rowsNew: number;
+  rowsExpected: number;
+  journalMode: string | undefined;
+  activeIndicators: number;
+  /** What the servers logged at level error or above (the cause of a 5xx). */
+  serverErrors: string[];
 }
 
-/** Environment of the server and CLI: ours, minus any database setting that could point elsewhere. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.GREENLANE_DATABASE_URL;
-  delete env.GREENLANE_SQLITE_PATH;
-  // warn: per-request info logs would cost the server more than some of what we measure.
-  return { ...env, GREENLANE_LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+/** Cores used on average while measuring; `other` is the machine minus the rest. */
+interface Cpu {
+  server: number | undefined;
+  client: number;
+  database: number | undefined;
+  other: number | undefined;
 }
 
-function prepareSqlite(): BackendSetup {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-bench-'));
-  onCleanup(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
-  const file = path.join(dir, 'greenlane.db');
-  return {
-    env: { ...baseEnv(), GREENLANE_SQLITE_PATH: file },
-    where: file,
-    inspect: () => {
-      const db = new SQLite(file, { readonly: true });
-      try {
-        const { n } = db.prepare('select count(*) as n from declarations').get() as { n: number };
-        // journal_mode=WAL is persistent in the file, so any connection reports what the server set.
-        const mode = db.pragma('journal_mode', { simple: true }) as string;
-        return Promise.resolve({ rows: n, journalMode: mode });
-      } finally {
-        db.close();
-      }
-    },
-  };
+interface MixStats {
+  lodged: number;
+  hit: number;
+  channels: Record<string, number>;
+  withPermitCheck: number;
+  permitOutcomes: Record<string, number>;
 }
 
-async function preparePostgres(serverUrl: string): Promise<BackendSetup> {
-  const name = `greenlane_bench_${Date.now()}`;
-  await withPg(serverUrl, (c) => c.query(`create database ${name}`));
-  onCleanup(async () => {
-    await withPg(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
-  });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  return {
-    env: { ...baseEnv(), GREENLANE_DATABASE_URL: dbUrl },
-    where: `${url.host}/${name} (dropped afterwards)`,
-    inspect: async () => {
-      const rows = await withPg(dbUrl, async (c) => {
-        const r = await c.query<{ n: string }>('select count(*) as n from declarations');
-        return Number(r.rows[0]!.n);
-      });
-      return { rows, journalMode: undefined };
-    },
-  };
-}
+async function runScenario(s: Scenario, options: Options, now: Date): Promise<Result> {
+  const log = (line: string) => process.stdout.write(`[${s.label}] ${line}\n`);
+  const loadAverage = os.loadavg()[0]!;
+  log(`load average ${loadAverage.toFixed(2)} on ${os.availableParallelism()} CPUs at start`);
+  const db: Database =
+    s.backend === 'sqlite' ? freshSqlite() : await freshPostgres(options.postgres!);
+  log(`database: ${db.where}`);
 
-async function withPg<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function runBackend(backend: BackendName, options: Options, seed: number): Promise<Result> {
-  const log = (line: string) => process.stdout.write(`[${backend}] ${line}\n`);
-  const setup = backend === 'sqlite' ? prepareSqlite() : await preparePostgres(options.postgres!);
-  log(`database: ${setup.where}`);
-
-  const token = await createAdminToken(setup.env);
-
-  // Generated before the clock starts: we measure the server, not the generator.
-  const total = options.warmup + options.count;
-  const bodies: string[] = [];
-  for (const d of generateDeclarations(total, seed)) bodies.push(JSON.stringify(d));
-  const averageKb = bodies.reduce((s, b) => s + b.length, 0) / bodies.length / 1024;
-  log(`${total} request bodies generated (seed ${seed}, ${averageKb.toFixed(1)} KiB on average)`);
-
-  const port = await freePort();
+  // Start-up has its own limits (in startServer); this one covers warm-up and measurement.
+  const hard = new AbortController();
   const profileDir = options.cpuProf
     ? path.join(
         ROOT,
         'bench',
         'out',
-        `${backend}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        `${s.label.replace(/\W+/g, '-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
       )
     : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const server = startServer({ ...setup.env, PORT: String(port) }, profileDir);
-  const stopServer = onCleanup(() => server.stop());
-  const origin = `http://127.0.0.1:${port}`;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 
-  // One deadline for warm-up and measurement: a stuck server must not hang the bench.
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () =>
-      deadline.abort(
-        new BenchError(`the ${backend} run exceeded ${options.maxSeconds} s and was aborted`),
+  // The first process seeds the demo (library approved, permits, 300 declarations) and prints the
+  // admin token; the others start on the seeded database once the first is up.
+  const servers: Server[] = [];
+  const started = performance.now();
+  servers.push(await startServer(db.env, { demo: true, nodeArgs, signal: hard.signal }));
+  await waitForOutput(servers[0]!, 'Demo users');
+  const admin = demoAdminToken(servers[0]!);
+  // The others find the library in force and the migrations applied: they may start together.
+  servers.push(
+    ...(await Promise.all(
+      Array.from({ length: s.processes - 1 }, () =>
+        startServer(db.env, { demo: false, nodeArgs, signal: hard.signal }),
       ),
-    options.maxSeconds * 1000,
+    )),
   );
-  const pool = new Pool(origin, {
-    connections: options.clients, // one keep-alive connection per client: no queueing in the pool
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    headersTimeout: 0,
-    bodyTimeout: 0,
+  log(
+    `${servers.length} server process${servers.length > 1 ? 'es' : ''} up in ` +
+      `${((performance.now() - started) / 1000).toFixed(1)} s (demo seeded): ` +
+      servers.map((x) => `${x.origin} pid ${x.pid}`).join(', '),
+  );
+
+  const activeIndicators = await checkIndicatorsInForce(servers, admin, log);
+  const permitNumber = await demoPermitNumber(servers[0]!, admin, log);
+  const officer = s.name === 'refused' ? await signIn(servers[0]!, 'officer') : undefined;
+
+  const bodies = realisticMix(options.warmup + options.count, options.seed, permitNumber, now);
+  const warmBodies = bodies.slice(0, options.warmup);
+  const measuredBodies = bodies.slice(options.warmup);
+  const plan =
+    s.name === 'refused'
+      ? refusedPlan(measuredBodies, warmBodies, options.refusedShare, options.seed)
+      : cleanPlan(measuredBodies);
+  const rowsBefore = await db.countDeclarations();
+
+  const pools = openPools(
+    servers.map((x) => x.origin),
+    options.clients,
+  );
+  const closePools = onCleanup(async () => {
+    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
   });
-  let warmupAccepted = 0;
-  let warmupFailures = 0;
-  let load: LoadResult;
-  let cpu: { server: number | undefined; client: number; other: number | undefined };
+  const phase = (requests: HttpRequest[]) => {
+    const stopAt = performance.now() + options.maxSeconds * 1000;
+    // Requests still in flight a minute after the time limit: the server is stuck.
+    const abort = setTimeout(
+      () =>
+        hard.abort(
+          new BenchError(`${s.label}: requests still unanswered 60 s after --max-seconds`),
+        ),
+      options.maxSeconds * 1000 + 60_000,
+    );
+    return runPhase(pools, requests, {
+      clients: options.clients,
+      stopAt,
+      signal: hard.signal,
+    }).finally(() => clearTimeout(abort));
+  };
+  const lodge = (json: string): HttpRequest => ({
+    method: 'POST',
+    path: '/api/declarations',
+    token: admin,
+    body: json,
+    lodging: true,
+  });
+  const release = (id: string): HttpRequest => ({
+    method: 'POST',
+    path: `/api/declarations/${encodeURIComponent(id)}/release`,
+    token: officer!,
+    lodging: false,
+  });
+
+  let warm: PhaseResult | undefined;
+  let firstReleases: PhaseResult | undefined;
+  let released: string[] = [];
+  let measured: PhaseResult;
+  let cpu: Cpu;
   try {
-    await waitForHealth(origin, server, deadline.signal);
-    log(`server up on port ${port} (pid ${server.pid})`);
-    const send = requester(pool, token, deadline.signal);
-
-    if (options.warmup > 0) {
-      const warm = await runLoad(send, bodies.slice(0, options.warmup), options.clients);
-      log(`warm-up: ${warm.accepted}/${options.warmup} accepted in ${warm.seconds.toFixed(1)} s`);
-      reportFailures(log, 'warm-up', warm);
-      warmupAccepted = warm.accepted;
-      warmupFailures = warm.failures;
+    if (warmBodies.length > 0) {
+      warm = await phase(warmBodies.map((b) => lodge(b.json)));
+      const ok = statusCounts(warm).ok;
+      log(
+        `warm-up: ${ok}/${warm.planned} accepted in ${warm.seconds.toFixed(1)} s${warm.cut ? ' (time limit)' : ''}`,
+      );
     }
-
-    // CPU use around the measured run: the machine has few cores, so whatever else runs on it
-    // (PostgreSQL included) takes them from the server and the client; we report it.
-    const serverCpuBefore = processCpuSeconds(server.pid);
+    const releasesAgain = plan.filter((r) => r.kind === 'release-again').length;
+    if (releasesAgain > 0) {
+      // Green declarations that need no permit release at once; those are released twice.
+      const releasable = (warm?.lodged ?? []).filter(
+        (d) => d !== undefined && d.channel === 'green' && d.permits.length === 0,
+      );
+      if (releasable.length === 0) {
+        throw new BenchError(
+          'the refused mix needs green declarations from the warm-up to release: raise --warmup',
+        );
+      }
+      released = releasable.slice(0, releasesAgain).map((d) => d!.id);
+      // Two releases of each at the same moment (adjacent in the queue): exactly one may succeed.
+      firstReleases = await phase(released.flatMap((id) => [release(id), release(id)]));
+      log(
+        `released ${released.length} green warm-up declarations (two concurrent releases each) ` +
+          `in ${firstReleases.seconds.toFixed(1)} s, for ${releasesAgain} second releases`,
+      );
+    }
+    const requests = plan.map((r) => toHttp(r, released, lodge, release));
+    const serverCpuBefore = servers.map((x) => processCpuSeconds(x.pid));
+    const backendCpuBefore = db.backendCpuSeconds();
     const machineCpuBefore = machineBusySeconds();
     const clientCpuBefore = process.cpuUsage();
-    load = await runLoad(send, bodies.slice(options.warmup), options.clients);
+    measured = await phase(requests);
     const clientCpu = process.cpuUsage(clientCpuBefore);
-    const serverCpuAfter = processCpuSeconds(server.pid);
+    const serverCpuAfter = servers.map((x) => processCpuSeconds(x.pid));
+    const backendCpuAfter = db.backendCpuSeconds();
     const machineCpuAfter = machineBusySeconds();
-    const perSecond = (before: number | undefined, after: number | undefined) =>
-      before !== undefined && after !== undefined ? (after - before) / load.seconds : undefined;
-    const client = (clientCpu.user + clientCpu.system) / 1e6 / load.seconds;
-    const serverCores = perSecond(serverCpuBefore, serverCpuAfter);
-    const machineCores = perSecond(machineCpuBefore, machineCpuAfter);
+    // Backends that exited during the phase are missing: a lower bound.
+    let backendSeconds: number | undefined;
+    if (backendCpuBefore && backendCpuAfter) {
+      backendSeconds = 0;
+      for (const [pid, after] of backendCpuAfter) {
+        backendSeconds += after - (backendCpuBefore.get(pid) ?? 0);
+      }
+    }
+    const database = backendSeconds === undefined ? undefined : backendSeconds / measured.seconds;
+    let serverSeconds: number | undefined = 0;
+    for (let k = 0; k < servers.length; k++) {
+      const a = serverCpuBefore[k];
+      const b = serverCpuAfter[k];
+      serverSeconds =
+        a === undefined || b === undefined || serverSeconds === undefined
+          ? undefined
+          : serverSeconds + b - a;
+    }
+    const client = (clientCpu.user + clientCpu.system) / 1e6 / measured.seconds;
+    const serverCores = serverSeconds === undefined ? undefined : serverSeconds / measured.seconds;
+    const machineCores =
+      machineCpuBefore !== undefined && machineCpuAfter !== undefined
+        ? (machineCpuAfter - machineCpuBefore) / measured.seconds
+        : undefined;
     cpu = {
       server: serverCores,
       client,
+      database,
       other:
         serverCores !== undefined && machineCores !== undefined
-          ? Math.max(0, machineCores - serverCores - client)
+          ? Math.max(0, machineCores - serverCores - client - (database ?? 0))
           : undefined,
     };
-    reportFailures(log, 'measured', load);
   } finally {
-    clearTimeout(timer);
-    await pool.close().catch(() => undefined);
-    await stopServer();
+    await closePools();
+    for (const x of [...servers].reverse()) await x.stop();
   }
+  const serverErrors = servers.flatMap((x, k) =>
+    loggedErrors(x, 5).map((e) => (servers.length > 1 ? `server ${k + 1}: ${e}` : e)),
+  );
 
-  // The server is stopped (and SQLite checkpointed): count what was really stored.
-  const { rows, journalMode } = await setup.inspect();
-  const expectedRows = warmupAccepted + load.accepted;
-  const stats = latencyStats(load.latencies);
-  const result: Result = {
-    backend,
-    accepted: load.accepted,
-    failures: load.failures + warmupFailures,
-    seconds: load.seconds,
-    perSecond: load.accepted / load.seconds,
-    ...stats,
-    rows,
-    expectedRows,
+  // The servers are stopped (SQLite checkpointed): count what was really stored.
+  const rowsNew = (await db.countDeclarations()) - rowsBefore;
+  const journalMode = db.journalMode();
+  return analyse({
+    scenario: s,
+    plan,
+    warm,
+    warmReferences: warmBodies.map((b) => b.reference),
+    firstReleases,
+    released,
+    measured,
+    cpu,
+    loadAverage,
+    rowsNew,
     journalMode,
-    serverCores: cpu.server,
-    clientCores: cpu.client,
-    otherCores: cpu.other,
-  };
-  log(
-    `${fmtInt(result.perSecond)} declarations/s (${result.accepted} in ${result.seconds.toFixed(2)} s)` +
-      `  p50 ${fmtMs(result.p50)}  p90 ${fmtMs(result.p90)}  p99 ${fmtMs(result.p99)}  max ${fmtMs(result.max)} ms` +
-      (backend === 'sqlite' ? `  target: ${targetVerdict(result)}` : ''),
-  );
-  log(
-    `CPU during the measured run (cores of ${os.availableParallelism()}): server ${fmtCores(cpu.server)},` +
-      ` client ${fmtCores(cpu.client)}, everything else ${fmtCores(cpu.other)}` +
-      (backend === 'postgres' ? ' (PostgreSQL included)' : ''),
-  );
-  if (backend === 'sqlite' && cpu.other !== undefined && cpu.other > 0.25) {
-    log('warning: other processes were busy during the run; the figures above are disturbed');
+    activeIndicators,
+    serverErrors,
+    log,
+  });
+}
+
+function toHttp(
+  r: PlannedRequest,
+  released: readonly string[],
+  lodge: (json: string) => HttpRequest,
+  release: (id: string) => HttpRequest,
+): HttpRequest {
+  switch (r.kind) {
+    case 'lodge':
+    case 'duplicate':
+      return lodge(r.body.json);
+    case 'release-again':
+      return release(released[r.slot % released.length]!);
   }
-  log(
-    `rows in declarations after stopping the server: ${rows}; expected ${expectedRows}` +
-      ` = ${warmupAccepted} warm-up + ${load.accepted} measured` +
-      (expectedRows !== total ? ` (the accepted ones of ${total} sent)` : '') +
-      ` ${rows === expectedRows ? 'OK' : 'MISMATCH'}`,
-  );
-  if (journalMode !== undefined) {
-    log(
-      `journal_mode read from the database file: ${journalMode} ${journalMode === 'wal' ? 'OK' : '(expected wal)'}`,
+}
+
+/** The active indicators each server screens with (GET /api/indicators); none stops the bench. */
+async function checkIndicatorsInForce(
+  servers: readonly Server[],
+  token: string,
+  log: (line: string) => void,
+): Promise<number> {
+  const counts: number[] = [];
+  for (const server of servers) {
+    const list = (await getJson(server, '/api/indicators', token)) as Array<{ status: string }>;
+    counts.push(list.filter((i) => i.status === 'active').length);
+  }
+  if (counts.some((n) => n === 0)) {
+    throw new BenchError(
+      `no indicator in force (active indicators per server: ${counts.join(', ')}): the bench would measure lodging without screening; refusing to run`,
     );
   }
-  if (profileDir) log(`server CPU profile(s): ${profileDir}`);
-  return result;
+  log(`indicators in force (GET /api/indicators, status active): ${counts.join(', ')}`);
+  return Math.min(...counts);
 }
 
-/** `greenlane admin create` against the bench database; the token is the line after 'API token'. */
-async function createAdminToken(env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [CLI, 'admin', 'create', '--username', 'bench', '--password', 'bench-pass'],
-    { cwd: ROOT, env, timeout: 60_000 },
-  );
-  const lines = stdout.split('\n');
-  const at = lines.findIndex((l) => l.includes('API token'));
-  const token = at >= 0 ? lines[at + 1]?.trim() : undefined;
-  if (!token) throw new BenchError(`no API token in the output of 'admin create':\n${stdout}`);
-  return token;
+/** The number of the waste-shipment consent `serve --demo` issues to its demo trader. */
+async function demoPermitNumber(
+  server: Server,
+  token: string,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const permits = (await getJson(
+    server,
+    '/api/permits?type=waste-consent&status=issued',
+    token,
+  )) as Array<{ number: string | null; holderId: string }>;
+  const number = permits.find((p) => p.holderId === DEMO_PERMIT_HOLDER.id)?.number ?? undefined;
+  if (number === undefined)
+    log('warning: no issued demo waste consent; no declaration quotes a permit');
+  else log(`permit quoted by the mix: ${number} (waste consent of ${DEMO_PERMIT_HOLDER.id})`);
+  return number;
 }
 
-/** A port free right now (the OS picks it; the server binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+async function signIn(server: Server, username: string): Promise<string> {
+  const res = await fetch(`${server.origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'greenlane-demo' }),
   });
+  if (!res.ok) throw new BenchError(`sign-in of '${username}': ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
-interface Server {
-  pid: number;
-  /** Whether it has exited, and the tail of its output (for error messages). */
-  exited(): boolean;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-function startServer(env: NodeJS.ProcessEnv, profileDir: string | undefined): Server {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function getJson(server: Server, route: string, token: string): Promise<unknown> {
+  const res = await fetch(`${server.origin}${route}`, {
+    headers: { authorization: `Bearer ${token}` },
   });
-  children.add(child);
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-8_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? -1 : null);
-      children.delete(child);
-      resolve();
-    }),
-  );
-  return {
-    pid: child.pid!,
-    exited: () => exitCode !== undefined,
-    output: () => tail,
-    stop: async () => {
-      if (exitCode !== undefined) return;
-      // SIGTERM: the server closes Fastify and the database (SQLite checkpoints its WAL) and
-      // exits 0, which is also when --cpu-prof writes its profile. SIGKILL if it hangs.
-      child.kill('SIGTERM');
-      const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killed);
-    },
-  };
-}
-
-async function waitForHealth(origin: string, server: Server, signal: AbortSignal): Promise<void> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    if (server.exited())
-      throw new BenchError(`the server exited during start-up:\n${server.output()}`);
-    try {
-      const res = await fetch(`${origin}/healthz`, { signal });
-      if (res.ok) return;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      void error; // not listening yet
-    }
-    if (Date.now() > until)
-      throw new BenchError(`no answer on ${origin}/healthz within 30 s:\n${server.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!res.ok) throw new BenchError(`GET ${route}: ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Load
+// Analysis
 // ---------------------------------------------------------------------------------------------
 
-type Send = (body: string) => Promise<{ status: number; text: string | undefined }>;
-
-function requester(pool: Pool, token: string, signal: AbortSignal): Send {
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  return async (body) => {
-    const res = await pool.request({
-      path: '/api/declarations',
-      method: 'POST',
-      headers,
-      body,
-      signal,
-    });
-    if (res.statusCode === 201) {
-      // Read the answer to the end, as a real client would (it is the stored declaration).
-      await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
-      return { status: 201, text: undefined };
-    }
-    return { status: res.statusCode, text: await res.body.text() };
+function analyse(input: {
+  scenario: Scenario;
+  plan: readonly PlannedRequest[];
+  warm: PhaseResult | undefined;
+  warmReferences: readonly string[];
+  firstReleases: PhaseResult | undefined;
+  released: readonly string[];
+  measured: PhaseResult;
+  cpu: Cpu;
+  loadAverage: number;
+  rowsNew: number;
+  journalMode: string | undefined;
+  activeIndicators: number;
+  serverErrors: string[];
+  log: (line: string) => void;
+}): Result {
+  const { scenario, plan, warm, firstReleases, measured, log } = input;
+  const kind = (i: number): RequestKind => plan[i]!.kind;
+  const failureExamples: string[] = [];
+  let failures = 0;
+  const fail = (phase: string, status: number, body: string | undefined) => {
+    failures++;
+    const example = `${phase}: ${status === 0 ? 'network error' : status} ${(body ?? '').slice(0, 400)}`;
+    if (failureExamples.length < 8 && !failureExamples.includes(example))
+      failureExamples.push(example);
   };
-}
 
-interface LoadResult {
-  accepted: number;
-  failures: number;
-  seconds: number;
-  /** Milliseconds per request, in completion order, failures included. */
-  latencies: Float64Array;
-  failuresByStatus: Map<string, number>;
-  examples: string[];
-}
-
-/** Sends every body once with `clients` closed-loop clients sharing one queue. */
-async function runLoad(send: Send, bodies: string[], clients: number): Promise<LoadResult> {
-  const latencies = new Float64Array(bodies.length);
-  const failuresByStatus = new Map<string, number>();
-  const examples: string[] = [];
-  let next = 0;
-  let done = 0;
-  let accepted = 0;
-  const fail = (what: string, detail: string) => {
-    failuresByStatus.set(what, (failuresByStatus.get(what) ?? 0) + 1);
-    const example = `${what}: ${detail.slice(0, 300)}`;
-    if (examples.length < 5 && !examples.includes(example)) examples.push(example);
-  };
-  const client = async () => {
-    for (let i = next++; i < bodies.length; i = next++) {
-      const started = performance.now();
-      try {
-        const { status, text } = await send(bodies[i]!);
-        latencies[done++] = performance.now() - started;
-        if (status === 201) accepted++;
-        else fail(String(status), text ?? '');
-      } catch (error) {
-        if ((error as { name?: string }).name === 'AbortError' || isAbort(error)) throw error;
-        latencies[done++] = performance.now() - started;
-        fail('network error', (error as Error).message);
+  // Lodgings by reference, over warm-up and measured phase: each reference must be accepted once.
+  const accepted = new Map<string, number>();
+  const refusedLodgings = new Map<
+    string,
+    Array<{ phase: string; status: number; body: string | undefined }>
+  >();
+  const tally = (phase: string, p: PhaseResult, reference: (i: number) => string | undefined) => {
+    for (let i = 0; i < p.planned; i++) {
+      const status = p.statuses[i]!;
+      const ref = reference(i);
+      if (status === -1) continue;
+      if (status === 0 || status >= 500) {
+        fail(phase, status, p.bodies[i]);
+      } else if (ref !== undefined && status === 201) {
+        accepted.set(ref, (accepted.get(ref) ?? 0) + 1);
+      } else if (ref !== undefined && status >= 400) {
+        const list = refusedLodgings.get(ref) ?? [];
+        list.push({ phase, status, body: p.bodies[i] });
+        refusedLodgings.set(ref, list);
       }
     }
   };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(clients, bodies.length) }, client));
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    accepted,
-    failures: bodies.length - accepted,
-    seconds,
-    latencies,
-    failuresByStatus,
-    examples,
+  if (warm) tally('warm-up', warm, (i) => input.warmReferences[i]);
+  tally('measured', measured, (i) => {
+    const r = plan[i]!;
+    return r.kind === 'release-again' ? undefined : r.body.reference;
+  });
+  // A refused lodging is expected only when the same reference was accepted by another request.
+  for (const [ref, refusals] of refusedLodgings) {
+    if ((accepted.get(ref) ?? 0) > 0) continue;
+    for (const r of refusals) fail(`${r.phase} (a valid declaration refused)`, r.status, r.body);
+  }
+  const duplicated = new Set(
+    plan.flatMap((r) => (r.kind === 'duplicate' ? [r.body.reference] : [])),
+  );
+  let duplicatesAccepted = 0;
+  for (const ref of duplicated) duplicatesAccepted += Math.max(0, (accepted.get(ref) ?? 0) - 1);
+
+  // Second releases: a 4xx is the expected answer, a 2xx a release done twice.
+  let releasedTwice = 0;
+  let releasesAgainSent = 0;
+  let releaseRefusals = 0;
+  for (let i = 0; i < measured.planned; i++) {
+    const status = measured.statuses[i]!;
+    if (kind(i) !== 'release-again' || status === -1) continue;
+    releasesAgainSent++;
+    if (status >= 200 && status < 300) releasedTwice++;
+    else if (status >= 400 && status < 500) releaseRefusals++;
+  }
+  // Concurrent pairs of first releases: one 2xx and one 4xx each.
+  let racingReleasedTwice = 0;
+  if (firstReleases) {
+    for (let k = 0; k + 1 < firstReleases.planned; k += 2) {
+      const pair = [firstReleases.statuses[k]!, firstReleases.statuses[k + 1]!];
+      for (const [j, st] of pair.entries()) {
+        if (st === 0 || st >= 500) fail('first releases', st, firstReleases.bodies[k + j]);
+      }
+      const ok = pair.filter((st) => st >= 200 && st < 300).length;
+      if (ok === 2) racingReleasedTwice++;
+      if (ok === 0 && pair.every((st) => st >= 400 && st < 500)) {
+        fail(
+          'first releases (a green declaration could not be released)',
+          pair[0]!,
+          firstReleases.bodies[k],
+        );
+      }
+    }
+  }
+
+  const counts = statusCounts(measured);
+  const mix = mixStats(measured);
+  const lodgingKinds = (i: number) => kind(i) !== 'release-again';
+  const refusalKinds = (i: number) => kind(i) !== 'lodge';
+  const hasRefusals = plan.some((r) => r.kind !== 'lodge');
+  const declarations = countLodged(measured);
+  const rowsExpected = countLodged(measured) + (warm ? countLodged(warm) : 0);
+  const result: Result = {
+    scenario,
+    sent: measured.sent,
+    planned: measured.planned,
+    cut: measured.cut,
+    seconds: measured.seconds,
+    requestsPerSecond: measured.sent / measured.seconds,
+    declarationsPerSecond: declarations / measured.seconds,
+    latency: latencyStats(measured),
+    lodgingLatency: latencyStats(measured, lodgingKinds),
+    refusalLatency: hasRefusals ? latencyStats(measured, refusalKinds) : undefined,
+    counts,
+    expectedRefusals: releaseRefusals + expectedLodgingRefusalsIn(measured, plan, accepted),
+    failures,
+    failureExamples,
+    duplicatesSent: plan.filter((r, i) => r.kind === 'duplicate' && measured.statuses[i] !== -1)
+      .length,
+    duplicatesAccepted,
+    releasesAgainSent,
+    releasedTwice,
+    racingReleases: input.released.length,
+    racingReleasedTwice,
+    mix,
+    serverCores: input.cpu.server,
+    clientCores: input.cpu.client,
+    databaseCores: input.cpu.database,
+    otherCores: input.cpu.other,
+    loadAverage: input.loadAverage,
+    rowsNew: input.rowsNew,
+    rowsExpected,
+    journalMode: input.journalMode,
+    activeIndicators: input.activeIndicators,
+    serverErrors: input.serverErrors,
   };
+  printScenario(result, log);
+  return result;
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && /abort/i.test(error.name + error.message);
-}
-
-function reportFailures(log: (line: string) => void, phase: string, load: LoadResult): void {
-  if (load.failures === 0) return;
-  const byStatus = [...load.failuresByStatus].map(([s, n]) => `${s} ×${n}`).join(', ');
-  log(`${phase}: ${load.failures} FAILED (${byStatus}); first ones:`);
-  for (const e of load.examples) log(`  ${e}`);
-}
-
-function latencyStats(latencies: Float64Array): {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-} {
-  const sorted = Float64Array.from(latencies).sort();
-  // Nearest rank: the smallest latency that at least p of the requests did not exceed.
-  const at = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
-}
-
-/** CPU seconds (user + system) the process has used so far, from /proc (Linux only). */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at ')'; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
+/** 4xx answers in the measured phase to lodgings whose reference another request got accepted. */
+function expectedLodgingRefusalsIn(
+  p: PhaseResult,
+  plan: readonly PlannedRequest[],
+  accepted: ReadonlyMap<string, number>,
+): number {
+  let n = 0;
+  for (let i = 0; i < p.planned; i++) {
+    const r = plan[i]!;
+    const st = p.statuses[i]!;
+    if (
+      r.kind !== 'release-again' &&
+      st >= 400 &&
+      st < 500 &&
+      (accepted.get(r.body.reference) ?? 0) > 0
+    )
+      n++;
   }
+  return n;
 }
 
-/** CPU seconds all cores of the machine spent busy so far, from /proc/stat (Linux only). */
-function machineBusySeconds(): number | undefined {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
-    const ticks = cpu.map(Number);
-    const total = ticks.reduce((a, b) => a + b, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
-    return (total - idle) / 100;
-  } catch {
-    return undefined;
+function countLodged(p: PhaseResult): number {
+  let n = 0;
+  for (const d of p.lodged) if (d !== undefined) n++;
+  return n;
+}
+
+function mixStats(p: PhaseResult): MixStats {
+  const s: MixStats = { lodged: 0, hit: 0, channels: {}, withPermitCheck: 0, permitOutcomes: {} };
+  for (const d of p.lodged) {
+    if (d === undefined) continue;
+    s.lodged++;
+    if (d.hits > 0) s.hit++;
+    s.channels[d.channel] = (s.channels[d.channel] ?? 0) + 1;
+    if (d.permits.length > 0) s.withPermitCheck++;
+    for (const o of d.permits) s.permitOutcomes[o] = (s.permitOutcomes[o] ?? 0) + 1;
   }
+  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------------
 
-function targetVerdict(r: Result): string {
-  const pass = r.perSecond >= TARGET.perSecond && r.p99 < TARGET.p99Ms && r.failures === 0;
-  return `${pass ? 'PASS' : 'MISS'} (≥ ${fmtInt(TARGET.perSecond)}/s and p99 < ${TARGET.p99Ms} ms)`;
-}
-
-const fmtMs = (ms: number) => ms.toFixed(1);
+const fmtMs = (ms: number) => (Number.isNaN(ms) ? '-' : ms.toFixed(1));
 const fmtCores = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(2));
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (part: number, whole: number) =>
+  whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)} %`;
+
+function printScenario(r: Result, log: (line: string) => void): void {
+  const l = r.latency;
+  log(
+    `${fmtInt(r.requestsPerSecond)} requests/s, ${fmtInt(r.declarationsPerSecond)} declarations/s ` +
+      `(${r.sent} requests in ${r.seconds.toFixed(2)} s${r.cut ? `, TIME LIMIT: ${r.planned - r.sent} of ${r.planned} not sent` : ''})` +
+      `  p50 ${fmtMs(l.p50)}  p99 ${fmtMs(l.p99)}  max ${fmtMs(l.max)} ms`,
+  );
+  if (r.refusalLatency) {
+    log(
+      `  lodgings (duplicates included) p50 ${fmtMs(r.lodgingLatency.p50)} p99 ${fmtMs(r.lodgingLatency.p99)} ms; ` +
+        `duplicates and second releases (${r.refusalLatency.count}) p50 ${fmtMs(r.refusalLatency.p50)} p99 ${fmtMs(r.refusalLatency.p99)} ms`,
+    );
+  }
+  const c = r.counts;
+  log(
+    `answers: 2xx ${c.ok}, 4xx ${c.refused} (expected refusals ${r.expectedRefusals}), ` +
+      `5xx ${c.server}, network errors ${c.network}${c.other > 0 ? `, other ${c.other}` : ''}`,
+  );
+  if (r.duplicatesSent > 0 || r.releasesAgainSent > 0) {
+    log(
+      `refused mix: ${r.duplicatesSent} duplicate references sent, ${r.duplicatesAccepted} accepted a second time; ` +
+        `${r.releasesAgainSent} second releases sent, ${r.releasedTwice} succeeded; ` +
+        `${r.racingReleases} concurrent release pairs before the run, ${r.racingReleasedTwice} released twice`,
+    );
+  }
+  const m = r.mix;
+  const channels = ['green', 'yellow', 'red', 'unscreened']
+    .filter((k) => (m.channels[k] ?? 0) > 0 || k !== 'unscreened')
+    .map((k) => `${k} ${pct(m.channels[k] ?? 0, m.lodged)}`)
+    .join(', ');
+  const outcomes = Object.entries(m.permitOutcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  log(
+    `mix of the ${m.lodged} accepted lodgings: ${pct(m.hit, m.lodged)} hit ≥ 1 indicator; ${channels}; ` +
+      `${pct(m.withPermitCheck, m.lodged)} needed a permit (${outcomes || 'none'})`,
+  );
+  log(
+    `CPU while measuring (cores of ${os.availableParallelism()}): server${r.scenario.processes > 1 ? 's' : ''} ${fmtCores(r.serverCores)}, ` +
+      `client ${fmtCores(r.clientCores)}, ` +
+      (r.databaseCores !== undefined
+        ? `PostgreSQL backends of the bench database ${fmtCores(r.databaseCores)}, `
+        : '') +
+      `everything else ${fmtCores(r.otherCores)}${r.scenario.backend === 'postgres' ? ' (the shared PostgreSQL walwriter and checkpointer included)' : ''}`,
+  );
+  if (r.otherCores !== undefined && r.otherCores > 0.25) {
+    log('warning: other processes were busy during the run; the figures above are disturbed');
+  }
+  log(
+    `rows: ${r.rowsNew} new in declarations after stopping the server${r.scenario.processes > 1 ? 's' : ''}; ` +
+      `${r.rowsExpected} lodgings answered 201 ${r.rowsNew === r.rowsExpected ? 'OK' : 'MISMATCH'}` +
+      (r.journalMode !== undefined
+        ? `; journal_mode ${r.journalMode}${r.journalMode === 'wal' ? ' OK' : ' (expected wal)'}`
+        : ''),
+  );
+  if (r.failures > 0) {
+    log(`${r.failures} FAILED requests (5xx, network errors, valid requests refused); first ones:`);
+    for (const e of r.failureExamples) log(`  ${e}`);
+  }
+  if (r.serverErrors.length > 0) {
+    log('the server logged these errors (first distinct ones):');
+    for (const e of r.serverErrors) log(`  ${e}`);
+  }
+}
 
 function printTable(results: Result[], options: Options): void {
   const header = [
-    'backend',
+    'scenario',
+    'req/s',
     'decl/s',
     'p50 ms',
-    'p90 ms',
     'p99 ms',
     'max ms',
+    '2xx',
+    '4xx',
+    '5xx+net',
     'failed',
     'server cpu',
+    'pg cpu',
     'other cpu',
+    'hit≥1',
+    'g/y/r %',
     'rows',
-    'journal',
-    'target',
   ];
-  const rows = results.map((r) => [
-    r.backend,
-    fmtInt(r.perSecond),
-    fmtMs(r.p50),
-    fmtMs(r.p90),
-    fmtMs(r.p99),
-    fmtMs(r.max),
-    String(r.failures),
-    fmtCores(r.serverCores),
-    fmtCores(r.otherCores),
-    `${r.rows}${r.rows === r.expectedRows ? ' ok' : ` ≠ ${r.expectedRows}`}`,
-    r.journalMode ?? '-',
-    r.backend === 'sqlite' ? targetVerdict(r) : '-',
-  ]);
+  const rows = results.map((r) => {
+    const m = r.mix;
+    const share = (k: string) =>
+      m.lodged === 0 ? '-' : ((100 * (m.channels[k] ?? 0)) / m.lodged).toFixed(0);
+    return [
+      r.scenario.label + (r.cut ? ' (cut)' : ''),
+      fmtInt(r.requestsPerSecond),
+      fmtInt(r.declarationsPerSecond),
+      fmtMs(r.latency.p50),
+      fmtMs(r.latency.p99),
+      fmtMs(r.latency.max),
+      String(r.counts.ok),
+      String(r.counts.refused),
+      String(r.counts.server + r.counts.network),
+      String(r.failures),
+      fmtCores(r.serverCores),
+      r.databaseCores === undefined ? '-' : fmtCores(r.databaseCores),
+      fmtCores(r.otherCores),
+      pct(m.hit, m.lodged),
+      `${share('green')}/${share('yellow')}/${share('red')}`,
+      `${r.rowsNew}${r.rowsNew === r.rowsExpected ? ' ok' : ` ≠ ${r.rowsExpected}`}`,
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 || i >= 9 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
   process.stdout.write(
-    `\nIngest: ${options.count} declarations per backend, ${options.clients} closed-loop clients,` +
-      ` ${options.warmup} warm-up (node ${process.version}, ${os.availableParallelism()} CPUs;` +
-      ` cpu = cores used on average while measuring)\n\n` +
+    `\nIngest: ${options.count} requests per scenario, ${options.clients} closed-loop clients, ` +
+      `${options.warmup} warm-up, library in force (node ${process.version}, ${os.availableParallelism()} CPUs, ` +
+      `load average ${os.loadavg()[0]!.toFixed(2)} now; cpu = cores used on average while measuring)\n\n` +
       `${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`,
   );
 }
 
-/** Warns when src/ has changed since the last `npm run build`: the server runs dist/. */
+type Verdict = 'PASS' | 'MISS';
+
+const processes = (n: number) => `${n} process${n === 1 ? '' : 'es'}`;
+
+/** The targets, each PASS or MISS from the results that exist (a MISS never fails the run). */
+function targets(results: Result[], options: Options): Array<{ verdict: Verdict; text: string }> {
+  const out: Array<{ verdict: Verdict; text: string }> = [];
+  const add = (ok: boolean, text: string) => out.push({ verdict: ok ? 'PASS' : 'MISS', text });
+  const find = (backend: BackendName, name: ScenarioName, processes = 1) =>
+    results.find(
+      (r) =>
+        r.scenario.backend === backend &&
+        r.scenario.name === name &&
+        r.scenario.processes === processes,
+    );
+  const noServerErrors = (r: Result) =>
+    r.counts.server + r.counts.network === 0 && r.failures === 0;
+
+  const sqlite = find('sqlite', 'clean');
+  if (sqlite) {
+    const t = TARGETS.sqlite;
+    add(
+      sqlite.declarationsPerSecond >= t.perSecond &&
+        sqlite.latency.p99 < t.p99Ms &&
+        noServerErrors(sqlite),
+      `SQLite clean ≥ ${fmtInt(t.perSecond)} decl/s with p99 < ${t.p99Ms} ms: ` +
+        `${fmtInt(sqlite.declarationsPerSecond)} decl/s, p99 ${fmtMs(sqlite.latency.p99)} ms`,
+    );
+  }
+  const pgClean = find('postgres', 'clean');
+  if (pgClean) {
+    const t = TARGETS.postgres;
+    add(
+      pgClean.declarationsPerSecond >= t.perSecond && noServerErrors(pgClean),
+      `PostgreSQL clean ≥ ${fmtInt(t.perSecond)} decl/s at ${t.clients} clients with no 5xx: ` +
+        `${fmtInt(pgClean.declarationsPerSecond)} decl/s at ${options.clients} clients, ` +
+        `${pgClean.counts.server + pgClean.counts.network} 5xx/network errors` +
+        (options.clients !== t.clients ? ` (target set for ${t.clients} clients)` : ''),
+    );
+  }
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    const clean = find(backend, 'clean');
+    const refused = find(backend, 'refused');
+    if (!refused) continue;
+    if (clean) {
+      const ratio = refused.requestsPerSecond / clean.requestsPerSecond;
+      add(
+        ratio >= TARGETS.refusedRatio,
+        `${backend} refused mix within ${Math.round((1 - TARGETS.refusedRatio) * 100)} % of clean: ` +
+          `${fmtInt(refused.requestsPerSecond)} vs ${fmtInt(clean.requestsPerSecond)} requests/s (${(ratio * 100).toFixed(0)} %)`,
+      );
+    }
+    add(
+      noServerErrors(refused),
+      `${backend} refused mix with no 5xx: ${refused.counts.server + refused.counts.network} 5xx/network errors, ${refused.failures} failures`,
+    );
+    add(
+      refused.duplicatesAccepted === 0,
+      `${backend} duplicate references refused: ${refused.duplicatesAccepted} of ${refused.duplicatesSent} accepted a second time`,
+    );
+    add(
+      refused.releasedTwice + refused.racingReleasedTwice === 0,
+      `${backend} second releases refused: ${refused.releasedTwice} of ${refused.releasesAgainSent} succeeded, ` +
+        `${refused.racingReleasedTwice} of ${refused.racingReleases} concurrent pairs both succeeded`,
+    );
+  }
+  const byProcesses = results
+    .filter((r) => r.scenario.backend === 'postgres' && r.scenario.name === 'processes')
+    .sort((a, b) => a.scenario.processes - b.scenario.processes);
+  // Without a ×1 run, the clean one (one process, the same mix) is the baseline.
+  const one = byProcesses[0]?.scenario.processes !== 1 ? pgClean : undefined;
+  const ladder = one ? [one, ...byProcesses] : byProcesses;
+  for (let k = 1; k < ladder.length; k++) {
+    const a = ladder[k - 1]!;
+    const b = ladder[k]!;
+    add(
+      b.declarationsPerSecond >= a.declarationsPerSecond,
+      `PostgreSQL ${processes(b.scenario.processes)} not slower than ${processes(a.scenario.processes)}: ` +
+        `${fmtInt(b.declarationsPerSecond)} vs ${fmtInt(a.declarationsPerSecond)} decl/s ` +
+        `(${((100 * b.declarationsPerSecond) / a.declarationsPerSecond).toFixed(0)} %)`,
+    );
+  }
+  for (const r of byProcesses) {
+    add(
+      noServerErrors(r),
+      `PostgreSQL ${processes(r.scenario.processes)} with no 5xx: ${r.counts.server + r.counts.network} 5xx/network errors`,
+    );
+  }
+  return out;
+}
+
+/** Warns when src/ has changed since the last `npm run build`: the servers run dist/. */
 function warnIfDistStale(): void {
   // Newest mtime of the files under `dir` that `npm run build` compiles (or emits).
   const newest = (dir: string, ext: string): number => {
@@ -730,28 +993,32 @@ function warnIfDistStale(): void {
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   warnIfDistStale();
-  const backends: BackendName[] = (['sqlite', 'postgres'] as const).filter(
-    (b) =>
-      (options.only === undefined || options.only === b) &&
-      (b === 'sqlite' || options.postgres !== undefined),
-  );
+  installSignalHandlers();
+  const scenarios = scenariosToRun(options);
+  if (scenarios.length === 0) throw new UsageError('nothing to run with these options');
+  if (options.only !== 'sqlite' && options.postgres === undefined) {
+    process.stdout.write(
+      'PostgreSQL skipped: no --postgres URL and no GREENLANE_BENCH_POSTGRES_URL\n',
+    );
+  }
+  const now = new Date();
   const results: Result[] = [];
-  for (const backend of backends) {
+  for (const s of scenarios) {
     try {
-      results.push(
-        await runBackend(backend, options, options.seed + (backend === 'sqlite' ? 0 : 1)),
-      );
+      results.push(await runScenario(s, options, now));
     } finally {
       await cleanUpAll();
     }
   }
   printTable(results, options);
+  process.stdout.write('\nTargets (a MISS is reported; it does not fail the run):\n');
+  for (const t of targets(results, options)) process.stdout.write(`  ${t.verdict}  ${t.text}\n`);
   const failed = results.filter(
-    (r) => r.failures > 0 || r.rows !== r.expectedRows || (r.journalMode ?? 'wal') !== 'wal',
+    (r) => r.failures > 0 || r.rowsNew !== r.rowsExpected || (r.journalMode ?? 'wal') !== 'wal',
   );
   if (failed.length > 0) {
     process.stdout.write(
-      `\nFAILED: ${failed.map((r) => r.backend).join(', ')} (failed requests or a row-count mismatch)\n`,
+      `\nFAILED: ${failed.map((r) => r.scenario.label).join(', ')} (5xx, network errors, valid requests refused, or a row-count mismatch)\n`,
     );
     process.exitCode = 1;
   }
@@ -761,7 +1028,7 @@ try {
   await main();
 } catch (error) {
   await cleanUpAll();
-  if (interrupted) process.exit(130);
+  if (wasInterrupted()) process.exit(130);
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   const explained = error instanceof UsageError || error instanceof BenchError;
   if (!explained && error instanceof Error && error.stack) {

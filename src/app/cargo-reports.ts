@@ -249,28 +249,23 @@ export async function lodgeCargoReport(
   const lrnField = `/${tree.root.local}/HEAHEA/RefNumHEA4`;
   const referrals = await ctx.storage
     .write(async (tx) => {
-      await insertLodging(
-        tx,
-        declaration,
-        {
-          actorId: principal.userId,
-          action: 'cargo-report.lodged',
-          details: {
-            mrn: report.mrn,
-            reference: ens.lrn,
-            sourceFormat,
-            items: content.goodsItems.length,
-            channel: assessment.channel,
-            score: assessment.score,
-            outcome: decision.outcome,
-            lodging: report.lodging.status,
-            rulesetId: assessment.rulesetId,
-            hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
-            randomSeed: assessment.random.seed,
-          },
+      await insertLodging(tx, declaration, {
+        actorId: principal.userId,
+        action: 'cargo-report.lodged',
+        details: {
+          mrn: report.mrn,
+          reference: ens.lrn,
+          sourceFormat,
+          items: content.goodsItems.length,
+          channel: assessment.channel,
+          score: assessment.score,
+          outcome: decision.outcome,
+          lodging: report.lodging.status,
+          rulesetId: assessment.rulesetId,
+          hits: assessment.hits.map((h) => `${h.indicatorId}@${h.indicatorVersion}`),
+          randomSeed: assessment.random.seed,
         },
-        lrnField,
-      );
+      });
       await tx.cargo.insert(report);
       await tx.cargo.addMessage({
         declarationId: id,

@@ -62,25 +62,15 @@ export function lodgingRecord(
 }
 
 /**
- * Inside the write: refuses a reference the declarant used already (409 naming the declaration;
- * the unique index is the backstop for a concurrent lodging), stores the declaration, counts its
- * hits and records the event.
+ * Inside the write: stores the declaration, counts its hits and records the event. A reference the
+ * declarant used already is refused by the unique index, in this transaction, whichever lodging
+ * got there first; `explainDuplicate` then names the declaration that has it (409).
  */
 export async function insertLodging(
   tx: Repositories,
   record: DeclarationRecord,
   event: Omit<NewAuditEvent, 'subjectType' | 'subjectId' | 'at' | 'agencyId'>,
-  /** Where the reference is in the message as sent (an XML path for ENS). */
-  field = '/reference',
 ): Promise<void> {
-  const family = record.kind === 'cargo-report' ? 'cargo' : 'customs';
-  const earlier = await tx.declarations.findByReference(
-    record.agencyId,
-    record.submitterAgencyId,
-    family,
-    record.reference,
-  );
-  if (earlier) throw duplicateReference(record, earlier.id, field);
   await tx.declarations.insert(record);
   await addNewHits(tx, null, record.assessment);
   await tx.audit.append({

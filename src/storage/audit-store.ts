@@ -4,35 +4,40 @@ import type { Repositories } from '../core/ports.js';
 import type { DB } from './schema.js';
 
 /** The append-only audit trail every state change writes in its own transaction (and the outbox). */
-export function auditStore(db: Kysely<DB>): Repositories['audit'] {
+export function auditStore(db: Kysely<DB>, backend: 'sqlite' | 'postgres'): Repositories['audit'] {
   return {
     async append(e) {
       const details = JSON.stringify(e.details);
-      await db
-        .insertInto('audit_events')
-        .values({
-          at: e.at,
-          agency_id: e.agencyId,
-          actor_id: e.actorId,
-          action: e.action,
-          subject_type: e.subjectType,
-          subject_id: e.subjectId,
-          details,
-        })
-        .execute();
+      const audit = {
+        at: e.at,
+        agency_id: e.agencyId,
+        actor_id: e.actorId,
+        action: e.action,
+        subject_type: e.subjectType,
+        subject_id: e.subjectId,
+        details,
+      };
+      const outbox = {
+        kind: e.action,
+        subject_type: e.subjectType,
+        subject_id: e.subjectId,
+        agency_id: e.agencyId,
+        actor_id: e.actorId,
+        at: e.at,
+        data: details,
+      };
       // The same event for the subscribers, in the same transaction: never one without the other.
-      await db
-        .insertInto('outbox')
-        .values({
-          kind: e.action,
-          subject_type: e.subjectType,
-          subject_id: e.subjectId,
-          agency_id: e.agencyId,
-          actor_id: e.actorId,
-          at: e.at,
-          data: details,
-        })
-        .execute();
+      if (backend === 'postgres') {
+        // One round trip for both rows.
+        await db
+          .with('a', (w) => w.insertInto('audit_events').values(audit))
+          .insertInto('outbox')
+          .values(outbox)
+          .execute();
+        return;
+      }
+      await db.insertInto('audit_events').values(audit).execute();
+      await db.insertInto('outbox').values(outbox).execute();
     },
     async listFor(subjectType, subjectId) {
       const rows = await db

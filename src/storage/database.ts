@@ -67,7 +67,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // PostgreSQL: smaller batches, so that a batch holding a hot row (one permit drawn by many
     // releases) keeps the others waiting for milliseconds, not for the length of 500 jobs.
     maxBatch: backend === 'postgres' ? 100 : 500,
-    concurrentBatches: backend === 'postgres' ? 4 : 1,
+    concurrentBatches: backend === 'postgres' ? 2 : 1,
     ...(backend === 'postgres' ? { probe: postgresCommitProbe(kysely) } : {}),
     onCommit: () => {
       for (const listener of commitListeners) listener();
@@ -263,10 +263,42 @@ function postgres(options: DatabaseOptions): Kysely<DB> {
   // A connection the server drops (restart, failover, pg_terminate_backend) emits 'error': without
   // these listeners that would end the process. The pool discards it and opens a new one on demand.
   pool.on('error', report);
-  pool.on('connect', (client) => client.on('error', report));
+  pool.on('connect', (client) => {
+    client.on('error', report);
+    preparingStatements(client);
+  });
   return new Kysely<DB>({
     dialect: new MappedErrorsPostgresDialect({ pool }),
   });
+}
+
+/**
+ * Each connection prepares the statements it runs (a few dozen shapes) once and then only binds
+ * and executes them: PostgreSQL parses and plans a small statement in about as long as it runs it.
+ * A plan a schema change made stale ("cached plan must not change result type") is prepared again.
+ */
+function preparingStatements(client: pg.PoolClient): void {
+  const names = new Map<string, string>();
+  let next = 0;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+    ...args: unknown[]
+  ) => {
+    const [text, values] = args;
+    if (typeof text !== 'string' || !Array.isArray(values) || text.length > 8_000)
+      return query(...args);
+    let name = names.get(text);
+    if (name === undefined && names.size < 500) {
+      name = `greenlane_${next++}`;
+      names.set(text, name);
+    }
+    if (name === undefined) return query(...args);
+    return query({ name, text, values }).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== '0A000') throw error;
+      names.set(text, `greenlane_${next++}`);
+      return query(text, values);
+    });
+  };
 }
 
 /** PostgreSQL whose errors arrive as domain errors where they have a domain meaning. */

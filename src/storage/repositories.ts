@@ -34,7 +34,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     rulePacks: rulePackStore(db),
     controls: controlStore(db),
     metrics: metricsStore(db),
-    audit: auditStore(db),
+    audit: auditStore(db, backend),
     outbox: outboxStore(db, backend),
     idempotency: idempotencyStore(db),
   };

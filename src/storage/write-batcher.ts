@@ -78,7 +78,15 @@ export class WriteBatcher<DB> {
   }
 
   private async flush(batch: Job<DB>[]): Promise<void> {
-    const retry = await this.commitBatch(batch);
+    const refused: Array<{ job: Job<DB>; error: unknown }> = [];
+    let retry: Job<DB>[];
+    try {
+      retry = await this.commitBatch(batch, refused);
+    } finally {
+      // Refused jobs hear it only once the batch has ended: a refusal that names what another
+      // job of the same batch stored (a duplicate reference) can then read it back.
+      for (const { job, error } of refused) job.reject(error);
+    }
     if (retry.length > 0) {
       this.queue.push(...retry);
       this.schedule();
@@ -86,7 +94,10 @@ export class WriteBatcher<DB> {
   }
 
   /** Runs and commits one batch; returns the jobs to run again (deadlock victims). */
-  private async commitBatch(batch: Job<DB>[]): Promise<Job<DB>[]> {
+  private async commitBatch(
+    batch: Job<DB>[],
+    refused: Array<{ job: Job<DB>; error: unknown }>,
+  ): Promise<Job<DB>[]> {
     let trx: ControlledTransaction<DB> | undefined;
     // Nothing has run yet when the transaction cannot start (SQLite busy with another process's
     // writes beyond its busy timeout, no PostgreSQL connection): trying again runs nothing twice.
@@ -119,7 +130,7 @@ export class WriteBatcher<DB> {
             job.retries++;
             retry.push(job);
           } else {
-            job.reject(error);
+            refused.push({ job, error });
           }
           // Only this job's changes go; if even that fails, the transaction is lost (below).
           await sp.rollbackToSavepoint('job').execute();
@@ -133,7 +144,11 @@ export class WriteBatcher<DB> {
         .catch(() => undefined);
       const lost = asUnavailable(error, 'the database is unavailable: nothing was stored, retry');
       for (const { job } of done) job.reject(lost);
-      // The job that was running has had its own answer; those after it never ran.
+      // The job that was running has its own answer unless it never started; those after it
+      // never ran.
+      const running = batch[next];
+      if (running && !refused.some((r) => r.job === running) && !retry.includes(running))
+        running.reject(lost);
       for (const job of batch.slice(next + 1)) job.reject(lost);
       return retry;
     }

@@ -103,9 +103,12 @@ export function App() {
   );
   const [, route = allowed[0]?.path ?? '', id] = hash.replace(/^#\/?/, '#/').split('/');
   const signOut = async () => {
-    await api.POST('/api/auth/logout');
+    // Leave first (the pages and their live streams go), then revoke the token they used.
+    const token = session.token();
     session.clear();
     setMe(null);
+    if (token)
+      await api.POST('/api/auth/logout', { headers: { Authorization: `Bearer ${token}` } });
   };
 
   let page;

@@ -24,27 +24,51 @@ export function WorklistPage() {
   const [tick, setTick] = useState(0);
 
   // Live updates: the server announces each yellow or red declaration lodged; the list reloads.
+  // When the stream breaks (a server restart, a network change) it is opened again with the id of
+  // the last event seen, and the server sends what was missed.
   useEffect(() => {
     const abort = new AbortController();
     void (async () => {
-      try {
-        const response = await fetch('/api/events', {
-          headers: { Authorization: `Bearer ${session.token() ?? ''}` },
-          signal: abort.signal,
-        });
-        if (!response.ok || !response.body) return;
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += value;
-          const events = buffer.split('\n\n');
-          buffer = events.pop() ?? '';
-          if (events.some((e) => e.startsWith('event: declaration'))) setTick((t) => t + 1);
+      let lastId: string | undefined;
+      const token = session.token();
+      // Only for the session the page was opened with: signed out (or in as someone else), stop.
+      for (
+        let attempt = 0;
+        !abort.signal.aborted && token && session.token() === token;
+        attempt++
+      ) {
+        try {
+          const response = await fetch('/api/events', {
+            headers: {
+              Authorization: `Bearer ${token}`,
+              ...(lastId !== undefined ? { 'Last-Event-ID': lastId } : {}),
+            },
+            signal: abort.signal,
+          });
+          if (!response.ok || !response.body) return;
+          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+          let buffer = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            attempt = 0;
+            buffer += value;
+            const events = buffer.split('\n\n');
+            buffer = events.pop() ?? '';
+            let changed = false;
+            for (const event of events) {
+              const lines = event.split('\n');
+              const id = lines.find((l) => l.startsWith('id: '));
+              if (id !== undefined) lastId = id.slice(4);
+              if (lines.includes('event: declaration')) changed = true;
+            }
+            if (changed && session.token() === token) setTick((t) => t + 1);
+          }
+        } catch {
+          // Aborted on leaving the page, or the stream broke: the list still works without it.
+          if (abort.signal.aborted) return;
         }
-      } catch {
-        // Aborted on leaving the page, or the stream broke: the list still works without it.
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 15_000)));
       }
     })();
     return () => abort.abort();

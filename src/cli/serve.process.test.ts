@@ -519,3 +519,45 @@ describe.each(BACKENDS)('kill -9 under load on %s', (backend) => {
     }
   }, 300_000);
 });
+
+describe('shutdown on SIGTERM', () => {
+  it('does not wait out keep-alive connections with requests in flight, and refuses late ones with a problem document', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-stop-'));
+    try {
+      const server = await startServer({ GREENLANE_SQLITE_PATH: path.join(dir, 'greenlane.db') }, [
+        '--demo',
+      ]);
+      await server.waitUntilUp(120_000);
+      const trader = await signIn(server.url, 'trader');
+      // Closed-loop clients on keep-alive connections (fetch keeps them), lodging until the
+      // server is gone: some request is always in flight when SIGTERM arrives.
+      let gone = false;
+      void server.exited.then(() => (gone = true));
+      const answers = load(
+        () => server.url,
+        trader,
+        8,
+        () => gone,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      server.kill('SIGTERM');
+      const code = await server.exited;
+      const took = Date.now() - t0;
+      const all = await answers;
+      console.log(
+        `SIGTERM under load of 8 clients: exited ${String(code)} after ${took} ms; ${all.filter((a) => a.status === 503).length} late requests refused with 503`,
+      );
+      expect(code).toBe(0);
+      // Fastify's keep-alive timeout is 72 s; the server must not wait for idle connections.
+      expect(took).toBeLessThan(10_000);
+      for (const a of all) {
+        // Served, refused as shutting down (a problem document), or cut once the server was gone.
+        expect([0, 201, 503]).toContain(a.status);
+        if (a.status === 503) expect(a.type).toMatch(/problem\+json/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -1,4 +1,4 @@
-import { canSubmitDeclaration } from '../core/auth/access.js';
+import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { ControlStatus } from '../core/controls/inspection.js';
 import {
@@ -120,16 +120,16 @@ export async function namedDeclaration(
     // GreenLane issues no MRNs of its own: an MRN that is a GreenLane id names that declaration.
     if (ref.mrn !== undefined) d = await read.declarations.findById(ref.mrn);
     if (!d && ref.lrn !== undefined) {
+      // More than one only where duplicates predate the unique reference (migration 0007).
       const lodged = await read.declarations.listByReference(principal.agencyId, ref.lrn);
-      const live = lodged;
-      if (live.length > 1) {
+      if (lodged.length > 1) {
         throw new DomainError(
           'conflict',
-          `your organisation lodged ${live.length} declarations with LRN ${ref.lrn}: ${verb} one by its id`,
+          `your organisation lodged ${lodged.length} declarations with LRN ${ref.lrn}: ${verb} one by its id`,
           [{ path: 'FunctionalReferenceID', reason: 'names more than one declaration' }],
         );
       }
-      d = live[0];
+      d = lodged[0];
     }
     if (!d) {
       const named = [
@@ -149,6 +149,9 @@ export async function namedDeclaration(
     throw new DomainError('invalid_input', 'the request names no declaration');
   }
   if (d.submitterAgencyId !== principal.agencyId) {
+    // Those who may not read it are not told it exists (as reading it answers them).
+    if (!canReadDeclaration(principal, d))
+      throw new DomainError('not_found', `no declaration ${d.id}`);
     throw new DomainError(
       'forbidden',
       `only the organisation that lodged declaration ${d.id} may ${verb} it`,

@@ -73,7 +73,7 @@ export class EventFeed {
       for (const e of page) {
         if (isAfter(e, until)) return cursor;
         each(e);
-        cursor = e;
+        cursor = { txid: e.txid, position: e.position };
       }
     }
     return cursor;
@@ -115,7 +115,7 @@ export class EventFeed {
       for (;;) {
         const page = await this.source.read.outbox.after(this.cursor!, 500);
         for (const event of page) {
-          this.cursor = event;
+          this.cursor = { txid: event.txid, position: event.position };
           for (const listener of this.listeners) {
             try {
               listener(event);

@@ -5,9 +5,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../storage/database.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
-import { signIn, startServer, type ServerProcess } from '../test-support/server-process.js';
+import {
+  freePort,
+  signIn,
+  startServer,
+  type ServerProcess,
+} from '../test-support/server-process.js';
 import { tcpProxy, type TcpProxy } from '../test-support/tcp-proxy.js';
-import { freePort } from '../test-support/server-process.js';
 
 /**
  * `greenlane serve` as real processes: several on one PostgreSQL, database outages, kill -9.

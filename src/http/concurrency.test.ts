@@ -7,6 +7,7 @@ import { DomainError } from '../core/errors.js';
 import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
+import { airReport } from '../test-support/ens-messages.js';
 import { naiveAmendment, naiveCloseReferral, naiveLodging } from '../test-support/naive-lodging.js';
 import { problemFromDomainError } from './problem.js';
 
@@ -25,55 +26,9 @@ const ROUNDS = 20;
 const ENS = new URL('../../test/fixtures/ens/', import.meta.url);
 const AMENDMENT = readFileSync(new URL('examples/validAmendment.xml', ENS), 'utf8');
 
-/** yyyyMMddHHmm (UTC) of now + `hours`. */
-function ensTime(hours: number): string {
-  return new Date(Date.now() + hours * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 12);
-}
-
-/** An air cargo IE315 that meets the ENS rules (as in cargo.test.ts): one item of live reptiles. */
-function airReport(lrn: string, documents: Array<[string, string]> = [['N380', 'INV-1']]): string {
-  const docs = documents
-    .map(
-      ([type, ref]) =>
-        `<PRODOCDC2><DocTypDC21>${type}</DocTypDC21><DocRefDC23>${ref}</DocRefDC23></PRODOCDC2>`,
-    )
-    .join('');
-  return `<ie:CC315A xmlns:ie="http://ics.dgtaxud.ec/CC315A">
-  <MesSenMES3>GB1234231/1234567890</MesSenMES3>
-  <DatOfPreMES9>261129</DatOfPreMES9>
-  <TimOfPreMES10>1200</TimOfPreMES10>
-  <MesIdeMES19>${lrn}</MesIdeMES19>
-  <MesTypMES20>CC315A</MesTypMES20>
-  <HEAHEA>
-    <RefNumHEA4>${lrn}</RefNumHEA4>
-    <TraModAtBorHEA76>4</TraModAtBorHEA76>
-    <TotNumOfIteHEA305>1</TotNumOfIteHEA305>
-    <TotNumOfPacHEA306>1</TotNumOfPacHEA306>
-    <TotGroMasHEA307>120.000</TotGroMasHEA307>
-    <DecPlaHEA394>LONDON</DecPlaHEA394>
-    <ComRefNumHEA>AWB1234567</ComRefNumHEA>
-    <ConRefNumHEA>BA0123</ConRefNumHEA>
-    <PlaLoaGOOITE334>NAIROBI</PlaLoaGOOITE334>
-    <PlaUnlGOOITE334>HEATHROW</PlaUnlGOOITE334>
-    <DecDatTimHEA114>${ensTime(0)}</DecDatTimHEA114>
-  </HEAHEA>
-  <TRACONCE1><TINCE159>GB123456789000</TINCE159></TRACONCE1>
-  <GOOITEGDS>
-    <IteNumGDS7>1</IteNumGDS7>
-    <GooDesGDS23>Live reptiles</GooDesGDS23>
-    ${docs}
-    <COMCODGODITM><ComNomCMD1>010690</ComNomCMD1></COMCODGODITM>
-    <PACGS2><KinOfPacGS23>VR</KinOfPacGS23></PACGS2>
-  </GOOITEGDS>
-  <ITI><CouOfRouCodITI1>KE</CouOfRouCodITI1></ITI>
-  <ITI><CouOfRouCodITI1>GB</CouOfRouCodITI1></ITI>
-  <PERLODSUMDEC><TINPLD1>GB987654321000</TINPLD1></PERLODSUMDEC>
-  <CUSOFFFENT730>
-    <RefNumCUSOFFFENT731>GB000060</RefNumCUSOFFFENT731>
-    <ExpDatOfArrFIRENT733>${ensTime(30)}</ExpDatOfArrFIRENT733>
-  </CUSOFFFENT730>
-</ie:CC315A>`;
-}
+/** The reptiles report every scenario lodges: an information request (CITES) unless it quotes one. */
+const reptiles = (lrn: string, documents?: Array<[string, string]>) =>
+  airReport({ lrn, hs: '010690', arrivalHours: 30, ...(documents ? { documents } : {}) });
 
 /** What a request was answered: the HTTP response, or what the HTTP edge makes of a naive call. */
 interface Outcome {
@@ -294,7 +249,7 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
   /** Lodges the reptiles report under `lrn`: the library asks for their CITES document. */
   const lodgeInformationRequest = async (lrn: string) => {
     const ack = ok<Ack>(
-      await send('POST', '/api/cargo-reports', world.tokens.trader, airReport(lrn)),
+      await send('POST', '/api/cargo-reports', world.tokens.trader, reptiles(lrn)),
     );
     const request = ack.referrals.find((r) => r.kind === 'information-request');
     expect(request, JSON.stringify(ack)).toMatchObject({ status: 'open' });
@@ -396,7 +351,7 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
 
     it('accepts one cargo report (IE315); the others are 409 naming it', async () => {
       const lrn = 'RACE-ENS';
-      const xml = airReport(lrn, [['C400', 'KE-2026-1']]);
+      const xml = reptiles(lrn, [['C400', 'KE-2026-1']]);
       const outcomes = (
         await Promise.all(
           Array.from({ length: CONCURRENCY }, () =>
@@ -460,7 +415,7 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
           'POST',
           '/api/cargo-reports',
           world.tokens.trader,
-          airReport('RACE-313', [['C400', 'KE-2026-2']]),
+          reptiles('RACE-313', [['C400', 'KE-2026-2']]),
         ),
       );
       const amendment = AMENDMENT.replace('12AB3C4D5E6F7G8H90', ack.mrn);
@@ -483,7 +438,7 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
           'POST',
           '/api/cargo-reports',
           world.tokens.trader,
-          airReport('RACE-313-NAIVE', [['C400', 'KE-2026-3']]),
+          reptiles('RACE-313-NAIVE', [['C400', 'KE-2026-3']]),
         ),
       );
       const amendment = AMENDMENT.replace('12AB3C4D5E6F7G8H90', ack.mrn);

@@ -14,33 +14,19 @@ import { sql, type Kysely } from 'kysely';
  *   reports). Existing duplicates keep a null key, so the constraint can be added to any database.
  */
 export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  if (dialect === 'postgres') {
-    await sql`
-      create table outbox (
-        position bigserial primary key,
-        txid bigint not null default (pg_current_xact_id()::text::bigint),
-        kind text not null,
-        subject_type text not null,
-        subject_id text not null,
-        agency_id text not null,
-        actor_id text,
-        at text not null,
-        data text not null
-      )`.execute(db);
-  } else {
-    await sql`
-      create table outbox (
-        position integer primary key autoincrement,
-        txid integer not null default 0,
-        kind text not null,
-        subject_type text not null,
-        subject_id text not null,
-        agency_id text not null,
-        actor_id text,
-        at text not null,
-        data text not null
-      )`.execute(db);
-  }
+  const postgres = dialect === 'postgres';
+  await sql`
+    create table outbox (
+      position ${sql.raw(postgres ? 'bigserial primary key' : 'integer primary key autoincrement')},
+      txid bigint not null default ${sql.raw(postgres ? '(pg_current_xact_id()::text::bigint)' : '0')},
+      kind text not null,
+      subject_type text not null,
+      subject_id text not null,
+      agency_id text not null,
+      actor_id text,
+      at text not null,
+      data text not null
+    )`.execute(db);
   await db.schema.createIndex('outbox_order').on('outbox').columns(['txid', 'position']).execute();
 
   await db.schema

@@ -6,6 +6,8 @@ export interface Config {
   /** `postgres://…` selects PostgreSQL; absent means embedded SQLite at `sqlitePath`. */
   databaseUrl: string | undefined;
   sqlitePath: string;
+  /** True when GREENLANE_SQLITE_PATH names the file (else the default below is used). */
+  sqlitePathSet: boolean;
   host: string;
   port: number;
   logLevel: string;
@@ -47,7 +49,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GREENLANE_STATEMENT_TIMEOUT_MS',
       15_000,
     ),
-    sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH ?? './data/greenlane.db'),
+    sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH?.trim() || './data/greenlane.db'),
+    sqlitePathSet: Boolean(env.GREENLANE_SQLITE_PATH?.trim()),
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 'PORT', 8080),
     logLevel: env.GREENLANE_LOG_LEVEL ?? 'info',

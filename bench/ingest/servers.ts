@@ -233,7 +233,7 @@ export async function startServer(
   options: { demo: boolean; nodeArgs: string[]; signal: AbortSignal },
 ): Promise<Server> {
   const port = await freePort();
-  const args = [...options.nodeArgs, CLI, 'serve', ...(options.demo ? ['--demo'] : [])];
+  const args = [...options.nodeArgs, CLI, 'serve', ...(options.demo ? ['--seed-demo'] : [])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...env, PORT: String(port) },

@@ -11,7 +11,7 @@ import { cargoValidate } from './commands/cargo-validate.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
 import { defaultWorkers, screenFiles } from './commands/screen.js';
-import { serve } from './commands/serve.js';
+import { DEMO_SQLITE_PATH, serve } from './commands/serve.js';
 
 /** The `greenlane` command line. */
 export function buildCli(): Command {
@@ -24,10 +24,15 @@ export function buildCli(): Command {
     .description('start the HTTP API (embedded SQLite unless GREENLANE_DATABASE_URL is set)')
     .option(
       '--demo',
-      'on an empty database, create demo agencies and users and print how to sign in',
+      `run the demo on its own database (${DEMO_SQLITE_PATH}): on first start, create demo agencies, users (public password) and activity`,
       false,
     )
-    .action(async (opts: { demo: boolean }) => serve(readConfig(), opts));
+    .option(
+      '--seed-demo',
+      'seed the demo into the configured database (GREENLANE_DATABASE_URL or GREENLANE_SQLITE_PATH) when it is empty: never on a real install',
+      false,
+    )
+    .action(async (opts: { demo: boolean; seedDemo: boolean }) => serve(readConfig(), opts));
 
   program
     .command('import')

@@ -162,7 +162,7 @@ describe.skipIf(!POSTGRES)('two greenlane serve processes on one PostgreSQL', ()
       GREENLANE_OUTBOX_POLL_MS: '100',
       GREENLANE_EVENT_LOG: path.join(dir, `${name}.ndjson`),
     });
-    a = await startServer(env('a'), ['--demo']);
+    a = await startServer(env('a'), ['--seed-demo']);
     await a.waitUntilUp(120_000);
     b = await startServer(env('b'));
     await b.waitUntilUp();
@@ -309,7 +309,7 @@ describe.skipIf(!POSTGRES)('a server whose PostgreSQL goes away', () => {
     const viaProxy = new URL(t.url!);
     viaProxy.port = String(proxy.port);
     // Started while its database cannot be reached: it waits with back-off, then comes up.
-    server = await startServer({ GREENLANE_DATABASE_URL: viaProxy.toString() }, ['--demo']);
+    server = await startServer({ GREENLANE_DATABASE_URL: viaProxy.toString() }, ['--seed-demo']);
     await waitFor(() => /trying again in/.test(server.output()), 60_000, 'the server to wait');
     expect(server.child.exitCode).toBeNull();
     await proxy.up();
@@ -425,7 +425,7 @@ describe.each(BACKENDS)('kill -9 under load on %s', (backend) => {
   it('keeps every committed change with its event, delivers every event, none uncommitted', async () => {
     const answers: Awaited<ReturnType<typeof load>> = [];
     for (let round = 0; round < 4; round++) {
-      const server = await startServer(env, round === 0 ? ['--demo'] : []);
+      const server = await startServer(env, round === 0 ? ['--seed-demo'] : []);
       await server.waitUntilUp(120_000);
       const trader = await signIn(server.url, 'trader');
       let gone = false;
@@ -529,7 +529,7 @@ describe('shutdown on SIGTERM', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-stop-'));
     try {
       const server = await startServer({ GREENLANE_SQLITE_PATH: path.join(dir, 'greenlane.db') }, [
-        '--demo',
+        '--seed-demo',
       ]);
       await server.waitUntilUp(120_000);
       const trader = await signIn(server.url, 'trader');
@@ -559,6 +559,37 @@ describe('shutdown on SIGTERM', () => {
         // Served, refused as shutting down (a problem document), or cut once the server was gone.
         expect([0, 201, 503]).toContain(a.status);
         if (a.status === 503) expect(a.type).toMatch(/problem\+json/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('demo users only on the demo database', () => {
+  it('a real install gets no demo user, and --demo refuses a configured database', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-real-'));
+    try {
+      const file = path.join(dir, 'greenlane.db');
+      const refused = await startServer({ GREENLANE_SQLITE_PATH: file }, ['--demo']);
+      expect(await refused.exited).not.toBe(0);
+      expect(refused.output()).toMatch(/--demo runs on its own database.*--seed-demo/s);
+
+      const real = await startServer({ GREENLANE_SQLITE_PATH: file });
+      try {
+        await real.waitUntilUp(120_000);
+        expect(real.output()).toContain('greenlane admin create');
+        for (const username of ['admin', 'officer', 'trader']) {
+          const r = await fetch(`${real.url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username, password: 'greenlane-demo' }),
+          });
+          expect(r.status, username).toBe(401);
+        }
+      } finally {
+        real.kill('SIGTERM');
+        await real.exited;
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

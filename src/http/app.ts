@@ -16,6 +16,8 @@ import { authenticate } from '../app/authenticate.js';
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import { installMetrics } from './metrics.js';
+import { normaliseUrl } from './normalise-path.js';
+import { securityHeaders } from './security-headers.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { declarationRoutes } from './routes/declarations.js';
@@ -54,10 +56,46 @@ declare module 'fastify' {
 
 /** Builds the HTTP API: every route authenticated unless marked public, every error a problem document. */
 export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstance> {
+  // Paths that cannot be normalised are refused in the first hook; the reason waits here.
+  const badPaths = new WeakMap<object, string>();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: false,
+    // The router and every check below see the same normalised path (no `/%6detrics` bypass).
+    rewriteUrl: (req) => {
+      const n = normaliseUrl(req.url ?? '/');
+      if (n.ok) return n.url;
+      badPaths.set(req, n.reason);
+      return '/';
+    },
+    // Malformed requests the HTTP parser refuses (headers too large, bad framing) get a problem
+    // document too, never a bare status line.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const code = (error as { code?: string }).code;
+      const status =
+        code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const title =
+        status === 431
+          ? 'Request header fields too large'
+          : status === 408
+            ? 'Request timeout'
+            : 'Bad request';
+      const body = JSON.stringify({
+        type: `urn:greenlane:problem:${status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-request'}`,
+        title,
+        status,
+        detail:
+          status === 431
+            ? 'the request headers are too large'
+            : 'the HTTP request could not be parsed',
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     // Late requests during shutdown get our own 503 problem document (below), not Fastify's.
     return503OnClosing: false,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -102,12 +140,19 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
 
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('bearer', undefined);
-  // The console's files are public; everything under /api (and /metrics) needs a token.
-  const isApi = (url: string) =>
-    url.startsWith('/api/') || url === '/api' || url.startsWith('/metrics');
+  app.addHook('onRequest', async (request) => {
+    const bad = badPaths.get(request.raw);
+    if (bad !== undefined)
+      throw new DomainError('invalid_input', `the request path is not acceptable: ${bad}`, [
+        { path: 'path', reason: bad },
+      ]);
+  });
+  await securityHeaders(app);
+  // Every route needs a token unless it is marked public (the console's files, the API docs, the
+  // probes); a path no route matches is answered 404 without one.
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
-    if (!isApi(request.url)) return;
+    if (request.is404) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     request.bearer = match?.[1];
@@ -155,8 +200,16 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   });
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+    // The console's static files (registered below by @fastify/static at / and /*).
+    if (route.url === '/' || route.url === '/*')
+      route.config = { ...(route.config ?? {}), public: true };
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiHooks: {}, staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiHooks: {},
+    staticCSP: true,
+    transformStaticCSP: (csp) => csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   if (webRoot !== null && existsSync(path.join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, {

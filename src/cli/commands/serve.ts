@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pino from 'pino';
 import {
   DEMO_PASSWORD,
@@ -10,8 +11,26 @@ import type { Config } from '../../config.js';
 import { buildHttpApp } from '../../http/app.js';
 import { describeDatabase, openRuntime } from '../runtime.js';
 
-/** Starts the HTTP server; with `demo`, seeds demo agencies and users on an empty database. */
-export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
+/** The demo's own embedded database: the only one `serve --demo` seeds. */
+export const DEMO_SQLITE_PATH = './data/demo.db';
+
+/**
+ * Starts the HTTP server. Demo users share a published password, so they are seeded only into the
+ * demo's own database (`demo`: `./data/demo.db`) or, with `seedDemo`, into a database the operator
+ * named explicitly; a real install (`greenlane serve`) never gets them.
+ */
+export async function serve(
+  config: Config,
+  options: { demo: boolean; seedDemo?: boolean },
+): Promise<void> {
+  if (options.demo && (config.databaseUrl || config.sqlitePathSet)) {
+    throw new Error(
+      `--demo runs on its own database (${DEMO_SQLITE_PATH}), but ${describeDatabase(config)} is configured: ` +
+        'use --seed-demo to seed demo users with the public password into it, or unset GREENLANE_DATABASE_URL and GREENLANE_SQLITE_PATH',
+    );
+  }
+  if (options.demo) config = { ...config, sqlitePath: path.resolve(DEMO_SQLITE_PATH) };
+  const demo = options.demo || options.seedDemo === true;
   const log = pino({ level: config.logLevel });
   // A server may start before its database (or during a failover): wait for it with back-off.
   const runtime = await openRuntime(config, {
@@ -23,8 +42,9 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
         `${what}: ${error instanceof Error ? error.message : String(error)}`,
       ),
   });
-  const seeded = options.demo ? await seedDemo(runtime.ctx) : { seeded: false as const };
-  const library = options.demo ? null : await loadLibraryOnFirstStart(runtime.ctx);
+  const seeded = demo ? await seedDemo(runtime.ctx) : { seeded: false as const };
+  const library = demo ? null : await loadLibraryOnFirstStart(runtime.ctx);
+  const noAdmin = !demo && (await runtime.ctx.storage.read.identity.countUsers()) === 0;
   const app = await buildHttpApp({
     ctx: runtime.ctx,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -62,7 +82,14 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
       `  curl -s ${base}/api/declarations -H "Authorization: Bearer ${seeded.adminToken}"`,
     );
   }
-  if (options.demo) {
+  if (noAdmin) {
+    lines.push(
+      '',
+      'No user exists yet: create the first administrator (it prints a generated password and an API token):',
+      '  npx greenlane admin create --username <name>',
+    );
+  }
+  if (demo) {
     lines.push(
       '',
       `Demo users (password '${DEMO_PASSWORD}'): ${DEMO_USERS.map((u) => `${u.username} (${u.roles.join(', ')})`).join(', ')}`,

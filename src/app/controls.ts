@@ -1,5 +1,6 @@
+import { assertAllowed, can, type Action } from '../core/auth/policy.js';
 import type { EventKind } from '../core/events.js';
-import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
+import { hasRole, type Principal } from '../core/auth/identity.js';
 import {
   outcomeDelta,
   outcomeOf,
@@ -20,15 +21,6 @@ import { PRIORITY_AREAS } from '../core/risk/indicator.js';
 import { traderParty } from '../core/traders/certificate.js';
 import type { AppContext } from './context.js';
 
-/** Who works the worklist: border officers, their managers, and risk analysts reading it. */
-const CONTROL_ROLES: Role[] = ['border_officer', 'manager'];
-
-function assertCustoms(principal: Principal, roles: Role[] = CONTROL_ROLES): void {
-  if (principal.agencyKind !== 'customs' || !hasRole(principal, ...roles)) {
-    throw new DomainError('forbidden', `only ${roles.join(', ')} staff of customs do this`);
-  }
-}
-
 export interface WorklistQuery {
   office?: string;
   trader?: string;
@@ -47,7 +39,7 @@ export async function worklist(
   principal: Principal,
   q: WorklistQuery,
 ): Promise<WorklistEntry[]> {
-  assertCustoms(principal, ['border_officer', 'manager', 'risk_analyst']);
+  assertAllowed(principal, 'read', 'control');
   if (
     q.priorityArea !== undefined &&
     !(PRIORITY_AREAS as readonly string[]).includes(q.priorityArea)
@@ -83,10 +75,10 @@ export async function assignDeclaration(
   declarationId: string,
   username: string,
 ): Promise<ControlView> {
-  assertCustoms(principal);
+  assertAllowed(principal, 'assign', 'control');
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
-    const d = await owned(tx, principal, declarationId);
+    const d = await owned(tx, principal, declarationId, 'assign');
     const user = await tx.identity.findUserByUsername(username);
     if (!user || user.agencyId !== principal.agencyId || !user.roles.includes('border_officer')) {
       throw new DomainError('invalid_input', 'not an officer of this agency', [
@@ -118,10 +110,10 @@ export async function recordInspection(
   declarationId: string,
   input: unknown,
 ): Promise<ControlView> {
-  assertCustoms(principal);
+  assertAllowed(principal, 'inspect', 'control');
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
-    const d = await owned(tx, principal, declarationId);
+    const d = await owned(tx, principal, declarationId, 'inspect');
     const checked = validateInspection(
       input,
       d.goodsItems.map((g) => g.sequence),
@@ -220,10 +212,10 @@ export async function referDeclaration(
   declarationId: string,
   input: { agency: string; reason: string },
 ): Promise<ControlView> {
-  assertCustoms(principal);
+  assertAllowed(principal, 'refer', 'control');
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
-    await owned(tx, principal, declarationId);
+    await owned(tx, principal, declarationId, 'refer');
     const to =
       (await tx.identity.findAgency(input.agency)) ??
       (await tx.identity.findAgencyByCode(input.agency));
@@ -274,10 +266,10 @@ export async function holdDeclaration(
   declarationId: string,
   reason: string,
 ): Promise<ControlView> {
-  assertCustoms(principal);
+  assertAllowed(principal, 'hold', 'control');
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
-    await owned(tx, principal, declarationId);
+    await owned(tx, principal, declarationId, 'hold');
     if (
       !(await tx.declarations.setStatus(
         declarationId,
@@ -316,10 +308,10 @@ export async function controlView(
     (await read.controls.referralsOf(declarationId)).some(
       (r) => r.toAgencyId === principal.agencyId,
     );
+  // The agency a declaration was referred to follows its control too (a relation, not a field).
   if (
     !d ||
-    (d.agencyId !== principal.agencyId && !referredHere) ||
-    principal.agencyKind === 'trader'
+    (!can(principal, 'read', 'control', d) && !(referredHere && principal.agencyKind !== 'trader'))
   ) {
     throw new DomainError('not_found', `no declaration ${declarationId}`);
   }
@@ -338,15 +330,18 @@ export async function controlView(
   };
 }
 
+/** The declaration, if the principal may see its control (else it does not exist for them) and act. */
 async function owned(
   tx: Repositories,
   principal: Principal,
   declarationId: string,
+  action: Action,
 ): Promise<DeclarationRecord> {
   const d = await tx.declarations.findById(declarationId);
-  if (!d || d.agencyId !== principal.agencyId) {
+  if (!d || !can(principal, 'read', 'control', d)) {
     throw new DomainError('not_found', `no declaration ${declarationId}`);
   }
+  assertAllowed(principal, action, 'control', d);
   return d;
 }
 

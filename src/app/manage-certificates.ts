@@ -1,8 +1,9 @@
-import { hasRole, type Principal } from '../core/auth/identity.js';
+import type { Principal } from '../core/auth/identity.js';
+import { assertAllowed, can } from '../core/auth/policy.js';
+import type { Repositories } from '../core/ports.js';
 import { DomainError } from '../core/errors.js';
 import {
   ISSUER_KINDS,
-  ISSUER_ROLES,
   validateCertificate,
   type Certificate,
   type CertificateStatus,
@@ -21,7 +22,7 @@ export async function issueCertificate(
   principal: Principal,
   input: unknown,
 ): Promise<Certificate> {
-  assertIssuerRole(principal);
+  assertAllowed(principal, 'issue', 'certificate', { issuerAgencyId: principal.agencyId });
   const checked = validateCertificate(input);
   if (!checked.ok) {
     throw new DomainError('invalid_input', 'the certificate is not valid', checked.issues);
@@ -97,7 +98,7 @@ export async function changeCertificateStatus(
   action: keyof typeof MOVES,
   reason: string,
 ): Promise<Certificate> {
-  assertIssuerRole(principal);
+  assertAllowed(principal, 'issue', 'certificate');
   if (reason.trim() === '') {
     throw new DomainError('invalid_input', 'a reason is required', [
       { path: '/reason', reason: 'say why' },
@@ -107,10 +108,9 @@ export async function changeCertificateStatus(
   const move = MOVES[action];
   return ctx.storage.write(async (tx) => {
     const c = await tx.certificates.find(id);
-    if (!c) throw new DomainError('not_found', `no certificate ${id}`);
-    if (c.issuerAgencyId !== principal.agencyId) {
-      throw new DomainError('forbidden', 'only the issuing agency changes a certificate');
-    }
+    if (!c || !(await mayRead(tx, principal, c)))
+      throw new DomainError('not_found', `no certificate ${id}`);
+    assertAllowed(principal, 'issue', 'certificate', c);
     if (!move.from.includes(c.status)) {
       throw new DomainError('conflict', `cannot ${action} a ${c.status} certificate`);
     }
@@ -134,14 +134,38 @@ export async function listCertificates(
   principal: Principal,
   filter: { holderId?: string },
 ): Promise<Certificate[]> {
+  assertAllowed(principal, 'read', 'certificate');
   if (principal.agencyKind === 'trader') {
     if (principal.traderId === null) return [];
     if (filter.holderId !== undefined && filter.holderId !== principal.traderId) {
       throw new DomainError('forbidden', 'traders see only their own certificates');
     }
-    return ctx.storage.read.certificates.list({ holderId: principal.traderId });
   }
-  return ctx.storage.read.certificates.list(filter);
+  const read = ctx.storage.read;
+  const own = new Set(
+    (await read.identity.listAgencies(principal.administrationId)).map((a) => a.id),
+  );
+  const all = await read.certificates.list(
+    principal.agencyKind === 'trader' ? { holderId: principal.traderId! } : filter,
+  );
+  // Only what the policy lets the principal read, issued within its administration.
+  return all.filter((c) => own.has(c.issuerAgencyId) && readable(principal, c, own));
+}
+
+function readable(principal: Principal, c: Certificate, ownAgencies: Set<string>): boolean {
+  return can(principal, 'read', 'certificate', {
+    ...c,
+    administrationId: ownAgencies.has(c.issuerAgencyId) ? principal.administrationId : null,
+  });
+}
+
+/** The policy's `read certificate`, with the issuer's administration looked up. */
+async function mayRead(read: Repositories, principal: Principal, c: Certificate): Promise<boolean> {
+  const issuer = await read.identity.findAgency(c.issuerAgencyId);
+  return can(principal, 'read', 'certificate', {
+    ...c,
+    administrationId: issuer?.administrationId ?? null,
+  });
 }
 
 export async function getCertificate(
@@ -151,7 +175,7 @@ export async function getCertificate(
 ): Promise<Certificate> {
   const c = await ctx.storage.read.certificates.find(id);
   // A trader learns nothing about certificates of others, not even that they exist.
-  if (!c || (principal.agencyKind === 'trader' && c.holderId !== principal.traderId)) {
+  if (!c || !(await mayRead(ctx.storage.read, principal, c))) {
     throw new DomainError('not_found', `no certificate ${id}`);
   }
   return c;
@@ -171,9 +195,7 @@ export async function getTrader(
   principal: Principal,
   traderId: string,
 ): Promise<TraderView> {
-  if (principal.agencyKind === 'trader' && principal.traderId !== traderId) {
-    throw new DomainError('forbidden', 'traders see only their own record');
-  }
+  assertAllowed(principal, 'read', 'trader-record', { traderId });
   const read = ctx.storage.read;
   const record = (await read.traderRecords.find(traderId)) ?? {
     traderId,
@@ -188,13 +210,4 @@ export async function getTrader(
     findingRate: record.controls === 0 ? null : record.findings / record.controls,
     certificates: await read.certificates.ofHolder(traderId),
   };
-}
-
-function assertIssuerRole(principal: Principal): void {
-  if (!hasRole(principal, ...ISSUER_ROLES)) {
-    throw new DomainError(
-      'forbidden',
-      'only environmental officers, risk analysts and managers of the issuing agency manage certificates',
-    );
-  }
 }

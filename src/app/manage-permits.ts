@@ -1,5 +1,6 @@
+import { assertAllowed, can, scopeOf } from '../core/auth/policy.js';
 import type { EventKind } from '../core/events.js';
-import { hasRole, type Principal, type Role } from '../core/auth/identity.js';
+import type { Principal } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
 import { checkPermits, type PermitCheck } from '../core/permits/check.js';
@@ -21,9 +22,6 @@ import { screeningTrader } from '../core/traders/certificate.js';
 import type { AppContext } from './context.js';
 import { traderProfile } from './risk.js';
 
-/** The roles of an issuing agency that review and decide applications. */
-const ISSUER_ROLES: Role[] = ['environmental_officer', 'risk_analyst', 'manager'];
-
 /** A permit as a reader sees it: expiry applied to the status. */
 export type PermitView = Omit<Permit, 'status'> & { status: PermitStatus; overdue: boolean };
 
@@ -42,7 +40,8 @@ export async function applyForPermit(
   principal: Principal,
   input: unknown,
 ): Promise<PermitView> {
-  if (!hasRole(principal, 'trader') || principal.traderId === null) {
+  assertAllowed(principal, 'apply', 'permit');
+  if (principal.traderId === null) {
     throw new DomainError('forbidden', 'permits are applied for by traders, for their company');
   }
   const checked = validatePermitApplication(input);
@@ -151,17 +150,9 @@ export async function permitStep(
   const now = at.toISOString();
   return ctx.storage.write(async (tx) => {
     const p = await tx.permits.find(id);
-    if (!p || !mayRead(principal, p)) throw new DomainError('not_found', `no permit ${id}`);
-    if (input.step === 'respond') {
-      if (p.applicantAgencyId !== principal.agencyId) {
-        throw new DomainError('forbidden', 'only the applicant responds to a request');
-      }
-    } else if (p.issuerAgencyId !== principal.agencyId || !hasRole(principal, ...ISSUER_ROLES)) {
-      throw new DomainError(
-        'forbidden',
-        'only environmental officers, analysts and managers of the issuing agency decide on this permit',
-      );
-    }
+    if (!p || !(await mayRead(tx, principal, p)))
+      throw new DomainError('not_found', `no permit ${id}`);
+    assertAllowed(principal, input.step === 'respond' ? 'respond' : 'decide', 'permit', p);
     if (!FROM[input.step].includes(p.status)) {
       throw new DomainError('conflict', `cannot ${input.step} a permit that is ${p.status}`);
     }
@@ -267,10 +258,14 @@ async function nextPermitNumber(tx: Repositories, p: Permit, at: Date): Promise<
   );
 }
 
-function mayRead(principal: Principal, p: Permit): boolean {
-  if (principal.agencyKind === 'trader') return p.applicantAgencyId === principal.agencyId;
-  // Customs checks permits at clearance; other agencies see what they issue.
-  return principal.agencyKind === 'customs' || p.issuerAgencyId === principal.agencyId;
+/** The policy's `read permit` on one permit (customs reads those of its administration). */
+async function mayRead(read: Repositories, principal: Principal, p: Permit): Promise<boolean> {
+  const issuer = await read.identity.findAgency(p.issuerAgencyId);
+  return can(principal, 'read', 'permit', {
+    applicantAgencyId: p.applicantAgencyId,
+    issuerAgencyId: p.issuerAgencyId,
+    issuerAdministrationId: issuer?.administrationId,
+  });
 }
 
 export async function getPermit(
@@ -279,7 +274,8 @@ export async function getPermit(
   id: string,
 ): Promise<PermitView> {
   const p = await ctx.storage.read.permits.find(id);
-  if (!p || !mayRead(principal, p)) throw new DomainError('not_found', `no permit ${id}`);
+  if (!p || !(await mayRead(ctx.storage.read, principal, p)))
+    throw new DomainError('not_found', `no permit ${id}`);
   return view(p, ctx.clock.now().toISOString());
 }
 
@@ -289,9 +285,9 @@ export async function listPermits(
   principal: Principal,
   filter: Omit<PermitFilter, 'applicantAgencyId' | 'issuerAgencyId'>,
 ): Promise<PermitView[]> {
-  const scoped: PermitFilter = { ...filter };
-  if (principal.agencyKind === 'trader') scoped.applicantAgencyId = principal.agencyId;
-  else if (principal.agencyKind !== 'customs') scoped.issuerAgencyId = principal.agencyId;
+  const scope = scopeOf(principal, 'read', 'permit');
+  if (scope.length === 0) assertAllowed(principal, 'read', 'permit');
+  const scoped: PermitFilter = { ...filter, scope };
   const now = ctx.clock.now().toISOString();
   return (await ctx.storage.read.permits.list(scoped)).map((p) => view(p, now));
 }
@@ -302,9 +298,7 @@ export async function applicationsDue(
   principal: Principal,
   withinHours: number,
 ): Promise<PermitView[]> {
-  if (principal.agencyKind === 'trader') {
-    throw new DomainError('forbidden', 'the deadline list is for issuing agencies');
-  }
+  assertAllowed(principal, 'decide', 'permit');
   const at = ctx.clock.now();
   const horizon = new Date(at.getTime() + withinHours * 3600_000).toISOString();
   const open = await ctx.storage.read.permits.list({
@@ -346,17 +340,16 @@ export async function releaseDeclaration(
   principal: Principal,
   declarationId: string,
 ): Promise<ReleaseResult> {
-  if (!hasRole(principal, 'border_officer', 'manager')) {
-    throw new DomainError('forbidden', 'border officers and managers release goods');
-  }
+  assertAllowed(principal, 'release', 'control');
   const engine = await ctx.risk.engine();
   const rules = engine.permitRules;
   const now = ctx.clock.now().toISOString();
   return ctx.storage.write(async (tx) => {
     const d = await tx.declarations.findById(declarationId);
-    if (!d || d.agencyId !== principal.agencyId) {
+    if (!d || !can(principal, 'read', 'control', d)) {
       throw new DomainError('not_found', `no declaration ${declarationId}`);
     }
+    assertAllowed(principal, 'release', 'control', d);
     const state = await tx.declarations.status(declarationId);
     if (!state || !['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status)) {
       throw new DomainError(

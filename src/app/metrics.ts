@@ -1,4 +1,6 @@
-import { hasRole, type Principal } from '../core/auth/identity.js';
+import { csvCell } from '../formats/csv-cell.js';
+import type { Principal } from '../core/auth/identity.js';
+import { assertAllowed } from '../core/auth/policy.js';
 import { outcomeOf, type ControlOutcome } from '../core/controls/inspection.js';
 import { DomainError } from '../core/errors.js';
 import type { MetricDeclaration, Repositories } from '../core/ports.js';
@@ -84,22 +86,7 @@ export interface DailyChannels {
 
 /** Who reads the performance metrics. */
 function assertReader(principal: Principal): void {
-  if (
-    principal.agencyKind === 'trader' ||
-    !hasRole(
-      principal,
-      'manager',
-      'risk_analyst',
-      'liaison_officer',
-      'environmental_officer',
-      'admin',
-    )
-  ) {
-    throw new DomainError(
-      'forbidden',
-      'managers, analysts, liaison and environmental officers read the metrics',
-    );
-  }
+  assertAllowed(principal, 'read', 'performance-metrics');
 }
 
 export function checkPeriod(q: { from?: string; to?: string }): { from: string; to: string } {
@@ -438,12 +425,8 @@ export function metricsCsv(m: PerformanceMetrics): string {
     for (const ch of ['green', 'yellow', 'red', 'unscreened'] as const)
       rows.push(['daily', d.date, `channel_${ch}`, d[ch]]);
   }
-  const cell = (v: string | number | null) => {
-    const text = v === null ? '' : String(v);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   return (
-    ['section,group,metric,value', ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n'
+    ['section,group,metric,value', ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n'
   );
 }
 
@@ -477,7 +460,7 @@ export async function trainingData(
   principal: Principal,
   q: { from: string; to: string },
 ): Promise<TrainingRow[]> {
-  assertReader(principal);
+  assertAllowed(principal, 'read', 'training-data');
   const read = ctx.storage.read;
   const agencies = new Set(
     (await read.identity.listAgencies(principal.administrationId)).map((a) => a.id),

@@ -1,5 +1,6 @@
 import { canReadDeclaration } from '../core/auth/access.js';
-import { hasRole, type Principal } from '../core/auth/identity.js';
+import type { Principal } from '../core/auth/identity.js';
+import { assertAllowed, scopeOf } from '../core/auth/policy.js';
 import { DomainError } from '../core/errors.js';
 import type { DeclarationFilter, DeclarationRecord, DeclarationVersion } from '../core/ports.js';
 import type { AppContext } from './context.js';
@@ -35,18 +36,11 @@ export async function listDeclarations(
   principal: Principal,
   query: DeclarationQuery,
 ): Promise<DeclarationPage> {
-  const scope: Pick<DeclarationFilter, 'agencyId' | 'submitterAgencyId'> =
-    principal.agencyKind === 'trader'
-      ? { submitterAgencyId: principal.agencyId }
-      : { agencyId: principal.agencyId };
-  if (
-    principal.agencyKind !== 'trader' &&
-    !hasRole(principal, 'border_officer', 'risk_analyst', 'manager', 'admin', 'liaison_officer')
-  ) {
-    throw new DomainError('forbidden', 'your roles do not allow reading declarations');
-  }
+  // The same policy as a read by id, as a storage filter: a list and a read never disagree.
+  const scope = scopeOf(principal, 'read', 'declaration');
+  if (scope.length === 0) assertAllowed(principal, 'read', 'declaration');
   const { cursor, ...rest } = query;
-  const filter: DeclarationFilter = { ...rest, ...scope, limit: query.limit + 1 };
+  const filter: DeclarationFilter = { ...rest, scope, limit: query.limit + 1 };
   if (cursor !== undefined) filter.after = decodeCursor(cursor);
   const rows = await ctx.storage.read.declarations.list(filter);
   const items = rows.slice(0, query.limit);

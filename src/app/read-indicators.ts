@@ -8,13 +8,32 @@ import type {
 } from '../core/ports.js';
 import { diffFields, type FieldChange } from '../core/diff.js';
 import { namedAgencies } from '../core/risk/workflow.js';
+import { assertAllowed, can } from '../core/auth/policy.js';
 import { exportShareable, type ShareableExport } from '../core/risk/sharing.js';
 import type { AppContext } from './context.js';
 
 /** Indicators are method information: public authorities read them, traders do not. */
 function assertReader(principal: Principal): void {
-  if (principal.agencyKind === 'trader')
-    throw new DomainError('forbidden', 'traders do not read risk indicators');
+  assertAllowed(principal, 'read', 'indicator');
+}
+
+/**
+ * The policy's `read indicator` on records owned by agencies: readable when the owner agency is of
+ * the principal's administration (an indicator of another administration does not exist here).
+ */
+async function readableIn<T extends { ownerAgencyId: string }>(
+  ctx: AppContext,
+  principal: Principal,
+  records: T[],
+): Promise<T[]> {
+  const own = new Set(
+    (await ctx.storage.read.identity.listAgencies(principal.administrationId)).map((a) => a.id),
+  );
+  return records.filter((r) =>
+    can(principal, 'read', 'indicator', {
+      administrationId: own.has(r.ownerAgencyId) ? principal.administrationId : null,
+    }),
+  );
 }
 
 /** The newest version of every indicator. */
@@ -23,7 +42,7 @@ export async function listIndicators(
   principal: Principal,
 ): Promise<StoredIndicator[]> {
   assertReader(principal);
-  return ctx.storage.read.indicators.listLatest();
+  return readableIn(ctx, principal, await ctx.storage.read.indicators.listLatest());
 }
 
 /** One indicator: its newest version, or the version asked for. */
@@ -38,7 +57,7 @@ export async function getIndicator(
     version === undefined
       ? await ctx.storage.read.indicators.latest(id)
       : await ctx.storage.read.indicators.version(id, version);
-  if (!found)
+  if (!found || (await readableIn(ctx, principal, [found])).length === 0)
     throw new DomainError(
       'not_found',
       `no indicator ${id}${version === undefined ? '' : ` version ${version}`}`,
@@ -53,7 +72,7 @@ export async function indicatorVersions(
   id: string,
 ): Promise<StoredIndicator[]> {
   assertReader(principal);
-  const versions = await ctx.storage.read.indicators.versions(id);
+  const versions = await readableIn(ctx, principal, await ctx.storage.read.indicators.versions(id));
   if (versions.length === 0) throw new DomainError('not_found', `no indicator ${id}`);
   return versions;
 }
@@ -64,7 +83,7 @@ export async function listReferenceLists(
   principal: Principal,
 ): Promise<StoredReferenceList[]> {
   assertReader(principal);
-  return ctx.storage.read.referenceLists.listLatest();
+  return readableIn(ctx, principal, await ctx.storage.read.referenceLists.listLatest());
 }
 
 /** Every version of a reference list, oldest first. */
@@ -74,7 +93,11 @@ export async function referenceListVersions(
   name: string,
 ): Promise<StoredReferenceList[]> {
   assertReader(principal);
-  const versions = await ctx.storage.read.referenceLists.versions(name);
+  const versions = await readableIn(
+    ctx,
+    principal,
+    await ctx.storage.read.referenceLists.versions(name),
+  );
   if (versions.length === 0) throw new DomainError('not_found', `no reference list ${name}`);
   return versions;
 }
@@ -171,7 +194,7 @@ export async function shareableMethodInformation(
   ctx: AppContext,
   principal: Principal,
 ): Promise<ShareableExport> {
-  assertReader(principal);
+  assertAllowed(principal, 'read', 'method-information');
   const read = ctx.storage.read;
   return exportShareable(
     await read.indicators.listActive(),

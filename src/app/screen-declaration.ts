@@ -1,3 +1,4 @@
+import { assertAllowed } from '../core/auth/policy.js';
 import type { Principal } from '../core/auth/identity.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import type { DeclarationContent } from '../core/declaration/declaration.js';
@@ -13,8 +14,7 @@ export async function screenWithoutStoring(
   input: unknown,
   options: { seed?: number; translateIssues?: (issues: FieldIssue[]) => FieldIssue[] } = {},
 ): Promise<{ declaration: DeclarationContent; assessment: Assessment }> {
-  if (principal.agencyKind === 'trader')
-    throw new DomainError('forbidden', 'traders cannot run what-if screening');
+  assertAllowed(principal, 'run', 'screening');
   const checked = validateDeclaration(input, ctx.clock.now().toISOString());
   if (!checked.ok) {
     const issues = options.translateIssues

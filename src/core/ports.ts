@@ -187,6 +187,8 @@ export interface PermitFilter {
   holderId?: string;
   applicantAgencyId?: string;
   issuerAgencyId?: string;
+  /** What the principal may read (issuerAdministrationId: issued by an agency of it). */
+  scope?: AccessScope<'applicantAgencyId' | 'issuerAgencyId' | 'issuerAdministrationId'>;
   statuses?: readonly string[];
   expedited?: boolean;
   type?: string;
@@ -225,11 +227,19 @@ export interface Approval {
   comment: string;
 }
 
+/**
+ * The access policy as a storage filter (core/auth/policy `scopeOf`): a record qualifies when it
+ * matches every field of some alternative; an empty list matches nothing.
+ */
+export type AccessScope<F extends string> = ReadonlyArray<Partial<Record<F, string>>>;
+
 export interface DeclarationFilter {
   /** Restrict to one owning agency (customs staff) … */
   agencyId?: string;
   /** … or to one submitting company (traders). */
   submitterAgencyId?: string;
+  /** What the principal may read: alternatives of owning agency and submitting company. */
+  scope?: AccessScope<'agencyId' | 'submitterAgencyId'>;
   from?: string;
   to?: string;
   office?: string;

@@ -60,6 +60,21 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       if (f.agencyId !== undefined) q = q.where('agency_id', '=', f.agencyId);
       if (f.submitterAgencyId !== undefined)
         q = q.where('submitter_agency_id', '=', f.submitterAgencyId);
+      if (f.scope !== undefined) {
+        const scope = f.scope;
+        q = q.where((eb) =>
+          eb.or(
+            scope.map((alt) =>
+              eb.and([
+                ...(alt.agencyId !== undefined ? [eb('agency_id', '=', alt.agencyId)] : []),
+                ...(alt.submitterAgencyId !== undefined
+                  ? [eb('submitter_agency_id', '=', alt.submitterAgencyId)]
+                  : []),
+              ]),
+            ),
+          ),
+        );
+      }
       if (f.from !== undefined) q = q.where('submitted_at', '>=', f.from);
       if (f.to !== undefined) q = q.where('submitted_at', '<', f.to);
       if (f.office !== undefined) q = q.where('office', '=', f.office);

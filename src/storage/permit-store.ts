@@ -40,6 +40,35 @@ export function permitStore(db: Kysely<DB>): Repositories['permits'] {
       if (f.applicantAgencyId !== undefined)
         q = q.where('applicant_agency_id', '=', f.applicantAgencyId);
       if (f.issuerAgencyId !== undefined) q = q.where('issuer_agency_id', '=', f.issuerAgencyId);
+      if (f.scope !== undefined) {
+        const scope = f.scope;
+        q = q.where((eb) =>
+          eb.or(
+            scope.map((alt) =>
+              eb.and([
+                ...(alt.applicantAgencyId !== undefined
+                  ? [eb('applicant_agency_id', '=', alt.applicantAgencyId)]
+                  : []),
+                ...(alt.issuerAgencyId !== undefined
+                  ? [eb('issuer_agency_id', '=', alt.issuerAgencyId)]
+                  : []),
+                ...(alt.issuerAdministrationId !== undefined
+                  ? [
+                      eb(
+                        'issuer_agency_id',
+                        'in',
+                        eb
+                          .selectFrom('agencies')
+                          .select('agencies.id')
+                          .where('agencies.administration_id', '=', alt.issuerAdministrationId),
+                      ),
+                    ]
+                  : []),
+              ]),
+            ),
+          ),
+        );
+      }
       if (f.statuses !== undefined && f.statuses.length > 0)
         q = q.where('status', 'in', [...f.statuses]);
       if (f.expedited !== undefined) q = q.where('expedited', '=', f.expedited ? 1 : 0);

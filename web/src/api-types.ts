@@ -79,7 +79,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics (bearer token required) */
+    /** Prometheus metrics (an administrator's token) */
     get: {
       parameters: {
         query?: never;
@@ -277,6 +277,48 @@ export interface paths {
               )[];
               /** @enum {unknown} */
               via: 'session' | 'api-token';
+              /** @description What the access policy lets this user do in general (docs/access-policy.md); each record is still checked when used */
+              may: {
+                /** @enum {unknown} */
+                action:
+                  | 'read'
+                  | 'lodge'
+                  | 'amend'
+                  | 'cancel'
+                  | 'reply'
+                  | 'close'
+                  | 'inspect'
+                  | 'hold'
+                  | 'release'
+                  | 'assign'
+                  | 'refer'
+                  | 'author'
+                  | 'approve'
+                  | 'preview'
+                  | 'replace'
+                  | 'run'
+                  | 'apply'
+                  | 'respond'
+                  | 'decide'
+                  | 'issue'
+                  | 'administer';
+                /** @enum {unknown} */
+                subject:
+                  | 'declaration'
+                  | 'cargo-report'
+                  | 'control'
+                  | 'indicator'
+                  | 'rule-pack'
+                  | 'screening'
+                  | 'permit'
+                  | 'certificate'
+                  | 'trader-record'
+                  | 'performance-metrics'
+                  | 'training-data'
+                  | 'method-information'
+                  | 'system-metrics'
+                  | 'identity';
+              }[];
             };
           };
         };

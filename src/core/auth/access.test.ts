@@ -46,7 +46,8 @@ describe('access to declarations', () => {
     [['environmental_officer'] as Role[], false],
     [['manager'] as Role[], false],
   ])('roles %j may lodge: %s', (roles, expected) => {
-    expect(canSubmitDeclaration(principal(roles))).toBe(expected);
+    const p = roles.includes('trader') ? principal(roles, 'TRADER-1', 'trader') : principal(roles);
+    expect(canSubmitDeclaration(p)).toBe(expected);
   });
 
   it('only admins administer', () => {

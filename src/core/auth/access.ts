@@ -1,26 +1,24 @@
 import type { Declaration } from '../declaration/declaration.js';
 import type { Principal } from './identity.js';
-import { hasRole } from './identity.js';
+import { can } from './policy.js';
 
-/** Roles that may lodge declarations. */
+/** Roles that may lodge declarations (the policy's `lodge declaration`). */
 export function canSubmitDeclaration(p: Principal): boolean {
-  return hasRole(p, 'trader', 'border_officer', 'risk_analyst', 'admin');
+  return can(p, 'lodge', 'declaration');
 }
 
 /**
- * Who reads a declaration: staff of the owning customs agency (and managers and admins there);
- * a trader only reads the declarations their own company submitted.
+ * Who reads a declaration (the policy's `read declaration`): staff of the owning customs agency;
+ * a trader only what its own organisation lodged.
  */
 export function canReadDeclaration(
   p: Principal,
   d: Pick<Declaration, 'agencyId'> & { submitterAgencyId: string },
 ): boolean {
-  if (p.agencyKind === 'trader') return d.submitterAgencyId === p.agencyId;
-  if (p.agencyId !== d.agencyId) return false;
-  return hasRole(p, 'border_officer', 'risk_analyst', 'manager', 'admin', 'liaison_officer');
+  return can(p, 'read', 'declaration', d);
 }
 
-/** Only administrators manage users, agencies and API tokens. */
+/** Only administrators manage users, agencies and API tokens of their administration. */
 export function canAdminister(p: Principal): boolean {
-  return hasRole(p, 'admin');
+  return can(p, 'administer', 'identity', { administrationId: p.administrationId });
 }

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { AgencyKind, Role } from '../auth/identity.js';
+import type { AgencyKind } from '../auth/identity.js';
 import type { DeclarationContent } from '../declaration/declaration.js';
 import type { Checked, FieldIssue } from '../errors.js';
 import { isKnownHsPrefix } from '../reference/lookup.js';
@@ -29,9 +29,6 @@ export const ISSUER_KINDS: Record<CertificateType, readonly AgencyKind[]> = {
   'recycler-compliance-programme': ['environment'],
   'trusted-trader': ['customs'],
 };
-
-/** The roles that issue, suspend, reinstate and revoke certificates for their agency. */
-export const ISSUER_ROLES: readonly Role[] = ['environmental_officer', 'risk_analyst', 'manager'];
 
 export interface Certificate {
   id: string;

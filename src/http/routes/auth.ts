@@ -1,3 +1,4 @@
+import { abilities, ACTIONS, SUBJECTS } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
@@ -24,6 +25,10 @@ const Me = Type.Object({
   traderId: Type.Union([Type.String(), Type.Null()]),
   roles: Type.Array(Type.Enum(ROLES)),
   via: Type.Enum(['session', 'api-token']),
+  may: Type.Array(Type.Object({ action: Type.Enum(ACTIONS), subject: Type.Enum(SUBJECTS) }), {
+    description:
+      'What the access policy lets this user do in general (docs/access-policy.md); each record is still checked when used',
+  }),
 });
 
 /** Sign-in, sign-out, who-am-I and API tokens. */
@@ -97,6 +102,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     (request) => ({
       ...request.principal,
       roles: [...request.principal.roles],
+      may: abilities(request.principal),
     }),
   );
 

@@ -1,3 +1,4 @@
+import { assertAllowed } from '../../core/auth/policy.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Storage } from '../../core/ports.js';
@@ -32,7 +33,10 @@ export const systemRoutes: FastifyPluginAsync<{ registry: Registry; storage: Sto
   );
   app.get(
     '/metrics',
-    { schema: { tags: ['system'], summary: 'Prometheus metrics (bearer token required)' } },
-    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    { schema: { tags: ['system'], summary: "Prometheus metrics (an administrator's token)" } },
+    async (request, reply) => {
+      assertAllowed(request.principal, 'read', 'system-metrics');
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
   );
 };

@@ -16,7 +16,6 @@ export function normaliseUrl(raw: string): NormalisedPath {
   const path = q === -1 ? raw : raw.slice(0, q);
   const query = q === -1 ? '' : raw.slice(q);
   if (!path.startsWith('/')) return { ok: false, reason: 'the path must start with /' };
-  // eslint-disable-next-line no-control-regex
   if (/[\\\x00-\x1f\x7f]/.test(path))
     return { ok: false, reason: 'the path holds a backslash or a control character' };
 

@@ -133,7 +133,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
   it('finds tokens with their user and agency, and revokes them', async () => {
     const found = await t.db.read.identity.findUserByUsername('officer');
     expect(found?.roles).toEqual(['border_officer']);
-    expect(await t.db.read.identity.countUsers()).toBe(7);
+    expect(await t.db.read.identity.countUsers()).toBe(9);
     const agencies = await t.db.read.identity.listAgencies();
     expect(agencies.map((a) => a.code).sort()).toEqual(['BY-C', 'BY-E', 'KZ-C', 'T1', 'T2']);
     const customs = await t.db.read.identity.findCustomsAgency(

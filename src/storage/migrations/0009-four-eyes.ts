@@ -54,7 +54,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('seq', 'integer')
     // The proposer never decides: the database refuses it too.
-    .addCheckConstraint('rule_pack_proposals_four_eyes', sql`decided_by <> proposed_by or status = 'rejected'`)
+    .addCheckConstraint(
+      'rule_pack_proposals_four_eyes',
+      sql`decided_by <> proposed_by or status = 'rejected'`,
+    )
     .execute();
   await sql`
     create unique index rule_pack_proposals_one_pending on rule_pack_proposals (name) where status = 'pending'

@@ -72,6 +72,13 @@ export const DEMO_USERS: ReadonlyArray<{
     roles: ['risk_analyst'],
   },
   {
+    // Four eyes: the second analyst approves what the first one saved or proposed, and back.
+    username: 'analyst2',
+    displayName: 'Dmitri Check (risk analyst)',
+    agency: 'BY-CUSTOMS',
+    roles: ['risk_analyst'],
+  },
+  {
     username: 'officer',
     displayName: 'Ivan Post (border officer)',
     agency: 'BY-CUSTOMS',
@@ -148,13 +155,14 @@ export async function seedDemo(
   });
   if (adminToken === undefined) return { seeded: false };
   // The reference library, authored by customs with the environmental agency and pre-approved
-  // by both, through the same workflow a real install uses.
+  // by both, through the same workflow a real install uses: the analyst saves it, the second
+  // analyst approves it for customs (nobody approves what they saved).
   const analyst = await principalOfUser(ctx, 'analyst');
   const ecologist = await principalOfUser(ctx, 'ecologist');
   await loadLibrary(ctx, await readLibrary(), {
     author: analyst,
     coAuthorAgencyIds: [ecologist.agencyId],
-    approvers: [analyst, ecologist],
+    approvers: [await principalOfUser(ctx, 'analyst2'), ecologist],
   });
   await seedDemoActivity(ctx, {
     officer: await principalOfUser(ctx, 'officer'),

@@ -52,7 +52,9 @@ describe.each(BACKENDS)('random vs targeted detection on %s', (backend) => {
       entries: ['GB', 'UA', 'KZ', 'BE'],
     });
     await submitForApproval(ctx, analyst, 'reference-list', 'watched-origins', { version: 1 });
-    await approve(ctx, analyst, 'reference-list', 'watched-origins', { version: 1 });
+    await approve(ctx, world.principals.secondAnalyst, 'reference-list', 'watched-origins', {
+      version: 1,
+    });
     const i = await saveIndicator(ctx, analyst, undefined, {
       title: 'Watched origin',
       priorityArea: 'general-smuggling',
@@ -62,7 +64,7 @@ describe.each(BACKENDS)('random vs targeted detection on %s', (backend) => {
       rationale: 'Origins with many findings last year.',
     });
     await submitForApproval(ctx, analyst, 'indicator', i.id, { version: 1 });
-    await approve(ctx, analyst, 'indicator', i.id, { version: 1 });
+    await approve(ctx, world.principals.secondAnalyst, 'indicator', i.id, { version: 1 });
   });
   afterAll(() => t.drop());
 

@@ -57,12 +57,12 @@ describe.each(BACKENDS)('loading the library on %s', (backend) => {
   it('loads pre-approved (demo) on an empty database, screens the fixtures as expected, and a second load changes nothing', async () => {
     t = await freshDatabase(backend);
     const world = await seedWorld(t.db);
-    const { riskAnalyst, ecologist } = world.principals;
+    const { riskAnalyst, secondAnalyst, ecologist } = world.principals;
     const library = await readLibrary();
     const first = await loadLibrary(world.ctx, library, {
       author: riskAnalyst,
       coAuthorAgencyIds: [ecologist.agencyId],
-      approvers: [riskAnalyst, ecologist],
+      approvers: [secondAnalyst, ecologist],
     });
     expect(first).toEqual({
       lists: { created: library.lists.length, revised: 0, unchanged: 0 },
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('loading the library on %s', (backend) => {
     const second = await loadLibrary(world.ctx, library, {
       author: riskAnalyst,
       coAuthorAgencyIds: [ecologist.agencyId],
-      approvers: [riskAnalyst, ecologist],
+      approvers: [secondAnalyst, ecologist],
     });
     expect(second).toEqual({
       lists: { created: 0, revised: 0, unchanged: library.lists.length },

@@ -17,10 +17,12 @@ import type {
 import { validateIndicator } from '../core/risk/validate-indicator.js';
 import {
   assertCurrentVersion,
+  assertMayDecide,
   assertMayEdit,
   assertStatus,
   checkApproval,
-  namedAgencies,
+  checkRetirement,
+  requiredAgencies,
 } from '../core/risk/workflow.js';
 import { isCountryCode, isKnownHsPrefix } from '../core/reference/lookup.js';
 import type { AppContext } from './context.js';
@@ -191,6 +193,13 @@ export type SubjectType = Approval['subjectType'];
 
 interface Versioned extends Authored {
   version: number;
+  createdBy: string | null;
+}
+
+/** Where a retirement request stands: who agreed (agency ids) and who still has to. */
+export interface RetirementState {
+  agreedBy: string[];
+  remaining: string[];
 }
 
 interface SubjectAccess {
@@ -270,15 +279,16 @@ export async function submitForApproval(
     await audit(tx, principal, type, key, `${type}.submitted`, at, {
       version: subject.version,
       comment: input.comment ?? '',
-      awaiting: namedAgencies(subject),
+      awaiting: requiredAgencies(subject, await activeVersion(s, tx, key)),
     });
     return { ...subject, status: 'awaiting-approval' as const };
   });
 }
 
 /**
- * One agency approves the version, for the principal's own agency; when it is the last named
- * agency to do so the version becomes active and the previously active one is superseded.
+ * One agency approves the version, for the principal's own agency; when it is the last agency
+ * to do so (those named on it and on the active version) the version becomes active and the
+ * previously active one is superseded. Nobody approves a version they saved.
  */
 export async function approve(
   ctx: AppContext,
@@ -289,18 +299,20 @@ export async function approve(
 ): Promise<Versioned & { approvals: Approval[] }> {
   const s = SUBJECTS[type];
   const result = await step(ctx, principal, type, key, input, async (tx, subject, at) => {
-    const done = await tx.approvals.listFor(type, key, subject.version);
+    const done = await tx.approvals.listFor(type, key, subject.version, 'activation');
     const check = checkApproval(
       principal,
       subject,
       input.version,
       done.map((a) => a.agencyId),
       s.what,
+      await activeVersion(s, tx, key),
     );
     const approval: Approval = {
       subjectType: type,
       subjectId: key,
       version: subject.version,
+      purpose: 'activation',
       agencyId: principal.agencyId,
       userId: principal.userId,
       at,
@@ -310,6 +322,7 @@ export async function approve(
     await audit(tx, principal, type, key, `${type}.approved`, at, {
       version: subject.version,
       comment: approval.comment,
+      authoredBy: subject.createdBy,
       remaining: check.remaining,
     });
     let status = subject.status;
@@ -322,7 +335,9 @@ export async function approve(
       status = 'active';
       await audit(tx, principal, type, key, `${type}.activated`, at, {
         version: subject.version,
+        authoredBy: subject.createdBy,
         approvedBy: [...done.map((a) => a.agencyId), principal.agencyId],
+        approvers: [...done.map((a) => a.userId), principal.userId],
       });
     }
     return { ...subject, status, approvals: [...done, approval] };
@@ -341,9 +356,10 @@ export async function reject(
 ): Promise<Versioned> {
   const s = SUBJECTS[type];
   return step(ctx, principal, type, key, input, async (tx, subject, at) => {
-    assertMayEdit(principal, subject, s.what);
+    // Every agency whose approval the version needs may send it back, a dropped co-author too.
+    assertMayDecide(principal, requiredAgencies(subject, await activeVersion(s, tx, key)), s.what);
     assertStatus(subject, ['awaiting-approval'], 'reject', s.what);
-    await tx.approvals.deleteFor(type, key, subject.version);
+    await tx.approvals.deleteFor(type, key, subject.version, 'activation');
     await s.setStatus(tx, key, subject.version, 'draft');
     await audit(tx, principal, type, key, `${type}.rejected`, at, {
       version: subject.version,
@@ -353,34 +369,84 @@ export async function reject(
   });
 }
 
-/** Takes the subject out of use: its active and pending versions become retired. */
+/**
+ * One owning agency agrees to take the subject out of use, for the principal's own agency. The
+ * owners are the agencies named on every version still in use (active or pending); when the last
+ * of them agrees, those versions become retired. A subject owned by one agency retires at once.
+ * The agreement names the newest version: an edit meanwhile needs the owners to agree again.
+ */
 export async function retire(
   ctx: AppContext,
   principal: Principal,
   type: SubjectType,
   key: string,
   input: StepInput,
-): Promise<Versioned> {
+): Promise<Versioned & { retirement: RetirementState }> {
   const s = SUBJECTS[type];
   const result = await step(ctx, principal, type, key, input, async (tx, subject, at) => {
-    assertMayEdit(principal, subject, s.what);
+    const versions = await s.versions(tx, key);
+    const inUse = versions.filter((v) => v.status !== 'superseded' && v.status !== 'retired');
+    const done = await tx.approvals.listFor(type, key, subject.version, 'retirement');
+    const check = checkRetirement(
+      principal,
+      subject,
+      inUse,
+      done.map((a) => a.agencyId),
+      s.what,
+    );
     await s.checkRetirement(tx, key);
-    const retired: number[] = [];
-    for (const v of await s.versions(tx, key)) {
-      if (v.status !== 'superseded' && v.status !== 'retired') {
-        await s.setStatus(tx, key, v.version, 'retired');
-        retired.push(v.version);
-      }
+    const agreement: Approval = {
+      subjectType: type,
+      subjectId: key,
+      version: subject.version,
+      purpose: 'retirement',
+      agencyId: principal.agencyId,
+      userId: principal.userId,
+      at,
+      comment: input.comment ?? '',
+    };
+    await tx.approvals.insert(agreement);
+    const agreed = [...done, agreement];
+    const retirement = { agreedBy: agreed.map((a) => a.agencyId), remaining: check.remaining };
+    if (!check.retires) {
+      await audit(
+        tx,
+        principal,
+        type,
+        key,
+        done.length === 0 ? `${type}.retirement-requested` : `${type}.retirement-agreed`,
+        at,
+        {
+          version: subject.version,
+          comment: agreement.comment,
+          requestedBy: agreed[0]!.userId,
+          remaining: check.remaining,
+        },
+      );
+      return { ...subject, retirement };
     }
+    for (const v of inUse) await s.setStatus(tx, key, v.version, 'retired');
     await audit(tx, principal, type, key, `${type}.retired`, at, {
       version: subject.version,
-      versions: retired,
-      comment: input.comment ?? '',
+      versions: inUse.map((v) => v.version),
+      comment: agreement.comment,
+      requestedBy: agreed[0]!.userId,
+      agreedBy: retirement.agreedBy,
+      approvers: agreed.map((a) => a.userId),
     });
-    return { ...subject, status: 'retired' as const };
+    return { ...subject, status: 'retired' as const, retirement };
   });
-  ctx.risk.invalidate();
+  if (result.status === 'retired') ctx.risk.invalidate();
   return result;
+}
+
+/** The version in force, if any: the one a new version replaces. */
+async function activeVersion(
+  s: SubjectAccess,
+  tx: Repositories,
+  key: string,
+): Promise<Versioned | undefined> {
+  return (await s.versions(tx, key)).find((v) => v.status === 'active');
 }
 
 /** Runs one workflow step in a transaction, on the newest version, which the caller must name. */

@@ -51,7 +51,9 @@ describe.each(BACKENDS)('permit draw-down under concurrency on %s', (backend) =>
       entries: ['8549'],
     });
     await submitForApproval(world.ctx, analyst, 'reference-list', 'e-waste', { version: 1 });
-    await approve(world.ctx, analyst, 'reference-list', 'e-waste', { version: 1 });
+    await approve(world.ctx, world.principals.secondAnalyst, 'reference-list', 'e-waste', {
+      version: 1,
+    });
   });
   afterAll(async () => {
     await t.drop();

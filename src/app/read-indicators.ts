@@ -7,7 +7,7 @@ import type {
   StoredReferenceList,
 } from '../core/ports.js';
 import { diffFields, type FieldChange } from '../core/diff.js';
-import { namedAgencies } from '../core/risk/workflow.js';
+import { namedAgencies, requiredAgencies } from '../core/risk/workflow.js';
 import { assertAllowed, can } from '../core/auth/policy.js';
 import { exportShareable, type ShareableExport } from '../core/risk/sharing.js';
 import type { AppContext } from './context.js';
@@ -206,8 +206,11 @@ export interface AgencyApprovals {
   agencyId: string;
   code: string;
   name: string;
-  /** The owner authored it; co-authors were named by an owner's author. */
-  role: 'owner' | 'co-author';
+  /**
+   * The owner authored it; co-authors were named by an owner's author; a former co-author is
+   * named on the active version but not on the newest, and must approve leaving it.
+   */
+  role: 'owner' | 'co-author' | 'former-co-author';
   /** True when this agency has approved the newest version. */
   approvedNewest: boolean;
   /** Every approval this agency gave, any version, oldest first. */
@@ -222,7 +225,8 @@ export interface AgencyApprovals {
 }
 
 /**
- * Which agencies must approve an indicator (owner and co-authors of the newest version) and, for
+ * Which agencies must approve an indicator (owner and co-authors of the newest version, and those
+ * of the active version it would drop) and, for
  * each, who approved which version and when, with names rather than identifiers.
  */
 export async function approvalsByAgency(
@@ -237,7 +241,9 @@ export async function approvalsByAgency(
 }> {
   const newest = await getIndicator(ctx, principal, id);
   const read = ctx.storage.read;
-  const approvals = await read.approvals.listFor('indicator', id);
+  const approvals = await read.approvals.listFor('indicator', id, undefined, 'activation');
+  const active = (await read.indicators.versions(id)).find((v) => v.status === 'active');
+  const named = namedAgencies(newest);
   const users = new Map<string, { username: string; displayName: string }>();
   for (const a of approvals) {
     if (users.has(a.userId)) continue;
@@ -248,14 +254,19 @@ export async function approvalsByAgency(
     });
   }
   const agencies: AgencyApprovals[] = [];
-  for (const agencyId of namedAgencies(newest)) {
+  for (const agencyId of requiredAgencies(newest, active)) {
     const agency = await read.identity.findAgency(agencyId);
     const mine = approvals.filter((a) => a.agencyId === agencyId);
     agencies.push({
       agencyId,
       code: agency?.code ?? agencyId,
       name: agency?.name ?? agencyId,
-      role: agencyId === newest.ownerAgencyId ? 'owner' : 'co-author',
+      role:
+        agencyId === newest.ownerAgencyId
+          ? 'owner'
+          : named.includes(agencyId)
+            ? 'co-author'
+            : 'former-co-author',
       approvedNewest: mine.some((a) => a.version === newest.version),
       approvals: mine.map((a) => ({
         version: a.version,

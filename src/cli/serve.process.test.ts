@@ -236,10 +236,15 @@ describe.skipIf(!POSTGRES)('two greenlane serve processes on one PostgreSQL', ()
       );
     expect(hitIds(before)).not.toContain(key);
     await call('POST', `/api/indicators/${key}/submit`, { version: 1 });
-    const approved = await call('POST', `/api/indicators/${key}/approve`, {
-      version: 1,
-      comment: 'checked',
+    // Four eyes: another analyst approves what the first one saved.
+    const second = await signIn(a.url, 'analyst2');
+    const approval = await fetch(`${a.url}/api/indicators/${key}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, comment: 'checked' }),
     });
+    const approved = (await approval.json()) as Record<string, unknown>;
+    expect(approval.status, JSON.stringify(approved)).toBe(200);
     expect(approved.status).toBe('active');
     const t0 = Date.now();
     let elapsed = -1;

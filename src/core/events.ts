@@ -24,13 +24,13 @@ export type EventKind =
   | 'cargo-report.amended'
   | 'cargo-referral.replied'
   | 'cargo-referral.closed'
-  | `${'indicator' | 'reference-list'}.${'created' | 'revised' | 'submitted' | 'approved' | 'activated' | 'rejected' | 'retired'}`
+  | `${'indicator' | 'reference-list'}.${'created' | 'revised' | 'submitted' | 'approved' | 'activated' | 'rejected' | 'retirement-requested' | 'retirement-agreed' | 'retired'}`
   | 'certificate.issued'
   | 'certificate.suspended'
   | 'certificate.reinstated'
   | 'certificate.revoked'
   | `permit.${'applied' | 'under-review' | 'information-requested' | 'information-provided' | 'issued' | 'refused' | 'suspended' | 'reinstated' | 'revoked' | 'drawn'}`
-  | 'rule-pack.loaded';
+  | `rule-pack.${'proposed' | 'rejected' | 'loaded'}`;
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {

@@ -216,11 +216,15 @@ export interface IndicatorStats {
   findings: number;
 }
 
+/** What an approval agrees to: the version going into force, or the subject going out of use. */
+export type ApprovalPurpose = 'activation' | 'retirement';
+
 /** One agency's approval of one version of an indicator or reference list. */
 export interface Approval {
   subjectType: 'indicator' | 'reference-list';
   subjectId: string;
   version: number;
+  purpose: ApprovalPurpose;
   agencyId: string;
   userId: string;
   at: string;
@@ -299,7 +303,32 @@ export interface StoredRulePack {
   /** The pack document as loaded (JSON text). */
   document: string;
   loadedAt: string;
+  /** Who approved it (and so put it in force). */
   loadedBy: string;
+  /** Who proposed it; null for versions loaded before four eyes. */
+  proposedBy: string | null;
+}
+
+export type RulePackProposalStatus = 'pending' | 'approved' | 'rejected';
+
+/** A replacement of a rule pack, proposed by one analyst, in force once a second one approves it. */
+export interface RulePackProposal {
+  id: string;
+  name: string;
+  /** The proposed pack's own version label. */
+  version: string;
+  /** The pack document (JSON text). */
+  document: string;
+  proposedAt: string;
+  proposedBy: string;
+  proposerAgencyId: string;
+  comment: string;
+  status: RulePackProposalStatus;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+  /** The loaded version's sequence number, once approved. */
+  seq: number | null;
 }
 
 export interface CargoReportFilter {
@@ -499,6 +528,18 @@ export interface Repositories {
     latest(name: string): Promise<StoredRulePack | undefined>;
     /** Every version of a name, newest first. */
     versions(name: string): Promise<StoredRulePack[]>;
+    insertProposal(p: RulePackProposal): Promise<void>;
+    findProposal(id: string): Promise<RulePackProposal | undefined>;
+    /** A pack's proposals, newest first; only those in `status` when given. */
+    proposals(name: string, status?: RulePackProposalStatus): Promise<RulePackProposal[]>;
+    /**
+     * Records the decision on a pending proposal; false when it is no longer pending (someone
+     * decided first: nothing written).
+     */
+    decideProposal(
+      id: string,
+      decision: Pick<RulePackProposal, 'status' | 'decidedAt' | 'decidedBy' | 'reason' | 'seq'>,
+    ): Promise<boolean>;
   };
   controls: {
     insertInspection(r: InspectionRecord): Promise<void>;
@@ -525,16 +566,19 @@ export interface Repositories {
   };
   approvals: {
     insert(a: Approval): Promise<void>;
+    /** Approvals of a subject, oldest first: of one version and one purpose when given. */
     listFor(
       subjectType: Approval['subjectType'],
       subjectId: string,
       version?: number,
+      purpose?: ApprovalPurpose,
     ): Promise<Approval[]>;
-    /** Withdraws a version's approvals (on rejection: a resubmission needs them all again). */
+    /** Withdraws a version's approvals of one purpose (on rejection: a resubmission needs them all again). */
     deleteFor(
       subjectType: Approval['subjectType'],
       subjectId: string,
       version: number,
+      purpose?: ApprovalPurpose,
     ): Promise<void>;
   };
   audit: {

@@ -7,6 +7,7 @@ import { seedWorld, type TestWorld } from '../test-support/app.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
 import { airReport, ensTime } from '../test-support/ens-messages.js';
+import { createUser, issueApiToken } from '../app/manage-identity.js';
 
 const ENS = new URL('../../test/fixtures/ens/', import.meta.url);
 const example = (name: string) => readFileSync(new URL(`examples/${name}`, ENS), 'utf8');
@@ -40,6 +41,8 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
   let world: TestWorld;
   let app: FastifyInstance;
   let trader: string;
+  /** A risk analyst of the partner administration's customs. */
+  let foreignAnalyst: string;
   const indicators: Record<string, string> = {};
 
   const send = (
@@ -76,6 +79,17 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     world = await seedWorld(t.db);
     trader = world.tokens.trader;
     app = await testHttpApp(world.ctx);
+    const partner = await t.db.read.identity.findUserByUsername('kzofficer');
+    foreignAnalyst = await t.db.write(async (tx) => {
+      const id = await createUser(world.ctx, tx, {
+        agencyId: partner!.agencyId,
+        username: 'kz-analyst',
+        displayName: 'Partner analyst',
+        roles: ['risk_analyst'],
+        password: null,
+      });
+      return (await issueApiToken(world.ctx, tx, { userId: id, name: 'test' })).token;
+    });
     const analyst = world.tokens.riskAnalyst;
     for (const [name, entries] of [
       ['reptiles', ['0106']],
@@ -90,7 +104,11 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
         }),
       );
       ok(await send('POST', `/api/reference-lists/${name}/submit`, analyst, { version: 1 }));
-      ok(await send('POST', `/api/reference-lists/${name}/approve`, analyst, { version: 1 }));
+      ok(
+        await send('POST', `/api/reference-lists/${name}/approve`, world.tokens.secondAnalyst, {
+          version: 1,
+        }),
+      );
     }
     const indicator = async (key: string, body: Record<string, unknown>) => {
       const id = (
@@ -103,7 +121,11 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
         ) as { id: string }
       ).id;
       ok(await send('POST', `/api/indicators/${id}/submit`, analyst, { version: 1 }));
-      ok(await send('POST', `/api/indicators/${id}/approve`, analyst, { version: 1 }));
+      ok(
+        await send('POST', `/api/indicators/${id}/approve`, world.tokens.secondAnalyst, {
+          version: 1,
+        }),
+      );
       indicators[key] = id;
     };
     await indicator('cites', {
@@ -500,8 +522,9 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     expect(view.declaration.assessment.hits.map((h) => h.indicatorId)).toEqual([indicators.late]);
   });
 
-  it('replaces the rule pack without a release; a bad rule refuses the whole pack', async () => {
+  it('replaces the rule pack without a release, once a second analyst approves; a bad rule refuses the whole pack', async () => {
     const analyst = world.tokens.riskAnalyst;
+    const second = world.tokens.secondAnalyst;
     const current = ok(await send('GET', '/api/rule-packs/hmrc-ens-ie315', analyst)) as {
       version: string;
       seq: number;
@@ -528,7 +551,7 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     expect(issue.field).toBe('/rules/3/asserts/0/test');
     expect(issue.detail).toContain(`rule '${broken.rules[3]!.name}', assertion 0`);
 
-    // Only customs risk analysts and administrators load packs.
+    // Only customs risk analysts and administrators propose packs.
     const withoutSender = structuredClone(document);
     withoutSender.version = 'local/2';
     withoutSender.rules = withoutSender.rules
@@ -538,46 +561,154 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
       (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', trader, withoutSender)).statusCode,
     ).toBe(403);
 
-    // Without rule 4065 (the sender's format), the reduced example is accepted at once.
-    const before = await send(
-      'POST',
-      '/api/cargo-reports',
-      trader,
-      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-1</RefNumHEA4>'),
+    // Without rule 4065 (the sender's format), the reduced example is accepted, once approved.
+    const reduced = (ref: string) =>
+      send(
+        'POST',
+        '/api/cargo-reports',
+        trader,
+        example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', `${ref}</RefNumHEA4>`),
+      );
+    expect((await reduced('PACK-1')).statusCode).toBe(400);
+    const proposed = await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, withoutSender);
+    expect(proposed.statusCode, proposed.body).toBe(202);
+    const proposal = proposed.json<{ id: string; status: string; version: string }>();
+    expect(proposal).toMatchObject({
+      status: 'pending',
+      version: 'local/2',
+      proposedBy: world.principals.riskAnalyst.userId,
+      decidedBy: null,
+    });
+    // Proposed is not in force.
+    expect((await reduced('PACK-1')).statusCode).toBe(400);
+    expect(ok(await send('GET', '/api/rule-packs/hmrc-ens-ie315', analyst))).toMatchObject({
+      seq: 0,
+    });
+    const pending = ok(
+      await send('GET', '/api/rule-packs/hmrc-ens-ie315/proposals', second),
+    ) as Array<{ id: string }>;
+    expect(pending.map((p) => p.id)).toEqual([proposal.id]);
+    expect(
+      ok(
+        await send(
+          'GET',
+          `/api/rule-packs/hmrc-ens-ie315/proposals/${proposal.id}/document`,
+          second,
+        ),
+      ),
+    ).toEqual(withoutSender);
+    expect((await send('GET', '/api/rule-packs/hmrc-ens-ie315/proposals', trader)).statusCode).toBe(
+      403,
     );
-    expect(before.statusCode).toBe(400);
-    const loaded = ok(
-      await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, withoutSender),
-    ) as {
-      version: string;
-      seq: number;
-      versions: Array<{ version: string; seq: number }>;
+    // One pending proposal per pack.
+    const other = { ...document, version: 'local/3' };
+    expect((await send('PUT', '/api/rule-packs/hmrc-ens-ie315', second, other)).statusCode).toBe(
+      409,
+    );
+
+    // The proposer cannot approve; nor can anyone but a customs risk analyst of the administration.
+    const approveUrl = `/api/rule-packs/hmrc-ens-ie315/proposals/${proposal.id}/approve`;
+    const own = await send('POST', approveUrl, analyst, {});
+    expect(own.statusCode, own.body).toBe(403);
+    expect(own.headers['content-type']).toMatch(/problem\+json/);
+    expect(own.json()).toMatchObject({ detail: expect.stringMatching(/you proposed/) as unknown });
+    for (const token of [
+      world.tokens.admin,
+      world.tokens.ecologist,
+      world.tokens.officer,
+      foreignAnalyst,
+    ]) {
+      const r = await send('POST', approveUrl, token, {});
+      expect(r.statusCode, r.body).toBe(403);
+    }
+    expect((await reduced('PACK-1')).statusCode).toBe(400);
+
+    const approved = ok(await send('POST', approveUrl, second, { comment: 'checked' })) as {
+      proposal: { status: string; decidedBy: string; seq: number };
+      pack: {
+        version: string;
+        seq: number;
+        loadedBy: string;
+        versions: Array<{ version: string; seq: number; proposedBy: string | null }>;
+      };
     };
-    expect(loaded).toMatchObject({ version: 'local/2', seq: 1 });
-    expect(loaded.versions.map((v) => [v.seq, v.version])).toEqual([
-      [1, 'local/2'],
-      [0, 'hmrc-ens-ie315/1'],
+    expect(approved.proposal).toMatchObject({
+      status: 'approved',
+      decidedBy: world.principals.secondAnalyst.userId,
+      seq: 1,
+    });
+    expect(approved.pack).toMatchObject({
+      version: 'local/2',
+      seq: 1,
+      loadedBy: world.principals.secondAnalyst.userId,
+    });
+    expect(approved.pack.versions.map((v) => [v.seq, v.version, v.proposedBy])).toEqual([
+      [1, 'local/2', world.principals.riskAnalyst.userId],
+      [0, 'hmrc-ens-ie315/1', null],
     ]);
-    const after = await send(
-      'POST',
-      '/api/cargo-reports',
-      trader,
-      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-1</RefNumHEA4>'),
-    );
+    const after = await reduced('PACK-1');
     expect(after.statusCode, after.body).toBe(201);
-    // The same version label twice is refused; the original rules come back as a new version.
+    expect((await send('POST', approveUrl, second, {})).statusCode).toBe(409);
+    expect((await t.db.read.audit.listFor('rule-pack', 'hmrc-ens-ie315')).slice(-2)).toMatchObject([
+      {
+        action: 'rule-pack.proposed',
+        actorId: world.principals.riskAnalyst.userId,
+        details: { proposalId: proposal.id, version: 'local/2' },
+      },
+      {
+        action: 'rule-pack.loaded',
+        actorId: world.principals.secondAnalyst.userId,
+        details: {
+          proposalId: proposal.id,
+          seq: 1,
+          proposedBy: world.principals.riskAnalyst.userId,
+          approvedBy: world.principals.secondAnalyst.userId,
+        },
+      },
+    ]);
+
+    // The same version label twice is refused. A rejected proposal changes nothing; the original
+    // rules come back as a new version once the other analyst approves them.
     expect(
       (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, withoutSender)).statusCode,
     ).toBe(409);
     const restored = { ...document, version: 'hmrc-ens-ie315/1-restored' };
-    ok(await send('PUT', '/api/rule-packs/hmrc-ens-ie315', analyst, restored));
-    const again = await send(
-      'POST',
-      '/api/cargo-reports',
-      trader,
-      example('CC315A_reduced.xml').replace('ABCD1234</RefNumHEA4>', 'PACK-2</RefNumHEA4>'),
+    const first = (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', second, restored)).json<{
+      id: string;
+    }>();
+    const rejected = ok(
+      await send('POST', `/api/rule-packs/hmrc-ens-ie315/proposals/${first.id}/reject`, analyst, {
+        reason: 'restore after the peak season',
+      }),
     );
-    expect(again.statusCode).toBe(400);
+    expect(rejected).toMatchObject({ status: 'rejected', reason: 'restore after the peak season' });
+    expect(
+      (
+        await send(
+          'POST',
+          `/api/rule-packs/hmrc-ens-ie315/proposals/${first.id}/approve`,
+          analyst,
+          {},
+        )
+      ).statusCode,
+    ).toBe(409);
+    expect((await reduced('PACK-2')).statusCode).toBe(201);
+    const again = (await send('PUT', '/api/rule-packs/hmrc-ens-ie315', second, restored)).json<{
+      id: string;
+    }>();
+    ok(
+      await send(
+        'POST',
+        `/api/rule-packs/hmrc-ens-ie315/proposals/${again.id}/approve`,
+        analyst,
+        {},
+      ),
+    );
+    expect((await reduced('PACK-3')).statusCode).toBe(400);
+    const all = ok(
+      await send('GET', '/api/rule-packs/hmrc-ens-ie315/proposals?status=all', analyst),
+    ) as Array<{ status: string }>;
+    expect(all.map((p) => p.status)).toEqual(['approved', 'rejected', 'approved']);
   });
 
   it('keeps other organisations and roles out', async () => {

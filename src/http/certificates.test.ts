@@ -42,7 +42,14 @@ describe.each(BACKENDS)(
         }),
       );
       ok(await send('POST', '/api/reference-lists/ewaste-watch/submit', customs, { version: 1 }));
-      ok(await send('POST', '/api/reference-lists/ewaste-watch/approve', customs, { version: 1 }));
+      ok(
+        await send(
+          'POST',
+          '/api/reference-lists/ewaste-watch/approve',
+          world.tokens.secondAnalyst,
+          { version: 1 },
+        ),
+      );
       const id = ok(
         await send('POST', '/api/indicators', customs, {
           title: 'E-waste',
@@ -54,7 +61,11 @@ describe.each(BACKENDS)(
         }),
       ).id as string;
       ok(await send('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-      ok(await send('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
+      ok(
+        await send('POST', `/api/indicators/${id}/approve`, world.tokens.secondAnalyst, {
+          version: 1,
+        }),
+      );
     });
     afterAll(async () => {
       await app.close();

@@ -289,7 +289,7 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
     await loadLibrary(world.ctx, library, {
       author: world.principals.riskAnalyst,
       coAuthorAgencyIds: [world.principals.ecologist.agencyId],
-      approvers: [world.principals.riskAnalyst, world.principals.ecologist],
+      approvers: [world.principals.secondAnalyst, world.principals.ecologist],
     });
     libraryIndicators = library.indicators.length;
     activeIndicators = (await t.db.read.indicators.listActive()).length;

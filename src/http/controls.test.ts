@@ -45,7 +45,11 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
       }),
     );
     ok(await send('POST', '/api/reference-lists/scrap-watch/submit', customs, { version: 1 }));
-    ok(await send('POST', '/api/reference-lists/scrap-watch/approve', customs, { version: 1 }));
+    ok(
+      await send('POST', '/api/reference-lists/scrap-watch/approve', world.tokens.secondAnalyst, {
+        version: 1,
+      }),
+    );
     const indicator = async (title: string, condition: string, weight: number) => {
       const id = ok(
         await send('POST', '/api/indicators', customs, {
@@ -58,7 +62,11 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
         }),
       ).id as string;
       ok(await send('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-      ok(await send('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
+      ok(
+        await send('POST', `/api/indicators/${id}/approve`, world.tokens.secondAnalyst, {
+          version: 1,
+        }),
+      );
       return id;
     };
     scrap = await indicator('Scrap', 'hsIn(item.hs, "scrap-watch")', 50);

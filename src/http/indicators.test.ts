@@ -42,11 +42,19 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
   });
   const send = (method: 'POST' | 'PUT', url: string, payload: unknown, token = analyst) =>
     app.inject({ method, url, payload: payload as object, headers: bearer(token) });
-  /** Submits and approves a version: the analyst's agency is the only one named, so it activates. */
+  /**
+   * Submits and approves a version: the analyst's agency is the only one named, so it activates
+   * once another analyst of that agency approves it (nobody approves what they saved).
+   */
   const activate = async (base: string, version: number) => {
     const submitted = await send('POST', `${base}/submit`, { version });
     expect(submitted.statusCode, submitted.body).toBe(200);
-    const approved = await send('POST', `${base}/approve`, { version, comment: 'checked' });
+    const approved = await send(
+      'POST',
+      `${base}/approve`,
+      { version, comment: 'checked' },
+      world.tokens.secondAnalyst,
+    );
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ status: 'active' });
   };

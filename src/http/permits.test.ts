@@ -95,7 +95,11 @@ describe.each(BACKENDS)('the Single Window on %s', (backend) => {
       }),
     );
     ok(await send('POST', '/api/reference-lists/e-waste/submit', customs, { version: 1 }));
-    ok(await send('POST', '/api/reference-lists/e-waste/approve', customs, { version: 1 }));
+    ok(
+      await send('POST', '/api/reference-lists/e-waste/approve', world.tokens.secondAnalyst, {
+        version: 1,
+      }),
+    );
   });
   afterAll(async () => {
     await app.close();

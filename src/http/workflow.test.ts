@@ -9,7 +9,10 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
   let world: TestWorld;
   let app: FastifyInstance;
   let customs: string;
+  /** A second analyst of the same customs agency: approves what `customs` saved. */
+  let customs2: string;
   let env: string;
+  let env2: string;
 
   beforeAll(async () => {
     t = await freshDatabase(backend);
@@ -17,6 +20,8 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     app = await testHttpApp(world.ctx);
     customs = world.tokens.riskAnalyst;
     env = world.tokens.ecologist;
+    customs2 = world.tokens.secondAnalyst;
+    env2 = world.tokens.secondEcologist;
     // The list the indicators use, approved by customs alone (its only named agency).
     const list = await post('PUT', '/api/reference-lists/e-waste', customs, {
       kind: 'hs-prefixes',
@@ -26,7 +31,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     });
     expect(list.statusCode, list.body).toBe(200);
     ok(await post('POST', '/api/reference-lists/e-waste/submit', customs, { version: 1 }));
-    ok(await post('POST', '/api/reference-lists/e-waste/approve', customs, { version: 1 }));
+    ok(await post('POST', '/api/reference-lists/e-waste/approve', customs2, { version: 1 }));
   });
   afterAll(async () => {
     await app.close();
@@ -86,7 +91,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     expect(await screenedVersion(id)).toBeNull();
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
     const first = ok(
-      await post('POST', `/api/indicators/${id}/approve`, customs, {
+      await post('POST', `/api/indicators/${id}/approve`, customs2, {
         version: 1,
         comment: 'customs agrees',
       }),
@@ -116,7 +121,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
       {
         action: 'indicator.approved',
         agencyId: world.principals.riskAnalyst.agencyId,
-        actorId: world.principals.riskAnalyst.userId,
+        actorId: world.principals.secondAnalyst.userId,
         version: 1,
         comment: 'customs agrees',
       },
@@ -135,7 +140,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     const id = (ok(await post('POST', '/api/indicators', customs, indicator())) as { id: string })
       .id;
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-    ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }));
     ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 1 }));
 
     const v2 = ok(await post('PUT', `/api/indicators/${id}`, env, indicator({ weight: 90 })));
@@ -152,7 +157,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     expect(stale.json()).toMatchObject({
       detail: expect.stringMatching(/not the newest/) as unknown,
     });
-    const envOnly = ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 3 }));
+    const envOnly = ok(await post('POST', `/api/indicators/${id}/approve`, env2, { version: 3 }));
     expect(envOnly).toMatchObject({ status: 'awaiting-approval' });
     // Per agency, with names: who approved which version; only the environment has approved 3.
     const byAgency = ok(await get(`/api/indicators/${id}/agencies`)) as {
@@ -173,8 +178,8 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
         a.approvals.map((x) => `${x.version}:${x.username}`),
       ]),
     ).toEqual([
-      ['BY-C', 'owner', false, ['1:home-analyst', '2:home-analyst']],
-      ['BY-E', 'co-author', true, ['1:ecologist', '3:ecologist']],
+      ['BY-C', 'owner', false, ['1:second-analyst', '2:home-analyst']],
+      ['BY-E', 'co-author', true, ['1:ecologist', '3:second-ecologist']],
     ]);
     expect(Date.parse(byAgency.agencies[1]!.approvals[1]!.at)).not.toBeNaN();
     expect((await get(`/api/indicators/${id}/agencies`, world.tokens.trader)).statusCode).toBe(403);
@@ -216,8 +221,8 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     expect(ok(await get(`/api/indicators/${id}/approvals`))).toEqual([]);
     expect(await t.db.read.audit.listFor('indicator', id)).toEqual(before);
     // The only named agency approves once; a second approval is a conflict.
-    ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
-    const again = await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 });
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }));
+    const again = await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 });
     expect(again.statusCode).toBe(409);
   });
 
@@ -225,7 +230,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     const id = (ok(await post('POST', '/api/indicators', customs, indicator())) as { id: string })
       .id;
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-    ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }));
     const rejected = ok(
       await post('POST', `/api/indicators/${id}/reject`, env, {
         version: 1,
@@ -246,23 +251,199 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
     ).toMatchObject({ status: 'awaiting-approval' });
   });
 
-  it('retires an indicator: it stops screening and cannot be edited', async () => {
+  /** A joint indicator (customs with the environment), active at version 1. */
+  const activeJoint = async (over: Record<string, unknown> = {}) => {
+    const id = (
+      ok(await post('POST', '/api/indicators', customs, indicator(over))) as { id: string }
+    ).id;
+    ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 1 }));
+    expect(await screenedVersion(id)).toBe(1);
+    return id;
+  };
+  const expectForbidden = (r: LightMyRequestResponse, detail: RegExp) => {
+    expect(r.statusCode, r.body).toBe(403);
+    expect(r.headers['content-type']).toMatch(/problem\+json/);
+    expect(r.json()).toMatchObject({ detail: expect.stringMatching(detail) as unknown });
+  };
+
+  it('four eyes: nobody approves a version they saved; another author of that agency approves for it', async () => {
     const id = (ok(await post('POST', '/api/indicators', customs, indicator())) as { id: string })
       .id;
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-    ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
     ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 1 }));
+    const before = await t.db.read.audit.listFor('indicator', id);
+    expectForbidden(
+      await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }),
+      /you saved version 1/,
+    );
+    expect(await t.db.read.audit.listFor('indicator', id)).toEqual(before);
+    expect(await screenedVersion(id)).toBeNull();
+    const approved = ok(
+      await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }),
+    );
+    expect(approved).toMatchObject({ status: 'active' });
+    const activated = (await t.db.read.audit.listFor('indicator', id)).at(-1)!;
+    expect(activated).toMatchObject({
+      action: 'indicator.activated',
+      actorId: world.principals.secondAnalyst.userId,
+      details: {
+        authoredBy: world.principals.riskAnalyst.userId,
+        approvers: [world.principals.ecologist.userId, world.principals.secondAnalyst.userId],
+      },
+    });
+    // The same holds for the environmental agency's own edit, and for reference lists.
+    ok(await post('PUT', `/api/indicators/${id}`, env, indicator({ weight: 70 })));
+    ok(await post('POST', `/api/indicators/${id}/submit`, env, { version: 2 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 2 }));
+    expectForbidden(
+      await post('POST', `/api/indicators/${id}/approve`, env, { version: 2 }),
+      /you saved version 2/,
+    );
+    ok(await post('POST', `/api/indicators/${id}/approve`, env2, { version: 2 }));
+    expect(await screenedVersion(id)).toBe(2);
+    ok(
+      await post('PUT', '/api/reference-lists/own-eyes', customs, {
+        kind: 'countries',
+        title: 'Self-approved?',
+        entries: ['CN'],
+      }),
+    );
+    ok(await post('POST', '/api/reference-lists/own-eyes/submit', customs, { version: 1 }));
+    expectForbidden(
+      await post('POST', '/api/reference-lists/own-eyes/approve', customs, { version: 1 }),
+      /you saved version 1/,
+    );
+    expect(
+      ok(await post('POST', '/api/reference-lists/own-eyes/approve', customs2, { version: 1 })),
+    ).toMatchObject({ status: 'active' });
+  });
+
+  it('four eyes: a version that drops a co-author needs that co-author to approve it too', async () => {
+    const id = await activeJoint();
+    const v2 = ok(
+      await post(
+        'PUT',
+        `/api/indicators/${id}`,
+        customs,
+        indicator({ coAuthorAgencies: [], weight: 5 }),
+      ),
+    );
+    expect(v2).toMatchObject({ version: 2, coAuthorAgencyIds: [] });
+    ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 2 }));
+    const customsOnly = ok(
+      await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 2 }),
+    );
+    // Customs alone cannot activate it: the environment, named on version 1, must agree.
+    expect(customsOnly).toMatchObject({ status: 'awaiting-approval' });
+    expect(await screenedVersion(id)).toBe(1);
+    const byAgency = ok(await get(`/api/indicators/${id}/agencies`)) as {
+      agencies: Array<{ code: string; role: string; approvedNewest: boolean }>;
+    };
+    expect(byAgency.agencies.map((a) => [a.code, a.role, a.approvedNewest])).toEqual([
+      ['BY-C', 'owner', true],
+      ['BY-E', 'former-co-author', false],
+    ]);
+    // Nobody outside the two agencies approves for them.
+    for (const token of [world.tokens.officer, world.tokens.foreignOfficer]) {
+      expect(
+        (await post('POST', `/api/indicators/${id}/approve`, token, { version: 2 })).statusCode,
+      ).toBe(403);
+    }
+    // The dropped co-author may send it back, or approve it: then version 2 is active.
+    const sentBack = ok(
+      await post('POST', `/api/indicators/${id}/reject`, env, {
+        version: 2,
+        reason: 'keep us on it',
+      }),
+    );
+    expect(sentBack).toMatchObject({ status: 'draft' });
+    ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 2 }));
+    ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 2 }));
+    const activated = ok(await post('POST', `/api/indicators/${id}/approve`, env, { version: 2 }));
+    expect(activated).toMatchObject({ status: 'active', coAuthorAgencyIds: [] });
+    expect(await screenedVersion(id)).toBe(2);
+    expect((await t.db.read.audit.listFor('indicator', id)).at(-1)).toMatchObject({
+      action: 'indicator.activated',
+      details: {
+        version: 2,
+        approvedBy: [world.principals.riskAnalyst.agencyId, world.principals.ecologist.agencyId],
+      },
+    });
+  });
+
+  it('four eyes: a joint indicator retires once every owning agency agrees; a single-agency one at once, by its owner', async () => {
+    const id = await activeJoint();
+    const requested = await post('POST', `/api/indicators/${id}/retire`, env, {
+      version: 1,
+      comment: 'replaced by the library indicator',
+    });
+    expect(requested.statusCode, requested.body).toBe(202);
+    expect(requested.json()).toMatchObject({
+      status: 'active',
+      retirement: {
+        agreedBy: [world.principals.ecologist.agencyId],
+        remaining: [world.principals.riskAnalyst.agencyId],
+      },
+    });
+    // The environment alone has not retired it: it still screens.
     expect(await screenedVersion(id)).toBe(1);
     expect(
-      ok(
-        await post('POST', `/api/indicators/${id}/retire`, env, {
-          version: 1,
-          comment: 'replaced by the library indicator',
-        }),
-      ),
-    ).toMatchObject({ status: 'retired' });
+      (await post('POST', `/api/indicators/${id}/retire`, env2, { version: 1 })).statusCode,
+    ).toBe(409);
+    for (const token of [world.tokens.officer, world.tokens.foreignOfficer, world.tokens.trader]) {
+      expect(
+        (await post('POST', `/api/indicators/${id}/retire`, token, { version: 1 })).statusCode,
+      ).toBe(403);
+    }
+    const retired = ok(await post('POST', `/api/indicators/${id}/retire`, customs, { version: 1 }));
+    expect(retired).toMatchObject({ status: 'retired' });
     expect(await screenedVersion(id)).toBeNull();
     expect((await post('PUT', `/api/indicators/${id}`, customs, indicator())).statusCode).toBe(409);
+    const audit = await t.db.read.audit.listFor('indicator', id);
+    expect(audit.slice(-2)).toMatchObject([
+      {
+        action: 'indicator.retirement-requested',
+        actorId: world.principals.ecologist.userId,
+        details: { version: 1, remaining: [world.principals.riskAnalyst.agencyId] },
+      },
+      {
+        action: 'indicator.retired',
+        actorId: world.principals.riskAnalyst.userId,
+        details: {
+          versions: [1],
+          requestedBy: world.principals.ecologist.userId,
+          approvers: [world.principals.ecologist.userId, world.principals.riskAnalyst.userId],
+        },
+      },
+    ]);
+    const agreements = (
+      ok(await get(`/api/indicators/${id}/approvals`)) as unknown as Array<{
+        purpose: string;
+        agencyId: string;
+      }>
+    ).filter((a) => a.purpose === 'retirement');
+    expect(agreements.map((a) => a.agencyId)).toEqual([
+      world.principals.ecologist.agencyId,
+      world.principals.riskAnalyst.agencyId,
+    ]);
+
+    // Customs alone owns this one: its analyst retires it at once; the environment may not.
+    const single = (
+      ok(await post('POST', '/api/indicators', customs, indicator({ coAuthorAgencies: [] }))) as {
+        id: string;
+      }
+    ).id;
+    ok(await post('POST', `/api/indicators/${single}/submit`, customs, { version: 1 }));
+    ok(await post('POST', `/api/indicators/${single}/approve`, customs2, { version: 1 }));
+    expectForbidden(
+      await post('POST', `/api/indicators/${single}/retire`, env, { version: 1 }),
+      /does not own/,
+    );
+    const once = await post('POST', `/api/indicators/${single}/retire`, customs, { version: 1 });
+    expect(once.statusCode, once.body).toBe(200);
+    expect(once.json()).toMatchObject({ status: 'retired' });
   });
 
   it('does not activate an indicator whose list is not in force, and keeps the approval unrecorded', async () => {
@@ -284,15 +465,15 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
       ) as { id: string }
     ).id;
     ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-    const r = await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 });
+    const r = await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 });
     expect(r.statusCode).toBe(409);
     expect(r.json()).toMatchObject({ detail: expect.stringMatching(/new-scrap/) as unknown });
     expect(ok(await get(`/api/indicators/${id}/approvals`))).toEqual([]);
     // Once the list is approved, the indicator can be.
     ok(await post('POST', '/api/reference-lists/new-scrap/submit', customs, { version: 1 }));
-    ok(await post('POST', '/api/reference-lists/new-scrap/approve', customs, { version: 1 }));
+    ok(await post('POST', '/api/reference-lists/new-scrap/approve', customs2, { version: 1 }));
     expect(
-      ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 })),
+      ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 })),
     ).toMatchObject({ status: 'active' });
     // And the list cannot be retired while an active indicator uses it.
     const retire = await post('POST', '/api/reference-lists/new-scrap/retire', customs, {
@@ -314,7 +495,7 @@ describe.each(BACKENDS)('joint authoring of indicators on %s', (backend) => {
         ) as { id: string }
       ).id;
       ok(await post('POST', `/api/indicators/${id}/submit`, customs, { version: 1 }));
-      ok(await post('POST', `/api/indicators/${id}/approve`, customs, { version: 1 }));
+      ok(await post('POST', `/api/indicators/${id}/approve`, customs2, { version: 1 }));
       return id;
     };
     const national = await activate({ title: 'Confidential targeting profile' });

@@ -182,6 +182,7 @@ export function approvalStore(db: Kysely<DB>): Repositories['approvals'] {
           subject_type: a.subjectType,
           subject_id: a.subjectId,
           version: a.version,
+          purpose: a.purpose,
           agency_id: a.agencyId,
           user_id: a.userId,
           at: a.at,
@@ -189,26 +190,29 @@ export function approvalStore(db: Kysely<DB>): Repositories['approvals'] {
         })
         .execute();
     },
-    async deleteFor(subjectType, subjectId, version) {
+    async deleteFor(subjectType, subjectId, version, purpose = 'activation') {
       await db
         .deleteFrom('approvals')
         .where('subject_type', '=', subjectType)
         .where('subject_id', '=', subjectId)
         .where('version', '=', version)
+        .where('purpose', '=', purpose)
         .execute();
     },
-    async listFor(subjectType, subjectId, version) {
+    async listFor(subjectType, subjectId, version, purpose) {
       let q = db
         .selectFrom('approvals')
         .selectAll()
         .where('subject_type', '=', subjectType)
         .where('subject_id', '=', subjectId);
       if (version !== undefined) q = q.where('version', '=', version);
+      if (purpose !== undefined) q = q.where('purpose', '=', purpose);
       const rows = await q.orderBy('version').orderBy('at').orderBy('agency_id').execute();
       return rows.map((r): Approval => ({
         subjectType: r.subject_type as Approval['subjectType'],
         subjectId: r.subject_id,
         version: r.version,
+        purpose: r.purpose as Approval['purpose'],
         agencyId: r.agency_id,
         userId: r.user_id,
         at: r.at,

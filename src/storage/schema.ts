@@ -157,6 +157,7 @@ export interface DB {
     subject_type: string;
     subject_id: string;
     version: number;
+    purpose: string;
     agency_id: string;
     user_id: string;
     at: string;
@@ -327,5 +328,21 @@ export interface DB {
     document: string;
     loaded_at: string;
     loaded_by: string;
+    proposed_by: string | null;
+  };
+  rule_pack_proposals: {
+    id: string;
+    name: string;
+    version: string;
+    document: string;
+    proposed_at: string;
+    proposed_by: string;
+    proposer_agency_id: string;
+    comment: string;
+    status: string;
+    decided_at: string | null;
+    decided_by: string | null;
+    reason: string | null;
+    seq: number | null;
   };
 }

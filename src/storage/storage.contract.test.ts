@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeclarationRecord } from '../core/ports.js';
+import type { DeclarationRecord, RulePackProposal } from '../core/ports.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
@@ -133,7 +133,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
   it('finds tokens with their user and agency, and revokes them', async () => {
     const found = await t.db.read.identity.findUserByUsername('officer');
     expect(found?.roles).toEqual(['border_officer']);
-    expect(await t.db.read.identity.countUsers()).toBe(7);
+    expect(await t.db.read.identity.countUsers()).toBe(9);
     const agencies = await t.db.read.identity.listAgencies();
     expect(agencies.map((a) => a.code).sort()).toEqual(['BY-C', 'BY-E', 'KZ-C', 'T1', 'T2']);
     const customs = await t.db.read.identity.findCustomsAgency(
@@ -268,6 +268,57 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
       t.db.write((tx) => tx.declarations.insert({ ...d, reference: 'changed' })),
     ).rejects.toMatchObject({ name: 'DomainError', code: 'conflict' });
     expect((await t.db.read.declarations.findById(d.id))?.reference).toBe('R-5');
+  });
+
+  it('decides a rule-pack proposal once, keeps one pending per pack, and never lets the proposer approve it', async () => {
+    const analyst = world.principals.riskAnalyst;
+    const proposal = (id: string, version: string): RulePackProposal => ({
+      id,
+      name: 'hmrc-ens-ie315',
+      version,
+      document: '{}',
+      proposedAt: '2026-11-02T10:00:00.000Z',
+      proposedBy: analyst.userId,
+      proposerAgencyId: analyst.agencyId,
+      comment: '',
+      status: 'pending',
+      decidedAt: null,
+      decidedBy: null,
+      reason: null,
+      seq: null,
+    });
+    await t.db.write((tx) => tx.rulePacks.insertProposal(proposal('P1', 'local/2')));
+    await expect(
+      t.db.write((tx) => tx.rulePacks.insertProposal(proposal('P2', 'local/3'))),
+    ).rejects.toThrow();
+    const decision = (by: string) => ({
+      status: 'approved' as const,
+      decidedAt: '2026-11-02T11:00:00.000Z',
+      decidedBy: by,
+      reason: null,
+      seq: 1,
+    });
+    // The constraint is the backstop behind the use case's check.
+    await expect(
+      t.db.write((tx) => tx.rulePacks.decideProposal('P1', decision(analyst.userId))),
+    ).rejects.toThrow();
+    const second = world.principals.secondAnalyst.userId;
+    expect(await t.db.write((tx) => tx.rulePacks.decideProposal('P1', decision(second)))).toBe(
+      true,
+    );
+    expect(await t.db.write((tx) => tx.rulePacks.decideProposal('P1', decision(second)))).toBe(
+      false,
+    );
+    expect(await t.db.read.rulePacks.findProposal('P1')).toMatchObject({
+      status: 'approved',
+      decidedBy: second,
+      seq: 1,
+    });
+    // Decided, it no longer blocks the next proposal.
+    await t.db.write((tx) => tx.rulePacks.insertProposal(proposal('P2', 'local/3')));
+    expect(
+      (await t.db.read.rulePacks.proposals('hmrc-ens-ie315', 'pending')).map((p) => p.id),
+    ).toEqual(['P2']);
   });
 
   describe('declaration versions', () => {

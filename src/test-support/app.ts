@@ -39,6 +39,10 @@ export interface TestWorld {
     foreignOfficer: string;
     admin: string;
     riskAnalyst: string;
+    /** Another customs risk analyst: the second pair of eyes on the first one's work. */
+    secondAnalyst: string;
+    /** Another environmental officer of the same agency. */
+    secondEcologist: string;
   };
   principals: {
     officer: Principal;
@@ -46,7 +50,9 @@ export interface TestWorld {
     otherTrader: Principal;
     admin: Principal;
     riskAnalyst: Principal;
+    secondAnalyst: Principal;
     ecologist: Principal;
+    secondEcologist: Principal;
   };
 }
 
@@ -104,6 +110,8 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       ecologist: await mk(env, 'ecologist', ['environmental_officer']),
       foreignOfficer: await mk(abroad.customsAgencyId, 'kzofficer', ['border_officer']),
       riskAnalyst: await mk(home.customsAgencyId, 'home-analyst', ['risk_analyst']),
+      secondAnalyst: await mk(home.customsAgencyId, 'second-analyst', ['risk_analyst']),
+      secondEcologist: await mk(env, 'second-ecologist', ['environmental_officer']),
     };
   });
   return {
@@ -115,7 +123,9 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       otherTrader: await authenticate(ctx, tokens.otherTrader),
       admin: await authenticate(ctx, tokens.admin),
       riskAnalyst: await authenticate(ctx, tokens.riskAnalyst),
+      secondAnalyst: await authenticate(ctx, tokens.secondAnalyst),
       ecologist: await authenticate(ctx, tokens.ecologist),
+      secondEcologist: await authenticate(ctx, tokens.secondEcologist),
     },
   };
 }

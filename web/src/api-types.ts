@@ -3948,11 +3948,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4094,11 +4105,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4239,11 +4261,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4348,7 +4381,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retire a indicator: its active and pending versions go out of use */
+    /**
+     * Agree, for your agency, to retire a indicator; once every owning agency agreed, its active and pending versions go out of use
+     * @description The owning agencies are those named (owner and co-authors) on every version still in use. A single-agency subject retires at once (200); a joint one answers 202 until the last owner agrees.
+     */
     post: {
       parameters: {
         query?: never;
@@ -4385,11 +4421,58 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              version: number;
+              /** @enum {unknown} */
+              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+              ownerAgencyId: string;
+              coAuthorAgencyIds: string[];
+              approvals?: {
+                /** @enum {unknown} */
+                subjectType: 'indicator' | 'reference-list';
+                subjectId: string;
+                version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
+                agencyId: string;
+                userId: string;
+                at: string;
+                comment: string;
+              }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4515,6 +4598,11 @@ export interface paths {
               subjectType: 'indicator' | 'reference-list';
               subjectId: string;
               version: number;
+              /**
+               * @description activation: the version goes into force; retirement: the agency agrees to retire
+               * @enum {unknown}
+               */
+              purpose: 'activation' | 'retirement';
               agencyId: string;
               userId: string;
               at: string;
@@ -4599,11 +4687,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4745,11 +4844,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4890,11 +5000,22 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -4999,7 +5120,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retire a reference list: its active and pending versions go out of use */
+    /**
+     * Agree, for your agency, to retire a reference list; once every owning agency agreed, its active and pending versions go out of use
+     * @description The owning agencies are those named (owner and co-authors) on every version still in use. A single-agency subject retires at once (200); a joint one answers 202 until the last owner agrees.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5036,11 +5160,58 @@ export interface paths {
                 subjectType: 'indicator' | 'reference-list';
                 subjectId: string;
                 version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
                 agencyId: string;
                 userId: string;
                 at: string;
                 comment: string;
               }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              version: number;
+              /** @enum {unknown} */
+              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+              ownerAgencyId: string;
+              coAuthorAgencyIds: string[];
+              approvals?: {
+                /** @enum {unknown} */
+                subjectType: 'indicator' | 'reference-list';
+                subjectId: string;
+                version: number;
+                /**
+                 * @description activation: the version goes into force; retirement: the agency agrees to retire
+                 * @enum {unknown}
+                 */
+                purpose: 'activation' | 'retirement';
+                agencyId: string;
+                userId: string;
+                at: string;
+                comment: string;
+              }[];
+              retirement?: {
+                /** @description Agencies that agreed to retire it */
+                agreedBy: string[];
+                /** @description Owning agencies still to agree */
+                remaining: string[];
+              };
             };
           };
         };
@@ -5166,6 +5337,11 @@ export interface paths {
               subjectType: 'indicator' | 'reference-list';
               subjectId: string;
               version: number;
+              /**
+               * @description activation: the version goes into force; retirement: the agency agrees to retire
+               * @enum {unknown}
+               */
+              purpose: 'activation' | 'retirement';
               agencyId: string;
               userId: string;
               at: string;
@@ -5384,8 +5560,11 @@ export interface paths {
                 agencyId: string;
                 code: string;
                 name: string;
-                /** @enum {unknown} */
-                role: 'owner' | 'co-author';
+                /**
+                 * @description former-co-author: named on the active version, left out of the newest; it approves the change too
+                 * @enum {unknown}
+                 */
+                role: 'owner' | 'co-author' | 'former-co-author';
                 approvedNewest: boolean;
                 approvals: {
                   version: number;
@@ -10479,6 +10658,7 @@ export interface paths {
                 version: string;
                 loadedAt: string | null;
                 loadedBy: string | null;
+                proposedBy: string | null;
               }[];
             };
           };
@@ -10528,8 +10708,8 @@ export interface paths {
       };
     };
     /**
-     * Load a new version of a rule pack: in force for the next message, no release needed
-     * @description Every assertion is compiled first; a bad one refuses the whole pack with 400 naming the rule, the assertion and the CEL error. The version label must be new. Customs risk analysts and administrators.
+     * Propose a new version of a rule pack: in force once a second risk analyst approves it
+     * @description Every assertion is compiled first; a bad one refuses the whole pack with 400 naming the rule, the assertion and the CEL error. The version label must be new, and one proposal at a time is pending per pack (409 otherwise). Customs risk analysts and administrators propose; another customs risk analyst of the same administration approves (POST …/proposals/{id}/approve).
      */
     put: {
       parameters: {
@@ -10572,27 +10752,29 @@ export interface paths {
       };
       responses: {
         /** @description Default Response */
-        200: {
+        202: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': {
+              id: string;
               name: string;
+              /** @description The proposed pack's version label */
               version: string;
-              /** @description 0: the shipped file; 1, 2…: versions loaded since */
-              seq: number;
               rules: number;
               assertions: number;
-              roots: string[] | null;
-              loadedAt: string | null;
-              loadedBy: string | null;
-              versions: {
-                seq: number;
-                version: string;
-                loadedAt: string | null;
-                loadedBy: string | null;
-              }[];
+              /** Format: date-time */
+              proposedAt: string;
+              proposedBy: string;
+              proposerAgencyId: string;
+              comment: string;
+              /** @enum {unknown} */
+              status: 'pending' | 'approved' | 'rejected';
+              decidedAt: string | null;
+              decidedBy: string | null;
+              reason: string | null;
+              seq: number | null;
             };
           };
         };
@@ -10809,6 +10991,589 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/rule-packs/{name}/proposals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A rule pack's proposed replacements, newest first (pending ones by default) */
+    get: {
+      parameters: {
+        query?: {
+          status?: 'pending' | 'approved' | 'rejected' | 'all';
+        };
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              /** @description The proposed pack's version label */
+              version: string;
+              rules: number;
+              assertions: number;
+              /** Format: date-time */
+              proposedAt: string;
+              proposedBy: string;
+              proposerAgencyId: string;
+              comment: string;
+              /** @enum {unknown} */
+              status: 'pending' | 'approved' | 'rejected';
+              decidedAt: string | null;
+              decidedBy: string | null;
+              reason: string | null;
+              seq: number | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/rule-packs/{name}/proposals/{id}/document': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The proposed pack, as data: what the approver approves */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              name: string;
+              version: string;
+              description?: string;
+              source: {
+                repository: string;
+                commit?: string;
+                path?: string;
+                licence: string;
+                convertedBy?: string;
+              };
+              /** @description local names of the root elements the pack applies to; any when absent */
+              roots?: string[];
+              notes?: string[];
+              rules: {
+                name: string;
+                /** @description elements the assertions are evaluated at, from the root element: '/' is the root, '/HEAHEA' its HEAHEA children */
+                context: string;
+                asserts: {
+                  test: string;
+                  /** @description error code reported */
+                  code: string;
+                  message: string;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/rule-packs/{name}/proposals/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve a proposed rule pack (another customs risk analyst than the proposer): it is in force for the next message */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              proposal: {
+                id: string;
+                name: string;
+                /** @description The proposed pack's version label */
+                version: string;
+                rules: number;
+                assertions: number;
+                /** Format: date-time */
+                proposedAt: string;
+                proposedBy: string;
+                proposerAgencyId: string;
+                comment: string;
+                /** @enum {unknown} */
+                status: 'pending' | 'approved' | 'rejected';
+                decidedAt: string | null;
+                decidedBy: string | null;
+                reason: string | null;
+                seq: number | null;
+              };
+              pack: {
+                name: string;
+                version: string;
+                /** @description 0: the shipped file; 1, 2…: versions loaded since */
+                seq: number;
+                rules: number;
+                assertions: number;
+                roots: string[] | null;
+                loadedAt: string | null;
+                loadedBy: string | null;
+                versions: {
+                  seq: number;
+                  version: string;
+                  loadedAt: string | null;
+                  loadedBy: string | null;
+                  proposedBy: string | null;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/rule-packs/{name}/proposals/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a proposed rule pack, with the reason (the proposer may withdraw it so) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              /** @description The proposed pack's version label */
+              version: string;
+              rules: number;
+              assertions: number;
+              /** Format: date-time */
+              proposedAt: string;
+              proposedBy: string;
+              proposerAgencyId: string;
+              comment: string;
+              /** @enum {unknown} */
+              status: 'pending' | 'approved' | 'rejected';
+              decidedAt: string | null;
+              decidedBy: string | null;
+              reason: string | null;
+              seq: number | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

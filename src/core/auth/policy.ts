@@ -234,12 +234,18 @@ export const POLICY: readonly Rule[] = [
     reason: 'customs staff read the message rule packs in force',
   },
   {
-    actions: ['replace', 'approve'],
+    actions: ['replace'],
     subject: 'rule-pack',
     roles: ['risk_analyst', 'admin'],
     agencyKinds: ['customs'],
-    reason:
-      'customs analysts propose and approve rule-pack replacements (a second person approves)',
+    reason: 'customs analysts and administrators propose a rule-pack replacement',
+  },
+  {
+    actions: ['approve'],
+    subject: 'rule-pack',
+    roles: ['risk_analyst'],
+    agencyKinds: ['customs'],
+    reason: 'a second customs analyst (never the proposer) puts a proposed rule pack in force',
   },
   {
     actions: ['read'],

@@ -13,8 +13,12 @@ import {
 } from '../../app/cargo-reports.js';
 import type { AppContext } from '../../app/context.js';
 import {
-  replaceRulePack,
+  approveRulePackProposal,
+  listRulePackProposals,
+  proposeRulePack,
+  rejectRulePackProposal,
   rulePackInUse,
+  rulePackProposalDocument,
   rulePackVersions,
   type RulePackInUse,
 } from '../../app/rule-packs.js';
@@ -129,18 +133,40 @@ const RulePackSummarySchema = Type.Object({
   assertions: Type.Integer(),
   roots: Nullable(Type.Array(Type.String())),
   loadedAt: Nullable(Type.String({ format: 'date-time' })),
-  loadedBy: Nullable(Type.String()),
+  loadedBy: Nullable(Type.String({ description: 'Who approved the version in force' })),
   versions: Type.Array(
     Type.Object({
       seq: Type.Integer(),
       version: Type.String(),
       loadedAt: Nullable(Type.String({ format: 'date-time' })),
-      loadedBy: Nullable(Type.String()),
+      loadedBy: Nullable(Type.String({ description: 'Who approved it' })),
+      proposedBy: Nullable(Type.String({ description: 'Who proposed it' })),
     }),
   ),
 });
 
+const RulePackProposalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.String({ description: "The proposed pack's version label" }),
+  rules: Type.Integer(),
+  assertions: Type.Integer(),
+  proposedAt: Type.String({ format: 'date-time' }),
+  proposedBy: Type.String(),
+  proposerAgencyId: Type.String(),
+  comment: Type.String(),
+  status: Type.Enum(['pending', 'approved', 'rejected']),
+  decidedAt: Nullable(Type.String({ format: 'date-time' })),
+  decidedBy: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  seq: Nullable(Type.Integer({ description: 'The loaded version, once approved' })),
+});
+
 const PackName = Type.Object({ name: Type.String({ maxLength: 100 }) });
+const ProposalId = Type.Object({
+  name: Type.String({ maxLength: 100 }),
+  id: Type.String({ maxLength: 64 }),
+});
 
 /** Advance cargo information: entry summary declarations in, pre-arrival referrals out. */
 export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -326,14 +352,16 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       schema: {
         tags: ['cargo'],
         summary:
-          'Load a new version of a rule pack: in force for the next message, no release needed',
+          'Propose a new version of a rule pack: in force once a second risk analyst approves it',
         description:
           'Every assertion is compiled first; a bad one refuses the whole pack with 400 naming the rule, ' +
-          'the assertion and the CEL error. The version label must be new. Customs risk analysts and administrators.',
+          'the assertion and the CEL error. The version label must be new, and one proposal at a time is ' +
+          'pending per pack (409 otherwise). Customs risk analysts and administrators propose; another ' +
+          'customs risk analyst of the same administration approves (POST …/proposals/{id}/approve).',
         params: PackName,
         body: RulePackSchema,
         response: {
-          200: RulePackSummarySchema,
+          202: RulePackProposalSchema,
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
@@ -342,10 +370,126 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { name } = request.params;
-      return summary(name, await replaceRulePack(ctx, request.principal, name, request.body));
+      const proposal = await proposeRulePack(ctx, request.principal, name, request.body);
+      return reply.code(202).send(proposal);
     },
+  );
+
+  app.get(
+    '/api/rule-packs/:name/proposals',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: "A rule pack's proposed replacements, newest first (pending ones by default)",
+        params: PackName,
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(['pending', 'approved', 'rejected', 'all'])),
+        }),
+        response: {
+          200: Type.Array(RulePackProposalSchema),
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const status = request.query.status ?? 'pending';
+      return listRulePackProposals(
+        ctx,
+        request.principal,
+        request.params.name,
+        status === 'all' ? undefined : status,
+      );
+    },
+  );
+
+  app.get(
+    '/api/rule-packs/:name/proposals/:id/document',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'The proposed pack, as data: what the approver approves',
+        params: ProposalId,
+        response: {
+          200: RulePackSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) =>
+      rulePackProposalDocument(ctx, request.principal, request.params.name, request.params.id),
+  );
+
+  app.post(
+    '/api/rule-packs/:name/proposals/:id/approve',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary:
+          'Approve a proposed rule pack (another customs risk analyst than the proposer): it is in force for the next message',
+        params: ProposalId,
+        body: Type.Optional(
+          Type.Object(
+            { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({ proposal: RulePackProposalSchema, pack: RulePackSummarySchema }),
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { name, id } = request.params;
+      const { proposal, inUse } = await approveRulePackProposal(
+        ctx,
+        request.principal,
+        name,
+        id,
+        request.body?.comment,
+      );
+      return { proposal, pack: await summary(name, inUse) };
+    },
+  );
+
+  app.post(
+    '/api/rule-packs/:name/proposals/:id/reject',
+    {
+      schema: {
+        tags: ['cargo'],
+        summary: 'Reject a proposed rule pack, with the reason (the proposer may withdraw it so)',
+        params: ProposalId,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: RulePackProposalSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) =>
+      rejectRulePackProposal(
+        ctx,
+        request.principal,
+        request.params.name,
+        request.params.id,
+        request.body.reason,
+      ),
   );
 
   app.post(

@@ -24,6 +24,9 @@ const ApprovalSchema = Type.Object({
   subjectType: Type.Enum(['indicator', 'reference-list']),
   subjectId: Type.String(),
   version: Type.Integer(),
+  purpose: Type.Enum(['activation', 'retirement'], {
+    description: 'activation: the version goes into force; retirement: the agency agrees to retire',
+  }),
   agencyId: Type.String(),
   userId: Type.String(),
   at: Type.String(),
@@ -36,6 +39,12 @@ const StepResultSchema = Type.Object({
   ownerAgencyId: Type.String(),
   coAuthorAgencyIds: Type.Array(Type.String()),
   approvals: Type.Optional(Type.Array(ApprovalSchema)),
+  retirement: Type.Optional(
+    Type.Object({
+      agreedBy: Type.Array(Type.String(), { description: 'Agencies that agreed to retire it' }),
+      remaining: Type.Array(Type.String(), { description: 'Owning agencies still to agree' }),
+    }),
+  ),
 });
 
 const StepBody = Type.Object(
@@ -132,13 +141,19 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       {
         schema: {
           tags: ['workflow'],
-          summary: `Retire a ${what}: its active and pending versions go out of use`,
+          summary: `Agree, for your agency, to retire a ${what}; once every owning agency agreed, its active and pending versions go out of use`,
+          description:
+            'The owning agencies are those named (owner and co-authors) on every version still in use. ' +
+            'A single-agency subject retires at once (200); a joint one answers 202 until the last owner agrees.',
           params: Key,
           body: StepBody,
-          response: stepResponses,
+          response: { ...stepResponses, 202: StepResultSchema },
         },
       },
-      (request) => retire(ctx, request.principal, type, request.params.key, request.body),
+      async (request, reply) => {
+        const r = await retire(ctx, request.principal, type, request.params.key, request.body);
+        return reply.code(r.status === 'retired' ? 200 : 202).send(r);
+      },
     );
     app.get(
       `${base}/approvals`,
@@ -217,7 +232,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
                 agencyId: Type.String(),
                 code: Type.String(),
                 name: Type.String(),
-                role: Type.Enum(['owner', 'co-author']),
+                role: Type.Enum(['owner', 'co-author', 'former-co-author'], {
+                  description:
+                    'former-co-author: named on the active version, left out of the newest; it approves the change too',
+                }),
                 approvedNewest: Type.Boolean(),
                 approvals: Type.Array(
                   Type.Object({

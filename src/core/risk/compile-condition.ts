@@ -516,7 +516,8 @@ class Compiler {
     }
     if (!STRING_METHODS.has(name)) {
       // Before compiling the arguments: filter(d, …) would otherwise fail on the unbound 'd'.
-      // matches() included: JS regular expressions can backtrack without bound, CEL's RE2 cannot.
+      // matches() included: JS regular expressions backtrack; were it needed, it would go through
+      // RE2 (re2js) as rule packs do.
       throw new ConditionError(`method '${name}' is not supported in GreenLane conditions`, n.pos);
     }
     const target = this.compile(targetNode);

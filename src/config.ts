@@ -26,6 +26,8 @@ export interface Config {
   /** PostgreSQL: connections per process, and the longest a statement may run. */
   poolSize: number;
   statementTimeoutMs: number;
+  /** Longest an indicator preview may screen (in a worker thread) before it is stopped. */
+  previewBudgetMs: number;
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -47,6 +49,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GREENLANE_STATEMENT_TIMEOUT_MS',
       15_000,
     ),
+    previewBudgetMs: integer(env.GREENLANE_PREVIEW_BUDGET_MS, 'GREENLANE_PREVIEW_BUDGET_MS', 2000),
     sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH ?? './data/greenlane.db'),
     host: env.HOST ?? '127.0.0.1',
     port: integer(env.PORT, 'PORT', 8080),

@@ -6,8 +6,9 @@
 // copied unchanged to test/fixtures/ens/rules (a test checks that the shipped pack is what this
 // script makes of them). Their tests are Groovy
 // over HMRC's ContextHelper; this script rewrites them as CEL over GreenLane's rule functions
-// (src/core/rules/rule-functions.ts) by text rewriting, with the two Groovy closures (8686, 8153)
-// and one mixed-type sum (8117) written out by hand below. The output is data: it is loaded
+// (src/core/rules/rule-functions.ts) by text rewriting, with the two Groovy closures (8686, 8153),
+// one mixed-type sum (8117) and one lookahead, which RE2 does not run (8685), written out by hand
+// below. The output is data: it is loaded
 // (and every assertion parsed and type-checked) before it is written, and it is what ships.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,8 +46,9 @@ const NOTES = [
   'Contexts are paths from the root element, so the pack also applies to IE313 (CC313A) messages, whose ' +
     'layout is the same; HMRC applies the same files to IE313 except p121, whose CUSOFFLON element ' +
     'the IE313 schema does not have (so the rule finds nothing to check there).',
-  "Regular expressions are HMRC's Java ones rewritten for JavaScript: whole-text match, and \\s as Java reads it " +
-    '(ASCII blanks only).',
+  "Regular expressions are HMRC's Java ones rewritten for RE2 (linear-time matching): whole-text match, \\s as " +
+    'Java reads it (ASCII blanks only), . as Java reads it (anything but a line terminator); the one lookahead ' +
+    '(8685, conveyance references beginning with XFER) is written out as three matches().',
   'number() of an absent or non-numeric element is NaN, as in HMRC; where HMRC compared numbers with ' +
     "Groovy's compareTo (NaN above everything), the CEL says so with isNaN().",
 ];
@@ -119,11 +121,11 @@ export function toCel(test: string): string {
   t = t.replace(/\.length\(\)/g, '.size()');
   // number() is a double; CEL does not compare it with an int
   t = t.replace(/(number\('[^']*'\)\s*(?:==|!=|>=|<=|>|<)\s*)(\d+)(?![.\d])/g, '$1$2.0');
-  // applyRegex(p, javaRegex): the regex rewritten for JavaScript
+  // applyRegex(p, javaRegex): the regex rewritten for RE2
   t = t.replace(
     /applyRegex\(('[^']*'),\s*'((?:[^'\\]|\\.)*)'\)/g,
     (_m, p: string, re: string) =>
-      `applyRegex(${p}, '${celString(javaRegexToJs(groovyString(re)))}')`,
+      `applyRegex(${p}, '${celString(javaRegexToRe2(groovyString(re)))}')`,
   );
   t = t.replace(/(?<![.\w])([A-Za-z]+)\(/g, (m, name: string) => {
     if (name === 'substringAfter') return m;
@@ -151,12 +153,15 @@ function celString(value: string): string {
 }
 
 const JAVA_SPACE = '\\t\\n\\x0B\\f\\r ';
+/** Java's `.` (no DOTALL): anything but a line terminator. RE2's `.` only leaves out \n. */
+const JAVA_DOT = '[^\\n\\r\\x{85}\\x{2028}\\x{2029}]';
 
 /**
- * A Java regex as a JavaScript one: Java's \s is ASCII-only (JavaScript's also takes Unicode
- * spaces); the rest of what HMRC writes means the same in both. Anchoring is the engine's.
+ * A Java regex as an RE2 one: Java's \s is ASCII-only (RE2's leaves out \x0B) and its `.` leaves
+ * out every line terminator; the rest of what HMRC writes means the same in both. Anchoring is
+ * the engine's. What RE2 cannot run (lookaround, backreferences) stops the conversion.
  */
-export function javaRegexToJs(re: string): string {
+export function javaRegexToRe2(re: string): string {
   let out = '';
   let inClass = false;
   for (let k = 0; k < re.length; k++) {
@@ -166,15 +171,36 @@ export function javaRegexToJs(re: string): string {
       if (next === undefined) throw new Error(`regex ends with a backslash: ${re}`);
       k++;
       if (next === 's') out += inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`;
-      else if (/[pPQEAzZGhHvVRX]/.test(next)) throw new Error(`\\${next} needs converting: ${re}`);
-      else out += `\\${next}`;
+      else if (/[pPQEAzZGhHvVRXS0-9k]/.test(next)) {
+        throw new Error(`\\${next} needs converting: ${re}`);
+      } else out += `\\${next}`;
       continue;
     }
     if (c === '[' && !inClass) inClass = true;
     else if (c === ']' && inClass) inClass = false;
+    else if (!inClass && c === '(' && /^\(\?<?[=!]/.test(re.slice(k))) {
+      throw new Error(`lookaround needs converting (RE2 has none): ${re}`);
+    } else if (!inClass && c === '.') {
+      out += JAVA_DOT;
+      continue;
+    }
     out += c;
   }
   return out;
+}
+
+{
+  // HMRC: (?!\\s*XFER).+\\s*|\\s*XFER[a-zA-Z0-9]+([:-][a-zA-Z0-9]+)?\\s* (whole text). RE2 has no
+  // lookahead: "does not begin with XFER" is the negation of a match that begins with it.
+  const conRef = (re2: string) => `matches(node, 'ConRefNumHEA', '${celString(re2)}')`;
+  const blanks = `[${JAVA_SPACE}]*`;
+  BY_HAND['p3_p72_New:8685'] = {
+    hmrc: "applyRegex('ConRefNumHEA', '^(?!\\\\s*XFER).+\\\\s*$|",
+    cel:
+      "!(number(node, 'TraModAtBorHEA76') == 1.0) || absent(node, 'ConRefNumHEA')" +
+      ` || !${conRef(`${blanks}XFER(?s:.*)`)} && ${conRef(`${JAVA_DOT}+${blanks}`)}` +
+      ` || ${conRef(javaRegexToRe2('\\s*XFER[a-zA-Z0-9]+([:-][a-zA-Z0-9]+)?\\s*'))}`,
+  };
 }
 
 /** The rule pack made of the HMRC rule files in `dir`; throws on anything it cannot convert. */

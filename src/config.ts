@@ -28,6 +28,8 @@ export interface Config {
   /** PostgreSQL: connections per process, and the longest a statement may run. */
   poolSize: number;
   statementTimeoutMs: number;
+  /** Longest an indicator preview may screen (in a worker thread) before it is stopped. */
+  previewBudgetMs: number;
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -49,6 +51,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GREENLANE_STATEMENT_TIMEOUT_MS',
       15_000,
     ),
+    previewBudgetMs: integer(env.GREENLANE_PREVIEW_BUDGET_MS, 'GREENLANE_PREVIEW_BUDGET_MS', 2000),
     sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH?.trim() || './data/greenlane.db'),
     sqlitePathSet: Boolean(env.GREENLANE_SQLITE_PATH?.trim()),
     host: env.HOST ?? '127.0.0.1',

@@ -15,6 +15,8 @@ export interface AppContext {
     permitDeadlines: { expeditedHours: number; standardDays: number };
     /** Pre-arrival referrals of cargo reports; default DEFAULT_REFERRAL_SETTINGS. */
     cargo?: ReferralSettings;
+    /** Longest an indicator preview may screen, in ms; default PREVIEW_LIMITS.budgetMs. */
+    previewBudgetMs?: number;
   };
   risk: RiskRuntime;
   /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */

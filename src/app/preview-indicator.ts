@@ -1,31 +1,33 @@
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
-import { assessDeclaration } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import type { Indicator } from '../core/risk/indicator.js';
 import { validateIndicator } from '../core/risk/validate-indicator.js';
 import { assertMayEdit } from '../core/risk/workflow.js';
 import { screeningTrader } from '../core/traders/certificate.js';
 import type { AppContext } from './context.js';
+import { BoundedWorkers, BudgetExceeded } from './bounded-worker.js';
 import { draftingLists } from './manage-indicators.js';
+import type { PreviewHit, PreviewJob, PreviewOutcome } from './preview-screening.js';
+
+export type { PreviewHit } from './preview-screening.js';
 import { traderProfile } from './risk.js';
 
 export const PREVIEW_DEFAULTS = { limit: 500, days: 30 } as const;
-export const PREVIEW_LIMITS = { maxLimit: 2000, maxDays: 366, maxHitsListed: 500 } as const;
+export const PREVIEW_LIMITS = {
+  maxLimit: 2000,
+  maxDays: 366,
+  maxHitsListed: 500,
+  /** Default time a preview's screening may take, in its worker thread (GREENLANE_PREVIEW_BUDGET_MS). */
+  budgetMs: 2000,
+  /** Previews screening at once in this process (each in its own worker thread). */
+  maxRunning: 2,
+} as const;
 
-/** One goods item the draft would hit. */
-export interface PreviewHit {
-  declarationId: string;
-  reference: string;
-  submittedAt: string;
-  itemSequence: number;
-  hsCode: string;
-  /** Score the hit adds (0 when the indicator routes to a channel directly). */
-  points: number;
-  directChannel: 'yellow' | 'red' | null;
-  reason: string;
-}
+let running = 0;
+// One worker kept warm: a preview that answered in time leaves its worker for the next.
+const previewWorkers = new BoundedWorkers(new URL('./preview-worker.js', import.meta.url));
 
 export interface IndicatorPreview {
   /** The declarations screened: lodged in [from, to), newest first, at most `limit`. */
@@ -45,7 +47,7 @@ export interface IndicatorPreview {
 /**
  * What-if for an indicator being drafted: validates it exactly as saving would (same issues,
  * compiled against the same lists) and screens the most recent stored declarations with an engine
- * holding only this indicator. Nothing is stored. Customs staff preview against their agency's
+ * holding only this indicator, in a worker thread within a time budget. Nothing is stored. Customs staff preview against their agency's
  * declarations; an environmental officer against the customs agency of their administration,
  * whose declarations the indicator would screen.
  */
@@ -86,7 +88,8 @@ export async function previewIndicator(
     status: 'draft',
     ownerAgencyId: principal.agencyId,
   };
-  // Only this indicator and no permit rules: the hits are the indicator's alone.
+  // Only this indicator and no permit rules: the hits are the indicator's alone. This engine only
+  // tells traderProfile whether permits matter; the screening runs in a worker thread.
   const engine = new RiskEngine(compileIndicators([draft], lists), null);
 
   const agencyId =
@@ -99,35 +102,21 @@ export async function previewIndicator(
   const declarations: DeclarationRecord[] =
     agencyId === undefined ? [] : await read.declarations.list({ agencyId, from, to, limit });
 
-  const hits: PreviewHit[] = [];
-  let declarationsHit = 0;
-  let itemsHit = 0;
+  const job: PreviewJob = {
+    draft,
+    lists: [...lists.values()],
+    settings: ctx.risk.settings,
+    declarations: [],
+    maxHitsListed: PREVIEW_LIMITS.maxHitsListed,
+  };
   for (const d of declarations) {
     const profile = await traderProfile(read, d, engine);
-    const assessment = assessDeclaration(
-      engine,
-      d,
-      screeningTrader(d, profile),
-      ctx.risk.settings,
-      0,
-    );
-    if (assessment.hits.length === 0) continue;
-    declarationsHit++;
-    itemsHit += assessment.hits.length;
-    for (const h of assessment.hits) {
-      if (hits.length >= PREVIEW_LIMITS.maxHitsListed) break;
-      hits.push({
-        declarationId: d.id,
-        reference: d.reference,
-        submittedAt: d.submittedAt,
-        itemSequence: h.itemSequence,
-        hsCode: h.hsCode,
-        points: h.weight,
-        directChannel: h.directChannel,
-        reason: h.reason,
-      });
-    }
+    job.declarations.push({ declaration: d, trader: screeningTrader(d, profile) });
   }
+  const { declarationsHit, itemsHit, hits } = await screenOffTheEventLoop(
+    job,
+    ctx.settings.previewBudgetMs ?? PREVIEW_LIMITS.budgetMs,
+  );
   return {
     window: { from, to, limit },
     examined: declarations.length,
@@ -137,4 +126,31 @@ export async function previewIndicator(
     hits,
     truncated: itemsHit > hits.length,
   };
+}
+
+/**
+ * Screens in a worker thread within the budget: a condition that is slow on the stored
+ * declarations delays no other request, and is stopped at the budget.
+ */
+async function screenOffTheEventLoop(job: PreviewJob, budgetMs: number): Promise<PreviewOutcome> {
+  if (running >= PREVIEW_LIMITS.maxRunning) {
+    throw new DomainError(
+      'unavailable',
+      `${PREVIEW_LIMITS.maxRunning} previews are running already; try again in a moment`,
+      [],
+      1,
+    );
+  }
+  running++;
+  try {
+    return await previewWorkers.run<PreviewOutcome>(job, budgetMs);
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    throw new DomainError(
+      'unavailable',
+      `the preview took longer than ${budgetMs} ms and was stopped: preview fewer declarations (a lower limit or fewer days) or a simpler condition`,
+    );
+  } finally {
+    running--;
+  }
 }

@@ -57,6 +57,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       sessionTtlSeconds: config.sessionTtlSeconds,
       permitDeadlines: config.permitDeadlines,
       cargo: config.cargo,
+      previewBudgetMs: config.previewBudgetMs,
     },
     risk,
     feed,

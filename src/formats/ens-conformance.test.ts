@@ -105,4 +105,19 @@ describe('ENS IE315 rule pack against HMRC golden cases', () => {
       ]),
     );
   });
+
+  it('checks a hostile sender field in linear time (p2_p71: a backtracking engine took minutes)', () => {
+    const xml = readFileSync(
+      path.join(ROOT, 'test/fixtures/ens/examples/CC315A_reduced.xml'),
+      'utf8',
+    );
+    const hostile = xml.replace(
+      /<MesSenMES3>[^<]*<\/MesSenMES3>/,
+      `<MesSenMES3>AB${' '.repeat(40)}</MesSenMES3>`,
+    );
+    const started = performance.now();
+    const { violations } = validateMessage(pack, hostile);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(violations.map(key)).toEqual(['4065 /ie:CC315A[1]/MesSenMES3[1]']);
+  });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { convertEnsRules, javaRegexToJs, toCel } from '../../scripts/convert-ens-rules.js';
+import { convertEnsRules, javaRegexToRe2, toCel } from '../../scripts/convert-ens-rules.js';
+import { compileRegex } from '../core/rules/rule-functions.js';
 import { loadRulePack } from '../core/rules/rule-pack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,12 +67,23 @@ describe('convert-ens-rules', () => {
       /closure/,
     );
     expect(() => toCel("getText('X')")).toThrow(/unknown function getText/);
-    expect(() => javaRegexToJs('\\p{Alpha}')).toThrow(/needs converting/);
+    expect(() => javaRegexToRe2('\\p{Alpha}')).toThrow(/needs converting/);
+    expect(() => javaRegexToRe2('(?!XFER).+')).toThrow(/lookaround/);
+    expect(() => javaRegexToRe2('a(?<=a)')).toThrow(/lookaround/);
+    expect(() => javaRegexToRe2('(a)\\1')).toThrow(/needs converting/);
   });
 
   it('reads \\s as Java does: ASCII blanks only, in and out of classes', () => {
-    const re = new RegExp(`^(?:${javaRegexToJs('\\s*[A-Z\\s]+')})$`);
-    expect(re.test(' \tAB C\r\n')).toBe(true);
+    const re = compileRegex(javaRegexToRe2('\\s*[A-Z\\s]+'));
+    expect(re.test(' \tAB C\r\n\x0B')).toBe(true);
     expect(re.test('\u00a0AB')).toBe(false);
+  });
+
+  it('reads . as Java does: anything but a line terminator', () => {
+    const re = compileRegex(javaRegexToRe2('A.C'));
+    expect(re.test('A\u00a0C')).toBe(true);
+    for (const terminator of ['\n', '\r', '\u0085', '\u2028', '\u2029']) {
+      expect(re.test(`A${terminator}C`)).toBe(false);
+    }
   });
 });

@@ -186,3 +186,89 @@ describe.each(BACKENDS)('indicator preview over HTTP on %s', (backend) => {
     }
   });
 });
+
+describe('indicator preview within its time budget', () => {
+  let t: TestDatabase;
+  let world: TestWorld;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    t = await freshDatabase('sqlite');
+    world = await seedWorld(t.db);
+    app = await testHttpApp(world.ctx);
+    // 999 goods items of 99 documents each: a condition that walks the documents of every item
+    // takes a while, though its estimated cost is within the bound.
+    const item = sampleDeclaration().goodsItems[0]!;
+    const r = await submitDeclaration(world.ctx, world.principals.officer, {
+      sourceFormat: 'json',
+      input: sampleDeclaration({
+        reference: 'BIG-1',
+        submittedAt: new Date().toISOString(),
+        goodsItems: Array.from({ length: 999 }, (_, k) => ({
+          ...item,
+          sequence: k + 1,
+          documents: Array.from({ length: 99 }, (_, j) => ({
+            type: `D${j}`,
+            reference: `R-${k}-${j}`,
+          })),
+        })),
+      }),
+    });
+    expect(r.outcome).toBe('created');
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.drop();
+  });
+
+  const slowDraft = {
+    title: 'Documents walked item by item',
+    priorityArea: 'e-waste',
+    // 11 comparisons per document, none true: every document of every item is looked at.
+    condition: `item.documents.exists(d, ${Array.from({ length: 11 }, (_, k) => `d == "NONE${k}"`).join(' || ')})`,
+    weight: 10,
+    controlForm: 'documentary-check',
+    rationale: 'A slow but admissible condition',
+  };
+  const preview = () =>
+    app.inject({
+      method: 'POST',
+      url: '/api/indicators/preview',
+      payload: slowDraft,
+      headers: bearer(world.tokens.riskAnalyst),
+    });
+
+  it('answers 503 when the screening passes the budget, and other requests meanwhile', async () => {
+    world.ctx.settings.previewBudgetMs = 20_000;
+    let started = performance.now();
+    const whole = await preview();
+    expect(whole.statusCode, whole.body).toBe(200);
+    expect(whole.json<Preview>()).toMatchObject({ examined: 1, declarationsHit: 0 });
+    const took = performance.now() - started;
+
+    world.ctx.settings.previewBudgetMs = 10;
+    started = performance.now();
+    let pending = true;
+    const cut = preview().finally(() => (pending = false));
+    // Requests made while the preview screens are answered at once.
+    const health: number[] = [];
+    while (pending) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const at = performance.now();
+      const h = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(h.statusCode).toBe(200);
+      health.push(performance.now() - at);
+    }
+    const r = await cut;
+    expect(r.statusCode, r.body).toBe(503);
+    expect(r.headers['content-type']).toMatch(/problem\+json/);
+    expect(r.json<{ detail: string }>().detail).toMatch(
+      /^the preview took longer than 10 ms and was stopped: preview fewer declarations/,
+    );
+    console.log(
+      `preview: ${Math.round(took)} ms in full, ${Math.round(performance.now() - started)} ms when cut at 10 ms; ` +
+        `${health.length} health checks meanwhile, slowest ${Math.round(Math.max(...health))} ms`,
+    );
+    expect(health.length).toBeGreaterThan(0);
+  });
+});

@@ -120,6 +120,23 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     expect(await indicatorCount()).toBe(before);
   });
 
+  it('refuses a condition too costly to evaluate (nested macros over the documents)', async () => {
+    const before = await indicatorCount();
+    const condition =
+      'item.documents.all(a, item.documents.all(b, item.documents.all(c, a == b && b == c)))';
+    const r = await send('POST', '/api/indicators', indicator({ condition }));
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({
+      errors: [
+        {
+          field: '/condition',
+          detail: expect.stringMatching(/^condition too costly to evaluate: up to/) as unknown,
+        },
+      ],
+    });
+    expect(await indicatorCount()).toBe(before);
+  });
+
   it('refuses a malformed indicator naming each field', async () => {
     const r = await send('POST', '/api/indicators', {
       ...indicator(),

@@ -2986,6 +2986,27 @@ export interface paths {
             };
           };
         };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
       };
     };
     delete?: never;

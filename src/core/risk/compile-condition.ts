@@ -1,4 +1,5 @@
 import { ofType, permitCoversItem } from '../permits/check.js';
+import { conditionCost, type ConditionCost } from './condition-cost.js';
 import type { ReferenceList } from './indicator.js';
 import {
   celEnvironment,
@@ -38,6 +39,8 @@ export interface CompiledCondition {
    * across dimensions keeps both sides); null when nothing necessary is known.
    */
   alternatives: Alternative[] | null;
+  /** Size and estimated evaluation cost, for the bounds a saved condition must keep. */
+  cost: ConditionCost;
 }
 
 /** Why a condition was refused, with the position (0-based offset) in the text. */
@@ -92,6 +95,7 @@ export function compileCondition(
     evaluate: new Compiler(lists).condition(ast),
     guard: guardOf(ast, lists),
     alternatives: alternativesOf(ast, lists),
+    cost: conditionCost(ast),
   };
 }
 
@@ -516,7 +520,8 @@ class Compiler {
     }
     if (!STRING_METHODS.has(name)) {
       // Before compiling the arguments: filter(d, …) would otherwise fail on the unbound 'd'.
-      // matches() included: JS regular expressions can backtrack without bound, CEL's RE2 cannot.
+      // matches() included: JS regular expressions backtrack; were it needed, it would go through
+      // RE2 (re2js) as rule packs do.
       throw new ConditionError(`method '${name}' is not supported in GreenLane conditions`, n.pos);
     }
     const target = this.compile(targetNode);

@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { Checked, FieldIssue } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
 import { compileCondition, ConditionError } from './compile-condition.js';
+import { costRefusal } from './condition-cost.js';
 import { CONTROL_FORMS, PRIORITY_AREAS, SHARING_LEVELS, type ReferenceList } from './indicator.js';
 
 /** What an author sends to create an indicator or a new version of it. */
@@ -66,7 +67,10 @@ export type IndicatorInput = Static<typeof IndicatorInputSchema>;
 
 const structure = Compile(IndicatorInputSchema);
 
-/** Checks an indicator, compiling its condition against the reference lists in force. */
+/**
+ * Checks an indicator, compiling its condition against the reference lists in force; a condition
+ * too large or too costly to evaluate (condition-cost.ts) is refused.
+ */
 export function validateIndicator(
   input: unknown,
   lists: ReadonlyMap<string, ReferenceList>,
@@ -76,7 +80,8 @@ export function validateIndicator(
   }
   const issues: FieldIssue[] = [];
   try {
-    compileCondition(input.condition, lists);
+    const refusal = costRefusal(compileCondition(input.condition, lists).cost);
+    if (refusal) issues.push({ path: '/condition', reason: refusal });
   } catch (e) {
     if (!(e instanceof ConditionError)) throw e;
     const at = e.position === undefined ? '' : ` (at position ${e.position})`;

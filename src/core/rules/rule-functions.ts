@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { RE2JS } from 're2js';
 import { MessageNode } from './message-node.js';
 import { firstOnPath, parseNodePath, resolvePath, type NodePath } from './node-path.js';
 
@@ -67,7 +68,7 @@ export const RULE_FUNCTIONS = {
   },
   matches: {
     signature: 'matches(Node, string, string): bool',
-    doc: 'the first element reached exists and its whole text (at most 4096 characters) matches the regular expression (JavaScript syntax, anchored at both ends; no unbounded repeat of a group that repeats without bound)',
+    doc: 'the first element reached exists and its whole text (at most 4096 characters) matches the regular expression (RE2 syntax, anchored at both ends, linear time: no backreferences or lookaround)',
   },
   isNaN: {
     signature: 'isNaN(double): bool',
@@ -105,7 +106,10 @@ export const PATH_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
 
 /** Paths and regular expressions seen at load time, compiled once and shared by every evaluation. */
 const paths = new Map<string, NodePath>();
-const regexes = new Map<string, RegExp>();
+const regexes = new Map<string, CompiledRegex>();
+
+/** A compiled whole-text pattern: `test(text)` is true when the whole text matches. */
+export type CompiledRegex = Pick<RE2JS, 'test'>;
 
 /** Compiles a path (cached); throws an Error naming what is wrong. */
 export function compilePath(text: string): NodePath {
@@ -124,62 +128,37 @@ export function compilePath(text: string): NodePath {
 export const MAX_MATCHED_TEXT = 4096;
 
 /**
- * Compiles a regular expression for a whole-text match (cached). Throws on bad syntax, and on a
- * repeated group that holds an unbounded repetition itself (`(a+)*`, `(x|y*)+`): JavaScript
- * regular expressions backtrack, and those can take exponential time on a crafted text.
+ * Largest compiled program a pattern may have (RE2's own measure of its cost: matching takes time
+ * proportional to it times the text). The shipped ENS patterns are below 130.
  */
-export function compileRegex(source: string): RegExp {
+export const MAX_REGEX_PROGRAM = 2000;
+
+/**
+ * Compiles a regular expression for a whole-text match (cached), on RE2 (re2js): matching takes
+ * time linear in the text, whatever the pattern, so a pack cannot stall the node the way a
+ * backtracking engine can (`(a|a)*b`, `(a+)*`). Throws on bad syntax and on what RE2 does not run
+ * (backreferences, lookahead and lookbehind), with a message that says so.
+ */
+export function compileRegex(source: string): CompiledRegex {
   let re = regexes.get(source);
   if (!re) {
-    re = new RegExp(`^(?:${source})$`);
-    if (nestedUnboundedRepeat(source)) {
+    let compiled: RE2JS;
+    try {
+      compiled = RE2JS.compile(`^(?:${source})$`);
+    } catch (e) {
       throw new Error(
-        `'${source}' repeats a group that repeats without bound inside (such as (a+)*): it can backtrack for ever; bound one of the two ({1,15})`,
+        `'${source}' is not a regular expression GreenLane runs (RE2 syntax, linear time: no backreferences, lookahead or lookbehind): ${(e as Error).message}`,
       );
     }
+    if (compiled.programSize() > MAX_REGEX_PROGRAM) {
+      throw new Error(
+        `'${source}' compiles to ${compiled.programSize()} instructions, more than ${MAX_REGEX_PROGRAM}: lower its repeat counts`,
+      );
+    }
+    re = compiled;
     regexes.set(source, re);
   }
   return re;
-}
-
-/** Whether an unbounded quantifier applies to a group holding another unbounded quantifier. */
-function nestedUnboundedRepeat(source: string): boolean {
-  // For each open group: does it hold an unbounded quantifier?
-  const open: boolean[] = [];
-  const mark = () => {
-    if (open.length > 0) open[open.length - 1] = true;
-  };
-  let inClass = false;
-  for (let k = 0; k < source.length; k++) {
-    const c = source[k]!;
-    if (c === '\\') {
-      k++; // the escaped character is the atom
-      if (!inClass && unboundedAt(source, k + 1)) mark();
-    } else if (inClass) {
-      if (c === ']') {
-        inClass = false;
-        if (unboundedAt(source, k + 1)) mark();
-      }
-    } else if (c === '[') {
-      inClass = true;
-    } else if (c === '(') {
-      open.push(false);
-    } else if (c === ')') {
-      const heldUnbounded = open.pop() ?? false;
-      const unbounded = unboundedAt(source, k + 1);
-      if (heldUnbounded && unbounded) return true;
-      if (heldUnbounded || unbounded) mark();
-    } else if (c !== '|' && unboundedAt(source, k + 1)) {
-      mark();
-    }
-  }
-  return false;
-}
-
-/** Whether the quantifier at `at` (if any) is unbounded: *, + or {n,}. */
-function unboundedAt(source: string, at: number): boolean {
-  const q = source[at];
-  return q === '*' || q === '+' || (q === '{' && /^\{\d+,\}/.test(source.slice(at)));
 }
 
 /** Java's String.trim: strips every character up to U+0020 at both ends. */

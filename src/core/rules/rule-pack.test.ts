@@ -60,15 +60,35 @@ describe('loadRulePack', () => {
     ["value(node, 'B')", /must be bool, this one is string/],
     ["exists(node, 'B[1]')", /'B\[1\]' is not an element name/],
     ["exists(node, value(node, 'P'))", /argument 2 must be a path in quotes/],
-    ["matches(node, 'B', '(')", /matches\(\): .*Invalid regular expression/],
-    ["matches(node, 'B', '(a+)*')", /repeats a group that repeats without bound/],
-    ["matches(node, 'B', '(x|[0-9]*)+')", /repeats a group/],
-    ["matches(node, 'B', '(\\\\s+)*')", /repeats a group/],
+    ["matches(node, 'B', '(')", /matches\(\): .*missing closing \)/],
+    ["matches(node, 'B', '(a)\\\\1')", /no backreferences, lookahead or lookbehind.*\\1/],
+    ["matches(node, 'B', '(?!x).+')", /RE2 syntax.*\(\?!/],
+    ["value(node, 'B').matches('(a|a)*b')", /text\.matches\(regex\) is not available/],
+    ["nodes(node, 'B').exists(n, n.text.matches(value(node, 'C')))", /text\.matches/],
+    ["matches(node, 'B', '(?<=a)b')", /RE2 syntax/],
+    ["matches(node, 'B', '[a-z]{1000}[0-9]{1000}')", /instructions, more than 2000/],
     ['size(node.children) == 0', /No such key: children/],
     ['unknownFunction(node)', /unknownFunction/],
     ["exists('B')", /exists/],
   ])('refuses %s', (test, reason) => {
     expect(() => loadRulePack(pack([{ context: '/A', asserts: [[test, 'X']] }]))).toThrow(reason);
+  });
+
+  it('refuses a pack whose regular expression RE2 cannot run, naming the assertion', () => {
+    try {
+      loadRulePack(pack([{ context: '/A', asserts: [["matches(node, 'B', '(a)b\\\\1')", 'X']] }]));
+      expect.unreachable('a backreference was accepted');
+    } catch (e) {
+      expect((e as DomainError).code).toBe('invalid_input');
+      expect((e as DomainError).issues).toEqual([
+        {
+          path: '/rules/0/asserts/0/test',
+          reason: expect.stringMatching(
+            /^rule 'r0', assertion 0: matches\(\): '\(a\)b\\1' is not/,
+          ) as unknown,
+        },
+      ]);
+    }
   });
 
   it('refuses a pack that is not one, with the field at fault', () => {
@@ -255,6 +275,13 @@ describe('rule functions', () => {
     ["matches(node, 'V', '([a-z]+[0-9]?){1,3}')", H([['V', 'ab1cd']]), true],
     ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4096)]]), true],
     ["matches(node, 'V', '[0-9]*')", H([['V', '1'.repeat(4097)]]), false],
+    ["matches(node, 'V', '[0-9]{3}')", H([['V', '1234']]), false],
+    ["matches(node, 'V', 'a|ab')", H([['V', 'ab']]), true],
+    ["matches(node, 'V', '^a$|^b$')", H([['V', 'b']]), true],
+    // Once exponential on a backtracking engine; RE2 runs it in linear time.
+    ["matches(node, 'V', '(a|a)*b')", H([['V', 'a'.repeat(40)]]), false],
+    ["matches(node, 'V', '(a+)*b')", H([['V', 'a'.repeat(4000)]]), false],
+    ["matches(node, 'V', '(a|a)*b')", H([['V', 'a'.repeat(40) + 'b']]), true],
     [
       "node.name == 'H' && node.local == 'H' && node.text == 'ab'",
       H([

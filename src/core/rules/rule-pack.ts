@@ -170,7 +170,10 @@ function compileTest(test: string): (node: MessageNode) => boolean {
   return (node) => program({ node }) === true;
 }
 
-/** Paths and regular expressions must be string literals that compile (checked here, once). */
+/**
+ * Paths and regular expressions must be string literals that compile (checked here, once); the
+ * CEL library's string.matches() is refused.
+ */
 function checkLiterals(root: unknown): void {
   const seen = new Set<unknown>();
   const visit = (x: unknown): void => {
@@ -181,6 +184,12 @@ function checkLiterals(root: unknown): void {
       return;
     }
     const n = x as AstNode;
+    if (n.op === 'rcall' && Array.isArray(n.args) && n.args[0] === 'matches') {
+      // cel-js runs string.matches() on the backtracking JavaScript engine, on any regex.
+      throw new Error(
+        "text.matches(regex) is not available: use matches(node, 'path', 'regex'), whose regular expression is a literal checked on load and run on RE2",
+      );
+    }
     if (n.op === 'call' && Array.isArray(n.args)) {
       const [name, args] = n.args as [string, AstNode[]];
       for (const at of PATH_ARGUMENTS[name] ?? []) {

@@ -159,7 +159,12 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
           ),
         }),
         body: IndicatorInputSchema,
-        response: { 200: PreviewSchema, 400: ProblemSchema, 403: ProblemSchema },
+        response: {
+          200: PreviewSchema,
+          400: ProblemSchema,
+          403: ProblemSchema,
+          503: ProblemSchema,
+        },
       },
     },
     (request) => {

@@ -1,3 +1,4 @@
+import { can } from '../core/auth/policy.js';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { ControlStatus } from '../core/controls/inspection.js';
@@ -148,7 +149,7 @@ export async function namedDeclaration(
   } else {
     throw new DomainError('invalid_input', 'the request names no declaration');
   }
-  if (d.submitterAgencyId !== principal.agencyId) {
+  if (!can(principal, verb, 'declaration', d)) {
     // Those who may not read it are not told it exists (as reading it answers them).
     if (!canReadDeclaration(principal, d))
       throw new DomainError('not_found', `no declaration ${d.id}`);

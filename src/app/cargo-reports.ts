@@ -1,3 +1,4 @@
+import { assertAllowed } from '../core/auth/policy.js';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import { hasRole, type Principal } from '../core/auth/identity.js';
 import { checkLodging } from '../core/cargo/lodging.js';
@@ -432,12 +433,7 @@ export async function closeReferral(
   if (!referral || !declaration || !canReadDeclaration(principal, declaration)) {
     throw new DomainError('not_found', `no referral ${referralId}`);
   }
-  if (
-    principal.agencyId !== declaration.agencyId ||
-    !hasRole(principal, 'border_officer', 'risk_analyst', 'manager')
-  ) {
-    throw new DomainError('forbidden', 'only officers of the customs office close referrals');
-  }
+  assertAllowed(principal, 'close', 'cargo-report', declaration);
   if (referral.status === 'closed')
     throw new DomainError('conflict', `referral ${referralId} is closed`);
   if (reason.trim() === '') {

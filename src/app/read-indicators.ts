@@ -110,7 +110,17 @@ export async function listApprovals(
   key: string,
 ): Promise<Approval[]> {
   assertReader(principal);
-  return ctx.storage.read.approvals.listFor(type, key);
+  const read = ctx.storage.read;
+  const versions: Array<{ ownerAgencyId: string }> =
+    type === 'indicator'
+      ? await read.indicators.versions(key)
+      : await read.referenceLists.versions(key);
+  if ((await readableIn(ctx, principal, versions)).length === 0)
+    throw new DomainError(
+      'not_found',
+      `no ${type === 'indicator' ? 'indicator' : 'reference list'} ${key}`,
+    );
+  return read.approvals.listFor(type, key);
 }
 
 /** What changed between two versions of an indicator, field by field. */

@@ -245,11 +245,12 @@ export async function rejectRulePackProposal(
   id: string,
   reason: string,
 ): Promise<RulePackProposalView> {
-  assertProposer(principal);
   assertKnownPack(name);
   const at = ctx.clock.now().toISOString();
   const proposal = await ctx.storage.write(async (tx) => {
     const proposal = await pendingProposal(tx, name, id);
+    // The proposer withdraws their own; otherwise only someone who may approve rejects.
+    if (proposal.proposedBy !== principal.userId) assertAllowed(principal, 'approve', 'rule-pack');
     const agency = await tx.identity.findAgency(proposal.proposerAgencyId);
     if (agency?.administrationId !== principal.administrationId) {
       throw new DomainError(
@@ -296,7 +297,15 @@ export async function listRulePackProposals(
 ): Promise<RulePackProposalView[]> {
   assertCustomsReader(principal);
   assertKnownPack(name);
-  return (await ctx.storage.read.rulePacks.proposals(name, status)).map(view);
+  const own = await ownAgencies(ctx.storage.read, principal);
+  // A proposal belongs to the administration of its proposer.
+  return (await ctx.storage.read.rulePacks.proposals(name, status))
+    .filter((p) => own.has(p.proposerAgencyId))
+    .map(view);
+}
+
+async function ownAgencies(read: Repositories, principal: Principal): Promise<Set<string>> {
+  return new Set((await read.identity.listAgencies(principal.administrationId)).map((a) => a.id));
 }
 
 /** One proposal's pack document, so that the approver reads what they approve. */
@@ -308,7 +317,8 @@ export async function rulePackProposalDocument(
 ): Promise<RulePackDocument> {
   assertCustomsReader(principal);
   const proposal = await ctx.storage.read.rulePacks.findProposal(id);
-  if (!proposal || proposal.name !== name) {
+  const own = await ownAgencies(ctx.storage.read, principal);
+  if (!proposal || proposal.name !== name || !own.has(proposal.proposerAgencyId)) {
     throw new DomainError('not_found', `no proposal ${id} for ${name}`);
   }
   return JSON.parse(proposal.document) as RulePackDocument;

@@ -134,8 +134,9 @@ export const POLICY: readonly Rule[] = [
     subject: 'declaration',
     roles: ['border_officer', 'risk_analyst', 'admin'],
     agencyKinds: ['customs'],
-    when: [ownAgency('agencyId')],
-    reason: 'customs corrects or invalidates a declaration lodged with it (UCC art. 173, 174)',
+    when: [ownAgency('submitterAgencyId')],
+    reason:
+      'customs staff amend or cancel what they lodged themselves (a declarant amends its own)',
   },
   {
     actions: ['lodge'],

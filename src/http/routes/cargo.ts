@@ -1,3 +1,4 @@
+import { assertAllowed } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -328,7 +329,10 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: RulePackSummarySchema, 401: ProblemSchema, 404: ProblemSchema },
       },
     },
-    async (request) => summary(request.params.name, await rulePackInUse(ctx, request.params.name)),
+    async (request) => {
+      assertAllowed(request.principal, 'read', 'rule-pack');
+      return summary(request.params.name, await rulePackInUse(ctx, request.params.name));
+    },
   );
 
   app.get(
@@ -341,7 +345,10 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: RulePackSchema, 401: ProblemSchema, 404: ProblemSchema },
       },
     },
-    async (request) => (await rulePackInUse(ctx, request.params.name)).pack.document,
+    async (request) => {
+      assertAllowed(request.principal, 'read', 'rule-pack');
+      return (await rulePackInUse(ctx, request.params.name)).pack.document;
+    },
   );
 
   app.put(

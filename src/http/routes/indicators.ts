@@ -1,3 +1,4 @@
+import { assertAllowed } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
@@ -113,11 +114,14 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
           'What a condition can use: context fields with their CEL types, and helper functions',
       },
     },
-    () => ({
-      fields: CONTEXT_SCHEMA,
-      helpers: Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, h])),
-      note: 'A comparison with a value that was not declared (e.g. item.value on an item without value) is false.',
-    }),
+    (request) => {
+      assertAllowed(request.principal, 'read', 'indicator');
+      return {
+        fields: CONTEXT_SCHEMA,
+        helpers: Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, h])),
+        note: 'A comparison with a value that was not declared (e.g. item.value on an item without value) is false.',
+      };
+    },
   );
   app.post(
     '/api/indicators',

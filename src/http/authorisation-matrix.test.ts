@@ -1,0 +1,397 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import type { AppContext } from '../app/context.js';
+import { createAdministration, createAgency, createUser } from '../app/manage-identity.js';
+import type { Role } from '../core/auth/identity.js';
+import { testContext } from '../test-support/app.js';
+import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { airReport } from '../test-support/ens-messages.js';
+import { bearer, testHttpApp } from '../test-support/http.js';
+import { CALLERS, ROUTE_ACCESS, type Caller } from './access-matrix.js';
+
+/**
+ * Every route of the OpenAPI document × every caller (each role of one administration, another
+ * trading company, staff of another administration, no token, a bad token) against the table in
+ * access-matrix.ts: any 2xx the table does not expect fails, a caller the table allows is never
+ * refused as unauthenticated or forbidden, and no 2xx to another organisation or administration
+ * carries the demo trader's records. Percent-encoded and dot-segment spellings of every path are
+ * held to the same answers.
+ */
+
+const EXAMPLE = JSON.parse(
+  readFileSync(new URL('../../examples/declaration.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+
+interface Fixtures {
+  declarationId: string;
+  permitId: string;
+  certificateId: string;
+  cargoReportId: string;
+  referralId: string;
+  indicatorId: string;
+  listName: string;
+  traderUserId: string;
+  traderEori: string;
+  proposalId: string;
+}
+
+type Route = { method: string; path: string; key: string };
+
+let serial = 0;
+
+function pathFor(route: Route, fx: Fixtures): string {
+  const p = route.path;
+  const id = (): string => {
+    if (p.startsWith('/api/declarations/')) return fx.declarationId;
+    if (p.startsWith('/api/permits/')) return fx.permitId;
+    if (p.startsWith('/api/certificates/')) return fx.certificateId;
+    if (p.startsWith('/api/cargo-reports/')) return fx.cargoReportId;
+    if (p.startsWith('/api/cargo-referrals/')) return fx.referralId;
+    if (p.startsWith('/api/rule-packs/')) return fx.proposalId;
+    if (p.startsWith('/api/indicators/')) return fx.indicatorId;
+    throw new Error(`no fixture for {id} in ${p}`);
+  };
+  return p
+    .replace('{id}', p.includes('{id}') ? id() : '')
+    .replace('{key}', p.startsWith('/api/reference-lists/') ? fx.listName : fx.indicatorId)
+    .replace('{name}', p.startsWith('/api/reference-lists/') ? fx.listName : 'hmrc-ens-ie315')
+    .replace('{userId}', fx.traderUserId)
+    .replace('{traderId}', fx.traderEori)
+    .replace('{version}', '1')
+    .replace('{a}', '1')
+    .replace('{b}', '1');
+}
+
+/** A body that would be accepted from someone allowed: a refusal then proves the check. */
+function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptions | undefined {
+  const json = (payload: unknown): InjectOptions => ({
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify(payload),
+  });
+  const reference = `MATRIX-${caller}-${serial++}`;
+  const declaration = {
+    ...EXAMPLE,
+    reference,
+    // Each caller names only itself (customs staff a walk-in trader), so that what a list shows
+    // back is what the caller may read, not what it typed.
+    declarant: { id: eori ?? 'BY000000000009', name: caller, country: 'BY' },
+    consignee: { id: eori ?? 'BY000000000009', name: caller, country: 'BY' },
+  };
+  const reason = json({ reason: 'matrix test' });
+  const k = route.key;
+  if (k === 'POST /api/declarations' || k === 'POST /api/screen') return json(declaration);
+  if (k.endsWith('/amendments'))
+    return json({ version: 1, changes: [{ item: 1, field: '/netMass', value: 1 }] });
+  if (k.endsWith('/cancellation')) return reason;
+  if (k === 'POST /api/auth/login') return json({ username: 'nobody', password: 'wrong' });
+  if (k.endsWith('/api-tokens')) return json({ name: `matrix-${serial++}` });
+  if (
+    k === 'POST /api/indicators' ||
+    k === 'POST /api/indicators/preview' ||
+    k.startsWith('PUT /api/indicators/')
+  )
+    return json({
+      title: 'Matrix test indicator',
+      priorityArea: 'e-waste',
+      condition: 'item.hs.startsWith("8549")',
+      controlForm: 'documentary-check',
+      rationale: 'authorisation matrix',
+      weight: 10,
+    });
+  if (k.startsWith('PUT /api/reference-lists/'))
+    return json({ kind: 'hs-prefixes', title: 'Matrix list', entries: ['8549'] });
+  if (/\/(submit|approve|retire)$/.test(k) && !k.includes('proposals')) return json({ version: 1 });
+  if (k.endsWith('/reject') && !k.includes('proposals'))
+    return json({ version: 1, reason: 'matrix test' });
+  if (k.includes('proposals') && k.endsWith('/approve')) return json({});
+  if (k.includes('proposals') && k.endsWith('/reject')) return reason;
+  if (k === 'POST /api/certificates')
+    return json({
+      type: 'environmental-compliance',
+      reference: reference,
+      holderId: 'BY000000000001',
+      holderName: 'Matrix Holder',
+      hsScope: ['8549'],
+      validFrom: '2026-01-01T00:00:00Z',
+    });
+  if (/\/(suspend|reinstate|revoke|refuse)$/.test(k)) return reason;
+  if (k === 'POST /api/permits')
+    return json({
+      type: 'waste-consent',
+      issuerAgency: 'BY-ENV',
+      counterpart: { name: 'Shenzhen E-Cycle Co', country: 'CN' },
+      hsScope: ['8549'],
+      quantity: 20,
+      unit: 'TNE',
+      route: { dispatch: ['CN'], transit: ['KZ', 'RU'], destination: ['BY'] },
+      maxShipments: 5,
+      wasteToResource: true,
+      details: { wasteCode: 'A1180', operation: 'R4' },
+      validFrom: '2027-01-01T00:00:00Z',
+      validTo: '2027-12-31T00:00:00Z',
+    });
+  if (k.endsWith('/request-information') || k.endsWith('/respond'))
+    return json({ message: 'matrix test' });
+  if (k.endsWith('/permits/{id}/issue') || k.endsWith('/review')) return json({});
+  if (k.endsWith('/assign')) return json({ officer: 'officer' });
+  if (k.endsWith('/inspections'))
+    return json({
+      controlForm: 'documentary-check',
+      startedAt: '2026-11-02T11:00:00Z',
+      endedAt: '2026-11-02T12:30:00Z',
+      result: 'compliant',
+      findings: [],
+      findingsText: 'Goods as declared.',
+      itemsAffected: [],
+    });
+  if (k.endsWith('/refer')) return json({ agency: 'BY-ENV', reason: 'matrix test' });
+  if (k.endsWith('/hold') || k.endsWith('/close')) return reason;
+  if (k === 'POST /api/cargo-reports')
+    return {
+      headers: { 'content-type': 'application/xml' },
+      payload: airReport({ lrn: reference.slice(0, 22), hs: '850650', arrivalHours: 48 }),
+    };
+  if (k.endsWith('/reply')) return json({ documents: [{ type: 'N380', reference: 'INV-9' }] });
+  if (k.startsWith('PUT /api/rule-packs/')) return undefined; // filled in by the test
+  if (route.method === 'POST' || route.method === 'PUT') return json({});
+  return undefined;
+}
+
+/** Spellings of a path the router must treat exactly as the plain one. */
+function variants(path: string): string[] {
+  const [, first, ...rest] = path.split('/');
+  if (rest.length === 0)
+    return [
+      `/%${first!.charCodeAt(0).toString(16)}${first!.slice(1)}`,
+      `/./${first}`,
+      `/x/../${first}`,
+    ];
+  const encodedFirst = `/%${first!.charCodeAt(0).toString(16)}${first!.slice(1)}/${rest.join('/')}`;
+  return [
+    encodedFirst.replace(/\/$/, ''),
+    `/${first}/./${rest.join('/')}`,
+    `/${first}/x/../${rest.join('/')}`,
+  ];
+}
+
+describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
+  let t: TestDatabase;
+  let ctx: AppContext;
+  let app: FastifyInstance;
+  const tokens = {} as Record<Caller, string>;
+  const eoris = {} as Record<Caller, string | null>;
+  let fx: Fixtures;
+  let routes: Route[];
+  let rulePackDocument: Record<string, unknown>;
+
+  const send = (method: string, url: string, token: string | undefined, extra?: InjectOptions) =>
+    app.inject({
+      method: method as 'GET',
+      url,
+      ...extra,
+      headers: { ...(extra?.headers ?? {}), ...(token ? bearer(token) : {}) },
+    });
+
+  beforeAll(async () => {
+    t = await freshDatabase(backend);
+    ctx = testContext(t.db);
+    const seeded = await seedDemo(ctx);
+    if (!seeded.seeded) throw new Error('demo not seeded');
+    await ctx.storage.write(async (tx) => {
+      const by = (await tx.identity.listAdministrations())[0]!;
+      const other = await createAgency(ctx, tx, {
+        administrationId: by.id,
+        kind: 'trader',
+        code: 'TRADER-OTHER',
+        name: 'Other Trading Ltd',
+        traderId: 'BY999999999999',
+      });
+      const user = (username: string, agencyId: string, roles: Role[]) =>
+        createUser(ctx, tx, {
+          agencyId,
+          username,
+          displayName: username,
+          roles,
+          password: DEMO_PASSWORD,
+        });
+      await user('other-trader', other, ['trader']);
+      const kz = await createAdministration(ctx, tx, {
+        country: 'KZ',
+        name: 'Kazakhstan (matrix)',
+        customsAgencyCode: 'KZ-CUSTOMS',
+        customsAgencyName: 'KZ customs',
+      });
+      await user('kz-officer', kz.customsAgencyId, ['border_officer']);
+      await user('kz-analyst', kz.customsAgencyId, ['risk_analyst']);
+      await user('kz-admin', kz.customsAgencyId, ['admin']);
+    });
+    app = await testHttpApp(ctx, { signInLimit: { max: 1000, windowMs: 60_000 } });
+    for (const c of CALLERS) {
+      const r = await send('POST', '/api/auth/login', undefined, {
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ username: c, password: DEMO_PASSWORD }),
+      });
+      expect(r.statusCode, `${c}: ${r.body}`).toBe(200);
+      tokens[c] = r.json<{ token: string }>().token;
+      const me = (await send('GET', '/api/me', tokens[c])).json<{ traderId: string | null }>();
+      eoris[c] = me.traderId;
+    }
+
+    const get = async <T>(url: string, who: Caller): Promise<T> => {
+      const r = await send('GET', url, tokens[who]);
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
+      return r.json<T>();
+    };
+    const page = await get<{ items: Array<{ id: string; channel: string | null }> }>(
+      '/api/declarations?limit=500',
+      'trader',
+    );
+    const declaration = page.items.find((d) => d.channel === 'red' || d.channel === 'yellow')!;
+    const permits = await get<Array<{ id: string }>>('/api/permits', 'trader');
+    const certificates = await get<Array<{ id: string }>>('/api/certificates', 'trader');
+    const reports = await get<Array<{ declarationId: string }>>('/api/cargo-reports', 'trader');
+    let referralId = 'none';
+    let cargoReportId = reports[0]!.declarationId;
+    for (const r of reports) {
+      const one = await get<{ referrals: Array<{ id: string }> }>(
+        `/api/cargo-reports/${r.declarationId}`,
+        'officer',
+      );
+      if (one.referrals.length > 0) {
+        referralId = one.referrals[0]!.id;
+        cargoReportId = r.declarationId;
+        break;
+      }
+    }
+    const indicators = await get<Array<{ id: string }>>('/api/indicators', 'analyst');
+    const lists = await get<Array<{ name: string }>>('/api/reference-lists', 'analyst');
+    rulePackDocument = await get<Record<string, unknown>>(
+      '/api/rule-packs/hmrc-ens-ie315/document',
+      'analyst',
+    );
+    const proposed = await send('PUT', '/api/rule-packs/hmrc-ens-ie315', tokens.analyst, {
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...rulePackDocument, version: 'matrix-fixture' }),
+    });
+    expect(proposed.statusCode, proposed.body).toBe(202);
+    const me = await get<{ userId: string; traderId: string }>('/api/me', 'trader');
+    fx = {
+      declarationId: declaration.id,
+      permitId: permits[0]!.id,
+      certificateId: certificates[0]!.id,
+      cargoReportId,
+      referralId,
+      indicatorId: indicators[0]!.id,
+      listName: lists[0]!.name,
+      traderUserId: me.userId,
+      traderEori: me.traderId,
+      proposalId:
+        proposed.json<{ id?: string; proposal?: { id: string } }>().id ??
+        proposed.json<{ proposal: { id: string } }>().proposal.id,
+    };
+    const doc = (
+      await get<{ paths: Record<string, Record<string, unknown>> }>('/api/openapi.json', 'admin')
+    ).paths;
+    routes = Object.entries(doc).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => ({
+        method: m.toUpperCase(),
+        path,
+        key: `${m.toUpperCase()} ${path}`,
+      })),
+    );
+  }, 300_000);
+  afterAll(async () => {
+    await app?.close();
+    await t?.drop();
+  });
+
+  const bodyOf = (route: Route, caller: Caller): InjectOptions | undefined =>
+    route.key === 'PUT /api/rule-packs/{name}'
+      ? {
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ ...rulePackDocument, version: `matrix-${serial++}` }),
+        }
+      : bodyFor(route, caller, eoris[caller]);
+
+  const secrets = () =>
+    [fx.declarationId, fx.permitId, fx.certificateId, fx.cargoReportId, fx.traderEori].filter(
+      (s) => s.length > 4,
+    );
+
+  it('every route of the API is in the table, and nothing else is', () => {
+    const keys = routes.map((r) => r.key).sort();
+    expect(keys).toEqual(Object.keys(ROUTE_ACCESS).sort());
+  });
+
+  it('no token, a bad token: 401 on every route that is not public, whatever the spelling', async () => {
+    for (const route of routes) {
+      if (ROUTE_ACCESS[route.key] === 'public') continue;
+      const path = pathFor(route, fx);
+      for (const url of [path, ...variants(path)]) {
+        for (const token of [undefined, 'gls_not-a-token']) {
+          const r = await send(route.method, url, token, bodyOf(route, 'trader'));
+          expect(r.statusCode, `${route.key} as ${url} with ${token ?? 'no token'}`).toBe(401);
+          expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+        }
+      }
+    }
+  }, 240_000);
+
+  it('no caller the table does not list ever gets a 2xx, in any spelling of the path', async () => {
+    const unexpected: string[] = [];
+    for (const route of routes) {
+      const allowed = ROUTE_ACCESS[route.key];
+      if (allowed === 'public' || allowed === undefined) continue;
+      const path = pathFor(route, fx);
+      for (const caller of CALLERS) {
+        if (allowed.includes(caller)) continue;
+        for (const url of [path, ...variants(path)]) {
+          const r = await send(route.method, url, tokens[caller], bodyOf(route, caller));
+          if (r.statusCode < 300)
+            unexpected.push(`${caller} ${route.method} ${url} → ${r.statusCode}`);
+          else if (r.statusCode >= 500)
+            unexpected.push(`${caller} ${route.method} ${url} → ${r.statusCode} ${r.body}`);
+          else if (url === path && r.statusCode !== 400 && r.statusCode !== 422)
+            // A valid request refused for who asks: 401, 403 or 404 (the record does not exist for them).
+            expect([401, 403, 404, 409], `${caller} ${route.key}: ${r.body}`).toContain(
+              r.statusCode,
+            );
+        }
+      }
+    }
+    expect(unexpected).toEqual([]);
+  }, 600_000);
+
+  it('callers the table lists are never refused as unauthenticated or forbidden, and see only their own', async () => {
+    const refused: string[] = [];
+    const leaks: string[] = [];
+    for (const route of routes) {
+      const allowed = ROUTE_ACCESS[route.key];
+      if (allowed === 'public' || allowed === undefined) continue;
+      if (route.key === 'POST /api/auth/logout' || route.key === 'GET /api/events') continue;
+      const path = pathFor(route, fx);
+      for (const caller of allowed) {
+        const r = await send(route.method, path, tokens[caller], bodyOf(route, caller));
+        if (r.statusCode === 401 || r.statusCode === 403 || r.statusCode >= 500)
+          refused.push(`${caller} ${route.key} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+        if (
+          r.statusCode < 300 &&
+          (caller === 'other-trader' || caller.startsWith('kz-')) &&
+          route.method === 'GET'
+        ) {
+          for (const s of secrets())
+            if (r.body.includes(s)) leaks.push(`${caller} ${route.key} shows ${s}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+    // Known, documented gap (issue 14 closing note): compliance records are kept per trader id,
+    // not per administration, so a second administration in the same database reads the first
+    // one's record of a trader. Listed here so that a new leak fails, and so does fixing this one.
+    const known = leaks.filter((l) => /^kz-\S+ GET \/api\/traders\/\{traderId\} /.test(l));
+    expect(leaks.filter((l) => !known.includes(l))).toEqual([]);
+    expect(known.length).toBeGreaterThan(0);
+  }, 600_000);
+});

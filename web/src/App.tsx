@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeProblem, session } from './api.js';
+import type { paths } from './api-types.js';
 import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
@@ -9,45 +10,34 @@ import { PermitsPage } from './pages/PermitsPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { WorklistPage } from './pages/WorklistPage.js';
 
+type Ability = MeAnswer['may'][number];
+type MeAnswer = paths['/api/me']['get']['responses']['200']['content']['application/json'];
+
 export interface Me {
   username: string;
   roles: string[];
   agencyKind: string;
+  /** What the access policy lets this user do (GET /api/me); the API checks each record. */
+  may: (action: Ability['action'], subject: Ability['subject']) => boolean;
 }
 
-/**
- * Pages and the roles that use them (or, for cargo reports, any user of a trader: its own
- * reports); the API enforces the same rules.
- */
-const PAGES = [
-  { path: 'worklist', title: 'Worklist', roles: ['border_officer', 'manager', 'risk_analyst'] },
-  {
-    path: 'cargo',
-    title: 'Cargo reports',
-    roles: ['border_officer', 'risk_analyst', 'manager', 'liaison_officer', 'admin', 'trader'],
-    agencyKinds: ['trader'],
-  },
-  {
-    path: 'indicators',
-    title: 'Indicators',
-    roles: ['risk_analyst', 'environmental_officer', 'manager'],
-  },
-  {
-    path: 'permits',
-    title: 'Permits',
-    roles: ['trader', 'environmental_officer', 'border_officer', 'manager', 'risk_analyst'],
-  },
+/** Pages and what a user must be allowed to read to use them (the server's access policy). */
+const PAGES: ReadonlyArray<{ path: string; title: string; needs: Ability }> = [
+  { path: 'worklist', title: 'Worklist', needs: { action: 'read', subject: 'control' } },
+  { path: 'cargo', title: 'Cargo reports', needs: { action: 'read', subject: 'cargo-report' } },
+  { path: 'indicators', title: 'Indicators', needs: { action: 'read', subject: 'indicator' } },
+  { path: 'permits', title: 'Permits', needs: { action: 'read', subject: 'permit' } },
   {
     path: 'certificates',
     title: 'Certificates',
-    roles: ['risk_analyst', 'environmental_officer', 'manager', 'trader'],
+    needs: { action: 'read', subject: 'certificate' },
   },
   {
     path: 'metrics',
     title: 'Metrics',
-    roles: ['manager', 'risk_analyst', 'liaison_officer', 'environmental_officer'],
+    needs: { action: 'read', subject: 'performance-metrics' },
   },
-] as const;
+];
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -76,7 +66,13 @@ export function App() {
       if (problem) setError(describeProblem(problem));
       return;
     }
-    setMe({ username: data.username, roles: data.roles, agencyKind: data.agencyKind });
+    const abilities = new Set(data.may.map((a) => `${a.action} ${a.subject}`));
+    setMe({
+      username: data.username,
+      roles: data.roles,
+      agencyKind: data.agencyKind,
+      may: (action, subject) => abilities.has(`${action} ${subject}`),
+    });
   }, []);
 
   useEffect(() => {
@@ -96,11 +92,7 @@ export function App() {
     );
   }
 
-  const allowed = PAGES.filter(
-    (p) =>
-      p.roles.some((r) => me.roles.includes(r)) ||
-      ('agencyKinds' in p && p.agencyKinds.some((k) => k === me.agencyKind)),
-  );
+  const allowed = PAGES.filter((p) => me.may(p.needs.action, p.needs.subject));
   const [, route = allowed[0]?.path ?? '', id] = hash.replace(/^#\/?/, '#/').split('/');
   const signOut = async () => {
     // Leave first (the pages and their live streams go), then revoke the token they used.

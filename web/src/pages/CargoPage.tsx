@@ -25,7 +25,6 @@ const KINDS: Record<Referral['kind'], string> = {
   'do-not-load': 'Do not load',
 };
 /** Roles that close a referral (the API checks the same, and the agency). */
-const CLOSERS = ['border_officer', 'risk_analyst', 'manager'];
 
 function OutcomeBadge({ outcome }: { outcome: Outcome }) {
   return <span className={`outcome ${outcome}`}>{OUTCOMES[outcome]}</span>;
@@ -73,7 +72,9 @@ function CargoList({ me }: { me: Me }) {
           ? 'Entry summary declarations your organisation lodged, and what customs asked for before arrival.'
           : 'Entry summary declarations lodged with your agency, screened before the goods arrive.'}
       </p>
-      {me.agencyKind === 'trader' && me.roles.includes('trader') && <LodgeForm onLodged={load} />}
+      {me.agencyKind === 'trader' && me.may('lodge', 'cargo-report') && (
+        <LodgeForm onLodged={load} />
+      )}
       <form className="filters" aria-label="Filter" onSubmit={(e) => e.preventDefault()}>
         <label>
           Pre-arrival outcome
@@ -181,7 +182,7 @@ function CargoReportDetail({ id, me }: { id: string; me: Me }) {
   const { report: r, declaration: d, referrals } = view;
   const staff = me.agencyKind !== 'trader';
   const lodger = me.agencyKind === 'trader';
-  const closer = staff && CLOSERS.some((role) => me.roles.includes(role));
+  const closer = me.may('close', 'cargo-report');
 
   return (
     <article>

@@ -74,7 +74,7 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
   if (!d) return <p className="status">Loading…</p>;
   const a = d.assessment;
   const route = d.route ?? {};
-  const officer = me.roles.includes('border_officer') || me.roles.includes('manager');
+  const officer = me.may('inspect', 'control');
 
   return (
     <article>

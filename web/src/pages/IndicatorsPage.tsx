@@ -28,7 +28,7 @@ export function IndicatorsPage({ me }: { me: Me }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [revision, setRevision] = useState(0);
-  const author = me.roles.includes('risk_analyst') || me.roles.includes('environmental_officer');
+  const author = me.may('author', 'indicator');
 
   const load = useCallback(async () => {
     const { data, error: problem } = await api.GET('/api/indicators');

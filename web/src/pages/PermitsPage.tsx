@@ -25,7 +25,7 @@ export function PermitsPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const trader = me.agencyKind === 'trader';
-  const issuer = me.roles.includes('environmental_officer');
+  const issuer = me.may('decide', 'permit');
 
   const load = useCallback(async () => {
     const { data, error: problem } = await api.GET('/api/permits');

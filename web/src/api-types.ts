@@ -8568,6 +8568,7 @@ export interface paths {
             | 'energy'
             | 'general-smuggling';
           assignedTo?: string;
+          /** @description At most ten years */
           olderThanHours?: number;
           status?:
             | 'lodged'

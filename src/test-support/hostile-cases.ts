@@ -211,6 +211,7 @@ const QUADRATIC_BLOWUP =
   `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "${'a'.repeat(50_000)}">]><d>` +
   '&a;'.repeat(10_000) +
   '</d>';
+const XML_WIDE = `<CC315A>${'<a/>'.repeat(250_000)}</CC315A>`.slice(0, 1024 * 1024 - 16);
 const XML_DEEP = '<a>'.repeat(50_000) + '</a>'.repeat(50_000);
 const XML_ATTRIBUTES = `<a ${Array.from({ length: 20_000 }, (_, i) => `x${i}="1"`).join(' ')}/>`;
 
@@ -405,10 +406,10 @@ export function hostileCases(doc: OpenApiDocument, f: HostileFixtures): HostileC
       });
       if (costly) {
         B('huge bodies', 'many keys within the limit', {
-          payload: () => `{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":1`).join(',')}}`,
+          payload: () => `{${Array.from({ length: 20_000 }, (_, i) => `"k${i}":1`).join(',')}}`,
         });
         B('huge bodies', 'a long array within the limit', {
-          payload: () => `{"${field}":[${'0,'.repeat(300_000)}0]}`,
+          payload: () => `{"${field}":[${'0,'.repeat(100_000)}0]}`,
         });
         B('very long strings', 'a 500,000-character field', {
           payload: () => JSON.stringify({ [field]: 'é'.repeat(250_000) }),
@@ -506,6 +507,7 @@ export function hostileCases(doc: OpenApiDocument, f: HostileFixtures): HostileC
       if (acceptsXml) {
         X('quadratic blow-up', () => QUADRATIC_BLOWUP);
         X('50,000 elements deep', () => XML_DEEP);
+        X('250,000 sibling elements (1 MB)', () => XML_WIDE);
         X('20,000 attributes', () => XML_ATTRIBUTES);
         X('not well-formed', '<CC315A><HEAHEA></CC315A>');
         X('XML declared as UTF-16', '<?xml version="1.0" encoding="UTF-16"?><CC315A/>');

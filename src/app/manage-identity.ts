@@ -169,5 +169,17 @@ export async function issueApiTokenAsAdmin(
   if (!agency || agency.administrationId !== principal.administrationId) {
     throw new DomainError('not_found', `no user ${input.userId} in your administration`);
   }
-  return ctx.storage.write((tx) => issueApiToken(ctx, tx, input, principal.userId));
+  // Stored as an instant the expiry check compares with; a leap second (23:59:60) is none.
+  let expiresAt = input.expiresAt ?? null;
+  if (expiresAt !== null) {
+    const t = Date.parse(expiresAt);
+    if (Number.isNaN(t))
+      throw new DomainError('invalid_input', 'expiresAt is not a valid date-time', [
+        { path: '/expiresAt', reason: 'not a valid date-time' },
+      ]);
+    expiresAt = new Date(t).toISOString();
+  }
+  return ctx.storage.write((tx) =>
+    issueApiToken(ctx, tx, { ...input, expiresAt }, principal.userId),
+  );
 }

@@ -182,11 +182,17 @@ export async function permitStep(
             issues.push({ path: '/quantity', reason: 'between 0 and the quantity applied for' });
           next.authorisedMilli = q;
         }
-        if (input.validFrom !== undefined) next.validFrom = new Date(input.validFrom).toISOString();
-        if (input.validTo !== undefined) next.validTo = new Date(input.validTo).toISOString();
-        if (Number.isNaN(Date.parse(next.validFrom)) || Number.isNaN(Date.parse(next.validTo)))
-          issues.push({ path: '/validTo', reason: 'not a valid date-time' });
-        else if (next.validTo <= next.validFrom)
+        // RFC 3339 allows a leap second (23:59:60) that a Date cannot hold: refused, not thrown.
+        const iso = (s: string | undefined, path: string, kept: string) => {
+          if (s === undefined) return kept;
+          const t = Date.parse(s);
+          if (!Number.isNaN(t)) return new Date(t).toISOString();
+          issues.push({ path, reason: 'not a valid date-time' });
+          return kept;
+        };
+        next.validFrom = iso(input.validFrom, '/validFrom', next.validFrom);
+        next.validTo = iso(input.validTo, '/validTo', next.validTo);
+        if (!issues.some((i) => i.path.startsWith('/valid')) && next.validTo <= next.validFrom)
           issues.push({ path: '/validTo', reason: 'must be after validFrom' });
         if (issues.length > 0) throw new DomainError('invalid_input', 'cannot issue', issues);
         next.remainingMilli = next.authorisedMilli;

@@ -142,8 +142,13 @@ export async function computeMetrics(
 
   const seizures = await m.seizuresOfDeclarations(ids);
   const estimatedValue: Record<string, number> = {};
+  // A sum past the largest double would read as null in JSON: it stays at the largest double.
   for (const s of seizures)
-    estimatedValue[s.currency] = (estimatedValue[s.currency] ?? 0) + s.estimatedValue;
+    estimatedValue[s.currency] = Math.min(
+      (estimatedValue[s.currency] ?? 0) +
+        (Number.isFinite(s.estimatedValue) ? s.estimatedValue : 0),
+      Number.MAX_VALUE,
+    );
 
   const perIndicator = new Map<string, PerformanceMetrics['indicators'][number]>();
   for (const h of hits) {

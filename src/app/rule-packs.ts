@@ -7,10 +7,14 @@ import { loadRulePack, type RulePack, type RulePackDocument } from '../core/rule
 import type { AppContext } from './context.js';
 import { LIBRARY_DIR } from './library.js';
 
-/** The rule packs GreenLane ships, by name: used until a version is loaded over them. */
-export const SHIPPED_RULE_PACKS: Readonly<Record<string, URL>> = {
-  'hmrc-ens-ie315': new URL('rules/ens-ie315.json', LIBRARY_DIR),
-};
+/**
+ * The rule packs GreenLane ships, by name: used until a version is loaded over them. No prototype:
+ * a pack named `constructor` or `__proto__` in a path is not found, not Object's own.
+ */
+export const SHIPPED_RULE_PACKS: Readonly<Record<string, URL>> = Object.assign(
+  Object.create(null) as Record<string, URL>,
+  { 'hmrc-ens-ie315': new URL('rules/ens-ie315.json', LIBRARY_DIR) },
+);
 
 /** The pack cargo reports are checked with. */
 export const ENS_PACK = 'hmrc-ens-ie315';

@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
+import { isUtf8 } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,11 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
+    // Paths the router refuses (bad percent-encoding, a parameter over 100 characters) get a
+    // problem document like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, problemFromFastifyError(error, request));
+    },
     // Late requests during shutdown get our own 503 problem document (below), not Fastify's.
     return503OnClosing: false,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -103,8 +109,10 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
 
   const maxDepth = options.maxJsonDepth ?? 32;
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    // Bytes that are not UTF-8 are refused, not replaced with U+FFFD and stored.
+    if (!isUtf8(body as Buffer)) return done(invalidBody('the body is not valid UTF-8'));
+    const text = (body as Buffer).toString('utf8');
     if (text.trim() === '')
       return done(invalidBody('the body is empty; a JSON document is expected'));
     let value: unknown;
@@ -113,8 +121,8 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
     } catch (e) {
       return done(invalidBody(`the body is not valid JSON: ${(e as Error).message}`));
     }
-    if (depthExceeds(value, maxDepth))
-      return done(invalidBody(`JSON nesting deeper than ${maxDepth} levels`));
+    const bad = unstorableMember(value, maxDepth);
+    if (bad) return done(new DomainError('invalid_input', bad.reason, [bad]));
     done(null, value);
   });
   app.addContentTypeParser(
@@ -148,6 +156,19 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
       ]);
   });
   await securityHeaders(app);
+  // Ajv coerces the query value "Infinity" to a number that passes integer and maximum checks.
+  app.addHook('preHandler', async (request) => {
+    const parts = [
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const;
+    for (const [where, values] of parts)
+      for (const [name, v] of Object.entries((values ?? {}) as Record<string, unknown>))
+        if (typeof v === 'number' && !Number.isFinite(v))
+          throw new DomainError('invalid_input', `${name} is not a finite number`, [
+            { path: `${where}/${name}`, reason: 'not a finite number' },
+          ]);
+  });
   // Every route needs a token unless it is marked public (the console's files, the API docs, the
   // probes); a path no route matches is answered 404 without one.
   app.addHook('onRequest', async (request) => {
@@ -241,14 +262,60 @@ function invalidBody(message: string): Error {
   return new DomainError('invalid_input', message, [{ path: 'body', reason: message }]);
 }
 
-/** True when `value` nests deeper than `max` (checked iteratively: no stack to overflow). */
-function depthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
+/** `String.prototype.isWellFormed` (ES2024, in Node 20): false for a lone surrogate. */
+const isWellFormed = (s: string): boolean =>
+  (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * The first member of parsed JSON that may not be stored, with a JSON pointer to it: nesting
+ * deeper than `maxDepth`, a string or key that is not well-formed UTF-16 (a lone surrogate, which
+ * no database stores as valid UTF-8), a number that parsed as Infinity (1e400), a `__proto__`
+ * key. Iterative (no stack to overflow), and paths are built only for containers and the culprit.
+ */
+function unstorableMember(
+  value: unknown,
+  maxDepth: number,
+): { path: string; reason: string } | undefined {
+  const leaf = (v: unknown): string | undefined =>
+    typeof v === 'string'
+      ? isWellFormed(v)
+        ? undefined
+        : 'contains a lone UTF-16 surrogate (not a character)'
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? 'is a number too large to represent'
+        : undefined;
+  const pointer = (path: string, key: string) =>
+    `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const top = leaf(value);
+  if (top) return { path: '/', reason: `the body ${top}` };
+  const stack: Array<[object, string, number]> = [];
+  if (value !== null && typeof value === 'object') stack.push([value, '', 1]);
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    const [container, path, depth] = stack.pop()!;
+    if (depth > maxDepth)
+      return { path: 'body', reason: `JSON nesting deeper than ${maxDepth} levels` };
+    const visit = (key: string, child: unknown) => {
+      const bad = leaf(child);
+      if (bad) return { path: pointer(path, key), reason: `${pointer(path, key)} ${bad}` };
+      if (child !== null && typeof child === 'object')
+        stack.push([child, pointer(path, key), depth + 1]);
+      return undefined;
+    };
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const bad = visit(String(i), container[i]);
+        if (bad) return bad;
+      }
+      continue;
+    }
+    for (const key of Object.keys(container)) {
+      if (!isWellFormed(key))
+        return { path: pointer(path, key), reason: 'a key contains a lone UTF-16 surrogate' };
+      if (key === '__proto__')
+        return { path: pointer(path, key), reason: '__proto__ is not an acceptable key' };
+      const bad = visit(key, (container as Record<string, unknown>)[key]);
+      if (bad) return bad;
+    }
   }
-  return false;
+  return undefined;
 }

@@ -51,6 +51,8 @@ export function sendProblem(reply: FastifyReply, p: ProblemDocument): FastifyRep
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 
+const MAX_ISSUES = 100;
+
 /** Fastify's own errors (body limits, media types, malformed JSON, schema validation) as problems. */
 export function problemFromFastifyError(
   error: FastifyError,
@@ -62,9 +64,13 @@ export function problemFromFastifyError(
       type: problemType('invalid_input'),
       title: 'Invalid input',
       status: 400,
-      detail: 'the request is not valid',
+      detail:
+        error.validation.length > MAX_ISSUES
+          ? `the request is not valid (the first ${MAX_ISSUES} of ${error.validation.length} issues)`
+          : 'the request is not valid',
       ...(instance ? { instance } : {}),
-      errors: error.validation.map((v) => ({
+      // A body of 60,000 unknown keys must not answer with 60,000 issues (4 MB).
+      errors: error.validation.slice(0, MAX_ISSUES).map((v) => ({
         field: `${error.validationContext ?? 'request'}${v.instancePath || ''}${
           v.keyword === 'required'
             ? `/${String((v.params as { missingProperty?: string }).missingProperty)}`
@@ -92,6 +98,8 @@ export function problemFromFastifyError(
       title: 'Invalid input',
       field: 'Content-Length',
     },
+    FST_ERR_BAD_URL: { code: 'invalid_input', title: 'Invalid input', field: 'path' },
+    FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', title: 'URI too long', field: 'path' },
     FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_input', title: 'Invalid input', field: 'body' },
     FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_input', title: 'Invalid input', field: 'body' },
   };

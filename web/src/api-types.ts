@@ -8810,6 +8810,7 @@ export interface paths {
             | 'energy'
             | 'general-smuggling';
           assignedTo?: string;
+          /** @description At most ten years */
           olderThanHours?: number;
           status?:
             | 'lodged'

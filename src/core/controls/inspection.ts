@@ -32,11 +32,12 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 
 const Seizure = Type.Object(
   {
-    itemSequence: Type.Integer({ minimum: 1 }),
-    quantity: Type.Number({ exclusiveMinimum: 0 }),
+    itemSequence: Type.Integer({ minimum: 1, maximum: 9999 }),
+    quantity: Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }),
     unit: Type.String({ minLength: 1, maxLength: 10 }),
     species: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
-    estimatedValue: Type.Number({ minimum: 0 }),
+    // Bounded: the metrics add these up, and a sum past 1.8e308 would read as null.
+    estimatedValue: Type.Number({ minimum: 0, maximum: 1e12 }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
     storageLocation: Type.String({ minLength: 1, maxLength: 200 }),
     legalBasis: Type.String({ minLength: 1, maxLength: 500 }),
@@ -52,7 +53,10 @@ export const InspectionInputSchema = Type.Object(
     result: Type.Enum(['compliant', 'non-compliant']),
     findings: Type.Array(Type.Enum(FINDING_KINDS), { maxItems: 7, uniqueItems: true }),
     findingsText: Type.String({ maxLength: 4000 }),
-    itemsAffected: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 999, uniqueItems: true }),
+    itemsAffected: Type.Array(Type.Integer({ minimum: 1, maximum: 9999 }), {
+      maxItems: 999,
+      uniqueItems: true,
+    }),
     seizures: Type.Optional(Type.Array(Seizure, { maxItems: 999 })),
     corrects: Type.Optional(
       Type.String({

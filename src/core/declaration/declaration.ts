@@ -26,6 +26,9 @@ const Country = Type.String({
   pattern: '^[A-Z]{2}$',
   description: 'ISO 3166-1 alpha-2 country code',
 });
+/** Largest quantity, mass or value accepted: finite and far from where sums lose precision. */
+export const MAX_AMOUNT = 1e12;
+
 const Text = (max: number, description?: string) =>
   Type.String({ minLength: 1, maxLength: max, ...(description ? { description } : {}) });
 
@@ -50,8 +53,16 @@ export const DocumentSchema = Type.Object(
 export const PackageSchema = Type.Object(
   {
     kind: Text(2, 'Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk)'),
-    count: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of packages' })),
-    pieces: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of pieces (unpacked)' })),
+    count: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'Number of packages' }),
+    ),
+    pieces: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2_147_483_647,
+        description: 'Number of pieces (unpacked)',
+      }),
+    ),
     marks: Type.Optional(Text(512, 'Shipping marks')),
   },
   { additionalProperties: false },
@@ -73,11 +84,17 @@ export const GoodsItemSchema = Type.Object(
     description: Type.Optional(
       Text(512, 'Description of the goods; required unless the declaration is simplified'),
     ),
-    quantity: Type.Optional(Type.Number({ minimum: 0 })),
+    quantity: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_AMOUNT })),
     unit: Type.Optional(Text(10, 'Unit of the quantity, e.g. KGM, NAR, LTR')),
-    netMass: Type.Optional(Type.Number({ minimum: 0, description: 'Net mass in kg' })),
-    grossMass: Type.Optional(Type.Number({ minimum: 0, description: 'Gross mass in kg' })),
-    value: Type.Optional(Type.Number({ minimum: 0, description: 'Item price or customs value' })),
+    netMass: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_AMOUNT, description: 'Net mass in kg' }),
+    ),
+    grossMass: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_AMOUNT, description: 'Gross mass in kg' }),
+    ),
+    value: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_AMOUNT, description: 'Item price or customs value' }),
+    ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })),
     originCountry: Type.Optional(Country),
     documents: Type.Optional(Type.Array(DocumentSchema, { maxItems: 99 })),

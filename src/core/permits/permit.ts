@@ -205,7 +205,7 @@ export const PermitApplicationSchema = Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             mediaType: Type.String({ minLength: 3, maxLength: 100 }),
-            size: Type.Integer({ minimum: 0 }),
+            size: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
             sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
           },
           { additionalProperties: false },
@@ -237,6 +237,9 @@ export function validatePermitApplication(input: unknown): Checked<PermitApplica
     return { ok: false, issues: schemaIssues(structure, input, 'a permit application') };
   }
   const issues: FieldIssue[] = [];
+  // Quantities are kept in thousandths: one that rounds to none authorises nothing.
+  if (toMilli(input.quantity) < 1)
+    issues.push({ path: '/quantity', reason: 'at least 0.001 of the unit' });
   input.hsScope.forEach((p, i) => {
     if (!isKnownHsPrefix(p))
       issues.push({ path: `/hsScope/${i}`, reason: `'${p}' is not an HS 2022 code or prefix` });

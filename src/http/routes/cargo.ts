@@ -109,7 +109,7 @@ const ReplySchema = Type.Object(
           type: Type.String({ minLength: 1, maxLength: 35 }),
           reference: Type.String({ minLength: 1, maxLength: 70 }),
           items: Type.Optional(
-            Type.Array(Type.Integer({ minimum: 1 }), {
+            Type.Array(Type.Integer({ minimum: 1, maximum: 9999 }), {
               maxItems: 999,
               description: 'Goods items the document covers; absent: the whole report',
             }),

@@ -57,7 +57,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           indicator: Type.Optional(Type.String({ maxLength: 64 })),
           priorityArea: Type.Optional(Type.Enum(PRIORITY_AREAS)),
           assignedTo: Type.Optional(Type.String({ maxLength: 64 })),
-          olderThanHours: Type.Optional(Type.Integer({ minimum: 0 })),
+          olderThanHours: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 87_600, description: 'At most ten years' }),
+          ),
           status: Type.Optional(Type.Enum(CONTROL_STATUSES)),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),

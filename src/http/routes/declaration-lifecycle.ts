@@ -28,6 +28,7 @@ export const DeclarationChangeSchema = Type.Object({
 
 const Version = Type.Integer({
   minimum: 1,
+  maximum: 2_147_483_647,
   description: 'The version the change is made against: a later version makes it a 409 conflict',
 });
 
@@ -57,7 +58,7 @@ const AmendmentBody = Type.Object(
           { additionalProperties: false },
         ),
         Type.Object(
-          { op: Type.Literal('remove-item'), item: Type.Integer({ minimum: 1 }) },
+          { op: Type.Literal('remove-item'), item: Type.Integer({ minimum: 1, maximum: 9999 }) },
           { additionalProperties: false },
         ),
       ]),

@@ -232,7 +232,7 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         summary: 'One version of an indicator',
         params: Type.Object({
           id: Type.String({ maxLength: 64 }),
-          version: Type.Integer({ minimum: 1 }),
+          version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
         }),
         response: { 200: IndicatorSchema, 404: ProblemSchema },
       },

@@ -51,6 +51,7 @@ const StepBody = Type.Object(
   {
     version: Type.Integer({
       minimum: 1,
+      maximum: 2_147_483_647,
       description: 'The version acted on; must be the newest (nobody approves an edit unseen)',
     }),
     comment: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -59,7 +60,7 @@ const StepBody = Type.Object(
 );
 const RejectBody = Type.Object(
   {
-    version: Type.Integer({ minimum: 1 }),
+    version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
     reason: Type.String({ minLength: 1, maxLength: 2000 }),
   },
   { additionalProperties: false },
@@ -189,8 +190,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
         summary: 'What changed between two versions of an indicator, field by field',
         params: Type.Object({
           key: Type.String({ minLength: 1, maxLength: 64 }),
-          a: Type.Integer({ minimum: 1 }),
-          b: Type.Integer({ minimum: 1 }),
+          a: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+          b: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
         }),
         response: {
           200: Type.Object({

@@ -188,7 +188,9 @@ function sqlite(file: string): Kysely<DB> {
   // FULL: a commit is on disk before it is acknowledged (WAL's default NORMAL can lose the last ones).
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  // better-sqlite3 waits for a lock synchronously, freezing the event loop: wait at most 5 ms
+  // here, and let the write batcher retry a busy BEGIN asynchronously (for up to 5 s).
+  database.pragma('busy_timeout = 5');
   // 64 MiB page cache (default 2 MiB): index pages stay in memory between commits.
   database.pragma('cache_size = -65536');
   return new Kysely<DB>({

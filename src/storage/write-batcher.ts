@@ -38,6 +38,9 @@ export interface WriteBatcherOptions<DB> {
  * whose outcome is unknown is reported as such, never replayed blindly.
  * SQLite has one writer, so one batch at a time; PostgreSQL can commit several batches at once.
  */
+/** How long a batch keeps trying to start its transaction (SQLite locked by another process). */
+const START_RETRY_MS = 5_000;
+
 export class WriteBatcher<DB> {
   private queue: Job<DB>[] = [];
   private scheduled = false;
@@ -101,15 +104,17 @@ export class WriteBatcher<DB> {
     let trx: ControlledTransaction<DB> | undefined;
     // Nothing has run yet when the transaction cannot start (SQLite busy with another process's
     // writes beyond its busy timeout, no PostgreSQL connection): trying again runs nothing twice.
+    // The waits are timers, never a blocking busy handler: other requests go on meanwhile.
+    const giveUpAt = Date.now() + START_RETRY_MS;
     for (let attempt = 0; trx === undefined; attempt++) {
       try {
         trx = await this.db.startTransaction().execute();
       } catch (error) {
-        if (attempt === 4) {
+        if (Date.now() >= giveUpAt) {
           for (const job of batch) job.reject(asUnavailable(error, 'the database is unavailable'));
           return [];
         }
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** attempt, 250)));
       }
     }
     const done: Array<{ job: Job<DB>; value: unknown }> = [];

@@ -12,7 +12,7 @@ describe('SQLite locked by another connection', () => {
   });
 
   it('a write waits on timers, not on a blocking busy handler: the event loop keeps running', async () => {
-    const other = new SQLite(t.sqlitePath!);
+    const other = new SQLite(t.sqlitePath);
     other.pragma('busy_timeout = 0');
     other.exec('BEGIN IMMEDIATE');
     const holdMs = 1_000;

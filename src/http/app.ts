@@ -272,6 +272,9 @@ const isWellFormed = (s: string): boolean =>
  * no database stores as valid UTF-8), a number that parsed as Infinity (1e400), a `__proto__`
  * key. Iterative (no stack to overflow), and paths are built only for containers and the culprit.
  */
+/** Longest JSON array accepted anywhere in a body. */
+const MAX_JSON_ARRAY = 10_000;
+
 function unstorableMember(
   value: unknown,
   maxDepth: number,
@@ -302,13 +305,26 @@ function unstorableMember(
       return undefined;
     };
     if (Array.isArray(container)) {
+      // No array GreenLane accepts is longer (containers: 9,999); a longer one is refused before
+      // validation walks it (2.6 M goods items took the validator 12 s).
+      if (container.length > MAX_JSON_ARRAY)
+        return {
+          path: path || '/',
+          reason: `${path || 'the body'} holds ${container.length} entries, more than the ${MAX_JSON_ARRAY} accepted`,
+        };
       for (let i = 0; i < container.length; i++) {
         const bad = visit(String(i), container[i]);
         if (bad) return bad;
       }
       continue;
     }
-    for (const key of Object.keys(container)) {
+    const keys = Object.keys(container);
+    if (keys.length > MAX_JSON_ARRAY)
+      return {
+        path: path || '/',
+        reason: `${path || 'the body'} holds ${keys.length} members, more than the ${MAX_JSON_ARRAY} accepted`,
+      };
+    for (const key of keys) {
       if (!isWellFormed(key))
         return { path: pointer(path, key), reason: 'a key contains a lone UTF-16 surrogate' };
       if (key === '__proto__')

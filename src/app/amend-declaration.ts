@@ -1,6 +1,6 @@
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
-import type { ControlStatus } from '../core/controls/inspection.js';
+import { screenedStatus, type ControlStatus } from '../core/controls/inspection.js';
 import {
   applyAmendment,
   type AmendmentCandidate,
@@ -62,6 +62,7 @@ export async function amendDeclaration(
     ...d,
     ...applied.value,
     channel: assessment.channel,
+    status: screenedStatus(assessment.channel),
     assessment,
     version: expected + 1,
   };

@@ -1,6 +1,7 @@
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import { hasRole, type Principal } from '../core/auth/identity.js';
 import { checkLodging } from '../core/cargo/lodging.js';
+import { screenedStatus } from '../core/controls/inspection.js';
 import { movementReference } from '../core/cargo/mrn.js';
 import {
   decidePreArrival,
@@ -136,6 +137,7 @@ export async function lodgeCargoReport(
       ...earlier,
       ...content,
       channel: assessment.channel,
+      status: screenedStatus(assessment.channel),
       assessment,
     };
     const next: CargoReport = {
@@ -368,6 +370,7 @@ export async function replyToReferral(
     ...declaration,
     ...content,
     channel: assessment.channel,
+    status: screenedStatus(assessment.channel),
     assessment,
   };
   const next: CargoReport = { ...report, outcome: decision.outcome };

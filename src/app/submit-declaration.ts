@@ -4,6 +4,7 @@ import type { SourceFormat } from '../core/declaration/declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { presentDeclaration, type DeclarationView } from './views/declaration-view.js';
 import {
   assessCandidate,
   checkCandidate,
@@ -22,7 +23,7 @@ export interface SubmitDeclarationRequest {
 }
 
 export type SubmitDeclarationResult =
-  | { outcome: 'created'; declaration: DeclarationRecord }
+  | { outcome: 'created'; declaration: DeclarationRecord; view: DeclarationView }
   | { outcome: 'replayed'; statusCode: number; body: string };
 
 /**
@@ -53,6 +54,8 @@ export async function submitDeclaration(
     receivedAt,
   );
   const idem = request.idempotency;
+  // The answer in the lodger's audience view; a replay gives back exactly this.
+  const view = await presentDeclaration(ctx.storage.read, principal, record);
 
   const attempt = () =>
     ctx.storage.write(async (tx): Promise<SubmitDeclarationResult> => {
@@ -76,7 +79,7 @@ export async function submitDeclaration(
         },
       });
       if (idem) {
-        const body = JSON.stringify(record);
+        const body = JSON.stringify(view);
         const saved = await tx.idempotency.save(
           principal.userId,
           idem.key,
@@ -86,7 +89,7 @@ export async function submitDeclaration(
         // A concurrent transaction took the key after our look-up: roll back; the retry replays it.
         if (!saved) throw new IdempotencyRace();
       }
-      return { outcome: 'created', declaration: record };
+      return { outcome: 'created', declaration: record, view };
     });
   for (let tries = 1; ; tries++) {
     try {

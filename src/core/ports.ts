@@ -75,6 +75,8 @@ export interface DeclarationRecord extends Declaration {
   assessment: Assessment | null;
   /** 1 on lodging, +1 per amendment or cancellation (read from storage; absent on a new record). */
   version?: number;
+  /** Where it stands between lodging and release (read from storage; absent on a new record). */
+  status?: ControlStatus;
 }
 
 /** What made a declaration version. */
@@ -108,6 +110,7 @@ export function declarationContent(d: DeclarationRecord): DeclarationContent {
     channel: _channel,
     assessment: _assessment,
     version: _version,
+    status: _status,
     ...content
   } = d;
   return content;

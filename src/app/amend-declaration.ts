@@ -10,7 +10,7 @@ import {
 import { DomainError } from '../core/errors.js';
 import { declarationContent, type DeclarationRecord, type Repositories } from '../core/ports.js';
 import type { AppContext } from './context.js';
-import { addNewHits, assessCandidate } from './intake.js';
+import { addNewHits, admitCandidate, assessCandidate } from './intake.js';
 
 /** Statuses in which the declarant may still change a declaration: before any control starts. */
 export const AMENDABLE: readonly ControlStatus[] = ['lodged', 'awaiting-control'];
@@ -57,10 +57,14 @@ export async function amendDeclaration(
     );
   }
   const notes = [...request.amendment.notHeld, ...(applied.notes ?? [])];
-  const assessment = await assessCandidate(ctx, applied.value);
+  // Amended content is admitted as a lodging is, against the original receipt.
+  const { content, judgedAt } = await admitCandidate(ctx, principal, applied.value, d.receivedAt, {
+    dateAdmitted: applied.value.submittedAt === d.submittedAt,
+  });
+  const assessment = await assessCandidate(ctx, content, judgedAt);
   const record: DeclarationRecord = {
     ...d,
-    ...applied.value,
+    ...content,
     channel: assessment.channel,
     status: screenedStatus(assessment.channel),
     assessment,

@@ -6,6 +6,7 @@ import type { DeclarationRecord } from '../core/ports.js';
 import type { AppContext } from './context.js';
 import { presentDeclaration, type DeclarationView } from './views/declaration-view.js';
 import {
+  admitCandidate,
   assessCandidate,
   checkCandidate,
   explainDuplicate,
@@ -18,6 +19,11 @@ export interface SubmitDeclarationRequest {
   sourceFormat: SourceFormat;
   /** Maps JSON pointers of `input` to the sender's own field names (XML paths, CSV columns). */
   translateIssues?: (issues: FieldIssue[]) => FieldIssue[];
+  /**
+   * An administrator's import of past declarations (for metrics): the declared date may be
+   * outside the window around receipt, and validity is judged on it.
+   */
+  historic?: boolean;
   /** A client-chosen key: a retry with the same key and body gets the first answer back. */
   idempotency?: { key: string; requestHash: string };
 }
@@ -41,9 +47,13 @@ export async function submitDeclaration(
     throw new DomainError('forbidden', 'your roles do not allow lodging declarations');
   }
   const receivedAt = ctx.clock.now().toISOString();
-  const content = checkCandidate(request.input, receivedAt, 'declaration', request.translateIssues);
+  const checked = checkCandidate(request.input, receivedAt, 'declaration', request.translateIssues);
+  const { content, judgedAt } = await admitCandidate(ctx, principal, checked, receivedAt, {
+    ...(request.historic ? { historic: true } : {}),
+    ...(request.translateIssues ? { translate: request.translateIssues } : {}),
+  });
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
-  const assessment = await assessCandidate(ctx, content);
+  const assessment = await assessCandidate(ctx, content, judgedAt);
   const record = lodgingRecord(
     ctx,
     principal,

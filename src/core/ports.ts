@@ -1,4 +1,4 @@
-import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
+import type { Administration, Agency, AgencyKind, Representation, Role } from './auth/identity.js';
 import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
 import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
@@ -324,6 +324,17 @@ export interface Repositories {
     /** The customs agency of an administration (declarations lodged there belong to it). */
     findCustomsAgency(administrationId: string): Promise<Agency | undefined>;
     countUsers(): Promise<number>;
+    /** Grants or withdraws the authorisation for simplified declarations; false: no such agency. */
+    setSimplifiedProcedures(agencyId: string, authorised: boolean): Promise<boolean>;
+    insertRepresentation(r: Representation): Promise<void>;
+    findRepresentation(id: string): Promise<Representation | undefined>;
+    /** Registrations, revoked ones included, oldest first. */
+    listRepresentations(filter: {
+      representativeAgencyId?: string;
+      traderId?: string;
+    }): Promise<Representation[]>;
+    /** Revokes a live registration; false when it was revoked already. */
+    revokeRepresentation(id: string, at: string, by: string): Promise<boolean>;
   };
   declarations: {
     /** Throws `conflict` when the declarant's reference is taken (see lrn uniqueness). */

@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005-controls.js';
 import * as m0006 from './migrations/0006-cargo.js';
 import * as m0007 from './migrations/0007-outbox.js';
 import * as m0008 from './migrations/0008-declaration-versions.js';
+import * as m0010 from './migrations/0010-representation.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -21,6 +22,7 @@ const STEPS: Record<string, Step> = {
   '0006-cargo': m0006,
   '0007-outbox': m0007,
   '0008-declaration-versions': m0008,
+  '0010-representation': m0010,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

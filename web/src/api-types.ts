@@ -381,6 +381,423 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/representations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Customs representatives registered in your administration (administrators), revoked ones included */
+    get: {
+      parameters: {
+        query?: {
+          representativeAgencyId?: string;
+          traderId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Register that an organisation may lodge for a trader as its customs representative (administrators)
+     * @description A trader organisation lodges as itself: a declaration naming another declarant id is refused (403 naming /declarant/id) unless a live registration here lets the organisation represent it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            representativeAgencyId: string;
+            traderId: string;
+            /** @enum {unknown} */
+            mode: 'direct' | 'indirect';
+            /** Format: date-time */
+            validFrom?: string;
+            validTo?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/representations/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a representation (administrators) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/agencies/{id}/simplified-procedures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Grant or withdraw a trader organisation's authorisation to lodge simplified declarations (administrators) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            authorised: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              agencyId: string;
+              simplifiedProcedures: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/declarations/{id}/amendments': {
     parameters: {
       query?: never;

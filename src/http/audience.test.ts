@@ -121,7 +121,8 @@ describe.each(BACKENDS)('what each party sees of a declaration on %s', (backend)
     });
 
   it('gives a trader status, control and missing documents, and nothing of the targeting', async () => {
-    const r = await send('POST', '/api/declarations', world.tokens.trader, lodging('AUD-1'), {
+    const body = lodging('AUD-1');
+    const r = await send('POST', '/api/declarations', world.tokens.trader, body, {
       'idempotency-key': 'aud-1',
     });
     expect(r.statusCode, r.body).toBe(201);
@@ -153,7 +154,7 @@ describe.each(BACKENDS)('what each party sees of a declaration on %s', (backend)
     expect(answer.message).toContain('CITES import permit (cites-import) for item 2');
 
     // The replay is the trader's answer again, not the officer's record.
-    const replay = await send('POST', '/api/declarations', world.tokens.trader, lodging('AUD-1'), {
+    const replay = await send('POST', '/api/declarations', world.tokens.trader, body, {
       'idempotency-key': 'aud-1',
     });
     expect(replay.statusCode).toBe(201);

@@ -89,7 +89,7 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
     // Both traders lodge the ENS examples, which name GB carriers as the person lodging (or only
     // a GB sender): they are registered as those carriers' customs representatives.
     for (const representativeAgencyId of [t1, t2]) {
-      for (const traderId of ['GB987654321000', 'GB1234231']) {
+      for (const traderId of ['GB987654321000', 'GB1234231', 'GBCD12345EFG', 'GBABC', 'GBCD1234']) {
         await tx.identity.insertRepresentation({
           id: ctx.ids.next(),
           representativeAgencyId,

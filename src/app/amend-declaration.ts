@@ -1,7 +1,7 @@
 import { can } from '../core/auth/policy.js';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
-import type { ControlStatus } from '../core/controls/inspection.js';
+import { screenedStatus, type ControlStatus } from '../core/controls/inspection.js';
 import {
   applyAmendment,
   type AmendmentCandidate,
@@ -11,7 +11,7 @@ import {
 import { DomainError } from '../core/errors.js';
 import { declarationContent, type DeclarationRecord, type Repositories } from '../core/ports.js';
 import type { AppContext } from './context.js';
-import { addNewHits, assessCandidate } from './intake.js';
+import { addNewHits, admitCandidate, assessCandidate } from './intake.js';
 
 /** Statuses in which the declarant may still change a declaration: before any control starts. */
 export const AMENDABLE: readonly ControlStatus[] = ['lodged', 'awaiting-control'];
@@ -58,11 +58,16 @@ export async function amendDeclaration(
     );
   }
   const notes = [...request.amendment.notHeld, ...(applied.notes ?? [])];
-  const assessment = await assessCandidate(ctx, applied.value);
+  // Amended content is admitted as a lodging is, against the original receipt.
+  const { content, judgedAt } = await admitCandidate(ctx, principal, applied.value, d.receivedAt, {
+    dateAdmitted: applied.value.submittedAt === d.submittedAt,
+  });
+  const assessment = await assessCandidate(ctx, content, judgedAt);
   const record: DeclarationRecord = {
     ...d,
-    ...applied.value,
+    ...content,
     channel: assessment.channel,
+    status: screenedStatus(assessment.channel),
     assessment,
     version: expected + 1,
   };

@@ -140,6 +140,21 @@ export async function seedDemo(
       name: 'EcoMet Recycling LLC (demo)',
       traderId: 'BY190000001',
     });
+    // The demo trader files the cargo reports of a GB carrier as its indirect representative,
+    // and is authorised for simplified declarations.
+    await tx.identity.insertRepresentation({
+      id: ctx.ids.next(),
+      representativeAgencyId: agencies['TRADER-ECOMET'],
+      traderId: 'GB987654321000',
+      mode: 'indirect',
+      validFrom: ctx.clock.now().toISOString(),
+      validTo: null,
+      createdAt: ctx.clock.now().toISOString(),
+      createdBy: 'bootstrap',
+      revokedAt: null,
+      revokedBy: null,
+    });
+    await tx.identity.setSimplifiedProcedures(agencies['TRADER-ECOMET'], true);
     let adminId = '';
     for (const u of DEMO_USERS) {
       const id = await createUser(ctx, tx, {

@@ -2,6 +2,7 @@ import { assertAllowed } from '../core/auth/policy.js';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
 import { hasRole, type Principal } from '../core/auth/identity.js';
 import { checkLodging } from '../core/cargo/lodging.js';
+import { screenedStatus } from '../core/controls/inspection.js';
 import { movementReference } from '../core/cargo/mrn.js';
 import {
   decidePreArrival,
@@ -29,6 +30,7 @@ import type { AppContext } from './context.js';
 import { ENS_PACK, rulePackInUse } from './rule-packs.js';
 import { owningCustomsAgency } from './submit-declaration.js';
 import {
+  admitCandidate,
   assessCandidate,
   checkCandidate,
   explainDuplicate,
@@ -126,17 +128,29 @@ export async function lodgeCargoReport(
         { path: `/${tree.root.local}/HEAHEA/DocNumHEA5`, reason: `no cargo report ${mrn}` },
       ]);
     }
-    const content = checkContent(
-      { ...ens.input, reference: ens.lrn ?? report.lrn, amends: mrn, submittedAt: report.lodgedAt },
-      receivedAt,
-      ens.sourcePaths,
+    const { content } = await admitCandidate(
+      ctx,
+      principal,
+      checkContent(
+        {
+          ...ens.input,
+          reference: ens.lrn ?? report.lrn,
+          amends: mrn,
+          submittedAt: report.lodgedAt,
+        },
+        receivedAt,
+        ens.sourcePaths,
+      ),
+      earlier.receivedAt,
+      { dateAdmitted: true, declarantField: declarantField(ens.sourcePaths) },
     );
-    const assessment = await assessCandidate(ctx, content);
+    const assessment = await assessCandidate(ctx, content, earlier.receivedAt);
     const decision = await decide(ctx.storage.read, assessment, content, settings);
     const amended: DeclarationRecord = {
       ...earlier,
       ...content,
       channel: assessment.channel,
+      status: screenedStatus(assessment.channel),
       assessment,
     };
     const next: CargoReport = {
@@ -217,8 +231,16 @@ export async function lodgeCargoReport(
       ],
     );
   }
-  const content = checkContent({ ...ens.input, reference: ens.lrn }, receivedAt, ens.sourcePaths);
-  const assessment = await assessCandidate(ctx, content);
+  // The declared date decides nothing (time limits and validity are judged on receipt), so the
+  // HMRC examples of 2009 still lodge; the person lodging must be the sender's organisation.
+  const { content } = await admitCandidate(
+    ctx,
+    principal,
+    checkContent({ ...ens.input, reference: ens.lrn }, receivedAt, ens.sourcePaths),
+    receivedAt,
+    { dateAdmitted: true, declarantField: declarantField(ens.sourcePaths) },
+  );
+  const assessment = await assessCandidate(ctx, content, receivedAt);
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const agencyId = await owningCustomsAgency(ctx, principal);
   const country = await administrationCountry(ctx, principal);
@@ -362,13 +384,14 @@ export async function replyToReferral(
     })),
   };
   const content = checkContent(withDocuments, receivedAt, new Map());
-  const assessment = await assessCandidate(ctx, content);
+  const assessment = await assessCandidate(ctx, content, declaration.receivedAt);
   const settings = options.referrals ?? ctx.settings.cargo ?? DEFAULT_REFERRAL_SETTINGS;
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const amended: DeclarationRecord = {
     ...declaration,
     ...content,
     channel: assessment.channel,
+    status: screenedStatus(assessment.channel),
     assessment,
   };
   const next: CargoReport = { ...report, outcome: decision.outcome };
@@ -505,6 +528,11 @@ export async function cargoMessages(
 ): Promise<Awaited<ReturnType<Repositories['cargo']['messages']>>> {
   await getCargoReport(ctx, principal, declarationId);
   return ctx.storage.read.cargo.messages(declarationId);
+}
+
+/** Where the message names the person lodging (for a refusal of it). */
+function declarantField(sourcePaths: ReadonlyMap<string, string>): string {
+  return toSourcePaths([{ path: '/declarant/id', reason: '' }], sourcePaths)[0]!.path;
 }
 
 function checkContent(

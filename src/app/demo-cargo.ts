@@ -28,7 +28,12 @@ function icsTime(at: number): string {
  * An IE315 that meets HMRC's ENS rules, by air (flight number) or rail (train identity), for
  * the demo: the same path a carrier's system would take.
  */
-export function demoEnsMessage(r: DemoReport, now = Date.now()): string {
+export function demoEnsMessage(
+  r: DemoReport,
+  now = Date.now(),
+  /** The person lodging (TINPLD1): a GB carrier the demo trader represents (see bootstrap). */
+  lodger = 'GB987654321000',
+): string {
   const transport =
     r.mode === 'air'
       ? '<TraModAtBorHEA76>4</TraModAtBorHEA76>'
@@ -71,7 +76,7 @@ export function demoEnsMessage(r: DemoReport, now = Date.now()): string {
   <TRACONCE1><TINCE159>GB123456789000</TINCE159></TRACONCE1>${items}
   <ITI><CouOfRouCodITI1>${r.dispatch}</CouOfRouCodITI1></ITI>
   <ITI><CouOfRouCodITI1>BY</CouOfRouCodITI1></ITI>
-  <PERLODSUMDEC><TINPLD1>GB987654321000</TINPLD1></PERLODSUMDEC>
+  <PERLODSUMDEC><TINPLD1>${lodger}</TINPLD1></PERLODSUMDEC>
   <CUSOFFFENT730>
     <RefNumCUSOFFFENT731>BY112000</RefNumCUSOFFFENT731>
     <ExpDatOfArrFIRENT733>${icsTime(now + r.arrivalHours * 3_600_000)}</ExpDatOfArrFIRENT733>
@@ -143,7 +148,8 @@ const REPORTS: DemoReport[] = [
 ];
 
 /**
- * A few advance cargo reports for the demo, lodged by the trader through the real intake (rules,
+ * A few advance cargo reports for the demo, lodged by the trader (as representative of the GB
+ * carrier they name) through the real intake (rules,
  * mapping, screening, referrals), so the pre-arrival outcomes the library leads to can be seen.
  */
 export async function seedDemoCargo(ctx: AppContext, trader: Principal): Promise<number> {

@@ -1,10 +1,12 @@
-import type { Principal } from '../core/auth/identity.js';
+import { hasRole, type Principal } from '../core/auth/identity.js';
+import { checkDeclarationDate } from '../core/declaration/declaration-date.js';
 import type { DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { NewAuditEvent, DeclarationRecord, Repositories } from '../core/ports.js';
 import type { Assessment } from '../core/risk/assess.js';
 import type { AppContext } from './context.js';
+import { checkSimplified, declarantOfRecord } from './manage-representations.js';
 import { screen } from './risk.js';
 
 /**
@@ -33,9 +35,60 @@ export function checkCandidate(
   return checked.value;
 }
 
-/** Screens normalised content with the engine in force (pure CPU and reads: before the write). */
-export function assessCandidate(ctx: AppContext, content: DeclarationContent): Promise<Assessment> {
-  return screen(ctx.risk, ctx.storage.read, content);
+/**
+ * What the lodger may declare: a trader's declared date inside the window around receipt, the declarant of record (see manage-representations.ts) and
+ * simplified declarations only with the authorisation. Returns the content to store and the
+ * time validity is judged at: receipt, or the declared date for history.
+ */
+export async function admitCandidate(
+  ctx: AppContext,
+  principal: Principal,
+  checked: DeclarationContent,
+  receivedAt: string,
+  options: {
+    historic?: boolean;
+    /** An amendment that keeps the declared date: it was admitted with it already. */
+    dateAdmitted?: boolean;
+    declarantField?: string;
+    translate?: (issues: FieldIssue[]) => FieldIssue[];
+  } = {},
+): Promise<{ content: DeclarationContent; judgedAt: string }> {
+  if (options.historic && (principal.agencyKind === 'trader' || !hasRole(principal, 'admin'))) {
+    throw new DomainError('forbidden', 'only administrators import historic declarations');
+  }
+  // A trader's lodging keeps to the window; customs staff keying in a paper declaration or
+  // lodging a partner's message may carry its original date (validity is judged on receipt).
+  if (!options.historic && !options.dateAdmitted && principal.agencyKind === 'trader') {
+    const issues = checkDeclarationDate(checked.submittedAt, receivedAt);
+    if (issues.length > 0) {
+      throw new DomainError(
+        'invalid_input',
+        'the declaration date is too far from receipt',
+        options.translate ? options.translate(issues) : issues,
+      );
+    }
+  }
+  const content = await declarantOfRecord(
+    ctx.storage.read,
+    principal,
+    checked,
+    receivedAt,
+    options.declarantField,
+  );
+  await checkSimplified(ctx.storage.read, principal, content);
+  return { content, judgedAt: options.historic ? content.submittedAt : receivedAt };
+}
+
+/**
+ * Screens normalised content with the engine in force (pure CPU and reads: before the write).
+ * Permits, certificates and lodging limits are judged at `at`: when GreenLane received it.
+ */
+export function assessCandidate(
+  ctx: AppContext,
+  content: DeclarationContent,
+  at: string,
+): Promise<Assessment> {
+  return screen(ctx.risk, ctx.storage.read, content, undefined, at);
 }
 
 /** The stored record of a new declaration lodged by `principal` with `agencyId`. */

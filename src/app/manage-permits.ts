@@ -364,7 +364,9 @@ export async function releaseDeclaration(
       );
     }
     const trader = screeningTrader(d, await traderProfile(tx, d));
-    const contexts = screeningContexts(d, trader);
+    // Permits must have been valid when GreenLane received the declaration, whatever date the
+    // declarant wrote on it.
+    const contexts = screeningContexts(d, trader, d.receivedAt);
     const checks =
       rules === null || contexts.length === 0
         ? []
@@ -411,7 +413,7 @@ export async function releaseDeclaration(
     for (const c of drawn) {
       const first = !shipped.has(c.permitId!);
       shipped.add(c.permitId!);
-      const ok = await tx.permits.draw(c.permitId!, c.quantityMilli!, first, d.submittedAt, now);
+      const ok = await tx.permits.draw(c.permitId!, c.quantityMilli!, first, d.receivedAt, now);
       if (!ok) {
         // Another release drew it meanwhile: this whole transaction rolls back.
         throw new DomainError(

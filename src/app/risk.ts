@@ -104,12 +104,16 @@ export async function traderProfile(
   return { certificates, record, permits };
 }
 
-/** Screens a normalised declaration with the current engine; the random seed is drawn here and recorded. */
+/**
+ * Screens a normalised declaration with the current engine, judging validity at `at` (receipt);
+ * the random seed is drawn here and recorded.
+ */
 export async function screen(
   risk: RiskRuntime,
   read: Repositories,
   declaration: DeclarationContent,
   seed: number = randomInt(0, 2 ** 32),
+  at: string = declaration.submittedAt,
 ): Promise<Assessment> {
   const engine = await risk.engine();
   const profile = await traderProfile(read, declaration, engine);
@@ -119,5 +123,6 @@ export async function screen(
     screeningTrader(declaration, profile),
     risk.settings,
     seed,
+    at,
   );
 }

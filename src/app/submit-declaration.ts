@@ -4,7 +4,9 @@ import type { SourceFormat } from '../core/declaration/declaration.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { DeclarationRecord } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { presentDeclaration, type DeclarationView } from './views/declaration-view.js';
 import {
+  admitCandidate,
   assessCandidate,
   checkCandidate,
   explainDuplicate,
@@ -17,12 +19,17 @@ export interface SubmitDeclarationRequest {
   sourceFormat: SourceFormat;
   /** Maps JSON pointers of `input` to the sender's own field names (XML paths, CSV columns). */
   translateIssues?: (issues: FieldIssue[]) => FieldIssue[];
+  /**
+   * An administrator's import of past declarations (for metrics): the declared date may be
+   * outside the window around receipt, and validity is judged on it.
+   */
+  historic?: boolean;
   /** A client-chosen key: a retry with the same key and body gets the first answer back. */
   idempotency?: { key: string; requestHash: string };
 }
 
 export type SubmitDeclarationResult =
-  | { outcome: 'created'; declaration: DeclarationRecord }
+  | { outcome: 'created'; declaration: DeclarationRecord; view: DeclarationView }
   | { outcome: 'replayed'; statusCode: number; body: string };
 
 /**
@@ -40,9 +47,13 @@ export async function submitDeclaration(
     throw new DomainError('forbidden', 'your roles do not allow lodging declarations');
   }
   const receivedAt = ctx.clock.now().toISOString();
-  const content = checkCandidate(request.input, receivedAt, 'declaration', request.translateIssues);
+  const checked = checkCandidate(request.input, receivedAt, 'declaration', request.translateIssues);
+  const { content, judgedAt } = await admitCandidate(ctx, principal, checked, receivedAt, {
+    ...(request.historic ? { historic: true } : {}),
+    ...(request.translateIssues ? { translate: request.translateIssues } : {}),
+  });
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
-  const assessment = await assessCandidate(ctx, content);
+  const assessment = await assessCandidate(ctx, content, judgedAt);
   const record = lodgingRecord(
     ctx,
     principal,
@@ -53,6 +64,8 @@ export async function submitDeclaration(
     receivedAt,
   );
   const idem = request.idempotency;
+  // The answer in the lodger's audience view; a replay gives back exactly this.
+  const view = await presentDeclaration(ctx.storage.read, principal, record);
 
   const attempt = () =>
     ctx.storage.write(async (tx): Promise<SubmitDeclarationResult> => {
@@ -76,7 +89,7 @@ export async function submitDeclaration(
         },
       });
       if (idem) {
-        const body = JSON.stringify(record);
+        const body = JSON.stringify(view);
         const saved = await tx.idempotency.save(
           principal.userId,
           idem.key,
@@ -86,7 +99,7 @@ export async function submitDeclaration(
         // A concurrent transaction took the key after our look-up: roll back; the retry replays it.
         if (!saved) throw new IdempotencyRace();
       }
-      return { outcome: 'created', declaration: record };
+      return { outcome: 'created', declaration: record, view };
     });
   for (let tries = 1; ; tries++) {
     try {

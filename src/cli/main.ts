@@ -43,8 +43,15 @@ export function buildCli(): Command {
       new Option('-c, --concurrency <n>', 'declarations in flight').default(256).argParser(Number),
     )
     .option('--no-progress', 'no progress bar')
+    .option(
+      '--historic',
+      'past declarations (administrators): any declaration date, validity judged on it',
+    )
     .action(
-      async (files: string[], opts: { user: string; concurrency: number; progress: boolean }) => {
+      async (
+        files: string[],
+        opts: { user: string; concurrency: number; progress: boolean; historic?: boolean },
+      ) => {
         const s = await importFiles(readConfig(), files, opts);
         process.stdout.write(
           `${s.files} file(s): ${s.read} read, ${s.accepted} accepted, ${s.rejected} rejected in ${s.seconds.toFixed(1)} s` +

@@ -1,4 +1,4 @@
-import type { Administration, Agency, AgencyKind, Role } from './auth/identity.js';
+import type { Administration, Agency, AgencyKind, Representation, Role } from './auth/identity.js';
 import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
 import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
@@ -75,6 +75,8 @@ export interface DeclarationRecord extends Declaration {
   assessment: Assessment | null;
   /** 1 on lodging, +1 per amendment or cancellation (read from storage; absent on a new record). */
   version?: number;
+  /** Where it stands between lodging and release (read from storage; absent on a new record). */
+  status?: ControlStatus;
 }
 
 /** What made a declaration version. */
@@ -108,6 +110,7 @@ export function declarationContent(d: DeclarationRecord): DeclarationContent {
     channel: _channel,
     assessment: _assessment,
     version: _version,
+    status: _status,
     ...content
   } = d;
   return content;
@@ -360,6 +363,17 @@ export interface Repositories {
     /** The customs agency of an administration (declarations lodged there belong to it). */
     findCustomsAgency(administrationId: string): Promise<Agency | undefined>;
     countUsers(): Promise<number>;
+    /** Grants or withdraws the authorisation for simplified declarations; false: no such agency. */
+    setSimplifiedProcedures(agencyId: string, authorised: boolean): Promise<boolean>;
+    insertRepresentation(r: Representation): Promise<void>;
+    findRepresentation(id: string): Promise<Representation | undefined>;
+    /** Registrations, revoked ones included, oldest first. */
+    listRepresentations(filter: {
+      representativeAgencyId?: string;
+      traderId?: string;
+    }): Promise<Representation[]>;
+    /** Revokes a live registration; false when it was revoked already. */
+    revokeRepresentation(id: string, at: string, by: string): Promise<boolean>;
   };
   declarations: {
     /** Throws `conflict` when the declarant's reference is taken (see lrn uniqueness). */

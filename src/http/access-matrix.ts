@@ -39,6 +39,10 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/auth/logout': ALL,
   'GET /api/me': ALL,
   'POST /api/users/{userId}/api-tokens': ['admin'],
+  'GET /api/representations': ['admin', 'kz-admin'],
+  'POST /api/representations': ['admin'],
+  'POST /api/representations/{id}/revoke': ['admin'],
+  'PUT /api/agencies/{id}/simplified-procedures': ['admin'],
 
   'POST /api/declarations': [
     'trader',
@@ -195,9 +199,9 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-admin',
   ],
 
+  // The sample names a GB carrier the demo trader is registered to represent; the other does not.
   'POST /api/cargo-reports': [
     'trader',
-    'other-trader',
     'officer',
     'analyst',
     'analyst2',

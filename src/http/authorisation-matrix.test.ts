@@ -33,6 +33,7 @@ interface Fixtures {
   indicatorId: string;
   listName: string;
   traderUserId: string;
+  traderAgencyId: string;
   traderEori: string;
   proposalId: string;
 }
@@ -51,6 +52,8 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/cargo-referrals/')) return fx.referralId;
     if (p.startsWith('/api/rule-packs/')) return fx.proposalId;
     if (p.startsWith('/api/indicators/')) return fx.indicatorId;
+    if (p.startsWith('/api/representations/')) return 'none';
+    if (p.startsWith('/api/agencies/')) return fx.traderAgencyId;
     throw new Error(`no fixture for {id} in ${p}`);
   };
   return p
@@ -87,6 +90,9 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   if (k.endsWith('/cancellation')) return reason;
   if (k === 'POST /api/auth/login') return json({ username: 'nobody', password: 'wrong' });
   if (k.endsWith('/api-tokens')) return json({ name: `matrix-${serial++}` });
+  if (k === 'POST /api/representations')
+    return json({ representativeAgencyId: 'none', traderId: 'GB000000000001', mode: 'direct' });
+  if (k.endsWith('/simplified-procedures')) return json({ authorised: true });
   if (
     k === 'POST /api/indicators' ||
     k === 'POST /api/indicators/preview' ||
@@ -244,11 +250,19 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
       return r.json<T>();
     };
-    const page = await get<{ items: Array<{ id: string; channel: string | null }> }>(
-      '/api/declarations?limit=500',
-      'trader',
-    );
-    const declaration = page.items.find((d) => d.channel === 'red' || d.channel === 'yellow')!;
+    // The trader's own declaration, lodged now (the example's e-waste is routed to control).
+    const traderMe = await get<{ traderId: string }>('/api/me', 'trader');
+    const lodged = await send('POST', '/api/declarations', tokens.trader, {
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        ...EXAMPLE,
+        reference: 'MATRIX-FIXTURE-1',
+        declarant: { ...(EXAMPLE.declarant as object), id: traderMe.traderId },
+        consignee: { ...(EXAMPLE.consignee as object), id: traderMe.traderId },
+      }),
+    });
+    expect(lodged.statusCode, lodged.body).toBe(201);
+    const declaration = lodged.json<{ id: string }>();
     const permits = await get<Array<{ id: string }>>('/api/permits', 'trader');
     const certificates = await get<Array<{ id: string }>>('/api/certificates', 'trader');
     const reports = await get<Array<{ declarationId: string }>>('/api/cargo-reports', 'trader');
@@ -276,7 +290,10 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       payload: JSON.stringify({ ...rulePackDocument, version: 'matrix-fixture' }),
     });
     expect(proposed.statusCode, proposed.body).toBe(202);
-    const me = await get<{ userId: string; traderId: string }>('/api/me', 'trader');
+    const me = await get<{ userId: string; traderId: string; agencyId: string }>(
+      '/api/me',
+      'trader',
+    );
     fx = {
       declarationId: declaration.id,
       permitId: permits[0]!.id,
@@ -286,6 +303,7 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       indicatorId: indicators[0]!.id,
       listName: lists[0]!.name,
       traderUserId: me.userId,
+      traderAgencyId: me.agencyId,
       traderEori: me.traderId,
       proposalId:
         proposed.json<{ id?: string; proposal?: { id: string } }>().id ??

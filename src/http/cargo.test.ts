@@ -20,6 +20,8 @@ interface Ack {
   channel: string;
   outcome: string;
   reason: string;
+  /** The trader's acknowledgement: the control to expect instead of the channel. */
+  control?: string | null;
   report: {
     version: number;
     lodging: { status: string; minutesLate: number; rule: string | null };
@@ -385,9 +387,16 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
       {
         anyOf: [{ type: 'C400', title: 'CITES permit' }],
         items: [1],
-        why: 'Reptiles without a CITES document',
+        problem: 'required before the goods arrive',
       },
     ]);
+    // The trader is not told which indicator asked for it; the officer is.
+    expect(JSON.stringify(ack)).not.toContain('Reptiles');
+    const officerView = ok(
+      await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer),
+    ) as { referrals: Array<{ documents: Array<{ why: string }>; indicators: string[] }> };
+    expect(officerView.referrals[0]!.documents[0]!.why).toBe('Reptiles without a CITES document');
+    expect(officerView.referrals[0]!.indicators).toEqual([`${indicators.cites}@1`]);
     // Due within 24 hours (the arrival is later).
     const due = Date.parse(request!.deadline!) - Date.now();
     expect(due).toBeGreaterThan(23 * 3_600_000);
@@ -418,7 +427,7 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     expect(replied.referrals).toHaveLength(1);
     expect(replied.referrals[0]).toMatchObject({
       status: 'closed',
-      closedReason: 'screened again after the reply: assessment complete',
+      closedReason: 'settled by a later screening',
     });
     const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
       report: { outcome: string };
@@ -445,15 +454,18 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
         airReport({ lrn: 'RED-1', hs: '720449', arrivalHours: 30 }),
       ),
     ) as Ack;
-    expect(ack.channel).toBe('red');
+    expect(ack.channel).toBeUndefined();
+    expect(ack.control).toBe('physical-inspection');
     expect(ack.outcome).toBe('high-risk-control');
     const [control] = ack.referrals;
     expect(control).toMatchObject({ kind: 'high-risk-control', status: 'open' });
-    expect(ack.reason).toContain('Scrap by air');
+    expect(ack.reason).toBe('the goods will be controlled at the office of first entry');
+    expect(JSON.stringify(ack)).not.toContain('Scrap by air');
     const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
-      referrals: Array<{ office: string; deadline: string }>;
+      referrals: Array<{ office: string; deadline: string; reason: string }>;
     };
     expect(view.referrals[0]!.office).toBe('GB000060');
+    expect(view.referrals[0]!.reason).toContain('Scrap by air');
     // The trader cannot close it; an officer can, saying why.
     expect(
       (await send('POST', `/api/cargo-referrals/${control!.id}/close`, trader, { reason: 'x' }))
@@ -481,7 +493,11 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     ) as Ack;
     expect(ack.outcome).toBe('do-not-load');
     expect(ack.referrals).toMatchObject([{ kind: 'do-not-load', status: 'open' }]);
-    expect(ack.reason).toBe('do not load: E-waste leaving for a non-OECD country');
+    expect(ack.reason).toBe('do not load the goods; contact customs');
+    const view = ok(await send('GET', `/api/cargo-reports/${ack.mrn}`, world.tokens.officer)) as {
+      referrals: Array<{ reason: string }>;
+    };
+    expect(view.referrals[0]!.reason).toBe('do not load: E-waste leaving for a non-OECD country');
     const listed = ok(
       await send('GET', '/api/cargo-reports?outcome=do-not-load&limit=10', world.tokens.officer),
     ) as Array<{ lrn: string }>;
@@ -503,7 +519,7 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
       rule: 'air: 4 h before arrival',
       minutesLate: 0,
     });
-    expect(onTime.channel).toBe('green');
+    expect(onTime.control).toBeNull();
     const late = ok(
       await send(
         'POST',
@@ -515,7 +531,7 @@ describe.each(BACKENDS)('advance cargo information on %s', (backend) => {
     expect(late.report.lodging.status).toBe('late');
     expect(late.report.lodging.minutesLate).toBeGreaterThanOrEqual(179);
     expect(late.report.lodging.minutesLate).toBeLessThanOrEqual(181);
-    expect(late.channel).toBe('yellow');
+    expect(late.control).toBe('documentary-check');
     const view = ok(await send('GET', `/api/cargo-reports/${late.mrn}`, world.tokens.officer)) as {
       declaration: { assessment: { hits: Array<{ indicatorId: string }> } };
     };

@@ -99,6 +99,8 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
   ): DeclarationInput {
     const base = sampleDeclaration({
       reference,
+      // Lodged by customs staff with the date of the metrics period below.
+      submittedAt: '2026-11-02T10:00:00.000Z',
       declarant: { id: trader, name: trader, country: 'BY' },
       consignee: { id: trader, name: trader, country: 'BY' },
     });

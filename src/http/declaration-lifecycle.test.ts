@@ -255,12 +255,51 @@ describe.each(BACKENDS)('declaration lifecycle over HTTP on %s', (backend) => {
     await t.drop();
   });
 
+  // HMRC's samples carry acceptance dates of their test campaigns: a trader lodging them today
+  // declares today (the date window), and trader one is registered as the customs representative
+  // of every declarant they name (identity of parties), and so is trader two.
+  const lodgedToday = (xml: string) =>
+    xml.replace(/<AcceptanceDateTime>[\s\S]*?<\/AcceptanceDateTime>/g, '');
+  beforeAll(async () => {
+    const declarants = new Set<string>();
+    for (const root of [IMPORT, EXPORT]) {
+      for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+        if (!/\.xml$/i.test(file)) continue;
+        const m = readWcoMessage(read(root, file));
+        if (m.ok && m.kind === 'declaration') {
+          const id = (m.value.input as { declarant?: { id?: string } }).declarant?.id;
+          if (id) declarants.add(id);
+        }
+      }
+    }
+    const traders = [world.principals.trader.agencyId, world.principals.otherTrader.agencyId];
+    await t.db.write(async (tx) => {
+      // Some samples are simplified declarations: both traders hold the authorisation.
+      for (const agencyId of traders) await tx.identity.setSimplifiedProcedures(agencyId, true);
+      for (const [traderId, representativeAgencyId] of [...declarants].flatMap((d) =>
+        traders.map((a) => [d, a] as const),
+      )) {
+        await tx.identity.insertRepresentation({
+          id: `rep-${traderId}-${representativeAgencyId}`,
+          representativeAgencyId,
+          traderId,
+          mode: 'direct',
+          validFrom: '2000-01-01T00:00:00.000Z',
+          validTo: null,
+          createdAt: new Date().toISOString(),
+          createdBy: 'test',
+          revokedAt: null,
+          revokedBy: null,
+        });
+      }
+    });
+  });
   const postXml = (xml: string, token = world.tokens.trader) =>
     app.inject({
       method: 'POST',
       url: '/api/declarations',
       headers: { 'content-type': 'application/xml', ...bearer(token) },
-      payload: xml,
+      payload: lodgedToday(xml),
     });
   const versions = async (id: string) => {
     const r = await app.inject({

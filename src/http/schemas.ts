@@ -1,6 +1,8 @@
 import { PERMIT_OUTCOMES } from '../core/permits/check.js';
 import Type from 'typebox';
+import { CONTROL_STATUSES } from '../core/controls/inspection.js';
 import { DeclarationInputSchema, SOURCE_FORMATS } from '../core/declaration/declaration.js';
+import { CONTROL_FORMS } from '../core/risk/indicator.js';
 
 /** RFC 9457 problem document. */
 export const ProblemSchema = Type.Object({
@@ -22,8 +24,10 @@ export const ProblemSchema = Type.Object({
   ),
 });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
+  t: T,
+  options?: { description: string },
+) => Type.Union([t, Type.Null()], options);
 
 /** The risk engine's explained decision. */
 export const AssessmentSchema = Type.Object({
@@ -104,4 +108,42 @@ export const DeclarationSchema = Type.Object({
   version: Type.Optional(
     Type.Integer({ minimum: 1, description: '1 on lodging, +1 per amendment or cancellation' }),
   ),
+  status: Type.Optional(Type.Enum(CONTROL_STATUSES)),
+});
+
+/** A document the trader must produce or put right. */
+export const TraderDocumentRequestSchema = Type.Object({
+  anyOf: Type.Array(Type.Object({ type: Type.String(), title: Type.String() }), {
+    description: 'Any of these documents will do',
+  }),
+  items: Type.Array(Type.Integer(), { description: 'Goods item sequences concerned' }),
+  problem: Type.String({ description: 'What is wrong, in plain words' }),
+});
+
+/**
+ * A declaration as the trader who lodged it sees it: the declared content, where it stands, the
+ * control to expect and the documents missing; nothing of the risk engine's reasons.
+ */
+export const TraderDeclarationSchema = Type.Object(
+  {
+    audience: Type.Literal('trader'),
+    ...DeclarationInputSchema.properties,
+    submittedAt: Type.String({ format: 'date-time' }),
+    id: Type.String(),
+    receivedAt: Type.String({ format: 'date-time' }),
+    sourceFormat: Type.Enum(SOURCE_FORMATS),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    status: Type.Enum(CONTROL_STATUSES),
+    control: Nullable(Type.Enum(CONTROL_FORMS), {
+      description: 'The control to expect before release; null when none is planned',
+    }),
+    missingDocuments: Type.Array(TraderDocumentRequestSchema),
+    message: Type.String({ description: 'Where the declaration stands and what to do, in words' }),
+  },
+  { description: "The trader's view of a declaration" },
+);
+
+/** A declaration in the view of whoever asks: the trader's view for traders, else the record. */
+export const DeclarationViewSchema = Type.Union([TraderDeclarationSchema, DeclarationSchema], {
+  description: 'TraderDeclaration (audience "trader") for users of trader organisations',
 });

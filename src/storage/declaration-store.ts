@@ -1,4 +1,4 @@
-import type { ControlStatus } from '../core/controls/inspection.js';
+import { screenedStatus, type ControlStatus } from '../core/controls/inspection.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
 import {
@@ -357,6 +357,7 @@ function toRecord(row: Selectable<DB['declarations']>): DeclarationRecord {
     channel: row.channel as Channel | null,
     assessment: row.assessment === null ? null : (JSON.parse(row.assessment) as Assessment),
     version: row.version,
+    status: row.status as ControlStatus,
   };
 }
 
@@ -445,7 +446,7 @@ function contentColumns(d: DeclarationRecord) {
     score: assessment?.score ?? null,
     assessment: assessment === null ? null : JSON.stringify(assessment),
     // Yellow and red go to the worklist; green may be released at once.
-    status: channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged',
+    status: screenedStatus(channel),
     random_selected: assessment?.random.selected ? 1 : 0,
   };
 }

@@ -1,5 +1,11 @@
 import type { CompiledQuery, InferResult, Kysely, Selectable } from 'kysely';
-import type { Agency, AgencyKind, Role } from '../core/auth/identity.js';
+import type {
+  Agency,
+  AgencyKind,
+  Representation,
+  RepresentationMode,
+  Role,
+} from '../core/auth/identity.js';
 import type { Repositories, StoredToken, StoredUser } from '../core/ports.js';
 import type { DB } from './schema.js';
 
@@ -152,6 +158,56 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
         .executeTakeFirst();
       return row && toAgency(row);
     },
+    async setSimplifiedProcedures(agencyId, authorised) {
+      const r = await db
+        .updateTable('agencies')
+        .set({ simplified_procedures: authorised ? 1 : 0 })
+        .where('id', '=', agencyId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async insertRepresentation(r) {
+      await db
+        .insertInto('representations')
+        .values({
+          id: r.id,
+          representative_agency_id: r.representativeAgencyId,
+          trader_id: r.traderId,
+          mode: r.mode,
+          valid_from: r.validFrom,
+          valid_to: r.validTo,
+          created_at: r.createdAt,
+          created_by: r.createdBy,
+          revoked_at: r.revokedAt,
+          revoked_by: r.revokedBy,
+        })
+        .execute();
+    },
+    async findRepresentation(id) {
+      const row = await db
+        .selectFrom('representations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toRepresentation(row);
+    },
+    async listRepresentations(f) {
+      let q = db.selectFrom('representations').selectAll();
+      if (f.representativeAgencyId !== undefined)
+        q = q.where('representative_agency_id', '=', f.representativeAgencyId);
+      if (f.traderId !== undefined) q = q.where('trader_id', '=', f.traderId);
+      const rows = await q.orderBy('created_at').orderBy('id').execute();
+      return rows.map(toRepresentation);
+    },
+    async revokeRepresentation(id, at, by) {
+      const r = await db
+        .updateTable('representations')
+        .set({ revoked_at: at, revoked_by: by })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async countUsers() {
       const r = await db
         .selectFrom('users')
@@ -183,6 +239,22 @@ function toAgency(row: Selectable<DB['agencies']>): Agency {
     code: row.code,
     name: row.name,
     traderId: row.trader_id,
+    simplifiedProcedures: row.simplified_procedures === 1,
+  };
+}
+
+function toRepresentation(row: Selectable<DB['representations']>): Representation {
+  return {
+    id: row.id,
+    representativeAgencyId: row.representative_agency_id,
+    traderId: row.trader_id,
+    mode: row.mode as RepresentationMode,
+    validFrom: row.valid_from,
+    validTo: row.valid_to,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
   };
 }
 

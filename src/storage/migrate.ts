@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006-cargo.js';
 import * as m0007 from './migrations/0007-outbox.js';
 import * as m0008 from './migrations/0008-declaration-versions.js';
 import * as m0009 from './migrations/0009-four-eyes.js';
+import * as m0010 from './migrations/0010-representation.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -23,6 +24,7 @@ const STEPS: Record<string, Step> = {
   '0007-outbox': m0007,
   '0008-declaration-versions': m0008,
   '0009-four-eyes': m0009,
+  '0010-representation': m0010,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

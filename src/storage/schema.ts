@@ -11,6 +11,20 @@ export interface DB {
     name: string;
     trader_id: string | null;
     created_at: string;
+    /** 1: authorised to lodge simplified declarations. */
+    simplified_procedures: Generated<number>;
+  };
+  representations: {
+    id: string;
+    representative_agency_id: string;
+    trader_id: string;
+    mode: string;
+    valid_from: string;
+    valid_to: string | null;
+    created_at: string;
+    created_by: string;
+    revoked_at: string | null;
+    revoked_by: string | null;
   };
   users: {
     id: string;

@@ -1,3 +1,4 @@
+import { screenedStatus } from '../core/controls/inspection.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeclarationRecord, RulePackProposal } from '../core/ports.js';
 import { validateDeclaration } from '../core/declaration/validate-declaration.js';
@@ -53,7 +54,7 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     const d = record(1);
     await t.db.write((tx) => tx.declarations.insert(d));
     const back = await t.db.read.declarations.findById(d.id);
-    expect(back).toEqual({ ...d, version: 1 });
+    expect(back).toEqual({ ...d, version: 1, status: screenedStatus(d.channel) });
     expect(back?.goodsItems[1]?.hsCode).toBe('0106390000');
     expect(await t.db.read.declarations.count()).toBe(1);
     expect(typeof (await t.db.read.declarations.count())).toBe('number');

@@ -92,6 +92,24 @@ export async function seedWorld(db: Database): Promise<TestWorld> {
       name: 'Trader two',
       traderId: 'BY200',
     });
+    // Both traders lodge the ENS examples, which name GB carriers as the person lodging (or only
+    // a GB sender): they are registered as those carriers' customs representatives.
+    for (const representativeAgencyId of [t1, t2]) {
+      for (const traderId of ['GB987654321000', 'GB1234231', 'GBCD12345EFG', 'GBABC', 'GBCD1234']) {
+        await tx.identity.insertRepresentation({
+          id: ctx.ids.next(),
+          representativeAgencyId,
+          traderId,
+          mode: 'indirect',
+          validFrom: '2000-01-01T00:00:00.000Z',
+          validTo: null,
+          createdAt: ctx.clock.now().toISOString(),
+          createdBy: 'test-world',
+          revokedAt: null,
+          revokedBy: null,
+        });
+      }
+    }
     const mk = async (agencyId: string, username: string, roles: Principal['roles'][number][]) => {
       const id = await createUser(ctx, tx, {
         agencyId,
@@ -135,7 +153,8 @@ export function sampleDeclaration(overrides: Partial<DeclarationInput> = {}): De
   return {
     kind: 'import',
     reference: 'LRN-0001',
-    submittedAt: '2026-11-02T10:00:00.000Z',
+    // An hour before now: traders' declared dates must lie near receipt (DECLARATION_DATE_WINDOW).
+    submittedAt: new Date(Date.now() - 3_600_000).toISOString(),
     office: 'BY112000',
     declarant: { id: 'BY100', name: 'Trader one', country: 'BY' },
     consignor: { name: 'Shenzhen E-Cycle Co', country: 'CN' },

@@ -423,6 +423,423 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/representations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Customs representatives registered in your administration (administrators), revoked ones included */
+    get: {
+      parameters: {
+        query?: {
+          representativeAgencyId?: string;
+          traderId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Register that an organisation may lodge for a trader as its customs representative (administrators)
+     * @description A trader organisation lodges as itself: a declaration naming another declarant id is refused (403 naming /declarant/id) unless a live registration here lets the organisation represent it.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            representativeAgencyId: string;
+            traderId: string;
+            /** @enum {unknown} */
+            mode: 'direct' | 'indirect';
+            /** Format: date-time */
+            validFrom?: string;
+            validTo?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/representations/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a representation (administrators) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description The organisation that may lodge */
+              representativeAgencyId: string;
+              /** @description EORI of the trader it may lodge for */
+              traderId: string;
+              /** @enum {unknown} */
+              mode: 'direct' | 'indirect';
+              /** Format: date-time */
+              validFrom: string;
+              validTo: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              createdBy: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/agencies/{id}/simplified-procedures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Grant or withdraw a trader organisation's authorisation to lodge simplified declarations (administrators) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            authorised: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              agencyId: string;
+              simplifiedProcedures: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/declarations/{id}/amendments': {
     parameters: {
       query?: never;
@@ -487,224 +904,404 @@ export interface paths {
               declarationId: string;
               /** @description The version the change made */
               version: number;
-              declaration?: {
-                /** @enum {unknown} */
-                kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                /** @description Declarant's own reference (LRN), unique to the transaction */
-                reference: string;
-                /** @description Reference of the declaration this one amends */
-                amends?: string;
-                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                simplified?: boolean;
-                /** Format: date-time */
-                submittedAt: string;
-                /** @description Customs office or goods location where declared */
-                office?: string;
-                declarant: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignor?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignee?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                carrier?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                route?: {
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  dispatchCountry?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  destinationCountry?: string;
-                  transitCountries?: string[];
-                  officeOfEntry?: string;
-                  officeOfExit?: string;
-                  /** @enum {unknown} */
-                  transportMode?:
-                    | 'sea'
-                    | 'rail'
-                    | 'road'
-                    | 'air'
-                    | 'post'
-                    | 'fixed-installation'
-                    | 'inland-waterway'
-                    | 'own-propulsion'
-                    | 'unknown';
-                  /** @description Vessel, flight, vehicle or train identity */
-                  conveyance?: string;
-                  /** @description Containers the goods travel in (containerised cargo) */
-                  containers?: string[];
-                  /**
-                   * Format: date-time
-                   * @description When the goods are loaded on the means of transport that brings them in
-                   */
-                  loadingAt?: string;
-                  /**
-                   * Format: date-time
-                   * @description Expected arrival at the office of first entry
-                   */
-                  arrivalAt?: string;
-                };
-                goodsItems: {
-                  sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                  hsCode?: string;
-                  /** @description Description of the goods; required unless the declaration is simplified */
-                  description?: string;
-                  quantity?: number;
-                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                  unit?: string;
-                  /** @description Net mass in kg */
-                  netMass?: number;
-                  /** @description Gross mass in kg */
-                  grossMass?: number;
-                  /** @description Item price or customs value */
-                  value?: number;
-                  /** @description ISO 4217 code */
-                  currency?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  originCountry?: string;
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
+              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+              declaration?:
+                | {
+                    /** @enum {string} */
+                    audience: 'trader';
+                    /** @enum {unknown} */
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
                     reference: string;
-                  }[];
-                  packages?: {
-                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                    kind: string;
-                    /** @description Number of packages */
-                    count?: number;
-                    /** @description Number of pieces (unpacked) */
-                    pieces?: number;
-                    /** @description Shipping marks */
-                    marks?: string;
-                  }[];
-                  /** @description Scientific name, for CITES goods */
-                  species?: string;
-                  /** @description Trademark borne by the goods */
-                  brand?: string;
-                }[];
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                id: string;
-                /** Format: date-time */
-                receivedAt: string;
-                /** @description Owning customs agency */
-                agencyId: string;
-                submitterAgencyId: string;
-                submittedBy: string;
-                /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                /** @description Control channel; null until screened */
-                channel: ('green' | 'yellow' | 'red') | null;
-                assessment: {
-                  engineVersion: string;
-                  /** @description Identifies the exact indicator versions screened with */
-                  rulesetId: string;
-                  hitScore: number;
-                  score: number;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  controlForm:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  hits: {
-                    indicatorId: string;
-                    indicatorVersion: number;
-                    title: string;
-                    priorityArea: string;
-                    itemSequence: number;
-                    hsCode: string;
-                    weight: number;
-                    directChannel: ('yellow' | 'red') | null;
-                    controlForm: string;
-                    reason: string;
-                  }[];
-                  effects: {
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
                     /** @enum {unknown} */
-                    kind: 'certificate' | 'compliance-record' | 'permit';
-                    subject: string;
-                    reference: string | null;
-                    points: number;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    version?: number;
                     /** @enum {unknown} */
-                    minimumChannel?: 'yellow' | 'red';
-                    reason: string;
-                  }[];
-                  permits: {
-                    itemSequence: number;
-                    hsCode: string;
-                    required: string;
+                    status:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                    /** @description The control to expect before release; null when none is planned */
+                    control:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    missingDocuments: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                    /** @description Where the declaration stands and what to do, in words */
+                    message: string;
+                  }
+                | {
                     /** @enum {unknown} */
-                    outcome:
-                      | 'matched'
-                      | 'document-declared'
-                      | 'missing'
-                      | 'wrong-holder'
-                      | 'not-issued'
-                      | 'suspended'
-                      | 'revoked'
-                      | 'exhausted'
-                      | 'not-yet-valid'
-                      | 'expired'
-                      | 'out-of-scope'
-                      | 'route-mismatch'
-                      | 'quantity-not-declared'
-                      | 'insufficient-balance';
-                    permitId: string | null;
-                    permitNumber: string | null;
-                    quantityMilli: number | null;
-                    unit: string | null;
-                    reason: string;
-                  }[];
-                  override: {
-                    indicatorId: string;
-                    indicatorVersion: number;
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
+                    reference: string;
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
+                    /** @description Owning customs agency */
+                    agencyId: string;
+                    submitterAgencyId: string;
+                    submittedBy: string;
                     /** @enum {unknown} */
-                    channel: 'yellow' | 'red';
-                  } | null;
-                  random: {
-                    share: number;
-                    seed: number;
-                    draw: number;
-                    selected: boolean;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    /** @description Control channel; null until screened */
+                    channel: ('green' | 'yellow' | 'red') | null;
+                    assessment: {
+                      engineVersion: string;
+                      /** @description Identifies the exact indicator versions screened with */
+                      rulesetId: string;
+                      hitScore: number;
+                      score: number;
+                      /** @enum {unknown} */
+                      channel: 'green' | 'yellow' | 'red';
+                      controlForm:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      hits: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        title: string;
+                        priorityArea: string;
+                        itemSequence: number;
+                        hsCode: string;
+                        weight: number;
+                        directChannel: ('yellow' | 'red') | null;
+                        controlForm: string;
+                        reason: string;
+                      }[];
+                      effects: {
+                        /** @enum {unknown} */
+                        kind: 'certificate' | 'compliance-record' | 'permit';
+                        subject: string;
+                        reference: string | null;
+                        points: number;
+                        /** @enum {unknown} */
+                        minimumChannel?: 'yellow' | 'red';
+                        reason: string;
+                      }[];
+                      permits: {
+                        itemSequence: number;
+                        hsCode: string;
+                        required: string;
+                        /** @enum {unknown} */
+                        outcome:
+                          | 'matched'
+                          | 'document-declared'
+                          | 'missing'
+                          | 'wrong-holder'
+                          | 'not-issued'
+                          | 'suspended'
+                          | 'revoked'
+                          | 'exhausted'
+                          | 'not-yet-valid'
+                          | 'expired'
+                          | 'out-of-scope'
+                          | 'route-mismatch'
+                          | 'quantity-not-declared'
+                          | 'insufficient-balance';
+                        permitId: string | null;
+                        permitNumber: string | null;
+                        quantityMilli: number | null;
+                        unit: string | null;
+                        reason: string;
+                      }[];
+                      override: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        /** @enum {unknown} */
+                        channel: 'yellow' | 'red';
+                      } | null;
+                      random: {
+                        share: number;
+                        seed: number;
+                        draw: number;
+                        selected: boolean;
+                      };
+                    } | null;
+                    /** @description 1 on lodging, +1 per amendment or cancellation */
+                    version?: number;
+                    /** @enum {unknown} */
+                    status?:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
                   };
-                } | null;
-                /** @description 1 on lodging, +1 per amendment or cancellation */
-                version?: number;
-              };
               /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
               notes: {
                 /** @description Where the sender wrote the element */
@@ -849,224 +1446,404 @@ export interface paths {
               declarationId: string;
               /** @description The version the change made */
               version: number;
-              declaration?: {
-                /** @enum {unknown} */
-                kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                /** @description Declarant's own reference (LRN), unique to the transaction */
-                reference: string;
-                /** @description Reference of the declaration this one amends */
-                amends?: string;
-                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                simplified?: boolean;
-                /** Format: date-time */
-                submittedAt: string;
-                /** @description Customs office or goods location where declared */
-                office?: string;
-                declarant: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignor?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignee?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                carrier?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                route?: {
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  dispatchCountry?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  destinationCountry?: string;
-                  transitCountries?: string[];
-                  officeOfEntry?: string;
-                  officeOfExit?: string;
-                  /** @enum {unknown} */
-                  transportMode?:
-                    | 'sea'
-                    | 'rail'
-                    | 'road'
-                    | 'air'
-                    | 'post'
-                    | 'fixed-installation'
-                    | 'inland-waterway'
-                    | 'own-propulsion'
-                    | 'unknown';
-                  /** @description Vessel, flight, vehicle or train identity */
-                  conveyance?: string;
-                  /** @description Containers the goods travel in (containerised cargo) */
-                  containers?: string[];
-                  /**
-                   * Format: date-time
-                   * @description When the goods are loaded on the means of transport that brings them in
-                   */
-                  loadingAt?: string;
-                  /**
-                   * Format: date-time
-                   * @description Expected arrival at the office of first entry
-                   */
-                  arrivalAt?: string;
-                };
-                goodsItems: {
-                  sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                  hsCode?: string;
-                  /** @description Description of the goods; required unless the declaration is simplified */
-                  description?: string;
-                  quantity?: number;
-                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                  unit?: string;
-                  /** @description Net mass in kg */
-                  netMass?: number;
-                  /** @description Gross mass in kg */
-                  grossMass?: number;
-                  /** @description Item price or customs value */
-                  value?: number;
-                  /** @description ISO 4217 code */
-                  currency?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  originCountry?: string;
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
+              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+              declaration?:
+                | {
+                    /** @enum {string} */
+                    audience: 'trader';
+                    /** @enum {unknown} */
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
                     reference: string;
-                  }[];
-                  packages?: {
-                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                    kind: string;
-                    /** @description Number of packages */
-                    count?: number;
-                    /** @description Number of pieces (unpacked) */
-                    pieces?: number;
-                    /** @description Shipping marks */
-                    marks?: string;
-                  }[];
-                  /** @description Scientific name, for CITES goods */
-                  species?: string;
-                  /** @description Trademark borne by the goods */
-                  brand?: string;
-                }[];
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                id: string;
-                /** Format: date-time */
-                receivedAt: string;
-                /** @description Owning customs agency */
-                agencyId: string;
-                submitterAgencyId: string;
-                submittedBy: string;
-                /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                /** @description Control channel; null until screened */
-                channel: ('green' | 'yellow' | 'red') | null;
-                assessment: {
-                  engineVersion: string;
-                  /** @description Identifies the exact indicator versions screened with */
-                  rulesetId: string;
-                  hitScore: number;
-                  score: number;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  controlForm:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  hits: {
-                    indicatorId: string;
-                    indicatorVersion: number;
-                    title: string;
-                    priorityArea: string;
-                    itemSequence: number;
-                    hsCode: string;
-                    weight: number;
-                    directChannel: ('yellow' | 'red') | null;
-                    controlForm: string;
-                    reason: string;
-                  }[];
-                  effects: {
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
                     /** @enum {unknown} */
-                    kind: 'certificate' | 'compliance-record' | 'permit';
-                    subject: string;
-                    reference: string | null;
-                    points: number;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    version?: number;
                     /** @enum {unknown} */
-                    minimumChannel?: 'yellow' | 'red';
-                    reason: string;
-                  }[];
-                  permits: {
-                    itemSequence: number;
-                    hsCode: string;
-                    required: string;
+                    status:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                    /** @description The control to expect before release; null when none is planned */
+                    control:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    missingDocuments: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                    /** @description Where the declaration stands and what to do, in words */
+                    message: string;
+                  }
+                | {
                     /** @enum {unknown} */
-                    outcome:
-                      | 'matched'
-                      | 'document-declared'
-                      | 'missing'
-                      | 'wrong-holder'
-                      | 'not-issued'
-                      | 'suspended'
-                      | 'revoked'
-                      | 'exhausted'
-                      | 'not-yet-valid'
-                      | 'expired'
-                      | 'out-of-scope'
-                      | 'route-mismatch'
-                      | 'quantity-not-declared'
-                      | 'insufficient-balance';
-                    permitId: string | null;
-                    permitNumber: string | null;
-                    quantityMilli: number | null;
-                    unit: string | null;
-                    reason: string;
-                  }[];
-                  override: {
-                    indicatorId: string;
-                    indicatorVersion: number;
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
+                    reference: string;
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
+                    /** @description Owning customs agency */
+                    agencyId: string;
+                    submitterAgencyId: string;
+                    submittedBy: string;
                     /** @enum {unknown} */
-                    channel: 'yellow' | 'red';
-                  } | null;
-                  random: {
-                    share: number;
-                    seed: number;
-                    draw: number;
-                    selected: boolean;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    /** @description Control channel; null until screened */
+                    channel: ('green' | 'yellow' | 'red') | null;
+                    assessment: {
+                      engineVersion: string;
+                      /** @description Identifies the exact indicator versions screened with */
+                      rulesetId: string;
+                      hitScore: number;
+                      score: number;
+                      /** @enum {unknown} */
+                      channel: 'green' | 'yellow' | 'red';
+                      controlForm:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      hits: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        title: string;
+                        priorityArea: string;
+                        itemSequence: number;
+                        hsCode: string;
+                        weight: number;
+                        directChannel: ('yellow' | 'red') | null;
+                        controlForm: string;
+                        reason: string;
+                      }[];
+                      effects: {
+                        /** @enum {unknown} */
+                        kind: 'certificate' | 'compliance-record' | 'permit';
+                        subject: string;
+                        reference: string | null;
+                        points: number;
+                        /** @enum {unknown} */
+                        minimumChannel?: 'yellow' | 'red';
+                        reason: string;
+                      }[];
+                      permits: {
+                        itemSequence: number;
+                        hsCode: string;
+                        required: string;
+                        /** @enum {unknown} */
+                        outcome:
+                          | 'matched'
+                          | 'document-declared'
+                          | 'missing'
+                          | 'wrong-holder'
+                          | 'not-issued'
+                          | 'suspended'
+                          | 'revoked'
+                          | 'exhausted'
+                          | 'not-yet-valid'
+                          | 'expired'
+                          | 'out-of-scope'
+                          | 'route-mismatch'
+                          | 'quantity-not-declared'
+                          | 'insufficient-balance';
+                        permitId: string | null;
+                        permitNumber: string | null;
+                        quantityMilli: number | null;
+                        unit: string | null;
+                        reason: string;
+                      }[];
+                      override: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        /** @enum {unknown} */
+                        channel: 'yellow' | 'red';
+                      } | null;
+                      random: {
+                        share: number;
+                        seed: number;
+                        draw: number;
+                        selected: boolean;
+                      };
+                    } | null;
+                    /** @description 1 on lodging, +1 per amendment or cancellation */
+                    version?: number;
+                    /** @enum {unknown} */
+                    status?:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
                   };
-                } | null;
-                /** @description 1 on lodging, +1 per amendment or cancellation */
-                version?: number;
-              };
               /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
               notes: {
                 /** @description Where the sender wrote the element */
@@ -1202,7 +1979,8 @@ export interface paths {
                 at: string;
                 /** @description The user who lodged, amended or cancelled */
                 by: string;
-                channel: ('green' | 'yellow' | 'red') | null;
+                /** @description The channel the version was screened to (not shown to traders) */
+                channel?: ('green' | 'yellow' | 'red') | null;
                 /** @description The declaration as this version made it */
                 content: unknown;
                 /** @description Reason codes, statements and notes of the change */
@@ -1281,224 +2059,404 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items: {
-                /** @enum {unknown} */
-                kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                /** @description Declarant's own reference (LRN), unique to the transaction */
-                reference: string;
-                /** @description Reference of the declaration this one amends */
-                amends?: string;
-                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                simplified?: boolean;
-                /** Format: date-time */
-                submittedAt: string;
-                /** @description Customs office or goods location where declared */
-                office?: string;
-                declarant: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignor?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignee?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                carrier?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                route?: {
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  dispatchCountry?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  destinationCountry?: string;
-                  transitCountries?: string[];
-                  officeOfEntry?: string;
-                  officeOfExit?: string;
-                  /** @enum {unknown} */
-                  transportMode?:
-                    | 'sea'
-                    | 'rail'
-                    | 'road'
-                    | 'air'
-                    | 'post'
-                    | 'fixed-installation'
-                    | 'inland-waterway'
-                    | 'own-propulsion'
-                    | 'unknown';
-                  /** @description Vessel, flight, vehicle or train identity */
-                  conveyance?: string;
-                  /** @description Containers the goods travel in (containerised cargo) */
-                  containers?: string[];
-                  /**
-                   * Format: date-time
-                   * @description When the goods are loaded on the means of transport that brings them in
-                   */
-                  loadingAt?: string;
-                  /**
-                   * Format: date-time
-                   * @description Expected arrival at the office of first entry
-                   */
-                  arrivalAt?: string;
-                };
-                goodsItems: {
-                  sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                  hsCode?: string;
-                  /** @description Description of the goods; required unless the declaration is simplified */
-                  description?: string;
-                  quantity?: number;
-                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                  unit?: string;
-                  /** @description Net mass in kg */
-                  netMass?: number;
-                  /** @description Gross mass in kg */
-                  grossMass?: number;
-                  /** @description Item price or customs value */
-                  value?: number;
-                  /** @description ISO 4217 code */
-                  currency?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  originCountry?: string;
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
+              items: (
+                | {
+                    /** @enum {string} */
+                    audience: 'trader';
+                    /** @enum {unknown} */
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
                     reference: string;
-                  }[];
-                  packages?: {
-                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                    kind: string;
-                    /** @description Number of packages */
-                    count?: number;
-                    /** @description Number of pieces (unpacked) */
-                    pieces?: number;
-                    /** @description Shipping marks */
-                    marks?: string;
-                  }[];
-                  /** @description Scientific name, for CITES goods */
-                  species?: string;
-                  /** @description Trademark borne by the goods */
-                  brand?: string;
-                }[];
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                id: string;
-                /** Format: date-time */
-                receivedAt: string;
-                /** @description Owning customs agency */
-                agencyId: string;
-                submitterAgencyId: string;
-                submittedBy: string;
-                /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                /** @description Control channel; null until screened */
-                channel: ('green' | 'yellow' | 'red') | null;
-                assessment: {
-                  engineVersion: string;
-                  /** @description Identifies the exact indicator versions screened with */
-                  rulesetId: string;
-                  hitScore: number;
-                  score: number;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  controlForm:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  hits: {
-                    indicatorId: string;
-                    indicatorVersion: number;
-                    title: string;
-                    priorityArea: string;
-                    itemSequence: number;
-                    hsCode: string;
-                    weight: number;
-                    directChannel: ('yellow' | 'red') | null;
-                    controlForm: string;
-                    reason: string;
-                  }[];
-                  effects: {
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
                     /** @enum {unknown} */
-                    kind: 'certificate' | 'compliance-record' | 'permit';
-                    subject: string;
-                    reference: string | null;
-                    points: number;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    version?: number;
                     /** @enum {unknown} */
-                    minimumChannel?: 'yellow' | 'red';
-                    reason: string;
-                  }[];
-                  permits: {
-                    itemSequence: number;
-                    hsCode: string;
-                    required: string;
+                    status:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                    /** @description The control to expect before release; null when none is planned */
+                    control:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    missingDocuments: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                    /** @description Where the declaration stands and what to do, in words */
+                    message: string;
+                  }
+                | {
                     /** @enum {unknown} */
-                    outcome:
-                      | 'matched'
-                      | 'document-declared'
-                      | 'missing'
-                      | 'wrong-holder'
-                      | 'not-issued'
-                      | 'suspended'
-                      | 'revoked'
-                      | 'exhausted'
-                      | 'not-yet-valid'
-                      | 'expired'
-                      | 'out-of-scope'
-                      | 'route-mismatch'
-                      | 'quantity-not-declared'
-                      | 'insufficient-balance';
-                    permitId: string | null;
-                    permitNumber: string | null;
-                    quantityMilli: number | null;
-                    unit: string | null;
-                    reason: string;
-                  }[];
-                  override: {
-                    indicatorId: string;
-                    indicatorVersion: number;
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
+                    reference: string;
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
+                    /** @description Owning customs agency */
+                    agencyId: string;
+                    submitterAgencyId: string;
+                    submittedBy: string;
                     /** @enum {unknown} */
-                    channel: 'yellow' | 'red';
-                  } | null;
-                  random: {
-                    share: number;
-                    seed: number;
-                    draw: number;
-                    selected: boolean;
-                  };
-                } | null;
-                /** @description 1 on lodging, +1 per amendment or cancellation */
-                version?: number;
-              }[];
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    /** @description Control channel; null until screened */
+                    channel: ('green' | 'yellow' | 'red') | null;
+                    assessment: {
+                      engineVersion: string;
+                      /** @description Identifies the exact indicator versions screened with */
+                      rulesetId: string;
+                      hitScore: number;
+                      score: number;
+                      /** @enum {unknown} */
+                      channel: 'green' | 'yellow' | 'red';
+                      controlForm:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      hits: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        title: string;
+                        priorityArea: string;
+                        itemSequence: number;
+                        hsCode: string;
+                        weight: number;
+                        directChannel: ('yellow' | 'red') | null;
+                        controlForm: string;
+                        reason: string;
+                      }[];
+                      effects: {
+                        /** @enum {unknown} */
+                        kind: 'certificate' | 'compliance-record' | 'permit';
+                        subject: string;
+                        reference: string | null;
+                        points: number;
+                        /** @enum {unknown} */
+                        minimumChannel?: 'yellow' | 'red';
+                        reason: string;
+                      }[];
+                      permits: {
+                        itemSequence: number;
+                        hsCode: string;
+                        required: string;
+                        /** @enum {unknown} */
+                        outcome:
+                          | 'matched'
+                          | 'document-declared'
+                          | 'missing'
+                          | 'wrong-holder'
+                          | 'not-issued'
+                          | 'suspended'
+                          | 'revoked'
+                          | 'exhausted'
+                          | 'not-yet-valid'
+                          | 'expired'
+                          | 'out-of-scope'
+                          | 'route-mismatch'
+                          | 'quantity-not-declared'
+                          | 'insufficient-balance';
+                        permitId: string | null;
+                        permitNumber: string | null;
+                        quantityMilli: number | null;
+                        unit: string | null;
+                        reason: string;
+                      }[];
+                      override: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        /** @enum {unknown} */
+                        channel: 'yellow' | 'red';
+                      } | null;
+                      random: {
+                        share: number;
+                        seed: number;
+                        draw: number;
+                        selected: boolean;
+                      };
+                    } | null;
+                    /** @description 1 on lodging, +1 per amendment or cancellation */
+                    version?: number;
+                    /** @enum {unknown} */
+                    status?:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                  }
+              )[];
               nextCursor?: string;
             };
           };
@@ -1689,224 +2647,404 @@ export interface paths {
               declarationId: string;
               /** @description The version the change made */
               version: number;
-              declaration?: {
-                /** @enum {unknown} */
-                kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                /** @description Declarant's own reference (LRN), unique to the transaction */
-                reference: string;
-                /** @description Reference of the declaration this one amends */
-                amends?: string;
-                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                simplified?: boolean;
-                /** Format: date-time */
-                submittedAt: string;
-                /** @description Customs office or goods location where declared */
-                office?: string;
-                declarant: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignor?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignee?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                carrier?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                route?: {
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  dispatchCountry?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  destinationCountry?: string;
-                  transitCountries?: string[];
-                  officeOfEntry?: string;
-                  officeOfExit?: string;
-                  /** @enum {unknown} */
-                  transportMode?:
-                    | 'sea'
-                    | 'rail'
-                    | 'road'
-                    | 'air'
-                    | 'post'
-                    | 'fixed-installation'
-                    | 'inland-waterway'
-                    | 'own-propulsion'
-                    | 'unknown';
-                  /** @description Vessel, flight, vehicle or train identity */
-                  conveyance?: string;
-                  /** @description Containers the goods travel in (containerised cargo) */
-                  containers?: string[];
-                  /**
-                   * Format: date-time
-                   * @description When the goods are loaded on the means of transport that brings them in
-                   */
-                  loadingAt?: string;
-                  /**
-                   * Format: date-time
-                   * @description Expected arrival at the office of first entry
-                   */
-                  arrivalAt?: string;
-                };
-                goodsItems: {
-                  sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                  hsCode?: string;
-                  /** @description Description of the goods; required unless the declaration is simplified */
-                  description?: string;
-                  quantity?: number;
-                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                  unit?: string;
-                  /** @description Net mass in kg */
-                  netMass?: number;
-                  /** @description Gross mass in kg */
-                  grossMass?: number;
-                  /** @description Item price or customs value */
-                  value?: number;
-                  /** @description ISO 4217 code */
-                  currency?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  originCountry?: string;
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
+              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+              declaration?:
+                | {
+                    /** @enum {string} */
+                    audience: 'trader';
+                    /** @enum {unknown} */
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
                     reference: string;
-                  }[];
-                  packages?: {
-                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                    kind: string;
-                    /** @description Number of packages */
-                    count?: number;
-                    /** @description Number of pieces (unpacked) */
-                    pieces?: number;
-                    /** @description Shipping marks */
-                    marks?: string;
-                  }[];
-                  /** @description Scientific name, for CITES goods */
-                  species?: string;
-                  /** @description Trademark borne by the goods */
-                  brand?: string;
-                }[];
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                id: string;
-                /** Format: date-time */
-                receivedAt: string;
-                /** @description Owning customs agency */
-                agencyId: string;
-                submitterAgencyId: string;
-                submittedBy: string;
-                /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                /** @description Control channel; null until screened */
-                channel: ('green' | 'yellow' | 'red') | null;
-                assessment: {
-                  engineVersion: string;
-                  /** @description Identifies the exact indicator versions screened with */
-                  rulesetId: string;
-                  hitScore: number;
-                  score: number;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  controlForm:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  hits: {
-                    indicatorId: string;
-                    indicatorVersion: number;
-                    title: string;
-                    priorityArea: string;
-                    itemSequence: number;
-                    hsCode: string;
-                    weight: number;
-                    directChannel: ('yellow' | 'red') | null;
-                    controlForm: string;
-                    reason: string;
-                  }[];
-                  effects: {
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
                     /** @enum {unknown} */
-                    kind: 'certificate' | 'compliance-record' | 'permit';
-                    subject: string;
-                    reference: string | null;
-                    points: number;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    version?: number;
                     /** @enum {unknown} */
-                    minimumChannel?: 'yellow' | 'red';
-                    reason: string;
-                  }[];
-                  permits: {
-                    itemSequence: number;
-                    hsCode: string;
-                    required: string;
+                    status:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                    /** @description The control to expect before release; null when none is planned */
+                    control:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    missingDocuments: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                    /** @description Where the declaration stands and what to do, in words */
+                    message: string;
+                  }
+                | {
                     /** @enum {unknown} */
-                    outcome:
-                      | 'matched'
-                      | 'document-declared'
-                      | 'missing'
-                      | 'wrong-holder'
-                      | 'not-issued'
-                      | 'suspended'
-                      | 'revoked'
-                      | 'exhausted'
-                      | 'not-yet-valid'
-                      | 'expired'
-                      | 'out-of-scope'
-                      | 'route-mismatch'
-                      | 'quantity-not-declared'
-                      | 'insufficient-balance';
-                    permitId: string | null;
-                    permitNumber: string | null;
-                    quantityMilli: number | null;
-                    unit: string | null;
-                    reason: string;
-                  }[];
-                  override: {
-                    indicatorId: string;
-                    indicatorVersion: number;
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
+                    reference: string;
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
+                    /** @description Owning customs agency */
+                    agencyId: string;
+                    submitterAgencyId: string;
+                    submittedBy: string;
                     /** @enum {unknown} */
-                    channel: 'yellow' | 'red';
-                  } | null;
-                  random: {
-                    share: number;
-                    seed: number;
-                    draw: number;
-                    selected: boolean;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    /** @description Control channel; null until screened */
+                    channel: ('green' | 'yellow' | 'red') | null;
+                    assessment: {
+                      engineVersion: string;
+                      /** @description Identifies the exact indicator versions screened with */
+                      rulesetId: string;
+                      hitScore: number;
+                      score: number;
+                      /** @enum {unknown} */
+                      channel: 'green' | 'yellow' | 'red';
+                      controlForm:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      hits: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        title: string;
+                        priorityArea: string;
+                        itemSequence: number;
+                        hsCode: string;
+                        weight: number;
+                        directChannel: ('yellow' | 'red') | null;
+                        controlForm: string;
+                        reason: string;
+                      }[];
+                      effects: {
+                        /** @enum {unknown} */
+                        kind: 'certificate' | 'compliance-record' | 'permit';
+                        subject: string;
+                        reference: string | null;
+                        points: number;
+                        /** @enum {unknown} */
+                        minimumChannel?: 'yellow' | 'red';
+                        reason: string;
+                      }[];
+                      permits: {
+                        itemSequence: number;
+                        hsCode: string;
+                        required: string;
+                        /** @enum {unknown} */
+                        outcome:
+                          | 'matched'
+                          | 'document-declared'
+                          | 'missing'
+                          | 'wrong-holder'
+                          | 'not-issued'
+                          | 'suspended'
+                          | 'revoked'
+                          | 'exhausted'
+                          | 'not-yet-valid'
+                          | 'expired'
+                          | 'out-of-scope'
+                          | 'route-mismatch'
+                          | 'quantity-not-declared'
+                          | 'insufficient-balance';
+                        permitId: string | null;
+                        permitNumber: string | null;
+                        quantityMilli: number | null;
+                        unit: string | null;
+                        reason: string;
+                      }[];
+                      override: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        /** @enum {unknown} */
+                        channel: 'yellow' | 'red';
+                      } | null;
+                      random: {
+                        share: number;
+                        seed: number;
+                        draw: number;
+                        selected: boolean;
+                      };
+                    } | null;
+                    /** @description 1 on lodging, +1 per amendment or cancellation */
+                    version?: number;
+                    /** @enum {unknown} */
+                    status?:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
                   };
-                } | null;
-                /** @description 1 on lodging, +1 per amendment or cancellation */
-                version?: number;
-              };
               /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
               notes: {
                 /** @description Where the sender wrote the element */
@@ -1916,230 +3054,409 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
+        /** @description TraderDeclaration (audience "trader") for users of trader organisations */
         201: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              /** @description Declarant's own reference (LRN), unique to the transaction */
-              reference: string;
-              /** @description Reference of the declaration this one amends */
-              amends?: string;
-              /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-              simplified?: boolean;
-              /** Format: date-time */
-              submittedAt: string;
-              /** @description Customs office or goods location where declared */
-              office?: string;
-              declarant: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              consignor?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              consignee?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              carrier?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              route?: {
-                /** @description ISO 3166-1 alpha-2 country code */
-                dispatchCountry?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                destinationCountry?: string;
-                transitCountries?: string[];
-                officeOfEntry?: string;
-                officeOfExit?: string;
-                /** @enum {unknown} */
-                transportMode?:
-                  | 'sea'
-                  | 'rail'
-                  | 'road'
-                  | 'air'
-                  | 'post'
-                  | 'fixed-installation'
-                  | 'inland-waterway'
-                  | 'own-propulsion'
-                  | 'unknown';
-                /** @description Vessel, flight, vehicle or train identity */
-                conveyance?: string;
-                /** @description Containers the goods travel in (containerised cargo) */
-                containers?: string[];
-                /**
-                 * Format: date-time
-                 * @description When the goods are loaded on the means of transport that brings them in
-                 */
-                loadingAt?: string;
-                /**
-                 * Format: date-time
-                 * @description Expected arrival at the office of first entry
-                 */
-                arrivalAt?: string;
-              };
-              goodsItems: {
-                sequence: number;
-                /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                hsCode?: string;
-                /** @description Description of the goods; required unless the declaration is simplified */
-                description?: string;
-                quantity?: number;
-                /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                unit?: string;
-                /** @description Net mass in kg */
-                netMass?: number;
-                /** @description Gross mass in kg */
-                grossMass?: number;
-                /** @description Item price or customs value */
-                value?: number;
-                /** @description ISO 4217 code */
-                currency?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                originCountry?: string;
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  audience: 'trader';
+                  /** @enum {unknown} */
+                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                  /** @description Declarant's own reference (LRN), unique to the transaction */
                   reference: string;
-                }[];
-                packages?: {
-                  /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                  kind: string;
-                  /** @description Number of packages */
-                  count?: number;
-                  /** @description Number of pieces (unpacked) */
-                  pieces?: number;
-                  /** @description Shipping marks */
-                  marks?: string;
-                }[];
-                /** @description Scientific name, for CITES goods */
-                species?: string;
-                /** @description Trademark borne by the goods */
-                brand?: string;
-              }[];
-              documents?: {
-                /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                type: string;
-                reference: string;
-              }[];
-              id: string;
-              /** Format: date-time */
-              receivedAt: string;
-              /** @description Owning customs agency */
-              agencyId: string;
-              submitterAgencyId: string;
-              submittedBy: string;
-              /** @enum {unknown} */
-              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-              /** @description Control channel; null until screened */
-              channel: ('green' | 'yellow' | 'red') | null;
-              assessment: {
-                engineVersion: string;
-                /** @description Identifies the exact indicator versions screened with */
-                rulesetId: string;
-                hitScore: number;
-                score: number;
-                /** @enum {unknown} */
-                channel: 'green' | 'yellow' | 'red';
-                controlForm:
-                  | (
-                      | 'documentary-check'
-                      | 'scanning'
-                      | 'physical-inspection'
-                      | 'sampling-laboratory'
-                    )
-                  | null;
-                hits: {
-                  indicatorId: string;
-                  indicatorVersion: number;
-                  title: string;
-                  priorityArea: string;
-                  itemSequence: number;
-                  hsCode: string;
-                  weight: number;
-                  directChannel: ('yellow' | 'red') | null;
-                  controlForm: string;
-                  reason: string;
-                }[];
-                effects: {
+                  /** @description Reference of the declaration this one amends */
+                  amends?: string;
+                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                  simplified?: boolean;
+                  /** Format: date-time */
+                  submittedAt: string;
+                  /** @description Customs office or goods location where declared */
+                  office?: string;
+                  declarant: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignor?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignee?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  carrier?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  route?: {
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    dispatchCountry?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    destinationCountry?: string;
+                    transitCountries?: string[];
+                    officeOfEntry?: string;
+                    officeOfExit?: string;
+                    /** @enum {unknown} */
+                    transportMode?:
+                      | 'sea'
+                      | 'rail'
+                      | 'road'
+                      | 'air'
+                      | 'post'
+                      | 'fixed-installation'
+                      | 'inland-waterway'
+                      | 'own-propulsion'
+                      | 'unknown';
+                    /** @description Vessel, flight, vehicle or train identity */
+                    conveyance?: string;
+                    /** @description Containers the goods travel in (containerised cargo) */
+                    containers?: string[];
+                    /**
+                     * Format: date-time
+                     * @description When the goods are loaded on the means of transport that brings them in
+                     */
+                    loadingAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description Expected arrival at the office of first entry
+                     */
+                    arrivalAt?: string;
+                  };
+                  goodsItems: {
+                    sequence: number;
+                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                    hsCode?: string;
+                    /** @description Description of the goods; required unless the declaration is simplified */
+                    description?: string;
+                    quantity?: number;
+                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                    unit?: string;
+                    /** @description Net mass in kg */
+                    netMass?: number;
+                    /** @description Gross mass in kg */
+                    grossMass?: number;
+                    /** @description Item price or customs value */
+                    value?: number;
+                    /** @description ISO 4217 code */
+                    currency?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    originCountry?: string;
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    packages?: {
+                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                      kind: string;
+                      /** @description Number of packages */
+                      count?: number;
+                      /** @description Number of pieces (unpacked) */
+                      pieces?: number;
+                      /** @description Shipping marks */
+                      marks?: string;
+                    }[];
+                    /** @description Scientific name, for CITES goods */
+                    species?: string;
+                    /** @description Trademark borne by the goods */
+                    brand?: string;
+                  }[];
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  id: string;
+                  /** Format: date-time */
+                  receivedAt: string;
                   /** @enum {unknown} */
-                  kind: 'certificate' | 'compliance-record' | 'permit';
-                  subject: string;
-                  reference: string | null;
-                  points: number;
+                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                  version?: number;
                   /** @enum {unknown} */
-                  minimumChannel?: 'yellow' | 'red';
-                  reason: string;
-                }[];
-                permits: {
-                  itemSequence: number;
-                  hsCode: string;
-                  required: string;
+                  status:
+                    | 'lodged'
+                    | 'awaiting-control'
+                    | 'under-control'
+                    | 'released'
+                    | 'held'
+                    | 'seized'
+                    | 'referred'
+                    | 'cancelled';
+                  /** @description The control to expect before release; null when none is planned */
+                  control:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  missingDocuments: {
+                    /** @description Any of these documents will do */
+                    anyOf: {
+                      type: string;
+                      title: string;
+                    }[];
+                    /** @description Goods item sequences concerned */
+                    items: number[];
+                    /** @description What is wrong, in plain words */
+                    problem: string;
+                  }[];
+                  /** @description Where the declaration stands and what to do, in words */
+                  message: string;
+                }
+              | {
                   /** @enum {unknown} */
-                  outcome:
-                    | 'matched'
-                    | 'document-declared'
-                    | 'missing'
-                    | 'wrong-holder'
-                    | 'not-issued'
-                    | 'suspended'
-                    | 'revoked'
-                    | 'exhausted'
-                    | 'not-yet-valid'
-                    | 'expired'
-                    | 'out-of-scope'
-                    | 'route-mismatch'
-                    | 'quantity-not-declared'
-                    | 'insufficient-balance';
-                  permitId: string | null;
-                  permitNumber: string | null;
-                  quantityMilli: number | null;
-                  unit: string | null;
-                  reason: string;
-                }[];
-                override: {
-                  indicatorId: string;
-                  indicatorVersion: number;
+                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                  /** @description Declarant's own reference (LRN), unique to the transaction */
+                  reference: string;
+                  /** @description Reference of the declaration this one amends */
+                  amends?: string;
+                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                  simplified?: boolean;
+                  /** Format: date-time */
+                  submittedAt: string;
+                  /** @description Customs office or goods location where declared */
+                  office?: string;
+                  declarant: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignor?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignee?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  carrier?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  route?: {
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    dispatchCountry?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    destinationCountry?: string;
+                    transitCountries?: string[];
+                    officeOfEntry?: string;
+                    officeOfExit?: string;
+                    /** @enum {unknown} */
+                    transportMode?:
+                      | 'sea'
+                      | 'rail'
+                      | 'road'
+                      | 'air'
+                      | 'post'
+                      | 'fixed-installation'
+                      | 'inland-waterway'
+                      | 'own-propulsion'
+                      | 'unknown';
+                    /** @description Vessel, flight, vehicle or train identity */
+                    conveyance?: string;
+                    /** @description Containers the goods travel in (containerised cargo) */
+                    containers?: string[];
+                    /**
+                     * Format: date-time
+                     * @description When the goods are loaded on the means of transport that brings them in
+                     */
+                    loadingAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description Expected arrival at the office of first entry
+                     */
+                    arrivalAt?: string;
+                  };
+                  goodsItems: {
+                    sequence: number;
+                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                    hsCode?: string;
+                    /** @description Description of the goods; required unless the declaration is simplified */
+                    description?: string;
+                    quantity?: number;
+                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                    unit?: string;
+                    /** @description Net mass in kg */
+                    netMass?: number;
+                    /** @description Gross mass in kg */
+                    grossMass?: number;
+                    /** @description Item price or customs value */
+                    value?: number;
+                    /** @description ISO 4217 code */
+                    currency?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    originCountry?: string;
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    packages?: {
+                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                      kind: string;
+                      /** @description Number of packages */
+                      count?: number;
+                      /** @description Number of pieces (unpacked) */
+                      pieces?: number;
+                      /** @description Shipping marks */
+                      marks?: string;
+                    }[];
+                    /** @description Scientific name, for CITES goods */
+                    species?: string;
+                    /** @description Trademark borne by the goods */
+                    brand?: string;
+                  }[];
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  id: string;
+                  /** Format: date-time */
+                  receivedAt: string;
+                  /** @description Owning customs agency */
+                  agencyId: string;
+                  submitterAgencyId: string;
+                  submittedBy: string;
                   /** @enum {unknown} */
-                  channel: 'yellow' | 'red';
-                } | null;
-                random: {
-                  share: number;
-                  seed: number;
-                  draw: number;
-                  selected: boolean;
+                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                  /** @description Control channel; null until screened */
+                  channel: ('green' | 'yellow' | 'red') | null;
+                  assessment: {
+                    engineVersion: string;
+                    /** @description Identifies the exact indicator versions screened with */
+                    rulesetId: string;
+                    hitScore: number;
+                    score: number;
+                    /** @enum {unknown} */
+                    channel: 'green' | 'yellow' | 'red';
+                    controlForm:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    hits: {
+                      indicatorId: string;
+                      indicatorVersion: number;
+                      title: string;
+                      priorityArea: string;
+                      itemSequence: number;
+                      hsCode: string;
+                      weight: number;
+                      directChannel: ('yellow' | 'red') | null;
+                      controlForm: string;
+                      reason: string;
+                    }[];
+                    effects: {
+                      /** @enum {unknown} */
+                      kind: 'certificate' | 'compliance-record' | 'permit';
+                      subject: string;
+                      reference: string | null;
+                      points: number;
+                      /** @enum {unknown} */
+                      minimumChannel?: 'yellow' | 'red';
+                      reason: string;
+                    }[];
+                    permits: {
+                      itemSequence: number;
+                      hsCode: string;
+                      required: string;
+                      /** @enum {unknown} */
+                      outcome:
+                        | 'matched'
+                        | 'document-declared'
+                        | 'missing'
+                        | 'wrong-holder'
+                        | 'not-issued'
+                        | 'suspended'
+                        | 'revoked'
+                        | 'exhausted'
+                        | 'not-yet-valid'
+                        | 'expired'
+                        | 'out-of-scope'
+                        | 'route-mismatch'
+                        | 'quantity-not-declared'
+                        | 'insufficient-balance';
+                      permitId: string | null;
+                      permitNumber: string | null;
+                      quantityMilli: number | null;
+                      unit: string | null;
+                      reason: string;
+                    }[];
+                    override: {
+                      indicatorId: string;
+                      indicatorVersion: number;
+                      /** @enum {unknown} */
+                      channel: 'yellow' | 'red';
+                    } | null;
+                    random: {
+                      share: number;
+                      seed: number;
+                      draw: number;
+                      selected: boolean;
+                    };
+                  } | null;
+                  /** @description 1 on lodging, +1 per amendment or cancellation */
+                  version?: number;
+                  /** @enum {unknown} */
+                  status?:
+                    | 'lodged'
+                    | 'awaiting-control'
+                    | 'under-control'
+                    | 'released'
+                    | 'held'
+                    | 'seized'
+                    | 'referred'
+                    | 'cancelled';
                 };
-              } | null;
-              /** @description 1 on lodging, +1 per amendment or cancellation */
-              version?: number;
-            };
           };
         };
         /** @description Default Response */
@@ -2337,230 +3654,409 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
+        /** @description TraderDeclaration (audience "trader") for users of trader organisations */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              /** @description Declarant's own reference (LRN), unique to the transaction */
-              reference: string;
-              /** @description Reference of the declaration this one amends */
-              amends?: string;
-              /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-              simplified?: boolean;
-              /** Format: date-time */
-              submittedAt: string;
-              /** @description Customs office or goods location where declared */
-              office?: string;
-              declarant: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              consignor?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              consignee?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              carrier?: {
-                /** @description Party identifier, e.g. EORI or national trader number */
-                id?: string;
-                name?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                country?: string;
-                /** @description Street, city and postcode as one line */
-                address?: string;
-              };
-              route?: {
-                /** @description ISO 3166-1 alpha-2 country code */
-                dispatchCountry?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                destinationCountry?: string;
-                transitCountries?: string[];
-                officeOfEntry?: string;
-                officeOfExit?: string;
-                /** @enum {unknown} */
-                transportMode?:
-                  | 'sea'
-                  | 'rail'
-                  | 'road'
-                  | 'air'
-                  | 'post'
-                  | 'fixed-installation'
-                  | 'inland-waterway'
-                  | 'own-propulsion'
-                  | 'unknown';
-                /** @description Vessel, flight, vehicle or train identity */
-                conveyance?: string;
-                /** @description Containers the goods travel in (containerised cargo) */
-                containers?: string[];
-                /**
-                 * Format: date-time
-                 * @description When the goods are loaded on the means of transport that brings them in
-                 */
-                loadingAt?: string;
-                /**
-                 * Format: date-time
-                 * @description Expected arrival at the office of first entry
-                 */
-                arrivalAt?: string;
-              };
-              goodsItems: {
-                sequence: number;
-                /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                hsCode?: string;
-                /** @description Description of the goods; required unless the declaration is simplified */
-                description?: string;
-                quantity?: number;
-                /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                unit?: string;
-                /** @description Net mass in kg */
-                netMass?: number;
-                /** @description Gross mass in kg */
-                grossMass?: number;
-                /** @description Item price or customs value */
-                value?: number;
-                /** @description ISO 4217 code */
-                currency?: string;
-                /** @description ISO 3166-1 alpha-2 country code */
-                originCountry?: string;
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  audience: 'trader';
+                  /** @enum {unknown} */
+                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                  /** @description Declarant's own reference (LRN), unique to the transaction */
                   reference: string;
-                }[];
-                packages?: {
-                  /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                  kind: string;
-                  /** @description Number of packages */
-                  count?: number;
-                  /** @description Number of pieces (unpacked) */
-                  pieces?: number;
-                  /** @description Shipping marks */
-                  marks?: string;
-                }[];
-                /** @description Scientific name, for CITES goods */
-                species?: string;
-                /** @description Trademark borne by the goods */
-                brand?: string;
-              }[];
-              documents?: {
-                /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                type: string;
-                reference: string;
-              }[];
-              id: string;
-              /** Format: date-time */
-              receivedAt: string;
-              /** @description Owning customs agency */
-              agencyId: string;
-              submitterAgencyId: string;
-              submittedBy: string;
-              /** @enum {unknown} */
-              sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-              /** @description Control channel; null until screened */
-              channel: ('green' | 'yellow' | 'red') | null;
-              assessment: {
-                engineVersion: string;
-                /** @description Identifies the exact indicator versions screened with */
-                rulesetId: string;
-                hitScore: number;
-                score: number;
-                /** @enum {unknown} */
-                channel: 'green' | 'yellow' | 'red';
-                controlForm:
-                  | (
-                      | 'documentary-check'
-                      | 'scanning'
-                      | 'physical-inspection'
-                      | 'sampling-laboratory'
-                    )
-                  | null;
-                hits: {
-                  indicatorId: string;
-                  indicatorVersion: number;
-                  title: string;
-                  priorityArea: string;
-                  itemSequence: number;
-                  hsCode: string;
-                  weight: number;
-                  directChannel: ('yellow' | 'red') | null;
-                  controlForm: string;
-                  reason: string;
-                }[];
-                effects: {
+                  /** @description Reference of the declaration this one amends */
+                  amends?: string;
+                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                  simplified?: boolean;
+                  /** Format: date-time */
+                  submittedAt: string;
+                  /** @description Customs office or goods location where declared */
+                  office?: string;
+                  declarant: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignor?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignee?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  carrier?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  route?: {
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    dispatchCountry?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    destinationCountry?: string;
+                    transitCountries?: string[];
+                    officeOfEntry?: string;
+                    officeOfExit?: string;
+                    /** @enum {unknown} */
+                    transportMode?:
+                      | 'sea'
+                      | 'rail'
+                      | 'road'
+                      | 'air'
+                      | 'post'
+                      | 'fixed-installation'
+                      | 'inland-waterway'
+                      | 'own-propulsion'
+                      | 'unknown';
+                    /** @description Vessel, flight, vehicle or train identity */
+                    conveyance?: string;
+                    /** @description Containers the goods travel in (containerised cargo) */
+                    containers?: string[];
+                    /**
+                     * Format: date-time
+                     * @description When the goods are loaded on the means of transport that brings them in
+                     */
+                    loadingAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description Expected arrival at the office of first entry
+                     */
+                    arrivalAt?: string;
+                  };
+                  goodsItems: {
+                    sequence: number;
+                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                    hsCode?: string;
+                    /** @description Description of the goods; required unless the declaration is simplified */
+                    description?: string;
+                    quantity?: number;
+                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                    unit?: string;
+                    /** @description Net mass in kg */
+                    netMass?: number;
+                    /** @description Gross mass in kg */
+                    grossMass?: number;
+                    /** @description Item price or customs value */
+                    value?: number;
+                    /** @description ISO 4217 code */
+                    currency?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    originCountry?: string;
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    packages?: {
+                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                      kind: string;
+                      /** @description Number of packages */
+                      count?: number;
+                      /** @description Number of pieces (unpacked) */
+                      pieces?: number;
+                      /** @description Shipping marks */
+                      marks?: string;
+                    }[];
+                    /** @description Scientific name, for CITES goods */
+                    species?: string;
+                    /** @description Trademark borne by the goods */
+                    brand?: string;
+                  }[];
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  id: string;
+                  /** Format: date-time */
+                  receivedAt: string;
                   /** @enum {unknown} */
-                  kind: 'certificate' | 'compliance-record' | 'permit';
-                  subject: string;
-                  reference: string | null;
-                  points: number;
+                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                  version?: number;
                   /** @enum {unknown} */
-                  minimumChannel?: 'yellow' | 'red';
-                  reason: string;
-                }[];
-                permits: {
-                  itemSequence: number;
-                  hsCode: string;
-                  required: string;
+                  status:
+                    | 'lodged'
+                    | 'awaiting-control'
+                    | 'under-control'
+                    | 'released'
+                    | 'held'
+                    | 'seized'
+                    | 'referred'
+                    | 'cancelled';
+                  /** @description The control to expect before release; null when none is planned */
+                  control:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  missingDocuments: {
+                    /** @description Any of these documents will do */
+                    anyOf: {
+                      type: string;
+                      title: string;
+                    }[];
+                    /** @description Goods item sequences concerned */
+                    items: number[];
+                    /** @description What is wrong, in plain words */
+                    problem: string;
+                  }[];
+                  /** @description Where the declaration stands and what to do, in words */
+                  message: string;
+                }
+              | {
                   /** @enum {unknown} */
-                  outcome:
-                    | 'matched'
-                    | 'document-declared'
-                    | 'missing'
-                    | 'wrong-holder'
-                    | 'not-issued'
-                    | 'suspended'
-                    | 'revoked'
-                    | 'exhausted'
-                    | 'not-yet-valid'
-                    | 'expired'
-                    | 'out-of-scope'
-                    | 'route-mismatch'
-                    | 'quantity-not-declared'
-                    | 'insufficient-balance';
-                  permitId: string | null;
-                  permitNumber: string | null;
-                  quantityMilli: number | null;
-                  unit: string | null;
-                  reason: string;
-                }[];
-                override: {
-                  indicatorId: string;
-                  indicatorVersion: number;
+                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                  /** @description Declarant's own reference (LRN), unique to the transaction */
+                  reference: string;
+                  /** @description Reference of the declaration this one amends */
+                  amends?: string;
+                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                  simplified?: boolean;
+                  /** Format: date-time */
+                  submittedAt: string;
+                  /** @description Customs office or goods location where declared */
+                  office?: string;
+                  declarant: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignor?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  consignee?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  carrier?: {
+                    /** @description Party identifier, e.g. EORI or national trader number */
+                    id?: string;
+                    name?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    country?: string;
+                    /** @description Street, city and postcode as one line */
+                    address?: string;
+                  };
+                  route?: {
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    dispatchCountry?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    destinationCountry?: string;
+                    transitCountries?: string[];
+                    officeOfEntry?: string;
+                    officeOfExit?: string;
+                    /** @enum {unknown} */
+                    transportMode?:
+                      | 'sea'
+                      | 'rail'
+                      | 'road'
+                      | 'air'
+                      | 'post'
+                      | 'fixed-installation'
+                      | 'inland-waterway'
+                      | 'own-propulsion'
+                      | 'unknown';
+                    /** @description Vessel, flight, vehicle or train identity */
+                    conveyance?: string;
+                    /** @description Containers the goods travel in (containerised cargo) */
+                    containers?: string[];
+                    /**
+                     * Format: date-time
+                     * @description When the goods are loaded on the means of transport that brings them in
+                     */
+                    loadingAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description Expected arrival at the office of first entry
+                     */
+                    arrivalAt?: string;
+                  };
+                  goodsItems: {
+                    sequence: number;
+                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                    hsCode?: string;
+                    /** @description Description of the goods; required unless the declaration is simplified */
+                    description?: string;
+                    quantity?: number;
+                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                    unit?: string;
+                    /** @description Net mass in kg */
+                    netMass?: number;
+                    /** @description Gross mass in kg */
+                    grossMass?: number;
+                    /** @description Item price or customs value */
+                    value?: number;
+                    /** @description ISO 4217 code */
+                    currency?: string;
+                    /** @description ISO 3166-1 alpha-2 country code */
+                    originCountry?: string;
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    packages?: {
+                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                      kind: string;
+                      /** @description Number of packages */
+                      count?: number;
+                      /** @description Number of pieces (unpacked) */
+                      pieces?: number;
+                      /** @description Shipping marks */
+                      marks?: string;
+                    }[];
+                    /** @description Scientific name, for CITES goods */
+                    species?: string;
+                    /** @description Trademark borne by the goods */
+                    brand?: string;
+                  }[];
+                  documents?: {
+                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                    type: string;
+                    reference: string;
+                  }[];
+                  id: string;
+                  /** Format: date-time */
+                  receivedAt: string;
+                  /** @description Owning customs agency */
+                  agencyId: string;
+                  submitterAgencyId: string;
+                  submittedBy: string;
                   /** @enum {unknown} */
-                  channel: 'yellow' | 'red';
-                } | null;
-                random: {
-                  share: number;
-                  seed: number;
-                  draw: number;
-                  selected: boolean;
+                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                  /** @description Control channel; null until screened */
+                  channel: ('green' | 'yellow' | 'red') | null;
+                  assessment: {
+                    engineVersion: string;
+                    /** @description Identifies the exact indicator versions screened with */
+                    rulesetId: string;
+                    hitScore: number;
+                    score: number;
+                    /** @enum {unknown} */
+                    channel: 'green' | 'yellow' | 'red';
+                    controlForm:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    hits: {
+                      indicatorId: string;
+                      indicatorVersion: number;
+                      title: string;
+                      priorityArea: string;
+                      itemSequence: number;
+                      hsCode: string;
+                      weight: number;
+                      directChannel: ('yellow' | 'red') | null;
+                      controlForm: string;
+                      reason: string;
+                    }[];
+                    effects: {
+                      /** @enum {unknown} */
+                      kind: 'certificate' | 'compliance-record' | 'permit';
+                      subject: string;
+                      reference: string | null;
+                      points: number;
+                      /** @enum {unknown} */
+                      minimumChannel?: 'yellow' | 'red';
+                      reason: string;
+                    }[];
+                    permits: {
+                      itemSequence: number;
+                      hsCode: string;
+                      required: string;
+                      /** @enum {unknown} */
+                      outcome:
+                        | 'matched'
+                        | 'document-declared'
+                        | 'missing'
+                        | 'wrong-holder'
+                        | 'not-issued'
+                        | 'suspended'
+                        | 'revoked'
+                        | 'exhausted'
+                        | 'not-yet-valid'
+                        | 'expired'
+                        | 'out-of-scope'
+                        | 'route-mismatch'
+                        | 'quantity-not-declared'
+                        | 'insufficient-balance';
+                      permitId: string | null;
+                      permitNumber: string | null;
+                      quantityMilli: number | null;
+                      unit: string | null;
+                      reason: string;
+                    }[];
+                    override: {
+                      indicatorId: string;
+                      indicatorVersion: number;
+                      /** @enum {unknown} */
+                      channel: 'yellow' | 'red';
+                    } | null;
+                    random: {
+                      share: number;
+                      seed: number;
+                      draw: number;
+                      selected: boolean;
+                    };
+                  } | null;
+                  /** @description 1 on lodging, +1 per amendment or cancellation */
+                  version?: number;
+                  /** @enum {unknown} */
+                  status?:
+                    | 'lodged'
+                    | 'awaiting-control'
+                    | 'under-control'
+                    | 'released'
+                    | 'held'
+                    | 'seized'
+                    | 'referred'
+                    | 'cancelled';
                 };
-              } | null;
-              /** @description 1 on lodging, +1 per amendment or cancellation */
-              version?: number;
-            };
           };
         };
         /** @description Default Response */
@@ -9892,82 +11388,187 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              action: 'lodged' | 'amended';
-              mrn: string;
-              declarationId: string;
-              /** @enum {unknown} */
-              channel: 'green' | 'yellow' | 'red';
-              /** @enum {unknown} */
-              outcome:
-                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
-              reason: string;
-              report: {
-                declarationId: string;
-                /** @description Movement reference number given on acceptance */
-                mrn: string;
-                /** @description The declarant's local reference number */
-                lrn: string;
-                sender: string | null;
-                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                version: number;
-                /** Format: date-time */
-                lodgedAt: string;
-                amendedAt: string | null;
-                arrivalAt: string | null;
-                lodging: {
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  audience: 'trader';
                   /** @enum {unknown} */
-                  status: 'on-time' | 'late' | 'not-checked';
-                  rule: string | null;
-                  deadline: string | null;
-                  minutesLate: number;
-                  reason?: string;
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  /** @description What to do, in words */
+                  reason: string;
+                  control:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  missingDocuments: {
+                    /** @description Any of these documents will do */
+                    anyOf: {
+                      type: string;
+                      title: string;
+                    }[];
+                    /** @description Goods item sequences concerned */
+                    items: number[];
+                    /** @description What is wrong, in plain words */
+                    problem: string;
+                  }[];
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                    documents: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                  }[];
+                }
+              | {
+                  /** @enum {unknown} */
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  reason: string;
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    documents: {
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      items: number[];
+                      why: string;
+                    }[];
+                    indicators: string[];
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                  }[];
                 };
-                /** @enum {unknown} */
-                outcome:
-                  | 'assessment-complete'
-                  | 'information-request'
-                  | 'high-risk-control'
-                  | 'do-not-load';
-                /** @description What the message carried that was not mapped */
-                notes: string[];
-              };
-              referrals: {
-                id: string;
-                declarationId: string;
-                /** @enum {unknown} */
-                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                /** @enum {unknown} */
-                status: 'open' | 'answered' | 'closed';
-                reason: string;
-                documents: {
-                  anyOf: {
-                    type: string;
-                    title: string;
-                  }[];
-                  items: number[];
-                  why: string;
-                }[];
-                indicators: string[];
-                office: string | null;
-                deadline: string | null;
-                overdue: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                repliedAt: string | null;
-                reply: {
-                  documents: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  note: string | null;
-                } | null;
-                closedAt: string | null;
-                closedReason: string | null;
-              }[];
-            };
           };
         };
         /** @description Default Response */
@@ -9976,82 +11577,187 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              action: 'lodged' | 'amended';
-              mrn: string;
-              declarationId: string;
-              /** @enum {unknown} */
-              channel: 'green' | 'yellow' | 'red';
-              /** @enum {unknown} */
-              outcome:
-                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
-              reason: string;
-              report: {
-                declarationId: string;
-                /** @description Movement reference number given on acceptance */
-                mrn: string;
-                /** @description The declarant's local reference number */
-                lrn: string;
-                sender: string | null;
-                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                version: number;
-                /** Format: date-time */
-                lodgedAt: string;
-                amendedAt: string | null;
-                arrivalAt: string | null;
-                lodging: {
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  audience: 'trader';
                   /** @enum {unknown} */
-                  status: 'on-time' | 'late' | 'not-checked';
-                  rule: string | null;
-                  deadline: string | null;
-                  minutesLate: number;
-                  reason?: string;
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  /** @description What to do, in words */
+                  reason: string;
+                  control:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  missingDocuments: {
+                    /** @description Any of these documents will do */
+                    anyOf: {
+                      type: string;
+                      title: string;
+                    }[];
+                    /** @description Goods item sequences concerned */
+                    items: number[];
+                    /** @description What is wrong, in plain words */
+                    problem: string;
+                  }[];
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                    documents: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                  }[];
+                }
+              | {
+                  /** @enum {unknown} */
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  reason: string;
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    documents: {
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      items: number[];
+                      why: string;
+                    }[];
+                    indicators: string[];
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                  }[];
                 };
-                /** @enum {unknown} */
-                outcome:
-                  | 'assessment-complete'
-                  | 'information-request'
-                  | 'high-risk-control'
-                  | 'do-not-load';
-                /** @description What the message carried that was not mapped */
-                notes: string[];
-              };
-              referrals: {
-                id: string;
-                declarationId: string;
-                /** @enum {unknown} */
-                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                /** @enum {unknown} */
-                status: 'open' | 'answered' | 'closed';
-                reason: string;
-                documents: {
-                  anyOf: {
-                    type: string;
-                    title: string;
-                  }[];
-                  items: number[];
-                  why: string;
-                }[];
-                indicators: string[];
-                office: string | null;
-                deadline: string | null;
-                overdue: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                repliedAt: string | null;
-                reply: {
-                  documents: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  note: string | null;
-                } | null;
-                closedAt: string | null;
-                closedReason: string | null;
-              }[];
-            };
           };
         };
         /** @description Default Response */
@@ -10244,258 +11950,476 @@ export interface paths {
                 /** @description What the message carried that was not mapped */
                 notes: string[];
               };
-              declaration: {
-                /** @enum {unknown} */
-                kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                /** @description Declarant's own reference (LRN), unique to the transaction */
-                reference: string;
-                /** @description Reference of the declaration this one amends */
-                amends?: string;
-                /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                simplified?: boolean;
-                /** Format: date-time */
-                submittedAt: string;
-                /** @description Customs office or goods location where declared */
-                office?: string;
-                declarant: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignor?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                consignee?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                carrier?: {
-                  /** @description Party identifier, e.g. EORI or national trader number */
-                  id?: string;
-                  name?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  country?: string;
-                  /** @description Street, city and postcode as one line */
-                  address?: string;
-                };
-                route?: {
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  dispatchCountry?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  destinationCountry?: string;
-                  transitCountries?: string[];
-                  officeOfEntry?: string;
-                  officeOfExit?: string;
-                  /** @enum {unknown} */
-                  transportMode?:
-                    | 'sea'
-                    | 'rail'
-                    | 'road'
-                    | 'air'
-                    | 'post'
-                    | 'fixed-installation'
-                    | 'inland-waterway'
-                    | 'own-propulsion'
-                    | 'unknown';
-                  /** @description Vessel, flight, vehicle or train identity */
-                  conveyance?: string;
-                  /** @description Containers the goods travel in (containerised cargo) */
-                  containers?: string[];
-                  /**
-                   * Format: date-time
-                   * @description When the goods are loaded on the means of transport that brings them in
-                   */
-                  loadingAt?: string;
-                  /**
-                   * Format: date-time
-                   * @description Expected arrival at the office of first entry
-                   */
-                  arrivalAt?: string;
-                };
-                goodsItems: {
-                  sequence: number;
-                  /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                  hsCode?: string;
-                  /** @description Description of the goods; required unless the declaration is simplified */
-                  description?: string;
-                  quantity?: number;
-                  /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                  unit?: string;
-                  /** @description Net mass in kg */
-                  netMass?: number;
-                  /** @description Gross mass in kg */
-                  grossMass?: number;
-                  /** @description Item price or customs value */
-                  value?: number;
-                  /** @description ISO 4217 code */
-                  currency?: string;
-                  /** @description ISO 3166-1 alpha-2 country code */
-                  originCountry?: string;
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
+              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+              declaration:
+                | {
+                    /** @enum {string} */
+                    audience: 'trader';
+                    /** @enum {unknown} */
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
                     reference: string;
-                  }[];
-                  packages?: {
-                    /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                    kind: string;
-                    /** @description Number of packages */
-                    count?: number;
-                    /** @description Number of pieces (unpacked) */
-                    pieces?: number;
-                    /** @description Shipping marks */
-                    marks?: string;
-                  }[];
-                  /** @description Scientific name, for CITES goods */
-                  species?: string;
-                  /** @description Trademark borne by the goods */
-                  brand?: string;
-                }[];
-                documents?: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                id: string;
-                /** Format: date-time */
-                receivedAt: string;
-                /** @description Owning customs agency */
-                agencyId: string;
-                submitterAgencyId: string;
-                submittedBy: string;
-                /** @enum {unknown} */
-                sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                /** @description Control channel; null until screened */
-                channel: ('green' | 'yellow' | 'red') | null;
-                assessment: {
-                  engineVersion: string;
-                  /** @description Identifies the exact indicator versions screened with */
-                  rulesetId: string;
-                  hitScore: number;
-                  score: number;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  controlForm:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  hits: {
-                    indicatorId: string;
-                    indicatorVersion: number;
-                    title: string;
-                    priorityArea: string;
-                    itemSequence: number;
-                    hsCode: string;
-                    weight: number;
-                    directChannel: ('yellow' | 'red') | null;
-                    controlForm: string;
-                    reason: string;
-                  }[];
-                  effects: {
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
                     /** @enum {unknown} */
-                    kind: 'certificate' | 'compliance-record' | 'permit';
-                    subject: string;
-                    reference: string | null;
-                    points: number;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    version?: number;
                     /** @enum {unknown} */
-                    minimumChannel?: 'yellow' | 'red';
-                    reason: string;
-                  }[];
-                  permits: {
-                    itemSequence: number;
-                    hsCode: string;
-                    required: string;
+                    status:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
+                    /** @description The control to expect before release; null when none is planned */
+                    control:
+                      | (
+                          | 'documentary-check'
+                          | 'scanning'
+                          | 'physical-inspection'
+                          | 'sampling-laboratory'
+                        )
+                      | null;
+                    missingDocuments: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                    /** @description Where the declaration stands and what to do, in words */
+                    message: string;
+                  }
+                | {
                     /** @enum {unknown} */
-                    outcome:
-                      | 'matched'
-                      | 'document-declared'
-                      | 'missing'
-                      | 'wrong-holder'
-                      | 'not-issued'
-                      | 'suspended'
-                      | 'revoked'
-                      | 'exhausted'
-                      | 'not-yet-valid'
-                      | 'expired'
-                      | 'out-of-scope'
-                      | 'route-mismatch'
-                      | 'quantity-not-declared'
-                      | 'insufficient-balance';
-                    permitId: string | null;
-                    permitNumber: string | null;
-                    quantityMilli: number | null;
-                    unit: string | null;
-                    reason: string;
-                  }[];
-                  override: {
-                    indicatorId: string;
-                    indicatorVersion: number;
+                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                    /** @description Declarant's own reference (LRN), unique to the transaction */
+                    reference: string;
+                    /** @description Reference of the declaration this one amends */
+                    amends?: string;
+                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                    simplified?: boolean;
+                    /** Format: date-time */
+                    submittedAt: string;
+                    /** @description Customs office or goods location where declared */
+                    office?: string;
+                    declarant: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignor?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    consignee?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    carrier?: {
+                      /** @description Party identifier, e.g. EORI or national trader number */
+                      id?: string;
+                      name?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      country?: string;
+                      /** @description Street, city and postcode as one line */
+                      address?: string;
+                    };
+                    route?: {
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      dispatchCountry?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      destinationCountry?: string;
+                      transitCountries?: string[];
+                      officeOfEntry?: string;
+                      officeOfExit?: string;
+                      /** @enum {unknown} */
+                      transportMode?:
+                        | 'sea'
+                        | 'rail'
+                        | 'road'
+                        | 'air'
+                        | 'post'
+                        | 'fixed-installation'
+                        | 'inland-waterway'
+                        | 'own-propulsion'
+                        | 'unknown';
+                      /** @description Vessel, flight, vehicle or train identity */
+                      conveyance?: string;
+                      /** @description Containers the goods travel in (containerised cargo) */
+                      containers?: string[];
+                      /**
+                       * Format: date-time
+                       * @description When the goods are loaded on the means of transport that brings them in
+                       */
+                      loadingAt?: string;
+                      /**
+                       * Format: date-time
+                       * @description Expected arrival at the office of first entry
+                       */
+                      arrivalAt?: string;
+                    };
+                    goodsItems: {
+                      sequence: number;
+                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                      hsCode?: string;
+                      /** @description Description of the goods; required unless the declaration is simplified */
+                      description?: string;
+                      quantity?: number;
+                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                      unit?: string;
+                      /** @description Net mass in kg */
+                      netMass?: number;
+                      /** @description Gross mass in kg */
+                      grossMass?: number;
+                      /** @description Item price or customs value */
+                      value?: number;
+                      /** @description ISO 4217 code */
+                      currency?: string;
+                      /** @description ISO 3166-1 alpha-2 country code */
+                      originCountry?: string;
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      packages?: {
+                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                        kind: string;
+                        /** @description Number of packages */
+                        count?: number;
+                        /** @description Number of pieces (unpacked) */
+                        pieces?: number;
+                        /** @description Shipping marks */
+                        marks?: string;
+                      }[];
+                      /** @description Scientific name, for CITES goods */
+                      species?: string;
+                      /** @description Trademark borne by the goods */
+                      brand?: string;
+                    }[];
+                    documents?: {
+                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                      type: string;
+                      reference: string;
+                    }[];
+                    id: string;
+                    /** Format: date-time */
+                    receivedAt: string;
+                    /** @description Owning customs agency */
+                    agencyId: string;
+                    submitterAgencyId: string;
+                    submittedBy: string;
                     /** @enum {unknown} */
-                    channel: 'yellow' | 'red';
-                  } | null;
-                  random: {
-                    share: number;
-                    seed: number;
-                    draw: number;
-                    selected: boolean;
+                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                    /** @description Control channel; null until screened */
+                    channel: ('green' | 'yellow' | 'red') | null;
+                    assessment: {
+                      engineVersion: string;
+                      /** @description Identifies the exact indicator versions screened with */
+                      rulesetId: string;
+                      hitScore: number;
+                      score: number;
+                      /** @enum {unknown} */
+                      channel: 'green' | 'yellow' | 'red';
+                      controlForm:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      hits: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        title: string;
+                        priorityArea: string;
+                        itemSequence: number;
+                        hsCode: string;
+                        weight: number;
+                        directChannel: ('yellow' | 'red') | null;
+                        controlForm: string;
+                        reason: string;
+                      }[];
+                      effects: {
+                        /** @enum {unknown} */
+                        kind: 'certificate' | 'compliance-record' | 'permit';
+                        subject: string;
+                        reference: string | null;
+                        points: number;
+                        /** @enum {unknown} */
+                        minimumChannel?: 'yellow' | 'red';
+                        reason: string;
+                      }[];
+                      permits: {
+                        itemSequence: number;
+                        hsCode: string;
+                        required: string;
+                        /** @enum {unknown} */
+                        outcome:
+                          | 'matched'
+                          | 'document-declared'
+                          | 'missing'
+                          | 'wrong-holder'
+                          | 'not-issued'
+                          | 'suspended'
+                          | 'revoked'
+                          | 'exhausted'
+                          | 'not-yet-valid'
+                          | 'expired'
+                          | 'out-of-scope'
+                          | 'route-mismatch'
+                          | 'quantity-not-declared'
+                          | 'insufficient-balance';
+                        permitId: string | null;
+                        permitNumber: string | null;
+                        quantityMilli: number | null;
+                        unit: string | null;
+                        reason: string;
+                      }[];
+                      override: {
+                        indicatorId: string;
+                        indicatorVersion: number;
+                        /** @enum {unknown} */
+                        channel: 'yellow' | 'red';
+                      } | null;
+                      random: {
+                        share: number;
+                        seed: number;
+                        draw: number;
+                        selected: boolean;
+                      };
+                    } | null;
+                    /** @description 1 on lodging, +1 per amendment or cancellation */
+                    version?: number;
+                    /** @enum {unknown} */
+                    status?:
+                      | 'lodged'
+                      | 'awaiting-control'
+                      | 'under-control'
+                      | 'released'
+                      | 'held'
+                      | 'seized'
+                      | 'referred'
+                      | 'cancelled';
                   };
-                } | null;
-                /** @description 1 on lodging, +1 per amendment or cancellation */
-                version?: number;
-              };
-              referrals: {
-                id: string;
-                declarationId: string;
-                /** @enum {unknown} */
-                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                /** @enum {unknown} */
-                status: 'open' | 'answered' | 'closed';
-                reason: string;
-                documents: {
-                  anyOf: {
-                    type: string;
-                    title: string;
-                  }[];
-                  items: number[];
-                  why: string;
-                }[];
-                indicators: string[];
-                office: string | null;
-                deadline: string | null;
-                overdue: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                repliedAt: string | null;
-                reply: {
-                  documents: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  note: string | null;
-                } | null;
-                closedAt: string | null;
-                closedReason: string | null;
-              }[];
+              referrals: (
+                | {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    documents: {
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      items: number[];
+                      why: string;
+                    }[];
+                    indicators: string[];
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                  }
+                | {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                    documents: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                  }
+              )[];
             };
           };
         };
@@ -11641,82 +13565,187 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              action: 'lodged' | 'amended';
-              mrn: string;
-              declarationId: string;
-              /** @enum {unknown} */
-              channel: 'green' | 'yellow' | 'red';
-              /** @enum {unknown} */
-              outcome:
-                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
-              reason: string;
-              report: {
-                declarationId: string;
-                /** @description Movement reference number given on acceptance */
-                mrn: string;
-                /** @description The declarant's local reference number */
-                lrn: string;
-                sender: string | null;
-                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                version: number;
-                /** Format: date-time */
-                lodgedAt: string;
-                amendedAt: string | null;
-                arrivalAt: string | null;
-                lodging: {
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  audience: 'trader';
                   /** @enum {unknown} */
-                  status: 'on-time' | 'late' | 'not-checked';
-                  rule: string | null;
-                  deadline: string | null;
-                  minutesLate: number;
-                  reason?: string;
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  /** @description What to do, in words */
+                  reason: string;
+                  control:
+                    | (
+                        | 'documentary-check'
+                        | 'scanning'
+                        | 'physical-inspection'
+                        | 'sampling-laboratory'
+                      )
+                    | null;
+                  missingDocuments: {
+                    /** @description Any of these documents will do */
+                    anyOf: {
+                      type: string;
+                      title: string;
+                    }[];
+                    /** @description Goods item sequences concerned */
+                    items: number[];
+                    /** @description What is wrong, in plain words */
+                    problem: string;
+                  }[];
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                    documents: {
+                      /** @description Any of these documents will do */
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      /** @description Goods item sequences concerned */
+                      items: number[];
+                      /** @description What is wrong, in plain words */
+                      problem: string;
+                    }[];
+                  }[];
+                }
+              | {
+                  /** @enum {unknown} */
+                  action: 'lodged' | 'amended';
+                  mrn: string;
+                  declarationId: string;
+                  /** @enum {unknown} */
+                  channel: 'green' | 'yellow' | 'red';
+                  /** @enum {unknown} */
+                  outcome:
+                    | 'assessment-complete'
+                    | 'information-request'
+                    | 'high-risk-control'
+                    | 'do-not-load';
+                  reason: string;
+                  report: {
+                    declarationId: string;
+                    /** @description Movement reference number given on acceptance */
+                    mrn: string;
+                    /** @description The declarant's local reference number */
+                    lrn: string;
+                    sender: string | null;
+                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+                    version: number;
+                    /** Format: date-time */
+                    lodgedAt: string;
+                    amendedAt: string | null;
+                    arrivalAt: string | null;
+                    lodging: {
+                      /** @enum {unknown} */
+                      status: 'on-time' | 'late' | 'not-checked';
+                      rule: string | null;
+                      deadline: string | null;
+                      minutesLate: number;
+                      reason?: string;
+                    };
+                    /** @enum {unknown} */
+                    outcome:
+                      | 'assessment-complete'
+                      | 'information-request'
+                      | 'high-risk-control'
+                      | 'do-not-load';
+                    /** @description What the message carried that was not mapped */
+                    notes: string[];
+                  };
+                  referrals: {
+                    id: string;
+                    declarationId: string;
+                    /** @enum {unknown} */
+                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+                    /** @enum {unknown} */
+                    status: 'open' | 'answered' | 'closed';
+                    reason: string;
+                    documents: {
+                      anyOf: {
+                        type: string;
+                        title: string;
+                      }[];
+                      items: number[];
+                      why: string;
+                    }[];
+                    indicators: string[];
+                    office: string | null;
+                    deadline: string | null;
+                    overdue: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                    repliedAt: string | null;
+                    reply: {
+                      documents: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      note: string | null;
+                    } | null;
+                    closedAt: string | null;
+                    closedReason: string | null;
+                  }[];
                 };
-                /** @enum {unknown} */
-                outcome:
-                  | 'assessment-complete'
-                  | 'information-request'
-                  | 'high-risk-control'
-                  | 'do-not-load';
-                /** @description What the message carried that was not mapped */
-                notes: string[];
-              };
-              referrals: {
-                id: string;
-                declarationId: string;
-                /** @enum {unknown} */
-                kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                /** @enum {unknown} */
-                status: 'open' | 'answered' | 'closed';
-                reason: string;
-                documents: {
-                  anyOf: {
-                    type: string;
-                    title: string;
-                  }[];
-                  items: number[];
-                  why: string;
-                }[];
-                indicators: string[];
-                office: string | null;
-                deadline: string | null;
-                overdue: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                repliedAt: string | null;
-                reply: {
-                  documents: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  note: string | null;
-                } | null;
-                closedAt: string | null;
-                closedReason: string | null;
-              }[];
-            };
           };
         };
         /** @description Default Response */

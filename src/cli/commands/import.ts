@@ -9,6 +9,11 @@ export interface ImportOptions {
   /** Declarations submitted at once; concurrent submissions share commits. */
   concurrency: number;
   progress: boolean;
+  /**
+   * Past declarations (e.g. last year's, for the metrics): the declared date may lie outside the
+   * window around receipt and validity is judged on it. Only for an administrator.
+   */
+  historic?: boolean;
 }
 
 export type ImportSummary = FileRunSummary;
@@ -35,6 +40,7 @@ export async function importFiles(
           input: d.input,
           sourceFormat: d.format,
           translateIssues: d.translateIssues,
+          ...(options.historic ? { historic: true } : {}),
         });
       },
     );

@@ -22,7 +22,7 @@ describe('greenlane metrics', () => {
     for (const reference of ['M-1', 'M-2', 'M-3']) {
       await submitDeclaration(world.ctx, world.principals.officer, {
         sourceFormat: 'json',
-        input: sampleDeclaration({ reference }),
+        input: sampleDeclaration({ reference, submittedAt: '2026-11-02T10:00:00.000Z' }),
       });
     }
     await db.close();

@@ -38,6 +38,32 @@ export interface Agency {
   name: string;
   /** Trader identification number (e.g. EORI) for trading companies. */
   traderId: string | null;
+  /** Authorised to lodge simplified declarations (read from storage; absent: not authorised). */
+  simplifiedProcedures?: boolean;
+}
+
+/** How a customs representative acts: in the trader's name (direct) or its own (indirect). */
+export const REPRESENTATION_MODES = ['direct', 'indirect'] as const;
+export type RepresentationMode = (typeof REPRESENTATION_MODES)[number];
+
+/** A registration that one organisation may lodge for a trader (named by its EORI). */
+export interface Representation {
+  id: string;
+  representativeAgencyId: string;
+  traderId: string;
+  mode: RepresentationMode;
+  validFrom: string;
+  /** Exclusive; null: until revoked. */
+  validTo: string | null;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+/** True when the registration lets its representative lodge for the trader at `at`. */
+export function representsOn(r: Representation, at: string): boolean {
+  return r.revokedAt === null && r.validFrom <= at && (r.validTo === null || at < r.validTo);
 }
 
 /** Who is asking: the authenticated user, with the agency and administration they act for. */

@@ -18,6 +18,11 @@ export const CONTROL_STATUSES = [
 ] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
+/** The status screening gives a declaration: yellow and red wait for control, green may go. */
+export function screenedStatus(channel: 'green' | 'yellow' | 'red' | null): ControlStatus {
+  return channel === 'yellow' || channel === 'red' ? 'awaiting-control' : 'lodged';
+}
+
 /** What a control can find. */
 export const FINDING_KINDS = [
   'misdeclared-hs',

@@ -21,7 +21,10 @@ const DATE = '2026-11-02T10:00:00.000Z';
  * 1200 kg), item 2 live parrots (0106390000, CM, CITES permit C400); dispatched from CN by rail.
  */
 function content(overrides: Partial<DeclarationInput> = {}): DeclarationContent {
-  const checked = validateDeclaration(sampleDeclaration(overrides), DATE);
+  const checked = validateDeclaration(
+    sampleDeclaration({ submittedAt: '2026-11-02T10:00:00.000Z', ...overrides }),
+    DATE,
+  );
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   return checked.value;
 }

@@ -119,6 +119,8 @@ export interface Assessment {
  * Screens a declaration: runs the engine per goods item, scores the distinct hits, applies
  * certificate reductions and the compliance-record penalty, lets direct-channel indicators
  * override, and draws the random selection from `seed`. Same inputs, same Assessment.
+ * Permits, certificates and lodging limits are judged at `at`: the time GreenLane received the
+ * declaration (the declared date only for history screened in bulk).
  */
 export function assessDeclaration(
   engine: RiskEngine,
@@ -126,11 +128,12 @@ export function assessDeclaration(
   trader: ScreeningTrader,
   settings: RiskSettings,
   seed: number,
+  at: string = declaration.submittedAt,
 ): Assessment {
   const hits: Hit[] = [];
   const weights = new Map<number, number>();
   let override: Assessment['override'] = null;
-  const contexts = screeningContexts(declaration, trader);
+  const contexts = screeningContexts(declaration, trader, at);
   for (const context of contexts) {
     for (const i of engine.matches(context)) {
       const { indicator } = engine.indicators[i]!;
@@ -162,7 +165,8 @@ export function assessDeclaration(
   const hitScore = [...weights.values()].reduce((a, b) => a + b, 0);
 
   const effects: ScoreEffect[] = [];
-  const date = declaration.submittedAt;
+  // Judged on receipt, not on the date the declarant wrote (see screeningContexts).
+  const date = at;
   // A certificate lowers the score only when it covers the goods under suspicion: every item with
   // a weighted hit (every item when nothing hit). One effect per type, the first covering
   // certificate in code-unit order (not the locale's: the Assessment must not depend on the machine).

@@ -39,7 +39,7 @@ export interface ScreeningDeclaration {
   consignorCountry: string;
   consigneeId: string;
   itemCount: number;
-  /** Declaration date (ISO 8601): what permits and certificates must be valid on. */
+  /** When GreenLane received the declaration (ISO 8601): what permits and certificates must be valid on. */
   date: string;
   /** A cargo report lodged after its time limit (see core/cargo/lodging.ts); false otherwise. */
   lateFiling: boolean;
@@ -189,9 +189,10 @@ export function celEnvironment(): Environment {
 export function screeningContexts(
   d: DeclarationContent & Partial<Pick<Declaration, 'id'>>,
   trader: ScreeningTrader,
+  at: string = d.submittedAt,
 ): ScreeningContext[] {
   const declarationDocuments = typesOf(d.documents);
-  const lodging = d.kind === 'cargo-report' ? checkLodging(d, d.submittedAt) : undefined;
+  const lodging = d.kind === 'cargo-report' ? checkLodging(d, at) : undefined;
   const route = d.route;
   const declaration: ScreeningDeclaration = {
     kind: d.kind,
@@ -205,7 +206,7 @@ export function screeningContexts(
     consignorCountry: d.consignor?.country ?? '',
     consigneeId: d.consignee?.id ?? '',
     itemCount: d.goodsItems.length,
-    date: d.submittedAt,
+    date: at,
     lateFiling: lodging?.status === 'late',
     minutesLate: lodging?.minutesLate ?? 0,
   };

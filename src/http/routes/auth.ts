@@ -4,7 +4,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
 import { issueApiTokenAsAdmin } from '../../app/manage-identity.js';
 import { signIn, signOut } from '../../app/sign-in.js';
-import { ROLES } from '../../core/auth/identity.js';
+import {
+  listRepresentations,
+  registerRepresentation,
+  revokeRepresentation,
+  setSimplifiedProcedures,
+} from '../../app/manage-representations.js';
+import { REPRESENTATION_MODES, ROLES } from '../../core/auth/identity.js';
 import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
 
@@ -31,7 +37,23 @@ const Me = Type.Object({
   }),
 });
 
-/** Sign-in, sign-out, who-am-I and API tokens. */
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+const RepresentationSchema = Type.Object({
+  id: Type.String(),
+  representativeAgencyId: Type.String({ description: 'The organisation that may lodge' }),
+  traderId: Type.String({ description: 'EORI of the trader it may lodge for' }),
+  mode: Type.Enum(REPRESENTATION_MODES),
+  validFrom: Type.String({ format: 'date-time' }),
+  validTo: Nullable(Type.String({ format: 'date-time' })),
+  createdAt: Type.String({ format: 'date-time' }),
+  createdBy: Type.String(),
+  revokedAt: Nullable(Type.String({ format: 'date-time' })),
+  revokedBy: Nullable(Type.String()),
+});
+
+/** Sign-in, sign-out, who-am-I, API tokens, and who may lodge for whom. */
 export const authRoutes: FastifyPluginAsyncTypebox<{
   ctx: AppContext;
   signInLimit: { max: number; windowMs: number };
@@ -135,5 +157,95 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       });
       return reply.code(201).send(issued);
     },
+  );
+  app.get(
+    '/api/representations',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Customs representatives registered in your administration (administrators), revoked ones included',
+        querystring: Type.Object(
+          {
+            representativeAgencyId: Type.Optional(Type.String({ maxLength: 64 })),
+            traderId: Type.Optional(Type.String({ maxLength: 35 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(RepresentationSchema), 403: ProblemSchema },
+      },
+    },
+    (request) => listRepresentations(ctx, request.principal, request.query),
+  );
+
+  app.post(
+    '/api/representations',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Register that an organisation may lodge for a trader as its customs representative (administrators)',
+        description:
+          'A trader organisation lodges as itself: a declaration naming another declarant id is refused ' +
+          '(403 naming /declarant/id) unless a live registration here lets the organisation represent it.',
+        body: Type.Object(
+          {
+            representativeAgencyId: Type.String({ maxLength: 64 }),
+            traderId: Type.String({ minLength: 2, maxLength: 35 }),
+            mode: Type.Enum(REPRESENTATION_MODES),
+            validFrom: Type.Optional(Type.String({ format: 'date-time' })),
+            validTo: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: RepresentationSchema,
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await registerRepresentation(ctx, request.principal, request.body)),
+  );
+
+  app.post(
+    '/api/representations/:id/revoke',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a representation (administrators)',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: RepresentationSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    (request) => revokeRepresentation(ctx, request.principal, request.params.id),
+  );
+
+  app.put(
+    '/api/agencies/:id/simplified-procedures',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Grant or withdraw a trader organisation's authorisation to lodge simplified declarations (administrators)",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object({ authorised: Type.Boolean() }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ agencyId: Type.String(), simplifiedProcedures: Type.Boolean() }),
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    (request) =>
+      setSimplifiedProcedures(ctx, request.principal, request.params.id, request.body.authorised),
   );
 };

@@ -2,6 +2,7 @@ import { assertAllowed } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../core/auth/identity.js';
 import {
   cargoMessages,
   closeReferral,
@@ -28,7 +29,16 @@ import { PRE_ARRIVAL_OUTCOMES, REFERRAL_STATUSES } from '../../core/cargo/referr
 import { DocumentSchema } from '../../core/declaration/declaration.js';
 import { renderErrorResponse } from '../../formats/ens-error-response.js';
 import { problemFromDomainError } from '../problem.js';
-import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+import { DeclarationViewSchema, ProblemSchema, TraderDocumentRequestSchema } from '../schemas.js';
+import {
+  presentCargoReport,
+  seesTraderView,
+  traderOutcomeReason,
+  traderReferral,
+  traderView,
+  expectedDocumentsOf,
+} from '../../app/views/declaration-view.js';
+import { CONTROL_FORMS } from '../../core/risk/indicator.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
@@ -84,10 +94,20 @@ const ReferralSchema = Type.Object({
   closedReason: Nullable(Type.String()),
 });
 
+/** A referral as the trader who lodged the report sees it: no indicators, reasons in words. */
+const TraderReferralSchema = Type.Object(
+  {
+    ...Type.Omit(ReferralSchema, ['indicators', 'documents']).properties,
+    documents: Type.Array(TraderDocumentRequestSchema),
+  },
+  { description: "The trader's view of a referral" },
+);
+const ReferralViewSchema = Type.Union([ReferralSchema, TraderReferralSchema]);
+
 const CargoReportViewSchema = Type.Object({
   report: CargoReportSchema,
-  declaration: DeclarationSchema,
-  referrals: Type.Array(ReferralSchema),
+  declaration: DeclarationViewSchema,
+  referrals: Type.Array(ReferralViewSchema),
 });
 
 const AcknowledgementSchema = Type.Object({
@@ -100,6 +120,24 @@ const AcknowledgementSchema = Type.Object({
   report: CargoReportSchema,
   referrals: Type.Array(ReferralSchema),
 });
+
+/** The acknowledgement a trader gets: the outcome and what to do, not why it was selected. */
+const TraderAcknowledgementSchema = Type.Object(
+  {
+    audience: Type.Literal('trader'),
+    action: Type.Enum(['lodged', 'amended']),
+    mrn: Type.String(),
+    declarationId: Type.String(),
+    outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
+    reason: Type.String({ description: 'What to do, in words' }),
+    control: Nullable(Type.Enum(CONTROL_FORMS)),
+    missingDocuments: Type.Array(TraderDocumentRequestSchema),
+    report: CargoReportSchema,
+    referrals: Type.Array(TraderReferralSchema),
+  },
+  { description: "The trader's acknowledgement of a cargo report" },
+);
+const AcknowledgementViewSchema = Type.Union([TraderAcknowledgementSchema, AcknowledgementSchema]);
 
 const ReplySchema = Type.Object(
   {
@@ -176,7 +214,26 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     overdue:
       r.status === 'open' && r.deadline !== null && r.deadline < ctx.clock.now().toISOString(),
   });
-  const acknowledgement = (l: LodgedCargoReport) => ({
+  const acknowledgement = async (principal: Principal, l: LodgedCargoReport) => {
+    if (!seesTraderView(principal)) return officerAcknowledgement(l);
+    const view = traderView(
+      l.declaration,
+      await expectedDocumentsOf(ctx.storage.read, [l.declaration]),
+    );
+    return {
+      audience: 'trader' as const,
+      action: l.action,
+      mrn: l.report.mrn,
+      declarationId: l.report.declarationId,
+      outcome: l.decision.outcome,
+      reason: traderOutcomeReason(l.decision.outcome, l.decision.reason),
+      control: view.control,
+      missingDocuments: view.missingDocuments,
+      report: l.report,
+      referrals: l.referrals.map(traderReferral).map(withOverdue),
+    };
+  };
+  const officerAcknowledgement = (l: LodgedCargoReport) => ({
     action: l.action,
     mrn: l.report.mrn,
     declarationId: l.report.declarationId,
@@ -211,8 +268,8 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           },
         },
         response: {
-          200: AcknowledgementSchema,
-          201: AcknowledgementSchema,
+          200: AcknowledgementViewSchema,
+          201: AcknowledgementViewSchema,
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
@@ -232,7 +289,7 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         return reply
           .code(lodged.action === 'lodged' ? 201 : 200)
           .header('location', `/api/cargo-reports/${lodged.report.declarationId}`)
-          .send(acknowledgement(lodged));
+          .send(await acknowledgement(request.principal, lodged));
       } catch (error) {
         if (error instanceof MessageRejected && prefersXml(request)) {
           return sendXmlErrors(reply, error);
@@ -276,7 +333,11 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       },
     },
     async (request) => {
-      const view = await getCargoReport(ctx, request.principal, request.params.id);
+      const view = await presentCargoReport(
+        ctx.storage.read,
+        request.principal,
+        await getCargoReport(ctx, request.principal, request.params.id),
+      );
       return { ...view, referrals: view.referrals.map(withOverdue) };
     },
   );
@@ -509,7 +570,7 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         params: Id,
         body: ReplySchema,
         response: {
-          200: AcknowledgementSchema,
+          200: AcknowledgementViewSchema,
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
@@ -520,6 +581,7 @@ export const cargoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     },
     async (request) =>
       acknowledgement(
+        request.principal,
         await replyToReferral(ctx, request.principal, request.params.id, request.body),
       ),
   );

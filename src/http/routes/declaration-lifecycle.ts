@@ -4,11 +4,12 @@ import { amendDeclaration, type AmendDeclarationResult } from '../../app/amend-d
 import { cancelDeclaration } from '../../app/cancel-declaration.js';
 import type { AppContext } from '../../app/context.js';
 import { declarationVersions } from '../../app/read-declarations.js';
+import { presentDeclaration, seesTraderView } from '../../app/views/declaration-view.js';
 import type { Principal } from '../../core/auth/identity.js';
 import type { AmendmentChange } from '../../core/declaration/amendment.js';
 import { DECLARATION_EVENTS } from '../../core/ports.js';
 import type { WcoMessage } from '../../formats/wco-dms.js';
-import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+import { DeclarationViewSchema, ProblemSchema } from '../schemas.js';
 
 const NoteSchema = Type.Object({
   source: Type.String({ description: 'Where the sender wrote the element' }),
@@ -20,7 +21,7 @@ export const DeclarationChangeSchema = Type.Object({
   event: Type.Enum(['amended', 'cancelled']),
   declarationId: Type.String(),
   version: Type.Integer({ minimum: 2, description: 'The version the change made' }),
-  declaration: Type.Optional(DeclarationSchema),
+  declaration: Type.Optional(DeclarationViewSchema),
   notes: Type.Array(NoteSchema, {
     description: 'Amended elements GreenLane does not hold: kept with the version, not applied',
   }),
@@ -82,7 +83,11 @@ const VersionSchema = Type.Object({
   event: Type.Enum(DECLARATION_EVENTS),
   at: Type.String({ format: 'date-time' }),
   by: Type.String({ description: 'The user who lodged, amended or cancelled' }),
-  channel: Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()]),
+  channel: Type.Optional(
+    Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()], {
+      description: 'The channel the version was screened to (not shown to traders)',
+    }),
+  ),
   content: Type.Unknown({ description: 'The declaration as this version made it' }),
   details: Type.Unknown({ description: 'Reason codes, statements and notes of the change' }),
 });
@@ -106,16 +111,18 @@ export async function applyWcoChange(
     return { event: 'cancelled' as const, ...done, notes: [] };
   }
   return amended(
+    ctx,
+    principal,
     await amendDeclaration(ctx, principal, { ref: value.declaration, amendment: value }),
   );
 }
 
-function amended(r: AmendDeclarationResult) {
+async function amended(ctx: AppContext, principal: Principal, r: AmendDeclarationResult) {
   return {
     event: 'amended' as const,
     declarationId: r.declaration.id,
     version: r.version,
-    declaration: r.declaration,
+    declaration: await presentDeclaration(ctx.storage.read, principal, r.declaration),
     notes: r.notes,
   };
 }
@@ -156,6 +163,8 @@ export const declarationLifecycleRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCon
         };
       });
       return amended(
+        ctx,
+        request.principal,
         await amendDeclaration(ctx, request.principal, {
           declarationId: request.params.id,
           expectedVersion: version,
@@ -203,8 +212,13 @@ export const declarationLifecycleRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCon
         response: { 200: Type.Object({ items: Type.Array(VersionSchema) }), 404: ProblemSchema },
       },
     },
-    async (request) => ({
-      items: await declarationVersions(ctx, request.principal, request.params.id),
-    }),
+    async (request) => {
+      const items = await declarationVersions(ctx, request.principal, request.params.id);
+      return {
+        items: seesTraderView(request.principal)
+          ? items.map(({ channel: _channel, ...v }) => v)
+          : items,
+      };
+    },
   );
 };

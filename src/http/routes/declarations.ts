@@ -2,13 +2,14 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
 import { getDeclaration, listDeclarations } from '../../app/read-declarations.js';
+import { presentDeclaration, presentDeclarations } from '../../app/views/declaration-view.js';
 import { requestFingerprint } from '../../app/secrets.js';
 import { submitDeclaration, type SubmitDeclarationRequest } from '../../app/submit-declaration.js';
 import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
 import { toSourcePaths } from '../../formats/types.js';
 import { readWcoMessage } from '../../formats/wco-dms.js';
-import { DeclarationSchema, ProblemSchema } from '../schemas.js';
+import { DeclarationViewSchema, ProblemSchema } from '../schemas.js';
 import {
   applyWcoChange,
   DeclarationChangeSchema,
@@ -79,7 +80,7 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         },
         response: {
           200: DeclarationChangeSchema,
-          201: DeclarationSchema,
+          201: DeclarationViewSchema,
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
@@ -143,7 +144,7 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       return reply
         .code(201)
         .header('location', `/api/declarations/${result.declaration.id}`)
-        .send(result.declaration);
+        .send(result.view);
     },
   );
 
@@ -154,10 +155,15 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         tags: ['declarations'],
         summary: 'One declaration',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: DeclarationSchema, 404: ProblemSchema },
+        response: { 200: DeclarationViewSchema, 404: ProblemSchema },
       },
     },
-    (request) => getDeclaration(ctx, request.principal, request.params.id),
+    async (request) =>
+      presentDeclaration(
+        ctx.storage.read,
+        request.principal,
+        await getDeclaration(ctx, request.principal, request.params.id),
+      ),
   );
 
   app.get(
@@ -170,13 +176,19 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         querystring: ListQuery,
         response: {
           200: Type.Object({
-            items: Type.Array(DeclarationSchema),
+            items: Type.Array(DeclarationViewSchema),
             nextCursor: Type.Optional(Type.String()),
           }),
           400: ProblemSchema,
         },
       },
     },
-    (request) => listDeclarations(ctx, request.principal, request.query),
+    async (request) => {
+      const page = await listDeclarations(ctx, request.principal, request.query);
+      return {
+        ...page,
+        items: await presentDeclarations(ctx.storage.read, request.principal, page.items),
+      };
+    },
   );
 };

@@ -229,7 +229,7 @@ function CargoReportDetail({ id, me }: { id: string; me: Me }) {
             <dt>Declaration</dt>
             <dd>
               <a href={`#/declarations/${encodeURIComponent(r.declarationId)}`}>
-                {d.reference} ({d.channel ?? 'not screened'})
+                {d.reference} ({'channel' in d ? (d.channel ?? 'not screened') : d.status})
               </a>
             </dd>
           </>
@@ -332,7 +332,7 @@ function ReferralView({
                   <li key={k}>
                     {doc.anyOf.map((a) => `${a.type} (${a.title})`).join(' or ')} for item
                     {doc.items.length > 1 ? 's' : ''} {doc.items.join(', ')}
-                    <div className="note">{doc.why}</div>
+                    <div className="note">{'why' in doc ? doc.why : doc.problem}</div>
                   </li>
                 ))}
               </ul>
@@ -350,7 +350,7 @@ function ReferralView({
             <dd>{f.office}</dd>
           </>
         )}
-        {f.indicators.length > 0 && (
+        {'indicators' in f && f.indicators.length > 0 && (
           <>
             <dt>Indicators</dt>
             <dd>{f.indicators.join(', ')}</dd>

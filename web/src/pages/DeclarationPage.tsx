@@ -72,19 +72,28 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
       </p>
     );
   if (!d) return <p className="status">Loading…</p>;
-  const a = d.assessment;
+  // Traders get their own view: where it stands and what to do, not the risk engine's reasons.
+  const trader = 'audience' in d ? d : null;
+  const a = 'assessment' in d ? d.assessment : null;
+  const channel = 'channel' in d ? d.channel : null;
   const route = d.route ?? {};
   const officer = me.may('inspect', 'control');
 
   return (
     <article>
       <h1>
-        Declaration {d.reference} <span className={`channel ${d.channel ?? ''}`}>{d.channel}</span>
+        Declaration {d.reference}{' '}
+        {trader ? (
+          <span className={`declaration-status ${trader.status}`}>{trader.status}</span>
+        ) : (
+          <span className={`channel ${channel ?? ''}`}>{channel}</span>
+        )}
       </h1>
       <p>
         {d.kind} at {d.office ?? '—'}, lodged {formatDateTime(d.submittedAt)};{' '}
         {control ? `status: ${control.status}` : ''}
       </p>
+      {trader && <TraderStatus d={trader} />}
       <section aria-labelledby="parties">
         <h2 id="parties">Parties and route</h2>
         <dl className="facts">
@@ -150,7 +159,33 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
   );
 }
 
-type Assessment = NonNullable<Declaration['assessment']>;
+type Assessment = NonNullable<Extract<Declaration, { assessment: unknown }>['assessment']>;
+type TraderDeclaration = Extract<Declaration, { audience: 'trader' }>;
+
+function TraderStatus({ d }: { d: TraderDeclaration }) {
+  return (
+    <section aria-labelledby="standing">
+      <h2 id="standing">Where it stands</h2>
+      <p className="verdict">{d.message}</p>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>{d.status}</dd>
+        <dt>Control to expect</dt>
+        <dd>{d.control ?? 'none planned'}</dd>
+      </dl>
+      {d.missingDocuments.length > 0 && (
+        <ul className="requested" aria-label="Documents missing">
+          {d.missingDocuments.map((m, k) => (
+            <li key={k}>
+              {m.anyOf.map((x) => `${x.title} (${x.type})`).join(' or ')} for item
+              {m.items.length > 1 ? 's' : ''} {m.items.join(', ')}: {m.problem}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
 
 function Explanation({ a }: { a: Assessment }) {
   return (

@@ -184,7 +184,8 @@ describe.skipIf(!POSTGRES)('two greenlane serve processes on one PostgreSQL', ()
       await new Promise((r) => setTimeout(r, 300)); // the stream is open
       const r = await lodge(a.url, trader, declaration());
       expect(r.status, JSON.stringify(r.body)).toBe(201);
-      expect(['yellow', 'red']).toContain(r.body.channel);
+      // The trader's answer says a control is coming, not which channel or why.
+      expect(r.body.status).toBe('awaiting-control');
       await waitFor(() => stream.ids.has(r.body.id as string), 5_000, 'the event at b');
       // And the declaration reads back identically at both.
       const at = async (url: string) =>
@@ -199,7 +200,8 @@ describe.skipIf(!POSTGRES)('two greenlane serve processes on one PostgreSQL', ()
 
   it('screens with an indicator approved at the other process within a second', async () => {
     const analyst = await signIn(a.url, 'analyst');
-    const trader = await signIn(b.url, 'trader');
+    // Lodged by an officer, whose answer carries the hits (a trader's does not).
+    const trader = await signIn(b.url, 'officer');
     const call = async (method: string, url: string, body: unknown) => {
       const r = await fetch(`${a.url}${url}`, {
         method,

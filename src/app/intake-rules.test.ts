@@ -131,7 +131,10 @@ describe.each(BACKENDS)('who may lodge what, and when, on %s', (backend) => {
         entries: ['8549'],
       });
       await submitForApproval(world.ctx, analyst, 'reference-list', 'e-waste', { version: 1 });
-      await approve(world.ctx, analyst, 'reference-list', 'e-waste', { version: 1 });
+      // Four eyes: another analyst of the agency approves what the first saved.
+      await approve(world.ctx, world.principals.secondAnalyst, 'reference-list', 'e-waste', {
+        version: 1,
+      });
       world.ctx.risk.invalidate();
       const applied = await applyForPermit(world.ctx, world.principals.trader, {
         type: 'waste-consent',

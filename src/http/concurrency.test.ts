@@ -308,8 +308,12 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
   });
 
   describe('one reference lodged concurrently', () => {
-    const lodge = (reference: string, headers: Record<string, string> = {}) =>
-      send('POST', '/api/declarations', world.tokens.trader, sampleDeclaration({ reference }), {
+    const lodge = (
+      reference: string,
+      headers: Record<string, string> = {},
+      body: unknown = sampleDeclaration({ reference }),
+    ) =>
+      send('POST', '/api/declarations', world.tokens.trader, body, {
         'content-type': 'application/json',
         ...headers,
       });
@@ -336,9 +340,11 @@ describe.each(BACKENDS)('concurrent writes over HTTP on %s', (backend) => {
 
     it('replays a retried lodging (one Idempotency-Key, one body) to every retry: one record', async () => {
       const reference = 'RACE-IDEM';
+      // One body for every retry (sampleDeclaration dates each call anew).
+      const body = sampleDeclaration({ reference });
       const responses = await Promise.all(
         Array.from({ length: CONCURRENCY }, () =>
-          lodge(reference, { 'idempotency-key': 'race-1' }),
+          lodge(reference, { 'idempotency-key': 'race-1' }, body),
         ),
       );
       const outcomes = responses.map(fromResponse);

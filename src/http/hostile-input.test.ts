@@ -21,7 +21,6 @@ const MAX_MS = 2000;
  * Cases that fail now in an area another change owns: listed as todo, left out of their group.
  * Remove an entry when its owner's change lands and the case passes.
  */
-const OWNED_ELSEWHERE: Array<[string, string]> = [];
 const MAX_RSS_GROWTH = 512 * 1024 * 1024;
 
 /**
@@ -65,12 +64,7 @@ describe.each(BACKENDS)('hostile input (%s)', (backend: Backend) => {
     fixtures = await findFixtures(app, tokens);
     const doc = app.swagger() as unknown as OpenApiDocument;
     cases = [...hostileCases(doc, fixtures), ...fieldCases(fixtures, sampleDeclaration)];
-    expect(
-      OWNED_ELSEWHERE.filter(([name]) => !cases.some((c) => c.name === name)),
-      'todo entries name real cases',
-    ).toEqual([]);
     if (backend !== 'sqlite') cases = cases.filter((c) => c.body);
-    cases = cases.filter((c) => !OWNED_ELSEWHERE.some(([name]) => c.name === name));
     rssAtStart = process.memoryUsage().rss;
   });
   afterAll(async () => {
@@ -133,8 +127,6 @@ describe.each(BACKENDS)('hostile input (%s)', (backend: Backend) => {
       expect(growth).toBeLessThan(MAX_RSS_GROWTH);
     });
   }
-
-  for (const [name, why] of OWNED_ELSEWHERE) it.todo(`${name}: ${why}`);
 
   it('groups every case', () => {
     expect(cases.filter((c) => !GROUPS.includes(c.group)).map((c) => c.group)).toEqual([]);

@@ -17,10 +17,6 @@ import type { Backend } from '../storage/database.js';
 
 const MAX_MS = 2000;
 
-/**
- * Cases that fail now in an area another change owns: listed as todo, left out of their group.
- * Remove an entry when its owner's change lands and the case passes.
- */
 const MAX_RSS_GROWTH = 512 * 1024 * 1024;
 
 /**

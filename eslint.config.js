@@ -45,6 +45,8 @@ export default tseslint.config(
                 '**/app/**',
                 '**/storage/**',
                 '**/exchange/**',
+                '!./**',
+                '!../exchange/*.js',
                 '**/http/**',
                 '**/cli/**',
                 '**/web/**',
@@ -91,6 +93,8 @@ export default tseslint.config(
                 'fastify',
                 '**/storage/**',
                 '**/exchange/**',
+                // core/exchange is the exchange's domain model, not the adapter in src/exchange.
+                '!**/core/exchange/**',
               ],
               message:
                 'src/app holds use cases; it speaks to storage and exchange through ports, never to HTTP or CLI.',

@@ -2,6 +2,7 @@ import type { EventFeed } from './event-feed.js';
 import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 import type { RiskRuntime } from './risk.js';
+import type { ExchangeRuntime } from './exchange.js';
 import type { ReferralSettings } from '../core/cargo/referral.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
@@ -21,6 +22,8 @@ export interface AppContext {
   risk: RiskRuntime;
   /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */
   feed: EventFeed;
+  /** The exchange with partner administrations; absent when this node takes no part in it. */
+  exchange?: ExchangeRuntime;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -34,7 +34,11 @@ export type EventKind =
   | 'certificate.reinstated'
   | 'certificate.revoked'
   | `permit.${'applied' | 'under-review' | 'information-requested' | 'information-provided' | 'issued' | 'refused' | 'suspended' | 'reinstated' | 'revoked' | 'drawn'}`
-  | `rule-pack.${'proposed' | 'rejected' | 'loaded'}`;
+  | `rule-pack.${'proposed' | 'rejected' | 'loaded'}`
+  | `exchange.${'sent' | 'delivered' | 'refused' | 'expired' | 'received' | 'case-updated' | 'adopted'}`
+  | `partner.${'registered' | 'updated' | 'key-trusted'}`
+  | 'agreement.recorded'
+  | `liaison-contact.${'updated' | 'removed'}`;
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {

@@ -1,3 +1,4 @@
+import type { Agreement, MessageFilter, Partner, PartnerKey, StoredContact, StoredMessage } from './exchange/agreements.js';
 import type { Administration, Agency, AgencyKind, Representation, Role } from './auth/identity.js';
 import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
 import type { Assessment } from './risk/assess.js';
@@ -626,6 +627,57 @@ export interface Repositories {
     /** Every subscriber's cursor, for operators. */
     subscribers(): Promise<
       Array<OutboxCursor & { subscriber: string; delivered: number; updatedAt: string }>
+    >;
+  };
+  exchange: {
+    node(): Promise<{ nodeId: string; name: string; httpEndpoint: string | null } | undefined>;
+    /** Sets this node's id on first start; false when it is already set (to anything). */
+    initNode(n: { nodeId: string; name: string; httpEndpoint: string | null; at: string }): Promise<boolean>;
+    upsertPartner(p: Partner): Promise<void>;
+    findPartner(id: string): Promise<Partner | undefined>;
+    listPartners(): Promise<Partner[]>;
+    /** Adds a key; an existing (partner, kid) keeps its row but takes the new validity. */
+    putKey(k: PartnerKey): Promise<void>;
+    findKey(partnerId: string, kid: string): Promise<PartnerKey | undefined>;
+    keysOf(partnerId: string): Promise<PartnerKey[]>;
+    insertAgreement(a: Agreement): Promise<void>;
+    agreements(partnerId?: string): Promise<Agreement[]>;
+    /** Replaces every contact of a node (own or partner's) with these. */
+    replaceContacts(nodeId: string, contacts: StoredContact[]): Promise<void>;
+    putContact(c: StoredContact): Promise<void>;
+    deleteContact(nodeId: string, id: string): Promise<boolean>;
+    contacts(filter: { nodeId?: string; country?: string; area?: string }): Promise<StoredContact[]>;
+    /** Stores a message; false when (direction, from, id) exists (nothing written). */
+    insertMessage(m: StoredMessage): Promise<boolean>;
+    findMessage(direction: 'out' | 'in', from: string, id: string): Promise<StoredMessage | undefined>;
+    /** A message by id in either direction (outgoing first). */
+    messageById(id: string): Promise<StoredMessage | undefined>;
+    listMessages(filter: MessageFilter): Promise<StoredMessage[]>;
+    /**
+     * Outgoing messages waiting for delivery to a partner: per conversation only the oldest one
+     * (the next may go only after it), oldest first, due at `at`.
+     */
+    dueForDelivery(partnerId: string, at: string, limit: number): Promise<StoredMessage[]>;
+    /** Partners with queued messages. */
+    partnersWithQueue(): Promise<string[]>;
+    /** Writes the delivery fields of an outgoing message while it is still queued; false otherwise. */
+    updateDelivery(
+      id: string,
+      d: Pick<
+        StoredMessage,
+        'delivery' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'binding' | 'deliveredAt' | 'receipt' | 'receiptReason'
+      >,
+    ): Promise<boolean>;
+    setCase(
+      direction: 'out' | 'in',
+      from: string,
+      id: string,
+      c: { caseStatus: string; answeredAt?: string | null },
+    ): Promise<boolean>;
+    markAdopted(from: string, id: string, at: string): Promise<boolean>;
+    /** Messages per partner, direction, type and month (UTC), for the metrics. */
+    counts(fromMonth?: string): Promise<
+      Array<{ partner: string; direction: 'out' | 'in'; type: string; month: string; messages: number }>
     >;
   };
   idempotency: {

@@ -29,6 +29,7 @@ import { workflowRoutes } from './routes/workflow.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
+import { exchangeRoutes } from './routes/exchange.js';
 
 export interface HttpOptions {
   ctx: AppContext;
@@ -252,6 +253,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(permitRoutes, { ctx: options.ctx });
   await app.register(controlRoutes, { ctx: options.ctx });
   await app.register(cargoRoutes, { ctx: options.ctx });
+  await app.register(exchangeRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

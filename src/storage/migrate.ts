@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007-outbox.js';
 import * as m0008 from './migrations/0008-declaration-versions.js';
 import * as m0009 from './migrations/0009-four-eyes.js';
 import * as m0010 from './migrations/0010-representation.js';
+import * as m0011 from './migrations/0011-exchange.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -25,6 +26,7 @@ const STEPS: Record<string, Step> = {
   '0008-declaration-versions': m0008,
   '0009-four-eyes': m0009,
   '0010-representation': m0010,
+  '0011-exchange': m0011,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

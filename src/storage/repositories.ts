@@ -16,6 +16,7 @@ import { controlStore, metricsStore } from './control-store.js';
 import { cargoStore } from './cargo-store.js';
 import { rulePackStore } from './rule-pack-store.js';
 import { outboxStore } from './outbox-store.js';
+import { exchangeStore } from './exchange-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -36,6 +37,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     metrics: metricsStore(db),
     audit: auditStore(db, backend),
     outbox: outboxStore(db, backend),
+    exchange: exchangeStore(db),
     idempotency: idempotencyStore(db),
   };
 }

@@ -253,6 +253,88 @@ export interface DB {
     currency: string | null;
     net_mass: number | null;
   };
+  exchange_node: {
+    singleton: number;
+    node_id: string;
+    name: string;
+    http_endpoint: string | null;
+    created_at: string;
+  };
+  exchange_partners: {
+    id: string;
+    name: string;
+    country: string;
+    http_endpoint: string | null;
+    nats: number;
+    status: string;
+    created_at: string;
+    updated_at: string;
+  };
+  exchange_keys: {
+    partner_id: string;
+    kid: string;
+    jwk: string;
+    valid_from: string;
+    valid_to: string | null;
+    trusted_by: string;
+    added_at: string;
+  };
+  exchange_agreements: {
+    id: string;
+    partner_id: string;
+    title: string;
+    legal_basis: string;
+    message_types: string;
+    nominal: number;
+    valid_from: string;
+    valid_to: string | null;
+    created_at: string;
+    created_by: string;
+  };
+  liaison_contacts: {
+    node_id: string;
+    id: string;
+    agency: string;
+    name: string;
+    function: string;
+    languages: string;
+    priority_areas: string;
+    channels: string;
+    availability: string | null;
+    deputy_id: string | null;
+    updated_at: string;
+  };
+  exchange_messages: {
+    seq: Generated<number>;
+    direction: string;
+    id: string;
+    from_node: string;
+    to_node: string;
+    type: string;
+    conversation: string;
+    ref_to: string | null;
+    created_at: string;
+    expires_at: string;
+    legal_basis: string;
+    handling: string;
+    body: string;
+    jws: string;
+    digest: string;
+    agency_id: string;
+    created_by: string | null;
+    delivery: string;
+    attempts: Generated<number>;
+    next_attempt_at: string | null;
+    last_error: string | null;
+    binding: string | null;
+    delivered_at: string | null;
+    receipt: string | null;
+    receipt_reason: string | null;
+    case_status: string | null;
+    deadline: string | null;
+    answered_at: string | null;
+    adopted_at: string | null;
+  };
   outbox: {
     position: Generated<number>;
     txid: Generated<number>;

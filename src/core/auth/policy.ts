@@ -29,6 +29,8 @@ export const SUBJECTS = [
   'performance-metrics',
   'training-data',
   'method-information',
+  'exchange-message',
+  'partner-directory',
   'system-metrics',
   'identity',
 ] as const;
@@ -56,6 +58,7 @@ export const ACTIONS = [
   'decide',
   'issue',
   'administer',
+  'send',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -254,6 +257,54 @@ export const POLICY: readonly Rule[] = [
     roles: ['liaison_officer', 'risk_analyst', 'manager', 'admin'],
     agencyKinds: ['customs'],
     reason: 'what may be shared with partner administrations: liaison officers and analysts',
+  },
+  {
+    actions: ['read'],
+    subject: 'exchange-message',
+    roles: ['liaison_officer', 'risk_analyst', 'manager', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'the exchange with partner administrations: liaison officers, analysts, managers',
+  },
+  {
+    actions: ['send', 'respond'],
+    subject: 'exchange-message',
+    roles: ['liaison_officer'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'liaison officers send alerts, requests for assistance and seizure reports, and answer requests',
+  },
+  {
+    actions: ['send'],
+    subject: 'exchange-message',
+    roles: ['risk_analyst'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'analysts share non-confidential risk information (and alerts) with partners',
+  },
+  {
+    actions: ['read'],
+    subject: 'partner-directory',
+    roles: ['liaison_officer', 'risk_analyst', 'manager', 'admin', 'border_officer'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'customs staff look up partner administrations and their liaison officers',
+  },
+  {
+    actions: ['author'],
+    subject: 'partner-directory',
+    roles: ['liaison_officer', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: "liaison officers keep the node's own contact entries that partners receive",
+  },
+  {
+    actions: ['administer'],
+    subject: 'partner-directory',
+    roles: ['admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'administrators register partners, confirm their keys and record agreements',
   },
 
   // The Single Window: permits and certificates.

@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../core/auth/identity.js';
+import { assertAllowed } from '../core/auth/policy.js';
+import { agreementFor, keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
+import { releaseFor, type Composed } from '../core/exchange/boundary.js';
+import { canonicalBytes } from '../core/exchange/canonical-json.js';
+import {
+  ANSWER_TYPES,
+  validateEnvelope,
+  type Envelope,
+  type MessageType,
+  type Receipt,
+} from '../core/exchange/messages.js';
+import type {
+  EnvelopeSigner,
+  JwsVerifier,
+  PartnerAddress,
+  PublishedKey,
+  Transport,
+} from '../core/exchange/ports.js';
+import { DomainError } from '../core/errors.js';
+import type { Repositories } from '../core/ports.js';
+import type { AppContext } from './context.js';
+
+/** What a node needs to take part in the exchange; absent when the exchange is not configured. */
+export interface ExchangeRuntime {
+  /** This node's id (`BY/GTK`) and name. */
+  nodeId: string;
+  name: string;
+  /** The administration this node is (its records are the ones the exchange shares). */
+  administrationId: string;
+  /** The agency that handles what partners send (the administration's customs agency). */
+  customsAgencyId: string;
+  signer: EnvelopeSigner;
+  jws: JwsVerifier;
+  /** RFC 7638 thumbprint of a public key (its `kid`). */
+  kidOf(jwk: PublishedKey['jwk']): Promise<string>;
+  transports: Partial<Record<'http' | 'nats', Transport>>;
+  /** How long a message may wait for delivery before it expires. */
+  messageTtlHours: number;
+  /** How far in the future a partner's clock may be. */
+  maxClockSkewMs: number;
+}
+
+export function exchangeOf(ctx: AppContext): ExchangeRuntime {
+  if (!ctx.exchange)
+    throw new DomainError('unavailable', 'the exchange with partner administrations is not set up');
+  return ctx.exchange;
+}
+
+/** `sha-256:` and the base64url SHA-256 of a compact JWS, as receipts name it. */
+export function digestOf(jws: string): string {
+  return `sha-256:${createHash('sha256').update(jws, 'utf8').digest('base64url')}`;
+}
+
+/** The scope record of the exchange: every message and directory entry belongs to the node. */
+export function nodeRecord(rt: ExchangeRuntime): { administrationId: string } {
+  return { administrationId: rt.administrationId };
+}
+
+export interface ComposeInput<T extends MessageType = MessageType> extends Composed<T> {
+  /** Partner node ids; one envelope each (agreements and so handling may differ per partner). */
+  to: readonly string[];
+  /** Answers and follow-ups: the message answered (its conversation is continued). */
+  refTo?: string | null;
+  expiresAt?: string;
+}
+
+/**
+ * Composes, signs and queues a message to each partner, in one transaction with its audit event;
+ * the sender delivers it from the queue. Refused as a whole (nothing queued) when any partner is
+ * unknown or suspended, no agreement covers the type, or the content is national-only.
+ */
+export async function sendMessage(
+  ctx: AppContext,
+  principal: Principal,
+  input: ComposeInput,
+  options: { as?: 'author' } = {},
+): Promise<StoredMessage[]> {
+  const rt = exchangeOf(ctx);
+  if (options.as === 'author' || input.type === 'directory.update') {
+    // The node's own directory entry goes out as its liaison officers keep it.
+    assertAllowed(principal, 'author', 'partner-directory', nodeRecord(rt));
+  } else {
+    assertAllowed(
+      principal,
+      ANSWER_TYPES.has(input.type) ? 'respond' : 'send',
+      'exchange-message',
+      nodeRecord(rt),
+    );
+  }
+  if (input.to.length === 0)
+    throw new DomainError('invalid_input', 'name at least one partner', [
+      { path: '/to', reason: 'at least one partner' },
+    ]);
+  if (new Set(input.to).size !== input.to.length)
+    throw new DomainError('invalid_input', 'a partner is named twice', [
+      { path: '/to', reason: 'each partner once' },
+    ]);
+  return ctx.storage.write(async (tx) => {
+    const out: StoredMessage[] = [];
+    for (const [index, to] of input.to.entries()) {
+      const m = await queueOne(ctx, rt, tx, principal, input, to, `/to/${index}`);
+      out.push(m);
+    }
+    return out;
+  });
+}
+
+async function queueOne(
+  ctx: AppContext,
+  rt: ExchangeRuntime,
+  tx: Repositories,
+  principal: Principal,
+  input: ComposeInput,
+  to: string,
+  path: string,
+): Promise<StoredMessage> {
+  const partner = await tx.exchange.findPartner(to);
+  if (!partner || partner.status !== 'active')
+    throw new DomainError('invalid_input', `${to} is not an active partner`, [
+      { path, reason: 'not an active partner administration' },
+    ]);
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  let conversation: string | null = null;
+  let refTo: string | null = input.refTo ?? null;
+  if (refTo !== null) {
+    // A follow-up continues the thread of the message it answers, with the same partner.
+    const answered = await tx.exchange.messageById(refTo);
+    const other = answered && (answered.direction === 'in' ? answered.from : answered.to);
+    if (!answered || other !== to)
+      throw new DomainError('invalid_input', `no message ${refTo} with ${to}`, [
+        { path: '/refTo', reason: 'no such message with this partner' },
+      ]);
+    conversation = answered.conversation;
+    refTo = answered.id;
+  } else if (ANSWER_TYPES.has(input.type)) {
+    throw new DomainError('invalid_input', `a ${input.type} answers a request`, [
+      { path: '/refTo', reason: 'required' },
+    ]);
+  }
+  const agreements = await tx.exchange.agreements(to);
+  const agreement =
+    agreementFor(agreements, to, input.type, 'nominal', at) ??
+    agreementFor(agreements, to, input.type, 'non-nominal', at);
+  if (!agreement)
+    throw new DomainError('forbidden', `no agreement with ${to} covers ${input.type} messages`, [
+      { path, reason: `no agreement in force covers ${input.type}` },
+    ]);
+  const released = releaseFor(input, agreement);
+  if (!released.ok)
+    throw new DomainError(
+      'forbidden',
+      'national-only information never leaves this node: mark it shareable to send it',
+      [{ path: '/sharing', reason: 'national-only' }],
+    );
+  const id = ctx.ids.next();
+  const envelope: Envelope = {
+    v: 1,
+    id,
+    from: rt.nodeId,
+    to,
+    type: input.type,
+    conversation: conversation ?? id,
+    refTo,
+    createdAt: at,
+    expiresAt:
+      input.expiresAt ?? new Date(now.getTime() + rt.messageTtlHours * 3_600_000).toISOString(),
+    legalBasis: agreement.legalBasis,
+    handling: released.handling,
+    body: released.body,
+  };
+  const checked = validateEnvelope(envelope);
+  if (!checked.ok)
+    throw new DomainError('invalid_input', 'the message is not valid', checked.issues);
+  const jws = await rt.signer.sign(canonicalBytes(envelope), now);
+  const request = envelope.type === 'assistance.request';
+  const m: StoredMessage = {
+    direction: 'out',
+    id,
+    from: rt.nodeId,
+    to,
+    type: envelope.type,
+    conversation: envelope.conversation,
+    refTo,
+    createdAt: at,
+    expiresAt: envelope.expiresAt,
+    legalBasis: envelope.legalBasis,
+    handling: envelope.handling,
+    body: envelope.body,
+    jws,
+    digest: digestOf(jws),
+    agencyId: principal.agencyId,
+    createdBy: principal.userId,
+    delivery: 'queued',
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    binding: null,
+    deliveredAt: null,
+    receipt: null,
+    receiptReason: null,
+    caseStatus: request ? 'sent' : null,
+    deadline: request ? (envelope.body as { deadline: string }).deadline : null,
+    answeredAt: null,
+    adoptedAt: null,
+  };
+  await tx.exchange.insertMessage(m);
+  await tx.audit.append({
+    at,
+    agencyId: principal.agencyId,
+    actorId: principal.userId,
+    action: 'exchange.sent',
+    subjectType: 'exchange-message',
+    subjectId: id,
+    details: {
+      to,
+      type: envelope.type,
+      conversation: envelope.conversation,
+      legalBasis: agreement.legalBasis,
+      handling: envelope.handling,
+      ...(released.droppedParties > 0 ? { partiesWithheld: released.droppedParties } : {}),
+    },
+  });
+  return m;
+}
+
+/** Where a partner is reached, and over which of the node's transports. */
+export function transportFor(
+  rt: ExchangeRuntime,
+  partner: { id: string; httpEndpoint: string | null; nats: boolean },
+): { transport: Transport; address: PartnerAddress } | undefined {
+  const address: PartnerAddress = {
+    nodeId: partner.id,
+    httpEndpoint: partner.httpEndpoint,
+    nats: partner.nats,
+  };
+  if (partner.nats && rt.transports.nats) return { transport: rt.transports.nats, address };
+  if (partner.httpEndpoint && rt.transports.http) return { transport: rt.transports.http, address };
+  return undefined;
+}
+
+/**
+ * Reads a partner's receipt for a message this node sent: signed by a key of that partner valid
+ * when it was made, naming the message and the digest of exactly what was sent.
+ */
+export async function verifyReceipt(
+  rt: ExchangeRuntime,
+  tx: Pick<Repositories, 'exchange'>,
+  sent: Pick<StoredMessage, 'id' | 'to' | 'digest'>,
+  receiptJws: string,
+): Promise<Receipt> {
+  const decoded = rt.jws.decode(receiptJws);
+  const kid = decoded.header.kid;
+  const key = kid === undefined ? undefined : await tx.exchange.findKey(sent.to, kid);
+  if (!key) throw new Error(`receipt for ${sent.id} signed with a key of ${sent.to} not trusted`);
+  const payload = await rt.jws.verify(receiptJws, key.jwk);
+  const receipt = JSON.parse(new TextDecoder().decode(payload)) as Receipt;
+  if (
+    receipt.type !== 'receipt' ||
+    receipt.messageId !== sent.id ||
+    receipt.from !== sent.to ||
+    receipt.to !== rt.nodeId ||
+    receipt.digest !== sent.digest
+  )
+    throw new Error(`receipt for ${sent.id} does not match the message sent`);
+  if (!keyValidAt(key, receipt.receivedAt))
+    throw new Error(`receipt for ${sent.id} signed with a key not valid at ${receipt.receivedAt}`);
+  return receipt;
+}

@@ -1,0 +1,325 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Checked } from '../errors.js';
+import { PRIORITY_AREAS } from '../risk/indicator.js';
+import { schemaIssues } from '../schema-issues.js';
+import { NODE_ID_PATTERN } from './ports.js';
+
+/**
+ * The messages administrations exchange: one envelope (docs/exchange-protocol.md) around a typed
+ * body. Each body type has its own schema; a receiver refuses a body that does not match it.
+ */
+
+export const MESSAGE_TYPES = [
+  'alert',
+  'assistance.request',
+  'assistance.status',
+  'assistance.reply',
+  'seizure.report',
+  'risk.share',
+  'directory.update',
+] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/**
+ * What an envelope may carry: `non-nominal` (no person or company can be identified) or
+ * `nominal` (names, identifiers of parties), which needs an agreement that allows it. Records
+ * marked national never leave the node at all, so there is no handling level for them.
+ */
+export const HANDLING_LEVELS = ['non-nominal', 'nominal'] as const;
+export type Handling = (typeof HANDLING_LEVELS)[number];
+
+const text = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
+const dateTime = Type.String({ format: 'date-time', maxLength: 40 });
+const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const country = Type.String({ pattern: '^[A-Z]{2}$' });
+const hsCode = Type.String({ pattern: '^[0-9]{4,10}$' });
+const nodeId = Type.String({ pattern: NODE_ID_PATTERN.source.replaceAll('\\/', '/') });
+const closed = <T extends Record<string, TSchema>>(props: T) =>
+  Type.Object(props, { additionalProperties: false });
+
+const Goods = closed({ hsCode: Type.Optional(hsCode), description: text(500) });
+const RouteLeg = closed({
+  from: Type.Optional(text(35)),
+  to: Type.Optional(text(35)),
+  via: Type.Optional(Type.Array(text(35), { maxItems: 10 })),
+  mode: Type.Optional(Type.Enum(['sea', 'air', 'road', 'rail', 'post', 'pipeline', 'other'])),
+});
+const Conveyance = closed({
+  mode: Type.Enum(['sea', 'air', 'road', 'rail', 'post', 'other']),
+  identifier: text(70),
+});
+/** A person or company named in a message: nominal data. */
+const Party = closed({
+  role: Type.Enum(['consignor', 'consignee', 'declarant', 'carrier', 'owner', 'other']),
+  name: text(200),
+  identifier: Type.Optional(text(35)),
+  country: Type.Optional(country),
+});
+
+export const AlertBody = closed({
+  priorityArea: Type.Enum(PRIORITY_AREAS),
+  summary: text(300, 3),
+  details: text(5000),
+  goods: Type.Array(Goods, { maxItems: 50 }),
+  routes: Type.Array(RouteLeg, { maxItems: 20 }),
+  conveyances: Type.Array(Conveyance, { maxItems: 20 }),
+  parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
+  validUntil: Type.Optional(dateTime),
+});
+
+export const AssistanceRequestBody = closed({
+  subject: text(300, 3),
+  priorityArea: Type.Enum(PRIORITY_AREAS),
+  questions: Type.Array(text(2000), { minItems: 1, maxItems: 30 }),
+  references: Type.Array(
+    closed({
+      type: Type.Enum(['declaration', 'mrn', 'container', 'seizure', 'permit', 'other']),
+      value: text(100),
+    }),
+    { maxItems: 30 },
+  ),
+  parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
+  /** The answer is due by then. */
+  deadline: dateTime,
+});
+
+/** Where a request for assistance stands at the requested administration. */
+export const ASSISTANCE_STATUSES = [
+  'sent',
+  'received',
+  'acknowledged',
+  'in-progress',
+  'answered',
+  'refused',
+] as const;
+export type AssistanceStatus = (typeof ASSISTANCE_STATUSES)[number];
+
+export const AssistanceStatusBody = closed({
+  status: Type.Enum(['acknowledged', 'in-progress', 'refused']),
+  note: Type.Optional(text(2000)),
+});
+
+export const AssistanceReplyBody = closed({
+  answers: Type.Array(text(5000), { minItems: 1, maxItems: 30 }),
+  parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
+  /** False: a partial answer, more will follow (a follow-up under the same request). */
+  final: Type.Boolean(),
+});
+
+export const SeizureReportBody = closed({
+  seizedOn: date,
+  place: closed({
+    country,
+    locode: Type.Optional(text(5, 5)),
+    description: Type.Optional(text(200)),
+  }),
+  priorityArea: Type.Enum(PRIORITY_AREAS),
+  hsCode,
+  description: text(500),
+  species: Type.Optional(text(200)),
+  quantity: closed({ value: Type.Number({ minimum: 0, maximum: 1e12 }), unit: text(10) }),
+  concealment: Type.Optional(text(500)),
+  route: Type.Array(RouteLeg, { maxItems: 20 }),
+  detectionMethod: Type.Enum([
+    'risk-profile',
+    'random-selection',
+    'intelligence',
+    'scanning',
+    'detector-dog',
+    'documentary-check',
+    'physical-inspection',
+    'other',
+  ]),
+  parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
+});
+
+const SharedIndicatorSchema = closed({
+  id: text(64),
+  version: Type.Integer({ minimum: 1 }),
+  title: text(200),
+  priorityArea: Type.Enum(PRIORITY_AREAS),
+  condition: text(4000),
+  weight: Type.Number({ minimum: 0, maximum: 1000 }),
+  directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
+  controlForm: text(40),
+  rationale: text(2000),
+  validFrom: Type.Union([dateTime, Type.Null()]),
+  validTo: Type.Union([dateTime, Type.Null()]),
+  expectedDocuments: Type.Array(closed({ type: text(35), title: text(200) }), { maxItems: 20 }),
+  sources: Type.Array(text(500), { maxItems: 20 }),
+});
+const SharedListSchema = closed({
+  name: text(64),
+  version: Type.Integer({ minimum: 1 }),
+  kind: text(40),
+  title: text(200),
+  entries: Type.Array(text(200), { maxItems: 10_000 }),
+});
+export const RiskShareBody = closed({
+  note: Type.Optional(text(2000)),
+  indicators: Type.Array(SharedIndicatorSchema, { maxItems: 500 }),
+  lists: Type.Array(SharedListSchema, { maxItems: 100 }),
+});
+
+const PublishedKeySchema = closed({
+  kid: text(64),
+  jwk: closed({ kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: text(64) }),
+  validFrom: dateTime,
+  validTo: Type.Union([dateTime, Type.Null()]),
+});
+export const ContactSchema = closed({
+  id: text(64),
+  agency: text(200),
+  name: text(200),
+  function: text(200),
+  languages: Type.Array(Type.String({ pattern: '^[a-z]{2,3}$' }), { maxItems: 10 }),
+  priorityAreas: Type.Array(Type.Enum(PRIORITY_AREAS), { maxItems: PRIORITY_AREAS.length }),
+  channels: Type.Array(
+    closed({ kind: Type.Enum(['email', 'phone', 'exchange', 'other']), value: text(200) }),
+    { maxItems: 10 },
+  ),
+  availability: Type.Optional(text(200)),
+  deputyId: Type.Optional(text(64)),
+});
+export type LiaisonContact = Static<typeof ContactSchema>;
+
+export const DirectoryUpdateBody = closed({
+  administration: closed({ id: nodeId, name: text(200), country }),
+  endpoints: closed({ http: Type.Union([text(500), Type.Null()]), nats: Type.Boolean() }),
+  keys: Type.Array(PublishedKeySchema, { minItems: 1, maxItems: 10 }),
+  contacts: Type.Array(ContactSchema, { maxItems: 500 }),
+});
+
+export const BODY_SCHEMAS = {
+  alert: AlertBody,
+  'assistance.request': AssistanceRequestBody,
+  'assistance.status': AssistanceStatusBody,
+  'assistance.reply': AssistanceReplyBody,
+  'seizure.report': SeizureReportBody,
+  'risk.share': RiskShareBody,
+  'directory.update': DirectoryUpdateBody,
+} as const satisfies Record<MessageType, TSchema>;
+
+export interface BodyOf {
+  alert: Static<typeof AlertBody>;
+  'assistance.request': Static<typeof AssistanceRequestBody>;
+  'assistance.status': Static<typeof AssistanceStatusBody>;
+  'assistance.reply': Static<typeof AssistanceReplyBody>;
+  'seizure.report': Static<typeof SeizureReportBody>;
+  'risk.share': Static<typeof RiskShareBody>;
+  'directory.update': Static<typeof DirectoryUpdateBody>;
+}
+export type MessageBody = BodyOf[MessageType];
+
+/** Types that answer an earlier message and so must name it in `refTo`. */
+export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set([
+  'assistance.status',
+  'assistance.reply',
+]);
+
+/** Types whose body may name parties (nominal data) in a `parties` list. */
+export const NOMINAL_FIELD = 'parties';
+
+/** The signed envelope around every message, as it is canonicalised (RFC 8785) and signed. */
+export const EnvelopeSchema = closed({
+  v: Type.Literal(1),
+  id: Type.String({ pattern: '^[0-9A-Za-z_-]{10,64}$' }),
+  from: nodeId,
+  to: nodeId,
+  type: Type.Enum(MESSAGE_TYPES),
+  /** The thread: the id of its first message. */
+  conversation: Type.String({ pattern: '^[0-9A-Za-z_-]{10,64}$' }),
+  refTo: Type.Union([Type.String({ pattern: '^[0-9A-Za-z_-]{10,64}$' }), Type.Null()]),
+  createdAt: dateTime,
+  expiresAt: dateTime,
+  /** The agreement the message is sent under (its legal basis code). */
+  legalBasis: text(100),
+  handling: Type.Enum(HANDLING_LEVELS),
+  body: Type.Object({}, { additionalProperties: true }),
+});
+export type Envelope<T extends MessageType = MessageType> = Omit<
+  Static<typeof EnvelopeSchema>,
+  'type' | 'body'
+> & { type: T; body: BodyOf[T] };
+
+const envelopeCheck = Compile(EnvelopeSchema);
+const bodyChecks = Object.fromEntries(
+  MESSAGE_TYPES.map((t) => [t, Compile(BODY_SCHEMAS[t] as TSchema)]),
+) as Record<MessageType, ReturnType<typeof Compile>>;
+
+/** Checks the body of a message of a type. */
+export function validateBody<T extends MessageType>(type: T, body: unknown): Checked<BodyOf[T]> {
+  const check = bodyChecks[type];
+  if (!check.Check(body)) return { ok: false, issues: schemaIssues(check, body, `a ${type} body`) };
+  const issues: { path: string; reason: string }[] = [];
+  if (type === 'directory.update') {
+    const b = body as BodyOf['directory.update'];
+    const kids = new Set(b.keys.map((k) => k.kid));
+    if (kids.size !== b.keys.length) issues.push({ path: '/keys', reason: 'duplicate kid' });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: body as BodyOf[T] };
+}
+
+/** Checks a whole envelope: its frame, then the body of its type, then the answer reference. */
+export function validateEnvelope(input: unknown): Checked<Envelope> {
+  if (!envelopeCheck.Check(input)) {
+    return { ok: false, issues: schemaIssues(envelopeCheck, input, 'a message envelope') };
+  }
+  const e = input as Envelope;
+  const body = validateBody(e.type, e.body);
+  if (!body.ok)
+    return { ok: false, issues: body.issues.map((i) => ({ ...i, path: `/body${i.path}` })) };
+  if (ANSWER_TYPES.has(e.type) && e.refTo === null)
+    return { ok: false, issues: [{ path: '/refTo', reason: `a ${e.type} answers a message` }] };
+  if (e.expiresAt <= e.createdAt)
+    return { ok: false, issues: [{ path: '/expiresAt', reason: 'must be after createdAt' }] };
+  if (carriesNominal(e.body) && e.handling !== 'nominal')
+    return {
+      ok: false,
+      issues: [{ path: '/handling', reason: 'the body names parties: handling must be nominal' }],
+    };
+  return { ok: true, value: e };
+}
+
+/** True when a body names parties (persons or companies). */
+export function carriesNominal(body: object): boolean {
+  const parties = (body as { parties?: unknown[] }).parties;
+  return Array.isArray(parties) && parties.length > 0;
+}
+
+/** What the receiver answers: signed, naming the digest of exactly what it received. */
+export interface Receipt {
+  v: 1;
+  type: 'receipt';
+  messageId: string | null;
+  /** The receiver. */
+  from: string;
+  /** The sender of the message, as the envelope claimed (null when it could not be read). */
+  to: string | null;
+  /** `sha-256:` and the base64url SHA-256 of the compact JWS as received. */
+  digest: string;
+  receivedAt: string;
+  status: 'accepted' | 'refused';
+  /** Why it was refused (REFUSAL_REASONS), or `duplicate` for a repeat answered again. */
+  reason: string | null;
+}
+
+/** Why a receiver refuses a message; the same words in receipts, logs and the protocol document. */
+export const REFUSAL_REASONS = [
+  'malformed',
+  'too-large',
+  'not-canonical',
+  'invalid-envelope',
+  'unknown-sender',
+  'unknown-key',
+  'bad-signature',
+  'key-not-valid',
+  'wrong-recipient',
+  'expired',
+  'from-the-future',
+  'no-agreement',
+  'unknown-reference',
+  'id-reused',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];

@@ -54,8 +54,9 @@ export const jwsVerifier: JwsVerifier = {
   async verify(jws, key) {
     const { decoded, signature } = split(jws);
     const { header } = decoded;
-    if (header.alg !== JWS_ALG)
+    if (header.alg !== JWS_ALG) {
       throw new JwsError('algorithm', `alg ${JSON.stringify(header.alg)}`);
+    }
     for (const name of ['crit', 'b64']) {
       if (name in header) throw new JwsError('unsupported-header', `header ${name}`);
     }

@@ -30,6 +30,12 @@ export interface Config {
   statementTimeoutMs: number;
   /** Longest an indicator preview may screen (in a worker thread) before it is stopped. */
   previewBudgetMs: number;
+  /**
+   * This node on the exchange with partner administrations: its id (`BY/GTK`; absent: the node
+   * takes no part), the file of its signing keys (created at first start, never in the
+   * database) and the base URL partners reach it at.
+   */
+  node: { id: string | undefined; keyPath: string; publicUrl: string | undefined };
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -41,7 +47,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const eventLog = env.GREENLANE_EVENT_LOG?.trim();
+  const nodeId = env.GREENLANE_NODE_ID?.trim() || undefined;
+  if (nodeId && !/^[A-Z]{2}\/[A-Z0-9][A-Z0-9-]{0,15}$/.test(nodeId))
+    throw new Error(
+      `GREENLANE_NODE_ID must be a country code, '/' and a code, e.g. BY/GTK (got '${nodeId}')`,
+    );
+  const publicUrl = env.GREENLANE_PUBLIC_URL?.trim() || undefined;
+  if (publicUrl && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(publicUrl))
+    throw new Error(`GREENLANE_PUBLIC_URL must be an http(s) base URL (got '${publicUrl}')`);
   return {
+    node: {
+      id: nodeId,
+      keyPath: path.resolve(env.GREENLANE_NODE_KEY?.trim() || './data/node-key.json'),
+      publicUrl: publicUrl?.replace(/\/$/, ''),
+    },
     databaseUrl,
     outboxPollMs: integer(env.GREENLANE_OUTBOX_POLL_MS, 'GREENLANE_OUTBOX_POLL_MS', 250),
     eventLogPath: eventLog ? path.resolve(eventLog) : undefined,

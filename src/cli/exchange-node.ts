@@ -1,0 +1,129 @@
+import type { AppContext } from '../app/context.js';
+import type { ExchangeRuntime } from '../app/exchange.js';
+import { receiveMessage } from '../app/exchange-receive.js';
+import { acceptLateReceipt, ExchangeSender } from '../app/exchange-sender.js';
+import type { Transport } from '../core/exchange/ports.js';
+import { NODE_ID_PATTERN } from '../core/exchange/ports.js';
+import { httpTransport } from '../exchange/http-transport.js';
+import { openKeyring } from '../exchange/keyring.js';
+import { connectNatsExchange } from '../exchange/nats-transport.js';
+import { jwkThumbprint, jwsVerifier } from '../exchange/signing.js';
+
+export interface ExchangeNodeOptions {
+  nodeId: string;
+  /** Display name; default the administration's name. */
+  name?: string;
+  keyPath: string;
+  /** The base URL partners reach this node at (its inbox is {url}/exchange/v1/messages). */
+  publicUrl: string | null;
+  natsUrl?: string | undefined;
+  /** NATS stream and subject prefix (tests use their own). */
+  nats?: { stream?: string; subjectPrefix?: string; receiptTimeoutMs?: number };
+  senderPollMs?: number;
+  httpTimeoutMs?: number;
+  messageTtlHours?: number;
+  onError?: (what: string, error: unknown) => void;
+}
+
+export interface ExchangeNode {
+  runtime: ExchangeRuntime;
+  sender: ExchangeSender;
+  close(): Promise<void>;
+}
+
+/**
+ * Makes this process a node of the exchange: opens (or creates, at first start) the signing
+ * keys, records the node's id in its database (a database belongs to one node for good), sets
+ * `ctx.exchange`, starts the sender and, with NATS, the inbox listener. Needs the administration
+ * to exist (the node is its customs service).
+ */
+export async function startExchangeNode(
+  ctx: AppContext,
+  options: ExchangeNodeOptions,
+): Promise<ExchangeNode> {
+  if (!NODE_ID_PATTERN.test(options.nodeId))
+    throw new Error(
+      `GREENLANE_NODE_ID must be a country code, '/' and a code, e.g. BY/GTK (got '${options.nodeId}')`,
+    );
+  const read = ctx.storage.read;
+  const administration = (await read.identity.listAdministrations())[0];
+  if (!administration) throw new Error('the exchange needs an administration: create it first');
+  const customs = await read.identity.findCustomsAgency(administration.id);
+  if (!customs) throw new Error(`administration ${administration.id} has no customs agency`);
+  if (administration.country !== options.nodeId.slice(0, 2))
+    throw new Error(
+      `node ${options.nodeId} is not in the country of the administration (${administration.country})`,
+    );
+  const now = ctx.clock.now();
+  const name = options.name ?? administration.name;
+  await ctx.storage.write((tx) =>
+    tx.exchange.initNode({
+      nodeId: options.nodeId,
+      name,
+      httpEndpoint: options.publicUrl,
+      at: now.toISOString(),
+    }),
+  );
+  const node = await read.exchange.node();
+  if (node?.nodeId !== options.nodeId)
+    throw new Error(
+      `this database belongs to exchange node ${node?.nodeId ?? '?'}, not ${options.nodeId}`,
+    );
+  const keyring = await openKeyring(options.keyPath, {
+    now,
+    create: true,
+    nodeId: options.nodeId,
+  });
+  for (const w of keyring.warnings) options.onError?.('node key', new Error(w));
+
+  const transports: Partial<Record<'http' | 'nats', Transport>> = {
+    http: httpTransport({ timeoutMs: options.httpTimeoutMs ?? 10_000 }),
+  };
+  const runtime: ExchangeRuntime = {
+    nodeId: options.nodeId,
+    name,
+    administrationId: administration.id,
+    customsAgencyId: customs.id,
+    signer: keyring,
+    jws: jwsVerifier,
+    kidOf: jwkThumbprint,
+    transports,
+    messageTtlHours: options.messageTtlHours ?? 7 * 24,
+    maxClockSkewMs: 5 * 60_000,
+  };
+  ctx.exchange = runtime;
+
+  let nats: Awaited<ReturnType<typeof connectNatsExchange>> | undefined;
+  if (options.natsUrl) {
+    nats = await connectNatsExchange({
+      url: options.natsUrl,
+      nodeId: options.nodeId,
+      ...options.nats,
+      onError: (e) => options.onError?.('nats exchange', e),
+      onLateReceipt: async (messageId, receipt) => {
+        await acceptLateReceipt(ctx, messageId, receipt);
+      },
+    });
+    transports.nats = nats;
+    await nats.listen(async (jws) => (await receiveMessage(ctx, jws)).receipt);
+  }
+
+  const sender = new ExchangeSender(ctx, {
+    pollMs: options.senderPollMs ?? 1000,
+    onError: (e) => options.onError?.('exchange sender', e),
+  });
+  // Every process reads the outbox: a message queued anywhere wakes the sender here at once.
+  const off = ctx.feed.on((e) => {
+    if (e.kind === 'exchange.sent') sender.kick();
+  });
+  sender.start();
+  return {
+    runtime,
+    sender,
+    close: async () => {
+      off?.();
+      await sender.stop();
+      await nats?.close();
+    },
+  };
+}

@@ -18,4 +18,20 @@ describe('configuration', () => {
       "GREENLANE_INFORMATION_REQUEST_HOURS must be a non-negative integer (got 'soon')",
     );
   });
+
+  it('reads the NATS URL of the exchange', () => {
+    expect(readConfig({}).natsUrl).toBeUndefined();
+    expect(readConfig({ GREENLANE_NATS_URL: '  ' }).natsUrl).toBeUndefined();
+    expect(readConfig({ GREENLANE_NATS_URL: ' nats://127.0.0.1:4222 ' }).natsUrl).toBe(
+      'nats://127.0.0.1:4222',
+    );
+    expect(readConfig({ GREENLANE_NATS_URL: 'tls://nats.example:4222' }).natsUrl).toBe(
+      'tls://nats.example:4222',
+    );
+    for (const bad of ['http://user:secret@nats.example', '127.0.0.1:4222', 'natsx://a']) {
+      expect(() => readConfig({ GREENLANE_NATS_URL: bad })).toThrow(
+        `GREENLANE_NATS_URL must be a nats:// or tls:// URL (got '${bad.split(':')[0]}:…')`,
+      );
+    }
+  });
 });

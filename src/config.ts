@@ -5,6 +5,8 @@ import { DEFAULT_REFERRAL_SETTINGS } from './core/cargo/referral.js';
 export interface Config {
   /** `postgres://…` selects PostgreSQL; absent means embedded SQLite at `sqlitePath`. */
   databaseUrl: string | undefined;
+  /** `nats://…` or `tls://…`: the shared NATS system of the exchange with partners; absent: none. */
+  natsUrl: string | undefined;
   sqlitePath: string;
   /** True when GREENLANE_SQLITE_PATH names the file (else the default below is used). */
   sqlitePathSet: boolean;
@@ -46,6 +48,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `GREENLANE_DATABASE_URL must be a postgres:// URL (got '${databaseUrl.split(':')[0]}:…'); leave it unset for embedded SQLite`,
     );
   }
+  const natsUrl = env.GREENLANE_NATS_URL?.trim() || undefined;
+  if (natsUrl && !/^(nats|tls):\/\//.test(natsUrl)) {
+    throw new Error(
+      `GREENLANE_NATS_URL must be a nats:// or tls:// URL (got '${natsUrl.split(':')[0]}:…'); leave it unset for no NATS`,
+    );
+  }
   const eventLog = env.GREENLANE_EVENT_LOG?.trim();
   const nodeId = env.GREENLANE_NODE_ID?.trim() || undefined;
   if (nodeId && !/^[A-Z]{2}\/[A-Z0-9][A-Z0-9-]{0,15}$/.test(nodeId))
@@ -62,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: publicUrl?.replace(/\/$/, ''),
     },
     databaseUrl,
+    natsUrl,
     outboxPollMs: integer(env.GREENLANE_OUTBOX_POLL_MS, 'GREENLANE_OUTBOX_POLL_MS', 250),
     eventLogPath: eventLog ? path.resolve(eventLog) : undefined,
     poolSize: integer(env.GREENLANE_DATABASE_POOL_SIZE, 'GREENLANE_DATABASE_POOL_SIZE', 16),

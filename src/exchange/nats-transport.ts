@@ -329,7 +329,8 @@ export class NatsExchange implements Transport {
     h.set(MESSAGE_ID_HEADER, messageId);
     try {
       await this.js.publish(inbox, data, {
-        msgID: messageId,
+        // Per sender: another node cannot have this message dropped by reusing its id.
+        msgID: `${this.nodeId}:${messageId}`,
         headers: h,
         timeout: this.s.receiptTimeoutMs,
       });
@@ -468,7 +469,8 @@ export class NatsExchange implements Transport {
       }
       const h = natsHeaders();
       h.set(CORRELATION_HEADER, messageId);
-      await this.js.publish(replyTo, receipt, { msgID: `receipt:${messageId}`, headers: h });
+      // No msgID: a receipt sent again (for a repeat) must reach a sender still waiting for it.
+      await this.js.publish(replyTo, receipt, { headers: h });
       m.ack();
     } catch (e) {
       m.nak(this.s.retryDelayMs);

@@ -301,7 +301,8 @@ export interface paths {
                   | 'respond'
                   | 'decide'
                   | 'issue'
-                  | 'administer';
+                  | 'administer'
+                  | 'send';
                 /** @enum {unknown} */
                 subject:
                   | 'declaration'
@@ -316,6 +317,8 @@ export interface paths {
                   | 'performance-metrics'
                   | 'training-data'
                   | 'method-information'
+                  | 'exchange-message'
+                  | 'partner-directory'
                   | 'system-metrics'
                   | 'identity';
               }[];
@@ -13968,6 +13971,1539 @@ export interface paths {
                 detail: string;
                 /** @description Business rule error code, when a rule set one */
                 code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exchange/v1/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A partner administration's inbox: the body is a compact JWS (application/jose); the answer is a signed receipt, 200 accepted (also for a repeat) or 422 refused with the reason */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exchange/v1/directory': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This node's directory entry (id, name, endpoints, public keys, liaison contacts) as a self-signed compact JWS, for a partner's first contact */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/node': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This node's id on the exchange and its public keys (thumbprints to confirm with partners) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              nodeId: string;
+              name: string;
+              keys: {
+                kid: string;
+                jwk: {
+                  kty: string;
+                  crv: string;
+                  x: string;
+                };
+                validFrom: string;
+                validTo: string | null;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/partners': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Partner administrations with their keys and the agreements in force */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': ({
+              id: string;
+              name: string;
+              country: string;
+              httpEndpoint: string | null;
+              nats: boolean;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended';
+              createdAt: string;
+              updatedAt: string;
+            } & {
+              keys: ({
+                kid: string;
+                jwk: {
+                  kty: string;
+                  crv: string;
+                  x: string;
+                };
+                validFrom: string;
+                validTo: string | null;
+              } & {
+                trustedBy: string;
+                addedAt: string;
+              })[];
+              agreements: {
+                id: string;
+                partnerId: string;
+                title: string;
+                legalBasis: string;
+                messageTypes: (
+                  | 'alert'
+                  | 'assistance.request'
+                  | 'assistance.status'
+                  | 'assistance.reply'
+                  | 'seizure.report'
+                  | 'risk.share'
+                  | 'directory.update'
+                )[];
+                nominal: boolean;
+                validFrom: string;
+                validTo: string | null;
+                createdAt: string;
+                createdBy: string;
+              }[];
+            })[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Register or update a partner administration; the keys given are trusted as confirmed by you */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            httpEndpoint?: string | null;
+            nats?: boolean;
+            keys?: unknown[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              country: string;
+              httpEndpoint: string | null;
+              nats: boolean;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended';
+              createdAt: string;
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/partners/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register a partner from its self-signed directory entry (GET /exchange/v1/directory of the partner), confirming the thumbprint of its key */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            entry: string;
+            confirmedKid: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              country: string;
+              httpEndpoint: string | null;
+              nats: boolean;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended';
+              createdAt: string;
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record an agreement in force with a partner: legal basis, message types, nominal data */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            partnerId: string;
+            title: string;
+            legalBasis: string;
+            messageTypes: (
+              | 'alert'
+              | 'assistance.request'
+              | 'assistance.status'
+              | 'assistance.reply'
+              | 'seizure.report'
+              | 'risk.share'
+              | 'directory.update'
+            )[];
+            nominal?: boolean;
+            validFrom: string;
+            validTo?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              partnerId: string;
+              title: string;
+              legalBasis: string;
+              messageTypes: (
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update'
+              )[];
+              nominal: boolean;
+              validFrom: string;
+              validTo: string | null;
+              createdAt: string;
+              createdBy: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liaison officers and contacts: this node's and partners', by country and priority area */
+    get: {
+      parameters: {
+        query?: {
+          country?: string;
+          area?:
+            | 'plastic-waste'
+            | 'e-waste'
+            | 'waste-and-scrap-metal'
+            | 'green-technology'
+            | 'agricultural-chemicals'
+            | 'endangered-species'
+            | 'intellectual-property'
+            | 'energy'
+            | 'general-smuggling';
+          node?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': ({
+              id: string;
+              agency: string;
+              name: string;
+              function: string;
+              languages: string[];
+              priorityAreas: (
+                | 'plastic-waste'
+                | 'e-waste'
+                | 'waste-and-scrap-metal'
+                | 'green-technology'
+                | 'agricultural-chemicals'
+                | 'endangered-species'
+                | 'intellectual-property'
+                | 'energy'
+                | 'general-smuggling'
+              )[];
+              channels: {
+                /** @enum {unknown} */
+                kind: 'email' | 'phone' | 'exchange' | 'other';
+                value: string;
+              }[];
+              availability?: string;
+              deputyId?: string;
+            } & {
+              nodeId: string;
+              updatedAt: string;
+            })[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/contacts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Add or change one of this node's liaison contacts (partners get it with the next publication) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            agency: string;
+            name: string;
+            function: string;
+            languages: string[];
+            priorityAreas: (
+              | 'plastic-waste'
+              | 'e-waste'
+              | 'waste-and-scrap-metal'
+              | 'green-technology'
+              | 'agricultural-chemicals'
+              | 'endangered-species'
+              | 'intellectual-property'
+              | 'energy'
+              | 'general-smuggling'
+            )[];
+            channels: {
+              /** @enum {unknown} */
+              kind: 'email' | 'phone' | 'exchange' | 'other';
+              value: string;
+            }[];
+            availability?: string;
+            deputyId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              agency: string;
+              name: string;
+              function: string;
+              languages: string[];
+              priorityAreas: (
+                | 'plastic-waste'
+                | 'e-waste'
+                | 'waste-and-scrap-metal'
+                | 'green-technology'
+                | 'agricultural-chemicals'
+                | 'endangered-species'
+                | 'intellectual-property'
+                | 'energy'
+                | 'general-smuggling'
+              )[];
+              channels: {
+                /** @enum {unknown} */
+                kind: 'email' | 'phone' | 'exchange' | 'other';
+                value: string;
+              }[];
+              availability?: string;
+              deputyId?: string;
+            } & {
+              nodeId: string;
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Remove one of this node's liaison contacts */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/directory/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send this node's directory entry (keys, endpoints, liaison contacts) to every active partner */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              direction: 'out' | 'in';
+              from: string;
+              to: string;
+              /** @enum {unknown} */
+              type:
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update';
+              conversation: string;
+              refTo: string | null;
+              createdAt: string;
+              expiresAt: string;
+              legalBasis: string;
+              /** @enum {unknown} */
+              handling: 'non-nominal' | 'nominal';
+              body: {
+                [key: string]: unknown;
+              };
+              /** @enum {unknown} */
+              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastError: string | null;
+              binding: ('http' | 'nats') | null;
+              deliveredAt: string | null;
+              receiptReason: string | null;
+              caseStatus: string | null;
+              deadline: string | null;
+              /** @description A request for assistance past its deadline, unanswered */
+              overdue: boolean;
+              answeredAt: string | null;
+              adoptedAt: string | null;
+              createdBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Messages sent and received, newest first (a thread: conversation=) */
+    get: {
+      parameters: {
+        query?: {
+          box?: 'in' | 'out';
+          type?:
+            | 'alert'
+            | 'assistance.request'
+            | 'assistance.status'
+            | 'assistance.reply'
+            | 'seizure.report'
+            | 'risk.share'
+            | 'directory.update';
+          partner?: string;
+          conversation?: string;
+          /** @description Only requests for assistance past their deadline */
+          overdue?: boolean;
+          /** @description Continue before this seq */
+          before?: number;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              direction: 'out' | 'in';
+              from: string;
+              to: string;
+              /** @enum {unknown} */
+              type:
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update';
+              conversation: string;
+              refTo: string | null;
+              createdAt: string;
+              expiresAt: string;
+              legalBasis: string;
+              /** @enum {unknown} */
+              handling: 'non-nominal' | 'nominal';
+              body: {
+                [key: string]: unknown;
+              };
+              /** @enum {unknown} */
+              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastError: string | null;
+              binding: ('http' | 'nats') | null;
+              deliveredAt: string | null;
+              receiptReason: string | null;
+              caseStatus: string | null;
+              deadline: string | null;
+              /** @description A request for assistance past its deadline, unanswered */
+              overdue: boolean;
+              answeredAt: string | null;
+              adoptedAt: string | null;
+              createdBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Send an alert, request for assistance, seizure report, or (with refTo) a status or reply to a request: one signed envelope per partner, queued and delivered until a receipt comes */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            to: string[];
+            /** @enum {unknown} */
+            type:
+              | 'alert'
+              | 'assistance.request'
+              | 'assistance.status'
+              | 'assistance.reply'
+              | 'seizure.report';
+            /**
+             * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
+             * @enum {unknown}
+             */
+            sharing: 'national' | 'shareable';
+            refTo?: string | null;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** @description The typed body of the message type (see docs/exchange-protocol.md) */
+            body: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              direction: 'out' | 'in';
+              from: string;
+              to: string;
+              /** @enum {unknown} */
+              type:
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update';
+              conversation: string;
+              refTo: string | null;
+              createdAt: string;
+              expiresAt: string;
+              legalBasis: string;
+              /** @enum {unknown} */
+              handling: 'non-nominal' | 'nominal';
+              body: {
+                [key: string]: unknown;
+              };
+              /** @enum {unknown} */
+              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastError: string | null;
+              binding: ('http' | 'nats') | null;
+              deliveredAt: string | null;
+              receiptReason: string | null;
+              caseStatus: string | null;
+              deadline: string | null;
+              /** @description A request for assistance past its deadline, unanswered */
+              overdue: boolean;
+              answeredAt: string | null;
+              adoptedAt: string | null;
+              createdBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/messages/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One message with its delivery state (and the signed bytes and receipt) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              direction: 'out' | 'in';
+              from: string;
+              to: string;
+              /** @enum {unknown} */
+              type:
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update';
+              conversation: string;
+              refTo: string | null;
+              createdAt: string;
+              expiresAt: string;
+              legalBasis: string;
+              /** @enum {unknown} */
+              handling: 'non-nominal' | 'nominal';
+              body: {
+                [key: string]: unknown;
+              };
+              /** @enum {unknown} */
+              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastError: string | null;
+              binding: ('http' | 'nats') | null;
+              deliveredAt: string | null;
+              receiptReason: string | null;
+              caseStatus: string | null;
+              deadline: string | null;
+              /** @description A request for assistance past its deadline, unanswered */
+              overdue: boolean;
+              answeredAt: string | null;
+              adoptedAt: string | null;
+              createdBy: string | null;
+            } & {
+              jws: string;
+              receipt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/risk-information': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Share active shareable indicators (all, or those named) and the lists they use with partners */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            to: string[];
+            indicatorIds?: string[];
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              direction: 'out' | 'in';
+              from: string;
+              to: string;
+              /** @enum {unknown} */
+              type:
+                | 'alert'
+                | 'assistance.request'
+                | 'assistance.status'
+                | 'assistance.reply'
+                | 'seizure.report'
+                | 'risk.share'
+                | 'directory.update';
+              conversation: string;
+              refTo: string | null;
+              createdAt: string;
+              expiresAt: string;
+              legalBasis: string;
+              /** @enum {unknown} */
+              handling: 'non-nominal' | 'nominal';
+              body: {
+                [key: string]: unknown;
+              };
+              /** @enum {unknown} */
+              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+              attempts: number;
+              nextAttemptAt: string | null;
+              lastError: string | null;
+              binding: ('http' | 'nats') | null;
+              deliveredAt: string | null;
+              receiptReason: string | null;
+              caseStatus: string | null;
+              deadline: string | null;
+              /** @description A request for assistance past its deadline, unanswered */
+              overdue: boolean;
+              answeredAt: string | null;
+              adoptedAt: string | null;
+              createdBy: string | null;
+            }[];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange/messages/{id}/adopt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Adopt received shared risk information as draft indicators and lists of this node */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              adopted: {
+                sharedId: string;
+                indicatorId: string;
+                version: number;
+              }[];
+              lists: {
+                name: string;
+                adopted: boolean;
+                reason?: string;
+              }[];
+              failed: {
+                sharedId: string;
+                issues: {
+                  path: string;
+                  reason: string;
+                }[];
               }[];
             };
           };

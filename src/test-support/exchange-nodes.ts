@@ -8,6 +8,7 @@ import { authenticate } from '../app/authenticate.js';
 import { recordAgreement, registerPartner } from '../app/exchange-directory.js';
 import { createAdministration, createUser, issueApiToken } from '../app/manage-identity.js';
 import { startExchangeNode, type ExchangeNode } from '../cli/exchange-node.js';
+import { openKeyring, type Keyring } from '../exchange/keyring.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { MessageType } from '../core/exchange/messages.js';
 import type { Backend } from '../storage/database.js';
@@ -215,4 +216,15 @@ export async function stateOf(node: TestNode): Promise<string> {
     contacts: await read.exchange.contacts({}),
     outbox: await read.outbox.head(),
   });
+}
+
+/** Signing keys of a node that is not part of the test network (an outsider, or a stolen id). */
+export async function outsiderKeys(nodeId: string): Promise<{ keys: Keyring; drop(): void }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-outsider-'));
+  const keys = await openKeyring(path.join(dir, 'key.json'), {
+    now: new Date(),
+    create: true,
+    nodeId,
+  });
+  return { keys, drop: () => rmSync(dir, { recursive: true, force: true }) };
 }

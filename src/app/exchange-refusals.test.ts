@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../core/exchange/canonical-json.js';
-import type { Envelope } from '../core/exchange/messages.js';
+import type { BodyOf, Envelope } from '../core/exchange/messages.js';
 import { ulidGenerator } from './context.js';
 import { receiveMessage } from './exchange-receive.js';
 import { sendMessage } from './exchange.js';
@@ -17,7 +17,7 @@ import {
 const ids = ulidGenerator();
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-const alertBody = {
+const alertBody: BodyOf['alert'] = {
   priorityArea: 'plastic-waste',
   summary: 'Mixed plastic waste declared as PET flakes',
   details: 'Bales of mixed household plastics under HS 391590.',
@@ -43,16 +43,15 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
     handling: 'non-nominal',
     body: alertBody,
     ...over,
-  } as Envelope;
+  };
 }
 
 for (const backend of BACKENDS) {
   describe(`a receiver refuses what it must, changing nothing (${backend})`, () => {
     let by: TestNode, kz: TestNode;
     beforeAll(async () => {
-      [by, kz] = await Promise.all(
-        ['BY/GTK', 'KZ/KGD'].map((id) => startNode(backend, id, { binding: 'http' })),
-      );
+      by = await startNode(backend, 'BY/GTK', { binding: 'http' });
+      kz = await startNode(backend, 'KZ/KGD', { binding: 'http' });
       await connectNodes([by, kz], { binding: 'http' });
     }, 60_000);
     afterAll(async () => {
@@ -201,7 +200,7 @@ for (const backend of BACKENDS) {
               route: [],
               detectionMethod: 'scanning',
             },
-          } as Partial<Envelope>),
+          }),
           'no-agreement',
         );
       } finally {
@@ -226,7 +225,7 @@ for (const backend of BACKENDS) {
           to: ['KZ/KGD'],
           type: 'alert',
           sharing: 'national',
-          body: alertBody as never,
+          body: alertBody,
         }),
       ).rejects.toThrow(/national-only/);
       await expect(
@@ -234,7 +233,7 @@ for (const backend of BACKENDS) {
           to: ['KZ/KGD', 'CN/GACC'],
           type: 'alert',
           sharing: 'shareable',
-          body: alertBody as never,
+          body: alertBody,
         }),
       ).rejects.toThrow(/not an active partner/);
       expect(await stateOf(by)).toBe(before);

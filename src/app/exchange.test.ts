@@ -35,11 +35,13 @@ for (const backend of BACKENDS) {
       let by: TestNode, kz: TestNode, uz: TestNode;
       beforeAll(async () => {
         const nats = binding === 'nats' ? natsSpace() : undefined;
-        [by, kz, uz] = await Promise.all(
-          ['BY/GTK', 'KZ/KGD', 'UZ/DTK'].map((id) =>
-            startNode(backend, id, { binding, ...(nats ? { nats } : {}) }),
-          ),
-        );
+        const start = (id: string) =>
+          startNode(backend, id, { binding, ...(nats ? { nats } : {}) });
+        [by, kz, uz] = (await Promise.all(['BY/GTK', 'KZ/KGD', 'UZ/DTK'].map(start))) as [
+          TestNode,
+          TestNode,
+          TestNode,
+        ];
         await connectNodes([by, kz, uz], { binding });
       }, 60_000);
       afterAll(async () => {

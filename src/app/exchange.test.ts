@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BodyOf } from '../core/exchange/messages.js';
 import { receiveMessage } from './exchange-receive.js';
 import { sendMessage } from './exchange.js';
 import {
@@ -18,14 +19,14 @@ import {
   type TestNode,
 } from '../test-support/exchange-nodes.js';
 
-const alertBody = {
+const alertBody: BodyOf['alert'] = {
   priorityArea: 'e-waste',
   summary: 'Used batteries declared as scrap metal',
   details: 'Containers from one consignor carry lead-acid batteries under HS 7204.',
   goods: [{ hsCode: '854810', description: 'waste lead-acid batteries' }],
   routes: [{ from: 'CNSHA', to: 'BYMSQ', via: ['KZALA'], mode: 'rail' }],
   conveyances: [{ mode: 'rail', identifier: 'wagon 5551234' }],
-} as const;
+};
 
 const BINDINGS: Binding[] = ['http', 'nats'];
 

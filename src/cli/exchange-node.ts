@@ -20,6 +20,10 @@ export interface ExchangeNodeOptions {
   /** NATS stream and subject prefix (tests use their own). */
   nats?: { stream?: string; subjectPrefix?: string; receiptTimeoutMs?: number };
   senderPollMs?: number;
+  /** Longest wait between attempts to reach a partner that is down (default 5 min). */
+  maxBackoffMs?: number;
+  /** False: the sender is created but not started (tests that act before it runs). */
+  startSender?: boolean;
   httpTimeoutMs?: number;
   messageTtlHours?: number;
   onError?: (what: string, error: unknown) => void;
@@ -110,13 +114,14 @@ export async function startExchangeNode(
 
   const sender = new ExchangeSender(ctx, {
     pollMs: options.senderPollMs ?? 1000,
+    ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
     onError: (e) => options.onError?.('exchange sender', e),
   });
   // Every process reads the outbox: a message queued anywhere wakes the sender here at once.
   const off = ctx.feed.on((e) => {
     if (e.kind === 'exchange.sent') sender.kick();
   });
-  sender.start();
+  if (options.startSender !== false) sender.start();
   return {
     runtime,
     sender,

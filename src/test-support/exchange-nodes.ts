@@ -128,6 +128,7 @@ export async function startNode(
       natsUrl: options.binding === 'nats' ? TEST_NATS_URL : undefined,
       ...(options.nats ? { nats: { ...options.nats, receiptTimeoutMs: 3000 } } : {}),
       senderPollMs: options.senderPollMs ?? 100,
+      maxBackoffMs: 1500,
       httpTimeoutMs: 3000,
     });
     await ctx.feed.start();

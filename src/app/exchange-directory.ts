@@ -8,6 +8,7 @@ import type {
   StoredContact,
   StoredMessage,
 } from '../core/exchange/agreements.js';
+import { agreementFor } from '../core/exchange/agreements.js';
 import { riskShareBody } from '../core/exchange/boundary.js';
 import { canonicalBytes, isCanonical } from '../core/exchange/canonical-json.js';
 import {
@@ -24,6 +25,7 @@ import { Compile } from 'typebox/compile';
 import type { AppContext } from './context.js';
 import { exchangeOf, nodeRecord, sendMessage } from './exchange.js';
 import { saveIndicator, saveReferenceList } from './manage-indicators.js';
+import { assertMayEdit } from '../core/risk/workflow.js';
 
 const contactCheck = Compile(ContactSchema);
 const entryCheck = Compile(DirectoryUpdateBody);
@@ -364,8 +366,13 @@ export async function publishDirectory(
 ): Promise<StoredMessage[]> {
   const rt = exchangeOf(ctx);
   assertAllowed(principal, 'author', 'partner-directory', nodeRecord(rt));
+  // Every active partner with an agreement in force (the channel itself needs one).
+  const at = ctx.clock.now().toISOString();
+  const agreements = await ctx.storage.read.exchange.agreements();
   const partners = (await ctx.storage.read.exchange.listPartners()).filter(
-    (p) => p.status === 'active',
+    (p) =>
+      p.status === 'active' &&
+      agreementFor(agreements, p.id, 'directory.update', 'non-nominal', at) !== undefined,
   );
   if (partners.length === 0) return [];
   return sendMessage(
@@ -458,6 +465,8 @@ export async function adoptSharedRiskInformation(
 ): Promise<AdoptionResult> {
   const rt = exchangeOf(ctx);
   assertAllowed(principal, 'read', 'exchange-message', nodeRecord(rt));
+  // Adopting writes drafts: only those who may author indicators adopt.
+  assertMayEdit(principal);
   const m = await ctx.storage.read.exchange.messageById(messageId);
   if (!m || m.direction !== 'in' || m.type !== 'risk.share')
     throw new DomainError('not_found', `no shared risk information ${messageId}`);

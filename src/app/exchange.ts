@@ -145,13 +145,13 @@ async function queueOne(
     agreementFor(agreements, to, input.type, 'nominal', at) ??
     agreementFor(agreements, to, input.type, 'non-nominal', at);
   if (!agreement)
-    throw new DomainError('forbidden', `no agreement with ${to} covers ${input.type} messages`, [
+    throw new DomainError('conflict', `no agreement with ${to} covers ${input.type} messages`, [
       { path, reason: `no agreement in force covers ${input.type}` },
     ]);
   const released = releaseFor(input, agreement);
   if (!released.ok)
     throw new DomainError(
-      'forbidden',
+      'invalid_input',
       'national-only information never leaves this node: mark it shareable to send it',
       [{ path: '/sharing', reason: 'national-only' }],
     );

@@ -132,6 +132,23 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-admin',
   ],
 
+  'POST /exchange/v1/messages': 'public',
+  'GET /exchange/v1/directory': 'public',
+  'GET /api/exchange/node': CUSTOMS_READERS,
+  'GET /api/exchange/partners': CUSTOMS_READERS,
+  'POST /api/exchange/partners': ['admin'],
+  'POST /api/exchange/partners/import': ['admin'],
+  'POST /api/exchange/agreements': ['admin'],
+  'GET /api/exchange/contacts': CUSTOMS_READERS,
+  'PUT /api/exchange/contacts/{id}': ['liaison', 'admin'],
+  'DELETE /api/exchange/contacts/{id}': ['liaison', 'admin'],
+  'POST /api/exchange/directory/publish': ['liaison', 'admin'],
+  'GET /api/exchange/messages': ['admin', 'analyst', 'analyst2', 'liaison', 'manager'],
+  'GET /api/exchange/messages/{id}': ['admin', 'analyst', 'analyst2', 'liaison', 'manager'],
+  'POST /api/exchange/messages': ['liaison', 'analyst', 'analyst2'],
+  'POST /api/exchange/risk-information': ['liaison', 'analyst', 'analyst2'],
+  'POST /api/exchange/messages/{id}/adopt': ['analyst', 'analyst2'],
+
   'GET /api/rule-packs/{name}': [...CUSTOMS_READERS, 'kz-officer', 'kz-analyst', 'kz-admin'],
   'GET /api/rule-packs/{name}/document': [
     ...CUSTOMS_READERS,

@@ -1,10 +1,18 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
 import type { AppContext } from '../app/context.js';
 import { createAdministration, createAgency, createUser } from '../app/manage-identity.js';
+import { principalOfUser } from '../app/authenticate.js';
+import { recordAgreement, registerPartner } from '../app/exchange-directory.js';
+import { receiveMessage } from '../app/exchange-receive.js';
+import { startExchangeNode } from '../cli/exchange-node.js';
 import type { Role } from '../core/auth/identity.js';
+import { canonicalBytes } from '../core/exchange/canonical-json.js';
+import { outsiderKeys } from '../test-support/exchange-nodes.js';
 import { testContext } from '../test-support/app.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { airReport } from '../test-support/ens-messages.js';
@@ -36,6 +44,7 @@ interface Fixtures {
   traderAgencyId: string;
   traderEori: string;
   proposalId: string;
+  exchangeMessageId: string;
 }
 
 type Route = { method: string; path: string; key: string };
@@ -54,6 +63,8 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/indicators/')) return fx.indicatorId;
     if (p.startsWith('/api/representations/')) return 'none';
     if (p.startsWith('/api/agencies/')) return fx.traderAgencyId;
+    if (p.startsWith('/api/exchange/messages/')) return fx.exchangeMessageId;
+    if (p.startsWith('/api/exchange/contacts/')) return 'matrix-contact';
     throw new Error(`no fixture for {id} in ${p}`);
   };
   return p
@@ -161,6 +172,42 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
     };
   if (k.endsWith('/reply')) return json({ documents: [{ type: 'N380', reference: 'INV-9' }] });
   if (k.startsWith('PUT /api/rule-packs/')) return undefined; // filled in by the test
+  if (k === 'POST /api/exchange/messages')
+    return json({
+      to: ['KZ/KGD'],
+      type: 'alert',
+      sharing: 'shareable',
+      body: {
+        priorityArea: 'e-waste',
+        summary: `Matrix alert from ${caller}`,
+        details: 'authorisation matrix',
+        goods: [],
+        routes: [],
+        conveyances: [],
+      },
+    });
+  if (k === 'POST /api/exchange/risk-information') return json({ to: ['KZ/KGD'] });
+  if (k === 'PUT /api/exchange/contacts/{id}')
+    return json({
+      id: 'matrix-contact',
+      agency: 'Customs',
+      name: `Matrix ${caller}`,
+      function: 'liaison officer',
+      languages: ['ru'],
+      priorityAreas: ['e-waste'],
+      channels: [{ kind: 'email', value: 'matrix@example.org' }],
+    });
+  if (k === 'POST /api/exchange/partners') return json({ id: 'UZ/DTK', name: 'Uzbekistan' });
+  if (k === 'POST /api/exchange/partners/import')
+    return json({ entry: 'not.a.jws', confirmedKid: 'none' });
+  if (k === 'POST /api/exchange/agreements')
+    return json({
+      partnerId: 'KZ/KGD',
+      title: 'Matrix agreement',
+      legalBasis: 'MATRIX',
+      messageTypes: ['alert'],
+      validFrom: '2026-01-01T00:00:00Z',
+    });
   if (route.method === 'POST' || route.method === 'PUT') return json({});
   return undefined;
 }
@@ -191,6 +238,8 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
   let fx: Fixtures;
   let routes: Route[];
   let rulePackDocument: Record<string, unknown>;
+  let stopExchange: (() => Promise<void>) | undefined;
+  let partner: Awaited<ReturnType<typeof outsiderKeys>> | undefined;
 
   const send = (method: string, url: string, token: string | undefined, extra?: InjectOptions) =>
     app.inject({
@@ -233,6 +282,49 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       await user('kz-analyst', kz.customsAgencyId, ['risk_analyst']);
       await user('kz-admin', kz.customsAgencyId, ['admin']);
     });
+    // This node on the exchange, with one partner and a message received from it.
+    const node = await startExchangeNode(ctx, {
+      nodeId: 'BY/GTK',
+      keyPath: path.join(mkdtempSync(path.join(os.tmpdir(), 'matrix-key-')), 'key.json'),
+      publicUrl: null,
+      startSender: false,
+    });
+    stopExchange = node.close;
+    partner = await outsiderKeys('KZ/KGD');
+    const admin = await principalOfUser(ctx, 'admin');
+    await registerPartner(ctx, admin, {
+      id: 'KZ/KGD',
+      name: 'KZ',
+      keys: partner.keys.publicKeys(),
+    });
+    await recordAgreement(ctx, admin, {
+      partnerId: 'KZ/KGD',
+      title: 'Matrix agreement',
+      legalBasis: 'SCO-CUSTOMS-2007',
+      messageTypes: ['alert', 'risk.share', 'seizure.report'],
+      validFrom: '2020-01-01T00:00:00Z',
+    });
+    const now = new Date();
+    const envelope = {
+      v: 1,
+      id: ctx.ids.next(),
+      from: 'KZ/KGD',
+      to: 'BY/GTK',
+      type: 'risk.share',
+      conversation: 'MATRIXCONVERSATION',
+      refTo: null,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+      legalBasis: 'SCO-CUSTOMS-2007',
+      handling: 'non-nominal',
+      body: { indicators: [], lists: [] },
+    };
+    const received = await receiveMessage(
+      ctx,
+      await partner.keys.sign(canonicalBytes(envelope), now),
+    );
+    expect(received.status, received.detail).toBe('accepted');
+
     app = await testHttpApp(ctx, { signInLimit: { max: 1000, windowMs: 60_000 } });
     for (const c of CALLERS) {
       const r = await send('POST', '/api/auth/login', undefined, {
@@ -305,6 +397,7 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       traderUserId: me.userId,
       traderAgencyId: me.agencyId,
       traderEori: me.traderId,
+      exchangeMessageId: envelope.id,
       proposalId:
         proposed.json<{ id?: string; proposal?: { id: string } }>().id ??
         proposed.json<{ proposal: { id: string } }>().proposal.id,
@@ -321,6 +414,8 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
     );
   }, 300_000);
   afterAll(async () => {
+    await stopExchange?.();
+    partner?.drop();
     await app?.close();
     await t?.drop();
   });

@@ -8,6 +8,7 @@ import {
   shareRiskInformation,
 } from './exchange-directory.js';
 import { approve, saveIndicator, submitForApproval } from './manage-indicators.js';
+import { performanceMetrics } from './metrics.js';
 import { BACKENDS } from '../test-support/databases.js';
 import {
   connectNodes,
@@ -132,6 +133,9 @@ for (const backend of BACKENDS) {
           return r?.caseStatus === 'answered' ? r : undefined;
         });
         expect(answered.answeredAt).not.toBeNull();
+        const atKz = await kz.ctx.storage.read.exchange.findMessage('in', 'BY/GTK', request!.id);
+        expect(atKz).toMatchObject({ caseStatus: 'answered' });
+        expect(atKz?.answeredAt).not.toBeNull();
         const thread = await listMessages(by.ctx, by.users.liaison, {
           conversation: request!.conversation,
           limit: 10,
@@ -239,6 +243,47 @@ for (const backend of BACKENDS) {
         await expect(adoptSharedRiskInformation(kz.ctx, kz.users.analyst, m!.id)).rejects.toThrow(
           /adopted already/,
         );
+      });
+
+      it('counts the exchanges per partner, type and month, and how long answers took', async () => {
+        const from = new Date(Date.now() - 86_400_000).toISOString();
+        const to = new Date(Date.now() + 60_000).toISOString();
+        const m = await performanceMetrics(by.ctx, by.users.manager, { from, to });
+        const out = await by.ctx.storage.read.exchange.listMessages({
+          direction: 'out',
+          limit: 500,
+        });
+        const inbox = await by.ctx.storage.read.exchange.listMessages({
+          direction: 'in',
+          limit: 500,
+        });
+        const delivered = out.filter((x) => x.delivery === 'delivered');
+        expect(m.exchanges.messages).toBe(delivered.length + inbox.length);
+        for (const partner of ['KZ/KGD', 'UZ/DTK']) {
+          const row = m.exchanges.byPartner.find((p) => p.partner === partner)!;
+          expect(row.sent).toBe(delivered.filter((x) => x.to === partner).length);
+          expect(row.received).toBe(inbox.filter((x) => x.from === partner).length);
+        }
+        const month = new Date().toISOString().slice(0, 7);
+        expect(m.exchanges.byMonth).toContainEqual(
+          expect.objectContaining({
+            month,
+            partner: 'KZ/KGD',
+            type: 'assistance.request',
+            sent: 1,
+          }),
+        );
+        expect(m.exchanges.assistance).toMatchObject({
+          sent: 2,
+          received: 0,
+          answered: 1,
+          overdue: 1,
+        });
+        expect(m.exchanges.assistance.responseTime.n).toBe(1);
+        expect(m.exchanges.assistance.responseTime.medianHours).toBeGreaterThan(0);
+        const atKz = await performanceMetrics(kz.ctx, kz.users.manager, { from, to });
+        expect(atKz.exchanges.assistance).toMatchObject({ received: 1, answered: 1 });
+        expect(atKz.exchanges.assistance.ourResponseTime.n).toBe(1);
       });
 
       it('applies a message repeated 1,000 times once', async () => {

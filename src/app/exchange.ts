@@ -125,6 +125,7 @@ async function queueOne(
   const at = now.toISOString();
   let conversation: string | null = null;
   let refTo: string | null = input.refTo ?? null;
+  let answeredRequest: StoredMessage | undefined;
   if (refTo !== null) {
     // A follow-up continues the thread of the message it answers, with the same partner.
     const answered = await tx.exchange.messageById(refTo);
@@ -135,6 +136,14 @@ async function queueOne(
       ]);
     conversation = answered.conversation;
     refTo = answered.id;
+    if (
+      ANSWER_TYPES.has(input.type) &&
+      (answered.direction !== 'in' || answered.type !== 'assistance.request')
+    )
+      throw new DomainError('invalid_input', `${refTo} is not a request for assistance received`, [
+        { path: '/refTo', reason: 'a request for assistance received from this partner' },
+      ]);
+    if (ANSWER_TYPES.has(input.type)) answeredRequest = answered;
   } else if (ANSWER_TYPES.has(input.type)) {
     throw new DomainError('invalid_input', `a ${input.type} answers a request`, [
       { path: '/refTo', reason: 'required' },
@@ -207,6 +216,20 @@ async function queueOne(
     adoptedAt: null,
   };
   await tx.exchange.insertMessage(m);
+  if (answeredRequest) {
+    // Answering a request received: it stands where the answer puts it, here as at the partner.
+    const final =
+      envelope.type === 'assistance.reply' && (envelope.body as { final: boolean }).final;
+    await tx.exchange.setCase('in', answeredRequest.from, answeredRequest.id, {
+      caseStatus:
+        envelope.type === 'assistance.reply'
+          ? final
+            ? 'answered'
+            : 'in-progress'
+          : (envelope.body as { status: string }).status,
+      ...(final ? { answeredAt: at } : {}),
+    });
+  }
   await tx.audit.append({
     at,
     agencyId: principal.agencyId,

@@ -3,7 +3,7 @@ import type { Principal } from '../core/auth/identity.js';
 import { assertAllowed } from '../core/auth/policy.js';
 import { outcomeOf, type ControlOutcome } from '../core/controls/inspection.js';
 import { DomainError } from '../core/errors.js';
-import type { MetricDeclaration, Repositories } from '../core/ports.js';
+import type { ExchangeActivity, MetricDeclaration, Repositories } from '../core/ports.js';
 import { median, p90, proportion, type Proportion } from '../core/stats.js';
 import type { AppContext } from './context.js';
 
@@ -63,10 +63,38 @@ export interface PerformanceMetrics {
     messages: number;
     byAgencyPair: Array<{ from: string; to: string; events: number }>;
   };
+  /** Messages with partner administrations created in the period and delivered or received. */
   exchanges: {
     messages: number;
     records: number;
-    byPartner: Array<{ partner: string; messages: number; records: number }>;
+    byPartner: Array<{
+      partner: string;
+      messages: number;
+      records: number;
+      sent: number;
+      received: number;
+    }>;
+    byType: Array<{ type: string; sent: number; received: number }>;
+    /** Per UTC month (YYYY-MM), partner and type. */
+    byMonth: Array<{
+      month: string;
+      partner: string;
+      type: string;
+      sent: number;
+      received: number;
+    }>;
+    /** Requests for assistance, sent and received, and how long the answers took. */
+    assistance: {
+      sent: number;
+      received: number;
+      answered: number;
+      /** Past the deadline at the end of the period and not answered or refused. */
+      overdue: number;
+      /** From the request to the final answer, for requests this node sent. */
+      responseTime: Durations;
+      /** Same, for requests this node answered. */
+      ourResponseTime: Durations;
+    };
   };
   groups: Array<{ group: string } & Counts> | null;
   /** Declarations per day (UTC) by channel, from the first to the last day with any, gaps as zeros. */
@@ -286,9 +314,78 @@ export async function computeMetrics(
         return { from, to, events };
       }),
     },
-    exchanges: { messages: exchangeEvents.length, records: 0, byPartner: [] },
+    exchanges: exchangeMetrics(
+      (await read.exchange.activity(from, to)).filter(
+        (a) => !agencyIds || agencyIds.has(a.agencyId),
+      ),
+      to,
+    ),
     groups,
     daily: channelsPerDay(declarations),
+  };
+}
+
+/** Exchanges with partners: per partner, type and month, and requests for assistance. */
+export function exchangeMetrics(
+  activity: readonly ExchangeActivity[],
+  end: string,
+): PerformanceMetrics['exchanges'] {
+  const partners = new Map<string, PerformanceMetrics['exchanges']['byPartner'][number]>();
+  const types = new Map<string, { type: string; sent: number; received: number }>();
+  const months = new Map<string, PerformanceMetrics['exchanges']['byMonth'][number]>();
+  let records = 0;
+  for (const a of activity) {
+    const side = a.direction === 'out' ? 'sent' : 'received';
+    records += a.records;
+    const p = partners.get(a.partner) ?? {
+      partner: a.partner,
+      messages: 0,
+      records: 0,
+      sent: 0,
+      received: 0,
+    };
+    p.messages++;
+    p.records += a.records;
+    p[side]++;
+    partners.set(a.partner, p);
+    const t = types.get(a.type) ?? { type: a.type, sent: 0, received: 0 };
+    t[side]++;
+    types.set(a.type, t);
+    const month = a.createdAt.slice(0, 7);
+    const key = `${month}\u0000${a.partner}\u0000${a.type}`;
+    const mo = months.get(key) ?? { month, partner: a.partner, type: a.type, sent: 0, received: 0 };
+    mo[side]++;
+    months.set(key, mo);
+  }
+  const requests = activity.filter((a) => a.type === 'assistance.request');
+  const durations = (list: readonly ExchangeActivity[]): Durations => {
+    const values = list
+      .filter((a) => a.answeredAt !== null)
+      .map((a) => (Date.parse(a.answeredAt!) - Date.parse(a.createdAt)) / 3600_000);
+    return { n: values.length, medianHours: median(values), p90Hours: p90(values) };
+  };
+  const sorted = <T>(m: Map<string, T>) =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return {
+    messages: activity.length,
+    records,
+    byPartner: sorted(partners),
+    byType: sorted(types),
+    byMonth: sorted(months),
+    assistance: {
+      sent: requests.filter((a) => a.direction === 'out').length,
+      received: requests.filter((a) => a.direction === 'in').length,
+      answered: requests.filter((a) => a.caseStatus === 'answered').length,
+      overdue: requests.filter(
+        (a) =>
+          a.deadline !== null &&
+          a.deadline < end &&
+          a.caseStatus !== 'answered' &&
+          a.caseStatus !== 'refused',
+      ).length,
+      responseTime: durations(requests.filter((a) => a.direction === 'out')),
+      ourResponseTime: durations(requests.filter((a) => a.direction === 'in')),
+    },
   };
 }
 
@@ -420,9 +517,31 @@ export function metricsCsv(m: PerformanceMetrics): string {
   );
   for (const p of c.byAgencyPair)
     rows.push(['collaboration', `${p.from}->${p.to}`, 'events', p.events]);
+  const x = m.exchanges;
+  rows.push(['exchanges', '', 'messages', x.messages], ['exchanges', '', 'records', x.records]);
+  for (const p of x.byPartner)
+    rows.push(
+      ['exchanges', p.partner, 'sent', p.sent],
+      ['exchanges', p.partner, 'received', p.received],
+      ['exchanges', p.partner, 'records', p.records],
+    );
+  for (const t of x.byType)
+    rows.push(['exchanges', t.type, 'sent', t.sent], ['exchanges', t.type, 'received', t.received]);
+  for (const mo of x.byMonth)
+    rows.push(
+      ['exchanges', `${mo.month} ${mo.partner} ${mo.type}`, 'sent', mo.sent],
+      ['exchanges', `${mo.month} ${mo.partner} ${mo.type}`, 'received', mo.received],
+    );
+  const a = x.assistance;
   rows.push(
-    ['exchanges', '', 'messages', m.exchanges.messages],
-    ['exchanges', '', 'records', m.exchanges.records],
+    ['assistance', '', 'sent', a.sent],
+    ['assistance', '', 'received', a.received],
+    ['assistance', '', 'answered', a.answered],
+    ['assistance', '', 'overdue', a.overdue],
+    ['assistance', 'sent', 'median_hours', a.responseTime.medianHours],
+    ['assistance', 'sent', 'p90_hours', a.responseTime.p90Hours],
+    ['assistance', 'answered_here', 'median_hours', a.ourResponseTime.medianHours],
+    ['assistance', 'answered_here', 'p90_hours', a.ourResponseTime.p90Hours],
   );
   for (const g of m.groups ?? []) countRows('group', g.group, g);
   for (const d of m.daily) {

@@ -1,4 +1,11 @@
-import type { Agreement, MessageFilter, Partner, PartnerKey, StoredContact, StoredMessage } from './exchange/agreements.js';
+import type {
+  Agreement,
+  MessageFilter,
+  Partner,
+  PartnerKey,
+  StoredContact,
+  StoredMessage,
+} from './exchange/agreements.js';
 import type { Administration, Agency, AgencyKind, Representation, Role } from './auth/identity.js';
 import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
 import type { Assessment } from './risk/assess.js';
@@ -258,6 +265,21 @@ export interface DeclarationFilter {
   /** Keyset cursor: continue after this (submittedAt, id). */
   after?: { submittedAt: string; id: string };
   limit: number;
+}
+
+/** One message as the metrics count it. */
+export interface ExchangeActivity {
+  direction: 'out' | 'in';
+  /** The sending agency (out) or the agency handling it (in). */
+  agencyId: string;
+  partner: string;
+  type: string;
+  createdAt: string;
+  caseStatus: string | null;
+  deadline: string | null;
+  answeredAt: string | null;
+  /** Records carried: indicators and lists of shared risk information, else 1. */
+  records: number;
 }
 
 export interface StoredIdempotentResponse {
@@ -632,7 +654,12 @@ export interface Repositories {
   exchange: {
     node(): Promise<{ nodeId: string; name: string; httpEndpoint: string | null } | undefined>;
     /** Sets this node's id on first start; false when it is already set (to anything). */
-    initNode(n: { nodeId: string; name: string; httpEndpoint: string | null; at: string }): Promise<boolean>;
+    initNode(n: {
+      nodeId: string;
+      name: string;
+      httpEndpoint: string | null;
+      at: string;
+    }): Promise<boolean>;
     upsertPartner(p: Partner): Promise<void>;
     findPartner(id: string): Promise<Partner | undefined>;
     listPartners(): Promise<Partner[]>;
@@ -646,10 +673,18 @@ export interface Repositories {
     replaceContacts(nodeId: string, contacts: StoredContact[]): Promise<void>;
     putContact(c: StoredContact): Promise<void>;
     deleteContact(nodeId: string, id: string): Promise<boolean>;
-    contacts(filter: { nodeId?: string; country?: string; area?: string }): Promise<StoredContact[]>;
+    contacts(filter: {
+      nodeId?: string;
+      country?: string;
+      area?: string;
+    }): Promise<StoredContact[]>;
     /** Stores a message; false when (direction, from, id) exists (nothing written). */
     insertMessage(m: StoredMessage): Promise<boolean>;
-    findMessage(direction: 'out' | 'in', from: string, id: string): Promise<StoredMessage | undefined>;
+    findMessage(
+      direction: 'out' | 'in',
+      from: string,
+      id: string,
+    ): Promise<StoredMessage | undefined>;
     /** A message by id in either direction (outgoing first). */
     messageById(id: string): Promise<StoredMessage | undefined>;
     listMessages(filter: MessageFilter): Promise<StoredMessage[]>;
@@ -665,7 +700,14 @@ export interface Repositories {
       id: string,
       d: Pick<
         StoredMessage,
-        'delivery' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'binding' | 'deliveredAt' | 'receipt' | 'receiptReason'
+        | 'delivery'
+        | 'attempts'
+        | 'nextAttemptAt'
+        | 'lastError'
+        | 'binding'
+        | 'deliveredAt'
+        | 'receipt'
+        | 'receiptReason'
       >,
     ): Promise<boolean>;
     setCase(
@@ -675,9 +717,19 @@ export interface Repositories {
       c: { caseStatus: string; answeredAt?: string | null },
     ): Promise<boolean>;
     markAdopted(from: string, id: string, at: string): Promise<boolean>;
+    /** Messages created in [from, to) that were delivered or received, for the metrics. */
+    activity(from: string, to: string): Promise<ExchangeActivity[]>;
     /** Messages per partner, direction, type and month (UTC), for the metrics. */
-    counts(fromMonth?: string): Promise<
-      Array<{ partner: string; direction: 'out' | 'in'; type: string; month: string; messages: number }>
+    counts(
+      fromMonth?: string,
+    ): Promise<
+      Array<{
+        partner: string;
+        direction: 'out' | 'in';
+        type: string;
+        month: string;
+        messages: number;
+      }>
     >;
   };
   idempotency: {

@@ -424,6 +424,45 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    async activity(from, to) {
+      const rows = await db
+        .selectFrom('exchange_messages')
+        .select([
+          'direction',
+          'from_node',
+          'to_node',
+          'type',
+          'created_at',
+          'case_status',
+          'deadline',
+          'answered_at',
+          'agency_id',
+          'body',
+        ])
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .where('delivery', 'in', ['delivered', 'received'])
+        .orderBy('seq')
+        .execute();
+      return rows.map((r) => {
+        let records = 1;
+        if (r.type === 'risk.share') {
+          const b = JSON.parse(r.body) as { indicators?: unknown[]; lists?: unknown[] };
+          records = (b.indicators?.length ?? 0) + (b.lists?.length ?? 0);
+        }
+        return {
+          direction: r.direction as 'out' | 'in',
+          agencyId: r.agency_id,
+          partner: r.direction === 'out' ? r.to_node : r.from_node,
+          type: r.type,
+          createdAt: r.created_at,
+          caseStatus: r.case_status,
+          deadline: r.deadline,
+          answeredAt: r.answered_at,
+          records,
+        };
+      });
+    },
     async counts(fromMonth) {
       let q = db
         .selectFrom('exchange_messages')

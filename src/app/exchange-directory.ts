@@ -541,3 +541,34 @@ export async function adoptSharedRiskInformation(
   });
   return result;
 }
+
+/**
+ * Rotates this node's signing key: the new key signs from now on, the old one stays valid for
+ * `overlapHours`, and the directory entry with both goes to every partner signed with the old key
+ * (which they trust), so that they accept the new key without an administrator's confirmation.
+ */
+export async function rotateNodeKey(
+  ctx: AppContext,
+  principal: Principal,
+  overlapHours: number,
+): Promise<{ key: PublishedKey; published: StoredMessage[] }> {
+  const rt = exchangeOf(ctx);
+  assertAllowed(principal, 'administer', 'partner-directory', nodeRecord(rt));
+  if (!Number.isFinite(overlapHours) || overlapHours < 1 || overlapHours > 24 * 90)
+    invalid('the overlap is 1 hour to 90 days', [{ path: '/overlapHours', reason: '1 to 2160' }]);
+  if (!rt.signer.rotate) throw new DomainError('conflict', 'the node keys cannot be rotated here');
+  const key = await rt.signer.rotate(ctx.clock.now(), overlapHours);
+  const at = ctx.clock.now().toISOString();
+  await ctx.storage.write((tx) =>
+    tx.audit.append({
+      at,
+      agencyId: principal.agencyId,
+      actorId: principal.userId,
+      action: 'node.key-rotated',
+      subjectType: 'exchange-node',
+      subjectId: rt.nodeId,
+      details: { kid: key.kid, overlapHours },
+    }),
+  );
+  return { key, published: await publishDirectory(ctx, principal) };
+}

@@ -183,7 +183,12 @@ async function queueOne(
   const checked = validateEnvelope(envelope);
   if (!checked.ok)
     throw new DomainError('invalid_input', 'the message is not valid', checked.issues);
-  const jws = await rt.signer.sign(canonicalBytes(envelope), now);
+  // A directory update may announce a new key: it is signed with the key partners already trust.
+  const jws = await rt.signer.sign(
+    canonicalBytes(envelope),
+    now,
+    envelope.type === 'directory.update' ? { established: true } : undefined,
+  );
   const request = envelope.type === 'assistance.request';
   const m: StoredMessage = {
     direction: 'out',

@@ -38,6 +38,7 @@ export type EventKind =
   | `exchange.${'sent' | 'delivered' | 'refused' | 'expired' | 'received' | 'case-updated' | 'adopted'}`
   | `partner.${'registered' | 'updated' | 'key-trusted'}`
   | 'agreement.recorded'
+  | 'node.key-rotated'
   | `liaison-contact.${'updated' | 'removed'}`;
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */

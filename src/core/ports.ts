@@ -720,9 +720,7 @@ export interface Repositories {
     /** Messages created in [from, to) that were delivered or received, for the metrics. */
     activity(from: string, to: string): Promise<ExchangeActivity[]>;
     /** Messages per partner, direction, type and month (UTC), for the metrics. */
-    counts(
-      fromMonth?: string,
-    ): Promise<
+    counts(fromMonth?: string): Promise<
       Array<{
         partner: string;
         direction: 'out' | 'in';

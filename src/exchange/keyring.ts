@@ -134,9 +134,19 @@ class FileKeyring implements Keyring {
     return published(key);
   }
 
-  async sign(payload: Uint8Array, at: Date): Promise<string> {
-    const { kid } = this.current(at);
+  async sign(payload: Uint8Array, at: Date, options?: { established?: boolean }): Promise<string> {
+    const { kid } = options?.established ? this.established(at) : this.current(at);
     return signCompact(payload, this.privateKeys.get(kid)!, kid);
+  }
+
+  /** The oldest key valid at `at` (the one partners have trusted longest). */
+  private established(at: Date): PublishedKey {
+    const t = iso(at);
+    const valid = this.file.keys
+      .filter((k) => k.validFrom <= t && (k.validTo === null || t < k.validTo))
+      .sort((a, b) => (a.validFrom < b.validFrom ? -1 : 1));
+    const k = valid[0];
+    return k ? published(k) : this.current(at);
   }
 
   rotate(now: Date, overlapHours: number): Promise<PublishedKey> {

@@ -136,6 +136,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'GET /exchange/v1/directory': 'public',
   'GET /api/exchange/node': CUSTOMS_READERS,
   'GET /api/exchange/partners': CUSTOMS_READERS,
+  'POST /api/exchange/node/rotate-key': ['admin'],
   'POST /api/exchange/partners': ['admin'],
   'POST /api/exchange/partners/import': ['admin'],
   'POST /api/exchange/agreements': ['admin'],

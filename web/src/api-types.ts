@@ -14163,6 +14163,142 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/exchange/node/rotate-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate this node's signing key: the old key stays valid for overlapHours; the directory entry with both goes to every partner, signed with the old key */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            overlapHours: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              key: {
+                kid: string;
+                jwk: {
+                  kty: string;
+                  crv: string;
+                  x: string;
+                };
+                validFrom: string;
+                validTo: string | null;
+              };
+              published: {
+                id: string;
+                /** @enum {unknown} */
+                direction: 'out' | 'in';
+                from: string;
+                to: string;
+                /** @enum {unknown} */
+                type:
+                  | 'alert'
+                  | 'assistance.request'
+                  | 'assistance.status'
+                  | 'assistance.reply'
+                  | 'seizure.report'
+                  | 'risk.share'
+                  | 'directory.update';
+                conversation: string;
+                refTo: string | null;
+                createdAt: string;
+                expiresAt: string;
+                legalBasis: string;
+                /** @enum {unknown} */
+                handling: 'non-nominal' | 'nominal';
+                body: {
+                  [key: string]: unknown;
+                };
+                /** @enum {unknown} */
+                delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+                attempts: number;
+                nextAttemptAt: string | null;
+                lastError: string | null;
+                binding: ('http' | 'nats') | null;
+                deliveredAt: string | null;
+                receiptReason: string | null;
+                caseStatus: string | null;
+                deadline: string | null;
+                /** @description A request for assistance past its deadline, unanswered */
+                overdue: boolean;
+                answeredAt: string | null;
+                adoptedAt: string | null;
+                createdBy: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/exchange/partners': {
     parameters: {
       query?: never;

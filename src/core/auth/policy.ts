@@ -272,7 +272,8 @@ export const POLICY: readonly Rule[] = [
     roles: ['liaison_officer'],
     agencyKinds: ['customs'],
     when: [ownAdministration()],
-    reason: 'liaison officers send alerts, requests for assistance and seizure reports, and answer requests',
+    reason:
+      'liaison officers send alerts, requests for assistance and seizure reports, and answer requests',
   },
   {
     actions: ['send'],

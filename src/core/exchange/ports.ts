@@ -21,8 +21,17 @@ export interface PublishedKey {
 
 /** The node's own keys: signs with the key current at the time given. */
 export interface EnvelopeSigner {
-  /** Compact JWS (EdDSA, `kid` of the key current at `at`) over exactly these payload bytes. */
-  sign(payload: Uint8Array, at: Date): Promise<string>;
+  /**
+   * Compact JWS (EdDSA) over exactly these payload bytes, with the key current at `at` — or, with
+   * `established`, the oldest key valid at `at`: a directory update announcing a new key is
+   * signed with the key partners already trust, so that they can accept the new one.
+   */
+  sign(payload: Uint8Array, at: Date, options?: { established?: boolean }): Promise<string>;
+  /**
+   * A new key, current from `now`; the previous one stays valid for `overlapHours` (messages
+   * signed before and in flight still verify). Absent where keys cannot be rotated.
+   */
+  rotate?(now: Date, overlapHours: number): Promise<PublishedKey>;
   /** Every own key (public part), retired ones included, for the directory entry. */
   publicKeys(): PublishedKey[];
 }

@@ -13,6 +13,7 @@ import {
   recordAgreement,
   registerPartner,
   removeOwnContact,
+  rotateNodeKey,
   searchContacts,
   shareRiskInformation,
   signedOwnEntry,
@@ -218,6 +219,29 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       await listPartners(ctx, request.principal); // the same readers as the directory
       const rt = exchangeOf(ctx);
       return { nodeId: rt.nodeId, name: rt.name, keys: rt.signer.publicKeys() };
+    },
+  );
+
+  app.post(
+    '/api/exchange/node/rotate-key',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['exchange'],
+        summary:
+          "Rotate this node's signing key: the old key stays valid for overlapHours; the directory entry with both goes to every partner, signed with the old key",
+        body: Type.Object({ overlapHours: Type.Number({ minimum: 1, maximum: 2160 }) }),
+        response: {
+          200: Type.Object({ key: KeySchema, published: Type.Array(MessageSchema) }),
+          400: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body as { overlapHours?: unknown };
+      const r = await rotateNodeKey(ctx, request.principal, Number(b?.overlapHours));
+      return { key: r.key, published: r.published.map((m) => view(ctx, m)) };
     },
   );
 

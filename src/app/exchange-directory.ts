@@ -1,5 +1,5 @@
 import type { Principal } from '../core/auth/identity.js';
-import { assertAllowed } from '../core/auth/policy.js';
+import { assertAllowed, can } from '../core/auth/policy.js';
 import type {
   Agreement,
   MessageFilter,
@@ -23,7 +23,7 @@ import { DomainError, type FieldIssue } from '../core/errors.js';
 import { schemaIssues } from '../core/schema-issues.js';
 import { Compile } from 'typebox/compile';
 import type { AppContext } from './context.js';
-import { exchangeOf, nodeRecord, sendMessage } from './exchange.js';
+import { exchangeOf, nodeRecord, sendMessage, type ExchangeRuntime } from './exchange.js';
 import { saveIndicator, saveReferenceList } from './manage-indicators.js';
 import { assertMayEdit } from '../core/risk/workflow.js';
 
@@ -388,6 +388,16 @@ export async function publishDirectory(
   );
 }
 
+/**
+ * What a principal reads of the messages: customs staff of the exchange all of them; staff of the
+ * other agencies only their own agency's messages with the others (never the partners').
+ */
+function messageScope(rt: ExchangeRuntime, principal: Principal): { agencyId?: string } {
+  if (can(principal, 'read', 'exchange-message', nodeRecord(rt))) return {};
+  assertAllowed(principal, 'read', 'agency-message', nodeRecord(rt));
+  return { agencyId: principal.agencyId };
+}
+
 /** Messages in and out, newest first; `conversation` gives a whole thread. */
 export async function listMessages(
   ctx: AppContext,
@@ -395,8 +405,11 @@ export async function listMessages(
   filter: MessageFilter,
 ): Promise<StoredMessage[]> {
   const rt = exchangeOf(ctx);
-  assertAllowed(principal, 'read', 'exchange-message', nodeRecord(rt));
-  return ctx.storage.read.exchange.listMessages({ ...filter, limit: Math.min(filter.limit, 500) });
+  return ctx.storage.read.exchange.listMessages({
+    ...filter,
+    ...messageScope(rt, principal),
+    limit: Math.min(filter.limit, 500),
+  });
 }
 
 export async function getMessage(
@@ -405,8 +418,13 @@ export async function getMessage(
   id: string,
 ): Promise<StoredMessage> {
   const rt = exchangeOf(ctx);
-  assertAllowed(principal, 'read', 'exchange-message', nodeRecord(rt));
-  const m = await ctx.storage.read.exchange.messageById(id);
+  const scope = messageScope(rt, principal);
+  // Between agencies of the node one id has two rows: the one of the principal's agency first.
+  const rows = await ctx.storage.read.exchange.listMessages({ id, ...scope, limit: 2 });
+  const m =
+    rows.find((r) => r.agencyId === principal.agencyId) ??
+    rows.find((r) => r.direction === 'out') ??
+    rows[0];
   if (!m) throw new DomainError('not_found', `no message ${id}`);
   return m;
 }

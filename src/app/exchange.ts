@@ -6,6 +6,8 @@ import { releaseFor, type Composed } from '../core/exchange/boundary.js';
 import { canonicalBytes } from '../core/exchange/canonical-json.js';
 import {
   ANSWER_TYPES,
+  carriesNominal,
+  validateBody,
   validateEnvelope,
   type Envelope,
   type MessageType,
@@ -59,17 +61,25 @@ export function nodeRecord(rt: ExchangeRuntime): { administrationId: string } {
 }
 
 export interface ComposeInput<T extends MessageType = MessageType> extends Composed<T> {
-  /** Partner node ids; one envelope each (agreements and so handling may differ per partner). */
+  /**
+   * Partner node ids (`KZ/KGD`: one signed envelope each, as agreements and so handling may
+   * differ per partner) and codes of agencies of this administration (`BY-ENV`: delivered here,
+   * never signed, never leaving the node).
+   */
   to: readonly string[];
   /** Answers and follow-ups: the message answered (its conversation is continued). */
   refTo?: string | null;
   expiresAt?: string;
 }
 
+/** True for a partner node id, false for the code of an agency of this node. */
+export const isNodeId = (to: string): boolean => to.includes('/');
+
 /**
  * Composes, signs and queues a message to each partner, in one transaction with its audit event;
- * the sender delivers it from the queue. Refused as a whole (nothing queued) when any partner is
- * unknown or suspended, no agreement covers the type, or the content is national-only.
+ * the sender delivers it from the queue. Messages to agencies of this node are delivered in the
+ * same transaction. Refused as a whole (nothing queued) when any addressee is unknown, no
+ * agreement covers the type for a partner, or content for a partner is national-only.
  */
 export async function sendMessage(
   ctx: AppContext,
@@ -78,16 +88,15 @@ export async function sendMessage(
   options: { as?: 'author' } = {},
 ): Promise<StoredMessage[]> {
   const rt = exchangeOf(ctx);
+  const action = ANSWER_TYPES.has(input.type) ? 'respond' : 'send';
   if (options.as === 'author' || input.type === 'directory.update') {
     // The node's own directory entry goes out as its liaison officers keep it.
     assertAllowed(principal, 'author', 'partner-directory', nodeRecord(rt));
   } else {
-    assertAllowed(
-      principal,
-      ANSWER_TYPES.has(input.type) ? 'respond' : 'send',
-      'exchange-message',
-      nodeRecord(rt),
-    );
+    if (input.to.some(isNodeId))
+      assertAllowed(principal, action, 'exchange-message', nodeRecord(rt));
+    if (input.to.some((t) => !isNodeId(t)))
+      assertAllowed(principal, action, 'agency-message', nodeRecord(rt));
   }
   if (input.to.length === 0)
     throw new DomainError('invalid_input', 'name at least one partner', [
@@ -100,11 +109,150 @@ export async function sendMessage(
   return ctx.storage.write(async (tx) => {
     const out: StoredMessage[] = [];
     for (const [index, to] of input.to.entries()) {
-      const m = await queueOne(ctx, rt, tx, principal, input, to, `/to/${index}`);
-      out.push(m);
+      const path = `/to/${index}`;
+      out.push(
+        isNodeId(to)
+          ? await queueOne(ctx, rt, tx, principal, input, to, path)
+          : await deliverLocally(ctx, rt, tx, principal, input, to, path),
+      );
     }
     return out;
   });
+}
+
+/**
+ * A message between agencies of this administration: checked like any other, stored as sent by
+ * one agency and received by the other in the same transaction, unsigned (it never leaves the
+ * node; national information may go, nominal data too).
+ */
+async function deliverLocally(
+  ctx: AppContext,
+  rt: ExchangeRuntime,
+  tx: Repositories,
+  principal: Principal,
+  input: ComposeInput,
+  code: string,
+  path: string,
+): Promise<StoredMessage> {
+  const [agency, own] = await Promise.all([
+    tx.identity.findAgencyByCode(code),
+    tx.identity.findAgency(principal.agencyId),
+  ]);
+  if (
+    !agency ||
+    !own ||
+    agency.administrationId !== rt.administrationId ||
+    agency.kind === 'trader' ||
+    agency.id === own.id
+  )
+    throw new DomainError('invalid_input', `${code} is not another agency of this administration`, [
+      { path, reason: 'a partner node id (KZ/KGD) or the code of another agency here' },
+    ]);
+  const body = validateBody(input.type, input.body);
+  if (!body.ok)
+    throw new DomainError(
+      'invalid_input',
+      'the message is not valid',
+      body.issues.map((i) => ({ ...i, path: `/body${i.path}` })),
+    );
+  const at = ctx.clock.now().toISOString();
+  const id = ctx.ids.next();
+  let conversation = id;
+  let refTo: string | null = null;
+  if (input.refTo) {
+    // Answering or following up a message this agency received from that agency.
+    const [answered] = await tx.exchange.listMessages({
+      id: input.refTo,
+      agencyId: principal.agencyId,
+      limit: 1,
+    });
+    const other = answered && (answered.direction === 'in' ? answered.from : answered.to);
+    if (!answered || answered.binding !== 'local' || other !== code)
+      throw new DomainError('invalid_input', `no message ${input.refTo} with ${code}`, [
+        { path: '/refTo', reason: 'no such message with this agency' },
+      ]);
+    if (
+      ANSWER_TYPES.has(input.type) &&
+      (answered.direction !== 'in' || answered.type !== 'assistance.request')
+    )
+      throw new DomainError('invalid_input', `${answered.id} is not a request received`, [
+        { path: '/refTo', reason: 'a request for assistance received from this agency' },
+      ]);
+    conversation = answered.conversation;
+    refTo = answered.id;
+    if (ANSWER_TYPES.has(input.type)) {
+      const final = input.type === 'assistance.reply' && (input.body as { final: boolean }).final;
+      const caseStatus =
+        input.type === 'assistance.reply'
+          ? final
+            ? 'answered'
+            : 'in-progress'
+          : (input.body as { status: string }).status;
+      for (const direction of ['in', 'out'] as const)
+        await tx.exchange.setCase(direction, answered.from, answered.id, {
+          caseStatus,
+          ...(final ? { answeredAt: at } : {}),
+        });
+    }
+  } else if (ANSWER_TYPES.has(input.type)) {
+    throw new DomainError('invalid_input', `a ${input.type} answers a request`, [
+      { path: '/refTo', reason: 'required' },
+    ]);
+  }
+  const request = input.type === 'assistance.request';
+  const row: StoredMessage = {
+    direction: 'out',
+    id,
+    from: own.code,
+    to: code,
+    type: input.type,
+    conversation,
+    refTo,
+    createdAt: at,
+    expiresAt:
+      input.expiresAt ?? new Date(Date.parse(at) + rt.messageTtlHours * 3_600_000).toISOString(),
+    legalBasis: 'domestic',
+    handling: carriesNominal(body.value) ? 'nominal' : 'non-nominal',
+    body: body.value as Record<string, unknown>,
+    jws: '',
+    digest: '',
+    agencyId: own.id,
+    createdBy: principal.userId,
+    delivery: 'delivered',
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    binding: 'local',
+    deliveredAt: at,
+    receipt: null,
+    receiptReason: null,
+    caseStatus: request ? 'received' : null,
+    deadline: request ? (body.value as { deadline: string }).deadline : null,
+    answeredAt: null,
+    adoptedAt: null,
+  };
+  await tx.exchange.insertMessage(row);
+  await tx.exchange.insertMessage({
+    ...row,
+    direction: 'in',
+    agencyId: agency.id,
+    delivery: 'received',
+    createdBy: principal.userId,
+  });
+  for (const [action, agencyId] of [
+    ['exchange.sent', own.id],
+    ['exchange.received', agency.id],
+  ] as const)
+    await tx.audit.append({
+      at,
+      agencyId,
+      actorId: principal.userId,
+      action,
+      subjectType: 'exchange-message',
+      subjectId: id,
+      details: { local: true, from: own.code, to: code, type: input.type, conversation, refTo },
+    });
+  return row;
 }
 
 async function queueOne(
@@ -150,9 +298,13 @@ async function queueOne(
     ]);
   }
   const agreements = await tx.exchange.agreements(to);
-  const agreement =
-    agreementFor(agreements, to, input.type, 'nominal', at) ??
-    agreementFor(agreements, to, input.type, 'non-nominal', at);
+  // A message naming parties goes under an agreement that allows it, if there is one (else the
+  // parties are withheld); any other message under the first agreement that covers its type.
+  const named = carriesNominal(input.body);
+  const agreement = named
+    ? (agreementFor(agreements, to, input.type, 'nominal', at) ??
+      agreementFor(agreements, to, input.type, 'non-nominal', at))
+    : agreementFor(agreements, to, input.type, 'non-nominal', at);
   if (!agreement)
     throw new DomainError('conflict', `no agreement with ${to} covers ${input.type} messages`, [
       { path, reason: `no agreement in force covers ${input.type}` },

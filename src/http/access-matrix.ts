@@ -144,8 +144,9 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'PUT /api/exchange/contacts/{id}': ['liaison', 'admin'],
   'DELETE /api/exchange/contacts/{id}': ['liaison', 'admin'],
   'POST /api/exchange/directory/publish': ['liaison', 'admin'],
-  'GET /api/exchange/messages': ['admin', 'analyst', 'analyst2', 'liaison', 'manager'],
-  'GET /api/exchange/messages/{id}': ['admin', 'analyst', 'analyst2', 'liaison', 'manager'],
+  // Staff of every public agency read their own agency's messages with the others.
+  'GET /api/exchange/messages': STAFF,
+  'GET /api/exchange/messages/{id}': STAFF,
   'POST /api/exchange/messages': ['liaison', 'analyst', 'analyst2'],
   'POST /api/exchange/risk-information': ['liaison', 'analyst', 'analyst2'],
   'POST /api/exchange/messages/{id}/adopt': ['analyst', 'analyst2'],

@@ -322,6 +322,8 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
     async listMessages(f) {
       let q = db.selectFrom('exchange_messages').selectAll();
       if (f.direction) q = q.where('direction', '=', f.direction);
+      if (f.id) q = q.where('id', '=', f.id);
+      if (f.agencyId) q = q.where('agency_id', '=', f.agencyId);
       if (f.type) q = q.where('type', '=', f.type);
       if (f.conversation) q = q.where('conversation', '=', f.conversation);
       if (f.partner) {
@@ -442,6 +444,8 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
         .where('created_at', '>=', from)
         .where('created_at', '<', to)
         .where('delivery', 'in', ['delivered', 'received'])
+        // Between agencies of this node: collaboration, not an exchange with a partner.
+        .where((eb) => eb.or([eb('binding', 'is', null), eb('binding', '!=', 'local')]))
         .orderBy('seq')
         .execute();
       return rows.map((r) => {

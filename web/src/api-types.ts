@@ -318,6 +318,7 @@ export interface paths {
                   | 'training-data'
                   | 'method-information'
                   | 'exchange-message'
+                  | 'agency-message'
                   | 'partner-directory'
                   | 'system-metrics'
                   | 'identity';
@@ -14235,7 +14236,7 @@ export interface paths {
                 attempts: number;
                 nextAttemptAt: string | null;
                 lastError: string | null;
-                binding: ('http' | 'nats') | null;
+                binding: ('http' | 'nats' | 'local') | null;
                 deliveredAt: string | null;
                 receiptReason: string | null;
                 caseStatus: string | null;
@@ -15064,7 +15065,7 @@ export interface paths {
               attempts: number;
               nextAttemptAt: string | null;
               lastError: string | null;
-              binding: ('http' | 'nats') | null;
+              binding: ('http' | 'nats' | 'local') | null;
               deliveredAt: string | null;
               receiptReason: string | null;
               caseStatus: string | null;
@@ -15176,7 +15177,7 @@ export interface paths {
               attempts: number;
               nextAttemptAt: string | null;
               lastError: string | null;
-              binding: ('http' | 'nats') | null;
+              binding: ('http' | 'nats' | 'local') | null;
               deliveredAt: string | null;
               receiptReason: string | null;
               caseStatus: string | null;
@@ -15284,7 +15285,7 @@ export interface paths {
               attempts: number;
               nextAttemptAt: string | null;
               lastError: string | null;
-              binding: ('http' | 'nats') | null;
+              binding: ('http' | 'nats' | 'local') | null;
               deliveredAt: string | null;
               receiptReason: string | null;
               caseStatus: string | null;
@@ -15402,7 +15403,7 @@ export interface paths {
               attempts: number;
               nextAttemptAt: string | null;
               lastError: string | null;
-              binding: ('http' | 'nats') | null;
+              binding: ('http' | 'nats' | 'local') | null;
               deliveredAt: string | null;
               receiptReason: string | null;
               caseStatus: string | null;
@@ -15533,7 +15534,7 @@ export interface paths {
               attempts: number;
               nextAttemptAt: string | null;
               lastError: string | null;
-              binding: ('http' | 'nats') | null;
+              binding: ('http' | 'nats' | 'local') | null;
               deliveredAt: string | null;
               receiptReason: string | null;
               caseStatus: string | null;

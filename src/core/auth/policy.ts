@@ -30,6 +30,7 @@ export const SUBJECTS = [
   'training-data',
   'method-information',
   'exchange-message',
+  'agency-message',
   'partner-directory',
   'system-metrics',
   'identity',
@@ -282,6 +283,23 @@ export const POLICY: readonly Rule[] = [
     agencyKinds: ['customs'],
     when: [ownAdministration()],
     reason: 'analysts share non-confidential risk information (and alerts) with partners',
+  },
+  {
+    actions: ['read'],
+    subject: 'agency-message',
+    roles: [...CUSTOMS_STAFF, 'environmental_officer'],
+    agencyKinds: PUBLIC_AGENCIES,
+    when: [ownAdministration()],
+    reason: 'staff of the public agencies read the messages of their own agency with the others',
+  },
+  {
+    actions: ['send', 'respond'],
+    subject: 'agency-message',
+    roles: ['border_officer', 'risk_analyst', 'liaison_officer', 'environmental_officer'],
+    agencyKinds: PUBLIC_AGENCIES,
+    when: [ownAdministration()],
+    reason:
+      'staff of the public agencies of an administration send each other alerts, requests and seizure reports (they never leave the node)',
   },
   {
     actions: ['read'],

@@ -98,7 +98,8 @@ export interface StoredMessage {
   attempts: number;
   nextAttemptAt: string | null;
   lastError: string | null;
-  binding: 'http' | 'nats' | null;
+  /** How it went: over HTTP, NATS, or `local` between agencies of this node (never signed). */
+  binding: 'http' | 'nats' | 'local' | null;
   deliveredAt: string | null;
   /** The receipt (compact JWS): the partner's (outgoing) or ours (incoming). */
   receipt: string | null;
@@ -119,6 +120,9 @@ export interface StoredContact extends LiaisonContact {
 
 export interface MessageFilter {
   direction?: 'out' | 'in';
+  id?: string;
+  /** Only the rows of one agency (the sender's outgoing, the addressee's incoming). */
+  agencyId?: string;
   type?: MessageType;
   partner?: string;
   conversation?: string;

@@ -45,7 +45,7 @@ const MessageSchema = Type.Object({
   attempts: Type.Integer(),
   nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
-  binding: Type.Union([Type.Enum(['http', 'nats']), Type.Null()]),
+  binding: Type.Union([Type.Enum(['http', 'nats', 'local']), Type.Null()]),
   deliveredAt: Type.Union([Type.String(), Type.Null()]),
   receiptReason: Type.Union([Type.String(), Type.Null()]),
   caseStatus: Type.Union([Type.String(), Type.Null()]),

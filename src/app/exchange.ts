@@ -213,7 +213,7 @@ async function deliverLocally(
       input.expiresAt ?? new Date(Date.parse(at) + rt.messageTtlHours * 3_600_000).toISOString(),
     legalBasis: 'domestic',
     handling: carriesNominal(body.value) ? 'nominal' : 'non-nominal',
-    body: body.value as Record<string, unknown>,
+    body: body.value,
     jws: '',
     digest: '',
     agencyId: own.id,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveMessage } from './exchange-receive.js';
 import { sendMessage } from './exchange.js';
+import type { BodyOf } from '../core/exchange/messages.js';
 import { BACKENDS } from '../test-support/databases.js';
 import {
   connectNodes,
@@ -12,14 +13,14 @@ import {
   type TestNode,
 } from '../test-support/exchange-nodes.js';
 
-const alertBody = {
+const alertBody: BodyOf['alert'] = {
   priorityArea: 'e-waste',
   summary: 'Used batteries declared as scrap metal',
   details: 'Containers from one consignor carry lead-acid batteries under HS 7204.',
   goods: [{ hsCode: '854810', description: 'waste lead-acid batteries' }],
   routes: [{ from: 'CNSHA', to: 'BYMSQ', via: ['KZALA'], mode: 'rail' }],
   conveyances: [{ mode: 'rail', identifier: 'wagon 5551234' }],
-} as const;
+};
 
 const BINDINGS: Binding[] = ['http', 'nats'];
 
@@ -29,11 +30,11 @@ for (const backend of BACKENDS) {
       let by: TestNode, kz: TestNode, uz: TestNode;
       beforeAll(async () => {
         const nats = binding === 'nats' ? natsSpace() : undefined;
-        [by, kz, uz] = await Promise.all(
+        [by, kz, uz] = (await Promise.all(
           ['BY/GTK', 'KZ/KGD', 'UZ/DTK'].map((id) =>
             startNode(backend, id, { binding, ...(nats ? { nats } : {}) }),
           ),
-        );
+        )) as [TestNode, TestNode, TestNode];
         await connectNodes([by, kz, uz], { binding });
       }, 60_000);
       afterAll(async () => {

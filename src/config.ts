@@ -37,7 +37,13 @@ export interface Config {
    * takes no part), the file of its signing keys (created at first start, never in the
    * database) and the base URL partners reach it at.
    */
-  node: { id: string | undefined; keyPath: string; publicUrl: string | undefined };
+  node: {
+    id: string | undefined;
+    keyPath: string;
+    /** True when GREENLANE_NODE_KEY names the file (else the default below is used). */
+    keyPathSet: boolean;
+    publicUrl: string | undefined;
+  };
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -67,6 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     node: {
       id: nodeId,
       keyPath: path.resolve(env.GREENLANE_NODE_KEY?.trim() || './data/node-key.json'),
+      keyPathSet: Boolean(env.GREENLANE_NODE_KEY?.trim()),
       publicUrl: publicUrl?.replace(/\/$/, ''),
     },
     databaseUrl,

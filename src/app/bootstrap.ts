@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal, Role } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
+import type { Repositories } from '../core/ports.js';
 import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
 import { seedDemoActivity } from './demo-activity.js';
-import { loadLibrary, readLibrary, type LoadOptions, type LoadReport } from './library.js';
+import {
+  loadLibrary,
+  readLibrary,
+  type Library,
+  type LoadOptions,
+  type LoadReport,
+} from './library.js';
 import {
   createAdministration,
   createAgency,
@@ -57,13 +64,16 @@ export async function createAdmin(
 /** The password every demo user signs in with. */
 export const DEMO_PASSWORD = 'greenlane-demo';
 
-/** Demo users: username, display name, agency (by code) and roles. */
-export const DEMO_USERS: ReadonlyArray<{
+/** A demo user: username, display name, agency (by code) and roles. */
+export interface DemoUser {
   username: string;
   displayName: string;
   agency: string;
   roles: Role[];
-}> = [
+}
+
+/** Demo users of the demo administration (Belarus). */
+export const DEMO_USERS: ReadonlyArray<DemoUser> = [
   { username: 'admin', displayName: 'Demo Administrator', agency: 'BY-CUSTOMS', roles: ['admin'] },
   {
     username: 'analyst',
@@ -155,17 +165,7 @@ export async function seedDemo(
       revokedBy: null,
     });
     await tx.identity.setSimplifiedProcedures(agencies['TRADER-ECOMET'], true);
-    let adminId = '';
-    for (const u of DEMO_USERS) {
-      const id = await createUser(ctx, tx, {
-        agencyId: agencies[u.agency]!,
-        username: u.username,
-        displayName: u.displayName,
-        roles: u.roles,
-        password: DEMO_PASSWORD,
-      });
-      if (u.username === 'admin') adminId = id;
-    }
+    const adminId = await createDemoUsers(ctx, tx, DEMO_USERS, agencies);
     return (await issueApiToken(ctx, tx, { userId: adminId, name: 'demo' })).token;
   });
   if (adminToken === undefined) return { seeded: false };
@@ -186,6 +186,141 @@ export async function seedDemo(
     trader: await principalOfUser(ctx, 'trader'),
   });
   return { seeded: true, adminToken };
+}
+
+/** Creates demo users (the demo password) in their agencies; the id of `admin`. */
+async function createDemoUsers(
+  ctx: AppContext,
+  tx: Repositories,
+  users: ReadonlyArray<DemoUser>,
+  agencies: Record<string, string>,
+): Promise<string> {
+  let adminId = '';
+  for (const u of users) {
+    const id = await createUser(ctx, tx, {
+      agencyId: agencies[u.agency]!,
+      username: u.username,
+      displayName: u.displayName,
+      roles: u.roles,
+      password: DEMO_PASSWORD,
+    });
+    if (u.username === 'admin') adminId = id;
+  }
+  return adminId;
+}
+
+/** The demo partner administration: Kazakhstan's customs, on its own database and node. */
+export const DEMO_PARTNER_ADMINISTRATION = {
+  country: 'KZ',
+  name: 'State Revenue Committee of Kazakhstan (demo)',
+  customsAgencyCode: 'KZ-CUSTOMS',
+  customsAgencyName: 'Customs control (demo)',
+} as const;
+
+/** Demo users of the partner: the same usernames (and password) as the main demo's customs staff. */
+export const DEMO_PARTNER_USERS: ReadonlyArray<DemoUser> = [
+  {
+    username: 'admin',
+    displayName: 'Demo Administrator (KZ)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['admin'],
+  },
+  {
+    username: 'analyst',
+    displayName: 'Aigerim Sadykova (risk analyst)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['risk_analyst'],
+  },
+  {
+    username: 'analyst2',
+    displayName: 'Nurlan Abenov (risk analyst)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['risk_analyst'],
+  },
+  {
+    username: 'officer',
+    displayName: 'Daniyar Ospanov (border officer)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['border_officer'],
+  },
+  {
+    username: 'liaison',
+    displayName: 'Asel Nurpeisova (liaison officer)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['liaison_officer'],
+  },
+  {
+    username: 'manager',
+    displayName: 'Yerlan Mukhamedov (manager)',
+    agency: 'KZ-CUSTOMS',
+    roles: ['manager'],
+  },
+];
+
+/**
+ * The partner's own indicators, from its cases: shareable, so its analysts have something of
+ * their own to share with the main demo administration (which has the reference library too).
+ */
+export const DEMO_PARTNER_INDICATORS: Library = {
+  lists: [],
+  indicators: [
+    {
+      key: 'KZ-ES-01',
+      title: 'Horns declared without a CITES document',
+      priorityArea: 'endangered-species',
+      condition: 'item.hs.startsWith("0507") && !hasDocument("C400") && !hasValidPermit("cites")',
+      weight: 60,
+      controlForm: 'physical-inspection',
+      rationale:
+        'Saiga antelope horn (CITES Appendix II) leaves Central Asia declared as horn or antler of other animals (HS 0507); genuine trade in horn carries a CITES document.',
+      expectedDocuments: [{ type: 'C400', title: 'CITES permit or certificate' }],
+      sources: ['Convention on International Trade in Endangered Species (CITES), Appendix II'],
+      directChannel: null,
+      sharing: 'shareable',
+    },
+    {
+      key: 'KZ-EW-01',
+      title: 'Batteries declared as ferrous scrap',
+      priorityArea: 'e-waste',
+      condition: 'item.hs.startsWith("7204") && item.description.contains("batter")',
+      weight: 55,
+      controlForm: 'physical-inspection',
+      rationale:
+        'Waste lead-acid batteries (Basel A1160) are hidden in rail consignments of ferrous scrap (HS 7204) to avoid the prior informed consent procedure.',
+      expectedDocuments: [],
+      sources: [
+        'Basel Convention on the Control of Transboundary Movements of Hazardous Wastes and their Disposal, Annex VIII entry A1160',
+      ],
+      directChannel: null,
+      sharing: 'shareable',
+    },
+  ],
+};
+
+/**
+ * Seeds the demo partner administration on an empty database: its customs agency, the customs
+ * demo users (same usernames and password as the main demo), the reference library and the
+ * partner's own indicators, pre-approved by a second analyst. Does nothing when users exist.
+ */
+export async function seedDemoPartner(ctx: AppContext): Promise<{ seeded: boolean }> {
+  const seeded = await ctx.storage.write(async (tx) => {
+    if ((await tx.identity.countUsers()) > 0) return false;
+    const { customsAgencyId } = await createAdministration(ctx, tx, DEMO_PARTNER_ADMINISTRATION);
+    await createDemoUsers(ctx, tx, DEMO_PARTNER_USERS, {
+      [DEMO_PARTNER_ADMINISTRATION.customsAgencyCode]: customsAgencyId,
+    });
+    return true;
+  });
+  if (!seeded) return { seeded: false };
+  // Customs only (no environmental agency here): the analyst saves, the second analyst approves.
+  const options: LoadOptions = {
+    author: await principalOfUser(ctx, 'analyst'),
+    coAuthorAgencyIds: [],
+    approvers: [await principalOfUser(ctx, 'analyst2')],
+  };
+  await loadLibrary(ctx, await readLibrary(), options);
+  await loadLibrary(ctx, DEMO_PARTNER_INDICATORS, options);
+  return { seeded: true };
 }
 
 /**

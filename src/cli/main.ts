@@ -11,7 +11,7 @@ import { cargoValidate } from './commands/cargo-validate.js';
 import { dbMigrate } from './commands/db-migrate.js';
 import { importFiles } from './commands/import.js';
 import { defaultWorkers, screenFiles } from './commands/screen.js';
-import { DEMO_SQLITE_PATH, serve } from './commands/serve.js';
+import { DEMO_NODE, DEMO_PARTNER, DEMO_SQLITE_PATH, serve } from './commands/serve.js';
 
 /** The `greenlane` command line. */
 export function buildCli(): Command {
@@ -21,10 +21,12 @@ export function buildCli(): Command {
 
   program
     .command('serve')
-    .description('start the HTTP API (embedded SQLite unless GREENLANE_DATABASE_URL is set)')
+    .description(
+      'start the HTTP API (embedded SQLite unless GREENLANE_DATABASE_URL is set), a node of the exchange when GREENLANE_NODE_ID is set',
+    )
     .option(
       '--demo',
-      `run the demo on its own database (${DEMO_SQLITE_PATH}): on first start, create demo agencies, users (public password) and activity`,
+      `run the demo on its own database (${DEMO_SQLITE_PATH}) as exchange node ${DEMO_NODE.id}, with the demo partner ${DEMO_PARTNER.id} on the next port (${DEMO_PARTNER.sqlitePath}): on first start, create demo agencies, users (public password), activity and exchanged messages`,
       false,
     )
     .option(

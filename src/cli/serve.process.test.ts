@@ -7,6 +7,7 @@ import { openDatabase } from '../storage/database.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import {
   freePort,
+  freePortPair,
   signIn,
   startServer,
   type ServerProcess,
@@ -574,7 +575,7 @@ describe('shutdown on SIGTERM', () => {
 });
 
 describe('demo users only on the demo database', () => {
-  it('a real install gets no demo user, and --demo refuses a configured database', async () => {
+  it('a real install gets no demo user (its exchange waits for an administration), and --demo refuses a configured database or node', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-real-'));
     try {
       const file = path.join(dir, 'greenlane.db');
@@ -582,10 +583,25 @@ describe('demo users only on the demo database', () => {
       expect(await refused.exited).not.toBe(0);
       expect(refused.output()).toMatch(/--demo runs on its own database.*--seed-demo/s);
 
-      const real = await startServer({ GREENLANE_SQLITE_PATH: file });
+      // The demo is its own exchange node too.
+      const other = await startServer({ GREENLANE_NODE_ID: 'KZ/KGD' }, ['--demo']);
+      expect(await other.exited).not.toBe(0);
+      expect(other.output()).toMatch(/--demo is exchange node BY\/GTK.*GREENLANE_NODE_ID KZ\/KGD/s);
+
+      // A node id before any administration: the server runs, the exchange waits for one.
+      const real = await startServer({
+        GREENLANE_SQLITE_PATH: file,
+        GREENLANE_NODE_ID: 'BY/GTK',
+        GREENLANE_NODE_KEY: path.join(dir, 'node-key.json'),
+      });
       try {
         await real.waitUntilUp(120_000);
+        await waitFor(() => /admin create --username/.test(real.output()), 10_000, 'the banner');
         expect(real.output()).toContain('greenlane admin create');
+        expect(real.output()).toMatch(
+          /Exchange node BY\/GTK: not started, there is no administration yet\. The exchange starts once the first administrator is created/,
+        );
+        expect(existsSync(path.join(dir, 'node-key.json'))).toBe(false);
         for (const username of ['admin', 'officer', 'trader']) {
           const r = await fetch(`${real.url}/api/auth/login`, {
             method: 'POST',
@@ -602,4 +618,207 @@ describe('demo users only on the demo database', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('serve --demo: the demo and its partner administration', () => {
+  let dir: string;
+  let port: number;
+  const by = () => `http://127.0.0.1:${port}`;
+  const kz = () => `http://127.0.0.1:${port + 1}`;
+
+  beforeAll(async () => {
+    // Its own working directory: the demo's files go to ./data there.
+    dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-demo-'));
+    port = await freePortPair();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `serve --demo` up, both servers answering, the banner printed (the exchange seeded). */
+  async function up(): Promise<ServerProcess> {
+    const server = await startServer({}, ['--demo'], { cwd: dir, port });
+    await server.waitUntilUp(180_000);
+    await waitFor(() => /Two administrations/.test(server.output()), 60_000, 'the banner');
+    expect((await fetch(`${kz()}/healthz`)).status).toBe(200);
+    return server;
+  }
+
+  async function get<T>(url: string, token: string): Promise<T> {
+    const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await r.json()) as T;
+    expect(r.status, JSON.stringify(body)).toBe(200);
+    return body;
+  }
+
+  interface Message {
+    id: string;
+    direction: 'in' | 'out';
+    type: string;
+    from: string;
+    to: string;
+    delivery: string;
+    caseStatus: string | null;
+    body: Record<string, unknown>;
+  }
+  const messages = (url: string, token: string, box?: 'in' | 'out') =>
+    get<Message[]>(`${url}/api/exchange/messages${box ? `?box=${box}` : ''}`, token);
+  const kinds = (list: Message[]) => list.map((m) => `${m.direction} ${m.type}`).sort();
+  /** What a restart must leave as it is: messages, partners with keys and agreements, contacts. */
+  const state = async (url: string, token: string) => ({
+    messages: (await messages(url, token)).map((m) => `${m.direction} ${m.type} ${m.id}`).sort(),
+    partners: (
+      await get<Array<{ id: string; keys: unknown[]; agreements: Array<{ legalBasis: string }> }>>(
+        `${url}/api/exchange/partners`,
+        token,
+      )
+    ).map((p) => ({
+      id: p.id,
+      keys: p.keys.length,
+      agreements: p.agreements.map((a) => a.legalBasis).sort(),
+    })),
+    contacts: (
+      await get<Array<{ nodeId: string; id: string }>>(`${url}/api/exchange/contacts`, token)
+    )
+      .map((c) => `${c.nodeId} ${c.id}`)
+      .sort(),
+  });
+
+  it('links BY/GTK and KZ/KGD with demo messages; an alert sent at one arrives at the other; a restart seeds nothing twice', async () => {
+    let server = await up();
+    let before: { by: unknown; kz: unknown };
+    let exitCode: number | string;
+    try {
+      const out = server.output();
+      expect(out).toContain(`running at ${by()}`);
+      expect(out).toContain(
+        `Demo partner administration: State Revenue Committee of Kazakhstan (demo), running at ${kz()}`,
+      );
+      expect(out).toMatch(/sign in as liaison/);
+      const byLiaison = await signIn(by(), 'liaison');
+      const kzLiaison = await signIn(kz(), 'liaison');
+      // The banner names each node and its key thumbprint.
+      for (const [url, token] of [
+        [by(), byLiaison],
+        [kz(), kzLiaison],
+      ] as const) {
+        const node = await get<{ nodeId: string; keys: Array<{ kid: string }> }>(
+          `${url}/api/exchange/node`,
+          token,
+        );
+        expect(out).toContain(`Exchange node ${node.nodeId} (`);
+        for (const k of node.keys) expect(out).toContain(k.kid);
+      }
+
+      // The seeded exchange, every message delivered with a receipt.
+      const outboxes = async () => [
+        ...(await messages(by(), byLiaison, 'out')),
+        ...(await messages(kz(), kzLiaison, 'out')),
+      ];
+      await waitFor(
+        async () => {
+          const out = await outboxes();
+          return out.length === 7 && out.every((m) => m.delivery === 'delivered');
+        },
+        30_000,
+        'the demo messages to be delivered',
+      );
+      expect(kinds(await messages(by(), byLiaison))).toEqual([
+        'in assistance.request',
+        'in directory.update',
+        'in risk.share',
+        'in seizure.report',
+        'out alert',
+        'out assistance.status',
+        'out directory.update',
+      ]);
+      expect(kinds(await messages(kz(), kzLiaison))).toEqual([
+        'in alert',
+        'in assistance.status',
+        'in directory.update',
+        'out assistance.request',
+        'out directory.update',
+        'out risk.share',
+        'out seizure.report',
+      ]);
+      const [request] = await get<Message[]>(
+        `${kz()}/api/exchange/messages?box=out&type=assistance.request`,
+        kzLiaison,
+      );
+      expect(request!.caseStatus).toBe('acknowledged');
+      const byState = await state(by(), byLiaison);
+      expect(byState.partners).toEqual([
+        { id: 'KZ/KGD', keys: 1, agreements: ['SCO-CUSTOMS-2007', 'SCO-IPR-2012'] },
+      ]);
+      expect(byState.contacts.filter((c) => c.startsWith('KZ/KGD '))).toHaveLength(2);
+      expect(
+        (await state(kz(), kzLiaison)).contacts.filter((c) => c.startsWith('BY/GTK ')),
+      ).toHaveLength(2);
+
+      // The newcomer's try: an alert from BY's liaison officer arrives at KZ.
+      const r = await fetch(`${by()}/api/exchange/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${byLiaison}`, 'content-type': 'application/json' },
+        // The README's example.
+        body: readFileSync(new URL('../../examples/exchange-alert.json', import.meta.url), 'utf8'),
+      });
+      const sent = (await r.json()) as Message[];
+      expect(r.status, JSON.stringify(sent)).toBe(202);
+      let arrived: Message | undefined;
+      await waitFor(
+        async () => {
+          arrived = (await messages(kz(), kzLiaison, 'in')).find((m) => m.id === sent[0]!.id);
+          return arrived !== undefined;
+        },
+        20_000,
+        'the alert at KZ/KGD',
+      );
+      expect(arrived!.type).toBe('alert');
+      expect(arrived!.from).toBe('BY/GTK');
+      expect(arrived!.body.summary).toBe(
+        'Live parrots in hand luggage on flights from Minsk to Almaty',
+      );
+
+      // BY's analyst takes KZ's shared indicators as drafts.
+      const analyst = await signIn(by(), 'analyst');
+      const [shared] = await get<Message[]>(
+        `${by()}/api/exchange/messages?type=risk.share`,
+        analyst,
+      );
+      const adopt = await fetch(`${by()}/api/exchange/messages/${shared!.id}/adopt`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${analyst}` },
+      });
+      const adopted = (await adopt.json()) as { adopted: unknown[]; failed: unknown[] };
+      expect(adopt.status, JSON.stringify(adopted)).toBe(200);
+      expect(adopted.adopted.length).toBeGreaterThan(0);
+      expect(adopted.failed).toEqual([]);
+
+      await waitFor(
+        async () =>
+          (await messages(by(), byLiaison, 'out')).every((m) => m.delivery === 'delivered'),
+        20_000,
+        'the alert to be receipted',
+      );
+      before = { by: await state(by(), byLiaison), kz: await state(kz(), kzLiaison) };
+    } finally {
+      server.kill('SIGTERM');
+      exitCode = await server.exited;
+    }
+    // Both administrations, their exchange nodes and databases closed in order.
+    expect(exitCode).toBe(0);
+
+    // Again on the same files: nothing is seeded twice.
+    server = await up();
+    try {
+      expect(server.output()).not.toContain('Demo data created');
+      expect(server.output()).toContain('nothing seeded again');
+      const byLiaison = await signIn(by(), 'liaison');
+      const kzLiaison = await signIn(kz(), 'liaison');
+      expect({ by: await state(by(), byLiaison), kz: await state(kz(), kzLiaison) }).toEqual(
+        before,
+      );
+    } finally {
+      server.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 400_000);
 });

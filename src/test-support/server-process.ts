@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** tsx's loader by its file URL: the server may run in a working directory without node_modules. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -15,6 +18,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** True when nothing listens on the loopback port. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose next port is free too (`serve --demo` runs its partner on PORT+1). */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && (await isFree(port + 1))) return port;
+  }
+  throw new Error('no two consecutive free ports');
 }
 
 /** `greenlane serve` from the sources, as a child process of the test. */
@@ -33,14 +54,15 @@ export interface ServerProcess {
 export async function startServer(
   env: Record<string, string>,
   args: string[] = [],
+  options: { cwd?: string; port?: number } = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let out = '';
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), 'serve', ...args],
+    ['--import', TSX, path.join(ROOT, 'src', 'cli', 'main.ts'), 'serve', ...args],
     {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',

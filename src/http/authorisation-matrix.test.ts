@@ -289,7 +289,7 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       publicUrl: null,
       startSender: false,
     });
-    stopExchange = node.close;
+    stopExchange = () => node.close();
     partner = await outsiderKeys('KZ/KGD');
     const admin = await principalOfUser(ctx, 'admin');
     await registerPartner(ctx, admin, {

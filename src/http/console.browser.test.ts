@@ -10,10 +10,20 @@ import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
 import { lodgeCargoReport, MessageRejected } from '../app/cargo-reports.js';
 import { recordInspection } from '../app/controls.js';
 import { demoEnsMessage } from '../app/demo-cargo.js';
+import { sendMessage } from '../app/exchange.js';
+import { shareRiskInformation } from '../app/exchange-directory.js';
+import { approve, saveIndicator, submitForApproval } from '../app/manage-indicators.js';
 import { releaseDeclaration } from '../app/manage-permits.js';
 import { submitDeclaration } from '../app/submit-declaration.js';
 import type { Permit } from '../core/permits/permit.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import {
+  ALL_TYPES,
+  connectNodes,
+  eventually,
+  startNode,
+  type TestNode,
+} from '../test-support/exchange-nodes.js';
 import { sampleDeclaration, testContext } from '../test-support/app.js';
 import { buildHttpApp } from './app.js';
 
@@ -27,6 +37,81 @@ if (!available) {
   process.stderr.write(
     `\n  ⚠ browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
   );
+}
+
+/** What axe-core reports of one rule on one page. */
+interface AxeResult {
+  id: string;
+  impact?: string | null;
+  tags: string[];
+  help: string;
+  nodes: Array<{ target: unknown[] }>;
+}
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/**
+ * Serious or critical WCAG violations known and not fixed yet, each with its page and why:
+ * printed, but they do not fail the audit. Empty: keep it so.
+ */
+const KNOWN_SERIOUS: Array<{ page: string; rule: string; reason: string }> = [];
+/**
+ * Runs axe-core on the page as it is now: the WCAG 2.0/2.1 A and AA rules, whose serious or
+ * critical violations are returned (to fail the audit), and axe's best practices (headings,
+ * landmarks), printed with the moderate and minor ones.
+ */
+async function axeAudit(
+  page: Page,
+  name: string,
+  audited: { views: number; notes: number },
+): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the console's CSP (no inline script) stays on.
+  if (!(await page.evaluate(() => 'axe' in globalThis)))
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+  const { violations, passes } = await page.evaluate(async (tags) => {
+    // In the page: axe-core's global, and the document it audits (no DOM types here).
+    const { axe, document } = globalThis as unknown as {
+      axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
+      document: unknown;
+    };
+    return (await axe.run(document, {
+      runOnly: { type: 'tag', values: [...tags, 'best-practice'] },
+    })) as { violations: AxeResult[]; passes: AxeResult[] };
+  }, WCAG);
+  // The audit did look at the page: its text was checked for contrast, for one.
+  expect(passes.map((p) => p.id)).toContain('color-contrast');
+  const serious: string[] = [];
+  for (const v of violations) {
+    const targets = v.nodes
+      .slice(0, 4)
+      .map((n) => n.target.join(' '))
+      .join(' | ');
+    const line = `${name}: ${v.id} (${v.impact}, ${v.nodes.length}×) ${v.help} — ${targets}`;
+    const wcag = v.tags.some((t) => WCAG.includes(t));
+    const known = KNOWN_SERIOUS.find((k) => k.page === name && k.rule === v.id);
+    if (wcag && (v.impact === 'serious' || v.impact === 'critical') && !known) serious.push(line);
+    else {
+      audited.notes += 1;
+      console.log(`axe ${known ? `known (${known.reason})` : 'note'}: ${line}`);
+    }
+  }
+  audited.views += 1;
+  await page.screenshot({ path: `${SHOTS}/a11y-${name}.png`, fullPage: true });
+  return serious;
+}
+
+/** Debian's Chromium, headless, with the flags the browser tests run it with. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 /** The officers' console in real headless Chromium, against the API on the embedded database. */
@@ -152,18 +237,7 @@ describe.runIf(available)('the web console in Chromium', () => {
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
@@ -768,63 +842,9 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.getByRole('heading', { name: /^Declaration ENS-DEMO-07/ }).waitFor();
   });
 
-  /** What axe-core reports of one rule on one page. */
-  interface AxeResult {
-    id: string;
-    impact?: string | null;
-    tags: string[];
-    help: string;
-    nodes: Array<{ target: unknown[] }>;
-  }
-  const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-  /**
-   * Serious or critical WCAG violations known and not fixed yet, each with its page and why:
-   * printed, but they do not fail the audit. Empty: keep it so.
-   */
-  const KNOWN_SERIOUS: Array<{ page: string; rule: string; reason: string }> = [];
   /** Views audited, and the violations printed but not failed on. */
   const audited = { views: 0, notes: 0 };
-
-  /**
-   * Runs axe-core on the page as it is now: the WCAG 2.0/2.1 A and AA rules, whose serious or
-   * critical violations are returned (to fail the audit), and axe's best practices (headings,
-   * landmarks), printed with the moderate and minor ones.
-   */
-  async function audit(name: string): Promise<string[]> {
-    // Evaluated through the DevTools protocol: the console's CSP (no inline script) stays on.
-    if (!(await page.evaluate(() => 'axe' in globalThis)))
-      await page.evaluate(readFileSync(AXE, 'utf8'));
-    const { violations, passes } = await page.evaluate(async (tags) => {
-      // In the page: axe-core's global, and the document it audits (no DOM types here).
-      const { axe, document } = globalThis as unknown as {
-        axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-        document: unknown;
-      };
-      return (await axe.run(document, {
-        runOnly: { type: 'tag', values: [...tags, 'best-practice'] },
-      })) as { violations: AxeResult[]; passes: AxeResult[] };
-    }, WCAG);
-    // The audit did look at the page: its text was checked for contrast, for one.
-    expect(passes.map((p) => p.id)).toContain('color-contrast');
-    const serious: string[] = [];
-    for (const v of violations) {
-      const targets = v.nodes
-        .slice(0, 4)
-        .map((n) => n.target.join(' '))
-        .join(' | ');
-      const line = `${name}: ${v.id} (${v.impact}, ${v.nodes.length}×) ${v.help} — ${targets}`;
-      const wcag = v.tags.some((t) => WCAG.includes(t));
-      const known = KNOWN_SERIOUS.find((k) => k.page === name && k.rule === v.id);
-      if (wcag && (v.impact === 'serious' || v.impact === 'critical') && !known) serious.push(line);
-      else {
-        audited.notes += 1;
-        console.log(`axe ${known ? `known (${known.reason})` : 'note'}: ${line}`);
-      }
-    }
-    audited.views += 1;
-    await page.screenshot({ path: `${SHOTS}/a11y-${name}.png`, fullPage: true });
-    return serious;
-  }
+  const audit = (name: string) => axeAudit(page, name, audited);
 
   it('passes an automated accessibility audit (axe-core, WCAG 2.1 A and AA) on every page', async () => {
     const found: string[] = [];
@@ -972,6 +992,373 @@ describe.runIf(available)('the web console in Chromium', () => {
   }, 120_000);
 
   it('logged no error in the browser', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+/**
+ * The exchange pages, between two real nodes (their own databases, HTTP servers and keys): the
+ * console is node BY/GTK's, its partner KZ/KGD answers through its own API. Users sign in with
+ * their API tokens (the console keeps whichever bearer token it is given for the tab).
+ */
+describe.runIf(available)('the exchange pages in Chromium', () => {
+  let a: TestNode;
+  let b: TestNode;
+  let browser: Browser;
+  let page: Page;
+  let baseListeners = 0;
+  const consoleErrors: string[] = [];
+  let expectedRefusal: RegExp | null = null;
+  const audited = { views: 0, notes: 0 };
+  const serious: string[] = [];
+  const audit = async (name: string) => serious.push(...(await axeAudit(page, name, audited)));
+  const subnav = (title: string) =>
+    page.getByRole('navigation', { name: 'Exchange' }).getByRole('link', { name: title }).click();
+  const ALERT = 'Spent lead-acid batteries declared as new (console test)';
+  const REQUEST = 'Exporter of refrigerant cylinders (console test)';
+
+  /** What node B's API answers its user (the partner's own view). */
+  async function onB<T>(path: string, token = b.tokens.liaison): Promise<T> {
+    const r = await fetch(`${b.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    return (await r.json()) as T;
+  }
+  async function onA<T>(path: string, token: string): Promise<T> {
+    const r = await fetch(`${a.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    return (await r.json()) as T;
+  }
+
+  /** Opens node A's console as the holder of `token`, at an exchange section. */
+  async function openAs(token: string, section: string) {
+    await page.goto(`${a.url}/`);
+    // In the page: the console's tab session (no DOM types here).
+    await page.evaluate((t) => {
+      const { sessionStorage } = globalThis as unknown as {
+        sessionStorage: { setItem(key: string, value: string): void };
+      };
+      sessionStorage.setItem('greenlane.token', t);
+    }, token);
+    await page.goto(`${a.url}/#/exchange/${section}`);
+    await page.reload();
+    await page.getByRole('heading', { name: /^Exchange with partners/ }).waitFor();
+    // The page follows the live stream.
+    await expect.poll(() => a.ctx.feed.size).toBeGreaterThan(baseListeners);
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(`${WEB_ROOT}/index.html`)) {
+      throw new Error(`the console is not built (${WEB_ROOT}): run npm run build`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    a = await startNode('sqlite', 'BY/GTK', { binding: 'http' });
+    b = await startNode('sqlite', 'KZ/KGD', { binding: 'http' });
+    // Directory updates too: the contacts a liaison officer publishes go under the agreement.
+    await connectNodes([a, b], { binding: 'http', types: [...ALL_TYPES, 'directory.update'] });
+    baseListeners = a.ctx.feed.size;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      if (expectedRefusal?.test(m.text())) {
+        expectedRefusal = null; // once
+        return;
+      }
+      consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  it('a liaison officer composes an alert: national-only is refused, then it is delivered to the partner', async () => {
+    await openAs(a.tokens.liaison, 'compose');
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(
+      'Exchange',
+    );
+    const form = page.getByRole('form', { name: 'Alert' });
+    await form.getByRole('checkbox', { name: /KZ\/KGD customs \(KZ\/KGD\)/ }).check();
+    // Shareable unless changed, and the form says what national-only means before sending.
+    const sharing = form.getByLabel('Sharing');
+    expect(await sharing.inputValue()).toBe('shareable');
+    expect(await form.textContent()).toContain(
+      'a message marked national only is refused and nothing is sent',
+    );
+    await form.getByLabel('Priority area').selectOption('e-waste');
+    expect(await form.getByLabel('Priority area').locator('option:checked').textContent()).toBe(
+      'Electronic waste',
+    );
+    await form.getByLabel('Summary', { exact: true }).fill(ALERT);
+    await form
+      .getByLabel('Details')
+      .fill('Two containers of used batteries declared as new ones, HS 8507.');
+    await form.getByRole('button', { name: 'Add goods' }).click();
+    const goods = form.getByRole('group', { name: 'Goods 1' });
+    await goods.getByLabel('HS code').fill('854911');
+    await goods.getByLabel('Description of the goods').fill('Waste lead-acid accumulators');
+    await form.getByRole('button', { name: 'Add a conveyance' }).click();
+    await form
+      .getByRole('group', { name: 'Conveyances 1' })
+      .getByLabel('Vessel, flight, vehicle or wagon')
+      .fill('AB 1234-7');
+
+    // A field inside a row refused: the problem names it in words, and the field shows it.
+    const hs = goods.getByLabel('HS code');
+    await hs.fill('85');
+    expectedRefusal = /status of 400/;
+    await form.getByRole('button', { name: 'Send the alert' }).click();
+    const problem = form.getByRole('alert');
+    await expect.poll(() => problem.textContent()).toMatch(/Goods 1, HS code: must match/);
+    expect(await problem.textContent()).not.toContain('/body/');
+    expect(await hs.getAttribute('aria-invalid')).toBe('true');
+    expect(await goods.locator('.field-error').textContent()).toMatch(/must match/);
+    await hs.fill('854911');
+
+    await sharing.selectOption('national');
+    expectedRefusal = /status of 400/;
+    await form.getByRole('button', { name: 'Send the alert' }).click();
+    await expect
+      .poll(() => problem.textContent())
+      .toMatch(/^Invalid input — national-only information never leaves/);
+    expect(await hs.getAttribute('aria-invalid')).toBeNull();
+    // The field the problem names is marked, and its error stands next to it, in words.
+    expect(await problem.textContent()).toContain('Sharing: national-only');
+    expect(await sharing.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await sharing.getAttribute('aria-describedby'))!.split(' ');
+    const near = await Promise.all(
+      describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()),
+    );
+    expect(near.join(' ')).toContain('national-only');
+    await page.screenshot({ path: `${SHOTS}/exchange-compose-refused.png`, fullPage: true });
+    expect(await a.ctx.storage.read.exchange.listMessages({ limit: 10 })).toEqual([]);
+
+    await sharing.selectOption('shareable');
+    await form.getByRole('button', { name: 'Send the alert' }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toMatch(/Alert signed and queued for KZ\/KGD/);
+    await audit('exchange-compose');
+
+    // The partner has it, as its own API says, from this node.
+    const inbox = await eventually('the alert at KZ/KGD', async () =>
+      (
+        await onB<Array<{ from: string; type: string; body: { summary?: string } }>>(
+          '/api/exchange/messages?box=in&type=alert',
+        )
+      ).find((m) => m.body.summary === ALERT),
+    );
+    expect(inbox).toMatchObject({
+      from: 'BY/GTK',
+      type: 'alert',
+      body: {
+        priorityArea: 'e-waste',
+        goods: [{ hsCode: '854911', description: 'Waste lead-acid accumulators' }],
+        conveyances: [{ mode: 'road', identifier: 'AB 1234-7' }],
+      },
+    });
+
+    // The outbox row shows the partner's receipt.
+    await subnav('Outbox');
+    const row = page.getByRole('table', { name: 'Outbox' }).locator('tbody tr', { hasText: ALERT });
+    await expect.poll(() => row.textContent()).toMatch(/KZ\/KGD.*delivered over HTTPS/);
+    const [sent] = await a.ctx.storage.read.exchange.listMessages({ direction: 'out', limit: 1 });
+    expect(sent).toMatchObject({ type: 'alert', to: 'KZ/KGD', delivery: 'delivered' });
+    // Selected (by keyboard), the row opens its thread.
+    await row.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row.getAttribute('aria-selected')).toBe('true');
+    const thread = page.getByRole('region', { name: /^Thread: / });
+    await thread.waitFor();
+    const card = thread.getByRole('article');
+    await expect.poll(() => card.count()).toBe(1);
+    expect(await card.textContent()).toMatch(/Alert to KZ\/KGD.*delivered over HTTPS/);
+    expect(await card.textContent()).toContain('HS 854911: Waste lead-acid accumulators');
+    expect(await card.textContent()).toContain('Electronic waste');
+    await page.screenshot({ path: `${SHOTS}/exchange-outbox.png`, fullPage: true });
+    await audit('exchange-outbox-thread');
+  }, 120_000);
+
+  it('a request for assistance arrives live, shows overdue, and is acknowledged and answered', async () => {
+    await subnav('Inbox');
+    const inbox = page.getByRole('table', { name: 'Inbox' });
+    await inbox.or(page.getByText('Nothing received from partners.')).first().waitFor();
+    const [request] = await sendMessage(b.ctx, b.users.liaison, {
+      to: ['BY/GTK'],
+      type: 'assistance.request',
+      sharing: 'shareable',
+      body: {
+        subject: REQUEST,
+        priorityArea: 'green-technology',
+        questions: ['Who exported the cylinders seized at Khorgos?'],
+        references: [{ type: 'container', value: 'MSCU1234565' }],
+        // Already due: it is overdue as soon as it arrives.
+        deadline: new Date(Date.now() - 3_600_000).toISOString(),
+      },
+    });
+    // Live: the row appears without a reload.
+    const row = inbox.locator('tbody tr', { hasText: REQUEST });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.textContent()).toMatch(
+      /KZ\/KGD.*Request for assistance.*Ozone-depleting substances.*received, not yet acknowledged.*overdue/,
+    );
+    await page.screenshot({ path: `${SHOTS}/exchange-inbox.png`, fullPage: true });
+    await audit('exchange-inbox');
+
+    await subnav('Overdue requests');
+    const overdue = page.getByRole('table', { name: 'Overdue requests' }).locator('tbody tr');
+    await expect.poll(() => overdue.count()).toBe(1);
+    expect(await overdue.first().textContent()).toMatch(/we do \(asked by KZ\/KGD\)/);
+    await overdue.first().click();
+    const actions = page.getByRole('group', { name: 'Respond to the request' });
+    await actions.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => actions.locator('.status').textContent()).toMatch(/acknowledged/);
+    await eventually('the acknowledgement at KZ/KGD', async () => {
+      const m = await b.ctx.storage.read.exchange.messageById(request!.id);
+      return m?.caseStatus === 'acknowledged';
+    });
+    await audit('exchange-overdue-request');
+    await actions
+      .getByLabel(/^Answer to question 1/)
+      .fill('Exported by Polar Gas LLC under declaration 24BY000123.');
+    await actions.getByRole('button', { name: 'Send the answer' }).click();
+    await eventually('the answer at KZ/KGD', async () => {
+      const m = await b.ctx.storage.read.exchange.messageById(request!.id);
+      return m?.caseStatus === 'answered';
+    });
+    // Answered: no longer overdue here, and the thread shows the three messages in order.
+    await expect
+      .poll(() => page.locator('.empty').first().textContent())
+      .toBe('No request for assistance is overdue.');
+    await page.goto(`${a.url}/#/exchange/threads/${encodeURIComponent(request!.conversation)}`);
+    const thread = page.getByRole('region', { name: /^Thread: / });
+    const cards = thread.getByRole('article');
+    await expect.poll(() => cards.count()).toBe(3);
+    await expect
+      .poll(() => thread.locator('article h3').allTextContents())
+      .toEqual([
+        expect.stringMatching(/^Request for assistance from KZ\/KGD/),
+        expect.stringMatching(/^Status of a request to KZ\/KGD/),
+        expect.stringMatching(/^Answer to a request to KZ\/KGD/),
+      ]);
+    await expect.poll(() => cards.nth(2).textContent()).toMatch(/delivered over HTTPS/);
+    expect(await cards.nth(0).textContent()).toMatch(/Request answered/);
+    expect(await thread.getByRole('group', { name: 'Respond to the request' }).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/exchange-thread.png`, fullPage: true });
+  }, 120_000);
+
+  it('an analyst adopts shared risk information as drafts and sees the result', async () => {
+    // At KZ/KGD: an active shareable indicator (saved, submitted, approved by a second analyst).
+    const saved = await saveIndicator(b.ctx, b.users.analyst, undefined, {
+      title: 'Used batteries declared as new',
+      priorityArea: 'e-waste',
+      condition: 'item.hs.startsWith("8507") && item.valuePerKg < 1.0',
+      weight: 40,
+      controlForm: 'documentary-check',
+      rationale: 'Spent batteries are declared as new ones to avoid the waste procedure.',
+      sharing: 'shareable',
+    });
+    await submitForApproval(b.ctx, b.users.analyst, 'indicator', saved.id, { version: 1 });
+    await approve(b.ctx, b.users.analyst2, 'indicator', saved.id, { version: 1 });
+    const [shared] = await shareRiskInformation(b.ctx, b.users.analyst, {
+      to: ['BY/GTK'],
+      note: 'Seen at Dostyk this month.',
+    });
+
+    await openAs(a.tokens.analyst, 'shared');
+    const rows = page.getByRole('table', { name: 'Risk information received' }).locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows.first().textContent()).toMatch(/KZ\/KGD.*1 indicator.*not yet/);
+    await rows.first().click();
+    const indicators = page.getByRole('table', { name: 'Shared indicators' });
+    expect(await indicators.textContent()).toMatch(
+      /Used batteries declared as new.*Electronic waste.*adds 40 to the score/,
+    );
+    await page.getByRole('button', { name: 'Adopt as drafts' }).click();
+    const result = page.getByRole('region', { name: 'Adoption result' });
+    await expect
+      .poll(() => result.textContent())
+      .toMatch(/Adopted as drafts:.*Used batteries declared as new: draft version 1/);
+    expect(await page.getByRole('button', { name: 'Adopt as drafts' }).count()).toBe(0);
+    // This node has it as its own draft, and the message is marked adopted.
+    const mine = await onA<Array<{ title: string; status: string; sharing: string }>>(
+      '/api/indicators',
+      a.tokens.analyst,
+    );
+    expect(mine.filter((i) => i.title === 'Used batteries declared as new (from KZ/KGD)')).toEqual([
+      expect.objectContaining({ status: 'draft', sharing: 'national' }),
+    ]);
+    const message = await onA<{ adoptedAt: string | null }>(
+      `/api/exchange/messages/${shared!.id}`,
+      a.tokens.analyst,
+    );
+    expect(message.adoptedAt).not.toBeNull();
+    await expect.poll(() => rows.first().textContent()).not.toMatch(/not yet/);
+    await page.screenshot({ path: `${SHOTS}/exchange-shared-adopted.png`, fullPage: true });
+    await audit('exchange-shared');
+  }, 120_000);
+
+  it('the directory shows partners with keys and agreements; a liaison officer adds a contact and publishes it', async () => {
+    await openAs(a.tokens.liaison, 'directory');
+    const partners = page.getByRole('table', { name: 'Partner administrations' });
+    const kz = partners.locator('tbody tr', { hasText: 'KZ/KGD' });
+    await kz.waitFor();
+    const [kid] = b.exchange.runtime.signer.publicKeys().map((k) => k.kid);
+    expect(await kz.textContent()).toContain(kid);
+    expect(await kz.textContent()).toMatch(/SCO-CUSTOMS-2007.*Alert, Request for assistance/);
+    const own = page.getByRole('region', { name: 'This administration' });
+    const [ownKid] = a.exchange.runtime.signer.publicKeys().map((k) => k.kid);
+    expect(await own.textContent()).toContain(ownKid);
+
+    await page.getByRole('button', { name: 'Add a contact of this administration' }).click();
+    const form = page.getByRole('form', { name: 'New contact' });
+    await form.getByLabel('Name').fill('Alesia Kavalenka');
+    await form.getByLabel('Function').fill('Liaison officer, environmental crime');
+    await form.getByLabel('Agency or unit').fill('State Customs Committee, risk department');
+    await form.getByLabel('Languages').fill('ru, be, en');
+    await form.getByRole('checkbox', { name: 'Electronic waste' }).check();
+    await form.getByLabel('Address or number').fill('liaison@customs.by.test');
+    await form.getByRole('button', { name: 'Save the contact' }).click();
+    const contacts = page.getByRole('table', { name: 'Liaison contacts' });
+    const contact = contacts.locator('tbody tr', { hasText: 'Alesia Kavalenka' });
+    await contact.waitFor();
+    expect(await contact.textContent()).toMatch(
+      /BY\/GTK \(this administration\).*Electronic waste.*E-mail: liaison@customs\.by\.test/,
+    );
+    // Search by country and priority area.
+    await page.getByLabel('Priority area').selectOption('energy');
+    await expect
+      .poll(() => page.locator('.empty').first().textContent())
+      .toBe('No contact matches.');
+    await page.getByLabel('Priority area').selectOption('e-waste');
+    await page.getByLabel('Country').fill('BY');
+    await contact.waitFor();
+
+    await page.getByRole('button', { name: 'Publish to partners' }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toMatch(/signed and queued for KZ\/KGD/);
+    const there = await eventually('the contact at KZ/KGD', async () =>
+      (
+        await onB<Array<{ name: string; nodeId: string }>>('/api/exchange/contacts?node=BY/GTK')
+      ).find((c) => c.name === 'Alesia Kavalenka'),
+    );
+    expect(there.nodeId).toBe('BY/GTK');
+    await page.screenshot({ path: `${SHOTS}/exchange-directory.png`, fullPage: true });
+    await audit('exchange-directory');
+  }, 120_000);
+
+  it('passes the accessibility audit and logged no error in the browser', () => {
+    console.log(
+      `axe-core (exchange): ${audited.views} views audited, ${serious.length} serious or ` +
+        `critical WCAG violations, ${audited.notes} other violations printed above`,
+    );
+    expect(serious, `serious or critical accessibility violations:\n${serious.join('\n')}`).toEqual(
+      [],
+    );
     expect(consoleErrors).toEqual([]);
   });
 });

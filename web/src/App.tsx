@@ -4,6 +4,7 @@ import type { paths } from './api-types.js';
 import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
+import { ExchangePage } from './pages/ExchangePage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { PermitsPage } from './pages/PermitsPage.js';
@@ -31,6 +32,11 @@ const PAGES: ReadonlyArray<{ path: string; title: string; needs: Ability }> = [
     path: 'certificates',
     title: 'Certificates',
     needs: { action: 'read', subject: 'certificate' },
+  },
+  {
+    path: 'exchange',
+    title: 'Exchange',
+    needs: { action: 'read', subject: 'exchange-message' },
   },
   {
     path: 'metrics',
@@ -93,7 +99,7 @@ export function App() {
   }
 
   const allowed = PAGES.filter((p) => me.may(p.needs.action, p.needs.subject));
-  const [, route = allowed[0]?.path ?? '', id] = hash.replace(/^#\/?/, '#/').split('/');
+  const [, route = allowed[0]?.path ?? '', id, more] = hash.replace(/^#\/?/, '#/').split('/');
   const signOut = async () => {
     // Leave first (the pages and their live streams go), then revoke the token they used.
     const token = session.token();
@@ -113,6 +119,8 @@ export function App() {
   else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))
     page = <IndicatorsPage me={me} />;
   else if (route === 'metrics' && allowed.some((p) => p.path === 'metrics')) page = <MetricsPage />;
+  else if (route === 'exchange' && allowed.some((p) => p.path === 'exchange'))
+    page = <ExchangePage me={me} section={id} item={more ? decodeURIComponent(more) : undefined} />;
   else if (route === 'permits' && allowed.some((p) => p.path === 'permits'))
     page = <PermitsPage me={me} />;
   else if (route === 'certificates' && allowed.some((p) => p.path === 'certificates'))

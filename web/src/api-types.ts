@@ -10397,7 +10397,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed */
+    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed */
     get: {
       parameters: {
         query?: never;

@@ -19,6 +19,7 @@ import {
 } from '../../app/metrics.js';
 import { CONTROL_STATUSES, InspectionInputSchema } from '../../core/controls/inspection.js';
 import { PRIORITY_AREAS } from '../../core/risk/indicator.js';
+import { can } from '../../core/auth/policy.js';
 import { DomainError } from '../../core/errors.js';
 import {
   isAfter,
@@ -91,7 +92,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       schema: {
         tags: ['controls'],
         summary:
-          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed',
+          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed',
         headers: Type.Object({
           'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
         }),
@@ -122,10 +123,24 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       out.write(': connected\n\n');
       streams.add(out);
       let cursor: OutboxCursor = resumeFrom ?? ctx.feed.position;
+      const readsExchange = can(principal, 'read', 'exchange-message');
       const deliver = (e: DomainEvent) => {
         if (!isAfter(e, cursor)) return;
         cursor = e;
-        if (!LODGING_KINDS.has(e.kind) || e.agencyId !== principal.agencyId) return;
+        if (e.agencyId !== principal.agencyId) return;
+        if (readsExchange && e.kind.startsWith('exchange.')) {
+          const d = e.data as { type?: unknown; conversation?: unknown };
+          const payload = {
+            kind: e.kind,
+            messageId: e.subjectId,
+            type: typeof d.type === 'string' ? d.type : null,
+            conversation: typeof d.conversation === 'string' ? d.conversation : null,
+            at: e.at,
+          };
+          out.write(`id: ${e.position}\nevent: exchange\ndata: ${JSON.stringify(payload)}\n\n`);
+          return;
+        }
+        if (!LODGING_KINDS.has(e.kind)) return;
         const data = e.data as Partial<LodgingData>;
         if (data.channel !== 'yellow' && data.channel !== 'red') return;
         const payload = {

@@ -1,5 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, describeProblem } from '../api.js';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api.js';
+import { AsyncView, useAsync } from '../components/AsyncView.js';
+import { DataTable } from '../components/DataTable.js';
+import { FormField } from '../components/FormField.js';
+import { ProblemAlert } from '../components/ProblemAlert.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
 interface Certificate {
@@ -22,25 +26,18 @@ interface Trader {
 
 /** The certificate register and a trader's compliance record. */
 export function CertificatesPage() {
-  const [list, setList] = useState<Certificate[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const list = useAsync(() => api.GET('/api/certificates'), []);
+  const [problem, setProblem] = useState<unknown>(null);
   const [traderId, setTraderId] = useState('');
   const [trader, setTrader] = useState<Trader | null>(null);
 
-  useEffect(() => {
-    void api.GET('/api/certificates').then(({ data, error: problem }) => {
-      if (problem) setError(describeProblem(problem));
-      else setList(data ?? []);
-    });
-  }, []);
-
   const lookUp = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    const { data, error: problem } = await api.GET('/api/traders/{traderId}', {
+    setProblem(null);
+    const { data, error } = await api.GET('/api/traders/{traderId}', {
       params: { path: { traderId } },
     });
-    if (problem) setError(describeProblem(problem));
+    if (error) setProblem(error);
     else setTrader(data);
   };
 
@@ -48,10 +45,9 @@ export function CertificatesPage() {
     <section>
       <h1>Certificates and traders</h1>
       <form className="filters" aria-label="Trader record" onSubmit={(e) => void lookUp(e)}>
-        <label>
-          Trader id
+        <FormField label="Trader id" problem={problem} field="/traderId">
           <input value={traderId} onChange={(e) => setTraderId(e.target.value.trim())} required />
-        </label>
+        </FormField>
         <button type="submit">Show record</button>
       </form>
       {trader && (
@@ -73,43 +69,36 @@ export function CertificatesPage() {
           </dd>
         </dl>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {!list && !error && <p className="status">Loading…</p>}
-      {list && list.length === 0 && <p className="empty">No certificates registered.</p>}
-      {list && list.length > 0 && (
-        <table aria-label="Certificates">
-          <thead>
-            <tr>
-              <th>Reference</th>
-              <th>Type</th>
-              <th>Holder</th>
-              <th>HS scope</th>
-              <th>Valid</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => (
-              <tr key={c.id}>
-                <td>{c.reference}</td>
-                <td>{c.type}</td>
-                <td>
-                  {c.holderId} — {c.holderName}
-                </td>
-                <td>{c.hsScope.join(', ') || 'all goods'}</td>
-                <td>
-                  {formatDateTime(c.validFrom)} – {formatDateTime(c.validTo)}
-                </td>
-                <td>{c.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ProblemAlert problem={problem} />
+      <AsyncView state={list} emptyText="No certificates registered.">
+        {(rows) => (
+          <DataTable<Certificate>
+            label="Certificates"
+            rows={rows}
+            rowKey={(c) => c.id}
+            columns={[
+              { key: 'reference', header: 'Reference', cell: (c) => c.reference },
+              { key: 'type', header: 'Type', cell: (c) => c.type },
+              {
+                key: 'holder',
+                header: 'Holder',
+                cell: (c) => `${c.holderId} — ${c.holderName}`,
+              },
+              {
+                key: 'scope',
+                header: 'HS scope',
+                cell: (c) => c.hsScope.join(', ') || 'all goods',
+              },
+              {
+                key: 'valid',
+                header: 'Valid',
+                cell: (c) => `${formatDateTime(c.validFrom)} – ${formatDateTime(c.validTo)}`,
+              },
+              { key: 'status', header: 'Status', cell: (c) => c.status },
+            ]}
+          />
+        )}
+      </AsyncView>
     </section>
   );
 }

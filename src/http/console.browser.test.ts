@@ -1164,7 +1164,7 @@ describe.runIf(available)('the exchange pages in Chromium', () => {
     // The outbox row shows the partner's receipt.
     await subnav('Outbox');
     const row = page.getByRole('table', { name: 'Outbox' }).locator('tbody tr', { hasText: ALERT });
-    await expect.poll(() => row.textContent()).toMatch(/KZ\/KGD.*delivered over HTTPS/);
+    await expect.poll(() => row.textContent()).toMatch(/KZ\/KGD.*delivered over HTTP/);
     const [sent] = await a.ctx.storage.read.exchange.listMessages({ direction: 'out', limit: 1 });
     expect(sent).toMatchObject({ type: 'alert', to: 'KZ/KGD', delivery: 'delivered' });
     // Selected (by keyboard), the row opens its thread.
@@ -1175,7 +1175,7 @@ describe.runIf(available)('the exchange pages in Chromium', () => {
     await thread.waitFor();
     const card = thread.getByRole('article');
     await expect.poll(() => card.count()).toBe(1);
-    expect(await card.textContent()).toMatch(/Alert to KZ\/KGD.*delivered over HTTPS/);
+    expect(await card.textContent()).toMatch(/Alert to KZ\/KGD.*delivered over HTTP/);
     expect(await card.textContent()).toContain('HS 854911: Waste lead-acid accumulators');
     expect(await card.textContent()).toContain('Electronic waste');
     await page.screenshot({ path: `${SHOTS}/exchange-outbox.png`, fullPage: true });
@@ -1244,7 +1244,7 @@ describe.runIf(available)('the exchange pages in Chromium', () => {
         expect.stringMatching(/^Status of a request to KZ\/KGD/),
         expect.stringMatching(/^Answer to a request to KZ\/KGD/),
       ]);
-    await expect.poll(() => cards.nth(2).textContent()).toMatch(/delivered over HTTPS/);
+    await expect.poll(() => cards.nth(2).textContent()).toMatch(/delivered over HTTP/);
     expect(await cards.nth(0).textContent()).toMatch(/Request answered/);
     expect(await thread.getByRole('group', { name: 'Respond to the request' }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/exchange-thread.png`, fullPage: true });

@@ -90,7 +90,7 @@ export function DirectorySection({
                   key: 'reach',
                   header: 'Reached over',
                   cell: (p) =>
-                    [p.httpEndpoint ? `HTTPS (${p.httpEndpoint})` : null, p.nats ? 'NATS' : null]
+                    [p.httpEndpoint ? `HTTP (${p.httpEndpoint})` : null, p.nats ? 'NATS' : null]
                       .filter(Boolean)
                       .join(', ') || 'not reachable',
                 },

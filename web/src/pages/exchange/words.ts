@@ -61,9 +61,10 @@ export const REFUSAL_WORDS: Readonly<Record<RefusalReason | 'duplicate', string>
 export const refusalWords = (reason: string | null): string =>
   reason ? (REFUSAL_WORDS[reason as RefusalReason] ?? reason) : 'no reason given';
 
-export const BINDING_WORDS: Readonly<Record<'http' | 'nats', string>> = {
-  http: 'HTTPS',
-  nats: 'NATS',
+export const BINDING_WORDS: Readonly<Record<'http' | 'nats' | 'local', string>> = {
+  http: 'over HTTP',
+  nats: 'over NATS',
+  local: 'within this administration',
 };
 
 export const REFERENCE_TYPES = [
@@ -203,7 +204,7 @@ export function deliveryDetail(m: Message): string {
       return `${tried}${next}${last}`;
     }
     case 'delivered':
-      return `${m.binding ? `over ${BINDING_WORDS[m.binding]} ` : ''}${formatDateTime(m.deliveredAt)}`;
+      return `${m.binding ? `${BINDING_WORDS[m.binding]} ` : ''}${formatDateTime(m.deliveredAt)}`;
     case 'refused':
       return refusalWords(m.receiptReason);
     case 'expired':
@@ -213,6 +214,6 @@ export function deliveryDetail(m: Message): string {
   }
 }
 
-/** The state and its detail in one line: "delivered over HTTPS 2 Nov 2025, 10:32". */
+/** The state and its detail in one line: "delivered over HTTP 2 Nov 2025, 10:32". */
 export const deliveryWords = (m: Message): string =>
   `${DELIVERY_WORDS[m.delivery]}${m.delivery === 'refused' ? ':' : ''} ${deliveryDetail(m)}`;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../core/auth/identity.js';
 import { assertAllowed } from '../core/auth/policy.js';
-import { agreementFor, keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
+import { keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
 import { releaseFor, type Composed } from '../core/exchange/boundary.js';
 import { canonicalBytes } from '../core/exchange/canonical-json.js';
+import { buildEnvelope, sendingAgreement } from '../core/exchange/envelope.js';
 import {
   ANSWER_TYPES,
   carriesNominal,
@@ -300,11 +301,7 @@ async function queueOne(
   const agreements = await tx.exchange.agreements(to);
   // A message naming parties goes under an agreement that allows it, if there is one (else the
   // parties are withheld); any other message under the first agreement that covers its type.
-  const named = carriesNominal(input.body);
-  const agreement = named
-    ? (agreementFor(agreements, to, input.type, 'nominal', at) ??
-      agreementFor(agreements, to, input.type, 'non-nominal', at))
-    : agreementFor(agreements, to, input.type, 'non-nominal', at);
+  const agreement = sendingAgreement(agreements, to, input.type, at, carriesNominal(input.body));
   if (!agreement)
     throw new DomainError('conflict', `no agreement with ${to} covers ${input.type} messages`, [
       { path, reason: `no agreement in force covers ${input.type}` },
@@ -317,21 +314,17 @@ async function queueOne(
       [{ path: '/sharing', reason: 'national-only' }],
     );
   const id = ctx.ids.next();
-  const envelope: Envelope = {
-    v: 1,
+  const envelope: Envelope = buildEnvelope(input.type, released, {
     id,
     from: rt.nodeId,
     to,
-    type: input.type,
-    conversation: conversation ?? id,
+    conversation,
     refTo,
-    createdAt: at,
-    expiresAt:
-      input.expiresAt ?? new Date(now.getTime() + rt.messageTtlHours * 3_600_000).toISOString(),
+    now,
+    expiresAt: input.expiresAt,
+    ttlHours: rt.messageTtlHours,
     legalBasis: agreement.legalBasis,
-    handling: released.handling,
-    body: released.body,
-  };
+  });
   const checked = validateEnvelope(envelope);
   if (!checked.ok)
     throw new DomainError('invalid_input', 'the message is not valid', checked.issues);

@@ -8,6 +8,7 @@ import { buildEnvelope, sendingAgreement } from '../core/exchange/envelope.js';
 import {
   ANSWER_TYPES,
   carriesNominal,
+  normaliseTimes,
   validateBody,
   validateEnvelope,
   type Envelope,
@@ -98,6 +99,16 @@ export async function sendMessage(
       assertAllowed(principal, action, 'exchange-message', nodeRecord(rt));
     if (input.to.some((t) => !isNodeId(t)))
       assertAllowed(principal, action, 'agency-message', nodeRecord(rt));
+  }
+  if (input.body && typeof input.body === 'object')
+    input = { ...input, body: normaliseTimes(input.type, input.body) };
+  if (input.expiresAt !== undefined) {
+    const t = Date.parse(input.expiresAt);
+    if (Number.isNaN(t))
+      throw new DomainError('invalid_input', 'expiresAt is not a date-time', [
+        { path: '/expiresAt', reason: 'a date-time' },
+      ]);
+    input = { ...input, expiresAt: new Date(t).toISOString() };
   }
   if (input.to.length === 0)
     throw new DomainError('invalid_input', 'name at least one partner', [

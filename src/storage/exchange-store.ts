@@ -346,7 +346,8 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
       return rows.map(message);
     },
     async dueForDelivery(partnerId, at, limit) {
-      // The head of each conversation's queue: nothing queued before it in the same conversation.
+      // The head of each conversation's queue: nothing queued before it in the same conversation
+      // (nor a directory update).
       const rows = await db
         .selectFrom('exchange_messages as m')
         .selectAll('m')
@@ -365,8 +366,15 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
                 .where('e.direction', '=', 'out')
                 .where('e.delivery', '=', 'queued')
                 .where('e.to_node', '=', partnerId)
-                .whereRef('e.conversation', '=', 'm.conversation')
-                .whereRef('e.seq', '<', 'm.seq'),
+                .whereRef('e.seq', '<', 'm.seq')
+                .where((w) =>
+                  w.or([
+                    w('e.conversation', '=', w.ref('m.conversation')),
+                    // A directory update goes before everything queued after it: it may announce
+                    // the key those later messages are signed with.
+                    w('e.type', '=', 'directory.update'),
+                  ]),
+                ),
             ),
           ),
         )

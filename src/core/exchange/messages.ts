@@ -30,7 +30,12 @@ export const HANDLING_LEVELS = ['non-nominal', 'nominal'] as const;
 export type Handling = (typeof HANDLING_LEVELS)[number];
 
 const text = (max: number, min = 1) => Type.String({ minLength: min, maxLength: max });
-const dateTime = Type.String({ format: 'date-time', maxLength: 40 });
+/**
+ * Times are UTC with milliseconds (`2026-12-02T10:00:00.000Z`, what `toISOString` gives): one
+ * spelling per instant, so that they compare as strings (see normaliseTimes for composing).
+ */
+export const UTC_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+const dateTime = Type.String({ format: 'date-time', pattern: UTC_TIME, maxLength: 24 });
 const date = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const country = Type.String({ pattern: '^[A-Z]{2}$' });
 const hsCode = Type.String({ pattern: '^[0-9]{4,10}$' });
@@ -323,3 +328,18 @@ export const REFUSAL_REASONS = [
   'id-reused',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/**
+ * What a user composed, with its times in the one spelling the protocol allows: any RFC 3339
+ * date-time the user gave becomes UTC with milliseconds; anything else is left for validation
+ * to refuse.
+ */
+export function normaliseTimes<T extends MessageType>(type: T, body: BodyOf[T]): BodyOf[T] {
+  const field = type === 'assistance.request' ? 'deadline' : type === 'alert' ? 'validUntil' : null;
+  if (field === null) return body;
+  const value = (body as Record<string, unknown>)[field];
+  if (typeof value !== 'string') return body;
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return body;
+  return { ...body, [field]: new Date(t).toISOString() };
+}

@@ -435,6 +435,18 @@ export async function shareRiskInformation(
   principal: Principal,
   input: { to: string[]; indicatorIds?: string[]; note?: string },
 ): Promise<StoredMessage[]> {
+  const strings = (v: unknown, max: number) =>
+    Array.isArray(v) &&
+    v.length <= max &&
+    v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 64);
+  const issues: FieldIssue[] = [];
+  if (!strings(input.to, 50) || input.to.length === 0)
+    issues.push({ path: '/to', reason: 'a list of 1 to 50 partner node ids' });
+  if (input.indicatorIds !== undefined && !strings(input.indicatorIds, 500))
+    issues.push({ path: '/indicatorIds', reason: 'a list of up to 500 indicator ids' });
+  if (input.note !== undefined && (typeof input.note !== 'string' || input.note.length > 2000))
+    issues.push({ path: '/note', reason: 'text of up to 2,000 characters' });
+  if (issues.length > 0) invalid('the request is not valid', issues);
   const read = ctx.storage.read;
   const indicators = (await read.indicators.listActive()).filter(
     (i) => input.indicatorIds === undefined || input.indicatorIds.includes(i.id),

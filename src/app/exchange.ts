@@ -90,6 +90,14 @@ export async function sendMessage(
   options: { as?: 'author' } = {},
 ): Promise<StoredMessage[]> {
   const rt = exchangeOf(ctx);
+  const addressees: unknown = input.to;
+  if (
+    !Array.isArray(addressees) ||
+    !addressees.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 35)
+  )
+    throw new DomainError('invalid_input', 'name the partners and agencies to send to', [
+      { path: '/to', reason: 'a list of partner node ids (KZ/KGD) or agency codes' },
+    ]);
   const action = ANSWER_TYPES.has(input.type) ? 'respond' : 'send';
   if (options.as === 'author' || input.type === 'directory.update') {
     // The node's own directory entry goes out as its liaison officers keep it.

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import { principalOfUser } from '../app/authenticate.js';
 import { sampleDeclaration, testContext } from '../test-support/app.js';
+import { joinExchange } from '../test-support/exchange-nodes.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { fieldCases, VALID_PERMIT } from '../test-support/hostile-field-cases.js';
 import {
@@ -32,12 +34,14 @@ describe.each(BACKENDS)('hostile input (%s)', (backend: Backend) => {
   let fixtures: HostileFixtures;
   let cases: HostileCase[] = [];
   let rssAtStart = 0;
+  let exchange: Awaited<ReturnType<typeof joinExchange>> | undefined;
 
   beforeAll(async () => {
     t = await freshDatabase(backend);
     const ctx = testContext(t.db);
     const seeded = await seedDemo(ctx);
     if (!seeded.seeded) throw new Error('demo not seeded');
+    exchange = await joinExchange(ctx, await principalOfUser(ctx, 'admin'));
     app = await testHttpApp(ctx, { signInLimit: { max: 1000, windowMs: 60_000 } });
     for (const role of HOSTILE_ROLES) {
       const r = await app.inject({
@@ -64,6 +68,7 @@ describe.each(BACKENDS)('hostile input (%s)', (backend: Backend) => {
     rssAtStart = process.memoryUsage().rss;
   });
   afterAll(async () => {
+    await exchange?.close();
     await app?.close();
     await t?.drop();
   });

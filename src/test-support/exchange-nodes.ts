@@ -229,3 +229,38 @@ export async function outsiderKeys(nodeId: string): Promise<{ keys: Keyring; dro
   });
   return { keys, drop: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Makes a seeded test world's node (its first administration) a node of the exchange as BY/GTK,
+ * with one partner, KZ/KGD (keys of an outsider), under an agreement covering alerts, shared
+ * risk information and seizure reports. The sender is not started: nothing leaves the test.
+ */
+export async function joinExchange(
+  ctx: AppContext,
+  admin: Principal,
+): Promise<{ partner: Keyring; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-world-key-'));
+  const node = await startExchangeNode(ctx, {
+    nodeId: 'BY/GTK',
+    keyPath: path.join(dir, 'key.json'),
+    publicUrl: null,
+    startSender: false,
+  });
+  const partner = await outsiderKeys('KZ/KGD');
+  await registerPartner(ctx, admin, { id: 'KZ/KGD', name: 'KZ', keys: partner.keys.publicKeys() });
+  await recordAgreement(ctx, admin, {
+    partnerId: 'KZ/KGD',
+    title: 'Test agreement',
+    legalBasis: 'SCO-CUSTOMS-2007',
+    messageTypes: ['alert', 'risk.share', 'seizure.report'],
+    validFrom: '2020-01-01T00:00:00Z',
+  });
+  return {
+    partner: partner.keys,
+    close: async () => {
+      await node.close();
+      partner.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

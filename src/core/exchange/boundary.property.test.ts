@@ -149,7 +149,9 @@ const parties = (record: string) =>
     { nil: undefined },
   );
 const partyTag = (record: string, i: number) => `⟦party:${record}:${i}⟧`;
-const pidTag = (record: string, i: number) => `⟦pid:${record.slice(0, 8)}:${i}⟧`;
+// The whole record id (base64url of the UUID's 16 bytes) fits an identifier's 35 characters.
+const pidTag = (record: string, i: number) =>
+  `⟦pid:${Buffer.from(record.replaceAll('-', ''), 'hex').toString('base64url')}:${i}⟧`;
 
 /** Puts `parties` in the body only when there are some (or an empty list), never undefined. */
 const withParties = <B extends object>(body: B, list: unknown[] | undefined): B =>

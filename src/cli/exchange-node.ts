@@ -18,7 +18,13 @@ export interface ExchangeNodeOptions {
   publicUrl: string | null;
   natsUrl?: string | undefined;
   /** NATS stream and subject prefix (tests use their own). */
-  nats?: { stream?: string; subjectPrefix?: string; receiptTimeoutMs?: number };
+  nats?: {
+    stream?: string;
+    subjectPrefix?: string;
+    receiptTimeoutMs?: number;
+    /** Storage the stream reserves (default 1 GiB). */
+    streamMaxBytes?: number;
+  };
   senderPollMs?: number;
   /** Longest wait between attempts to reach a partner that is down (default 5 min). */
   maxBackoffMs?: number;

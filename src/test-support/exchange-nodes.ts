@@ -1,3 +1,5 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +57,17 @@ const COUNTRY_NAMES: Record<string, string> = {
   UZ: 'Customs Committee of Uzbekistan (test)',
   CN: 'General Administration of Customs of China (test)',
 };
+
+/** Deletes a test's stream (nothing when it is gone already). */
+export async function dropNatsSpace(space: { stream: string }): Promise<void> {
+  const nc = await connect({ servers: TEST_NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(space.stream).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
 
 /** A fresh NATS stream and subject prefix for one test. */
 export function natsSpace(): { stream: string; subjectPrefix: string } {
@@ -126,7 +139,9 @@ export async function startNode(
       keyPath,
       publicUrl: node.url,
       natsUrl: options.binding === 'nats' ? TEST_NATS_URL : undefined,
-      ...(options.nats ? { nats: { ...options.nats, receiptTimeoutMs: 3000 } } : {}),
+      ...(options.nats
+        ? { nats: { ...options.nats, receiptTimeoutMs: 3000, streamMaxBytes: 64 * 1024 * 1024 } }
+        : {}),
       senderPollMs: options.senderPollMs ?? 100,
       maxBackoffMs: 1500,
       httpTimeoutMs: 3000,
@@ -140,6 +155,8 @@ export async function startNode(
   node.restart = up;
   node.close = async () => {
     await node.stop().catch(() => undefined);
+    // The stream reserves storage on the shared server: every node of a test deletes it.
+    if (options.nats) await dropNatsSpace(options.nats);
     ctx.feed.stop();
     await db.drop();
     rmSync(keyDir, { recursive: true, force: true });

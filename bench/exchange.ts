@@ -13,9 +13,13 @@
  * them. Figures and checks are read back from both databases. See bench/README.md.
  */
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Latencies } from './hostile/payloads.js';
 import type { RunResult } from './exchange/run.js';
+
+const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 
 /** The target of the issue: messages/s over NATS on the 2-core machine. */
 const TARGET_NATS_PER_SECOND = 1000;
@@ -32,6 +36,11 @@ const USAGE = `usage: tsx bench/exchange.ts [options]
   --only NAME      sqlite or postgres
   --seed N         the same messages for the same seed (default 1)
   --max-seconds N  longest wait for the last delivery once all are composed (default 300)
+  --receiver-process
+                   run the receiving node in a process of its own (as a partner's node is)
+                   instead of beside the sender in this one
+  --cpu-prof       profile this process (both nodes, the clients) while measuring; the
+                   .cpuprofile files go to bench/out/ (open them in Chrome DevTools)
   -h, --help       this text
 `;
 
@@ -54,6 +63,8 @@ function readOptions() {
         only: { type: 'string' },
         seed: { type: 'string', default: '1' },
         'max-seconds': { type: 'string', default: '300' },
+        'cpu-prof': { type: 'boolean', default: false },
+        'receiver-process': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -96,6 +107,8 @@ function readOptions() {
     ),
     seed: int(values.seed, '--seed', 0),
     maxSeconds: int(values['max-seconds'], '--max-seconds'),
+    cpuProf: values['cpu-prof'],
+    receiverProcess: values['receiver-process'],
   };
 }
 
@@ -122,7 +135,11 @@ function printRun(log: (l: string) => void, r: RunResult): void {
       `out of order: ${r.outOfOrder}; refused ${r.refused}, expired ${r.expired}, queued ${r.queued}`,
   );
   log(
-    `  cpu (cores): bench process ${cores(r.cpu.bench)} (${ms(r.cpu.benchMsPerMessage)} ms per message), nats-server ${cores(r.cpu.nats)}, ` +
+    `  cpu (cores): bench process ${cores(r.cpu.bench)} (${ms(r.cpu.benchMsPerMessage)} ms per message)` +
+      (r.cpu.receiver === undefined
+        ? ''
+        : `, receiver process ${cores(r.cpu.receiver)} (${ms(r.cpu.receiverMsPerMessage ?? NaN)} ms per message)`) +
+      `, nats-server ${cores(r.cpu.nats)}, ` +
       `postgres ${cores(r.cpu.postgres)}, other ${cores(r.cpu.other)}` +
       (r.cpu.other !== undefined && r.cpu.other > 0.25
         ? ' (another workload competed: figures are low)'
@@ -147,6 +164,8 @@ function printTable(results: readonly RunResult[]): void {
     'inbox=N',
     'cpu bench',
     'ms/msg',
+    'cpu recv',
+    'ms/msg',
     'nats',
     'pg',
     'other',
@@ -166,6 +185,8 @@ function printTable(results: readonly RunResult[]): void {
     r.inbox === r.count ? 'yes' : `NO (${r.inbox})`,
     cores(r.cpu.bench),
     r.cpu.benchMsPerMessage.toFixed(2),
+    cores(r.cpu.receiver),
+    r.cpu.receiverMsPerMessage?.toFixed(2) ?? '–',
     cores(r.cpu.nats),
     cores(r.cpu.postgres),
     cores(r.cpu.other),
@@ -176,7 +197,8 @@ function printTable(results: readonly RunResult[]): void {
     `\n${line(head)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${rows.map(line).join('\n')}\n` +
       '(latencies in ms from the envelope createdAt: settle = receipt verified and recorded on the\n' +
       'sender, recv = taken in hand by the receiver; cpu in cores, averaged over the measured phase;\n' +
-      'ms/msg: CPU time of the bench process (both nodes, the clients) per message delivered)\n',
+      'ms/msg: CPU time per message delivered of the bench process (the sender, the clients and,\n' +
+      'without --receiver-process, the receiver) and of the receiver process)\n',
   );
 }
 
@@ -191,7 +213,8 @@ async function main(): Promise<void> {
     `node ${process.version}, ${os.availableParallelism()} cores (${cpu}), load average ` +
       `${os.loadavg()[0]!.toFixed(2)}; ${options.count} messages, ${options.clients} clients` +
       `${options.rate ? `, offered at ${options.rate}/s` : ', composing as fast as they can'}, ` +
-      `warm-up ${options.warmup}, seed ${options.seed}\n`,
+      `warm-up ${options.warmup}, seed ${options.seed}; receiver ` +
+      `${options.receiverProcess ? 'in its own process' : 'in this process, beside the sender'}\n`,
   );
   const results: RunResult[] = [];
   for (const backend of options.backends) {
@@ -208,6 +231,10 @@ async function main(): Promise<void> {
         seed: options.seed,
         rate: options.rate,
         maxSeconds: options.maxSeconds,
+        receiverProcess: options.receiverProcess,
+        cpuProfile: options.cpuProf
+          ? path.join(OUT, `exchange-${backend}-${binding}-${Date.now()}.cpuprofile`)
+          : undefined,
         log,
       });
       results.push(r);

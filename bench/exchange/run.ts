@@ -5,14 +5,17 @@
  * delivers them; the figures are read back from both databases. Used by bench/exchange.ts and by
  * its smoke test (bench/exchange/run.test.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
+import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'kysely';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sendMessage } from '../../src/app/exchange.js';
-import type { Backend } from '../../src/storage/database.js';
+import type { Backend, Database } from '../../src/storage/database.js';
 import {
-  connectNodes,
   natsSpace,
   startNode,
   TEST_NATS_URL,
@@ -21,6 +24,7 @@ import {
 } from '../../src/test-support/exchange-nodes.js';
 import { percentiles, type Latencies } from '../hostile/payloads.js';
 import { machineBusySeconds, processCpuSeconds } from '../ingest/servers.js';
+import { inboxOf, linkTo, type Inbox, type Peer } from './link.js';
 import { planMessages, typeCounts, type BenchType, type PlannedMessage } from './mix.js';
 
 export const SENDER = 'BY/GTK';
@@ -40,14 +44,23 @@ export interface RunOptions {
   rate?: number | undefined;
   /** Longest wait for the last message to settle once every message is composed. */
   maxSeconds: number;
+  /** Writes a CPU profile of this process during the measured phase to this file. */
+  cpuProfile?: string | undefined;
+  /** The receiving node in a process of its own (as partners are), not in this one. */
+  receiverProcess?: boolean;
   log?: (line: string) => void;
 }
 
 export interface Cpu {
-  /** Cores used on average: this process (both nodes and the clients), nats-server, PostgreSQL. */
+  /**
+   * Cores used on average: this process (the sender and the clients, and the receiver unless it
+   * runs in its own process), the receiver's process, nats-server, PostgreSQL.
+   */
   bench: number;
-  /** CPU time of this process per delivered message, ms (less sensitive to other load). */
+  receiver: number | undefined;
+  /** CPU time of this process (and the receiver's) per delivered message, ms. */
   benchMsPerMessage: number;
+  receiverMsPerMessage: number | undefined;
   nats: number | undefined;
   postgres: number | undefined;
   /** Everything else on the machine. */
@@ -103,19 +116,20 @@ const STALL_MS = 60_000;
 export async function runExchange(o: RunOptions): Promise<RunResult> {
   const log = o.log ?? (() => undefined);
   const nats = o.binding === 'nats' ? natsSpace() : undefined;
-  const nodes: TestNode[] = [];
+  let by: TestNode | undefined;
+  let kz: Receiver | undefined;
   try {
-    for (const id of [SENDER, RECEIVER])
-      nodes.push(await startNode(o.backend, id, { binding: o.binding, ...(nats ? { nats } : {}) }));
-    const [by, kz] = nodes as [TestNode, TestNode];
-    // Nominal agreements: bodies that name parties go as they are (nominal handling).
-    await connectNodes([by, kz], {
-      binding: o.binding,
-      types: ['alert', 'assistance.request', 'seizure.report'],
-      nominal: true,
-    });
+    [by, kz] = await Promise.all([
+      startNode(o.backend, SENDER, { binding: o.binding, ...(nats ? { nats } : {}) }),
+      o.receiverProcess
+        ? receiverProcess(o.backend, o.binding, nats)
+        : receiverHere(o.backend, o.binding, nats),
+    ]);
+    const sender: Peer = { id: SENDER, url: by.url, keys: by.exchange.runtime.signer.publicKeys() };
+    await Promise.all([linkTo(by, kz.peer, o.binding), kz.link(sender)]);
     log(
-      `nodes up: ${SENDER} ${by.url}, ${RECEIVER} ${kz.url}${nats ? `, NATS ${nats.stream}` : ''}`,
+      `nodes up: ${SENDER} ${by.url}, ${RECEIVER} ${kz.peer.url}` +
+        `${kz.pid ? ` (process ${kz.pid})` : ' (this process)'}${nats ? `, NATS ${nats.stream}` : ''}`,
     );
 
     if (o.warmup > 0) {
@@ -127,7 +141,8 @@ export async function runExchange(o: RunOptions): Promise<RunResult> {
     const before = await settledCount(by);
 
     const plans = planMessages(o.count, o.clients, o.seed, new Date());
-    const cpu = cpuMeter([by, kz]);
+    const cpu = cpuMeter([by.db.db, ...(kz.db ? [kz.db] : [])], o.backend, kz);
+    const profiler = o.cpuProfile ? await startProfile() : undefined;
     await cpu.start();
     const t0 = Date.now();
     let composedSoFar = 0;
@@ -145,12 +160,16 @@ export async function runExchange(o: RunOptions): Promise<RunResult> {
     const composeSeconds = (Date.now() - t0) / 1000;
     const waited = await watch;
     const used = cpu.stop((await settledCount(by)) - before);
+    if (profiler && o.cpuProfile) {
+      await profiler.stop(o.cpuProfile);
+      log(`CPU profile of the measured phase (this process): ${o.cpuProfile}`);
+    }
     log(
       `composed ${c.ids.length} in ${composeSeconds.toFixed(1)} s` +
         (waited.gaveUp ? `; gave up waiting: ${waited.gaveUp}` : ''),
     );
 
-    const result = await readBack(by, kz, o, c.ids, t0);
+    const result = await readBack(by, await kz.inbox(SENDER, c.ids), o, c.ids, t0);
     return {
       ...result,
       types: typeCounts(plans),
@@ -170,9 +189,109 @@ export async function runExchange(o: RunOptions): Promise<RunResult> {
       ],
     };
   } finally {
-    await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
+    const closing: Promise<void>[] = [];
+    if (by) closing.push(by.close());
+    if (kz) closing.push(kz.close());
+    await Promise.all(closing.map((p) => p.catch(() => undefined)));
     if (nats) await deleteStream(nats.stream).catch(() => undefined);
   }
+}
+
+/** The receiving node, here or in its own process. */
+interface Receiver {
+  peer: Peer;
+  /** Its process, when it has its own. */
+  pid: number | undefined;
+  /** Its database, when it is in this process; else the name of its PostgreSQL database. */
+  db: Database | undefined;
+  database: string | undefined;
+  link(sender: Peer): Promise<void>;
+  inbox(from: string, ids: readonly string[]): Promise<Inbox>;
+  close(): Promise<void>;
+}
+
+async function receiverHere(
+  backend: Backend,
+  binding: Binding,
+  nats: { stream: string; subjectPrefix: string } | undefined,
+): Promise<Receiver> {
+  const node = await startNode(backend, RECEIVER, { binding, ...(nats ? { nats } : {}) });
+  return {
+    peer: { id: RECEIVER, url: node.url, keys: node.exchange.runtime.signer.publicKeys() },
+    pid: undefined,
+    db: node.db.db,
+    database: undefined,
+    link: (sender) => linkTo(node, sender, binding),
+    inbox: (from, ids) => inboxOf(node, from, ids),
+    close: () => node.close(),
+  };
+}
+
+async function receiverProcess(
+  backend: Backend,
+  binding: Binding,
+  nats: { stream: string; subjectPrefix: string } | undefined,
+): Promise<Receiver> {
+  const child = fork(
+    fileURLToPath(new URL('./receiver.ts', import.meta.url)),
+    [backend, binding, RECEIVER, ...(nats ? [nats.stream, nats.subjectPrefix] : [])],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let next = 0;
+  let up: ((p: { peer: Peer; database: string | undefined }) => void) | undefined;
+  const ready = new Promise<{ peer: Peer; database: string | undefined }>((resolve, reject) => {
+    up = resolve;
+    child.once('exit', (code) => reject(new Error(`the receiver process exited (${code})`)));
+  });
+  interface Answer {
+    up?: Omit<Peer, 'id'>;
+    database?: string;
+    n?: number;
+    ok?: boolean;
+    value?: unknown;
+    error?: string;
+  }
+  child.on('message', (m: Answer) => {
+    if (m.up) return up!({ peer: { ...m.up, id: RECEIVER }, database: m.database });
+    const w = waiting.get(m.n!);
+    waiting.delete(m.n!);
+    if (m.ok) w?.resolve(m.value);
+    else w?.reject(new Error(`receiver: ${m.error}`));
+  });
+  child.once('exit', () => {
+    for (const w of waiting.values()) w.reject(new Error('the receiver process exited'));
+    waiting.clear();
+  });
+  const call = <T>(request: object): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const n = next++;
+      waiting.set(n, { resolve: (v) => resolve(v as T), reject });
+      child.send({ ...request, n });
+    });
+  let started: { peer: Peer; database: string | undefined };
+  try {
+    started = await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    peer: started.peer,
+    pid: child.pid,
+    db: undefined,
+    database: started.database,
+    link: (sender) => call<void>({ op: 'link', peer: sender }),
+    inbox: (from, ids) => call<Inbox>({ op: 'inbox', from, ids }),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      await call<void>({ op: 'close' }).catch(() => undefined);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 interface Composed {
@@ -296,7 +415,7 @@ type ReadBack = Pick<
 /** The figures and the checks, from what both databases hold. */
 async function readBack(
   by: TestNode,
-  kz: TestNode,
+  got: Inbox,
   o: RunOptions,
   ids: readonly string[],
   t0: number,
@@ -319,22 +438,8 @@ async function readBack(
         .execute()
     ).map((r) => [r.subject_id, Date.parse(r.at)]),
   );
-  const inbox = (
-    await kz.db.db.kysely
-      .selectFrom('exchange_messages')
-      .select(['id', 'conversation', 'seq'])
-      .where('direction', '=', 'in')
-      .where('from_node', '=', SENDER)
-      .orderBy('seq')
-      .execute()
-  ).filter((r) => measured.has(r.id));
-  const receivedEvents = (
-    await kz.db.db.kysely
-      .selectFrom('audit_events')
-      .select('subject_id')
-      .where('action', '=', 'exchange.received')
-      .execute()
-  ).filter((r) => measured.has(r.subject_id)).length;
+  const inbox = got.rows;
+  const receivedEvents = got.receivedEvents;
 
   const by_state = (s: string) => out.filter((r) => r.delivery === s).length;
   const delivered = out.filter((r) => r.delivery === 'delivered');
@@ -403,34 +508,48 @@ async function readBack(
   };
 }
 
-/** CPU used while measuring: this process, nats-server, the PostgreSQL backends of the nodes. */
-function cpuMeter(nodes: readonly TestNode[]) {
-  let databases: string[] = [];
+/**
+ * CPU used while measuring: this process, the receiver's (when it has its own), nats-server, the
+ * PostgreSQL backends of the nodes' databases.
+ */
+function cpuMeter(
+  databases: readonly Database[],
+  backend: Backend,
+  receiver: Pick<Receiver, 'pid' | 'database'>,
+) {
+  const receiverPid = receiver.pid;
+  let names: string[] = [];
   let t = 0;
   let self = process.cpuUsage();
+  let receiverAt = 0;
   let natsAt = new Map<number, number>();
   let pgAt = new Map<number, number>();
   let machine: number | undefined;
   const natsNow = () => cpuOf(pidsOf((cmd) => /(^|\/)nats-server(\s|$)/.test(cmd)));
   const pgNow = () =>
-    cpuOf(pidsOf((cmd) => databases.some((d) => new RegExp(`^postgres: .*\\s${d}\\s`).test(cmd))));
+    cpuOf(pidsOf((cmd) => names.some((d) => new RegExp(`^postgres: .*\\s${d}\\s`).test(cmd))));
   // Processes that started meanwhile count from zero; those that exited meanwhile are missed.
   const used = (at: Map<number, number>, now: Map<number, number>) => {
     let total = 0;
     for (const [pid, cpu] of now) total += cpu - (at.get(pid) ?? 0);
     return total;
   };
+  const receiverCpu = () =>
+    receiverPid === undefined ? undefined : processCpuSeconds(receiverPid);
   return {
     async start() {
-      databases = [];
-      for (const n of nodes) {
-        if (n.backend !== 'postgres') continue;
-        const r = await sql<{ d: string }>`select current_database() as d`.execute(n.db.db.kysely);
-        databases.push(r.rows[0]!.d);
+      names = [];
+      if (backend === 'postgres') {
+        for (const db of databases) {
+          const r = await sql<{ d: string }>`select current_database() as d`.execute(db.kysely);
+          names.push(r.rows[0]!.d);
+        }
+        if (receiver.database !== undefined) names.push(receiver.database);
       }
       natsAt = natsNow();
       pgAt = pgNow();
       machine = machineBusySeconds();
+      receiverAt = receiverCpu() ?? NaN;
       self = process.cpuUsage();
       t = performance.now();
     },
@@ -439,14 +558,31 @@ function cpuMeter(nodes: readonly TestNode[]) {
       const s = process.cpuUsage(self);
       const bench = (s.user + s.system) / 1e6 / seconds;
       const benchMsPerMessage = (s.user + s.system) / 1e3 / messages;
+      const r = receiverCpu();
+      const receiverSeconds = r === undefined ? undefined : r - receiverAt;
+      const receiver =
+        receiverSeconds === undefined || Number.isNaN(receiverSeconds)
+          ? undefined
+          : receiverSeconds / seconds;
       const natsThen = natsNow();
       const nats = natsThen.size === 0 ? undefined : used(natsAt, natsThen) / seconds;
-      const postgres = databases.length === 0 ? undefined : used(pgAt, pgNow()) / seconds;
+      const postgres = names.length === 0 ? undefined : used(pgAt, pgNow()) / seconds;
       const m = machineBusySeconds();
       const all = m === undefined || machine === undefined ? undefined : (m - machine) / seconds;
       const other =
-        all === undefined ? undefined : Math.max(0, all - bench - (nats ?? 0) - (postgres ?? 0));
-      return { bench, benchMsPerMessage, nats, postgres, other };
+        all === undefined
+          ? undefined
+          : Math.max(0, all - bench - (receiver ?? 0) - (nats ?? 0) - (postgres ?? 0));
+      return {
+        bench,
+        receiver,
+        benchMsPerMessage,
+        receiverMsPerMessage:
+          receiver === undefined ? undefined : (receiverSeconds! * 1000) / messages,
+        nats,
+        postgres,
+        other,
+      };
     },
   };
 }
@@ -478,6 +614,26 @@ function pidsOf(match: (cmdline: string) => boolean): number[] {
     }
   }
   return out;
+}
+
+/** The V8 CPU profiler of this process (both nodes and the clients). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      session.disconnect();
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 /** Deletes the run's own NATS stream (never another). */

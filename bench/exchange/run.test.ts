@@ -25,7 +25,8 @@ describe('exchange bench mix', () => {
   });
 });
 
-// A small run of the bench on each backend and binding: correctness only, never speed.
+// A small run of the bench on each backend and binding: correctness only, never speed. The
+// receiver runs in its own process on NATS (as --receiver-process does), beside the sender on HTTP.
 for (const backend of BACKENDS) {
   for (const binding of ['http', 'nats'] as const) {
     describe(`exchange bench (${backend}, ${binding})`, () => {
@@ -38,6 +39,7 @@ for (const backend of BACKENDS) {
           warmup: 10,
           seed: 3,
           maxSeconds: 60,
+          receiverProcess: binding === 'nats',
         });
         expect(r.failures).toEqual([]);
         expect(r.composed).toBe(120);
@@ -47,6 +49,7 @@ for (const backend of BACKENDS) {
         expect(r.outOfOrder).toBe(0);
         expect(r.settle.count).toBe(120);
         expect(r.receive.count).toBe(120);
+        if (binding === 'nats') expect(r.cpu.receiver).toBeGreaterThan(0);
       }, 120_000);
     });
   }

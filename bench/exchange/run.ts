@@ -235,7 +235,8 @@ async function receiverProcess(
   const child = fork(
     fileURLToPath(new URL('./receiver.ts', import.meta.url)),
     [backend, binding, RECEIVER, ...(nats ? [nats.stream, nats.subjectPrefix] : [])],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    // Its own loader for TypeScript, whether this process runs under tsx or vitest.
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

@@ -1,5 +1,5 @@
 import { agreementFor, keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
-import { canonicalBytes, isCanonical } from '../core/exchange/canonical-json.js';
+import { canonicalBytes, canonicalJson } from '../core/exchange/canonical-json.js';
 import {
   validateEnvelope,
   type BodyOf,
@@ -128,10 +128,9 @@ async function check(
   } catch (error) {
     throw new Refusal('malformed', error instanceof Error ? error.message : 'not a compact JWS');
   }
-  if (!isCanonical(decoded.payload))
-    throw new Refusal('not-canonical', 'the payload is not RFC 8785 canonical JSON');
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(decoded.payload));
-  const checked = validateEnvelope(parsed);
+  const parsed = canonicalPayload(decoded.payload);
+  if (!parsed) throw new Refusal('not-canonical', 'the payload is not RFC 8785 canonical JSON');
+  const checked = validateEnvelope(parsed.value);
   if (!checked.ok)
     throw new Refusal(
       'invalid-envelope',
@@ -164,6 +163,31 @@ async function check(
       `no agreement ${e.legalBasis} with ${e.from} covers ${e.handling} ${e.type}`,
     );
   return e;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The payload, parsed, when it is UTF-8 JSON in exactly its canonical form; what `isCanonical`
+ * decides, with the text decoded and parsed once rather than twice (here and again to read it).
+ * Comparing the canonical text with the text received is comparing the bytes: the decoding is
+ * strict, so the text re-encodes to exactly the bytes received, and the canonical form has no
+ * lone surrogate (canonicalJson refuses one).
+ */
+function canonicalPayload(bytes: Uint8Array): { value: unknown } | undefined {
+  let text: string;
+  let value: unknown;
+  try {
+    text = strictUtf8.decode(bytes);
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  try {
+    return canonicalJson(value) === text ? { value } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The effect of a message beside its inbox row, in the same transaction. */

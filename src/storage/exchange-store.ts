@@ -103,6 +103,11 @@ function contactRow(c: StoredContact): DB['liaison_contacts'] {
   };
 }
 
+/** This node's id (the singleton `exchange_node`), as a subquery: the sender of what it sends. */
+function ownNode(db: Kysely<DB>) {
+  return db.selectFrom('exchange_node').select('node_id');
+}
+
 export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
   return {
     async node() {
@@ -311,6 +316,17 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
       return r && message(r);
     },
     async messageById(id) {
+      // Outgoing to a partner first, through the unique index (such messages are from this node);
+      // the lookup by id alone has no index and reads the whole table, so it runs only when that
+      // misses (a message received, or one between agencies of this node).
+      const out = await db
+        .selectFrom('exchange_messages')
+        .selectAll()
+        .where('direction', '=', 'out')
+        .where('from_node', '=', ownNode(db))
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (out) return message(out);
       const r = await db
         .selectFrom('exchange_messages')
         .selectAll()
@@ -394,23 +410,28 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
       return rows.map((r) => r.to_node);
     },
     async updateDelivery(id, d) {
-      const r = await db
-        .updateTable('exchange_messages')
-        .set({
-          delivery: d.delivery,
-          attempts: d.attempts,
-          next_attempt_at: d.nextAttemptAt,
-          last_error: d.lastError,
-          binding: d.binding,
-          delivered_at: d.deliveredAt,
-          receipt: d.receipt,
-          receipt_reason: d.receiptReason,
-        })
-        .where('direction', '=', 'out')
-        .where('id', '=', id)
-        .where('delivery', '=', 'queued')
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const update = () =>
+        db
+          .updateTable('exchange_messages')
+          .set({
+            delivery: d.delivery,
+            attempts: d.attempts,
+            next_attempt_at: d.nextAttemptAt,
+            last_error: d.lastError,
+            binding: d.binding,
+            delivered_at: d.deliveredAt,
+            receipt: d.receipt,
+            receipt_reason: d.receiptReason,
+          })
+          .where('direction', '=', 'out')
+          .where('id', '=', id)
+          .where('delivery', '=', 'queued');
+      // Through the unique index (messages queued for a partner are from this node): otherwise the
+      // update reads every queued message to find this one. When that changes nothing, as before.
+      const r = await update().where('from_node', '=', ownNode(db)).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return true;
+      const again = await update().executeTakeFirst();
+      return Number(again.numUpdatedRows) === 1;
     },
     async setCase(direction, from, id, c) {
       let q = db

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CompactSign, calculateJwkThumbprint, compactVerify, errors } from 'jose';
 import type { DecodedJws, JwsVerifier, PublishedKey } from '../core/exchange/ports.js';
 
@@ -61,13 +61,13 @@ export const jwsVerifier: JwsVerifier = {
       if (name in header) throw new JwsError('unsupported-header', `header ${name}`);
     }
     const publicJwk = checkPublicJwk(key);
-    const thumbprint = await calculateJwkThumbprint(publicJwk, 'sha256');
+    const { thumbprint, keyObject } = await prepared(publicJwk);
     if (header.kid !== thumbprint) {
       throw new JwsError('kid-mismatch', `kid ${JSON.stringify(header.kid)} is not the key's`);
     }
     if (signature.length !== 64) throw new JwsError('malformed', 'signature is not 64 bytes');
     try {
-      await compactVerify(jws, publicJwk, { algorithms: [JWS_ALG] });
+      await compactVerify(jws, keyObject, { algorithms: [JWS_ALG] });
     } catch (error) {
       if (error instanceof errors.JWSSignatureVerificationFailed) {
         throw new JwsError('bad-signature', 'signature does not verify');
@@ -78,6 +78,25 @@ export const jwsVerifier: JwsVerifier = {
     return decoded.payload;
   },
 };
+
+/**
+ * A partner's few keys verify every message it sends: their thumbprint and imported form are
+ * computed once (per public key `x`), not per message.
+ */
+const PREPARED = new Map<string, { thumbprint: string; keyObject: KeyObject }>();
+async function prepared(
+  jwk: PublishedKey['jwk'],
+): Promise<{ thumbprint: string; keyObject: KeyObject }> {
+  const hit = PREPARED.get(jwk.x);
+  if (hit) return hit;
+  const entry = {
+    thumbprint: await calculateJwkThumbprint(jwk, 'sha256'),
+    keyObject: createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' }),
+  };
+  if (PREPARED.size >= 1000) PREPARED.clear();
+  PREPARED.set(jwk.x, entry);
+  return entry;
+}
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

@@ -602,3 +602,91 @@ export async function rotateNodeKey(
   );
   return { key, published: await publishDirectory(ctx, principal) };
 }
+
+/**
+ * Suspends a partner (nothing is sent to it, everything from it is refused; queued messages wait)
+ * or reinstates it.
+ */
+export async function setPartnerStatus(
+  ctx: AppContext,
+  principal: Principal,
+  input: { partnerId: unknown; status: unknown; reason: unknown },
+): Promise<Partner> {
+  const rt = exchangeOf(ctx);
+  assertAllowed(principal, 'administer', 'partner-directory', nodeRecord(rt));
+  const issues: FieldIssue[] = [];
+  if (typeof input.partnerId !== 'string' || !NODE_ID_PATTERN.test(input.partnerId))
+    issues.push({ path: '/partnerId', reason: 'a partner node id, e.g. KZ/KGD' });
+  if (input.status !== 'active' && input.status !== 'suspended')
+    issues.push({ path: '/status', reason: 'active or suspended' });
+  if (
+    typeof input.reason !== 'string' ||
+    input.reason.trim().length < 3 ||
+    input.reason.length > 2000
+  )
+    issues.push({ path: '/reason', reason: 'why, in 3 to 2,000 characters' });
+  if (issues.length > 0) invalid('the change is not valid', issues);
+  const id = input.partnerId as string;
+  const status = input.status as Partner['status'];
+  const at = ctx.clock.now().toISOString();
+  return ctx.storage.write(async (tx) => {
+    const partner = await tx.exchange.findPartner(id);
+    if (!partner) throw new DomainError('not_found', `no partner ${id}`);
+    if (partner.status === status) throw new DomainError('conflict', `${id} is ${status} already`);
+    await tx.exchange.setPartnerStatus(id, status, at);
+    await tx.audit.append({
+      at,
+      agencyId: principal.agencyId,
+      actorId: principal.userId,
+      action: status === 'suspended' ? 'partner.suspended' : 'partner.reinstated',
+      subjectType: 'partner',
+      subjectId: id,
+      details: { reason: input.reason as string },
+    });
+    return { ...partner, status, updatedAt: at };
+  });
+}
+
+/**
+ * Revokes a partner's key for good (e.g. when the partner reports it compromised): nothing
+ * signed with it is accepted any more, whatever its date, and no directory update restores it.
+ */
+export async function revokePartnerKey(
+  ctx: AppContext,
+  principal: Principal,
+  input: { partnerId: unknown; kid: unknown; reason: unknown },
+): Promise<PartnerKey> {
+  const rt = exchangeOf(ctx);
+  assertAllowed(principal, 'administer', 'partner-directory', nodeRecord(rt));
+  const issues: FieldIssue[] = [];
+  if (typeof input.partnerId !== 'string' || !NODE_ID_PATTERN.test(input.partnerId))
+    issues.push({ path: '/partnerId', reason: 'a partner node id, e.g. KZ/KGD' });
+  if (typeof input.kid !== 'string' || !/^[A-Za-z0-9_-]{20,64}$/.test(input.kid))
+    issues.push({ path: '/kid', reason: 'the key thumbprint' });
+  if (
+    typeof input.reason !== 'string' ||
+    input.reason.trim().length < 3 ||
+    input.reason.length > 2000
+  )
+    issues.push({ path: '/reason', reason: 'why, in 3 to 2,000 characters' });
+  if (issues.length > 0) invalid('the revocation is not valid', issues);
+  const partnerId = input.partnerId as string;
+  const kid = input.kid as string;
+  const at = ctx.clock.now().toISOString();
+  return ctx.storage.write(async (tx) => {
+    const key = await tx.exchange.findKey(partnerId, kid);
+    if (!key) throw new DomainError('not_found', `no key ${kid} of ${partnerId}`);
+    if (!(await tx.exchange.revokeKey(partnerId, kid, at, principal.userId)))
+      throw new DomainError('conflict', `key ${kid} is revoked already`);
+    await tx.audit.append({
+      at,
+      agencyId: principal.agencyId,
+      actorId: principal.userId,
+      action: 'partner.key-revoked',
+      subjectType: 'partner',
+      subjectId: partnerId,
+      details: { kid, reason: input.reason as string },
+    });
+    return { ...key, revokedAt: at };
+  });
+}

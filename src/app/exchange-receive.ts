@@ -143,7 +143,8 @@ async function check(
     throw new Refusal('unknown-sender', `${e.from} is not an active partner`);
   const kid = decoded.header.kid;
   const key = kid === undefined ? undefined : await read.findKey(e.from, kid);
-  if (!key) throw new Refusal('unknown-key', `no trusted key ${kid ?? '(none)'} of ${e.from}`);
+  if (!key || key.revokedAt)
+    throw new Refusal('unknown-key', `no trusted key ${kid ?? '(none)'} of ${e.from}`);
   try {
     await rt.jws.verify(jws, key.jwk);
   } catch {
@@ -232,6 +233,8 @@ async function applyEffect(
       // New keys arrive signed by a key already trusted: the chain of trust of a rotation.
       for (const k of b.keys) {
         const known = await tx.exchange.findKey(e.from, k.kid);
+        // A key an administrator revoked stays revoked, whatever an update says.
+        if (known?.revokedAt) continue;
         await tx.exchange.putKey({
           ...k,
           partnerId: e.from,

@@ -4,7 +4,12 @@ import type { BodyOf, Envelope } from '../core/exchange/messages.js';
 import { ulidGenerator } from './context.js';
 import { receiveMessage } from './exchange-receive.js';
 import { sendMessage } from './exchange.js';
-import { recordAgreement, registerPartner } from './exchange-directory.js';
+import {
+  recordAgreement,
+  registerPartner,
+  revokePartnerKey,
+  setPartnerStatus,
+} from './exchange-directory.js';
 import { BACKENDS } from '../test-support/databases.js';
 import {
   connectNodes,
@@ -220,6 +225,57 @@ for (const backend of BACKENDS) {
         ),
         'no-agreement',
       );
+    });
+
+    it('refuses a suspended partner and a revoked key, which no directory update restores', async () => {
+      await setPartnerStatus(kz.ctx, kz.users.admin, {
+        partnerId: 'BY/GTK',
+        status: 'suspended',
+        reason: 'Suspected compromise of the node (test)',
+      });
+      await expectRefused(await sign(envelope()), 'unknown-sender');
+      await setPartnerStatus(kz.ctx, kz.users.admin, {
+        partnerId: 'BY/GTK',
+        status: 'active',
+        reason: 'Cleared (test)',
+      });
+      expect((await receiveMessage(kz.ctx, await sign(envelope()))).status).toBe('accepted');
+      const kid = by.exchange.runtime.signer.publicKeys()[0]!.kid;
+      await revokePartnerKey(kz.ctx, kz.users.admin, {
+        partnerId: 'BY/GTK',
+        kid,
+        reason: 'Reported compromised (test)',
+      });
+      // Dated before the revocation or not: nothing signed with it passes.
+      await expectRefused(
+        await sign(envelope({ createdAt: new Date(Date.now() - 1000).toISOString() })),
+        'unknown-key',
+      );
+      // A directory update signed with it (announcing it again) is refused like anything else.
+      await expectRefused(
+        await sign(
+          envelope({
+            type: 'directory.update',
+            body: {
+              administration: { id: 'BY/GTK', name: 'BY', country: 'BY' },
+              endpoints: { http: null, nats: false },
+              keys: by.exchange.runtime.signer.publicKeys(),
+              contacts: [],
+            },
+          } as Partial<Envelope>),
+        ),
+        'unknown-key',
+      );
+      await expect(
+        revokePartnerKey(kz.ctx, kz.users.admin, { partnerId: 'BY/GTK', kid, reason: 'again' }),
+      ).rejects.toThrow(/revoked already/);
+      await expect(
+        setPartnerStatus(kz.ctx, kz.users.liaison, {
+          partnerId: 'BY/GTK',
+          status: 'suspended',
+          reason: 'not an administrator',
+        }),
+      ).rejects.toThrow(/do not allow/);
     });
 
     it('sends nothing that no agreement covers, and nothing national-only', async () => {

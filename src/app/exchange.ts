@@ -446,7 +446,8 @@ export async function verifyReceipt(
   const decoded = rt.jws.decode(receiptJws);
   const kid = decoded.header.kid;
   const key = kid === undefined ? undefined : await tx.exchange.findKey(sent.to, kid);
-  if (!key) throw new Error(`receipt for ${sent.id} signed with a key of ${sent.to} not trusted`);
+  if (!key || key.revokedAt)
+    throw new Error(`receipt for ${sent.id} signed with a key of ${sent.to} not trusted`);
   const payload = await rt.jws.verify(receiptJws, key.jwk);
   const receipt = JSON.parse(new TextDecoder().decode(payload)) as Receipt;
   if (

@@ -36,7 +36,7 @@ export type EventKind =
   | `permit.${'applied' | 'under-review' | 'information-requested' | 'information-provided' | 'issued' | 'refused' | 'suspended' | 'reinstated' | 'revoked' | 'drawn'}`
   | `rule-pack.${'proposed' | 'rejected' | 'loaded'}`
   | `exchange.${'sent' | 'delivered' | 'refused' | 'expired' | 'received' | 'case-updated' | 'adopted'}`
-  | `partner.${'registered' | 'updated' | 'key-trusted'}`
+  | `partner.${'registered' | 'updated' | 'key-trusted' | 'suspended' | 'reinstated' | 'key-revoked'}`
   | 'agreement.recorded'
   | 'node.key-rotated'
   | `liaison-contact.${'updated' | 'removed'}`;

@@ -667,6 +667,9 @@ export interface Repositories {
     putKey(k: PartnerKey): Promise<void>;
     findKey(partnerId: string, kid: string): Promise<PartnerKey | undefined>;
     keysOf(partnerId: string): Promise<PartnerKey[]>;
+    /** Revokes a key for good; false when it was revoked already or is not known. */
+    revokeKey(partnerId: string, kid: string, at: string, by: string): Promise<boolean>;
+    setPartnerStatus(id: string, status: Partner['status'], at: string): Promise<boolean>;
     insertAgreement(a: Agreement): Promise<void>;
     agreements(partnerId?: string): Promise<Agreement[]>;
     /** Replaces every contact of a node (own or partner's) with these. */

@@ -139,6 +139,8 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/exchange/node/rotate-key': ['admin'],
   'POST /api/exchange/partners': ['admin'],
   'POST /api/exchange/partners/import': ['admin'],
+  'POST /api/exchange/partners/status': ['admin'],
+  'POST /api/exchange/partners/keys/revoke': ['admin'],
   'POST /api/exchange/agreements': ['admin'],
   'GET /api/exchange/contacts': CUSTOMS_READERS,
   'PUT /api/exchange/contacts/{id}': ['liaison', 'admin'],

@@ -68,6 +68,7 @@ function key(r: Selectable<DB['exchange_keys']>): PartnerKey {
     validTo: r.valid_to,
     trustedBy: r.trusted_by,
     addedAt: r.added_at,
+    revokedAt: r.revoked_at,
   };
 }
 
@@ -202,6 +203,24 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
         .orderBy('valid_from')
         .execute();
       return rows.map(key);
+    },
+    async revokeKey(partnerId, kid, at, by) {
+      const r = await db
+        .updateTable('exchange_keys')
+        .set({ revoked_at: at, revoked_by: by })
+        .where('partner_id', '=', partnerId)
+        .where('kid', '=', kid)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async setPartnerStatus(id, status, at) {
+      const r = await db
+        .updateTable('exchange_partners')
+        .set({ status, updated_at: at })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async insertAgreement(a) {
       await db

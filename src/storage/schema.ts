@@ -278,6 +278,8 @@ export interface DB {
     valid_to: string | null;
     trusted_by: string;
     added_at: string;
+    revoked_at: Generated<string | null>;
+    revoked_by: Generated<string | null>;
   };
   exchange_agreements: {
     id: string;

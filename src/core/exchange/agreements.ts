@@ -21,6 +21,8 @@ export interface PartnerKey extends PublishedKey {
   /** `administrator:<user id>` (confirmed by hand) or `directory:<message id>` (signed entry). */
   trustedBy: string;
   addedAt: string;
+  /** A revoked key verifies nothing, and no directory update brings it back. */
+  revokedAt?: string | null;
 }
 
 /**

@@ -13,7 +13,9 @@ import {
   recordAgreement,
   registerPartner,
   removeOwnContact,
+  revokePartnerKey,
   rotateNodeKey,
+  setPartnerStatus,
   searchContacts,
   shareRiskInformation,
   signedOwnEntry,
@@ -93,7 +95,11 @@ const PartnerViewSchema = Type.Intersect([
     keys: Type.Array(
       Type.Intersect([
         KeySchema,
-        Type.Object({ trustedBy: Type.String(), addedAt: Type.String() }),
+        Type.Object({
+          trustedBy: Type.String(),
+          addedAt: Type.String(),
+          revokedAt: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+        }),
       ]),
     ),
     agreements: Type.Array(AgreementSchema),
@@ -277,6 +283,64 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     },
     async (request, reply) =>
       reply.code(201).send(await registerPartner(ctx, request.principal, request.body as never)),
+  );
+
+  app.post(
+    '/api/exchange/partners/status',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['exchange'],
+        summary:
+          'Suspend a partner (nothing is sent to it, everything from it is refused) or reinstate it, with the reason',
+        body: Type.Object({
+          partnerId: Type.String(),
+          status: Type.Enum(['active', 'suspended']),
+          reason: Type.String(),
+        }),
+        response: {
+          200: PartnerSchema,
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    (request) => setPartnerStatus(ctx, request.principal, (request.body ?? {}) as never),
+  );
+
+  app.post(
+    '/api/exchange/partners/keys/revoke',
+    {
+      ...domainValidated,
+      schema: {
+        tags: ['exchange'],
+        summary:
+          "Revoke a partner's key for good (compromised): nothing signed with it is accepted any more and no directory update restores it",
+        body: Type.Object({ partnerId: Type.String(), kid: Type.String(), reason: Type.String() }),
+        response: {
+          200: Type.Intersect([
+            KeySchema,
+            Type.Object({ revokedAt: Type.Union([Type.String(), Type.Null()]) }),
+          ]),
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const k = await revokePartnerKey(ctx, request.principal, (request.body ?? {}) as never);
+      return {
+        kid: k.kid,
+        jwk: k.jwk,
+        validFrom: k.validFrom,
+        validTo: k.validTo,
+        revokedAt: k.revokedAt ?? null,
+      };
+    },
   );
 
   app.post(

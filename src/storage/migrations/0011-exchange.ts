@@ -41,6 +41,8 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('valid_from', 'text', (c) => c.notNull())
     .addColumn('valid_to', 'text')
     .addColumn('trusted_by', 'text', (c) => c.notNull())
+    .addColumn('revoked_at', 'text')
+    .addColumn('revoked_by', 'text')
     .addColumn('added_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('exchange_keys_pk', ['partner_id', 'kid'])
     .execute();

@@ -641,7 +641,7 @@ export async function setPartnerStatus(
       action: status === 'suspended' ? 'partner.suspended' : 'partner.reinstated',
       subjectType: 'partner',
       subjectId: id,
-      details: { reason: input.reason as string },
+      details: { reason: input.reason },
     });
     return { ...partner, status, updatedAt: at };
   });
@@ -685,7 +685,7 @@ export async function revokePartnerKey(
       action: 'partner.key-revoked',
       subjectType: 'partner',
       subjectId: partnerId,
-      details: { kid, reason: input.reason as string },
+      details: { kid, reason: input.reason },
     });
     return { ...key, revokedAt: at };
   });

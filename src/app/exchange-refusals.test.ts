@@ -262,7 +262,7 @@ for (const backend of BACKENDS) {
               keys: by.exchange.runtime.signer.publicKeys(),
               contacts: [],
             },
-          } as Partial<Envelope>),
+          }),
         ),
         'unknown-key',
       );

@@ -332,7 +332,7 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       },
     },
     async (request) => {
-      const k = await revokePartnerKey(ctx, request.principal, (request.body ?? {}));
+      const k = await revokePartnerKey(ctx, request.principal, request.body ?? {});
       return {
         kid: k.kid,
         jwk: k.jwk,

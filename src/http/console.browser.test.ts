@@ -125,8 +125,9 @@ describe.runIf(available)('the web console in Chromium', () => {
   /** Set while a step expects the server to refuse (the browser logs any 4xx as an error). */
   let expectedRefusal: RegExp | null = null;
   /**
-   * Tokens signed out, and the resources refused with them: a request a page sent just before
-   * the sign-out can reach a loaded server after the token was revoked, and is rightly refused.
+   * Tokens signed out, and the resources refused with them (or with no token at all): a request
+   * a page sent just before the sign-out can reach a loaded server after the token was revoked
+   * or go after the session was cleared, and is rightly refused.
    */
   const signedOut = new Set<string>();
   const refusedAfterSignOut = new Set<string>();
@@ -252,8 +253,10 @@ describe.runIf(available)('the web console in Chromium', () => {
       }
     });
     page.on('response', (r) => {
+      // Sent with a token signed out, or with none left (the session was just cleared).
       const token = r.request().headers().authorization;
-      if (r.status() === 401 && token && signedOut.has(token)) refusedAfterSignOut.add(r.url());
+      if (r.status() === 401 && (token === undefined || signedOut.has(token)))
+        refusedAfterSignOut.add(r.url());
     });
     page.on('console', (m) => {
       if (m.type() !== 'error') return;

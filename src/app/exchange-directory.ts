@@ -603,6 +603,17 @@ export async function rotateNodeKey(
   return { key, published: await publishDirectory(ctx, principal) };
 }
 
+/** What every decision on a partner names: the partner and the reason. */
+function partnerDecisionIssues(input: { partnerId: unknown; reason: unknown }): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (typeof input.partnerId !== 'string' || !NODE_ID_PATTERN.test(input.partnerId))
+    issues.push({ path: '/partnerId', reason: 'a partner node id, e.g. KZ/KGD' });
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+  if (reason.length < 3 || reason.length > 2000)
+    issues.push({ path: '/reason', reason: 'why, in 3 to 2,000 characters' });
+  return issues;
+}
+
 /**
  * Suspends a partner (nothing is sent to it, everything from it is refused; queued messages wait)
  * or reinstates it.
@@ -614,17 +625,9 @@ export async function setPartnerStatus(
 ): Promise<Partner> {
   const rt = exchangeOf(ctx);
   assertAllowed(principal, 'administer', 'partner-directory', nodeRecord(rt));
-  const issues: FieldIssue[] = [];
-  if (typeof input.partnerId !== 'string' || !NODE_ID_PATTERN.test(input.partnerId))
-    issues.push({ path: '/partnerId', reason: 'a partner node id, e.g. KZ/KGD' });
+  const issues = partnerDecisionIssues(input);
   if (input.status !== 'active' && input.status !== 'suspended')
     issues.push({ path: '/status', reason: 'active or suspended' });
-  if (
-    typeof input.reason !== 'string' ||
-    input.reason.trim().length < 3 ||
-    input.reason.length > 2000
-  )
-    issues.push({ path: '/reason', reason: 'why, in 3 to 2,000 characters' });
   if (issues.length > 0) invalid('the change is not valid', issues);
   const id = input.partnerId as string;
   const status = input.status as Partner['status'];
@@ -658,17 +661,9 @@ export async function revokePartnerKey(
 ): Promise<PartnerKey> {
   const rt = exchangeOf(ctx);
   assertAllowed(principal, 'administer', 'partner-directory', nodeRecord(rt));
-  const issues: FieldIssue[] = [];
-  if (typeof input.partnerId !== 'string' || !NODE_ID_PATTERN.test(input.partnerId))
-    issues.push({ path: '/partnerId', reason: 'a partner node id, e.g. KZ/KGD' });
+  const issues = partnerDecisionIssues(input);
   if (typeof input.kid !== 'string' || !/^[A-Za-z0-9_-]{20,64}$/.test(input.kid))
     issues.push({ path: '/kid', reason: 'the key thumbprint' });
-  if (
-    typeof input.reason !== 'string' ||
-    input.reason.trim().length < 3 ||
-    input.reason.length > 2000
-  )
-    issues.push({ path: '/reason', reason: 'why, in 3 to 2,000 characters' });
   if (issues.length > 0) invalid('the revocation is not valid', issues);
   const partnerId = input.partnerId as string;
   const kid = input.kid as string;

@@ -1,6 +1,7 @@
 import { agreementFor, keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
 import { canonicalBytes, canonicalJson } from '../core/exchange/canonical-json.js';
 import {
+  caseAfter,
   validateEnvelope,
   type BodyOf,
   type Envelope,
@@ -204,17 +205,12 @@ async function applyEffect(
       const request = await tx.exchange.findMessage('out', rt.nodeId, e.refTo!);
       if (!request || request.to !== e.from || request.type !== 'assistance.request')
         throw new Refusal('unknown-reference', `no request ${e.refTo} sent to ${e.from}`);
-      if (e.type === 'assistance.reply') {
-        const final = (e.body as BodyOf['assistance.reply']).final;
-        await tx.exchange.setCase('out', rt.nodeId, request.id, {
-          caseStatus: final ? 'answered' : 'in-progress',
-          ...(final ? { answeredAt: at } : {}),
-        });
-      } else {
-        await tx.exchange.setCase('out', rt.nodeId, request.id, {
-          caseStatus: (e.body as BodyOf['assistance.status']).status,
-        });
-      }
+      await tx.exchange.setCase(
+        'out',
+        rt.nodeId,
+        request.id,
+        caseAfter(e.type, e.body as BodyOf['assistance.reply' | 'assistance.status'], at),
+      );
       return;
     }
     case 'directory.update': {

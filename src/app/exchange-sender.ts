@@ -1,5 +1,4 @@
 import type { Partner, StoredMessage } from '../core/exchange/agreements.js';
-import type { DomainEvent, OutboxSubscriber } from '../core/events.js';
 import type { AppContext } from './context.js';
 import { exchangeOf, transportFor, verifyReceipt, type ExchangeRuntime } from './exchange.js';
 
@@ -17,15 +16,14 @@ const DEFAULTS: SenderOptions = { pollMs: 1000, concurrency: 64, maxBackoffMs: 5
 
 /**
  * Delivers queued messages to partners until a receipt comes. The queue is the table of messages
- * (written with the change that composed them); the outbox event of each message wakes the
- * sender, and a timer retries. Per partner, one process at a time sends (`Storage.exclusive`), in
+ * (written with the change that composed them); the `exchange.sent` event of each message, read
+ * from the outbox by every process's feed, wakes the sender (`kick`), and a timer retries. Per partner, one process at a time sends (`Storage.exclusive`), in
  * order within a conversation (the next message of a thread waits for the receipt of the one
  * before), conversations in parallel; a partner that is down is tried again with growing back-off
  * and gets everything when it returns. A crash after the commit and before the send only delays:
  * the message is still queued and goes after the restart; the receiver deduplicates repeats.
  */
-export class ExchangeSender implements OutboxSubscriber {
-  readonly name = 'exchange-sender';
+export class ExchangeSender {
   private readonly options: SenderOptions;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -39,12 +37,6 @@ export class ExchangeSender implements OutboxSubscriber {
     options: Partial<SenderOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
-  }
-
-  /** As an outbox subscriber: a queued message wakes the sender (which does not hold the cursor). */
-  deliver(events: readonly DomainEvent[]): Promise<void> {
-    if (events.some((e) => e.kind === 'exchange.sent')) this.kick();
-    return Promise.resolve();
   }
 
   start(): void {

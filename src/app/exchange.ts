@@ -7,10 +7,12 @@ import { canonicalBytes } from '../core/exchange/canonical-json.js';
 import { buildEnvelope, sendingAgreement } from '../core/exchange/envelope.js';
 import {
   ANSWER_TYPES,
+  caseAfter,
   carriesNominal,
   normaliseTimes,
   validateBody,
   validateEnvelope,
+  type BodyOf,
   type Envelope,
   type MessageType,
   type Receipt,
@@ -201,18 +203,9 @@ async function deliverLocally(
     conversation = answered.conversation;
     refTo = answered.id;
     if (ANSWER_TYPES.has(input.type)) {
-      const final = input.type === 'assistance.reply' && (input.body as { final: boolean }).final;
-      const caseStatus =
-        input.type === 'assistance.reply'
-          ? final
-            ? 'answered'
-            : 'in-progress'
-          : (input.body as { status: string }).status;
+      const c = caseAfter(answerType(input.type), body.value as AnswerBody, at);
       for (const direction of ['in', 'out'] as const)
-        await tx.exchange.setCase(direction, answered.from, answered.id, {
-          caseStatus,
-          ...(final ? { answeredAt: at } : {}),
-        });
+        await tx.exchange.setCase(direction, answered.from, answered.id, c);
     }
   } else if (ANSWER_TYPES.has(input.type)) {
     throw new DomainError('invalid_input', `a ${input.type} answers a request`, [
@@ -387,17 +380,12 @@ async function queueOne(
   await tx.exchange.insertMessage(m);
   if (answeredRequest) {
     // Answering a request received: it stands where the answer puts it, here as at the partner.
-    const final =
-      envelope.type === 'assistance.reply' && (envelope.body as { final: boolean }).final;
-    await tx.exchange.setCase('in', answeredRequest.from, answeredRequest.id, {
-      caseStatus:
-        envelope.type === 'assistance.reply'
-          ? final
-            ? 'answered'
-            : 'in-progress'
-          : (envelope.body as { status: string }).status,
-      ...(final ? { answeredAt: at } : {}),
-    });
+    await tx.exchange.setCase(
+      'in',
+      answeredRequest.from,
+      answeredRequest.id,
+      caseAfter(answerType(envelope.type), envelope.body as AnswerBody, at),
+    );
   }
   await tx.audit.append({
     at,
@@ -461,4 +449,12 @@ export async function verifyReceipt(
   if (!keyValidAt(key, receipt.receivedAt))
     throw new Error(`receipt for ${sent.id} signed with a key not valid at ${receipt.receivedAt}`);
   return receipt;
+}
+
+type AnswerBody = BodyOf['assistance.status'] | BodyOf['assistance.reply'];
+
+function answerType(type: MessageType): 'assistance.status' | 'assistance.reply' {
+  if (type !== 'assistance.status' && type !== 'assistance.reply')
+    throw new Error(`${type} does not answer a request`);
+  return type;
 }

@@ -722,16 +722,6 @@ export interface Repositories {
     markAdopted(from: string, id: string, at: string): Promise<boolean>;
     /** Messages created in [from, to) that were delivered or received, for the metrics. */
     activity(from: string, to: string): Promise<ExchangeActivity[]>;
-    /** Messages per partner, direction, type and month (UTC), for the metrics. */
-    counts(fromMonth?: string): Promise<
-      Array<{
-        partner: string;
-        direction: 'out' | 'in';
-        type: string;
-        month: string;
-        messages: number;
-      }>
-    >;
   };
   idempotency: {
     find(userId: string, key: string): Promise<StoredIdempotentResponse | undefined>;

@@ -515,26 +515,5 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
         };
       });
     },
-    async counts(fromMonth) {
-      let q = db
-        .selectFrom('exchange_messages')
-        .select((eb) => [
-          sql<string>`case when direction = 'out' then to_node else from_node end`.as('partner'),
-          'direction',
-          'type',
-          sql<string>`substr(created_at, 1, 7)`.as('month'),
-          eb.fn.countAll<number>().as('messages'),
-        ])
-        .where('delivery', 'in', ['delivered', 'received']);
-      if (fromMonth) q = q.where('created_at', '>=', fromMonth);
-      const rows = await q.groupBy(['partner', 'direction', 'type', 'month']).execute();
-      return rows.map((r) => ({
-        partner: r.partner,
-        direction: r.direction as 'out' | 'in',
-        type: r.type,
-        month: r.month,
-        messages: Number(r.messages),
-      }));
-    },
   };
 }

@@ -100,6 +100,22 @@ export const ASSISTANCE_STATUSES = [
 ] as const;
 export type AssistanceStatus = (typeof ASSISTANCE_STATUSES)[number];
 
+/**
+ * Where a request for assistance stands after an answer to it (a status or a reply), and when it
+ * was answered if the answer is final: the same on both sides, between nodes or agencies.
+ */
+export function caseAfter(
+  type: 'assistance.status' | 'assistance.reply',
+  body: BodyOf['assistance.status'] | BodyOf['assistance.reply'],
+  at: string,
+): { caseStatus: AssistanceStatus; answeredAt?: string } {
+  if (type === 'assistance.status')
+    return { caseStatus: (body as BodyOf['assistance.status']).status };
+  return (body as BodyOf['assistance.reply']).final
+    ? { caseStatus: 'answered', answeredAt: at }
+    : { caseStatus: 'in-progress' };
+}
+
 export const AssistanceStatusBody = closed({
   status: Type.Enum(['acknowledged', 'in-progress', 'refused']),
   note: Type.Optional(text(2000)),

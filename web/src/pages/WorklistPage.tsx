@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { PRIORITY_AREAS, type PriorityArea } from '../domain.js';
-import { api, describeProblem, session } from '../api.js';
+import { api, describeProblem } from '../api.js';
+import { useLiveEvents } from '../live.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
 interface Entry {
@@ -23,56 +24,9 @@ export function WorklistPage() {
   const [trader, setTrader] = useState('');
   const [tick, setTick] = useState(0);
 
-  // Live updates: the server announces each yellow or red declaration lodged; the list reloads.
-  // When the stream breaks (a server restart, a network change) it is opened again with the id of
-  // the last event seen, and the server sends what was missed.
-  useEffect(() => {
-    const abort = new AbortController();
-    void (async () => {
-      let lastId: string | undefined;
-      const token = session.token();
-      // Only for the session the page was opened with: signed out (or in as someone else), stop.
-      for (
-        let attempt = 0;
-        !abort.signal.aborted && token && session.token() === token;
-        attempt++
-      ) {
-        try {
-          const response = await fetch('/api/events', {
-            headers: {
-              Authorization: `Bearer ${token}`,
-              ...(lastId !== undefined ? { 'Last-Event-ID': lastId } : {}),
-            },
-            signal: abort.signal,
-          });
-          if (!response.ok || !response.body) return;
-          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-          let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            attempt = 0;
-            buffer += value;
-            const events = buffer.split('\n\n');
-            buffer = events.pop() ?? '';
-            let changed = false;
-            for (const event of events) {
-              const lines = event.split('\n');
-              const id = lines.find((l) => l.startsWith('id: '));
-              if (id !== undefined) lastId = id.slice(4);
-              if (lines.includes('event: declaration')) changed = true;
-            }
-            if (changed && session.token() === token) setTick((t) => t + 1);
-          }
-        } catch {
-          // Aborted on leaving the page, or the stream broke: the list still works without it.
-          if (abort.signal.aborted) return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 15_000)));
-      }
-    })();
-    return () => abort.abort();
-  }, []);
+  // Live updates: the server announces each yellow or red declaration lodged; the list reloads
+  // (useLiveEvents opens the stream again after a break and stops when the session ends).
+  useLiveEvents(['declaration'], () => setTick((t) => t + 1));
 
   useEffect(() => {
     let cancelled = false;

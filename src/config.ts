@@ -37,6 +37,8 @@ export interface Config {
    * takes no part), the file of its signing keys (created at first start, never in the
    * database) and the base URL partners reach it at.
    */
+  /** The ledger signs a checkpoint after `checkpointEvery` new leaves or `checkpointSeconds`. */
+  ledger: { checkpointEvery: number; checkpointSeconds: number };
   node: {
     id: string | undefined;
     keyPath: string;
@@ -75,6 +77,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyPath: path.resolve(env.GREENLANE_NODE_KEY?.trim() || './data/node-key.json'),
       keyPathSet: Boolean(env.GREENLANE_NODE_KEY?.trim()),
       publicUrl: publicUrl?.replace(/\/$/, ''),
+    },
+    ledger: {
+      checkpointEvery: Math.max(
+        1,
+        integer(env.GREENLANE_LEDGER_CHECKPOINT_EVERY, 'GREENLANE_LEDGER_CHECKPOINT_EVERY', 1000),
+      ),
+      checkpointSeconds: integer(
+        env.GREENLANE_LEDGER_CHECKPOINT_SECONDS,
+        'GREENLANE_LEDGER_CHECKPOINT_SECONDS',
+        10,
+      ),
     },
     databaseUrl,
     natsUrl,

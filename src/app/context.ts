@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import type { Clock, IdGenerator, Storage } from '../core/ports.js';
 import type { RiskRuntime } from './risk.js';
 import type { ExchangeRuntime } from './exchange.js';
+import type { LedgerRuntime } from './ledger.js';
 import type { ReferralSettings } from '../core/cargo/referral.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
@@ -24,6 +25,8 @@ export interface AppContext {
   feed: EventFeed;
   /** The exchange with partner administrations; absent when this node takes no part in it. */
   exchange?: ExchangeRuntime;
+  /** Signing the ledger's checkpoints; absent on a node without a node key. */
+  ledger?: LedgerRuntime;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -2,6 +2,8 @@ import type { AppContext } from '../app/context.js';
 import type { ExchangeRuntime } from '../app/exchange.js';
 import { receiveMessage } from '../app/exchange-receive.js';
 import { acceptLateReceipt, ExchangeSender } from '../app/exchange-sender.js';
+import { CheckpointSigner, DEFAULT_LEDGER_SETTINGS, ledgerOrigin } from '../app/ledger.js';
+import { ed25519PublicKeyFromJwkX } from '../core/ledger/note.js';
 import type { Transport } from '../core/exchange/ports.js';
 import { NODE_ID_PATTERN } from '../core/exchange/ports.js';
 import { httpTransport } from '../exchange/http-transport.js';
@@ -33,11 +35,15 @@ export interface ExchangeNodeOptions {
   httpTimeoutMs?: number;
   messageTtlHours?: number;
   onError?: (what: string, error: unknown) => void;
+  /** When checkpoints of the ledger are due (default DEFAULT_LEDGER_SETTINGS), how often to look. */
+  ledger?: { checkpointEvery?: number; checkpointSeconds?: number; pollMs?: number };
 }
 
 export interface ExchangeNode {
   runtime: ExchangeRuntime;
   sender: ExchangeSender;
+  /** Signs the ledger's checkpoints with the node key when they are due. */
+  checkpoints: CheckpointSigner;
   close(): Promise<void>;
 }
 
@@ -102,6 +108,20 @@ export async function startExchangeNode(
     maxClockSkewMs: 5 * 60_000,
   };
   ctx.exchange = runtime;
+  ctx.ledger = {
+    origin: ledgerOrigin(options.nodeId),
+    checkpointEvery: options.ledger?.checkpointEvery ?? DEFAULT_LEDGER_SETTINGS.checkpointEvery,
+    checkpointSeconds:
+      options.ledger?.checkpointSeconds ?? DEFAULT_LEDGER_SETTINGS.checkpointSeconds,
+    keys: {
+      signerAt: (at) => keyring.rawSigner(at),
+      publicKeys: () => keyring.publicKeys().map((k) => ed25519PublicKeyFromJwkX(k.jwk.x)),
+    },
+  };
+  const checkpoints = new CheckpointSigner(ctx, {
+    pollMs: options.ledger?.pollMs ?? 1000,
+    onError: (e) => options.onError?.('ledger checkpoints', e),
+  });
 
   let nats: Awaited<ReturnType<typeof connectNatsExchange>> | undefined;
   if (options.natsUrl) {
@@ -128,11 +148,14 @@ export async function startExchangeNode(
     if (e.kind === 'exchange.sent') sender.kick();
   });
   if (options.startSender !== false) sender.start();
+  checkpoints.start();
   return {
     runtime,
     sender,
+    checkpoints,
     close: async () => {
       off?.();
+      await checkpoints.stop();
       await sender.stop();
       await nats?.close();
     },

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { readConfig } from '../config.js';
 import { DomainError } from '../core/errors.js';
+import { ledgerProof, ledgerVerify, ledgerVerifyProof } from './commands/ledger.js';
 import { libraryLoad } from './commands/library-load.js';
 import { metrics } from './commands/metrics.js';
 import type { Grouping } from '../app/metrics.js';
@@ -209,6 +210,42 @@ export function buildCli(): Command {
     .action(async (files: string[], opts: { json: boolean; pack?: string }) => {
       const s = await cargoValidate(files, opts);
       if (s.invalid > 0 || s.unreadable > 0) process.exitCode = 1;
+    });
+
+  const ledger = program
+    .command('ledger')
+    .description('the tamper-evident ledger: verify the log, check proofs, get a proof bundle');
+  ledger
+    .command('verify')
+    .description(
+      'recompute the whole log from the database and check every checkpoint and cosignature; exit 1 naming the first event or checkpoint that does not match',
+    )
+    .option('--demo', 'the demo node (its database and key, as serve --demo)', false)
+    .option('--json', 'one JSON object', false)
+    .action(async (opts: { demo: boolean; json: boolean }) => {
+      if (!(await ledgerVerify(readConfig(), opts))) process.exitCode = 1;
+    });
+  ledger
+    .command('verify-proof')
+    .description(
+      'check proof files offline (inclusion, consistency, GreenLane proof bundles): one JSON line per file; exit 1 if any is invalid',
+    )
+    .argument('<files...>', 'JSON proof files')
+    .option(
+      '--log-key <vkey...>',
+      "the log's verifier key(s) to trust instead of those a bundle carries",
+    )
+    .action(async (files: string[], opts: { logKey?: string[] }) => {
+      if (!(await ledgerVerifyProof(files, opts))) process.exitCode = 1;
+    });
+  ledger
+    .command('proof')
+    .description('print the proof bundle of one event (by its outbox position)')
+    .argument('<position>', 'the event', Number)
+    .option('-u, --user <username>', 'as this user (access as in the console)', 'admin')
+    .option('--demo', 'the demo node (its database and key, as serve --demo)', false)
+    .action(async (position: number, opts: { user: string; demo: boolean }) => {
+      if (!(await ledgerProof(readConfig(), position, opts))) process.exitCode = 1;
     });
 
   const db = program.command('db').description('database');

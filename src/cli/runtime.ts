@@ -1,5 +1,6 @@
 import { EventFeed } from '../app/event-feed.js';
 import { systemClock, ulidGenerator, type AppContext } from '../app/context.js';
+import { LedgerAppender } from '../app/ledger.js';
 import { OutboxDispatcher } from '../app/outbox-dispatcher.js';
 import { riskRuntime } from '../app/risk.js';
 import type { Config } from '../config.js';
@@ -62,9 +63,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     risk,
     feed,
   };
-  const subscribers: OutboxSubscriber[] = config.eventLogPath
-    ? [eventLogSubscriber(config.eventLogPath)]
-    : [];
+  // The ledger first: every event becomes a leaf whatever else this process does.
+  const subscribers: OutboxSubscriber[] = [new LedgerAppender(db, systemClock)];
+  if (config.eventLogPath) subscribers.push(eventLogSubscriber(config.eventLogPath));
   const dispatcher = new OutboxDispatcher(db, systemClock, subscribers, {
     pollMs: config.outboxPollMs,
     pageSize: 500,

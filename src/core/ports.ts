@@ -8,6 +8,17 @@ import type {
 } from './exchange/agreements.js';
 import type { Administration, Agency, AgencyKind, Representation, Role } from './auth/identity.js';
 import type { DomainEvent, EventKind, OutboxCursor } from './events.js';
+import type {
+  LedgerAppend,
+  LedgerEntry,
+  LedgerLeaf,
+  LedgerNode,
+  LedgerState,
+  LedgerVerification,
+  StoredCheckpoint,
+  StoredCosignature,
+  WitnessedCheckpoint,
+} from './ledger/records.js';
 import type { Assessment } from './risk/assess.js';
 import type { Certificate, TraderRecord } from './traders/certificate.js';
 import type { Permit } from './permits/permit.js';
@@ -633,6 +644,8 @@ export interface Repositories {
     head(): Promise<OutboxCursor>;
     /** The cursor of the event at `position`, to resume after it (a `Last-Event-ID`). */
     cursorOf(position: number): Promise<OutboxCursor | undefined>;
+    /** The event at `position`, committed or not yet readable by subscribers. */
+    byPosition(position: number): Promise<DomainEvent | undefined>;
     /** A durable subscriber's stored cursor (the beginning when it has none yet). */
     subscriberCursor(subscriber: string): Promise<OutboxCursor & { delivered: number }>;
     /**
@@ -650,6 +663,39 @@ export interface Repositories {
     subscribers(): Promise<
       Array<OutboxCursor & { subscriber: string; delivered: number; updatedAt: string }>
     >;
+  };
+  ledger: {
+    state(): Promise<LedgerState>;
+    /**
+     * Writes leaves [from, to), their nodes and the new cursor; false when the log no longer holds
+     * `from` leaves (another writer appended first: nothing written).
+     */
+    append(a: LedgerAppend): Promise<boolean>;
+    /** Stored hashes of perfect subtrees, by `level/index` (level 0: the leaves). */
+    hashes(ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+    leafOf(position: number): Promise<LedgerLeaf | undefined>;
+    /** Leaves from `fromIdx` in index order, each with the outbox event at its position. */
+    entries(fromIdx: number, limit: number): Promise<LedgerEntry[]>;
+    /** Stored nodes of one level with index in [fromIdx, toIdx), in index order. */
+    nodesIn(level: number, fromIdx: number, toIdx: number): Promise<LedgerNode[]>;
+    latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+    /** Checkpoints with size above `afterSize`, smallest first. */
+    checkpoints(afterSize: number, limit: number): Promise<StoredCheckpoint[]>;
+    /** False when a checkpoint of that size exists (nothing written). */
+    insertCheckpoint(c: StoredCheckpoint): Promise<boolean>;
+    /** False when the witness's cosignature of that size exists (nothing written). */
+    insertCosignature(c: StoredCosignature): Promise<boolean>;
+    cosignaturesOf(sizes: readonly number[]): Promise<StoredCosignature[]>;
+    /** The partner's checkpoints this node has seen as witness, largest first. */
+    witnessed(logNode: string, limit: number): Promise<WitnessedCheckpoint[]>;
+    /** Records a seen checkpoint; false when that (log, size, root) was recorded already. */
+    insertWitnessed(w: WitnessedCheckpoint): Promise<boolean>;
+    /** Every partner's checkpoints seen at one size (more than one root is a split view). */
+    witnessedAt(logNode: string, size: number): Promise<WitnessedCheckpoint[]>;
+    /** Refused checkpoints (split views, failed proofs) of every partner, newest first. */
+    conflicts(limit: number): Promise<WitnessedCheckpoint[]>;
+    insertVerification(v: LedgerVerification): Promise<void>;
+    lastVerification(): Promise<LedgerVerification | undefined>;
   };
   exchange: {
     node(): Promise<{ nodeId: string; name: string; httpEndpoint: string | null } | undefined>;

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -39,6 +45,8 @@ export interface Keyring extends EnvelopeSigner {
    * not yet fetched the new key keeps accepting messages signed before then). Persists first.
    */
   rotate(now: Date, overlapHours: number): Promise<PublishedKey>;
+  /** Raw Ed25519 signing with the key current at `at`: C2SP notes (checkpoints, cosignatures). */
+  rawSigner(at: Date): { publicKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> };
 }
 
 export interface OpenKeyringOptions {
@@ -137,6 +145,15 @@ class FileKeyring implements Keyring {
   async sign(payload: Uint8Array, at: Date, options?: { established?: boolean }): Promise<string> {
     const { kid } = options?.established ? this.established(at) : this.current(at);
     return signCompact(payload, this.privateKeys.get(kid)!, kid);
+  }
+
+  rawSigner(at: Date) {
+    const { kid, jwk } = this.current(at);
+    const key = this.privateKeys.get(kid)!;
+    return {
+      publicKey: new Uint8Array(Buffer.from(jwk.x, 'base64url')),
+      sign: (message: Uint8Array) => Promise.resolve(new Uint8Array(sign(null, message, key))),
+    };
   }
 
   /** The oldest key valid at `at` (the one partners have trusted longest). */

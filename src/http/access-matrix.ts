@@ -153,6 +153,14 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/exchange/risk-information': ['liaison', 'analyst', 'analyst2'],
   'POST /api/exchange/messages/{id}/adopt': ['analyst', 'analyst2'],
 
+  'GET /ledger/v1/checkpoint': 'public',
+  'GET /ledger/v1/consistency': 'public',
+  'GET /api/ledger': STAFF,
+  'POST /api/ledger/verifications': ['admin'],
+  // Proofs of the demo trader's declaration: whoever reads it (ecologists do not).
+  'GET /api/ledger/records/{subjectType}/{subjectId}': CUSTOMS_READERS,
+  'GET /api/ledger/events/{position}/proof': CUSTOMS_READERS,
+
   'GET /api/rule-packs/{name}': [...CUSTOMS_READERS, 'kz-officer', 'kz-analyst', 'kz-admin'],
   'GET /api/rule-packs/{name}/document': [
     ...CUSTOMS_READERS,

@@ -30,6 +30,7 @@ import { certificateRoutes } from './routes/certificates.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
 import { exchangeRoutes } from './routes/exchange.js';
+import { ledgerRoutes } from './routes/ledger.js';
 
 export interface HttpOptions {
   ctx: AppContext;
@@ -254,6 +255,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(controlRoutes, { ctx: options.ctx });
   await app.register(cargoRoutes, { ctx: options.ctx });
   await app.register(exchangeRoutes, { ctx: options.ctx });
+  await app.register(ledgerRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

@@ -45,6 +45,8 @@ interface Fixtures {
   traderEori: string;
   proposalId: string;
   exchangeMessageId: string;
+  /** The ledger event of the fixture declaration's lodging. */
+  declarationEventPosition: number;
 }
 
 type Route = { method: string; path: string; key: string };
@@ -71,6 +73,9 @@ function pathFor(route: Route, fx: Fixtures): string {
     .replace('{id}', p.includes('{id}') ? id() : '')
     .replace('{key}', p.startsWith('/api/reference-lists/') ? fx.listName : fx.indicatorId)
     .replace('{name}', p.startsWith('/api/reference-lists/') ? fx.listName : 'hmrc-ens-ie315')
+    .replace('{subjectType}', 'declaration')
+    .replace('{subjectId}', fx.declarationId)
+    .replace('{position}', String(fx.declarationEventPosition))
     .replace('{userId}', fx.traderUserId)
     .replace('{traderId}', fx.traderEori)
     .replace('{version}', '1')
@@ -386,7 +391,12 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       '/api/me',
       'trader',
     );
+    const ledgered = await get<Array<{ position: number }>>(
+      `/api/ledger/records/declaration/${declaration.id}`,
+      'admin',
+    );
     fx = {
+      declarationEventPosition: ledgered[0]!.position,
       declarationId: declaration.id,
       permitId: permits[0]!.id,
       certificateId: certificates[0]!.id,

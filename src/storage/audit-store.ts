@@ -3,41 +3,24 @@ import type { Kysely } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import type { DB } from './schema.js';
 
-/** The append-only audit trail every state change writes in its own transaction (and the outbox). */
-export function auditStore(db: Kysely<DB>, backend: 'sqlite' | 'postgres'): Repositories['audit'] {
+/** The append-only audit trail every state change writes in its own transaction: the outbox. */
+export function auditStore(db: Kysely<DB>): Repositories['audit'] {
   return {
     async append(e) {
-      const details = JSON.stringify(e.details);
-      const audit = {
-        at: e.at,
-        agency_id: e.agencyId,
-        actor_id: e.actorId,
-        action: e.action,
-        subject_type: e.subjectType,
-        subject_id: e.subjectId,
-        details,
-      };
-      const outbox = {
-        kind: e.action,
-        subject_type: e.subjectType,
-        subject_id: e.subjectId,
-        agency_id: e.agencyId,
-        actor_id: e.actorId,
-        at: e.at,
-        data: details,
-      };
-      // The same event for the subscribers, in the same transaction: never one without the other.
-      if (backend === 'postgres') {
-        // One round trip for both rows.
-        await db
-          .with('a', (w) => w.insertInto('audit_events').values(audit))
-          .insertInto('outbox')
-          .values(outbox)
-          .execute();
-        return;
-      }
-      await db.insertInto('audit_events').values(audit).execute();
-      await db.insertInto('outbox').values(outbox).execute();
+      // The outbox is the audit trail (`audit_events` is a view over it): one row, one copy, the
+      // one the ledger proves.
+      await db
+        .insertInto('outbox')
+        .values({
+          kind: e.action,
+          subject_type: e.subjectType,
+          subject_id: e.subjectId,
+          agency_id: e.agencyId,
+          actor_id: e.actorId,
+          at: e.at,
+          data: JSON.stringify(e.details),
+        })
+        .execute();
     },
     async listFor(subjectType, subjectId) {
       const rows = await db

@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008-declaration-versions.js';
 import * as m0009 from './migrations/0009-four-eyes.js';
 import * as m0010 from './migrations/0010-representation.js';
 import * as m0011 from './migrations/0011-exchange.js';
+import * as m0012 from './migrations/0012-ledger.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -27,6 +28,7 @@ const STEPS: Record<string, Step> = {
   '0009-four-eyes': m0009,
   '0010-representation': m0010,
   '0011-exchange': m0011,
+  '0012-ledger': m0012,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

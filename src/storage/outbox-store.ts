@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DomainEvent, EventKind } from '../core/events.js';
 import type { Repositories } from '../core/ports.js';
 import type { DB } from './schema.js';
@@ -48,17 +48,15 @@ export function outboxStore(
         .orderBy('position')
         .limit(limit)
         .execute();
-      return rows.map((r): DomainEvent => ({
-        position: Number(r.position),
-        txid: Number(r.txid),
-        kind: r.kind as EventKind,
-        subjectType: r.subject_type,
-        subjectId: r.subject_id,
-        agencyId: r.agency_id,
-        actorId: r.actor_id,
-        at: r.at,
-        data: JSON.parse(r.data) as Record<string, unknown>,
-      }));
+      return rows.map(eventOf);
+    },
+    async byPosition(position) {
+      const r = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('position', '=', position)
+        .executeTakeFirst();
+      return r && eventOf(r);
     },
     async head() {
       const r = await db
@@ -126,5 +124,19 @@ export function outboxStore(
         updatedAt: r.updated_at,
       }));
     },
+  };
+}
+
+function eventOf(r: Selectable<DB['outbox']>): DomainEvent {
+  return {
+    position: Number(r.position),
+    txid: Number(r.txid),
+    kind: r.kind as EventKind,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    agencyId: r.agency_id,
+    actorId: r.actor_id,
+    at: r.at,
+    data: JSON.parse(r.data) as Record<string, unknown>,
   };
 }

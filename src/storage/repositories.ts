@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import { auditStore } from './audit-store.js';
+import { ledgerStore } from './ledger-store.js';
 import { declarationStore } from './declaration-store.js';
 import { identityStore } from './identity-store.js';
 import { idempotencyStore } from './idempotency-store.js';
@@ -35,8 +36,9 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     rulePacks: rulePackStore(db),
     controls: controlStore(db),
     metrics: metricsStore(db),
-    audit: auditStore(db, backend),
+    audit: auditStore(db),
     outbox: outboxStore(db, backend),
+    ledger: ledgerStore(db),
     exchange: exchangeStore(db),
     idempotency: idempotencyStore(db),
   };

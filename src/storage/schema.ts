@@ -443,4 +443,55 @@ export interface DB {
     reason: string | null;
     seq: number | null;
   };
+  ledger_state: {
+    singleton: number;
+    size: number;
+    cursor_txid: number;
+    cursor_position: number;
+    updated_at: string;
+  };
+  ledger_leaves: {
+    idx: number;
+    position: number;
+    hash: Uint8Array;
+    salt: Uint8Array | null;
+  };
+  ledger_nodes: {
+    level: number;
+    idx: number;
+    hash: Uint8Array;
+  };
+  ledger_checkpoints: {
+    size: number;
+    root: Uint8Array;
+    note: string;
+    signed_at: string;
+  };
+  ledger_cosignatures: {
+    size: number;
+    witness: string;
+    line: string;
+    time: number;
+    received_at: string;
+  };
+  ledger_witnessed: {
+    log_node: string;
+    origin: string;
+    size: number;
+    root: Uint8Array;
+    note: string;
+    seen_at: string;
+    cosigned_at: string | null;
+    conflict: string | null;
+  };
+  ledger_verifications: {
+    id: Generated<number>;
+    started_at: string;
+    finished_at: string;
+    size: number;
+    checkpoints: number;
+    ok: number;
+    problem: string | null;
+    by: string;
+  };
 }

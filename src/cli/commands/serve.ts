@@ -281,6 +281,7 @@ async function startExchange(
     publicUrl: site.publicUrl!,
     natsUrl: config.natsUrl,
     onError,
+    ledger: config.ledger,
   });
   return describeNode(site.exchange, site.publicUrl!, config.natsUrl);
 }

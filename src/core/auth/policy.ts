@@ -32,6 +32,7 @@ export const SUBJECTS = [
   'exchange-message',
   'agency-message',
   'partner-directory',
+  'ledger',
   'system-metrics',
   'identity',
 ] as const;
@@ -324,6 +325,24 @@ export const POLICY: readonly Rule[] = [
     agencyKinds: ['customs'],
     when: [ownAdministration()],
     reason: 'administrators register partners, confirm their keys and record agreements',
+  },
+
+  {
+    actions: ['read'],
+    subject: 'ledger',
+    roles: [...CUSTOMS_STAFF, 'environmental_officer'],
+    agencyKinds: PUBLIC_AGENCIES,
+    when: [ownAdministration()],
+    reason:
+      "staff of the public agencies follow the ledger and download the proof of a record they may read (never traders: a record's event holds its risk score)",
+  },
+  {
+    actions: ['run'],
+    subject: 'ledger',
+    roles: ['admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'administrators verify the whole ledger on demand',
   },
 
   // The Single Window: permits and certificates.

@@ -320,8 +320,6 @@ export function verifyConsistency(
 ): void {
   requireProofNumber('size1', size1);
   requireProofNumber('size2', size2);
-  requireHash('root1', root1);
-  requireHash('root2', root2);
   requireProofHashes(proof);
   if (size2 < size1) throw new ProofError(`size2 (${size2}) is smaller than size1 (${size1})`);
   // As upstream transparency-dev/merkle: a proof from the empty tree proves nothing, even 0 → 0.
@@ -330,11 +328,14 @@ export function verifyConsistency(
     if (proof.length !== 0) {
       throw new ProofError(`size1 equals size2 (${size1}) but the proof is not empty`);
     }
+    // As upstream: equal sizes need equal roots, compared as byte strings (nothing is hashed).
     if (!hashesEqual(root1, root2)) {
       throw new ProofError(`size1 equals size2 (${size1}) but root1 and root2 differ`);
     }
     return;
   }
+  requireHash('root1', root1);
+  requireHash('root2', root2);
   const wrongLength = () =>
     new ProofError(
       `consistency proof has ${proof.length} hashes; from ${size1} to ${size2} needs ` +

@@ -94,9 +94,9 @@ describe('checkProofFile', () => {
       /has 2 hashes.*needs 3/,
     ],
     [
-      '12-byte roots of equal sizes',
-      { size1: 1, size2: 1, root1: 'ZG9uJ3QgY2FyZSAy', root2: 'ZG9uJ3QgY2FyZSAy', proof: [] },
-      /^root1 is 12 bytes/,
+      '12-byte roots of equal sizes that differ',
+      { size1: 1, size2: 1, root1: 'ZG9uJ3QgY2FyZSAy', root2: 'ZG9uJ3QgY2FyZSAx', proof: [] },
+      /root1 and root2 differ/,
     ],
     ['size1 = 0', { ...consistency, size1: 0 }, /empty tree/],
     [

@@ -31,12 +31,16 @@ export interface TestDatabase {
   url?: string;
 }
 
-/** A fresh, migrated, empty database on the given backend. */
-export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
+/** A fresh, migrated (unless told not to), empty database on the given backend. */
+export async function freshDatabase(
+  backend: Backend,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
   if (backend === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'greenlane-test-'));
     const sqlitePath = path.join(dir, 'test.db');
-    const db = await openDatabase({ sqlitePath });
+    const db = await openDatabase({ sqlitePath, migrate });
     return {
       db,
       sqlitePath,
@@ -53,7 +57,7 @@ export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(TEST_POSTGRES_URL!);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
+  const db = await openDatabase({ url: url.toString(), migrate });
   return {
     db,
     url: url.toString(),

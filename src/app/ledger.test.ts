@@ -144,6 +144,12 @@ for (const backend of BACKENDS) {
       expect((await verifyLedger(node.ctx.storage.read, verifyKeysOf(node.ctx))).ok).toBe(true);
       const status = await ledgerStatus(node.ctx, node.users.admin);
       expect(status.lastVerification).toMatchObject({ ok: true, by: 'admin' });
+      const metrics = await node.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${node.tokens.admin}` },
+      });
+      expect(metrics.body).toContain(`greenlane_ledger_leaves ${status.size}`);
+      expect(metrics.body).toContain(`greenlane_ledger_checkpoint_size ${status.checkpoint!.size}`);
     });
 
     it('refuses to sign a checkpoint inconsistent with the last one', async () => {

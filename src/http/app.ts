@@ -16,7 +16,7 @@ import type { AppContext } from '../app/context.js';
 import { authenticate } from '../app/authenticate.js';
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
-import { installMetrics } from './metrics.js';
+import { installLedgerMetrics, installMetrics } from './metrics.js';
 import { normaliseUrl } from './normalise-path.js';
 import { securityHeaders } from './security-headers.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
@@ -245,6 +245,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   }
 
   const registry = installMetrics(app);
+  installLedgerMetrics(registry, options.ctx.storage);
   await app.register(systemRoutes, { registry, storage: options.ctx.storage });
   await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
   await app.register(declarationRoutes, { ctx: options.ctx });

@@ -296,18 +296,25 @@ export async function runLedgerVerification(
   principal: Principal | 'cli',
 ): Promise<LedgerReport> {
   if (principal !== 'cli') await assertLedgerReader(ctx, principal, 'run');
-  const startedAt = ctx.clock.now().toISOString();
-  const report = await verifyLedger(ctx.storage.read, verifyKeysOf(ctx));
-  await ctx.storage.write((tx) =>
-    tx.ledger.insertVerification({
-      startedAt,
-      finishedAt: ctx.clock.now().toISOString(),
-      size: report.size,
-      checkpoints: report.checkpoints,
-      ok: report.ok,
-      problem: report.problem,
-      by: principal === 'cli' ? 'cli' : principal.username,
-    }),
-  );
+  // One verification at a time across the processes: it reads the whole log.
+  const held = await ctx.storage.exclusive('ledger:verify', async () => {
+    const startedAt = ctx.clock.now().toISOString();
+    const report = await verifyLedger(ctx.storage.read, verifyKeysOf(ctx));
+    await ctx.storage.write((tx) =>
+      tx.ledger.insertVerification({
+        startedAt,
+        finishedAt: ctx.clock.now().toISOString(),
+        size: report.size,
+        checkpoints: report.checkpoints,
+        ok: report.ok,
+        problem: report.problem,
+        by: principal === 'cli' ? 'cli' : principal.username,
+      }),
+    );
+    return report;
+  });
+  if (!held)
+    throw new DomainError('conflict', 'a verification of the ledger is running: wait for it');
+  const report = held.value;
   return report;
 }

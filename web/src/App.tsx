@@ -6,6 +6,7 @@ import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
+import { LedgerPage } from './pages/LedgerPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { PermitsPage } from './pages/PermitsPage.js';
 import { SignInPage } from './pages/SignInPage.js';
@@ -43,6 +44,7 @@ const PAGES: ReadonlyArray<{ path: string; title: string; needs: Ability }> = [
     title: 'Metrics',
     needs: { action: 'read', subject: 'performance-metrics' },
   },
+  { path: 'ledger', title: 'Ledger', needs: { action: 'read', subject: 'ledger' } },
 ];
 
 function useHash(): string {
@@ -125,6 +127,8 @@ export function App() {
     page = <PermitsPage me={me} />;
   else if (route === 'certificates' && allowed.some((p) => p.path === 'certificates'))
     page = <CertificatesPage />;
+  else if (route === 'ledger' && allowed.some((p) => p.path === 'ledger'))
+    page = <LedgerPage me={me} />;
   else if (allowed.length === 0)
     page = <p className="empty">Your roles have no pages in the console yet.</p>;
   else page = <p className="empty">This page is not available to your roles.</p>;

@@ -15,7 +15,8 @@ const INTERACTIVE = 'a, button, input, select, textarea, summary, [role="button"
  * A table of records: one column per field with its header and cell renderer, the empty text when
  * there are none, and, with `onSelect`, rows that can be selected by mouse or keyboard (Tab to a
  * row, Enter or Space selects it, the arrow keys move between rows); the selected row is marked
- * aria-selected. Links and buttons inside a row keep their own behaviour.
+ * aria-selected. Links and buttons inside a row keep their own behaviour. On a narrow screen the
+ * table scrolls sideways in its own box.
  */
 export function DataTable<T>({
   label,
@@ -62,42 +63,45 @@ export function DataTable<T>({
     onSelect?.(row);
   };
   return (
-    <table aria-label={label} className={selectable ? 'data selectable' : 'data'}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c.key} scope="col" className={c.className}>
-              {c.header}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => {
-          const key = rowKey(row);
-          return (
-            <tr
-              key={key}
-              className={rowClassName?.(row)}
-              {...(selectable
-                ? {
-                    tabIndex: 0,
-                    'aria-selected': key === selected,
-                    'aria-label': rowLabel?.(row),
-                    onClick: onClick(row),
-                    onKeyDown: onKeyDown(row),
-                  }
-                : {})}
-            >
-              {columns.map((c) => (
-                <td key={c.key} className={c.className}>
-                  {c.cell(row)}
-                </td>
-              ))}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    // On a phone the table scrolls sideways inside its box, not the whole page.
+    <div className="table-scroll">
+      <table aria-label={label} className={selectable ? 'data selectable' : 'data'}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.key} scope="col" className={c.className}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const key = rowKey(row);
+            return (
+              <tr
+                key={key}
+                className={rowClassName?.(row)}
+                {...(selectable
+                  ? {
+                      tabIndex: 0,
+                      'aria-selected': key === selected,
+                      'aria-label': rowLabel?.(row),
+                      onClick: onClick(row),
+                      onKeyDown: onKeyDown(row),
+                    }
+                  : {})}
+              >
+                {columns.map((c) => (
+                  <td key={c.key} className={c.className}>
+                    {c.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

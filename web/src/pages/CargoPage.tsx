@@ -3,6 +3,7 @@ import type { Me } from '../App.js';
 import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 import type { paths } from '../api-types.js';
+import { RecordProof } from './ledger/RecordProof.js';
 
 type Report =
   paths['/api/cargo-reports']['get']['responses'][200]['content']['application/json'][number];
@@ -297,6 +298,7 @@ function CargoReportDetail({ id, me }: { id: string; me: Me }) {
         {messages && messages.length === 0 && <p className="empty">No message kept.</p>}
         {messages && messages.length > 0 && <Messages messages={messages} />}
       </section>
+      <RecordProof me={me} subjectType="declaration" subjectId={r.declarationId} />
     </article>
   );
 }

@@ -3,6 +3,7 @@ import type { Me } from '../App.js';
 import { CONTROL_FORMS, type ControlForm } from '../domain.js';
 import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
+import { RecordProof } from './ledger/RecordProof.js';
 
 type Declaration = NonNullable<Awaited<ReturnType<typeof loadDeclaration>>['data']>;
 interface Control {
@@ -48,10 +49,14 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
   const [control, setControl] = useState<Control | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Only those who may follow controls ask for the control (a trader is answered 404).
+  const followsControls = me.may('read', 'control');
   const load = useCallback(async () => {
     const [{ data, error: problem }, c] = await Promise.all([
       loadDeclaration(id),
-      api.GET('/api/declarations/{id}/control', { params: { path: { id } } }),
+      followsControls
+        ? api.GET('/api/declarations/{id}/control', { params: { path: { id } } })
+        : Promise.resolve({ data: undefined }),
     ]);
     if (problem || !data) {
       setError(describeProblem(problem));
@@ -59,7 +64,7 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
     }
     setD(data);
     setControl(c.data ? (c.data as Control) : null);
-  }, [id]);
+  }, [id, followsControls]);
 
   useEffect(() => {
     void load();
@@ -155,6 +160,7 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
           onChange={load}
         />
       )}
+      <RecordProof me={me} subjectType="declaration" subjectId={id} />
     </article>
   );
 }

@@ -4,6 +4,7 @@ import { PRIORITY_AREAS, type PriorityArea, CONTROL_FORMS, type ControlForm } fr
 import { api, describeProblem, type ProblemShape } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 import type { paths } from '../api-types.js';
+import { RecordProof } from './ledger/RecordProof.js';
 
 type Indicator =
   paths['/api/indicators']['get']['responses'][200]['content']['application/json'][number];
@@ -82,6 +83,7 @@ export function IndicatorsPage({ me }: { me: Me }) {
         <IndicatorDetail
           key={`${current.id}:${revision}`}
           indicator={current}
+          me={me}
           author={author && current.status !== 'retired'}
           onChanged={load}
           onEdit={(coAuthorCodes) => {
@@ -150,11 +152,13 @@ export function IndicatorsPage({ me }: { me: Me }) {
 /** One indicator: the agencies that must approve it, its versions, and a diff between two. */
 function IndicatorDetail({
   indicator,
+  me,
   author,
   onEdit,
   onChanged,
 }: {
   indicator: Indicator;
+  me: Me;
   author: boolean;
   onEdit: (coAuthorCodes: string[]) => void;
   onChanged: () => Promise<void>;
@@ -361,6 +365,7 @@ function IndicatorDetail({
           )}
         </>
       )}
+      <RecordProof me={me} subjectType="indicator" subjectId={key} heading="h3" />
     </section>
   );
 }

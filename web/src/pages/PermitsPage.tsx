@@ -3,6 +3,7 @@ import type { Me } from '../App.js';
 import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 import type { paths } from '../api-types.js';
+import { RecordProof } from './ledger/RecordProof.js';
 
 type Permit = paths['/api/permits']['get']['responses'][200]['content']['application/json'][number];
 type Usage =
@@ -60,6 +61,7 @@ export function PermitsPage({ me }: { me: Me }) {
         <PermitDetail
           key={`${current.id}:${current.updatedAt}`}
           permit={current}
+          me={me}
           issuer={issuer}
           applicant={trader}
           canLink={me.agencyKind === 'customs'}
@@ -149,12 +151,14 @@ const milli = (n: number) => formatNumber(n / 1000, 3);
 /** One permit or application: what it covers, its balance and draw-downs, and the next steps. */
 function PermitDetail({
   permit: p,
+  me,
   issuer,
   applicant,
   canLink,
   onChanged,
 }: {
   permit: Permit;
+  me: Me;
   issuer: boolean;
   applicant: boolean;
   canLink: boolean;
@@ -280,6 +284,7 @@ function PermitDetail({
           </tbody>
         </table>
       )}
+      <RecordProof me={me} subjectType="permit" subjectId={p.id} heading="h3" />
       {issuer && ['applied', 'under-review'].includes(p.status) && (
         <StepForm
           permit={p}

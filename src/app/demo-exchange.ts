@@ -34,6 +34,9 @@ export const DEMO_AGREEMENTS = [
       'assistance.reply',
       'seizure.report',
       'risk.share',
+      // Each administration witnesses the other's ledger (checkpoints and cosignatures).
+      'ledger.checkpoint',
+      'ledger.cosignature',
     ] satisfies MessageType[],
     nominal: false,
     validFrom: '2007-11-02T00:00:00Z',

@@ -15,6 +15,7 @@ import {
   ContactSchema,
   DirectoryUpdateBody,
   MESSAGE_TYPES,
+  NODE_MESSAGE_TYPES,
   type BodyOf,
   type MessageType,
 } from '../core/exchange/messages.js';
@@ -398,7 +399,10 @@ function messageScope(rt: ExchangeRuntime, principal: Principal): { agencyId?: s
   return { agencyId: principal.agencyId };
 }
 
-/** Messages in and out, newest first; `conversation` gives a whole thread. */
+/**
+ * Messages in and out, newest first; `conversation` gives a whole thread. The node's own ledger
+ * messages (checkpoints to witnesses and their answers) are left out unless their type is asked.
+ */
 export async function listMessages(
   ctx: AppContext,
   principal: Principal,
@@ -406,6 +410,7 @@ export async function listMessages(
 ): Promise<StoredMessage[]> {
   const rt = exchangeOf(ctx);
   return ctx.storage.read.exchange.listMessages({
+    ...(filter.type === undefined ? { excludeTypes: [...NODE_MESSAGE_TYPES] } : {}),
     ...filter,
     ...messageScope(rt, principal),
     limit: Math.min(filter.limit, 500),

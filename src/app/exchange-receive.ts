@@ -10,7 +10,8 @@ import {
 } from '../core/exchange/messages.js';
 import type { Repositories } from '../core/ports.js';
 import type { AppContext } from './context.js';
-import { digestOf, exchangeOf, type ExchangeRuntime } from './exchange.js';
+import { digestOf, exchangeOf, queueNodeMessage, type ExchangeRuntime } from './exchange.js';
+import { takeCosignature, witnessCheckpoint } from './ledger-witness.js';
 
 /** The largest signed message a node accepts (a directory entry with many contacts fits). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -70,7 +71,7 @@ export async function receiveMessage(ctx: AppContext, jws: string): Promise<Rece
     return await ctx.storage.write(async (tx) => {
       const stored = await tx.exchange.findMessage('in', e.from, e.id);
       if (stored) return repeat(stored, digest);
-      await applyEffect(rt, tx, e, receivedAt);
+      await applyEffect(ctx, rt, tx, e, receivedAt);
       const inserted = await tx.exchange.insertMessage(inboxRow(rt, e, jws, digest, receipt));
       if (!inserted) {
         // A concurrent delivery of the same message committed first: roll this one back.
@@ -194,12 +195,37 @@ function canonicalPayload(bytes: Uint8Array): { value: unknown } | undefined {
 
 /** The effect of a message beside its inbox row, in the same transaction. */
 async function applyEffect(
+  ctx: AppContext,
   rt: ExchangeRuntime,
   tx: Repositories,
   e: Envelope,
   at: string,
 ): Promise<void> {
   switch (e.type) {
+    case 'ledger.checkpoint': {
+      // The answer goes back in this transaction: the witness must be able to send it.
+      const agreements = await tx.exchange.agreements(e.from);
+      const covered = agreementFor(agreements, e.from, 'ledger.cosignature', 'non-nominal', at);
+      if (!covered)
+        throw new Refusal('no-agreement', `no agreement with ${e.from} covers ledger.cosignature`);
+      const answer = await witnessCheckpoint(rt, tx, e as Envelope<'ledger.checkpoint'>, at);
+      const queued = await queueNodeMessage(ctx, tx, {
+        type: 'ledger.cosignature',
+        body: answer,
+        to: e.from,
+        conversation: e.conversation,
+        refTo: e.id,
+      });
+      if (!queued) throw new Refusal('no-agreement', `cannot answer ${e.from}`);
+      return;
+    }
+    case 'ledger.cosignature': {
+      const offer = await tx.exchange.findMessage('out', rt.nodeId, e.refTo!);
+      if (!offer || offer.to !== e.from || offer.type !== 'ledger.checkpoint')
+        throw new Refusal('unknown-reference', `no checkpoint ${e.refTo} offered to ${e.from}`);
+      await takeCosignature(ctx, tx, e as Envelope<'ledger.cosignature'>, offer, at);
+      return;
+    }
     case 'assistance.status':
     case 'assistance.reply': {
       const request = await tx.exchange.findMessage('out', rt.nodeId, e.refTo!);

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '../core/auth/identity.js';
 import { assertAllowed } from '../core/auth/policy.js';
 import { keyValidAt, type StoredMessage } from '../core/exchange/agreements.js';
-import { releaseFor, type Composed } from '../core/exchange/boundary.js';
+import { releaseFor, type Composed, type Released } from '../core/exchange/boundary.js';
 import { canonicalBytes } from '../core/exchange/canonical-json.js';
 import { buildEnvelope, sendingAgreement } from '../core/exchange/envelope.js';
 import {
   ANSWER_TYPES,
   caseAfter,
   carriesNominal,
+  NODE_MESSAGE_TYPES,
   normaliseTimes,
   validateBody,
   validateEnvelope,
@@ -38,6 +39,11 @@ export interface ExchangeRuntime {
   /** The agency that handles what partners send (the administration's customs agency). */
   customsAgencyId: string;
   signer: EnvelopeSigner;
+  /**
+   * Raw Ed25519 signing with the key current at `at` (the one `signer` signs envelopes with): the
+   * node's cosignatures of partners' checkpoints, as their witness.
+   */
+  rawSigner(at: Date): { publicKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> };
   jws: JwsVerifier;
   /** RFC 7638 thumbprint of a public key (its `kid`). */
   kidOf(jwk: PublishedKey['jwk']): Promise<string>;
@@ -99,6 +105,10 @@ export async function sendMessage(
   )
     throw new DomainError('invalid_input', 'name the partners and agencies to send to', [
       { path: '/to', reason: 'a list of partner node ids (KZ/KGD) or agency codes' },
+    ]);
+  if (NODE_MESSAGE_TYPES.has(input.type))
+    throw new DomainError('invalid_input', `${input.type} messages are sent by the node itself`, [
+      { path: '/type', reason: 'not a message users compose' },
     ]);
   const action = ANSWER_TYPES.has(input.type) ? 'respond' : 'send';
   if (options.as === 'author' || input.type === 'directory.update') {
@@ -325,17 +335,102 @@ async function queueOne(
       'national-only information never leaves this node: mark it shareable to send it',
       [{ path: '/sharing', reason: 'national-only' }],
     );
-  const id = ctx.ids.next();
-  const envelope: Envelope = buildEnvelope(input.type, released, {
-    id,
-    from: rt.nodeId,
+  const m = await signAndQueue(ctx, rt, tx, {
+    type: input.type,
+    released,
     to,
     conversation,
     refTo,
-    now,
     expiresAt: input.expiresAt,
-    ttlHours: rt.messageTtlHours,
     legalBasis: agreement.legalBasis,
+    agencyId: principal.agencyId,
+    userId: principal.userId,
+  });
+  if (answeredRequest) {
+    // Answering a request received: it stands where the answer puts it, here as at the partner.
+    await tx.exchange.setCase(
+      'in',
+      answeredRequest.from,
+      answeredRequest.id,
+      caseAfter(answerType(m.type), m.body as AnswerBody, at),
+    );
+  }
+  return m;
+}
+
+/**
+ * Queues a message the node sends by itself (NODE_MESSAGE_TYPES: its ledger's checkpoints to
+ * witnesses, their answers) in the caller's transaction, as the customs agency and no user.
+ * Undefined when the partner is not active or no agreement in force covers the type: nothing is
+ * queued. `conversation` and `refTo` are taken as given (the caller answers a message it holds).
+ */
+export async function queueNodeMessage<T extends MessageType>(
+  ctx: AppContext,
+  tx: Repositories,
+  input: {
+    type: T;
+    body: BodyOf[T];
+    to: string;
+    conversation?: string | null;
+    refTo?: string | null;
+  },
+): Promise<StoredMessage | undefined> {
+  const rt = exchangeOf(ctx);
+  if (!NODE_MESSAGE_TYPES.has(input.type)) throw new Error(`${input.type} is composed by users`);
+  const partner = await tx.exchange.findPartner(input.to);
+  if (!partner || partner.status !== 'active') return undefined;
+  const at = ctx.clock.now().toISOString();
+  const agreements = await tx.exchange.agreements(input.to);
+  const agreement = sendingAgreement(agreements, input.to, input.type, at, false);
+  if (!agreement) return undefined;
+  const released = releaseFor(
+    { type: input.type, body: input.body, sharing: 'shareable' },
+    agreement,
+  );
+  if (!released.ok) throw new Error('a node message is always shareable');
+  return signAndQueue(ctx, rt, tx, {
+    type: input.type,
+    released,
+    to: input.to,
+    conversation: input.conversation ?? null,
+    refTo: input.refTo ?? null,
+    expiresAt: undefined,
+    legalBasis: agreement.legalBasis,
+    agencyId: rt.customsAgencyId,
+    userId: null,
+  });
+}
+
+/** Builds, checks, signs and stores one outgoing envelope with its `exchange.sent` event. */
+async function signAndQueue(
+  ctx: AppContext,
+  rt: ExchangeRuntime,
+  tx: Repositories,
+  q: {
+    type: MessageType;
+    released: Extract<Released, { ok: true }>;
+    to: string;
+    conversation: string | null;
+    refTo: string | null;
+    expiresAt: string | undefined;
+    legalBasis: string;
+    agencyId: string;
+    userId: string | null;
+  },
+): Promise<StoredMessage> {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const id = ctx.ids.next();
+  const envelope: Envelope = buildEnvelope(q.type, q.released, {
+    id,
+    from: rt.nodeId,
+    to: q.to,
+    conversation: q.conversation,
+    refTo: q.refTo,
+    now,
+    expiresAt: q.expiresAt,
+    ttlHours: rt.messageTtlHours,
+    legalBasis: q.legalBasis,
   });
   const checked = validateEnvelope(envelope);
   if (!checked.ok)
@@ -351,10 +446,10 @@ async function queueOne(
     direction: 'out',
     id,
     from: rt.nodeId,
-    to,
+    to: q.to,
     type: envelope.type,
     conversation: envelope.conversation,
-    refTo,
+    refTo: q.refTo,
     createdAt: at,
     expiresAt: envelope.expiresAt,
     legalBasis: envelope.legalBasis,
@@ -362,8 +457,8 @@ async function queueOne(
     body: envelope.body,
     jws,
     digest: digestOf(jws),
-    agencyId: principal.agencyId,
-    createdBy: principal.userId,
+    agencyId: q.agencyId,
+    createdBy: q.userId,
     delivery: 'queued',
     attempts: 0,
     nextAttemptAt: null,
@@ -378,29 +473,20 @@ async function queueOne(
     adoptedAt: null,
   };
   await tx.exchange.insertMessage(m);
-  if (answeredRequest) {
-    // Answering a request received: it stands where the answer puts it, here as at the partner.
-    await tx.exchange.setCase(
-      'in',
-      answeredRequest.from,
-      answeredRequest.id,
-      caseAfter(answerType(envelope.type), envelope.body as AnswerBody, at),
-    );
-  }
   await tx.audit.append({
     at,
-    agencyId: principal.agencyId,
-    actorId: principal.userId,
+    agencyId: q.agencyId,
+    actorId: q.userId,
     action: 'exchange.sent',
     subjectType: 'exchange-message',
     subjectId: id,
     details: {
-      to,
+      to: q.to,
       type: envelope.type,
       conversation: envelope.conversation,
-      legalBasis: agreement.legalBasis,
+      legalBasis: q.legalBasis,
       handling: envelope.handling,
-      ...(released.droppedParties > 0 ? { partiesWithheld: released.droppedParties } : {}),
+      ...(q.released.droppedParties > 0 ? { partiesWithheld: q.released.droppedParties } : {}),
     },
   });
   return m;

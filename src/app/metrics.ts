@@ -3,6 +3,7 @@ import type { Principal } from '../core/auth/identity.js';
 import { assertAllowed } from '../core/auth/policy.js';
 import { outcomeOf, type ControlOutcome } from '../core/controls/inspection.js';
 import { DomainError } from '../core/errors.js';
+import { NODE_MESSAGE_TYPES, type MessageType } from '../core/exchange/messages.js';
 import type { ExchangeActivity, MetricDeclaration, Repositories } from '../core/ports.js';
 import { median, p90, proportion, type Proportion } from '../core/stats.js';
 import type { AppContext } from './context.js';
@@ -257,7 +258,10 @@ export async function computeMetrics(
       pair(e.agencyId, String(e.details.toAgencyId));
     }
   }
-  const exchangeEvents = events.filter((e) => e.action.startsWith('exchange.'));
+  // The node's own ledger messages to and from witnesses are not collaboration.
+  const exchangeEvents = events.filter(
+    (e) => e.action.startsWith('exchange.') && !isNodeMessageType(e.details.type),
+  );
 
   let groups: PerformanceMetrics['groups'] = null;
   if (q.groupBy !== undefined) {
@@ -316,7 +320,7 @@ export async function computeMetrics(
     },
     exchanges: exchangeMetrics(
       (await read.exchange.activity(from, to)).filter(
-        (a) => !agencyIds || agencyIds.has(a.agencyId),
+        (a) => (!agencyIds || agencyIds.has(a.agencyId)) && !isNodeMessageType(a.type),
       ),
       to,
     ),
@@ -629,4 +633,8 @@ export async function trainingData(
     });
   }
   return rows;
+}
+
+function isNodeMessageType(type: unknown): boolean {
+  return typeof type === 'string' && NODE_MESSAGE_TYPES.has(type as MessageType);
 }

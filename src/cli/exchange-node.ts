@@ -3,6 +3,7 @@ import type { ExchangeRuntime } from '../app/exchange.js';
 import { receiveMessage } from '../app/exchange-receive.js';
 import { acceptLateReceipt, ExchangeSender } from '../app/exchange-sender.js';
 import { CheckpointSigner, DEFAULT_LEDGER_SETTINGS, ledgerOrigin } from '../app/ledger.js';
+import { CosignatureRequester } from '../app/ledger-witness.js';
 import { ed25519PublicKeyFromJwkX } from '../core/ledger/note.js';
 import type { Transport } from '../core/exchange/ports.js';
 import { NODE_ID_PATTERN } from '../core/exchange/ports.js';
@@ -36,7 +37,15 @@ export interface ExchangeNodeOptions {
   messageTtlHours?: number;
   onError?: (what: string, error: unknown) => void;
   /** When checkpoints of the ledger are due (default DEFAULT_LEDGER_SETTINGS), how often to look. */
-  ledger?: { checkpointEvery?: number; checkpointSeconds?: number; pollMs?: number };
+  ledger?: {
+    checkpointEvery?: number;
+    checkpointSeconds?: number;
+    pollMs?: number;
+    /** How often witnesses due a checkpoint are looked for (default 5 s)… */
+    witnessPollMs?: number;
+    /** …and how long an offer may go unanswered before the latest is offered again (60 s). */
+    resendAfterMs?: number;
+  };
 }
 
 export interface ExchangeNode {
@@ -44,6 +53,8 @@ export interface ExchangeNode {
   sender: ExchangeSender;
   /** Signs the ledger's checkpoints with the node key when they are due. */
   checkpoints: CheckpointSigner;
+  /** Offers the checkpoints to the partners that witness the ledger. */
+  witnesses: CosignatureRequester;
   close(): Promise<void>;
 }
 
@@ -101,6 +112,7 @@ export async function startExchangeNode(
     administrationId: administration.id,
     customsAgencyId: customs.id,
     signer: keyring,
+    rawSigner: (at) => keyring.rawSigner(at),
     jws: jwsVerifier,
     kidOf: jwkThumbprint,
     transports,
@@ -118,8 +130,17 @@ export async function startExchangeNode(
       publicKeys: () => keyring.publicKeys().map((k) => ed25519PublicKeyFromJwkX(k.jwk.x)),
     },
   };
+  const witnesses = new CosignatureRequester(ctx, {
+    pollMs: options.ledger?.witnessPollMs ?? 5000,
+    ...(options.ledger?.resendAfterMs === undefined
+      ? {}
+      : { resendAfterMs: options.ledger.resendAfterMs }),
+    onError: (e) => options.onError?.('ledger witnesses', e),
+  });
   const checkpoints = new CheckpointSigner(ctx, {
     pollMs: options.ledger?.pollMs ?? 1000,
+    // Each checkpoint signed goes to the partners that witness this node's ledger.
+    onSigned: () => witnesses.kick(),
     onError: (e) => options.onError?.('ledger checkpoints', e),
   });
 
@@ -149,13 +170,16 @@ export async function startExchangeNode(
   });
   if (options.startSender !== false) sender.start();
   checkpoints.start();
+  witnesses.start();
   return {
     runtime,
     sender,
     checkpoints,
+    witnesses,
     close: async () => {
       off?.();
       await checkpoints.stop();
+      await witnesses.stop();
       await sender.stop();
       await nats?.close();
     },

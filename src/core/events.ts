@@ -39,6 +39,7 @@ export type EventKind =
   | `partner.${'registered' | 'updated' | 'key-trusted' | 'suspended' | 'reinstated' | 'key-revoked'}`
   | 'agreement.recorded'
   | 'node.key-rotated'
+  | `ledger.${'split-view' | 'inconsistent' | 'witness-refused' | 'cosignature-invalid'}`
   | `liaison-contact.${'updated' | 'removed'}`;
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */

@@ -686,12 +686,30 @@ export interface Repositories {
     /** False when the witness's cosignature of that size exists (nothing written). */
     insertCosignature(c: StoredCosignature): Promise<boolean>;
     cosignaturesOf(sizes: readonly number[]): Promise<StoredCosignature[]>;
+    /** The largest of this node's checkpoints the witness has cosigned (0: none). */
+    lastCosignedBy(witness: string): Promise<number>;
     /** The partner's checkpoints this node has seen as witness, largest first. */
     witnessed(logNode: string, limit: number): Promise<WitnessedCheckpoint[]>;
     /** Records a seen checkpoint; false when that (log, size, root) was recorded already. */
     insertWitnessed(w: WitnessedCheckpoint): Promise<boolean>;
     /** Every partner's checkpoints seen at one size (more than one root is a split view). */
     witnessedAt(logNode: string, size: number): Promise<WitnessedCheckpoint[]>;
+    /** The largest of the partner's checkpoints this node has cosigned. */
+    latestCosigned(logNode: string): Promise<WitnessedCheckpoint | undefined>;
+    /** Records this node's cosignature of a seen checkpoint; false when it was cosigned already. */
+    markCosigned(
+      logNode: string,
+      size: number,
+      root: Uint8Array,
+      cosignature: { at: string; line: string },
+    ): Promise<boolean>;
+    /** Records why a seen checkpoint was refused; false when it had a conflict already. */
+    markConflict(
+      logNode: string,
+      size: number,
+      root: Uint8Array,
+      conflict: string,
+    ): Promise<boolean>;
     /** Refused checkpoints (split views, failed proofs) of every partner, newest first. */
     conflicts(limit: number): Promise<WitnessedCheckpoint[]>;
     insertVerification(v: LedgerVerification): Promise<void>;

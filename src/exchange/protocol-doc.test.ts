@@ -163,6 +163,9 @@ async function exampleNode(
     administrationId: made.administrationId,
     customsAgencyId: made.customsAgencyId,
     signer: { sign: (payload) => signer.sign(payload), publicKeys: signer.publicKeys },
+    rawSigner: () => {
+      throw new Error('the example nodes witness no ledger');
+    },
     jws: jwsVerifier,
     kidOf: jwkThumbprint,
     transports: {},

@@ -263,8 +263,24 @@ function rows(s: JsonSchema, prefix: string, out: string[][]): void {
 
 const escapeCell = (c: string) => c.replaceAll('|', '\\|');
 
-/** A Markdown table of an object schema's members, nested members as `a.b` and `a[].b`. */
+/**
+ * A Markdown table of an object schema's members, nested members as `a.b` and `a[].b`; for a
+ * union of objects one table per form, each named by the member whose constant tells them apart.
+ */
 export function schemaTable(schema: TSchema): string {
+  const s: JsonSchema = schema;
+  if (!s.anyOf) return objectTable(s);
+  const forms = s.anyOf;
+  return forms
+    .map((form) => {
+      const tag = Object.entries(form.properties ?? {}).find(([, m]) => m.const !== undefined);
+      const title = tag ? `When ${code(tag[0])} is ${code(tag[1].const)}:` : 'Or:';
+      return `${title}\n\n${objectTable(form)}`;
+    })
+    .join('\n\n');
+}
+
+function objectTable(schema: JsonSchema): string {
   const body: string[][] = [];
   rows(schema, '', body);
   return [

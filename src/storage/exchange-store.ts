@@ -360,6 +360,8 @@ export function exchangeStore(db: Kysely<DB>): Repositories['exchange'] {
       if (f.id) q = q.where('id', '=', f.id);
       if (f.agencyId) q = q.where('agency_id', '=', f.agencyId);
       if (f.type) q = q.where('type', '=', f.type);
+      if (f.excludeTypes && f.excludeTypes.length > 0)
+        q = q.where('type', 'not in', [...f.excludeTypes]);
       if (f.conversation) q = q.where('conversation', '=', f.conversation);
       if (f.partner) {
         const p = f.partner;

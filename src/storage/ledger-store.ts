@@ -12,7 +12,7 @@ function bytes(b: Uint8Array): Buffer {
 /** Rows a statement may bind at once: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
 const ROWS_PER_INSERT = 2000;
 
-/** The ledger's leaves, nodes, checkpoints and witness records (migration 0012). */
+/** The ledger's leaves, nodes, checkpoints and witness records (migrations 0012, 0013). */
 export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
   return {
     async state() {
@@ -241,6 +241,14 @@ export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
         receivedAt: r.received_at,
       }));
     },
+    async lastCosignedBy(witness) {
+      const r = await db
+        .selectFrom('ledger_cosignatures')
+        .select((eb) => eb.fn.max('size').as('size'))
+        .where('witness', '=', witness)
+        .executeTakeFirst();
+      return Number(r?.size ?? 0);
+    },
     async witnessed(logNode, limit) {
       const rows = await db
         .selectFrom('ledger_witnessed')
@@ -263,6 +271,7 @@ export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
           note: w.note,
           seen_at: w.seenAt,
           cosigned_at: w.cosignedAt,
+          cosignature: w.cosignature,
           conflict: w.conflict,
         })
         .onConflict((oc) => oc.columns(['log_node', 'size', 'root']).doNothing())
@@ -278,6 +287,39 @@ export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
         .orderBy('seen_at')
         .execute();
       return rows.map(witnessedOf);
+    },
+    async latestCosigned(logNode) {
+      const r = await db
+        .selectFrom('ledger_witnessed')
+        .selectAll()
+        .where('log_node', '=', logNode)
+        .where('cosigned_at', 'is not', null)
+        .orderBy('size', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r && witnessedOf(r);
+    },
+    async markCosigned(logNode, size, root, cosignature) {
+      const r = await db
+        .updateTable('ledger_witnessed')
+        .set({ cosigned_at: cosignature.at, cosignature: cosignature.line })
+        .where('log_node', '=', logNode)
+        .where('size', '=', size)
+        .where('root', '=', bytes(root))
+        .where('cosigned_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async markConflict(logNode, size, root, conflict) {
+      const r = await db
+        .updateTable('ledger_witnessed')
+        .set({ conflict })
+        .where('log_node', '=', logNode)
+        .where('size', '=', size)
+        .where('root', '=', bytes(root))
+        .where('conflict', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async conflicts(limit) {
       const rows = await db
@@ -334,6 +376,7 @@ function witnessedOf(r: DB['ledger_witnessed']): WitnessedCheckpoint {
     note: r.note,
     seenAt: r.seen_at,
     cosignedAt: r.cosigned_at,
+    cosignature: r.cosignature,
     conflict: r.conflict,
   };
 }

@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009-four-eyes.js';
 import * as m0010 from './migrations/0010-representation.js';
 import * as m0011 from './migrations/0011-exchange.js';
 import * as m0012 from './migrations/0012-ledger.js';
+import * as m0013 from './migrations/0013-witness.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -29,6 +30,7 @@ const STEPS: Record<string, Step> = {
   '0010-representation': m0010,
   '0011-exchange': m0011,
   '0012-ledger': m0012,
+  '0013-witness': m0013,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

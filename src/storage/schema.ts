@@ -483,6 +483,7 @@ export interface DB {
     seen_at: string;
     cosigned_at: string | null;
     conflict: string | null;
+    cosignature: string | null;
   };
   ledger_verifications: {
     id: Generated<number>;

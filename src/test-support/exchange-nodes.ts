@@ -9,7 +9,12 @@ import type { AppContext } from '../app/context.js';
 import { authenticate } from '../app/authenticate.js';
 import { recordAgreement, registerPartner } from '../app/exchange-directory.js';
 import { createAdministration, createUser, issueApiToken } from '../app/manage-identity.js';
-import { startExchangeNode, type ExchangeNode } from '../cli/exchange-node.js';
+import {
+  startExchangeNode,
+  type ExchangeNode,
+  type ExchangeNodeOptions,
+} from '../cli/exchange-node.js';
+import { httpTransport } from '../exchange/http-transport.js';
 import { openKeyring, type Keyring } from '../exchange/keyring.js';
 import type { Principal } from '../core/auth/identity.js';
 import type { MessageType } from '../core/exchange/messages.js';
@@ -49,6 +54,8 @@ export interface NodeOptions {
   /** NATS stream and subject prefix, one per test so tests never share state. */
   nats?: { stream: string; subjectPrefix: string };
   senderPollMs?: number;
+  /** The ledger's checkpoint and witness settings (startExchangeNode's `ledger`). */
+  ledger?: ExchangeNodeOptions['ledger'];
 }
 
 const COUNTRY_NAMES: Record<string, string> = {
@@ -145,6 +152,7 @@ export async function startNode(
       senderPollMs: options.senderPollMs ?? 100,
       maxBackoffMs: 1500,
       httpTimeoutMs: 3000,
+      ...(options.ledger ? { ledger: options.ledger } : {}),
     });
     await ctx.feed.start();
   };
@@ -165,6 +173,7 @@ export async function startNode(
   return node;
 }
 
+/** The types users send (the default of `connectNodes`). */
 export const ALL_TYPES: MessageType[] = [
   'alert',
   'assistance.request',
@@ -173,6 +182,12 @@ export const ALL_TYPES: MessageType[] = [
   'seizure.report',
   'risk.share',
 ];
+
+/**
+ * The ledger's own messages: nodes connected with these witness each other's checkpoints. Not in
+ * ALL_TYPES, so that only the tests about witnessing carry that traffic.
+ */
+export const WITNESS_TYPES: MessageType[] = ['ledger.checkpoint', 'ledger.cosignature'];
 
 /**
  * Makes every node a partner of every other, trusting each other's current keys as an
@@ -234,6 +249,20 @@ export async function stateOf(node: TestNode): Promise<string> {
     contacts: await read.exchange.contacts({}),
     outbox: await read.outbox.head(),
   });
+}
+
+/** The node's own keyring, opened from its file as anyone holding the file could (a stolen key). */
+export function keyringOf(node: TestNode): Promise<Keyring> {
+  return openKeyring(node.keyPath, { now: new Date(), create: false });
+}
+
+/** Posts a signed message to the node's HTTP inbox, as any sender could; resolves with the receipt. */
+export function postToInbox(node: TestNode, messageId: string, jws: string): Promise<string> {
+  return httpTransport().deliver(
+    { nodeId: node.id, httpEndpoint: node.url, nats: false },
+    messageId,
+    jws,
+  );
 }
 
 /** Signing keys of a node that is not part of the test network (an outsider, or a stolen id). */

@@ -10398,7 +10398,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed */
+    /** Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); `ledger`, for those who follow the ledger, when this node as witness catches the log of a partner showing two trees (`ledger.split-view`, `ledger.inconsistent`) or a witness refuses the checkpoints of this node (`ledger.witness-refused`, `ledger.cosignature-invalid`); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed */
     get: {
       parameters: {
         query?: never;
@@ -14221,7 +14221,9 @@ export interface paths {
                   | 'assistance.reply'
                   | 'seizure.report'
                   | 'risk.share'
-                  | 'directory.update';
+                  | 'directory.update'
+                  | 'ledger.checkpoint'
+                  | 'ledger.cosignature';
                 conversation: string;
                 refTo: string | null;
                 createdAt: string;
@@ -14362,6 +14364,8 @@ export interface paths {
                   | 'seizure.report'
                   | 'risk.share'
                   | 'directory.update'
+                  | 'ledger.checkpoint'
+                  | 'ledger.cosignature'
                 )[];
                 nominal: boolean;
                 validFrom: string;
@@ -14889,6 +14893,8 @@ export interface paths {
               | 'seizure.report'
               | 'risk.share'
               | 'directory.update'
+              | 'ledger.checkpoint'
+              | 'ledger.cosignature'
             )[];
             nominal?: boolean;
             validFrom: string;
@@ -14916,6 +14922,8 @@ export interface paths {
                 | 'seizure.report'
                 | 'risk.share'
                 | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature'
               )[];
               nominal: boolean;
               validFrom: string;
@@ -15329,7 +15337,9 @@ export interface paths {
                 | 'assistance.reply'
                 | 'seizure.report'
                 | 'risk.share'
-                | 'directory.update';
+                | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature';
               conversation: string;
               refTo: string | null;
               createdAt: string;
@@ -15406,7 +15416,9 @@ export interface paths {
             | 'assistance.reply'
             | 'seizure.report'
             | 'risk.share'
-            | 'directory.update';
+            | 'directory.update'
+            | 'ledger.checkpoint'
+            | 'ledger.cosignature';
           partner?: string;
           conversation?: string;
           /** @description Only requests for assistance past their deadline */
@@ -15441,7 +15453,9 @@ export interface paths {
                 | 'assistance.reply'
                 | 'seizure.report'
                 | 'risk.share'
-                | 'directory.update';
+                | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature';
               conversation: string;
               refTo: string | null;
               createdAt: string;
@@ -15549,7 +15563,9 @@ export interface paths {
                 | 'assistance.reply'
                 | 'seizure.report'
                 | 'risk.share'
-                | 'directory.update';
+                | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature';
               conversation: string;
               refTo: string | null;
               createdAt: string;
@@ -15667,7 +15683,9 @@ export interface paths {
                 | 'assistance.reply'
                 | 'seizure.report'
                 | 'risk.share'
-                | 'directory.update';
+                | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature';
               conversation: string;
               refTo: string | null;
               createdAt: string;
@@ -15798,7 +15816,9 @@ export interface paths {
                 | 'assistance.reply'
                 | 'seizure.report'
                 | 'risk.share'
-                | 'directory.update';
+                | 'directory.update'
+                | 'ledger.checkpoint'
+                | 'ledger.cosignature';
               conversation: string;
               refTo: string | null;
               createdAt: string;

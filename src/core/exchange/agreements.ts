@@ -126,6 +126,8 @@ export interface MessageFilter {
   /** Only the rows of one agency (the sender's outgoing, the addressee's incoming). */
   agencyId?: string;
   type?: MessageType;
+  /** Leaves these types out (the node's own ledger messages, from the officers' lists). */
+  excludeTypes?: readonly MessageType[];
   partner?: string;
   conversation?: string;
   /** Only requests for assistance past their deadline and not answered or refused. */

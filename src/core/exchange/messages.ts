@@ -18,8 +18,19 @@ export const MESSAGE_TYPES = [
   'seizure.report',
   'risk.share',
   'directory.update',
+  'ledger.checkpoint',
+  'ledger.cosignature',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/**
+ * Types the node sends by itself, never composed by a user: its ledger's checkpoints offered to
+ * partners as witnesses, and their answers (C2SP tlog-cosignature).
+ */
+export const NODE_MESSAGE_TYPES: ReadonlySet<MessageType> = new Set([
+  'ledger.checkpoint',
+  'ledger.cosignature',
+]);
 
 /**
  * What an envelope may carry: `non-nominal` (no person or company can be identified) or
@@ -212,6 +223,53 @@ export const DirectoryUpdateBody = closed({
   contacts: Type.Array(ContactSchema, { maxItems: 500 }),
 });
 
+/** A tree size: leaves of a log, as a JSON number (GreenLane counts up to 2^53 − 1). */
+const treeSize = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** One SHA-256 hash in standard base64 with padding (32 bytes: 43 characters and `=`). */
+const hash = Type.String({ pattern: '^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$' });
+
+/** A log's checkpoint offered to a witness, with the proof from the last one it cosigned. */
+export const LedgerCheckpointBody = closed({
+  /** The log's name, `greenlane.ledger/<node id>`: the checkpoint's first line. */
+  origin: text(200),
+  /** The C2SP signed note: checkpoint text, blank line, the log's signature line. */
+  checkpoint: text(4000),
+  /** The size the log believes this witness last cosigned; 0: none. */
+  fromSize: treeSize,
+  /** The RFC 9162 consistency proof from `fromSize` to the checkpoint's size. */
+  proof: Type.Array(hash, { maxItems: 128 }),
+});
+
+/** Why a witness does not cosign a checkpoint. */
+export const WITNESS_REFUSALS = [
+  'stale',
+  'inconsistent',
+  'split-view',
+  'bad-signature',
+  'unknown-log',
+] as const;
+export type WitnessRefusal = (typeof WITNESS_REFUSALS)[number];
+
+/** A witness's answer to a checkpoint: its cosignature, or why it refuses. */
+export const LedgerCosignatureBody = Type.Union([
+  closed({
+    origin: text(200),
+    size: treeSize,
+    outcome: Type.Literal('cosigned'),
+    /** The C2SP cosignature/v1 line, `— <witness> <base64>`, without a newline. */
+    cosignature: text(300),
+  }),
+  closed({
+    origin: text(200),
+    size: treeSize,
+    outcome: Type.Literal('refused'),
+    reason: Type.Enum(WITNESS_REFUSALS),
+    /** The size the witness has cosigned (0: none), when it matters to the log; else null. */
+    knownSize: Type.Union([treeSize, Type.Null()]),
+    detail: Type.String({ maxLength: 500 }),
+  }),
+]);
+
 export const BODY_SCHEMAS = {
   alert: AlertBody,
   'assistance.request': AssistanceRequestBody,
@@ -220,6 +278,8 @@ export const BODY_SCHEMAS = {
   'seizure.report': SeizureReportBody,
   'risk.share': RiskShareBody,
   'directory.update': DirectoryUpdateBody,
+  'ledger.checkpoint': LedgerCheckpointBody,
+  'ledger.cosignature': LedgerCosignatureBody,
 } as const satisfies Record<MessageType, TSchema>;
 
 export interface BodyOf {
@@ -230,6 +290,8 @@ export interface BodyOf {
   'seizure.report': Static<typeof SeizureReportBody>;
   'risk.share': Static<typeof RiskShareBody>;
   'directory.update': Static<typeof DirectoryUpdateBody>;
+  'ledger.checkpoint': Static<typeof LedgerCheckpointBody>;
+  'ledger.cosignature': Static<typeof LedgerCosignatureBody>;
 }
 export type MessageBody = BodyOf[MessageType];
 
@@ -237,6 +299,7 @@ export type MessageBody = BodyOf[MessageType];
 export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set([
   'assistance.status',
   'assistance.reply',
+  'ledger.cosignature',
 ]);
 
 /** Types whose body may name parties (nominal data) in a `parties` list. */
@@ -278,6 +341,11 @@ export function validateBody<T extends MessageType>(type: T, body: unknown): Che
     const b = body as BodyOf['directory.update'];
     const kids = new Set(b.keys.map((k) => k.kid));
     if (kids.size !== b.keys.length) issues.push({ path: '/keys', reason: 'duplicate kid' });
+  }
+  if (type === 'ledger.checkpoint') {
+    const b = body as BodyOf['ledger.checkpoint'];
+    if (b.fromSize === 0 && b.proof.length > 0)
+      issues.push({ path: '/proof', reason: 'empty when fromSize is 0 (first contact)' });
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: body as BodyOf[T] };
 }

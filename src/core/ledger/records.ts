@@ -59,9 +59,14 @@ export interface WitnessedCheckpoint {
   root: Uint8Array;
   note: string;
   seenAt: string;
-  /** When this node cosigned it; null when it refused. */
+  /** When this node cosigned it; null when it refused (or has not yet). */
   cosignedAt: string | null;
-  /** Why it was refused (a split view, a failed proof); null when cosigned. */
+  /** The cosignature line this node gave (C2SP cosignature/v1, no newline); null until then. */
+  cosignature: string | null;
+  /**
+   * Why it was refused as a sign of a misbehaving log, `<reason>: <detail>` (`split-view: …`,
+   * `inconsistent: …`); null for a checkpoint cosigned or merely stale.
+   */
   conflict: string | null;
 }
 

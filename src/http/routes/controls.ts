@@ -92,7 +92,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       schema: {
         tags: ['controls'],
         summary:
-          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed',
+          'Server-sent events: `declaration` when a yellow or red declaration of your customs agency is lodged, amended or screened again (the worklist refreshes on it); `exchange`, for those who read the exchange with partners, when a message of your agency is sent, delivered, refused, expires, is received or adopted (kind, messageId, type, conversation); `ledger`, for those who follow the ledger, when this node as witness catches the log of a partner showing two trees (`ledger.split-view`, `ledger.inconsistent`) or a witness refuses the checkpoints of this node (`ledger.witness-refused`, `ledger.cosignature-invalid`); each event has an `id`, and a client that reconnects with `Last-Event-ID` gets what it missed',
         headers: Type.Object({
           'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
         }),
@@ -124,6 +124,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       streams.add(out);
       let cursor: OutboxCursor = resumeFrom ?? ctx.feed.position;
       const readsExchange = can(principal, 'read', 'exchange-message');
+      const readsLedger = can(principal, 'read', 'ledger', {
+        administrationId: principal.administrationId,
+      });
       const deliver = (e: DomainEvent) => {
         if (!isAfter(e, cursor)) return;
         cursor = e;
@@ -138,6 +141,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
             at: e.at,
           };
           out.write(`id: ${e.position}\nevent: exchange\ndata: ${JSON.stringify(payload)}\n\n`);
+          return;
+        }
+        if (readsLedger && e.kind.startsWith('ledger.')) {
+          // A witness's alarm: a partner's log forked, or a witness refused this node's log.
+          const payload = { kind: e.kind, subject: e.subjectId, data: e.data, at: e.at };
+          out.write(`id: ${e.position}\nevent: ledger\ndata: ${JSON.stringify(payload)}\n\n`);
           return;
         }
         if (!LODGING_KINDS.has(e.kind)) return;

@@ -22,7 +22,12 @@ import {
 } from '../../app/exchange-directory.js';
 import { MAX_MESSAGE_BYTES, receiveMessage } from '../../app/exchange-receive.js';
 import type { StoredMessage } from '../../core/exchange/agreements.js';
-import { ContactSchema, MESSAGE_TYPES, type MessageType } from '../../core/exchange/messages.js';
+import {
+  ContactSchema,
+  MESSAGE_TYPES,
+  NODE_MESSAGE_TYPES,
+  type MessageType,
+} from '../../core/exchange/messages.js';
 import { SHARING_LEVELS, PRIORITY_AREAS } from '../../core/risk/indicator.js';
 import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
@@ -114,7 +119,11 @@ const StoredContactSchema = Type.Intersect([
 const ComposeSchema = Type.Object(
   {
     to: Type.Array(Type.String({ maxLength: 20 }), { minItems: 1, maxItems: 50 }),
-    type: Type.Enum(MESSAGE_TYPES.filter((t) => t !== 'directory.update' && t !== 'risk.share')),
+    type: Type.Enum(
+      MESSAGE_TYPES.filter(
+        (t) => t !== 'directory.update' && t !== 'risk.share' && !NODE_MESSAGE_TYPES.has(t),
+      ),
+    ),
     sharing: Type.Enum(SHARING_LEVELS, {
       description:
         'national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them',
@@ -557,7 +566,8 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
           typeof b.type !== 'string' ||
           !(MESSAGE_TYPES as readonly string[]).includes(b.type) ||
           b.type === 'directory.update' ||
-          b.type === 'risk.share'
+          b.type === 'risk.share' ||
+          NODE_MESSAGE_TYPES.has(b.type as MessageType)
         )
           issues.push({
             path: '/type',

@@ -17,6 +17,8 @@ export const MESSAGE_TYPE_WORDS: Readonly<Record<MessageType, string>> = {
   'seizure.report': 'Seizure report',
   'risk.share': 'Shared risk information',
   'directory.update': 'Directory update',
+  'ledger.checkpoint': 'Ledger checkpoint for the witness',
+  'ledger.cosignature': 'Witness answer on a checkpoint',
 };
 
 export const DELIVERY_WORDS: Readonly<Record<Message['delivery'], string>> = {
@@ -189,6 +191,17 @@ export function summaryOf(m: Pick<Message, 'type' | 'body'>): string {
     case 'directory.update': {
       const b = m.body as BodyOf['directory.update'];
       return `Directory entry of ${b.administration.name}`;
+    }
+    case 'ledger.checkpoint': {
+      const b = m.body as BodyOf['ledger.checkpoint'];
+      const size = /\n(\d+)\n/.exec(b.checkpoint)?.[1] ?? '?';
+      return `Checkpoint of ${b.origin} at ${size} entries, to be cosigned`;
+    }
+    case 'ledger.cosignature': {
+      const b = m.body as BodyOf['ledger.cosignature'];
+      return b.outcome === 'cosigned'
+        ? `Cosigned the checkpoint of ${b.origin} at ${b.size} entries`
+        : `Refused the checkpoint of ${b.origin} at ${b.size} entries (${b.reason}): ${cut(b.detail)}`;
     }
   }
 }

@@ -152,6 +152,38 @@ for (const backend of BACKENDS) {
       expect(metrics.body).toContain(`greenlane_ledger_checkpoint_size ${status.checkpoint!.size}`);
     });
 
+    it("signs by time, but not over nothing but the witness protocol's own traffic", async () => {
+      const ledger = node.ctx.ledger!;
+      const seconds = ledger.checkpointSeconds;
+      ledger.checkpointSeconds = 0;
+      try {
+        await addEvents(node, 1, 'q');
+        await dispatcher.drain();
+        expect((await signCheckpointIfDue(node.ctx)).signed).toBe(true);
+        await node.ctx.storage.write((tx) =>
+          tx.audit.append({
+            at: new Date().toISOString(),
+            agencyId: node.users.admin.agencyId,
+            actorId: null,
+            action: 'exchange.sent',
+            subjectType: 'exchange-message',
+            subjectId: 'offer-1',
+            details: { to: 'KZ/KGD', type: 'ledger.checkpoint' },
+          }),
+        );
+        await dispatcher.drain();
+        expect(await signCheckpointIfDue(node.ctx)).toMatchObject({
+          signed: false,
+          reason: 'not-due',
+        });
+        await addEvents(node, 1, 'r');
+        await dispatcher.drain();
+        expect((await signCheckpointIfDue(node.ctx)).signed).toBe(true);
+      } finally {
+        ledger.checkpointSeconds = seconds;
+      }
+    });
+
     it('refuses to sign a checkpoint inconsistent with the last one', async () => {
       await addEvents(node, 3, 'c');
       await dispatcher.drain();

@@ -216,6 +216,17 @@ export async function signCheckpointIfDue(
         state.size - last.size >= ledger.checkpointEvery ||
         now.getTime() - Date.parse(last.signedAt) >= ledger.checkpointSeconds * 1000;
       if (!due) return { signed: false, reason: 'not-due', checkpoint: last };
+      // Witnessing is itself recorded (offers, answers, receipts): a checkpoint due only by time
+      // over nothing but that traffic would start the next round, forever, on an idle node.
+      if (
+        last &&
+        options.force !== true &&
+        state.size - last.size < ledger.checkpointEvery &&
+        (await read.ledger.entries(last.size, ledger.checkpointEvery)).every(
+          (e) => e.event !== null && isWitnessTraffic(e.event),
+        )
+      )
+        return { signed: false, reason: 'not-due', checkpoint: last };
       const root = await rootAt(read, state.size);
       if (last) {
         const proof = await consistencyProof(read, last.size, state.size);
@@ -248,6 +259,15 @@ export async function signCheckpointIfDue(
     },
   );
   return held?.value ?? { signed: false, reason: 'busy' };
+}
+
+/** An event of the witness protocol's own messages (sent, delivered, received). */
+export function isWitnessTraffic(e: Pick<LedgerEvent, 'kind' | 'data'>): boolean {
+  return (
+    e.kind.startsWith('exchange.') &&
+    typeof e.data.type === 'string' &&
+    e.data.type.startsWith('ledger.')
+  );
 }
 
 /**

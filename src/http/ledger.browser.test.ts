@@ -183,6 +183,7 @@ describe.runIf(available)('the ledger in the console (Chromium)', () => {
         note: 'not shown',
         seenAt: new Date().toISOString(),
         cosignedAt: null,
+        cosignature: null,
         conflict: 'another root for 40 entries than the one cosigned before (split view)',
       }),
     );

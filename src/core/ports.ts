@@ -688,6 +688,8 @@ export interface Repositories {
     cosignaturesOf(sizes: readonly number[]): Promise<StoredCosignature[]>;
     /** The largest of this node's checkpoints the witness has cosigned (0: none). */
     lastCosignedBy(witness: string): Promise<number>;
+    /** Cosignatures of checkpoints the ledger does not hold (deleted ones), smallest size first. */
+    cosignaturesWithoutCheckpoint(limit: number): Promise<StoredCosignature[]>;
     /** The partner's checkpoints this node has seen as witness, largest first. */
     witnessed(logNode: string, limit: number): Promise<WitnessedCheckpoint[]>;
     /** Records a seen checkpoint; false when that (log, size, root) was recorded already. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Repositories } from '../core/ports.js';
 import type { LedgerEvent } from '../core/ledger/leaf.js';
-import type { WitnessedCheckpoint } from '../core/ledger/records.js';
+import type { StoredCosignature, WitnessedCheckpoint } from '../core/ledger/records.js';
 import type { DB } from './schema.js';
 
 /** Both drivers bind a Buffer as a blob / bytea. */
@@ -233,13 +233,27 @@ export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
         .orderBy('size')
         .orderBy('witness')
         .execute();
-      return rows.map((r) => ({
-        size: Number(r.size),
-        witness: r.witness,
-        line: r.line,
-        time: Number(r.time),
-        receivedAt: r.received_at,
-      }));
+      return rows.map(cosignatureOf);
+    },
+    async cosignaturesWithoutCheckpoint(limit) {
+      const rows = await db
+        .selectFrom('ledger_cosignatures as c')
+        .selectAll('c')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('ledger_checkpoints as k')
+                .select('k.size')
+                .whereRef('k.size', '=', 'c.size'),
+            ),
+          ),
+        )
+        .orderBy('c.size')
+        .orderBy('c.witness')
+        .limit(limit)
+        .execute();
+      return rows.map(cosignatureOf);
     },
     async lastCosignedBy(witness) {
       const r = await db
@@ -364,6 +378,16 @@ export function ledgerStore(db: Kysely<DB>): Repositories['ledger'] {
         }
       );
     },
+  };
+}
+
+function cosignatureOf(r: DB['ledger_cosignatures']): StoredCosignature {
+  return {
+    size: Number(r.size),
+    witness: r.witness,
+    line: r.line,
+    time: Number(r.time),
+    receivedAt: r.received_at,
   };
 }
 

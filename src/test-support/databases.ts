@@ -80,3 +80,8 @@ export async function freshDatabase(
     },
   };
 }
+
+/** Another handle on the test database (its own connections and write batcher), as a second process has. */
+export function openAgain(t: TestDatabase): Promise<Database> {
+  return openDatabase(t.url ? { url: t.url } : { sqlitePath: t.sqlitePath! });
+}

@@ -310,3 +310,16 @@ export async function joinExchange(
     },
   };
 }
+
+/**
+ * Makes a context (a seeded world, the demo) the exchange node `nodeId` with the key file at
+ * `keyPath` (created when missing) and the given ledger settings; the sender is not started.
+ */
+export function startLedgerNode(
+  ctx: AppContext,
+  nodeId: string,
+  keyPath: string,
+  ledger: NonNullable<Parameters<typeof startExchangeNode>[1]['ledger']>,
+): Promise<ExchangeNode> {
+  return startExchangeNode(ctx, { nodeId, keyPath, publicUrl: null, startSender: false, ledger });
+}

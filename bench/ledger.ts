@@ -30,7 +30,6 @@ import { systemClock } from '../src/app/context.js';
 import {
   consistencyProof,
   inclusionProof,
-  ledgerEventOf,
   LedgerAppender,
   ledgerOrigin,
   rootAt,
@@ -44,6 +43,7 @@ import {
   canonicalEvent,
   eventLeafHash,
   isConfidential,
+  ledgerEventOf,
   SALT_BYTES,
 } from '../src/core/ledger/leaf.js';
 import {

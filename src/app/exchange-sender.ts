@@ -1,5 +1,6 @@
 import type { Partner, StoredMessage } from '../core/exchange/agreements.js';
 import type { AppContext } from './context.js';
+import { Rounds } from './rounds.js';
 import { exchangeOf, transportFor, verifyReceipt, type ExchangeRuntime } from './exchange.js';
 
 export interface SenderOptions {
@@ -25,10 +26,7 @@ const DEFAULTS: SenderOptions = { pollMs: 1000, concurrency: 64, maxBackoffMs: 5
  */
 export class ExchangeSender {
   private readonly options: SenderOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly rounds: Rounds;
   /** Partners not to try before this time (ms), after a failed attempt. */
   private readonly backoff = new Map<string, { until: number; failures: number }>();
 
@@ -37,41 +35,20 @@ export class ExchangeSender {
     options: Partial<SenderOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.rounds = new Rounds(() => this.round(), this.options);
   }
 
   start(): void {
-    this.stopped = false;
-    this.kick();
+    this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** Runs a round now (or right after the one in progress). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.round()
-      .then(() => undefined)
-      .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-          return;
-        }
-        this.timer = setTimeout(() => this.kick(), this.options.pollMs);
-        this.timer.unref();
-      });
+    this.rounds.kick();
   }
 
   /** One round over every partner with queued messages; the number of messages settled. */
@@ -96,7 +73,7 @@ export class ExchangeSender {
     if (!partner || partner.status !== 'active') return 0;
     let settled = 0;
     for (;;) {
-      if (this.stopped) return settled;
+      if (this.rounds.stopped) return settled;
       const now = this.ctx.clock.now().toISOString();
       const due = await this.ctx.storage.read.exchange.dueForDelivery(
         partnerId,

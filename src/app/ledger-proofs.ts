@@ -2,9 +2,8 @@ import { canAdminister, canReadDeclaration } from '../core/auth/access.js';
 import type { Principal } from '../core/auth/identity.js';
 import { assertAllowed, can } from '../core/auth/policy.js';
 import { DomainError } from '../core/errors.js';
-import type { LedgerEvent } from '../core/ledger/leaf.js';
-import { addSignatures, verifierKey } from '../core/ledger/note.js';
-import { ed25519PublicKeyFromJwkX } from '../core/ledger/note.js';
+import { ledgerEventOf, type LedgerEvent } from '../core/ledger/leaf.js';
+import { addSignatures, ed25519PublicKeyFromJwkX, verifierKey } from '../core/ledger/note.js';
 import type {
   LedgerVerification,
   StoredCheckpoint,
@@ -153,8 +152,7 @@ export async function eventProof(
   if (!event) throw new DomainError('not_found', `no ledger event ${position}`);
   await assertMayReadEventOf(ctx, principal, event);
   const leaf = await read.ledger.leafOf(position);
-  const entry = leaf && (await read.ledger.entries(leaf.idx, 1))[0];
-  if (!leaf || !entry?.event) return { status: 'pending', leafIdx: null };
+  if (!leaf) return { status: 'pending', leafIdx: null };
   const checkpoint = await read.ledger.latestCheckpoint();
   if (!checkpoint || checkpoint.size <= leaf.idx) return { status: 'pending', leafIdx: leaf.idx };
   const cosignatures = await read.ledger.cosignaturesOf([checkpoint.size]);
@@ -167,7 +165,7 @@ export async function eventProof(
     bundle: {
       bundle: 'greenlane-ledger-proof/v1',
       origin: ledgerOf(ctx).origin,
-      event: entry.event,
+      event: ledgerEventOf(event),
       salt: leaf.salt === null ? null : b64(leaf.salt),
       leafIdx: leaf.idx,
       treeSize: checkpoint.size,

@@ -16,6 +16,7 @@ import type { StoredCheckpoint, WitnessedCheckpoint } from '../core/ledger/recor
 import type { EventKind } from '../core/events.js';
 import type { Repositories } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { Rounds } from './rounds.js';
 import { exchangeOf, queueNodeMessage, type ExchangeRuntime } from './exchange.js';
 import { consistencyProof, ledgerOrigin } from './ledger.js';
 
@@ -402,53 +403,11 @@ export async function requestCosignatures(
  * Offers checkpoints to witnesses when told a checkpoint was signed (`kick`) and on a timer (an
  * offer unanswered for `resendAfterMs` is made again with the latest checkpoint).
  */
-export class CosignatureRequester {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
-
+export class CosignatureRequester extends Rounds {
   constructor(
-    private readonly ctx: AppContext,
-    private readonly options: {
-      pollMs: number;
-      resendAfterMs?: number;
-      onError?: (error: unknown) => void;
-    },
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.kick();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  /** Offers now (or right after the round in progress). */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = requestCosignatures(this.ctx, this.options)
-      .then(() => undefined)
-      .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-          return;
-        }
-        this.timer = setTimeout(() => this.kick(), this.options.pollMs);
-        this.timer.unref();
-      });
+    ctx: AppContext,
+    options: { pollMs: number; resendAfterMs?: number; onError?: (error: unknown) => void },
+  ) {
+    super(() => requestCosignatures(ctx, options), options);
   }
 }

@@ -11,7 +11,7 @@ import { verifyKeysOf } from './ledger-proofs.js';
 import { createAgency } from './manage-identity.js';
 import { hashesEqual, rangeNodes } from '../core/ledger/merkle.js';
 import { parseCheckpoint } from '../core/ledger/checkpoint.js';
-import { parseNote } from '../core/ledger/note.js';
+import { ed25519PublicKeyFromJwkX, parseNote, verifierKey } from '../core/ledger/note.js';
 
 /** Writes `n` events through a real use case (agencies created by the administrator). */
 async function addEvents(node: TestNode, n: number, tag: string): Promise<void> {
@@ -87,8 +87,6 @@ for (const backend of BACKENDS) {
       // A key the verifier pinned that is not the log's: refused.
       const other = await startNode(backend, 'KZ/KGD', { binding: 'http' });
       try {
-        const { verifierKey } = await import('../core/ledger/note.js');
-        const { ed25519PublicKeyFromJwkX } = await import('../core/ledger/note.js');
         const foreign = verifierKey(
           'greenlane.ledger/BY/GTK',
           ed25519PublicKeyFromJwkX(other.exchange.runtime.signer.publicKeys()[0]!.jwk.x),

@@ -5,6 +5,7 @@ import { formatCheckpoint } from '../core/ledger/checkpoint.js';
 import {
   eventLeafHash,
   isConfidential,
+  ledgerEventOf,
   SALT_BYTES,
   type LedgerEvent,
 } from '../core/ledger/leaf.js';
@@ -24,6 +25,7 @@ import { signNote } from '../core/ledger/note.js';
 import type { LedgerLeaf, LedgerNode, StoredCheckpoint } from '../core/ledger/records.js';
 import type { Clock, Repositories, Storage } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { Rounds } from './rounds.js';
 
 /**
  * The node's tamper-evident ledger (docs/adr/0014-ledger.md): every outbox event becomes one leaf
@@ -66,20 +68,6 @@ export function ledgerOf(ctx: AppContext): LedgerRuntime {
       'this node signs no checkpoints: it has no node key (set GREENLANE_NODE_ID)',
     );
   return ctx.ledger;
-}
-
-/** The event as the ledger commits to it. */
-export function ledgerEventOf(e: DomainEvent): LedgerEvent {
-  return {
-    position: e.position,
-    kind: e.kind,
-    at: e.at,
-    agencyId: e.agencyId,
-    actorId: e.actorId,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    data: e.data,
-  };
 }
 
 /**
@@ -275,9 +263,7 @@ export function isWitnessTraffic(e: Pick<LedgerEvent, 'kind' | 'data'>): boolean
  * time signs (`ledger:checkpoint` lock); the others find nothing due.
  */
 export class CheckpointSigner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
+  private readonly rounds: Rounds;
 
   constructor(
     private readonly ctx: AppContext,
@@ -286,38 +272,22 @@ export class CheckpointSigner {
       onSigned?: (c: StoredCheckpoint) => void;
       onError?: (e: unknown) => void;
     },
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+  ) {
+    this.rounds = new Rounds(() => this.tick(), options);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.rounds.start();
+  }
+
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** Signs now if one is due; resolves with the outcome. */
-  tick(): Promise<CheckpointOutcome> {
-    const next = this.running.then(() => signCheckpointIfDue(this.ctx));
-    this.running = next.then(
-      (o) => {
-        if (o.signed) this.options.onSigned?.(o.checkpoint);
-      },
-      (e: unknown) => this.options.onError?.(e),
-    );
-    return next;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.tick()
-        .catch(() => undefined)
-        .finally(() => this.schedule());
-    }, this.options.pollMs);
-    this.timer.unref();
+  async tick(): Promise<CheckpointOutcome> {
+    const o = await signCheckpointIfDue(this.ctx);
+    if (o.signed) this.options.onSigned?.(o.checkpoint);
+    return o;
   }
 }

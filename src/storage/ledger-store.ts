@@ -404,12 +404,3 @@ function witnessedOf(r: DB['ledger_witnessed']): WitnessedCheckpoint {
     conflict: r.conflict,
   };
 }
-
-/** Rows of the ledger tables, for `ledger verify` on a copy and for tests. */
-export const LEDGER_TABLES = [
-  'ledger_state',
-  'ledger_leaves',
-  'ledger_nodes',
-  'ledger_checkpoints',
-  'ledger_cosignatures',
-] as const;

@@ -37,18 +37,34 @@ export function outboxStore(
   const horizon = backend === 'postgres' ? POSTGRES_HORIZON : sql<boolean>`1 = 1`;
   return {
     async after(cursor, limit) {
-      const rows = await db
-        .selectFrom('outbox')
-        .selectAll()
-        .where(
-          sql<boolean>`(outbox.txid > ${cursor.txid} or (outbox.txid = ${cursor.txid} and outbox.position > ${cursor.position}))`,
-        )
-        .where(horizon)
-        .orderBy('txid')
-        .orderBy('position')
-        .limit(limit)
-        .execute();
-      return rows.map(eventOf);
+      // Both forms read the (txid, position) index from the cursor on. An `a > x or (a = x and
+      // b > y)` condition cannot bound an index range and walked the outbox from its start on
+      // every page (a page of 500 from the middle of 300,000 events: 8.7 ms on SQLite and 16.6 ms
+      // on PostgreSQL before, 1.5 ms and 2.3 ms now).
+      if (backend === 'postgres') {
+        const rows = await db
+          .selectFrom('outbox')
+          .selectAll()
+          .where(
+            sql<boolean>`(outbox.txid, outbox.position) > (${cursor.txid}, ${cursor.position})`,
+          )
+          .where(horizon)
+          .orderBy('txid')
+          .orderBy('position')
+          .limit(limit)
+          .execute();
+        return rows.map(eventOf);
+      }
+      // SQLite seeks a row comparison on its first column only: the rest of this transaction's
+      // rows, then those of later ones, each an ordered range of the index.
+      const rows = await sql<Selectable<DB['outbox']>>`
+        select * from (select * from outbox where txid = ${cursor.txid} and position > ${cursor.position}
+                       order by txid, position limit ${limit})
+        union all
+        select * from (select * from outbox where txid > ${cursor.txid}
+                       order by txid, position limit ${limit})
+        order by txid, position limit ${limit}`.execute(db);
+      return rows.rows.map(eventOf);
     },
     async byPosition(position) {
       const r = await db

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DomainEvent } from '../events.js';
 import { canonicalBytes } from '../exchange/canonical-json.js';
 import { hashLeaf, type Hash } from './merkle.js';
 
@@ -13,6 +14,12 @@ export interface LedgerEvent {
   subjectType: string;
   subjectId: string;
   data: Record<string, unknown>;
+}
+
+/** The outbox event as the ledger commits to it (without its transaction id). */
+export function ledgerEventOf(e: DomainEvent): LedgerEvent {
+  const { position, kind, at, agencyId, actorId, subjectType, subjectId, data } = e;
+  return { position, kind, at, agencyId, actorId, subjectType, subjectId, data };
 }
 
 /** Bytes of salt behind a commitment: enough that nobody can confirm a guess of the content. */

@@ -97,7 +97,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it('keeps proofs from traders and from staff who may not read the record', async () => {
+    it('keeps proofs from staff who may not read the record (traders: the authorisation matrix)', async () => {
       const events = await node.ctx.storage.read.outbox.after({ txid: 0, position: 0 }, 50);
       const userEvent = events.find((e) => e.kind === 'user.created')!;
       await expect(eventProof(node.ctx, node.users.officer, userEvent.position)).rejects.toThrow(

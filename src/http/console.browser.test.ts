@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalOfUser } from '../app/authenticate.js';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
@@ -27,17 +28,10 @@ import {
 import { sampleDeclaration, testContext } from '../test-support/app.js';
 import { buildHttpApp } from './app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  process.stderr.write(
-    `\n  ⚠ browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
-  );
-}
+const available = chromiumAvailable('browser tests');
 
 /** What axe-core reports of one rule on one page. */
 interface AxeResult {
@@ -96,22 +90,6 @@ async function axeAudit(
   audited.views += 1;
   await page.screenshot({ path: `${SHOTS}/a11y-${name}.png`, fullPage: true });
   return serious;
-}
-
-/** Debian's Chromium, headless, with the flags the browser tests run it with. */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** The officers' console in real headless Chromium, against the API on the embedded database. */

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalOfUser } from '../app/authenticate.js';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
@@ -24,37 +25,14 @@ import { sampleDeclaration, testContext } from '../test-support/app.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { buildHttpApp } from './app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  process.stderr.write(
-    `\n  ⚠ ledger browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`,
-  );
-}
+const available = chromiumAvailable('ledger browser tests');
 
 const NODE = 'BY/GTK';
 const WITNESS = 'KZ/KGD';
-
-/** Debian's Chromium, headless, with the flags the browser tests run it with. */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 /** The serious or critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now. */
 async function seriousViolations(page: Page): Promise<string[]> {

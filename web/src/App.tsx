@@ -1,19 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeProblem, session } from './api.js';
-import type { paths } from './api-types.js';
-import { CargoPage } from './pages/CargoPage.js';
-import { CertificatesPage } from './pages/CertificatesPage.js';
-import { DeclarationPage } from './pages/DeclarationPage.js';
-import { ExchangePage } from './pages/ExchangePage.js';
-import { IndicatorsPage } from './pages/IndicatorsPage.js';
-import { LedgerPage } from './pages/LedgerPage.js';
-import { MetricsPage } from './pages/MetricsPage.js';
-import { PermitsPage } from './pages/PermitsPage.js';
+import { ROUTES, mayOpen, parseLocation, type Ability } from './routes.js';
 import { SignInPage } from './pages/SignInPage.js';
-import { WorklistPage } from './pages/WorklistPage.js';
-
-type Ability = MeAnswer['may'][number];
-type MeAnswer = paths['/api/me']['get']['responses']['200']['content']['application/json'];
 
 export interface Me {
   username: string;
@@ -22,30 +10,6 @@ export interface Me {
   /** What the access policy lets this user do (GET /api/me); the API checks each record. */
   may: (action: Ability['action'], subject: Ability['subject']) => boolean;
 }
-
-/** Pages and what a user must be allowed to read to use them (the server's access policy). */
-const PAGES: ReadonlyArray<{ path: string; title: string; needs: Ability }> = [
-  { path: 'worklist', title: 'Worklist', needs: { action: 'read', subject: 'control' } },
-  { path: 'cargo', title: 'Cargo reports', needs: { action: 'read', subject: 'cargo-report' } },
-  { path: 'indicators', title: 'Indicators', needs: { action: 'read', subject: 'indicator' } },
-  { path: 'permits', title: 'Permits', needs: { action: 'read', subject: 'permit' } },
-  {
-    path: 'certificates',
-    title: 'Certificates',
-    needs: { action: 'read', subject: 'certificate' },
-  },
-  {
-    path: 'exchange',
-    title: 'Exchange',
-    needs: { action: 'read', subject: 'exchange-message' },
-  },
-  {
-    path: 'metrics',
-    title: 'Metrics',
-    needs: { action: 'read', subject: 'performance-metrics' },
-  },
-  { path: 'ledger', title: 'Ledger', needs: { action: 'read', subject: 'ledger' } },
-];
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -62,6 +26,7 @@ export function App() {
   const [loading, setLoading] = useState(session.token() !== null);
   const [error, setError] = useState<string | null>(null);
   const hash = useHash();
+  const [menuOpen, setMenuOpen] = useState(false);
 
   const loadMe = useCallback(async () => {
     if (!session.token()) return;
@@ -100,8 +65,10 @@ export function App() {
     );
   }
 
-  const allowed = PAGES.filter((p) => me.may(p.needs.action, p.needs.subject));
-  const [, route = allowed[0]?.path ?? '', id, more] = hash.replace(/^#\/?/, '#/').split('/');
+  const allowed = ROUTES.filter((r) => mayOpen(me, r));
+  const inNav = allowed.filter((r) => r.title);
+  const at = parseLocation(hash);
+  const route = at.path === '' ? inNav[0] : allowed.find((r) => r.path === at.path);
   const signOut = async () => {
     // Leave first (the pages and their live streams go), then revoke the token they used.
     const token = session.token();
@@ -111,44 +78,40 @@ export function App() {
       await api.POST('/api/auth/logout', { headers: { Authorization: `Bearer ${token}` } });
   };
 
-  let page;
-  if (route === 'declarations' && id)
-    page = <DeclarationPage id={decodeURIComponent(id)} me={me} />;
-  else if (route === 'cargo' && allowed.some((p) => p.path === 'cargo'))
-    page = <CargoPage me={me} id={id ? decodeURIComponent(id) : undefined} />;
-  else if (route === 'worklist' && allowed.some((p) => p.path === 'worklist'))
-    page = <WorklistPage />;
-  else if (route === 'indicators' && allowed.some((p) => p.path === 'indicators'))
-    page = <IndicatorsPage me={me} />;
-  else if (route === 'metrics' && allowed.some((p) => p.path === 'metrics')) page = <MetricsPage />;
-  else if (route === 'exchange' && allowed.some((p) => p.path === 'exchange'))
-    page = <ExchangePage me={me} section={id} item={more ? decodeURIComponent(more) : undefined} />;
-  else if (route === 'permits' && allowed.some((p) => p.path === 'permits'))
-    page = <PermitsPage me={me} />;
-  else if (route === 'certificates' && allowed.some((p) => p.path === 'certificates'))
-    page = <CertificatesPage />;
-  else if (route === 'ledger' && allowed.some((p) => p.path === 'ledger'))
-    page = <LedgerPage me={me} />;
-  else if (allowed.length === 0)
-    page = <p className="empty">Your roles have no pages in the console yet.</p>;
-  else page = <p className="empty">This page is not available to your roles.</p>;
+  const page = route ? (
+    route.render(me, at)
+  ) : allowed.length === 0 ? (
+    <p className="empty">Your roles have no pages in the console yet.</p>
+  ) : (
+    <p className="empty">This page is not available to your roles.</p>
+  );
 
   return (
     <div className="layout">
-      <header>
+      <header className={menuOpen ? 'menu-open' : undefined}>
         <strong className="brand">GreenLane</strong>
-        <nav aria-label="Main">
-          {allowed.map((p) => (
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav user-menu"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <nav id="main-nav" aria-label="Main">
+          {inNav.map((r) => (
             <a
-              key={p.path}
-              href={`#/${p.path}`}
-              aria-current={route === p.path ? 'page' : undefined}
+              key={r.path}
+              href={`#/${r.path}`}
+              aria-current={route?.path === r.path ? 'page' : undefined}
+              onClick={() => setMenuOpen(false)}
             >
-              {p.title}
+              {r.title}
             </a>
           ))}
         </nav>
-        <span className="user">
+        <span className="user" id="user-menu">
           {me.username} ({me.roles.join(', ')})
           <button type="button" onClick={() => void signOut()}>
             Sign out

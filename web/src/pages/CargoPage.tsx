@@ -103,37 +103,39 @@ function CargoList({ me }: { me: Me }) {
         </p>
       )}
       {list && list.length > 0 && (
-        <table aria-label="Cargo reports">
-          <thead>
-            <tr>
-              <th>MRN</th>
-              <th>LRN</th>
-              <th>Lodged</th>
-              <th>Expected arrival</th>
-              <th>Lodging</th>
-              <th>Pre-arrival outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((r) => (
-              <tr key={r.declarationId}>
-                <td>
-                  <a href={`#/cargo/${encodeURIComponent(r.declarationId)}`}>{r.mrn}</a>
-                  {r.version > 1 ? <div className="note">version {r.version}</div> : null}
-                </td>
-                <td>{r.lrn}</td>
-                <td>{formatDateTime(r.lodgedAt)}</td>
-                <td>{formatDateTime(r.arrivalAt)}</td>
-                <td>
-                  <Lodging lodging={r.lodging} />
-                </td>
-                <td>
-                  <OutcomeBadge outcome={r.outcome} />
-                </td>
+        <div className="table-scroll">
+          <table aria-label="Cargo reports">
+            <thead>
+              <tr>
+                <th>MRN</th>
+                <th>LRN</th>
+                <th>Lodged</th>
+                <th>Expected arrival</th>
+                <th>Lodging</th>
+                <th>Pre-arrival outcome</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr key={r.declarationId}>
+                  <td>
+                    <a href={`#/cargo/${encodeURIComponent(r.declarationId)}`}>{r.mrn}</a>
+                    {r.version > 1 ? <div className="note">version {r.version}</div> : null}
+                  </td>
+                  <td>{r.lrn}</td>
+                  <td>{formatDateTime(r.lodgedAt)}</td>
+                  <td>{formatDateTime(r.arrivalAt)}</td>
+                  <td>
+                    <Lodging lodging={r.lodging} />
+                  </td>
+                  <td>
+                    <OutcomeBadge outcome={r.outcome} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -250,28 +252,30 @@ function CargoReportDetail({ id, me }: { id: string; me: Me }) {
       </dl>
       <section aria-labelledby="cargo-goods">
         <h2 id="cargo-goods">Goods items</h2>
-        <table aria-label="Goods items">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>HS code</th>
-              <th>Description</th>
-              <th>Gross mass (kg)</th>
-              <th>Documents</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.goodsItems.map((g) => (
-              <tr key={g.sequence}>
-                <td>{g.sequence}</td>
-                <td>{g.hsCode ?? '—'}</td>
-                <td>{g.description}</td>
-                <td className="num">{formatNumber(g.grossMass, 1)}</td>
-                <td>{(g.documents ?? []).map((x) => `${x.type} ${x.reference}`).join(', ')}</td>
+        <div className="table-scroll">
+          <table aria-label="Goods items">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>HS code</th>
+                <th>Description</th>
+                <th>Gross mass (kg)</th>
+                <th>Documents</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {d.goodsItems.map((g) => (
+                <tr key={g.sequence}>
+                  <td>{g.sequence}</td>
+                  <td>{g.hsCode ?? '—'}</td>
+                  <td>{g.description}</td>
+                  <td className="num">{formatNumber(g.grossMass, 1)}</td>
+                  <td>{(g.documents ?? []).map((x) => `${x.type} ${x.reference}`).join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section aria-labelledby="cargo-referrals">
         <h2 id="cargo-referrals">Referrals</h2>
@@ -563,41 +567,43 @@ function CloseForm({ referral, onDone }: { referral: Referral; onDone: () => Pro
 function Messages({ messages }: { messages: Message[] }) {
   const [open, setOpen] = useState<number | null>(null);
   return (
-    <table aria-label="Messages received">
-      <thead>
-        <tr>
-          <th>Version</th>
-          <th>Type</th>
-          <th>Format</th>
-          <th>Received</th>
-          <th>Message</th>
-        </tr>
-      </thead>
-      <tbody>
-        {messages.map((m) => (
-          <tr key={m.version}>
-            <td className="num">{m.version}</td>
-            <td>{m.messageType}</td>
-            <td>{m.format}</td>
-            <td>{formatDateTime(m.receivedAt)}</td>
-            <td>
-              <button
-                type="button"
-                aria-expanded={open === m.version}
-                onClick={() => setOpen(open === m.version ? null : m.version)}
-              >
-                {open === m.version ? 'Hide' : 'Show'} message {m.version}
-              </button>
-              {open === m.version && (
-                <pre className="raw" aria-label={`Message ${m.version}`} tabIndex={0}>
-                  {m.message}
-                </pre>
-              )}
-            </td>
+    <div className="table-scroll">
+      <table aria-label="Messages received">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Type</th>
+            <th>Format</th>
+            <th>Received</th>
+            <th>Message</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {messages.map((m) => (
+            <tr key={m.version}>
+              <td className="num">{m.version}</td>
+              <td>{m.messageType}</td>
+              <td>{m.format}</td>
+              <td>{formatDateTime(m.receivedAt)}</td>
+              <td>
+                <button
+                  type="button"
+                  aria-expanded={open === m.version}
+                  onClick={() => setOpen(open === m.version ? null : m.version)}
+                >
+                  {open === m.version ? 'Hide' : 'Show'} message {m.version}
+                </button>
+                {open === m.version && (
+                  <pre className="raw" aria-label={`Message ${m.version}`} tabIndex={0}>
+                    {m.message}
+                  </pre>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -661,26 +667,28 @@ function LodgeForm({ onLodged }: { onLodged: () => Promise<void> }) {
           <div role="alert" className="error">
             <p>{error}</p>
             {violations.length > 0 && (
-              <table aria-label="Rule violations">
-                <thead>
-                  <tr>
-                    <th>Code</th>
-                    <th>Location</th>
-                    <th>Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {violations.map((v, k) => (
-                    <tr key={k}>
-                      <td>{v.code ?? '—'}</td>
-                      <td>
-                        <code>{v.field}</code>
-                      </td>
-                      <td>{v.detail}</td>
+              <div className="table-scroll">
+                <table aria-label="Rule violations">
+                  <thead>
+                    <tr>
+                      <th>Code</th>
+                      <th>Location</th>
+                      <th>Message</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {violations.map((v, k) => (
+                      <tr key={k}>
+                        <td>{v.code ?? '—'}</td>
+                        <td>
+                          <code>{v.field}</code>
+                        </td>
+                        <td>{v.detail}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
           </div>
         )}

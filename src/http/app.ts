@@ -18,6 +18,7 @@ import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import { installLedgerMetrics, installMetrics } from './metrics.js';
 import { normaliseUrl } from './normalise-path.js';
+import { hoistNamedSchemas } from './openapi-components.js';
 import { securityHeaders } from './security-headers.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
@@ -220,6 +221,9 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
       },
       security: [{ bearer: [] }],
     },
+    // Schemas with a title are named components, referenced where the routes use them.
+    transformObject: (d) =>
+      hoistNamedSchemas('openapiObject' in d ? d.openapiObject : d.swaggerObject),
   });
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };

@@ -544,13 +544,23 @@ describe.runIf(available)('the web console in Chromium', () => {
     const register = page.getByRole('table', { name: 'Certificates' });
     await expect
       .poll(() => register.textContent())
-      .toMatch(/BY-RCP-0042.*recycler-compliance-programme/);
-    expect(await register.textContent()).toMatch(/BY-AEO-0007.*trusted-trader.*all goods/);
+      .toMatch(/BY-RCP-0042.*Recycler compliance programme/);
+    expect(await register.textContent()).toMatch(/BY-AEO-0007.*Trusted trader.*all goods/);
+    // The codes are said in words; the columns sort, both ways.
+    expect(await register.textContent()).not.toMatch(/trusted-trader|recycler-compliance/);
+    const reference = register.getByRole('columnheader', { name: /Reference/ });
+    await reference.getByRole('button').click();
+    expect(await reference.getAttribute('aria-sort')).toBe('ascending');
+    const firstRef = () => register.locator('tbody tr').first().locator('td').first().textContent();
+    const ascending = await firstRef();
+    await reference.getByRole('button').click();
+    expect(await reference.getAttribute('aria-sort')).toBe('descending');
+    expect(await firstRef()).not.toBe(ascending);
     await page.getByLabel('Trader id').fill('BY190000001');
     await page.getByRole('button', { name: 'Show record' }).click();
     await expect
       .poll(() => page.getByLabel('Compliance record').textContent())
-      .toMatch(/BY190000001.*Certificates.*BY-AEO-0007 \(valid\)/);
+      .toMatch(/BY190000001.*Certificates.*BY-AEO-0007 \(Valid\)/);
     await page.screenshot({ path: `${SHOTS}/certificates.png`, fullPage: true });
   });
 

@@ -4,25 +4,25 @@ import { AsyncView, useAsync } from '../components/AsyncView.js';
 import { DataTable } from '../components/DataTable.js';
 import { FormField } from '../components/FormField.js';
 import { ProblemAlert } from '../components/ProblemAlert.js';
+import type { paths } from '../api-types.js';
 import { formatDateTime, formatNumber } from '../format.js';
 
-interface Certificate {
-  id: string;
-  type: string;
-  reference: string;
-  holderId: string;
-  holderName: string;
-  hsScope: string[];
-  validFrom: string;
-  validTo: string | null;
-  status: string;
-}
-interface Trader {
-  traderId: string;
-  record: { controls: number; findings: number; lastFindingAt: string | null };
-  findingRate: number | null;
-  certificates: Certificate[];
-}
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Certificate = Json<paths['/api/certificates']['get']['responses']['200']>[number];
+type Trader = Json<paths['/api/traders/{traderId}']['get']['responses']['200']>;
+
+/** Certificate types and statuses as people say them. */
+const CERTIFICATE_WORDS: Readonly<Record<Certificate['type'], string>> = {
+  'environmental-compliance': 'Environmental compliance certificate',
+  'recycler-compliance-programme': 'Recycler compliance programme',
+  'trusted-trader': 'Trusted trader',
+};
+const STATUS_WORDS: Readonly<Record<Certificate['status'], string>> = {
+  valid: 'Valid',
+  suspended: 'Suspended',
+  revoked: 'Revoked',
+};
+const certificateWords = (c: Certificate) => CERTIFICATE_WORDS[c.type] ?? c.type;
 
 /** The certificate register and a trader's compliance record. */
 export function CertificatesPage() {
@@ -64,8 +64,9 @@ export function CertificatesPage() {
           </dd>
           <dt>Certificates</dt>
           <dd>
-            {trader.certificates.map((c) => `${c.type} ${c.reference} (${c.status})`).join('; ') ||
-              'none'}
+            {trader.certificates
+              .map((c) => `${certificateWords(c)} ${c.reference} (${STATUS_WORDS[c.status]})`)
+              .join('; ') || 'none'}
           </dd>
         </dl>
       )}
@@ -76,13 +77,25 @@ export function CertificatesPage() {
             label="Certificates"
             rows={rows}
             rowKey={(c) => c.id}
+            pageSize={25}
             columns={[
-              { key: 'reference', header: 'Reference', cell: (c) => c.reference },
-              { key: 'type', header: 'Type', cell: (c) => c.type },
+              {
+                key: 'reference',
+                header: 'Reference',
+                cell: (c) => c.reference,
+                sortValue: (c) => c.reference,
+              },
+              {
+                key: 'type',
+                header: 'Type',
+                cell: certificateWords,
+                sortValue: certificateWords,
+              },
               {
                 key: 'holder',
                 header: 'Holder',
                 cell: (c) => `${c.holderId} — ${c.holderName}`,
+                sortValue: (c) => c.holderName,
               },
               {
                 key: 'scope',
@@ -93,8 +106,14 @@ export function CertificatesPage() {
                 key: 'valid',
                 header: 'Valid',
                 cell: (c) => `${formatDateTime(c.validFrom)} – ${formatDateTime(c.validTo)}`,
+                sortValue: (c) => c.validTo ?? '9999',
               },
-              { key: 'status', header: 'Status', cell: (c) => c.status },
+              {
+                key: 'status',
+                header: 'Status',
+                cell: (c) => STATUS_WORDS[c.status] ?? c.status,
+                sortValue: (c) => STATUS_WORDS[c.status] ?? c.status,
+              },
             ]}
           />
         )}

@@ -20,6 +20,7 @@ import {
   type PermitUnit,
 } from '../core/permits/permit.js';
 import {
+  aName,
   PERMIT_TYPE_DESCRIPTIONS,
   PERMIT_UNIT_WORDS,
   type CodeMeaning,
@@ -73,7 +74,7 @@ export async function applyForPermit(
       throw new DomainError('invalid_input', 'this agency does not issue this permit', [
         {
           path: '/issuerAgency',
-          reason: `a ${PERMIT_TYPE_DESCRIPTIONS[a.type].name} is issued by an agency for ${PERMIT_ISSUER_KINDS[a.type].join(' or ')}; ${issuer.name} is not one`,
+          reason: `${aName(PERMIT_TYPE_DESCRIPTIONS[a.type].name)} is issued by an agency for ${PERMIT_ISSUER_KINDS[a.type].join(' or ')}; ${issuer.name} is not one`,
         },
       ]);
     }

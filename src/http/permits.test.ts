@@ -202,11 +202,11 @@ describe.each(BACKENDS)('the Single Window on %s', (backend) => {
   it('refuses codes outside the lists and particulars a type does not have', async () => {
     const r = await apply('cites-export', { details: { purpose: 'K', sourceCode: 'C', x: 'y' } });
     expect(r.statusCode).toBe(400);
-    const fields = (r.json() as { errors: Array<{ field: string; detail: string }> }).errors;
+    const fields = r.json<{ errors: Array<{ field: string; detail: string }> }>().errors;
     expect(fields.map((e) => e.field).sort()).toEqual(['/details/purpose', '/details/x']);
     expect(fields.find((e) => e.field === '/details/purpose')?.detail).toMatch(/choose one/);
     const kilolitres = await apply('waste-consent', { unit: 'LTR' });
-    expect((kilolitres.json() as { errors: Array<{ detail: string }> }).errors[0]?.detail).toBe(
+    expect(kilolitres.json<{ errors: Array<{ detail: string }> }>().errors[0]?.detail).toBe(
       'a Waste shipment consent is given in tonnes or kilograms',
     );
   });

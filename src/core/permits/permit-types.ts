@@ -272,3 +272,8 @@ export const PERMIT_TYPE_DESCRIPTIONS: Readonly<Record<PermitType, PermitTypeDes
     ],
   },
 };
+
+/** A type's name after "a" or "an", as the sentence needs: "an ozone-…", "a CITES …". */
+export function aName(name: string): string {
+  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
+}

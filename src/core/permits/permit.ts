@@ -4,7 +4,7 @@ import type { AgencyKind } from '../auth/identity.js';
 import type { Checked, FieldIssue } from '../errors.js';
 import { isCountryCode, isKnownHsPrefix } from '../reference/lookup.js';
 import { schemaIssues } from '../schema-issues.js';
-import { PERMIT_TYPE_DESCRIPTIONS, PERMIT_UNIT_WORDS } from './permit-types.js';
+import { aName, PERMIT_TYPE_DESCRIPTIONS, PERMIT_UNIT_WORDS } from './permit-types.js';
 
 /**
  * Permits and licences the Single Window issues: CITES permits, waste-shipment consents (prior
@@ -219,7 +219,18 @@ const structure = Compile(PermitApplicationSchema);
 /** Checks an application: structure, codes that exist, and what its type asks for. */
 export function validatePermitApplication(input: unknown): Checked<PermitApplication> {
   if (!structure.Check(input)) {
-    return { ok: false, issues: schemaIssues(structure, input, 'a permit application') };
+    const issues = schemaIssues(structure, input, 'a permit application');
+    // What the type asks for is told in the same answer, not only once the structure is right.
+    const raw = (input ?? {}) as { type?: unknown; species?: unknown; details?: unknown };
+    if ((PERMIT_TYPES as readonly unknown[]).includes(raw.type)) {
+      const named = new Set(issues.map((i) => i.path));
+      issues.push(
+        ...particularIssues(raw.type as PermitType, raw.species, raw.details).filter(
+          (i) => ![...named].some((n) => n === i.path || i.path.startsWith(`${n}/`)),
+        ),
+      );
+    }
+    return { ok: false, issues };
   }
   const issues: FieldIssue[] = [];
   const described = PERMIT_TYPE_DESCRIPTIONS[input.type];
@@ -238,25 +249,52 @@ export function validatePermitApplication(input: unknown): Checked<PermitApplica
   for (const leg of ['dispatch', 'transit', 'destination'] as const) {
     (input.route?.[leg] ?? []).forEach((c, i) => country(`/route/${leg}/${i}`, c));
   }
-  if (described.speciesRequired && (input.species ?? []).length === 0) {
-    issues.push({ path: '/species', reason: `a ${described.name} names the species it covers` });
-  }
   if (!described.units.includes(input.unit)) {
     issues.push({
       path: '/unit',
-      reason: `a ${described.name} is given in ${described.units.map((u) => PERMIT_UNIT_WORDS[u]).join(' or ')}`,
+      reason: `${aName(described.name)} is given in ${described.units.map((u) => PERMIT_UNIT_WORDS[u]).join(' or ')}`,
     });
   }
-  const details = input.details ?? {};
+  issues.push(...particularIssues(input.type, input.species, input.details));
+  const from = Date.parse(input.validFrom);
+  const to = Date.parse(input.validTo);
+  if (Number.isNaN(from)) issues.push({ path: '/validFrom', reason: 'not a valid date-time' });
+  if (Number.isNaN(to)) issues.push({ path: '/validTo', reason: 'not a valid date-time' });
+  else if (to <= from) issues.push({ path: '/validTo', reason: 'must be after validFrom' });
+  if (input.wasteToResource && described.expedited !== 'on-request') {
+    issues.push({
+      path: '/wasteToResource',
+      reason: `${aName(described.name)} has no expedited track to ask for`,
+    });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: input };
+}
+
+/** The type's own demands: a species (CITES) and its particulars, each code from its list. */
+function particularIssues(type: PermitType, species: unknown, rawDetails: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const described = PERMIT_TYPE_DESCRIPTIONS[type];
+  if (described.speciesRequired && !(Array.isArray(species) && species.length > 0)) {
+    issues.push({
+      path: '/species',
+      reason: `${aName(described.name)} names the species it covers`,
+    });
+  }
+  const details: Record<string, unknown> =
+    rawDetails && typeof rawDetails === 'object' && !Array.isArray(rawDetails)
+      ? (rawDetails as Record<string, unknown>)
+      : {};
   for (const field of described.details) {
-    const value = details[field.key]?.trim() ?? '';
+    const given = details[field.key];
+    const value = typeof given === 'string' ? given.trim() : '';
     const path = `/details/${field.key}`;
+    if (given !== undefined && typeof given !== 'string') continue; // the schema says so
     if (value === '') {
-      if (field.required) issues.push({ path, reason: `required for a ${described.name}` });
+      if (field.required) issues.push({ path, reason: `required for ${aName(described.name)}` });
     } else if (field.kind === 'code' && !field.codes?.some((c) => c.code === value)) {
       issues.push({
         path,
-        reason: `not a ${field.label.toLowerCase()} code; choose one of the list`,
+        reason: `not ${aName(field.label.toLowerCase())} code; choose one of the list`,
       });
     } else if (value.length > field.maxLength) {
       issues.push({ path, reason: `at most ${field.maxLength} characters` });
@@ -266,22 +304,11 @@ export function validatePermitApplication(input: unknown): Checked<PermitApplica
     if (!described.details.some((f) => f.key === key)) {
       issues.push({
         path: `/details/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-        reason: `not a particular of a ${described.name}`,
+        reason: `not a particular of ${aName(described.name)}`,
       });
     }
   }
-  const from = Date.parse(input.validFrom);
-  const to = Date.parse(input.validTo);
-  if (Number.isNaN(from)) issues.push({ path: '/validFrom', reason: 'not a valid date-time' });
-  if (Number.isNaN(to)) issues.push({ path: '/validTo', reason: 'not a valid date-time' });
-  else if (to <= from) issues.push({ path: '/validTo', reason: 'must be after validFrom' });
-  if (input.wasteToResource && described.expedited !== 'on-request') {
-    issues.push({
-      path: '/wasteToResource',
-      reason: `a ${described.name} has no expedited track to ask for`,
-    });
-  }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: input };
+  return issues;
 }
 
 /** Green technology and waste shipped for recovery go on the expedited track. */

@@ -207,9 +207,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
         const d = (
           globalThis as unknown as {
             document: {
-              querySelectorAll: (
-                s: string,
-              ) => ArrayLike<{
+              querySelectorAll: (s: string) => ArrayLike<{
                 tagName: string;
                 className: string;
                 textContent: string | null;
@@ -219,7 +217,13 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
           }
         ).document;
         return Array.from(d.querySelectorAll('body *'))
-          .filter((el) => el.getBoundingClientRect().right > 391 && !(el as unknown as { closest: (s: string) => unknown }).closest('.table-scroll table'))
+          .filter(
+            (el) =>
+              el.getBoundingClientRect().right > 391 &&
+              !(el as unknown as { closest: (s: string) => unknown }).closest(
+                '.table-scroll table',
+              ),
+          )
           .slice(-8)
           .map(
             (el) =>
@@ -297,7 +301,9 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
     expect(await errorOf('Waste code')).toBe('Required for a Waste shipment consent');
     expect(await errorOf('Operation')).toBe('Required for a Waste shipment consent');
     expect(await errorOf('Transit countries')).toMatch(/^“RUS”: Two capital letters/);
-    expect(await form().getByRole('alert').textContent()).toMatch(/correct the fields marked/);
+    expect(await form().getByRole('alert').textContent()).toMatch(
+      /correct the fields marked above/,
+    );
     const text = (await form().textContent()) ?? '';
     expect(text).not.toMatch(/\/details|\/hsScope|\^\[|pattern|waste-consent/);
     expect(
@@ -310,6 +316,10 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
     await fill('waste-consent', waste);
     await form().getByLabel('Valid from').fill('2027-03-01');
     await form().getByLabel('Valid to').fill('2027-08-31');
+    // The validity in the user's words and time zone (en-GB, Minsk).
+    expect(await form().locator('.hint', { hasText: 'may issue it for less' }).textContent()).toBe(
+      'From 1 Mar 2027, 00:00 until 1 Sept 2027, 00:00, your time (Europe/Minsk). The agency may issue it for less.',
+    );
     await form()
       .getByLabel(/^Expedited track/)
       .check();
@@ -383,7 +393,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
   }, 180_000);
 
   it('the environmental agency asks for information, the trader answers with a document, the agency issues', async () => {
-    const row = () => page.locator('tr', { hasText: 'Douala Bird Exporters' });
+    const row = () => page.locator('tbody tr', { hasText: 'cites-import' });
     await signInAs('ecologist');
     await row()
       .getByRole('button', { name: /^Details of / })

@@ -167,7 +167,7 @@ export function ApplicationForm({
         setProblems(found);
         setFailure(
           found.length > 0
-            ? 'The application was not sent: correct the fields marked below.'
+            ? `The application was not sent: correct the ${found.length === 1 ? 'field' : 'fields'} marked above.`
             : inWords(asText(error)),
         );
         return;
@@ -395,9 +395,8 @@ export function ApplicationForm({
                 <input type="date" value={to} onChange={(e) => setTo(e.target.value)} required />
               </FormField>
             </div>
-            <p className="hint">
-              From the start of the first day to the end of the last, in your time zone ({zone}).
-              The agency may issue it for less.
+            <p className="hint" aria-live="polite">
+              {validityWords(from, to)} ({zone}). The agency may issue it for less.
             </p>
           </fieldset>
           {described.expedited === 'on-request' && (
@@ -444,6 +443,15 @@ export function ApplicationForm({
       {done && <p className="status">{done}</p>}
     </form>
   );
+}
+
+/** The validity asked for, as the user reads dates: from the first day's start to the last's end. */
+function validityWords(from: string, to: string): string {
+  const start = startOf(from);
+  const end = startOf(to, 1);
+  if (Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end)))
+    return 'From the start of the first day to the end of the last, in your time zone';
+  return `From ${formatDateTime(start)} until ${formatDateTime(end)}, your time`;
 }
 
 /** The words of a problem without fields (its detail, else its title). */

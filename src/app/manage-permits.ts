@@ -1,6 +1,6 @@
-import { assertAllowed, can, scopeOf } from '../core/auth/policy.js';
+import { assertAllowed, authorize, can, scopeOf } from '../core/auth/policy.js';
 import type { EventKind } from '../core/events.js';
-import type { Principal } from '../core/auth/identity.js';
+import type { AgencyKind, Principal } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
 import { checkPermits, type PermitCheck } from '../core/permits/check.js';
@@ -9,6 +9,7 @@ import {
   effectiveStatus,
   isExpedited,
   PERMIT_ISSUER_KINDS,
+  PERMIT_TYPES,
   permitNumber,
   permitNumberPrefix,
   toMilli,
@@ -16,7 +17,16 @@ import {
   type Attachment,
   type Permit,
   type PermitStatus,
+  type PermitUnit,
 } from '../core/permits/permit.js';
+import {
+  aName,
+  PERMIT_TYPE_DESCRIPTIONS,
+  PERMIT_UNIT_WORDS,
+  type CodeMeaning,
+  type DetailField,
+  type PermitTypeDescription,
+} from '../core/permits/permit-types.js';
 import { screeningContexts } from '../core/risk/screening-context.js';
 import { screeningTrader } from '../core/traders/certificate.js';
 import type { AppContext } from './context.js';
@@ -64,7 +74,7 @@ export async function applyForPermit(
       throw new DomainError('invalid_input', 'this agency does not issue this permit', [
         {
           path: '/issuerAgency',
-          reason: `${a.type} permits are issued by ${PERMIT_ISSUER_KINDS[a.type].join(' or ')} agencies; ${issuer.code} is ${issuer.kind}`,
+          reason: `${aName(PERMIT_TYPE_DESCRIPTIONS[a.type].name)} is issued by an agency for ${PERMIT_ISSUER_KINDS[a.type].join(' or ')}; ${issuer.name} is not one`,
         },
       ]);
     }
@@ -283,6 +293,46 @@ export async function getPermit(
   if (!p || !(await mayRead(ctx.storage.read, principal, p)))
     throw new DomainError('not_found', `no permit ${id}`);
   return view(p, ctx.clock.now().toISOString());
+}
+
+/** A permit type as an applicant chooses it: its description and who in this administration issues it. */
+export type PermitTypeView = Omit<PermitTypeDescription, 'units' | 'details' | 'issuerKinds'> & {
+  issuerKinds: AgencyKind[];
+  details: Array<Omit<DetailField, 'codes'> & { codes?: CodeMeaning[] }>;
+  units: Array<{ code: PermitUnit; meaning: string }>;
+  issuers: Array<{ id: string; code: string; name: string }>;
+};
+
+/**
+ * The permit types the register knows, for whoever may apply for or read permits: what each is
+ * called, what its application carries, and the agencies of the caller's administration that
+ * issue it (an applicant chooses one of them).
+ */
+export async function describePermitTypes(
+  ctx: AppContext,
+  principal: Principal,
+): Promise<PermitTypeView[]> {
+  if (
+    !authorize(principal, 'apply', 'permit').allowed &&
+    scopeOf(principal, 'read', 'permit').length === 0
+  )
+    assertAllowed(principal, 'read', 'permit');
+  const agencies = await ctx.storage.read.identity.listAgencies(principal.administrationId);
+  return PERMIT_TYPES.map((type) => {
+    const d = PERMIT_TYPE_DESCRIPTIONS[type];
+    return {
+      ...d,
+      issuerKinds: [...d.issuerKinds],
+      details: d.details.map(({ codes, ...f }) => ({
+        ...f,
+        ...(codes ? { codes: [...codes] } : {}),
+      })),
+      units: d.units.map((code) => ({ code, meaning: PERMIT_UNIT_WORDS[code] })),
+      issuers: agencies
+        .filter((a) => d.issuerKinds.includes(a.kind))
+        .map((a) => ({ id: a.id, code: a.code, name: a.name })),
+    };
+  });
 }
 
 /** Permits and applications: traders see their own, issuers what they issue, customs all. */

@@ -197,6 +197,14 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
 
   'POST /api/permits': ['trader', 'other-trader'],
   'GET /api/permits': [...STAFF, 'trader', 'other-trader', 'kz-officer', 'kz-analyst', 'kz-admin'],
+  'GET /api/permits/types': [
+    ...STAFF,
+    'trader',
+    'other-trader',
+    'kz-officer',
+    'kz-analyst',
+    'kz-admin',
+  ],
   'GET /api/permits/due': ['ecologist', 'analyst', 'analyst2', 'kz-analyst'],
   'GET /api/permits/{id}': [...CUSTOMS_READERS, 'ecologist', 'trader'],
   'GET /api/permits/{id}/usage': [...CUSTOMS_READERS, 'ecologist', 'trader'],

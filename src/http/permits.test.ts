@@ -160,6 +160,57 @@ describe.each(BACKENDS)('the Single Window on %s', (backend) => {
     },
   );
 
+  it('describes every permit type, and a valid application of each follows its description', async () => {
+    const types = ok(await get('/api/permits/types', trader)) as unknown as Array<{
+      type: string;
+      name: string;
+      issuers: Array<{ code: string }>;
+      units: Array<{ code: string; meaning: string }>;
+      speciesRequired: boolean;
+      details: Array<{ key: string; required: boolean; codes?: Array<{ code: string }> }>;
+    }>;
+    expect(types.map((d) => d.type).sort()).toEqual(Object.keys(APPLICATIONS).sort());
+    const waste = types.find((d) => d.type === 'waste-consent')!;
+    expect(waste.name).toBe('Waste shipment consent');
+    expect(waste.units.map((u) => u.code)).toEqual(['TNE', 'KGM']);
+    expect(waste.details.find((f) => f.key === 'operation')?.codes?.map((c) => c.code)).toContain(
+      'R4',
+    );
+    const cites = types.find((d) => d.type === 'cites-import')!;
+    expect(cites.speciesRequired).toBe(true);
+    expect(cites.details.find((f) => f.key === 'purpose')?.codes).toContainEqual({
+      code: 'Z',
+      meaning: 'Zoo',
+    });
+    for (const d of types) {
+      // Issued by an agency of the caller's own administration, never customs.
+      expect(d.issuers.map((i) => i.code)).toContain('BY-E');
+      expect(d.issuers.map((i) => i.code)).not.toContain('BY-C');
+      const sample = APPLICATIONS[d.type]!;
+      expect(d.units.map((u) => u.code)).toContain(sample.unit);
+      const details = (sample.details ?? {}) as Record<string, string>;
+      for (const f of d.details) {
+        if (f.required) expect(details[f.key], `${d.type} ${f.key}`).toBeTruthy();
+        if (f.codes && details[f.key]) expect(f.codes.map((c) => c.code)).toContain(details[f.key]);
+      }
+    }
+    // Staff read it too; a request without a token does not.
+    expect((await get('/api/permits/types', env)).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/permits/types' })).statusCode).toBe(401);
+  });
+
+  it('refuses codes outside the lists and particulars a type does not have', async () => {
+    const r = await apply('cites-export', { details: { purpose: 'K', sourceCode: 'C', x: 'y' } });
+    expect(r.statusCode).toBe(400);
+    const fields = r.json<{ errors: Array<{ field: string; detail: string }> }>().errors;
+    expect(fields.map((e) => e.field).sort()).toEqual(['/details/purpose', '/details/x']);
+    expect(fields.find((e) => e.field === '/details/purpose')?.detail).toMatch(/choose one/);
+    const kilolitres = await apply('waste-consent', { unit: 'LTR' });
+    expect(kilolitres.json<{ errors: Array<{ detail: string }> }>().errors[0]?.detail).toBe(
+      'a Waste shipment consent is given in tonnes or kilograms',
+    );
+  });
+
   it('asks for more information, takes the answer, and refuses with a reason', async () => {
     const id = ok(await apply('ods-licence')).id as string;
     const asked = ok(

@@ -8288,6 +8288,118 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/permits/types': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The permit types: what each is called, who issues it (agencies of your administration), the particulars, units and track its application takes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              type:
+                | 'cites-export'
+                | 'cites-import'
+                | 'cites-re-export'
+                | 'waste-consent'
+                | 'ods-licence'
+                | 'pesticide-licence'
+                | 'green-tech';
+              name: string;
+              summary: string;
+              issuerKinds: (
+                | 'customs'
+                | 'environment'
+                | 'phytosanitary'
+                | 'energy'
+                | 'police'
+                | 'trader'
+                | 'other'
+              )[];
+              /** @description Agencies of your administration that issue this type */
+              issuers: {
+                id: string;
+                code: string;
+                name: string;
+              }[];
+              /** @description What the other party is called for this type */
+              counterpartLabel: string;
+              speciesRequired: boolean;
+              /** @description Units a quantity may be given in, the usual first */
+              units: {
+                /** @enum {unknown} */
+                code: 'KGM' | 'TNE' | 'LTR' | 'NAR';
+                meaning: string;
+              }[];
+              /** @description Whether route countries and a shipment count apply */
+              route: boolean;
+              /** @enum {unknown} */
+              expedited: 'always' | 'on-request' | 'never';
+              expeditedWhen?: string;
+              details: {
+                /** @description The key in the application's details */
+                key: string;
+                label: string;
+                required: boolean;
+                /** @enum {unknown} */
+                kind: 'code' | 'text';
+                codes?: {
+                  code: string;
+                  meaning: string;
+                }[];
+                maxLength: number;
+                hint: string;
+              }[];
+            }[];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/permits/due': {
     parameters: {
       query?: never;

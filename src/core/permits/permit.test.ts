@@ -64,4 +64,27 @@ describe('permit applications', () => {
       ].sort(),
     );
   });
+  it('tells what the type asks for in the same answer as a malformed field', () => {
+    const r = validatePermitApplication({
+      ...base,
+      hsScope: ['85A9'],
+      details: { operation: 'Z9', colour: 'green' },
+    });
+    expect(!r.ok && r.issues).toEqual([
+      { path: '/hsScope/0', reason: 'must match pattern "^[0-9]{2,10}$"' },
+      { path: '/details/wasteCode', reason: 'required for a Waste shipment consent' },
+      { path: '/details/operation', reason: 'not an operation code; choose one of the list' },
+      { path: '/details/colour', reason: 'not a particular of a Waste shipment consent' },
+    ]);
+    // A CITES application without species, whatever else is wrong.
+    const cites = validatePermitApplication({ ...base, type: 'cites-import', quantity: 'four' });
+    expect(!cites.ok && cites.issues.map((i) => i.path)).toEqual([
+      '/quantity',
+      '/species',
+      '/details/purpose',
+      '/details/sourceCode',
+      '/details/wasteCode',
+      '/details/operation',
+    ]);
+  });
 });

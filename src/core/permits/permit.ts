@@ -4,6 +4,7 @@ import type { AgencyKind } from '../auth/identity.js';
 import type { Checked, FieldIssue } from '../errors.js';
 import { isCountryCode, isKnownHsPrefix } from '../reference/lookup.js';
 import { schemaIssues } from '../schema-issues.js';
+import { aName, PERMIT_TYPE_DESCRIPTIONS, PERMIT_UNIT_WORDS } from './permit-types.js';
 
 /**
  * Permits and licences the Single Window issues: CITES permits, waste-shipment consents (prior
@@ -21,16 +22,11 @@ export const PERMIT_TYPES = [
 ] as const;
 export type PermitType = (typeof PERMIT_TYPES)[number];
 
-/** Which kind of agency issues each type. */
-export const PERMIT_ISSUER_KINDS: Record<PermitType, readonly AgencyKind[]> = {
-  'cites-export': ['environment'],
-  'cites-import': ['environment'],
-  'cites-re-export': ['environment'],
-  'waste-consent': ['environment'],
-  'ods-licence': ['environment'],
-  'pesticide-licence': ['environment', 'phytosanitary'],
-  'green-tech': ['environment', 'energy'],
-};
+/** Which kind of agency issues each type (from the types' description). */
+export const PERMIT_ISSUER_KINDS: Readonly<Record<PermitType, readonly AgencyKind[]>> =
+  Object.fromEntries(
+    PERMIT_TYPES.map((t) => [t, PERMIT_TYPE_DESCRIPTIONS[t].issuerKinds]),
+  ) as Record<PermitType, readonly AgencyKind[]>;
 
 /**
  * applied → under-review → issued | refused, with information-requested ↔ under-review on the
@@ -220,23 +216,24 @@ export type PermitApplication = Static<typeof PermitApplicationSchema>;
 
 const structure = Compile(PermitApplicationSchema);
 
-/** What each type must say beyond the common fields. */
-const REQUIRED_DETAILS: Record<PermitType, string[]> = {
-  'cites-export': ['purpose', 'sourceCode'],
-  'cites-import': ['purpose', 'sourceCode'],
-  'cites-re-export': ['purpose', 'sourceCode'],
-  'waste-consent': ['wasteCode', 'operation'],
-  'ods-licence': ['substance'],
-  'pesticide-licence': ['substance'],
-  'green-tech': [],
-};
-
-/** Checks an application: structure, codes that exist, a species for CITES, type particulars. */
+/** Checks an application: structure, codes that exist, and what its type asks for. */
 export function validatePermitApplication(input: unknown): Checked<PermitApplication> {
   if (!structure.Check(input)) {
-    return { ok: false, issues: schemaIssues(structure, input, 'a permit application') };
+    const issues = schemaIssues(structure, input, 'a permit application');
+    // What the type asks for is told in the same answer, not only once the structure is right.
+    const raw = (input ?? {}) as { type?: unknown; species?: unknown; details?: unknown };
+    if ((PERMIT_TYPES as readonly unknown[]).includes(raw.type)) {
+      const named = new Set(issues.map((i) => i.path));
+      issues.push(
+        ...particularIssues(raw.type as PermitType, raw.species, raw.details).filter(
+          (i) => ![...named].some((n) => n === i.path || i.path.startsWith(`${n}/`)),
+        ),
+      );
+    }
+    return { ok: false, issues };
   }
   const issues: FieldIssue[] = [];
+  const described = PERMIT_TYPE_DESCRIPTIONS[input.type];
   // Quantities are kept in thousandths: one that rounds to none authorises nothing.
   if (toMilli(input.quantity) < 1)
     issues.push({ path: '/quantity', reason: 'at least 0.001 of the unit' });
@@ -252,29 +249,70 @@ export function validatePermitApplication(input: unknown): Checked<PermitApplica
   for (const leg of ['dispatch', 'transit', 'destination'] as const) {
     (input.route?.[leg] ?? []).forEach((c, i) => country(`/route/${leg}/${i}`, c));
   }
-  if (input.type.startsWith('cites-') && (input.species ?? []).length === 0) {
-    issues.push({ path: '/species', reason: 'a CITES permit names the species it covers' });
+  if (!described.units.includes(input.unit)) {
+    issues.push({
+      path: '/unit',
+      reason: `${aName(described.name)} is given in ${described.units.map((u) => PERMIT_UNIT_WORDS[u]).join(' or ')}`,
+    });
   }
-  if (input.type === 'waste-consent' && input.unit !== 'TNE' && input.unit !== 'KGM') {
-    issues.push({ path: '/unit', reason: 'a waste consent is given in tonnes (TNE) or kilograms' });
-  }
-  for (const key of REQUIRED_DETAILS[input.type]) {
-    if (!input.details?.[key]?.trim()) {
-      issues.push({ path: `/details/${key}`, reason: `required for a ${input.type} permit` });
-    }
-  }
+  issues.push(...particularIssues(input.type, input.species, input.details));
   const from = Date.parse(input.validFrom);
   const to = Date.parse(input.validTo);
   if (Number.isNaN(from)) issues.push({ path: '/validFrom', reason: 'not a valid date-time' });
   if (Number.isNaN(to)) issues.push({ path: '/validTo', reason: 'not a valid date-time' });
   else if (to <= from) issues.push({ path: '/validTo', reason: 'must be after validFrom' });
-  if (input.wasteToResource && input.type !== 'waste-consent') {
-    issues.push({ path: '/wasteToResource', reason: 'only for waste-shipment consents' });
+  if (input.wasteToResource && described.expedited !== 'on-request') {
+    issues.push({
+      path: '/wasteToResource',
+      reason: `${aName(described.name)} has no expedited track to ask for`,
+    });
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: input };
 }
 
+/** The type's own demands: a species (CITES) and its particulars, each code from its list. */
+function particularIssues(type: PermitType, species: unknown, rawDetails: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const described = PERMIT_TYPE_DESCRIPTIONS[type];
+  if (described.speciesRequired && !(Array.isArray(species) && species.length > 0)) {
+    issues.push({
+      path: '/species',
+      reason: `${aName(described.name)} names the species it covers`,
+    });
+  }
+  const details: Record<string, unknown> =
+    rawDetails && typeof rawDetails === 'object' && !Array.isArray(rawDetails)
+      ? (rawDetails as Record<string, unknown>)
+      : {};
+  for (const field of described.details) {
+    const given = details[field.key];
+    const value = typeof given === 'string' ? given.trim() : '';
+    const path = `/details/${field.key}`;
+    if (given !== undefined && typeof given !== 'string') continue; // the schema says so
+    if (value === '') {
+      if (field.required) issues.push({ path, reason: `required for ${aName(described.name)}` });
+    } else if (field.kind === 'code' && !field.codes?.some((c) => c.code === value)) {
+      issues.push({
+        path,
+        reason: `not ${aName(field.label.toLowerCase())} code; choose one of the list`,
+      });
+    } else if (value.length > field.maxLength) {
+      issues.push({ path, reason: `at most ${field.maxLength} characters` });
+    }
+  }
+  for (const key of Object.keys(details)) {
+    if (!described.details.some((f) => f.key === key)) {
+      issues.push({
+        path: `/details/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        reason: `not a particular of ${aName(described.name)}`,
+      });
+    }
+  }
+  return issues;
+}
+
 /** Green technology and waste shipped for recovery go on the expedited track. */
 export function isExpedited(a: Pick<PermitApplication, 'type' | 'wasteToResource'>): boolean {
-  return a.type === 'green-tech' || (a.type === 'waste-consent' && a.wasteToResource === true);
+  const track = PERMIT_TYPE_DESCRIPTIONS[a.type].expedited;
+  return track === 'always' || (track === 'on-request' && a.wasteToResource === true);
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context.js';
 import {
   applicationsDue,
   applyForPermit,
+  describePermitTypes,
   getPermit,
   listPermits,
   permitStep,
@@ -19,6 +20,7 @@ import {
   PermitApplicationSchema,
   type Attachment,
 } from '../../core/permits/permit.js';
+import { AGENCY_KINDS } from '../../core/auth/identity.js';
 import { ProblemSchema } from '../schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -65,6 +67,38 @@ const PermitSchema = Type.Object({
   decidedAt: Nullable(Type.String()),
   processingSeconds: Nullable(Type.Number()),
   updatedAt: Type.String(),
+});
+
+const CodeMeaningSchema = Type.Object({ code: Type.String(), meaning: Type.String() });
+
+const PermitTypeSchema = Type.Object({
+  type: Type.Enum(PERMIT_TYPES),
+  name: Type.String(),
+  summary: Type.String(),
+  issuerKinds: Type.Array(Type.Enum(AGENCY_KINDS)),
+  issuers: Type.Array(
+    Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }),
+    { description: 'Agencies of your administration that issue this type' },
+  ),
+  counterpartLabel: Type.String({ description: 'What the other party is called for this type' }),
+  speciesRequired: Type.Boolean(),
+  units: Type.Array(Type.Object({ code: Type.Enum(PERMIT_UNITS), meaning: Type.String() }), {
+    description: 'Units a quantity may be given in, the usual first',
+  }),
+  route: Type.Boolean({ description: 'Whether route countries and a shipment count apply' }),
+  expedited: Type.Enum(['always', 'on-request', 'never']),
+  expeditedWhen: Type.Optional(Type.String()),
+  details: Type.Array(
+    Type.Object({
+      key: Type.String({ description: "The key in the application's details" }),
+      label: Type.String(),
+      required: Type.Boolean(),
+      kind: Type.Enum(['code', 'text']),
+      codes: Type.Optional(Type.Array(CodeMeaningSchema)),
+      maxLength: Type.Integer(),
+      hint: Type.String(),
+    }),
+  ),
 });
 
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
@@ -132,6 +166,18 @@ export const permitRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       });
       return q.status === undefined ? all : all.filter((p) => p.status === q.status);
     },
+  );
+  app.get(
+    '/api/permits/types',
+    {
+      schema: {
+        tags: ['permits'],
+        summary:
+          'The permit types: what each is called, who issues it (agencies of your administration), the particulars, units and track its application takes',
+        response: { 200: Type.Array(PermitTypeSchema), 403: ProblemSchema },
+      },
+    },
+    (request) => describePermitTypes(ctx, request.principal),
   );
   app.get(
     '/api/permits/due',

@@ -4,20 +4,15 @@ import { api, describeProblem } from '../api.js';
 import { formatDateTime, formatNumber } from '../format.js';
 import type { paths } from '../api-types.js';
 import { RecordProof } from './ledger/RecordProof.js';
+import { AsyncView, useAsync } from '../components/AsyncView.js';
+import { ApplicationForm } from './permits/ApplicationForm.js';
+import { RespondForm } from './permits/RespondForm.js';
+import { sizeWords } from './permits/documents.js';
 
 type Permit = paths['/api/permits']['get']['responses'][200]['content']['application/json'][number];
 type Usage =
   paths['/api/permits/{id}/usage']['get']['responses'][200]['content']['application/json'];
 
-const TYPES = [
-  'waste-consent',
-  'green-tech',
-  'cites-import',
-  'cites-export',
-  'cites-re-export',
-  'ods-licence',
-  'pesticide-licence',
-] as const;
 const UNDECIDED = ['applied', 'under-review', 'information-requested'];
 
 /** The Single Window: traders apply and follow their permits; issuing agencies decide. */
@@ -25,8 +20,14 @@ export function PermitsPage({ me }: { me: Me }) {
   const [list, setList] = useState<Permit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const trader = me.agencyKind === 'trader';
+  const applicant = me.may('apply', 'permit');
+  const responder = me.may('respond', 'permit');
   const issuer = me.may('decide', 'permit');
+  // What each permit type needs comes from the server: the form is built from it.
+  const types = useAsync(
+    () => (applicant ? api.GET('/api/permits/types') : Promise.resolve({ data: [] })),
+    [applicant],
+  );
 
   const load = useCallback(async () => {
     const { data, error: problem } = await api.GET('/api/permits');
@@ -51,7 +52,11 @@ export function PermitsPage({ me }: { me: Me }) {
   return (
     <section>
       <h1>Permits</h1>
-      {trader && <ApplicationForm onApplied={load} />}
+      {applicant && (
+        <AsyncView state={types} emptyText="No permit types are offered.">
+          {(list) => <ApplicationForm types={list} onApplied={() => void load()} />}
+        </AsyncView>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -63,7 +68,7 @@ export function PermitsPage({ me }: { me: Me }) {
           permit={current}
           me={me}
           issuer={issuer}
-          applicant={trader}
+          applicant={responder}
           canLink={me.agencyKind === 'customs'}
           onChanged={load}
         />
@@ -71,76 +76,79 @@ export function PermitsPage({ me }: { me: Me }) {
       {!list && !error && <p className="status">Loading…</p>}
       {list && list.length === 0 && <p className="empty">No permits or applications.</p>}
       {list && list.length > 0 && (
-        <table aria-label="Permits">
-          <thead>
-            <tr>
-              <th>Number</th>
-              <th>Type</th>
-              <th>Holder</th>
-              <th>Status</th>
-              <th>Balance</th>
-              <th>Deadline / valid to</th>
-              <th>Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((p) => (
-              <tr key={p.id} aria-selected={p.id === selected ? true : undefined}>
-                <td>{p.number ?? 'application'}</td>
-                <td>
-                  {p.type}
-                  {p.expedited ? ' (expedited)' : ''}
-                </td>
-                <td>
-                  {p.holderName}
-                  <div className="note">{p.holderId}</div>
-                </td>
-                <td>
-                  {p.status}
-                  {p.overdue ? (
-                    <strong
-                      className="overdue"
-                      title={`decision was due ${formatDateTime(p.deadline)}`}
-                    >
-                      {' '}
-                      overdue
-                    </strong>
-                  ) : null}
-                  {p.note ? <div className="note">{p.note}</div> : null}
-                </td>
-                <td className="num">
-                  {formatNumber(p.remainingMilli / 1000, 3)} /{' '}
-                  {formatNumber(p.authorisedMilli / 1000, 3)} {p.unit}
-                </td>
-                <td>
-                  {UNDECIDED.includes(p.status)
-                    ? `due ${formatDateTime(p.deadline)}`
-                    : `valid to ${formatDateTime(p.validTo)}`}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Details of ${p.number ?? `${p.type} application`}`}
-                    aria-expanded={p.id === selected}
-                    onClick={() => setSelected(p.id === selected ? null : p.id)}
-                  >
-                    Details
-                  </button>
-                  {issuer && p.status === 'applied' && (
-                    <button type="button" onClick={() => void decide(p, 'review')}>
-                      Review {p.type}
-                    </button>
-                  )}
-                  {issuer && (p.status === 'applied' || p.status === 'under-review') && (
-                    <button type="button" onClick={() => void decide(p, 'issue')}>
-                      Issue {p.type}
-                    </button>
-                  )}
-                </td>
+        // On a phone the table scrolls in its own box, not the page.
+        <div className="table-scroll">
+          <table aria-label="Permits">
+            <thead>
+              <tr>
+                <th>Number</th>
+                <th>Type</th>
+                <th>Holder</th>
+                <th>Status</th>
+                <th>Balance</th>
+                <th>Deadline / valid to</th>
+                <th>Decision</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((p) => (
+                <tr key={p.id} aria-selected={p.id === selected ? true : undefined}>
+                  <td>{p.number ?? 'application'}</td>
+                  <td>
+                    {p.type}
+                    {p.expedited ? ' (expedited)' : ''}
+                  </td>
+                  <td>
+                    {p.holderName}
+                    <div className="note">{p.holderId}</div>
+                  </td>
+                  <td>
+                    {p.status}
+                    {p.overdue ? (
+                      <strong
+                        className="overdue"
+                        title={`decision was due ${formatDateTime(p.deadline)}`}
+                      >
+                        {' '}
+                        overdue
+                      </strong>
+                    ) : null}
+                    {p.note ? <div className="note">{p.note}</div> : null}
+                  </td>
+                  <td className="num">
+                    {formatNumber(p.remainingMilli / 1000, 3)} /{' '}
+                    {formatNumber(p.authorisedMilli / 1000, 3)} {p.unit}
+                  </td>
+                  <td>
+                    {UNDECIDED.includes(p.status)
+                      ? `due ${formatDateTime(p.deadline)}`
+                      : `valid to ${formatDateTime(p.validTo)}`}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      aria-label={`Details of ${p.number ?? `${p.type} application`}`}
+                      aria-expanded={p.id === selected}
+                      onClick={() => setSelected(p.id === selected ? null : p.id)}
+                    >
+                      Details
+                    </button>
+                    {issuer && p.status === 'applied' && (
+                      <button type="button" onClick={() => void decide(p, 'review')}>
+                        Review {p.type}
+                      </button>
+                    )}
+                    {issuer && (p.status === 'applied' || p.status === 'under-review') && (
+                      <button type="button" onClick={() => void decide(p, 'issue')}>
+                        Issue {p.type}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -237,6 +245,20 @@ function PermitDetail({
           {undecided ? formatDateTime(p.deadline) : formatDateTime(p.decidedAt)}
           {p.overdue ? <strong className="overdue"> overdue</strong> : null}
         </dd>
+        <dt>Documents</dt>
+        <dd>
+          {p.attachments.length === 0 ? (
+            'none'
+          ) : (
+            <ul className="plain">
+              {p.attachments.map((a, k) => (
+                <li key={`${a.sha256}-${k}`}>
+                  {a.name} <span className="note">({sizeWords(a.size)})</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
         {p.note && (
           <>
             <dt>Note</dt>
@@ -253,36 +275,39 @@ function PermitDetail({
       {!usage && !error && <p className="status">Loading…</p>}
       {usage && usage.length === 0 && <p className="empty">Nothing drawn from this permit yet.</p>}
       {usage && usage.length > 0 && (
-        <table aria-label="Usage">
-          <thead>
-            <tr>
-              <th>Released</th>
-              <th>Declaration</th>
-              <th>Item</th>
-              <th>Quantity</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.map((u) => (
-              <tr key={`${u.declarationId}-${u.itemSequence}`}>
-                <td>{formatDateTime(u.at)}</td>
-                <td>
-                  {canLink ? (
-                    <a href={`#/declarations/${encodeURIComponent(u.declarationId)}`}>
-                      {u.declarationId}
-                    </a>
-                  ) : (
-                    u.declarationId
-                  )}
-                </td>
-                <td className="num">{formatNumber(u.itemSequence)}</td>
-                <td className="num">
-                  {milli(u.quantityMilli)} {p.unit}
-                </td>
+        // On a phone the table scrolls in its own box, not the page.
+        <div className="table-scroll">
+          <table aria-label="Usage">
+            <thead>
+              <tr>
+                <th>Released</th>
+                <th>Declaration</th>
+                <th>Item</th>
+                <th>Quantity</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {usage.map((u) => (
+                <tr key={`${u.declarationId}-${u.itemSequence}`}>
+                  <td>{formatDateTime(u.at)}</td>
+                  <td>
+                    {canLink ? (
+                      <a href={`#/declarations/${encodeURIComponent(u.declarationId)}`}>
+                        {u.declarationId}
+                      </a>
+                    ) : (
+                      u.declarationId
+                    )}
+                  </td>
+                  <td className="num">{formatNumber(u.itemSequence)}</td>
+                  <td className="num">
+                    {milli(u.quantityMilli)} {p.unit}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <RecordProof me={me} subjectType="permit" subjectId={p.id} heading="h3" />
       {issuer && ['applied', 'under-review'].includes(p.status) && (
@@ -304,13 +329,7 @@ function PermitDetail({
         />
       )}
       {applicant && p.status === 'information-requested' && (
-        <StepForm
-          permit={p}
-          step="respond"
-          title="Respond"
-          field="Your answer"
-          onDone={onChanged}
-        />
+        <RespondForm permit={p} onDone={() => void onChanged()} />
       )}
     </section>
   );
@@ -325,7 +344,7 @@ function StepForm({
   onDone,
 }: {
   permit: Permit;
-  step: 'request-information' | 'refuse' | 'respond';
+  step: 'request-information' | 'refuse';
   title: string;
   field: string;
   onDone: () => Promise<void>;
@@ -339,12 +358,10 @@ function StepForm({
     const { error: problem } =
       step === 'refuse'
         ? await api.POST('/api/permits/{id}/refuse', { ...path, body: { reason: text } })
-        : step === 'respond'
-          ? await api.POST('/api/permits/{id}/respond', { ...path, body: { message: text } })
-          : await api.POST('/api/permits/{id}/request-information', {
-              ...path,
-              body: { message: text },
-            });
+        : await api.POST('/api/permits/{id}/request-information', {
+            ...path,
+            body: { message: text },
+          });
     if (problem) {
       setError(describeProblem(problem));
       return;
@@ -363,104 +380,6 @@ function StepForm({
           {error}
         </p>
       )}
-    </form>
-  );
-}
-
-function ApplicationForm({ onApplied }: { onApplied: () => Promise<void> }) {
-  const year = new Date().getFullYear();
-  const [type, setType] = useState<(typeof TYPES)[number]>('green-tech');
-  const [issuer, setIssuer] = useState('BY-ENV');
-  const [counterpart, setCounterpart] = useState('');
-  const [country, setCountry] = useState('');
-  const [hs, setHs] = useState('');
-  const [quantity, setQuantity] = useState('');
-  const [unit, setUnit] = useState<'KGM' | 'TNE' | 'LTR' | 'NAR'>('NAR');
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-
-  const apply = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    setDone(null);
-    const { data, error: problem } = await api.POST('/api/permits', {
-      body: {
-        type,
-        issuerAgency: issuer,
-        counterpart: { name: counterpart, ...(country ? { country } : {}) },
-        hsScope: hs
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-        quantity: Number(quantity),
-        unit,
-        validFrom: `${year}-01-01T00:00:00Z`,
-        validTo: `${year + 1}-12-31T00:00:00Z`,
-      },
-    });
-    if (problem) {
-      setError(describeProblem(problem));
-      return;
-    }
-    setDone(`Application sent; decision due ${formatDateTime(data.deadline)}.`);
-    await onApplied();
-  };
-
-  return (
-    <form onSubmit={(e) => void apply(e)} aria-label="Apply for a permit" className="editor">
-      <h2>Apply for a permit</h2>
-      <label>
-        Type
-        <select value={type} onChange={(e) => setType(e.target.value as (typeof TYPES)[number])}>
-          {TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Issuing agency (code)
-        <input value={issuer} onChange={(e) => setIssuer(e.target.value)} required />
-      </label>
-      <label>
-        Counterpart
-        <input value={counterpart} onChange={(e) => setCounterpart(e.target.value)} required />
-      </label>
-      <label>
-        Counterpart country
-        <input
-          value={country}
-          onChange={(e) => setCountry(e.target.value.toUpperCase())}
-          maxLength={2}
-        />
-      </label>
-      <label>
-        HS codes covered (comma-separated)
-        <input value={hs} onChange={(e) => setHs(e.target.value)} />
-      </label>
-      <label>
-        Quantity
-        <input
-          inputMode="decimal"
-          value={quantity}
-          onChange={(e) => setQuantity(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Unit
-        <select value={unit} onChange={(e) => setUnit(e.target.value as typeof unit)}>
-          {(['NAR', 'KGM', 'TNE', 'LTR'] as const).map((u) => (
-            <option key={u}>{u}</option>
-          ))}
-        </select>
-      </label>
-      <button type="submit">Apply</button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {done && <p className="status">{done}</p>}
     </form>
   );
 }

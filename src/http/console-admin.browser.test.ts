@@ -82,7 +82,8 @@ describe.runIf(available)('the administration page in Chromium', () => {
   /** Selects the first option whose text contains `text`. */
   async function chooseOption(select: Locator, text: string) {
     const value = await select.locator('option', { hasText: text }).first().getAttribute('value');
-    await select.selectOption(value!);
+    expect(value, `no option with ${text}`).not.toBeNull();
+    await select.selectOption(value ?? '');
   }
 
   /** Audit and photograph the page at both widths; at 390 px nothing scrolls sideways. */
@@ -91,9 +92,17 @@ describe.runIf(available)('the administration page in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/admin-${name}-1366.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth), {
-        message: `${name} scrolls sideways at 390 px`,
-      })
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } })
+                .document.documentElement.scrollWidth,
+          ),
+        {
+          message: `${name} scrolls sideways at 390 px`,
+        },
+      )
       .toBeLessThanOrEqual(390);
     found.push(...(await axeSerious(page, `admin-${name}-390`)));
     await page.screenshot({ path: `${SHOTS}/admin-${name}-390.png`, fullPage: true });
@@ -212,7 +221,13 @@ describe.runIf(available)('the administration page in Chromium', () => {
     expect(token).toMatch(/^gl/);
     await secret.getByRole('button', { name: 'Copy token' }).click();
     await expect.poll(() => secret.getByRole('status').textContent()).toMatch(/Copied/);
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      ),
+    ).toBe(token);
     expect((await api('/api/me', token)).status).toBe(200);
     const table = page.getByRole('table', { name: 'API tokens' });
     const row = table.locator('tr', { hasText: 'scanner at gate 3' });

@@ -53,6 +53,7 @@ export async function createAgency(
     name: string;
     traderId?: string;
   },
+  actorId: string | null = null,
 ): Promise<string> {
   const at = ctx.clock.now().toISOString();
   const id = ctx.ids.next();
@@ -60,7 +61,7 @@ export async function createAgency(
   await tx.audit.append({
     at,
     agencyId: id,
-    actorId: null,
+    actorId,
     action: 'agency.created',
     subjectType: 'agency',
     subjectId: id,

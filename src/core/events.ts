@@ -11,6 +11,9 @@ export type EventKind =
   | 'user.created'
   | 'user.signed-in'
   | 'api-token.issued'
+  | 'api-token.revoked'
+  | `user.${'roles-changed' | 'disabled' | 'enabled'}`
+  | 'session.ended'
   | 'representation.registered'
   | 'representation.revoked'
   | 'simplified-procedures.granted'

@@ -408,6 +408,31 @@ export interface Repositories {
     }): Promise<Representation[]>;
     /** Revokes a live registration; false when it was revoked already. */
     revokeRepresentation(id: string, at: string, by: string): Promise<boolean>;
+    /** Users of every agency of an administration, with their agency, oldest first. */
+    listUsersOf(administrationId: string): Promise<Array<StoredUser & { agency: Agency }>>;
+    /** Replaces a user's roles; false: no such user. */
+    setUserRoles(userId: string, roles: readonly Role[]): Promise<boolean>;
+    /** Disables or enables a user; false when it already was so. */
+    setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
+    /** Revokes every live token (sessions and API tokens) of a user; how many. */
+    revokeTokensOfUser(userId: string, at: string): Promise<number>;
+    /** Active administrators (not disabled, holding `admin`) of an administration. */
+    countActiveAdmins(administrationId: string): Promise<number>;
+    /**
+     * Tokens of one kind held by users of an administration, newest first, at most `limit`;
+     * with `liveAt`, only those neither revoked nor expired then.
+     */
+    listTokensOf(
+      administrationId: string,
+      kind: StoredToken['kind'],
+      options: { liveAt?: string; limit: number },
+    ): Promise<Array<StoredToken & { user: StoredUser; agency: Agency }>>;
+    /** A token by its id (never by its secret), with its user and agency. */
+    findTokenById(
+      id: string,
+    ): Promise<{ token: StoredToken; user: StoredUser; agency: Agency } | undefined>;
+    /** Revokes a live token by id; false when it was revoked already (or does not exist). */
+    revokeTokenById(id: string, at: string): Promise<boolean>;
   };
   declarations: {
     /** Throws `conflict` when the declarant's reference is taken (see lrn uniqueness). */

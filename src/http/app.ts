@@ -22,6 +22,7 @@ import { hoistNamedSchemas } from './openapi-components.js';
 import { securityHeaders } from './security-headers.js';
 import { problemFromDomainError, problemFromFastifyError, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
+import { identityRoutes } from './routes/identity.js';
 import { declarationRoutes } from './routes/declarations.js';
 import { cargoRoutes } from './routes/cargo.js';
 import { controlRoutes } from './routes/controls.js';
@@ -252,6 +253,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   installLedgerMetrics(registry, options.ctx.storage);
   await app.register(systemRoutes, { registry, storage: options.ctx.storage });
   await app.register(authRoutes, { ctx: options.ctx, signInLimit: options.signInLimit });
+  await app.register(identityRoutes, { ctx: options.ctx });
   await app.register(declarationRoutes, { ctx: options.ctx });
   await app.register(indicatorRoutes, { ctx: options.ctx });
   await app.register(workflowRoutes, { ctx: options.ctx });

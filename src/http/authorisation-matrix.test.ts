@@ -64,6 +64,7 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/rule-packs/')) return fx.proposalId;
     if (p.startsWith('/api/indicators/')) return fx.indicatorId;
     if (p.startsWith('/api/representations/')) return 'none';
+    if (p.startsWith('/api/api-tokens/') || p.startsWith('/api/sessions/')) return 'none';
     if (p.startsWith('/api/agencies/')) return fx.traderAgencyId;
     if (p.startsWith('/api/exchange/messages/')) return fx.exchangeMessageId;
     if (p.startsWith('/api/exchange/contacts/')) return 'matrix-contact';
@@ -106,6 +107,11 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   if (k.endsWith('/cancellation')) return reason;
   if (k === 'POST /api/auth/login') return json({ username: 'nobody', password: 'wrong' });
   if (k.endsWith('/api-tokens')) return json({ name: `matrix-${serial++}` });
+  // The demo trader keeps its role and stays enabled: later routes still run as it.
+  if (k === 'PUT /api/users/{userId}/roles') return json({ roles: ['trader'] });
+  if (k === 'PUT /api/users/{userId}/disabled') return json({ disabled: false });
+  if (k === 'POST /api/agencies')
+    return json({ kind: 'police', code: `MATRIX-${serial++}`, name: `Matrix agency ${caller}` });
   if (k === 'POST /api/representations')
     return json({ representativeAgencyId: 'none', traderId: 'GB000000000001', mode: 'direct' });
   if (k.endsWith('/simplified-procedures')) return json({ authorised: true });
@@ -436,7 +442,19 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
           headers: { 'content-type': 'application/json' },
           payload: JSON.stringify({ ...rulePackDocument, version: `matrix-${serial++}` }),
         }
-      : bodyFor(route, caller, eoris[caller]);
+      : route.key === 'POST /api/users'
+        ? {
+            // A user of the demo trader's organisation: another administration does not find it.
+            headers: { 'content-type': 'application/json' },
+            payload: JSON.stringify({
+              agencyId: fx.traderAgencyId,
+              username: `matrix-user-${serial++}`,
+              displayName: 'Matrix user',
+              roles: ['trader'],
+              password: 'matrix-password-1',
+            }),
+          }
+        : bodyFor(route, caller, eoris[caller]);
 
   const secrets = () =>
     [fx.declarationId, fx.permitId, fx.certificateId, fx.cargoReportId, fx.traderEori].filter(

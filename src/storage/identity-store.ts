@@ -96,32 +96,14 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
     },
     async findToken(tokenHash) {
       // Every request authenticates: build and compile this join once, then only bind the hash.
-      findTokenQuery ??= tokenQuery(db, '').compile();
+      findTokenQuery ??= tokenQuery(db).where('t.token_hash', '=', '').compile();
       const { rows } = await db.executeQuery<TokenRow>({
         ...findTokenQuery,
         parameters: [tokenHash],
       });
       const row = rows[0];
 
-      if (!row) return undefined;
-      const token: StoredToken = {
-        id: row.t_id,
-        userId: row.id,
-        kind: row.t_kind as StoredToken['kind'],
-        name: row.t_name,
-        createdAt: row.t_created_at,
-        expiresAt: row.t_expires_at,
-        revokedAt: row.t_revoked_at,
-      };
-      const agency: Agency = {
-        id: row.agency_id,
-        administrationId: row.a_administration_id,
-        kind: row.a_kind as AgencyKind,
-        code: row.a_code,
-        name: row.a_name,
-        traderId: row.a_trader_id,
-      };
-      return { token, user: toUser(row), agency };
+      return row && ofTokenRow(row);
     },
     async findAgency(id) {
       const row = await db
@@ -208,6 +190,95 @@ export function identityStore(db: Kysely<DB>): Repositories['identity'] {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async listUsersOf(administrationId) {
+      const rows = await db
+        .selectFrom('users as u')
+        .innerJoin('agencies as a', 'a.id', 'u.agency_id')
+        .selectAll('u')
+        .select([
+          'a.administration_id as a_administration_id',
+          'a.kind as a_kind',
+          'a.code as a_code',
+          'a.name as a_name',
+          'a.trader_id as a_trader_id',
+        ])
+        .where('a.administration_id', '=', administrationId)
+        .orderBy('u.created_at')
+        .orderBy('u.id')
+        .execute();
+      return rows.map((r) => ({ ...toUser(r), agency: agencyOfRow(r) }));
+    },
+    async setUserRoles(userId, roles) {
+      const r = await db
+        .updateTable('users')
+        .set({ roles: JSON.stringify(roles) })
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async setUserDisabled(userId, disabled) {
+      const r = await db
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0 })
+        .where('id', '=', userId)
+        .where('disabled', '=', disabled ? 0 : 1)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async revokeTokensOfUser(userId, at) {
+      const r = await db
+        .updateTable('tokens')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async countActiveAdmins(administrationId) {
+      const r = await db
+        .selectFrom('users as u')
+        .innerJoin('agencies as a', 'a.id', 'u.agency_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('a.administration_id', '=', administrationId)
+        .where('u.disabled', '=', 0)
+        // Roles are a JSON array of codes: the quoted code is found only as a whole element.
+        .where('u.roles', 'like', '%"admin"%')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async listTokensOf(administrationId, kind, options) {
+      let q = tokenQuery(db)
+        .where('a.administration_id', '=', administrationId)
+        .where('t.kind', '=', kind);
+      if (options.liveAt !== undefined) {
+        const at = options.liveAt;
+        q = q
+          .where('t.revoked_at', 'is', null)
+          .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', at)]));
+      }
+      const rows = await q
+        .orderBy('t.created_at', 'desc')
+        .orderBy('t.id', 'desc')
+        .limit(options.limit)
+        .execute();
+      return rows.map((r) => {
+        const found = ofTokenRow(r);
+        return { ...found.token, user: found.user, agency: found.agency };
+      });
+    },
+    async findTokenById(id) {
+      const row = await tokenQuery(db).where('t.id', '=', id).executeTakeFirst();
+      return row && ofTokenRow(row);
+    },
+    async revokeTokenById(id, at) {
+      const r = await db
+        .updateTable('tokens')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async countUsers() {
       const r = await db
         .selectFrom('users')
@@ -258,7 +329,38 @@ function toRepresentation(row: Selectable<DB['representations']>): Representatio
   };
 }
 
-function tokenQuery(db: Kysely<DB>, tokenHash: string) {
+function agencyOfRow(row: {
+  agency_id: string;
+  a_administration_id: string;
+  a_kind: string;
+  a_code: string;
+  a_name: string;
+  a_trader_id: string | null;
+}): Agency {
+  return {
+    id: row.agency_id,
+    administrationId: row.a_administration_id,
+    kind: row.a_kind as AgencyKind,
+    code: row.a_code,
+    name: row.a_name,
+    traderId: row.a_trader_id,
+  };
+}
+
+function ofTokenRow(row: TokenRow): { token: StoredToken; user: StoredUser; agency: Agency } {
+  const token: StoredToken = {
+    id: row.t_id,
+    userId: row.id,
+    kind: row.t_kind as StoredToken['kind'],
+    name: row.t_name,
+    createdAt: row.t_created_at,
+    expiresAt: row.t_expires_at,
+    revokedAt: row.t_revoked_at,
+  };
+  return { token, user: toUser(row), agency: agencyOfRow(row) };
+}
+
+function tokenQuery(db: Kysely<DB>) {
   return db
     .selectFrom('tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
@@ -283,8 +385,7 @@ function tokenQuery(db: Kysely<DB>, tokenHash: string) {
       'a.code as a_code',
       'a.name as a_name',
       'a.trader_id as a_trader_id',
-    ])
-    .where('t.token_hash', '=', tokenHash);
+    ]);
 }
 
 type TokenRow = InferResult<ReturnType<typeof tokenQuery>>[number];

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Me } from './App.js';
 import type { paths } from './api-types.js';
+import { AdminPage } from './pages/admin/AdminPage.js';
 import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
@@ -93,6 +94,12 @@ export const ROUTES: readonly Route[] = [
     title: 'Ledger',
     needs: { action: 'read', subject: 'ledger' },
     render: (me) => <LedgerPage me={me} />,
+  },
+  {
+    path: 'admin',
+    title: 'Administration',
+    needs: { action: 'administer', subject: 'identity' },
+    render: (_me, at) => <AdminPage section={at.id} />,
   },
 ];
 

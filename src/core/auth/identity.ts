@@ -83,3 +83,47 @@ export interface Principal {
 export function hasRole(p: Principal, ...roles: Role[]): boolean {
   return roles.some((r) => p.roles.includes(r));
 }
+
+/** Each role as people say it (the console shows these, never the codes). */
+export const ROLE_TITLES: Readonly<Record<Role, string>> = {
+  risk_analyst: 'Risk analyst',
+  border_officer: 'Border officer',
+  environmental_officer: 'Environmental officer',
+  trader: 'Trader (declarant)',
+  liaison_officer: 'Liaison officer',
+  manager: 'Manager',
+  admin: 'Administrator',
+};
+
+/** Each kind of agency as people say it. */
+export const AGENCY_KIND_TITLES: Readonly<Record<AgencyKind, string>> = {
+  customs: 'Customs',
+  environment: 'Environmental agency',
+  phytosanitary: 'Phytosanitary service',
+  energy: 'Energy regulator',
+  police: 'Police',
+  trader: 'Trading company',
+  other: 'Other public agency',
+};
+
+const PUBLIC_AGENCY_ROLES: readonly Role[] = ['environmental_officer', 'risk_analyst', 'manager'];
+
+/**
+ * The roles a user of each kind of agency may hold: customs staff roles in the customs agency
+ * (administrators included: they manage the whole administration), officers of the other public
+ * agencies, and the declarant role in a trading company. An administrator assigns only these.
+ */
+export const ROLES_OF_AGENCY_KIND: Readonly<Record<AgencyKind, readonly Role[]>> = {
+  customs: ['border_officer', 'risk_analyst', 'liaison_officer', 'manager', 'admin'],
+  environment: PUBLIC_AGENCY_ROLES,
+  phytosanitary: PUBLIC_AGENCY_ROLES,
+  energy: PUBLIC_AGENCY_ROLES,
+  police: PUBLIC_AGENCY_ROLES,
+  other: PUBLIC_AGENCY_ROLES,
+  trader: ['trader'],
+};
+
+/** Kinds of agency an administrator may add: every kind but customs (one per administration). */
+export const CREATABLE_AGENCY_KINDS: readonly AgencyKind[] = AGENCY_KINDS.filter(
+  (k) => k !== 'customs',
+);

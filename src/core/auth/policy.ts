@@ -450,8 +450,10 @@ export const POLICY: readonly Rule[] = [
     actions: ['administer'],
     subject: 'identity',
     roles: ['admin'],
+    agencyKinds: ['customs'],
     when: [ownAdministration()],
-    reason: 'administrators manage the users, agencies and tokens of their administration',
+    reason:
+      'administrators (of the customs agency) manage the agencies, users, roles, API tokens and sessions of their administration',
   },
 ];
 

@@ -2,7 +2,6 @@ import { abilities, ACTIONS, SUBJECTS } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
-import { issueApiTokenAsAdmin } from '../../app/manage-identity.js';
 import { signIn, signOut } from '../../app/sign-in.js';
 import {
   listRepresentations,
@@ -53,7 +52,7 @@ const RepresentationSchema = Type.Object({
   revokedBy: Nullable(Type.String()),
 });
 
-/** Sign-in, sign-out, who-am-I, API tokens, and who may lodge for whom. */
+/** Sign-in, sign-out, who-am-I, and who may lodge for whom (API tokens: routes/identity.ts). */
 export const authRoutes: FastifyPluginAsyncTypebox<{
   ctx: AppContext;
   signInLimit: { max: number; windowMs: number };
@@ -128,36 +127,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     }),
   );
 
-  app.post(
-    '/api/users/:userId/api-tokens',
-    {
-      schema: {
-        tags: ['auth'],
-        summary: 'Issue an API token for a user (administrators); the token is shown only once',
-        params: Type.Object({ userId: Type.String() }),
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ id: Type.String(), token: Type.String() }),
-          403: ProblemSchema,
-          404: ProblemSchema,
-        },
-      },
-    },
-    async (request, reply) => {
-      const issued = await issueApiTokenAsAdmin(ctx, request.principal, {
-        userId: request.params.userId,
-        name: request.body.name,
-        expiresAt: request.body.expiresAt ?? null,
-      });
-      return reply.code(201).send(issued);
-    },
-  );
   app.get(
     '/api/representations',
     {

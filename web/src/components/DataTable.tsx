@@ -112,7 +112,7 @@ export function DataTable<T>({
   return (
     // On a phone the table scrolls sideways inside its box, not the whole page.
     // Focusable, so that keyboard users can scroll it too (WCAG 2.1.1).
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={`${label} (scrolls)`}>
+    <div className="table-scroll" tabIndex={0} role="group" aria-label="Scrollable table">
       <table aria-label={label} className={selectable ? 'data selectable' : 'data'}>
         <thead>
           <tr>

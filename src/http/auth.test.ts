@@ -48,6 +48,7 @@ describe('sign-in, tokens and public routes', () => {
     expect(me.json()).toMatchObject({
       username: 'officer',
       roles: ['border_officer'],
+      roleTitles: ['Border officer'],
       via: 'session',
     });
     expect(expiresAt).toBe('2026-11-23T11:00:00.000Z');

@@ -6,6 +6,8 @@ import { SignInPage } from './pages/SignInPage.js';
 export interface Me {
   username: string;
   roles: string[];
+  /** The roles in words (from the server). */
+  roleTitles: string[];
   agencyKind: string;
   /** What the access policy lets this user do (GET /api/me); the API checks each record. */
   may: (action: Ability['action'], subject: Ability['subject']) => boolean;
@@ -43,6 +45,7 @@ export function App() {
     setMe({
       username: data.username,
       roles: data.roles,
+      roleTitles: data.roleTitles,
       agencyKind: data.agencyKind,
       may: (action, subject) => abilities.has(`${action} ${subject}`),
     });
@@ -112,7 +115,7 @@ export function App() {
           ))}
         </nav>
         <span className="user" id="user-menu">
-          {me.username} ({me.roles.join(', ')})
+          {me.username} ({me.roleTitles.join(', ')})
           <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -275,6 +275,8 @@ export interface paths {
                 | 'manager'
                 | 'admin'
               )[];
+              /** @description The roles in words, in the order of roles */
+              roleTitles: string[];
               /** @enum {unknown} */
               via: 'session' | 'api-token';
               /** @description What the access policy lets this user do in general (docs/access-policy.md); each record is still checked when used */

@@ -9,7 +9,7 @@ import {
   revokeRepresentation,
   setSimplifiedProcedures,
 } from '../../app/manage-representations.js';
-import { REPRESENTATION_MODES, ROLES } from '../../core/auth/identity.js';
+import { REPRESENTATION_MODES, ROLE_TITLES, ROLES } from '../../core/auth/identity.js';
 import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
 
@@ -29,6 +29,9 @@ const Me = Type.Object({
   administrationId: Type.String(),
   traderId: Type.Union([Type.String(), Type.Null()]),
   roles: Type.Array(Type.Enum(ROLES)),
+  roleTitles: Type.Array(Type.String(), {
+    description: 'The roles in words, in the order of roles',
+  }),
   via: Type.Enum(['session', 'api-token']),
   may: Type.Array(Type.Object({ action: Type.Enum(ACTIONS), subject: Type.Enum(SUBJECTS) }), {
     description:
@@ -123,6 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     (request) => ({
       ...request.principal,
       roles: [...request.principal.roles],
+      roleTitles: request.principal.roles.map((r) => ROLE_TITLES[r]),
       may: abilities(request.principal),
     }),
   );

@@ -37,7 +37,7 @@ describe.each(BACKENDS)('performance metrics definitions on %s', (backend) => {
     });
   const ok = (r: LightMyRequestResponse) => {
     expect(r.statusCode, r.body).toBeLessThan(300);
-    return r.json() as Record<string, unknown>;
+    return r.json<Record<string, unknown>>();
   };
   const seizure = (itemSequence: number, estimatedValue: number, currency: string) => ({
     itemSequence,

@@ -161,14 +161,22 @@ function areasChart(m: Metrics) {
         name: 'Detection rate',
         type: 'bar',
         itemStyle: { color: '#35608f' },
-        label: { show: true, position: 'right', formatter: '{c} %' },
+        label: {
+          show: true,
+          position: 'right',
+          formatter: (p: { value: unknown }) => `${formatNumber(Number(p.value), 1)} %`,
+        },
         data: groups.map((g) => bar(g.detectionRate)),
       },
       {
         name: 'Seizure rate',
         type: 'bar',
         itemStyle: { color: '#9b3d7a' },
-        label: { show: true, position: 'right', formatter: '{c} %' },
+        label: {
+          show: true,
+          position: 'right',
+          formatter: (p: { value: unknown }) => `${formatNumber(Number(p.value), 1)} %`,
+        },
         data: groups.map((g) => bar(g.seizureRate)),
       },
     ],
@@ -237,7 +245,11 @@ function timesChart(m: Metrics) {
         name: 'Median hours',
         type: 'bar',
         itemStyle: { color: '#35608f' },
-        label: { show: true, position: 'right', formatter: '{c} h' },
+        label: {
+          show: true,
+          position: 'right',
+          formatter: (p: { value: unknown }) => `${formatNumber(Number(p.value), 1)} h`,
+        },
         data: rows.map((r) =>
           r.d.medianHours === null ? MISSING : Math.round(r.d.medianHours * 10) / 10,
         ),

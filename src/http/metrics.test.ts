@@ -224,6 +224,7 @@ describe.each(BACKENDS)('performance metrics definitions on %s', (backend) => {
       ['from=0001-01-01&to=2026-11-03', 'from'],
       ['from=2026-11-01&to=%2B275760-09-13', 'to'],
       ['from=-271821-04-20&to=2026-11-03', 'from'],
+      [`from=2026-11-01${'0'.repeat(2000)}&to=2026-11-03`, 'from'],
     ] as const) {
       const r = await send(`/api/metrics/performance?${query}`, manager);
       expect(r.statusCode, r.body).toBe(400);

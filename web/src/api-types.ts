@@ -11115,7 +11115,7 @@ export interface paths {
         query: {
           /** @description Start (date or date-time, inclusive) */
           from: string;
-          /** @description End (exclusive) */
+          /** @description End (exclusive); the previous period is the one of the same length that ends at `from` */
           to: string;
           groupBy?: 'office' | 'agency' | 'priority-area';
           format?: 'json' | 'csv';

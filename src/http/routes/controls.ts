@@ -270,8 +270,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   );
 
   const Period = Type.Object({
-    from: Type.String({ description: 'Start (date or date-time, inclusive)' }),
-    to: Type.String({ description: 'End (exclusive)' }),
+    from: Type.String({ maxLength: 40, description: 'Start (date or date-time, inclusive)' }),
+    to: Type.String({
+      maxLength: 40,
+      description:
+        'End (exclusive); the previous period is the one of the same length that ends at `from`',
+    }),
     groupBy: Type.Optional(Type.Enum(GROUPINGS)),
     format: Type.Optional(Type.Enum(['json', 'csv'])),
   });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, session } from '../../api.js';
 import { AsyncView, useAsync } from '../../components/AsyncView.js';
 import { FormField } from '../../components/FormField.js';
-import { formatDateTime } from '../../format.js';
+import { formatNumber, formatUtcDate } from '../../format.js';
 import { Charts } from './charts.js';
 import { Figures } from './figures.js';
 
@@ -53,9 +53,10 @@ export function MetricsPage() {
         {(m) => (
           <>
             <p className="metrics-period">
-              Declarations lodged from {formatDateTime(m.period.from)} to{' '}
-              {formatDateTime(m.period.to)}, compared with the period of the same length before it
-              (from {formatDateTime(m.previous.period.from)}).
+              Declarations lodged from {formatUtcDate(m.period.from)} up to{' '}
+              {formatUtcDate(m.period.to)} (not included; days in UTC), compared with the{' '}
+              {formatNumber((Date.parse(m.period.to) - Date.parse(m.period.from)) / 86_400_000, 1)}{' '}
+              days before: from {formatUtcDate(m.previous.period.from)}.
             </p>
             <Figures m={m} />
             <Charts m={m} />

@@ -226,7 +226,7 @@ describe.runIf(available)('the metrics page in Chromium', () => {
     expect(barLabels[0]).not.toBe('0 h');
     const description = (await times.locator('.chart').getAttribute('aria-label')) ?? '';
     expect(description).toMatch(
-      /^Median hours: Clearance, certified traders no data, Clearance, other traders [\d,.]+ h, Permits, expedited no data, Permits, standard no data\.$/,
+      /^Median hours: Clearance, certified traders no data, Clearance, other traders [\d,.]+\sh, Permits, expedited no data, Permits, standard no data\.$/,
     );
     // The text alternative: the same figures as a table.
     await times.getByText('the figures as a table').click();
@@ -234,7 +234,7 @@ describe.runIf(available)('the metrics page in Chromium', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
     expect(await table.locator('tbody tr').first().textContent()).toContain('no data');
     expect(await table.locator('tbody tr').nth(1).textContent()).toMatch(
-      /^Clearance, other traders1[\d,.]+ h/,
+      /^Clearance, other traders1[\d,.]+\sh/,
     );
 
     // Rates by priority area: every area the indicators hit is named on the chart.
@@ -268,6 +268,7 @@ describe.runIf(available)('the metrics page in Chromium', () => {
     const times = page.locator('.metrics-chart').filter({ hasText: 'Median hours' });
     expect(await drawn(times)).toContain(squeeze('Permits, standard (no data)'));
     await page.screenshot({ path: `${SHOTS}/metrics-390.png`, fullPage: true });
+    await page.locator('.metrics-charts').screenshot({ path: `${SHOTS}/metrics-390-charts.png` });
     expect(await seriousViolations(page)).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ const CHANNEL_COLOURS = { green: '#4c9a63', yellow: '#d8b43c', red: '#c2463b' } 
 const MISSING = '-';
 const NO_DATA = 'no data';
 
-const hours = (h: number | null) => (h === null ? NO_DATA : `${formatNumber(h, 1)} h`);
+const hours = (h: number | null) => (h === null ? NO_DATA : `${formatNumber(h, 1)}\u00a0h`);
 
 /** The four charts of the period, each with its figures as a table. */
 export function Charts({ m }: { m: Metrics }) {
@@ -154,7 +154,7 @@ function areasChart(m: Metrics) {
     legend: { top: 0, data: ['Detection rate', 'Seizure rate'] },
     grid: { top: 40, left: 10, right: 30, bottom: 10, containLabel: true },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value} %' } },
+    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value} %', hideOverlap: true } },
     yAxis: { type: 'category', data: groups.map(label), axisLabel: allLabels(140), inverse: true },
     series: [
       {
@@ -238,7 +238,13 @@ function timesChart(m: Metrics) {
   const option: ChartOption = {
     grid: { top: 10, left: 10, right: 50, bottom: 10, containLabel: true },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'value', name: 'hours', nameLocation: 'middle', nameGap: 25 },
+    xAxis: {
+      type: 'value',
+      name: 'hours',
+      nameLocation: 'middle',
+      nameGap: 25,
+      axisLabel: { hideOverlap: true },
+    },
     yAxis: { type: 'category', data: rows.map(label), axisLabel: allLabels(140), inverse: true },
     series: [
       {

@@ -32,6 +32,8 @@ export interface Config {
   statementTimeoutMs: number;
   /** Longest an indicator preview may screen (in a worker thread) before it is stopped. */
   previewBudgetMs: number;
+  /** The exchange-rate table the metrics convert values with; absent: library/exchange-rates.json. */
+  exchangeRatesPath: string | undefined;
   /**
    * This node on the exchange with partner administrations: its id (`BY/GTK`; absent: the node
    * takes no part), the file of its signing keys (created at first start, never in the
@@ -100,6 +102,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       15_000,
     ),
     previewBudgetMs: integer(env.GREENLANE_PREVIEW_BUDGET_MS, 'GREENLANE_PREVIEW_BUDGET_MS', 2000),
+    exchangeRatesPath: env.GREENLANE_EXCHANGE_RATES?.trim()
+      ? path.resolve(env.GREENLANE_EXCHANGE_RATES.trim())
+      : undefined,
     sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH?.trim() || './data/greenlane.db'),
     sqlitePathSet: Boolean(env.GREENLANE_SQLITE_PATH?.trim()),
     host: env.HOST ?? '127.0.0.1',

@@ -5,6 +5,7 @@ import type { RiskRuntime } from './risk.js';
 import type { ExchangeRuntime } from './exchange.js';
 import type { LedgerRuntime } from './ledger.js';
 import type { ReferralSettings } from '../core/cargo/referral.js';
+import type { RateTable } from '../core/currency-rates.js';
 
 /** What every use case is given: storage, time, identifiers and the few settings use cases need. */
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
     cargo?: ReferralSettings;
     /** Longest an indicator preview may screen, in ms; default PREVIEW_LIMITS.budgetMs. */
     previewBudgetMs?: number;
+    /** Exchange rates the metrics convert values with; default the shipped (illustrative) table. */
+    exchangeRates?: RateTable;
   };
   risk: RiskRuntime;
   /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { channelsPerDay } from './metrics.js';
+import { checkRateTable, convertTotal, type RateTable } from '../core/currency-rates.js';
+import { readRateTable } from './currency-rates.js';
+import { channelsPerDay, checkPeriod, previousPeriod } from './metrics.js';
 
 describe('channels per day', () => {
   const d = (submittedAt: string, channel: 'green' | 'yellow' | 'red' | null) => ({
@@ -67,5 +69,112 @@ describe('channels per day', () => {
     // Consecutive days, no gaps.
     for (let k = 1; k < days.length; k++)
       expect(Date.parse(days[k]!.date) - Date.parse(days[k - 1]!.date)).toBe(86_400_000);
+  });
+});
+
+describe('the previous period', () => {
+  it.each([
+    {
+      period: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z' },
+      previous: { from: '2026-10-30T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' },
+    },
+    // A month of 30 days before a month of 31: the same length, not the same calendar month.
+    {
+      period: { from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' },
+      previous: { from: '2026-10-31T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
+    },
+    {
+      period: { from: '2026-11-02T10:00:00.000Z', to: '2026-11-02T10:00:00.001Z' },
+      previous: { from: '2026-11-02T09:59:59.999Z', to: '2026-11-02T10:00:00.000Z' },
+    },
+  ])('before $period.from', ({ period, previous }) => {
+    expect(previousPeriod(period)).toEqual(previous);
+  });
+
+  it('refuses dates outside four-digit years, so the previous period is always a date', () => {
+    expect(() => checkPeriod({ from: '1899-12-31', to: '2026-01-01' })).toThrow(/invalid period/);
+    expect(() => checkPeriod({ from: '2026-01-01', to: '+010000-01-01' })).toThrow();
+    const widest = checkPeriod({ from: '1900-01-01', to: '9999-12-31' });
+    expect(Number.isNaN(Date.parse(previousPeriod(widest).from))).toBe(false);
+  });
+});
+
+describe('values in one currency', () => {
+  const table: RateTable = {
+    name: 't',
+    currency: 'EUR',
+    date: '2026-11-02',
+    source: 's',
+    illustrative: false,
+    rates: { USD: 2, JPY: 160 },
+  };
+
+  it.each([
+    { name: 'none', values: [], total: 0, records: 0, unconverted: [] },
+    {
+      name: 'the table currency as it is, others divided by their rate',
+      values: [
+        { currency: 'EUR', amount: 10 },
+        { currency: 'USD', amount: 10 },
+        { currency: 'JPY', amount: 1600 },
+      ],
+      total: 25,
+      records: 3,
+      unconverted: [],
+    },
+    {
+      name: 'currencies without a rate counted and summed apart, by currency',
+      values: [
+        { currency: 'XAF', amount: 500 },
+        { currency: 'USD', amount: 4 },
+        { currency: 'BTN', amount: 7 },
+        { currency: 'XAF', amount: 250 },
+      ],
+      total: 2,
+      records: 1,
+      unconverted: [
+        { currency: 'BTN', records: 1, amount: 7 },
+        { currency: 'XAF', records: 2, amount: 750 },
+      ],
+    },
+    {
+      name: 'a name on the object prototype is no rate',
+      values: [{ currency: 'constructor', amount: 1 }],
+      total: 0,
+      records: 0,
+      unconverted: [{ currency: 'constructor', records: 1, amount: 1 }],
+    },
+    {
+      name: 'sums stop at the largest double',
+      values: [
+        { currency: 'EUR', amount: Number.MAX_VALUE },
+        { currency: 'EUR', amount: Number.MAX_VALUE },
+      ],
+      total: Number.MAX_VALUE,
+      records: 2,
+      unconverted: [],
+    },
+  ])('$name', ({ values, total, records, unconverted }) => {
+    expect(convertTotal(values, table)).toEqual({ currency: 'EUR', total, records, unconverted });
+  });
+
+  it('checks a rate table and says what is wrong', () => {
+    expect(checkRateTable(table)).toEqual(table);
+    expect(() => checkRateTable({ ...table, rates: { USD: 0 } })).toThrow(/\/rates\/USD/);
+    expect(() => checkRateTable({ ...table, currency: 'euro' })).toThrow(/\/currency/);
+    expect(() => checkRateTable({ ...table, extra: 1 })).toThrow(/\/extra unknown field/);
+    expect(() => checkRateTable([])).toThrow(/not a rate table/);
+  });
+
+  it('ships an illustrative table that says so', async () => {
+    const shipped = await readRateTable();
+    expect(shipped).toMatchObject({ currency: 'EUR', illustrative: true });
+    expect(shipped.source).toMatch(/^Illustrative, not published rates/);
+    expect(Object.keys(shipped.rates)).toEqual(
+      expect.arrayContaining(['USD', 'BYN', 'RUB', 'KZT']),
+    );
+    await expect(readRateTable('/nonexistent/rates.json')).rejects.toThrow(
+      /exchange rates \/nonexistent\/rates.json/,
+    );
   });
 });

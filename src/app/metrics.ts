@@ -6,7 +6,15 @@ import { DomainError } from '../core/errors.js';
 import { NODE_MESSAGE_TYPES, type MessageType } from '../core/exchange/messages.js';
 import type { ExchangeActivity, MetricDeclaration, Repositories } from '../core/ports.js';
 import { median, p90, proportion, type Proportion } from '../core/stats.js';
+import {
+  convertTotal,
+  rateTableInfo,
+  type ConvertedTotal,
+  type RateTable,
+  type RateTableInfo,
+} from '../core/currency-rates.js';
 import type { AppContext } from './context.js';
+import { readRateTable } from './currency-rates.js';
 
 export const GROUPINGS = ['office', 'agency', 'priority-area'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -17,7 +25,13 @@ export interface MetricsQuery {
   groupBy?: Grouping;
 }
 
-interface Counts {
+/**
+ * What happened to the declarations lodged in the period. A control is a declaration with at
+ * least one effective inspection record (a record corrected by a later one does not count); a
+ * finding, a controlled declaration whose effective records include a non-compliant one; a
+ * seizure, a controlled declaration with goods seized in an effective record.
+ */
+export interface Counts {
   declarations: number;
   goodsItems: number;
   channels: { green: number; yellow: number; red: number };
@@ -25,7 +39,10 @@ interface Counts {
   channelShare: { green: number | null; yellow: number | null; red: number | null };
   controls: number;
   findings: number;
+  seizures: number;
   /** findings / controls, with a 95 % interval. */
+  detectionRate: Proportion;
+  /** seizures / controls, with a 95 % interval. */
   seizureRate: Proportion;
 }
 
@@ -35,10 +52,20 @@ interface Durations {
   p90Hours: number | null;
 }
 
-export interface PerformanceMetrics {
+/** The figures of one period. */
+export interface PeriodMetrics {
   period: { from: string; to: string };
   totals: Counts;
-  seizures: { records: number; estimatedValue: Record<string, number> };
+  seizures: {
+    /** Seizure records of effective inspection records (one per goods item seized). */
+    records: number;
+    /** Declarations with goods seized (`totals.seizures`). */
+    declarations: number;
+    /** Estimated values by the currency they were recorded in. */
+    estimatedValue: Record<string, number>;
+    /** The same values in the rate table's currency; those without a rate counted apart. */
+    value: ConvertedTotal;
+  };
   indicators: Array<{
     indicatorId: string;
     version: number;
@@ -102,6 +129,14 @@ export interface PerformanceMetrics {
   daily: DailyChannels[];
 }
 
+/** The figures of a period, the same figures of the period of the same length before it, and the rates used. */
+export interface PerformanceMetrics extends PeriodMetrics {
+  /** The period of the same length that ends where this one starts. */
+  previous: PeriodMetrics;
+  /** The exchange-rate table values were converted with. */
+  rates: RateTableInfo;
+}
+
 export interface DailyChannels {
   /** YYYY-MM-DD, UTC. */
   date: string;
@@ -118,14 +153,23 @@ function assertReader(principal: Principal): void {
   assertAllowed(principal, 'read', 'performance-metrics');
 }
 
+// Four-digit years: ISO strings then compare as dates, and the previous period stays a date.
+const EARLIEST = Date.parse('1900-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 export function checkPeriod(q: { from?: string; to?: string }): { from: string; to: string } {
   const issues = [];
   const from = q.from === undefined ? NaN : Date.parse(q.from);
   const to = q.to === undefined ? NaN : Date.parse(q.to);
-  if (Number.isNaN(from))
-    issues.push({ path: 'querystring/from', reason: 'a date or date-time is required' });
-  if (Number.isNaN(to))
-    issues.push({ path: 'querystring/to', reason: 'a date or date-time is required' });
+  for (const [name, t] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (Number.isNaN(t))
+      issues.push({ path: `querystring/${name}`, reason: 'a date or date-time is required' });
+    else if (t < EARLIEST || t > LATEST)
+      issues.push({ path: `querystring/${name}`, reason: 'a date from 1900 to 9999 is required' });
+  }
   if (issues.length === 0 && to <= from)
     issues.push({ path: 'querystring/to', reason: 'must be after from' });
   if (issues.length > 0) throw new DomainError('invalid_input', 'invalid period', issues);
@@ -140,15 +184,49 @@ export async function performanceMetrics(
 ): Promise<PerformanceMetrics> {
   assertReader(principal);
   const agencies = await ctx.storage.read.identity.listAgencies(principal.administrationId);
-  return computeMetrics(ctx.storage.read, q, new Set(agencies.map((a) => a.id)));
+  return computeMetrics(ctx.storage.read, q, {
+    agencyIds: new Set(agencies.map((a) => a.id)),
+    ...(ctx.settings.exchangeRates ? { rates: ctx.settings.exchangeRates } : {}),
+  });
 }
 
-/** Computes the metrics from the records (declarations lodged in the period, their controls…). */
+/** The period of the same length that ends where `period` starts. */
+export function previousPeriod(period: { from: string; to: string }): {
+  from: string;
+  to: string;
+} {
+  const from = Date.parse(period.from);
+  const length = Date.parse(period.to) - from;
+  // Before the earliest date a Date can hold there is nothing lodged: the start stays there.
+  return { from: new Date(Math.max(from - length, -8.64e15)).toISOString(), to: period.from };
+}
+
+/**
+ * Computes the metrics from the records (declarations lodged in the period, their controls…),
+ * and the same for the period before; values converted with `rates` (default: the shipped table).
+ */
 export async function computeMetrics(
   read: Repositories,
   q: MetricsQuery,
-  agencyIds?: ReadonlySet<string>,
+  options: { agencyIds?: ReadonlySet<string>; rates?: RateTable } = {},
 ): Promise<PerformanceMetrics> {
+  const rates = options.rates ?? (await readRateTable());
+  const current = await periodMetrics(read, q, rates, options.agencyIds);
+  const previous = await periodMetrics(
+    read,
+    { ...q, ...previousPeriod(q) },
+    rates,
+    options.agencyIds,
+  );
+  return { ...current, previous, rates: rateTableInfo(rates) };
+}
+
+async function periodMetrics(
+  read: Repositories,
+  q: MetricsQuery,
+  rates: RateTable,
+  agencyIds?: ReadonlySet<string>,
+): Promise<PeriodMetrics> {
   const { from, to } = q;
   const m = read.metrics;
   const declarations = (await m.declarations(from, to)).filter(
@@ -167,9 +245,14 @@ export async function computeMetrics(
   );
   const hits = await m.hitsOf(ids);
 
-  const totals = counts(declarations, outcome);
+  // Seizures of records a later record corrected do not count, as the records themselves.
+  const corrected = new Set(records.flatMap((r) => (r.corrects ? [r.corrects] : [])));
+  const seizures = (await m.seizuresOfDeclarations(ids)).filter(
+    (s) => !corrected.has(s.inspectionId),
+  );
+  const seized = new Set(seizures.map((s) => s.declarationId));
+  const totals = counts(declarations, outcome, seized);
 
-  const seizures = await m.seizuresOfDeclarations(ids);
   const estimatedValue: Record<string, number> = {};
   // A sum past the largest double would read as null in JSON: it stays at the largest double.
   for (const s of seizures)
@@ -285,13 +368,21 @@ export async function computeMetrics(
     }
     groups = [...keyed.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([group, list]) => ({ group, ...counts(list, outcome) }));
+      .map(([group, list]) => ({ group, ...counts(list, outcome, seized) }));
   }
 
   return {
     period: { from, to },
     totals,
-    seizures: { records: seizures.length, estimatedValue },
+    seizures: {
+      records: seizures.length,
+      declarations: totals.seizures,
+      estimatedValue,
+      value: convertTotal(
+        seizures.map((s) => ({ currency: s.currency, amount: s.estimatedValue })),
+        rates,
+      ),
+    },
     indicators: [...perIndicator.values()].sort(
       (a, b) => b.hits - a.hits || (a.indicatorId < b.indicatorId ? -1 : 1),
     ),
@@ -430,17 +521,20 @@ export function channelsPerDay(
 function counts(
   list: readonly MetricDeclaration[],
   outcome: ReadonlyMap<string, ControlOutcome>,
+  seized: ReadonlySet<string>,
 ): Counts {
   const channels = { green: 0, yellow: 0, red: 0 };
   let goodsItems = 0;
   let controls = 0;
   let findings = 0;
+  let seizures = 0;
   for (const d of list) {
     if (d.channel) channels[d.channel]++;
     goodsItems += d.itemCount;
     const o = outcome.get(d.id)!;
     if (o.controlled) controls++;
     if (o.finding) findings++;
+    if (o.controlled && seized.has(d.id)) seizures++;
   }
   const share = (n: number) => (list.length === 0 ? null : n / list.length);
   return {
@@ -454,7 +548,9 @@ function counts(
     },
     controls,
     findings,
-    seizureRate: proportion(findings, controls),
+    seizures,
+    detectionRate: proportion(findings, controls),
+    seizureRate: proportion(seizures, controls),
   };
 }
 
@@ -470,12 +566,36 @@ export function metricsCsv(m: PerformanceMetrics): string {
     }
     rows.push([section, group, 'controls', c.controls]);
     rows.push([section, group, 'findings', c.findings]);
+    rows.push([section, group, 'seizures', c.seizures]);
+    rows.push([section, group, 'detection_rate', c.detectionRate.rate]);
     rows.push([section, group, 'seizure_rate', c.seizureRate.rate]);
   };
   countRows('totals', '', m.totals);
-  rows.push(['seizures', '', 'records', m.seizures.records]);
-  for (const [cur, v] of Object.entries(m.seizures.estimatedValue))
-    rows.push(['seizures', cur, 'estimated_value', v]);
+  const seizureRows = (section: string, s: PeriodMetrics['seizures']) => {
+    rows.push([section, '', 'records', s.records]);
+    rows.push([section, '', 'declarations', s.declarations]);
+    for (const [cur, v] of Object.entries(s.estimatedValue))
+      rows.push([section, cur, 'estimated_value', v]);
+    rows.push([section, s.value.currency, 'value_converted', s.value.total]);
+    rows.push([section, s.value.currency, 'records_converted', s.value.records]);
+    for (const u of s.value.unconverted) {
+      rows.push([section, u.currency, 'records_without_rate', u.records]);
+      rows.push([section, u.currency, 'value_without_rate', u.amount]);
+    }
+  };
+  seizureRows('seizures', m.seizures);
+  rows.push(
+    ['rates', '', 'table', m.rates.name],
+    ['rates', '', 'currency', m.rates.currency],
+    ['rates', '', 'date', m.rates.date],
+    ['rates', '', 'illustrative', String(m.rates.illustrative)],
+  );
+  rows.push(
+    ['previous', '', 'from', m.previous.period.from],
+    ['previous', '', 'to', m.previous.period.to],
+  );
+  countRows('previous', '', m.previous.totals);
+  seizureRows('previous_seizures', m.previous.seizures);
   for (const i of m.indicators) {
     const g = `${i.indicatorId}@${i.version}`;
     rows.push(

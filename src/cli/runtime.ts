@@ -3,6 +3,7 @@ import { systemClock, ulidGenerator, type AppContext } from '../app/context.js';
 import { LedgerAppender } from '../app/ledger.js';
 import { OutboxDispatcher } from '../app/outbox-dispatcher.js';
 import { riskRuntime } from '../app/risk.js';
+import { readRateTable } from '../app/currency-rates.js';
 import type { Config } from '../config.js';
 import { changesIndicators, type OutboxSubscriber } from '../core/events.js';
 import { eventLogSubscriber } from '../exchange/event-log.js';
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
 
 /** Opens the configured database (migrating it) and builds the app context. */
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  // Before the database: a broken rate table stops the start with its file named.
+  const exchangeRates = await readRateTable(config.exchangeRatesPath);
   const dbOptions: DatabaseOptions = {
     url: config.databaseUrl,
     sqlitePath: config.sqlitePath,
@@ -59,6 +62,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       permitDeadlines: config.permitDeadlines,
       cargo: config.cargo,
       previewBudgetMs: config.previewBudgetMs,
+      exchangeRates,
     },
     risk,
     feed,

@@ -12432,13 +12432,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Performance metrics for declarations lodged in a period: channels, controls, seizure rates, random vs targeted detection, clearance times, permit processing, collaboration; JSON or CSV */
+    /** Performance metrics for declarations lodged in a period: channels, controls, findings and seizures with detection and seizure rates, random vs targeted detection, seizure values in one currency, clearance times, permit processing, collaboration, and the same figures for the previous period of the same length; JSON or CSV */
     get: {
       parameters: {
         query: {
           /** @description Start (date or date-time, inclusive) */
           from: string;
-          /** @description End (exclusive) */
+          /** @description End (exclusive); the previous period is the one of the same length that ends at `from` */
           to: string;
           groupBy?: 'office' | 'agency' | 'priority-area';
           format?: 'json' | 'csv';
@@ -12449,13 +12449,478 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
+        /** @description The metrics (JSON), or one `section,group,metric,value` row per figure (CSV) */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              period: {
+                from: string;
+                to: string;
+              };
+              totals: {
+                declarations: number;
+                goodsItems: number;
+                channels: {
+                  green: number;
+                  yellow: number;
+                  red: number;
+                };
+                channelShare: {
+                  green: number | null;
+                  yellow: number | null;
+                  red: number | null;
+                };
+                /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+                controls: number;
+                /** @description Controlled declarations with a non-compliant effective record */
+                findings: number;
+                /** @description Controlled declarations with goods seized in an effective record */
+                seizures: number;
+                /** @description findings ÷ controls */
+                detectionRate: {
+                  successes: number;
+                  n: number;
+                  rate: number | null;
+                  low: number | null;
+                  high: number | null;
+                };
+                /** @description seizures ÷ controls */
+                seizureRate: {
+                  successes: number;
+                  n: number;
+                  rate: number | null;
+                  low: number | null;
+                  high: number | null;
+                };
+              };
+              seizures: {
+                records: number;
+                declarations: number;
+                /** @description Estimated values by the currency they were recorded in */
+                estimatedValue: {
+                  [key: string]: number;
+                };
+                value: {
+                  currency: string;
+                  total: number;
+                  records: number;
+                  /** @description Values in currencies the rate table has no rate for, in their own currency */
+                  unconverted: {
+                    currency: string;
+                    records: number;
+                    amount: number;
+                  }[];
+                };
+              };
+              indicators: {
+                indicatorId: string;
+                version: number;
+                priorityArea: string;
+                hits: number;
+                controls: number;
+                findings: number;
+                hitRate: number | null;
+              }[];
+              selection: {
+                /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                random: {
+                  successes: number;
+                  n: number;
+                  rate: number | null;
+                  low: number | null;
+                  high: number | null;
+                };
+                /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                targeted: {
+                  successes: number;
+                  n: number;
+                  rate: number | null;
+                  low: number | null;
+                  high: number | null;
+                };
+              };
+              clearance: {
+                certified: {
+                  n: number;
+                  medianHours: number | null;
+                  p90Hours: number | null;
+                };
+                others: {
+                  n: number;
+                  medianHours: number | null;
+                  p90Hours: number | null;
+                };
+              };
+              permits: {
+                decided: number;
+                expedited: {
+                  n: number;
+                  medianHours: number | null;
+                  p90Hours: number | null;
+                } & {
+                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                  withinDeadline: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                };
+                standard: {
+                  n: number;
+                  medianHours: number | null;
+                  p90Hours: number | null;
+                } & {
+                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                  withinDeadline: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                };
+              };
+              collaboration: {
+                jointApprovals: number;
+                referrals: number;
+                informationRequests: number;
+                messages: number;
+                byAgencyPair: {
+                  from: string;
+                  to: string;
+                  events: number;
+                }[];
+              };
+              exchanges: {
+                messages: number;
+                records: number;
+                byPartner: {
+                  partner: string;
+                  messages: number;
+                  records: number;
+                  sent: number;
+                  received: number;
+                }[];
+                byType: {
+                  type: string;
+                  sent: number;
+                  received: number;
+                }[];
+                byMonth: {
+                  month: string;
+                  partner: string;
+                  type: string;
+                  sent: number;
+                  received: number;
+                }[];
+                assistance: {
+                  sent: number;
+                  received: number;
+                  answered: number;
+                  overdue: number;
+                  responseTime: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  };
+                  ourResponseTime: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  };
+                };
+              };
+              groups:
+                | {
+                    group: string;
+                    declarations: number;
+                    goodsItems: number;
+                    channels: {
+                      green: number;
+                      yellow: number;
+                      red: number;
+                    };
+                    channelShare: {
+                      green: number | null;
+                      yellow: number | null;
+                      red: number | null;
+                    };
+                    /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+                    controls: number;
+                    /** @description Controlled declarations with a non-compliant effective record */
+                    findings: number;
+                    /** @description Controlled declarations with goods seized in an effective record */
+                    seizures: number;
+                    /** @description findings ÷ controls */
+                    detectionRate: {
+                      successes: number;
+                      n: number;
+                      rate: number | null;
+                      low: number | null;
+                      high: number | null;
+                    };
+                    /** @description seizures ÷ controls */
+                    seizureRate: {
+                      successes: number;
+                      n: number;
+                      rate: number | null;
+                      low: number | null;
+                      high: number | null;
+                    };
+                  }[]
+                | null;
+              daily: {
+                date: string;
+                declarations: number;
+                green: number;
+                yellow: number;
+                red: number;
+                unscreened: number;
+              }[];
+              /** @description The same figures for the period of the same length that ends where this one starts */
+              previous: {
+                period: {
+                  from: string;
+                  to: string;
+                };
+                totals: {
+                  declarations: number;
+                  goodsItems: number;
+                  channels: {
+                    green: number;
+                    yellow: number;
+                    red: number;
+                  };
+                  channelShare: {
+                    green: number | null;
+                    yellow: number | null;
+                    red: number | null;
+                  };
+                  /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+                  controls: number;
+                  /** @description Controlled declarations with a non-compliant effective record */
+                  findings: number;
+                  /** @description Controlled declarations with goods seized in an effective record */
+                  seizures: number;
+                  /** @description findings ÷ controls */
+                  detectionRate: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                  /** @description seizures ÷ controls */
+                  seizureRate: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                };
+                seizures: {
+                  records: number;
+                  declarations: number;
+                  /** @description Estimated values by the currency they were recorded in */
+                  estimatedValue: {
+                    [key: string]: number;
+                  };
+                  value: {
+                    currency: string;
+                    total: number;
+                    records: number;
+                    /** @description Values in currencies the rate table has no rate for, in their own currency */
+                    unconverted: {
+                      currency: string;
+                      records: number;
+                      amount: number;
+                    }[];
+                  };
+                };
+                indicators: {
+                  indicatorId: string;
+                  version: number;
+                  priorityArea: string;
+                  hits: number;
+                  controls: number;
+                  findings: number;
+                  hitRate: number | null;
+                }[];
+                selection: {
+                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                  random: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                  targeted: {
+                    successes: number;
+                    n: number;
+                    rate: number | null;
+                    low: number | null;
+                    high: number | null;
+                  };
+                };
+                clearance: {
+                  certified: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  };
+                  others: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  };
+                };
+                permits: {
+                  decided: number;
+                  expedited: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  } & {
+                    /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                    withinDeadline: {
+                      successes: number;
+                      n: number;
+                      rate: number | null;
+                      low: number | null;
+                      high: number | null;
+                    };
+                  };
+                  standard: {
+                    n: number;
+                    medianHours: number | null;
+                    p90Hours: number | null;
+                  } & {
+                    /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+                    withinDeadline: {
+                      successes: number;
+                      n: number;
+                      rate: number | null;
+                      low: number | null;
+                      high: number | null;
+                    };
+                  };
+                };
+                collaboration: {
+                  jointApprovals: number;
+                  referrals: number;
+                  informationRequests: number;
+                  messages: number;
+                  byAgencyPair: {
+                    from: string;
+                    to: string;
+                    events: number;
+                  }[];
+                };
+                exchanges: {
+                  messages: number;
+                  records: number;
+                  byPartner: {
+                    partner: string;
+                    messages: number;
+                    records: number;
+                    sent: number;
+                    received: number;
+                  }[];
+                  byType: {
+                    type: string;
+                    sent: number;
+                    received: number;
+                  }[];
+                  byMonth: {
+                    month: string;
+                    partner: string;
+                    type: string;
+                    sent: number;
+                    received: number;
+                  }[];
+                  assistance: {
+                    sent: number;
+                    received: number;
+                    answered: number;
+                    overdue: number;
+                    responseTime: {
+                      n: number;
+                      medianHours: number | null;
+                      p90Hours: number | null;
+                    };
+                    ourResponseTime: {
+                      n: number;
+                      medianHours: number | null;
+                      p90Hours: number | null;
+                    };
+                  };
+                };
+                groups:
+                  | {
+                      group: string;
+                      declarations: number;
+                      goodsItems: number;
+                      channels: {
+                        green: number;
+                        yellow: number;
+                        red: number;
+                      };
+                      channelShare: {
+                        green: number | null;
+                        yellow: number | null;
+                        red: number | null;
+                      };
+                      /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+                      controls: number;
+                      /** @description Controlled declarations with a non-compliant effective record */
+                      findings: number;
+                      /** @description Controlled declarations with goods seized in an effective record */
+                      seizures: number;
+                      /** @description findings ÷ controls */
+                      detectionRate: {
+                        successes: number;
+                        n: number;
+                        rate: number | null;
+                        low: number | null;
+                        high: number | null;
+                      };
+                      /** @description seizures ÷ controls */
+                      seizureRate: {
+                        successes: number;
+                        n: number;
+                        rate: number | null;
+                        low: number | null;
+                        high: number | null;
+                      };
+                    }[]
+                  | null;
+                daily: {
+                  date: string;
+                  declarations: number;
+                  green: number;
+                  yellow: number;
+                  red: number;
+                  unscreened: number;
+                }[];
+              };
+              rates: {
+                name: string;
+                currency: string;
+                date: string;
+                source: string;
+                /** @description True for the shipped table: illustrative rates, to be replaced */
+                illustrative: boolean;
+              };
+            };
+            'text/csv': string;
           };
         };
         /** @description Default Response */

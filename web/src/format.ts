@@ -22,3 +22,6 @@ export const formatDay = (date: string): string =>
   new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
     new Date(`${date}T00:00:00Z`),
   );
+/** A day of a UTC instant with its year ("4 Mar 2024"), for periods counted in UTC days. */
+export const formatUtcDate = (iso: string): string =>
+  new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));

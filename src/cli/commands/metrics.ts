@@ -21,10 +21,11 @@ export async function metrics(
   }
   const runtime = await openRuntime(config);
   try {
-    const m = await computeMetrics(runtime.ctx.storage.read, {
-      ...period,
-      ...(options.groupBy !== undefined ? { groupBy: options.groupBy } : {}),
-    });
+    const m = await computeMetrics(
+      runtime.ctx.storage.read,
+      { ...period, ...(options.groupBy !== undefined ? { groupBy: options.groupBy } : {}) },
+      runtime.ctx.settings.exchangeRates ? { rates: runtime.ctx.settings.exchangeRates } : {},
+    );
     process.stdout.write(
       options.format === 'csv' ? metricsCsv(m) : JSON.stringify(m, null, 2) + '\n',
     );

@@ -28,6 +28,7 @@ import {
   type LodgingData,
   type OutboxCursor,
 } from '../../core/events.js';
+import { PerformanceMetricsSchema } from '../metrics-schema.js';
 import { ProblemSchema } from '../schemas.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -269,8 +270,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   );
 
   const Period = Type.Object({
-    from: Type.String({ description: 'Start (date or date-time, inclusive)' }),
-    to: Type.String({ description: 'End (exclusive)' }),
+    from: Type.String({ maxLength: 40, description: 'Start (date or date-time, inclusive)' }),
+    to: Type.String({
+      maxLength: 40,
+      description:
+        'End (exclusive); the previous period is the one of the same length that ends at `from`',
+    }),
     groupBy: Type.Optional(Type.Enum(GROUPINGS)),
     format: Type.Optional(Type.Enum(['json', 'csv'])),
   });
@@ -280,9 +285,20 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       schema: {
         tags: ['metrics'],
         summary:
-          'Performance metrics for declarations lodged in a period: channels, controls, seizure rates, random vs targeted detection, clearance times, permit processing, collaboration; JSON or CSV',
+          'Performance metrics for declarations lodged in a period: channels, controls, findings and seizures with detection and seizure rates, random vs targeted detection, seizure values in one currency, clearance times, permit processing, collaboration, and the same figures for the previous period of the same length; JSON or CSV',
         querystring: Period,
-        response: { 200: Type.Unknown(), 400: ProblemSchema, 403: ProblemSchema },
+        response: {
+          200: {
+            description:
+              'The metrics (JSON), or one `section,group,metric,value` row per figure (CSV)',
+            content: {
+              'application/json': { schema: PerformanceMetricsSchema },
+              'text/csv': { schema: Type.String() },
+            },
+          },
+          400: ProblemSchema,
+          403: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -19,6 +19,8 @@ export interface AppContext {
     cargo?: ReferralSettings;
     /** Longest an indicator preview may screen, in ms; default PREVIEW_LIMITS.budgetMs. */
     previewBudgetMs?: number;
+    /** Share of examined declarations above which a preview warns; default PREVIEW_DEFAULTS.warnShare. */
+    previewWarnShare?: number;
   };
   risk: RiskRuntime;
   /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */

@@ -59,6 +59,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       permitDeadlines: config.permitDeadlines,
       cargo: config.cargo,
       previewBudgetMs: config.previewBudgetMs,
+      previewWarnShare: config.previewWarnShare,
     },
     risk,
     feed,

@@ -77,8 +77,9 @@ export function ConditionReferencePanel({
                   aria-label={`Insert ${h.name}`}
                   onClick={() => onInsert(`${h.name}(`)}
                 >
-                  <code>{h.signature}</code>
+                  <code>{h.name}</code>
                 </button>{' '}
+                <code className="note">{h.signature.slice(h.name.length)}</code>{' '}
                 <span className="note">{h.doc}</span>
               </li>
             ))}

@@ -230,7 +230,9 @@ export function IndicatorEditor({
         <ProblemAlert problem={problem} labels={LABELS} />
         {saved && <p className="status">{saved}</p>}
         {preview === 'loading' && <p className="status">Testing against recent declarations…</p>}
-        {preview && preview !== 'loading' && <PreviewResult preview={preview} canLink={canLink} />}
+        {preview && preview !== 'loading' && (
+          <PreviewResult key={preview.window.to} preview={preview} canLink={canLink} />
+        )}
       </form>
       {reference && <ConditionReferencePanel reference={reference} onInsert={insert} />}
     </div>

@@ -1,6 +1,9 @@
+import { useState } from 'react';
 import { formatDateTime, formatNumber } from '../../format.js';
 import { DataTable } from '../../components/DataTable.js';
 import type { Preview } from './types.js';
+
+const BROAD_HITS_SHOWN = 10;
 
 /** What a version would have hit among recent declarations, and a warning when that is too many. */
 export function PreviewResult({
@@ -15,6 +18,9 @@ export function PreviewResult({
 }) {
   const rate = preview.hitRate === null ? '—' : `${formatNumber(preview.hitRate * 100, 1)} %`;
   const share = `${formatNumber(preview.broad.share * 100, 1)} %`;
+  // A too broad condition lists nearly everything: the first few show what it catches.
+  const [all, setAll] = useState(!preview.broad.exceeded);
+  const hits = all ? preview.hits : preview.hits.slice(0, BROAD_HITS_SHOWN);
   return (
     <section className="preview" aria-label={label}>
       <h3>Test against recent declarations</h3>
@@ -49,7 +55,7 @@ export function PreviewResult({
       {preview.hits.length > 0 && (
         <DataTable
           label="Preview hits"
-          rows={preview.hits}
+          rows={hits}
           rowKey={(h) => `${h.declarationId}-${h.itemSequence}`}
           columns={[
             {
@@ -88,6 +94,15 @@ export function PreviewResult({
             },
           ]}
         />
+      )}
+      {hits.length < preview.hits.length && (
+        <p className="note">
+          The first {formatNumber(hits.length)} of {formatNumber(preview.hits.length)} hits listed
+          are shown.{' '}
+          <button type="button" onClick={() => setAll(true)}>
+            Show all {formatNumber(preview.hits.length)} hits
+          </button>
+        </p>
       )}
       {preview.truncated && (
         <p className="note">

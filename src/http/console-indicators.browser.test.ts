@@ -149,6 +149,8 @@ describe.runIf(available)('indicators in the console: analyst and approver', () 
 
     // The reference, searched: the helper goes in at the caret.
     await condition.fill('');
+    // The preview shown is of the draft before: it says so.
+    await editor.getByText(/^The draft has changed since this test/).waitFor();
     await reference.getByLabel('Search the reference').fill('prefix');
     expect(await reference.getByRole('button', { name: /^Insert / }).count()).toBeGreaterThan(0);
     expect(await reference.getByRole('button', { name: 'Insert item.origin' }).count()).toBe(0);

@@ -66,6 +66,8 @@ export function IndicatorEditor({
   const [preview, setPreview] = useState<Preview | 'loading' | null>(null);
   const [days, setDays] = useState('30');
   const [limit, setLimit] = useState('500');
+  /** The draft as it was tested: a preview of an older draft says so. */
+  const [tested, setTested] = useState<string | null>(null);
   const conditionRef = useRef<HTMLTextAreaElement | null>(null);
 
   const body = (): IndicatorBody => ({
@@ -113,6 +115,7 @@ export function IndicatorEditor({
       return;
     }
     setPreview(data);
+    setTested(JSON.stringify(body()));
   };
 
   /** Puts a name from the reference at the caret, in place of the word begun there. */
@@ -230,6 +233,9 @@ export function IndicatorEditor({
         <ProblemAlert problem={problem} labels={LABELS} />
         {saved && <p className="status">{saved}</p>}
         {preview === 'loading' && <p className="status">Testing against recent declarations…</p>}
+        {preview && preview !== 'loading' && tested !== JSON.stringify(body()) && (
+          <p className="note">The draft has changed since this test: test again to see its hits.</p>
+        )}
         {preview && preview !== 'loading' && (
           <PreviewResult key={preview.window.to} preview={preview} canLink={canLink} />
         )}

@@ -63,7 +63,9 @@ export function IndicatorsPage({ me }: { me: Me }) {
       <ProblemAlert problem={problem} />
       {current && (
         <IndicatorDetail
-          key={`${current.id}:${revision}`}
+          // Mounted afresh once the reloaded list has the new version or status (its version
+          // pickers start from the newest), and after each change (approvals to read again).
+          key={`${current.id}:${current.version}:${current.status}:${revision}`}
           indicator={current}
           me={me}
           author={author && current.status !== 'retired'}

@@ -34,4 +34,12 @@ describe('configuration', () => {
       );
     }
   });
+
+  it('reads the share above which an indicator preview warns, as a percentage', () => {
+    expect(readConfig({}).previewWarnShare).toBe(0.5);
+    expect(readConfig({ GREENLANE_PREVIEW_WARN_PERCENT: '20' }).previewWarnShare).toBe(0.2);
+    expect(() => readConfig({ GREENLANE_PREVIEW_WARN_PERCENT: '150' })).toThrow(
+      "GREENLANE_PREVIEW_WARN_PERCENT must be a percentage from 0 to 100 (got '150')",
+    );
+  });
 });

@@ -34,6 +34,8 @@ export interface Config {
   previewBudgetMs: number;
   /** The exchange-rate table the metrics convert values with; absent: library/exchange-rates.json. */
   exchangeRatesPath: string | undefined;
+  /** Share of the examined declarations (0 to 1) above which a preview warns that a condition is too broad. */
+  previewWarnShare: number;
   /**
    * This node on the exchange with partner administrations: its id (`BY/GTK`; absent: the node
    * takes no part), the file of its signing keys (created at first start, never in the
@@ -105,6 +107,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exchangeRatesPath: env.GREENLANE_EXCHANGE_RATES?.trim()
       ? path.resolve(env.GREENLANE_EXCHANGE_RATES.trim())
       : undefined,
+    previewWarnShare: percent(
+      env.GREENLANE_PREVIEW_WARN_PERCENT,
+      'GREENLANE_PREVIEW_WARN_PERCENT',
+      50,
+    ),
     sqlitePath: path.resolve(env.GREENLANE_SQLITE_PATH?.trim() || './data/greenlane.db'),
     sqlitePathSet: Boolean(env.GREENLANE_SQLITE_PATH?.trim()),
     host: env.HOST ?? '127.0.0.1',
@@ -146,6 +153,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
   };
+}
+
+/** A whole percentage from 0 to 100, as a share from 0 to 1. */
+function percent(value: string | undefined, name: string, fallback: number): number {
+  const n = integer(value, name, fallback);
+  if (n > 100) throw new Error(`${name} must be a percentage from 0 to 100 (got '${value}')`);
+  return n / 100;
 }
 
 function integer(value: string | undefined, name: string, fallback: number): number {

@@ -22,6 +22,8 @@ export interface AppContext {
     previewBudgetMs?: number;
     /** Exchange rates the metrics convert values with; default the shipped (illustrative) table. */
     exchangeRates?: RateTable;
+    /** Share of examined declarations above which a preview warns; default PREVIEW_DEFAULTS.warnShare. */
+    previewWarnShare?: number;
   };
   risk: RiskRuntime;
   /** Committed events as the outbox delivers them, in this process (live views, engine reloads). */

@@ -8,11 +8,13 @@ import type {
   StoredReferenceList,
 } from '../core/ports.js';
 import { compileCondition, ConditionError } from '../core/risk/compile-condition.js';
-import type {
-  Authored,
-  IndicatorStatus,
-  ReferenceList,
-  SharingLevel,
+import {
+  nextIndicatorCode,
+  type Authored,
+  type IndicatorStatus,
+  type PriorityArea,
+  type ReferenceList,
+  type SharingLevel,
 } from '../core/risk/indicator.js';
 import { validateIndicator } from '../core/risk/validate-indicator.js';
 import {
@@ -62,7 +64,7 @@ export async function saveIndicator(
       previous?.coAuthorAgencyIds,
     );
     const indicator: StoredIndicator = {
-      id: previous?.id ?? options.newId ?? ctx.ids.next(),
+      id: previous?.id ?? options.newId ?? (await newIndicatorCode(tx, principal, v.priorityArea)),
       version: (previous?.version ?? 0) + 1,
       title: v.title,
       priorityArea: v.priorityArea,
@@ -99,6 +101,17 @@ export async function saveIndicator(
     return indicator;
   });
   return saved;
+}
+
+/** A readable code for a new indicator of the principal's agency (see nextIndicatorCode). */
+async function newIndicatorCode(
+  tx: Repositories,
+  principal: Principal,
+  area: PriorityArea,
+): Promise<string> {
+  const agency = await tx.identity.findAgency(principal.agencyId);
+  const taken = (await tx.indicators.listLatest()).map((i) => i.id);
+  return nextIndicatorCode(agency?.code ?? 'IND', area, taken);
 }
 
 const LIST_ENTRY: Record<ReferenceList['kind'], (e: string) => boolean> = {

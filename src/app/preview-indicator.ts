@@ -14,7 +14,12 @@ import type { PreviewHit, PreviewJob, PreviewOutcome } from './preview-screening
 export type { PreviewHit } from './preview-screening.js';
 import { traderProfile } from './risk.js';
 
-export const PREVIEW_DEFAULTS = { limit: 500, days: 30 } as const;
+export const PREVIEW_DEFAULTS = {
+  limit: 500,
+  days: 30,
+  /** A condition hitting more than this share of the examined declarations is too broad (GREENLANE_PREVIEW_WARN_PERCENT). */
+  warnShare: 0.5,
+} as const;
 export const PREVIEW_LIMITS = {
   maxLimit: 2000,
   maxDays: 366,
@@ -42,6 +47,11 @@ export interface IndicatorPreview {
   /** The item hits, newest declaration first; at most `PREVIEW_LIMITS.maxHitsListed`. */
   hits: PreviewHit[];
   truncated: boolean;
+  /**
+   * The configured share of examined declarations above which the condition is too broad, and
+   * whether this one is (hitRate > share): the console warns without knowing the setting.
+   */
+  broad: { share: number; exceeded: boolean };
 }
 
 /**
@@ -117,14 +127,17 @@ export async function previewIndicator(
     job,
     ctx.settings.previewBudgetMs ?? PREVIEW_LIMITS.budgetMs,
   );
+  const hitRate = declarations.length === 0 ? null : declarationsHit / declarations.length;
+  const share = ctx.settings.previewWarnShare ?? PREVIEW_DEFAULTS.warnShare;
   return {
     window: { from, to, limit },
     examined: declarations.length,
     declarationsHit,
-    hitRate: declarations.length === 0 ? null : declarationsHit / declarations.length,
+    hitRate,
     itemsHit,
     hits,
     truncated: itemsHit > hits.length,
+    broad: { share, exceeded: hitRate !== null && hitRate > share },
   };
 }
 

@@ -63,6 +63,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       cargo: config.cargo,
       previewBudgetMs: config.previewBudgetMs,
       exchangeRates,
+      previewWarnShare: config.previewWarnShare,
     },
     risk,
     feed,

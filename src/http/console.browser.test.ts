@@ -348,18 +348,24 @@ describe.runIf(available)('the web console in Chromium', () => {
     const row = page.locator('tr', { hasText: 'Batteries from the watch list' });
     expect(await row.textContent()).toContain('draft');
     await page.getByRole('button', { name: 'Submit Batteries from the watch list' }).click();
-    await expect.poll(() => row.textContent()).toContain('awaiting-approval');
+    await expect.poll(() => row.textContent()).toContain('awaiting approval');
     // Four eyes: another analyst approves for customs what this one saved.
     await signInAs('analyst2');
     await page.getByRole('link', { name: 'Indicators' }).click();
-    await page.getByRole('button', { name: 'Approve Batteries from the watch list' }).click();
+    await page
+      .getByRole('button', { name: 'Review and approve Batteries from the watch list' })
+      .click();
+    await page.getByRole('button', { name: 'Approve version 1' }).click();
     await expect
       .poll(() => page.locator('tr', { hasText: 'Batteries from the watch list' }).textContent())
-      .toContain('awaiting-approval');
+      .toContain('awaiting approval');
     // The environmental agency's approval activates it.
     await signInAs('ecologist');
     await page.getByRole('link', { name: 'Indicators' }).click();
-    await page.getByRole('button', { name: 'Approve Batteries from the watch list' }).click();
+    await page
+      .getByRole('button', { name: 'Review and approve Batteries from the watch list' })
+      .click();
+    await page.getByRole('button', { name: 'Approve version 1' }).click();
     await expect
       .poll(() => page.locator('tr', { hasText: 'Batteries from the watch list' }).textContent())
       .toContain('active');
@@ -441,12 +447,12 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Compare' }).click();
     const diff = page.getByRole('table', { name: 'Changes between versions' });
     await expect.poll(() => diff.locator('tbody tr').count()).toBe(1);
-    expect(await diff.locator('tbody tr').textContent()).toMatch(/^weight\s*40\s*60$/);
+    expect(await diff.locator('tbody tr').textContent()).toMatch(/^Weight\s*40\s*60$/);
     await page.screenshot({ path: `${SHOTS}/indicator-versions.png`, fullPage: true });
     // Submitted, then sent back to draft with a reason by its owner agency.
     const row = page.locator('tr', { hasText: 'Batteries from the watch list' });
     await page.getByRole('button', { name: 'Submit Batteries from the watch list' }).click();
-    await expect.poll(() => row.textContent()).toMatch(/2\s*awaiting-approval/);
+    await expect.poll(() => row.textContent()).toMatch(/2\s*awaiting approval/);
     const reject = page.getByRole('form', { name: 'Reject version 2' });
     await reject.getByLabel('Reason for rejecting version 2').fill('Weight not agreed yet.');
     await reject.getByRole('button', { name: 'Reject version 2' }).click();

@@ -23,6 +23,7 @@ interface Preview {
     reason: string;
   }>;
   truncated: boolean;
+  broad: { share: number; exceeded: boolean };
 }
 
 describe.each(BACKENDS)('indicator preview over HTTP on %s', (backend) => {
@@ -123,6 +124,25 @@ describe.each(BACKENDS)('indicator preview over HTTP on %s', (backend) => {
       reason: expect.stringContaining('Waste electrical equipment') as unknown,
     });
     expect([await count('indicators'), await count('audit_events')]).toEqual(before);
+  });
+
+  it('warns when a condition hits more than the configured share of declarations', async () => {
+    // `true` hits every declaration: over the default 50 %.
+    const all = (await preview(draft({ condition: 'true' }))).json<Preview>();
+    expect([all.examined, all.declarationsHit, all.hitRate]).toEqual([4, 4, 1]);
+    expect(all.broad).toEqual({ share: 0.5, exceeded: true });
+    const narrow = (
+      await preview(draft({ condition: 'item.hs.startsWith("8549110")' }))
+    ).json<Preview>();
+    expect([narrow.declarationsHit, narrow.broad]).toEqual([1, { share: 0.5, exceeded: false }]);
+    // The share is the server's setting (GREENLANE_PREVIEW_WARN_PERCENT): 3 of 4 is not over 80 %.
+    world.ctx.settings.previewWarnShare = 0.8;
+    try {
+      const p = (await preview(draft())).json<Preview>();
+      expect([p.hitRate, p.broad]).toEqual([0.75, { share: 0.8, exceeded: false }]);
+    } finally {
+      delete world.ctx.settings.previewWarnShare;
+    }
   });
 
   it('takes the newest declarations up to the limit, within the days asked for', async () => {

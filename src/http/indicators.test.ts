@@ -99,7 +99,48 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     const created = await send('POST', '/api/indicators', indicator());
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ version: 1, status: 'draft', weight: 50 });
+    // A readable code: the owner agency's, the area's letters, the next number in the series.
+    expect(created.json<{ id: string }>().id).toBe('BY-C-EW-01');
     await activate(`/api/indicators/${created.json<{ id: string }>().id}`, 1);
+  });
+
+  it('lists what a condition may use: fields with type and meaning, helpers, reference lists', async () => {
+    const r = await app.inject({
+      method: 'GET',
+      url: '/api/indicators/context',
+      headers: bearer(analyst),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const ref = r.json<{
+      fields: Array<{ name: string; type: string; doc: string }>;
+      helpers: Array<{ name: string; signature: string; doc: string }>;
+      lists: Array<{ name: string; kind: string; entryCount: number; status: string }>;
+    }>();
+    expect(ref.fields).toContainEqual({
+      name: 'item.hs',
+      type: 'string',
+      doc: expect.stringContaining('HS code') as unknown,
+    });
+    expect(ref.fields.map((f) => f.name)).toContain('trader.findingRate');
+    for (const f of ref.fields) expect(f.doc, f.name).not.toBe('');
+    expect(ref.helpers.map((h) => h.name)).toEqual([
+      'hsIn',
+      'inList',
+      'hasDocument',
+      'hasValidPermit',
+      'hasValidCertificate',
+    ]);
+    expect(ref.helpers[0]).toMatchObject({ signature: 'hsIn(string, string): bool' });
+    expect(ref.lists).toContainEqual(
+      expect.objectContaining({ name: 'e-waste', kind: 'hs-prefixes', entryCount: 2 }),
+    );
+    // Traders read no method information.
+    const trader = await app.inject({
+      method: 'GET',
+      url: '/api/indicators/context',
+      headers: bearer(world.tokens.trader),
+    });
+    expect(trader.statusCode).toBe(403);
   });
 
   it.each([
@@ -265,5 +306,22 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
     ).toBe(403);
     const r = await send('POST', '/api/indicators', indicator(), world.tokens.officer);
     expect(r.statusCode).toBe(403);
+  });
+
+  it('numbers new indicators per agency and area, and keeps the code across versions', async () => {
+    const second = (
+      await send('POST', '/api/indicators', indicator({ title: 'More e-waste' }))
+    ).json<{
+      id: string;
+    }>();
+    expect(second.id).toBe('BY-C-EW-02');
+    const energy = await send(
+      'POST',
+      '/api/indicators',
+      indicator({ priorityArea: 'energy', title: 'Fuel' }),
+    );
+    expect(energy.json<{ id: string }>().id).toBe('BY-C-EN-01');
+    const revised = await send('PUT', `/api/indicators/${second.id}`, indicator({ weight: 20 }));
+    expect(revised.json()).toMatchObject({ id: 'BY-C-EW-02', version: 2 });
   });
 });

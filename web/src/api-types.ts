@@ -5528,7 +5528,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** What a condition can use: context fields with their CEL types, and helper functions */
+    /** What a condition can use: context fields with their CEL types and meaning, helper functions, and the reference lists */
     get: {
       parameters: {
         query?: never;
@@ -5543,7 +5543,55 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              fields: {
+                /** @description As written in a condition, e.g. item.hs */
+                name: string;
+                /** @description CEL type */
+                type: string;
+                doc: string;
+              }[];
+              helpers: {
+                /** @enum {unknown} */
+                name: 'hsIn' | 'inList' | 'hasDocument' | 'hasValidPermit' | 'hasValidCertificate';
+                signature: string;
+                doc: string;
+              }[];
+              lists: {
+                name: string;
+                /** @enum {unknown} */
+                kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
+                title: string;
+                version: number;
+                /** @enum {unknown} */
+                status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+                entryCount: number;
+              }[];
+              note: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -5653,6 +5701,13 @@ export interface paths {
               }[];
               /** @description True when more than 500 item hits */
               truncated: boolean;
+              /** @description Whether the condition hits more than the configured share of declarations */
+              broad: {
+                /** @description The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default 50 %) */
+                share: number;
+                /** @description hitRate > share: the condition is too broad */
+                exceeded: boolean;
+              };
             };
           };
         };

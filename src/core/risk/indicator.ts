@@ -94,3 +94,42 @@ export interface ReferenceList {
 export function isInForce(i: Pick<Indicator, 'validFrom' | 'validTo'>, at: string): boolean {
   return (i.validFrom === null || i.validFrom <= at) && (i.validTo === null || at < i.validTo);
 }
+
+/** Two letters per priority area, as the reference library's codes use them (GL-EW-01). */
+export const PRIORITY_AREA_CODES = {
+  'plastic-waste': 'PW',
+  'e-waste': 'EW',
+  'waste-and-scrap-metal': 'WS',
+  'green-technology': 'GT',
+  'agricultural-chemicals': 'AC',
+  'endangered-species': 'ES',
+  'intellectual-property': 'IP',
+  energy: 'EN',
+  'general-smuggling': 'SM',
+} as const satisfies Record<PriorityArea, string>;
+
+/**
+ * The readable code of a new indicator: the owner agency's code, the area's two letters and the
+ * next free number in that series (`BY-CUSTOMS-EW-03`), so that people can say and search it;
+ * the agency prefix keeps it apart from the reference library's `GL-…` codes.
+ */
+export function nextIndicatorCode(
+  agencyCode: string,
+  area: PriorityArea,
+  taken: Iterable<string>,
+): string {
+  const prefix = `${
+    agencyCode
+      .toUpperCase()
+      .replace(/[^A-Z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 35) || 'IND'
+  }-${PRIORITY_AREA_CODES[area]}-`;
+  let highest = 0;
+  for (const id of taken) {
+    if (!id.startsWith(prefix)) continue;
+    const n = /^\d{1,6}$/.test(id.slice(prefix.length)) ? Number(id.slice(prefix.length)) : 0;
+    highest = Math.max(highest, n);
+  }
+  return `${prefix}${String(highest + 1).padStart(2, '0')}`;
+}

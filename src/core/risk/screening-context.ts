@@ -138,6 +138,54 @@ export const CONTEXT_SCHEMA = {
   trader: TRADER_FIELDS,
 };
 
+/**
+ * What each context field holds, in words, for the condition reference (GET /api/indicators/context):
+ * one line per field, kept beside the types so that a field cannot be added without its meaning.
+ */
+export const CONTEXT_FIELD_DOCS = {
+  declaration: {
+    kind: "what was lodged: 'import', 'export', 'transit' or 'cargo-report'",
+    office: 'customs office of lodging (its code)',
+    transportMode: 'mode of transport at the border (sea, air, road, rail…)',
+    dispatchCountry: 'country of dispatch (ISO 3166-1 alpha-2)',
+    destinationCountry: 'country of destination (ISO 3166-1 alpha-2)',
+    transitCountries: 'countries the goods pass through on the way, in order',
+    declarantId: 'EORI or trader id of the declarant',
+    consignorId: 'EORI or trader id of the consignor',
+    consignorCountry: "the consignor's country",
+    consigneeId: 'EORI or trader id of the consignee',
+    itemCount: 'number of goods items',
+    date: 'when GreenLane received the declaration (ISO 8601)',
+    lateFiling: 'a cargo report lodged after its time limit',
+    minutesLate: 'minutes after the lodging time limit (0 when on time)',
+  },
+  item: {
+    sequence: 'number of the goods item on the declaration (from 1)',
+    hs: 'HS code of the goods item (6 to 10 digits)',
+    description: 'description of the goods as declared',
+    quantity: 'quantity in the supplementary unit, when declared',
+    unit: 'the supplementary unit (e.g. p/st, l, kg)',
+    netMass: 'net mass in kg, when declared',
+    grossMass: 'gross mass in kg, when declared',
+    value: 'declared value, when declared',
+    currency: 'currency of the value (ISO 4217)',
+    origin: 'country of origin (ISO 3166-1 alpha-2)',
+    species: 'scientific name of the species, for animals and plants',
+    brand: 'brand or trade mark as declared',
+    documents: 'document type codes referenced on the item and on the declaration',
+    valuePerKg: 'value ÷ net mass, when both are declared and the mass is positive',
+  },
+  trader: {
+    id: "the declarant's trader id",
+    country: "the trader's country",
+    controls: 'controls of earlier declarations of this trader',
+    findings: 'controls of this trader that found something',
+    findingRate: 'findings ÷ controls (0 without controls)',
+  },
+} as const satisfies {
+  [K in keyof typeof CONTEXT_SCHEMA]: Record<keyof (typeof CONTEXT_SCHEMA)[K], string>;
+};
+
 /** GreenLane's helper functions, with CEL signatures and what they do. */
 export const HELPERS = {
   hsIn: {

@@ -1,4 +1,3 @@
-import { assertAllowed } from '../../core/auth/policy.js';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
@@ -19,7 +18,8 @@ import {
   PRIORITY_AREAS,
   SHARING_LEVELS,
 } from '../../core/risk/indicator.js';
-import { CONTEXT_SCHEMA, HELPERS } from '../../core/risk/screening-context.js';
+import { HELPERS } from '../../core/risk/screening-context.js';
+import { conditionReference } from '../../app/condition-reference.js';
 import { IndicatorInputSchema } from '../../core/risk/validate-indicator.js';
 import { AssessmentSchema, ProblemSchema } from '../schemas.js';
 
@@ -60,6 +60,34 @@ export const ReferenceListSchema = Type.Object({
   createdBy: Type.String(),
 });
 
+const ConditionReferenceSchema = Type.Object({
+  fields: Type.Array(
+    Type.Object({
+      name: Type.String({ description: 'As written in a condition, e.g. item.hs' }),
+      type: Type.String({ description: 'CEL type' }),
+      doc: Type.String(),
+    }),
+  ),
+  helpers: Type.Array(
+    Type.Object({
+      name: Type.Enum(Object.keys(HELPERS) as Array<keyof typeof HELPERS>),
+      signature: Type.String(),
+      doc: Type.String(),
+    }),
+  ),
+  lists: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
+      title: Type.String(),
+      version: Type.Integer(),
+      status: Type.Enum(INDICATOR_STATUSES),
+      entryCount: Type.Integer(),
+    }),
+  ),
+  note: Type.String(),
+});
+
 const PreviewSchema = Type.Object({
   window: Type.Object({ from: Type.String(), to: Type.String(), limit: Type.Integer() }),
   examined: Type.Integer({ description: 'Declarations screened' }),
@@ -83,6 +111,17 @@ const PreviewSchema = Type.Object({
   truncated: Type.Boolean({
     description: `True when more than ${PREVIEW_LIMITS.maxHitsListed} item hits`,
   }),
+  broad: Type.Object(
+    {
+      share: Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: `The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default ${PREVIEW_DEFAULTS.warnShare * 100} %)`,
+      }),
+      exceeded: Type.Boolean({ description: 'hitRate > share: the condition is too broad' }),
+    },
+    { description: 'Whether the condition hits more than the configured share of declarations' },
+  ),
 });
 
 // The body is validated by the domain (condition compiled against the lists in force); the
@@ -111,17 +150,11 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       schema: {
         tags: ['risk'],
         summary:
-          'What a condition can use: context fields with their CEL types, and helper functions',
+          'What a condition can use: context fields with their CEL types and meaning, helper functions, and the reference lists',
+        response: { 200: ConditionReferenceSchema, 403: ProblemSchema },
       },
     },
-    (request) => {
-      assertAllowed(request.principal, 'read', 'indicator');
-      return {
-        fields: CONTEXT_SCHEMA,
-        helpers: Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, h])),
-        note: 'A comparison with a value that was not declared (e.g. item.value on an item without value) is false.',
-      };
-    },
+    (request) => conditionReference(ctx, request.principal),
   );
   app.post(
     '/api/indicators',

@@ -356,6 +356,12 @@ export async function releaseDeclaration(
       throw new DomainError('not_found', `no declaration ${declarationId}`);
     }
     assertAllowed(principal, 'release', 'control', d);
+    if (d.kind === 'cargo-report') {
+      throw new DomainError(
+        'conflict',
+        'an entry summary declaration is not released: the goods are released on their customs declaration',
+      );
+    }
     const state = await tx.declarations.status(declarationId);
     if (!state || !['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status)) {
       throw new DomainError(
@@ -405,7 +411,7 @@ export async function releaseDeclaration(
     ) {
       throw new DomainError(
         'conflict',
-        `cannot release: the ${d.channel} channel needs a recorded control (POST /api/declarations/${declarationId}/inspections)`,
+        `cannot release: a ${d.channel} declaration is released only after its control is recorded`,
       );
     }
     const shipped = new Set<string>();

@@ -20,6 +20,8 @@ import type {
 import { PRIORITY_AREAS } from '../core/risk/indicator.js';
 import { traderParty } from '../core/traders/certificate.js';
 import type { Channel, DeclarationKind } from '../core/declaration/declaration.js';
+import { blockingPermitChecks, releasePermitChecks } from './manage-permits.js';
+import { PERMIT_TITLES, permitProblem } from './views/declaration-view.js';
 import {
   explainAssessment,
   type IndicatorWords,
@@ -406,6 +408,17 @@ export async function controlView(
         'An entry summary declaration is not released: the goods are released on their customs declaration.';
     else if (needsControl)
       releaseBlocked = `Record the control first: a ${d.channel} declaration is released only after a control.`;
+    else {
+      const rules = (await ctx.risk.engine()).permitRules;
+      const blocking = blockingPermitChecks(await releasePermitChecks(read, d, rules));
+      if (blocking.length > 0)
+        releaseBlocked = `Not releasable until the permits are in order: ${blocking
+          .map(
+            (c) =>
+              `item ${c.itemSequence} needs a ${PERMIT_TITLES[c.required] ?? 'permit'} (${permitProblem(c) ?? 'not covered'})`,
+          )
+          .join('; ')}.`;
+    }
   }
   const next: NextAction[] = [];
   if (open && assignees.length > 0) next.push('assign');

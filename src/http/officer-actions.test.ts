@@ -122,6 +122,7 @@ describe.each(BACKENDS)('officer actions on %s', (backend) => {
     await lodge('red', scrap('R1'));
     await lodge('held', scrap('R2'));
     await lodge('ens', scrap('ENS1', 'cargo-report'));
+    await lodge('permits', sampleDeclaration({ reference: 'P1' }));
   });
   afterAll(async () => {
     await app.close();
@@ -240,6 +241,17 @@ describe.each(BACKENDS)('officer actions on %s', (backend) => {
       }),
     ) as unknown as Control;
     expect(referred.status).toBe('referred');
+  });
+
+  it('offers release exactly when the release would go through (permits included)', async () => {
+    ok(await send('POST', `/api/declarations/${ids.permits}/inspections`, officer, inspection()));
+    const c = await control('permits');
+    const release = await send('POST', `/api/declarations/${ids.permits}/release`, officer);
+    if (c.nextActions.includes('release')) expect(release.statusCode, release.body).toBe(200);
+    else {
+      expect(c.releaseBlocked).toMatch(/^Not releasable until the permits are in order: item 1/);
+      expect(release.statusCode).toBe(409);
+    }
   });
 
   it('gives an entry summary declaration no release and no hold', async () => {

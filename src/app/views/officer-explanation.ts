@@ -122,4 +122,3 @@ function plural(n: number, word: string): string {
 }
 
 const capitalise = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
-

@@ -22,6 +22,7 @@ import { traderParty } from '../core/traders/certificate.js';
 import type { Channel, DeclarationKind } from '../core/declaration/declaration.js';
 import { blockingPermitChecks, releasePermitChecks } from './manage-permits.js';
 import { PERMIT_TITLES, permitProblem } from './views/declaration-view.js';
+import { withArticle } from './views/officer-explanation.js';
 import {
   explainAssessment,
   type IndicatorWords,
@@ -415,7 +416,7 @@ export async function controlView(
         releaseBlocked = `Not releasable until the permits are in order: ${blocking
           .map(
             (c) =>
-              `item ${c.itemSequence} needs a ${PERMIT_TITLES[c.required] ?? 'permit'} (${permitProblem(c) ?? 'not covered'})`,
+              `item ${c.itemSequence} needs ${withArticle(PERMIT_TITLES[c.required] ?? 'permit')} (${permitProblem(c) ?? 'not covered'})`,
           )
           .join('; ')}.`;
     }
@@ -423,7 +424,8 @@ export async function controlView(
   const next: NextAction[] = [];
   if (open && assignees.length > 0) next.push('assign');
   if (open && !entrySummary && may('inspect')) next.push('inspect');
-  if (state.status !== 'released' && inspections.length > 0 && may('inspect')) next.push('correct');
+  if (state.status !== 'released' && !entrySummary && inspections.length > 0 && may('inspect'))
+    next.push('correct');
   if (
     ['lodged', 'awaiting-control', 'under-control'].includes(state.status) &&
     !entrySummary &&

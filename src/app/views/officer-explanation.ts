@@ -77,8 +77,9 @@ export function explainAssessment(
   const permits = a.permits.flatMap((p) => {
     const problem = permitProblem(p);
     if (problem === null) return [];
-    const title = PERMIT_TITLES[p.required] ?? 'a permit';
-    return [`Item ${p.itemSequence} needs a ${title}: ${problem}.`];
+    return [
+      `Item ${p.itemSequence} needs ${withArticle(PERMIT_TITLES[p.required] ?? 'permit')}: ${problem}.`,
+    ];
   });
   const adjustments = a.effects.flatMap((e) => {
     if (e.kind === 'certificate')
@@ -120,5 +121,9 @@ function rationaleOf(reason: string): string {
 function plural(n: number, word: string): string {
   return n === 1 ? `One ${word}` : `${n} ${word}s`;
 }
+
+/** `a permit`, `an ozone-depleting substances licence`. */
+export const withArticle = (noun: string): string =>
+  `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
 const capitalise = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

@@ -21,8 +21,8 @@ import { PRIORITY_AREAS } from '../core/risk/indicator.js';
 import { traderParty } from '../core/traders/certificate.js';
 import type { Channel, DeclarationKind } from '../core/declaration/declaration.js';
 import { blockingPermitChecks, releasePermitChecks } from './manage-permits.js';
-import { PERMIT_TITLES, permitProblem } from './views/declaration-view.js';
-import { withArticle } from './views/officer-explanation.js';
+import { PERMIT_TITLES } from './views/declaration-view.js';
+import { officerPermitProblem, withArticle } from './views/officer-explanation.js';
 import {
   explainAssessment,
   type IndicatorWords,
@@ -345,6 +345,8 @@ export interface ControlView {
   nextActions: NextAction[];
   /** Why release is not among them, in words, when the principal could otherwise release. */
   releaseBlocked: string | null;
+  /** Who has it, in words: a name and whether it is the principal. */
+  assignee: { displayName: string; self: boolean } | null;
   /** Whom the principal may assign it to (themself for an officer; a manager, any officer). */
   assignees: Array<{ username: string; displayName: string; self: boolean }>;
   /** The public agencies it may be referred to. */
@@ -391,6 +393,7 @@ export async function controlView(
           (u) =>
             !u.disabled &&
             u.roles.includes('border_officer') &&
+            u.id !== state.assignedTo && // already theirs
             (u.id === principal.userId || hasRole(principal, 'manager')),
         )
         .map((u) => ({
@@ -416,7 +419,7 @@ export async function controlView(
         releaseBlocked = `Not releasable until the permits are in order: ${blocking
           .map(
             (c) =>
-              `item ${c.itemSequence} needs ${withArticle(PERMIT_TITLES[c.required] ?? 'permit')} (${permitProblem(c) ?? 'not covered'})`,
+              `item ${c.itemSequence} needs ${withArticle(PERMIT_TITLES[c.required] ?? 'permit')} (${officerPermitProblem(c) ?? 'not covered'})`,
           )
           .join('; ')}.`;
     }
@@ -452,11 +455,26 @@ export async function controlView(
     outcome,
     nextActions: next,
     releaseBlocked,
+    assignee: state.assignedTo === null ? null : await assigneeOf(ctx, principal, state.assignedTo),
     assignees,
     referTo,
     explanation: d.assessment
       ? explainAssessment(d.assessment, await indicatorWords(ctx, d))
       : null,
+  };
+}
+
+/** The officer a control is assigned to, named only within their own agency. */
+async function assigneeOf(
+  ctx: AppContext,
+  principal: Principal,
+  userId: string,
+): Promise<{ displayName: string; self: boolean }> {
+  const user = await ctx.storage.read.identity.findUserById(userId);
+  const self = userId === principal.userId;
+  return {
+    displayName: user && user.agencyId === principal.agencyId ? user.displayName : 'an officer',
+    self,
   };
 }
 

@@ -88,6 +88,12 @@ export const ControlViewSchema = Type.Object({
   releaseBlocked: Nullable(
     Type.String({ description: 'Why release is not offered, in words, when the caller releases' }),
   ),
+  assignee: Nullable(
+    Type.Object(
+      { displayName: Type.String(), self: Type.Boolean() },
+      { description: 'Who has it; `self` when it is the caller' },
+    ),
+  ),
   assignees: Type.Array(
     Type.Object({ username: Type.String(), displayName: Type.String(), self: Type.Boolean() }),
     { description: 'Whom the caller may assign it to' },

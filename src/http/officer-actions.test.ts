@@ -157,7 +157,17 @@ describe.each(BACKENDS)('officer actions on %s', (backend) => {
     const taken = ok(
       await send('POST', `/api/declarations/${ids.red}/assign`, officer, { officer: 'officer' }),
     );
-    expect(taken).toMatchObject({ status: 'under-control' });
+    expect(taken).toMatchObject({
+      status: 'under-control',
+      assignee: { displayName: 'officer', self: true },
+      assignees: [],
+    });
+    expect((await control('red', manager)) as unknown).toMatchObject({
+      assignee: { displayName: 'officer', self: false },
+    });
+    // Taken: not offered to the officer again; the manager may still hand it to a colleague.
+    expect((taken as unknown as Control).nextActions).not.toContain('assign');
+    expect((await control('red', manager)).assignees.map((a) => a.username)).toEqual(['colleague']);
   });
 
   it('refuses an inspection without its result or an account of what was found', async () => {
@@ -197,14 +207,7 @@ describe.each(BACKENDS)('officer actions on %s', (backend) => {
         }),
       ),
     ) as unknown as Control;
-    expect(recorded.nextActions).toEqual([
-      'assign',
-      'inspect',
-      'correct',
-      'hold',
-      'refer',
-      'release',
-    ]);
+    expect(recorded.nextActions).toEqual(['inspect', 'correct', 'hold', 'refer', 'release']);
     expect(recorded.releaseBlocked).toBeNull();
     ok(await send('POST', `/api/declarations/${ids.red}/release`, officer));
     expect((await control('red')).nextActions).toEqual([]);

@@ -10552,6 +10552,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;
@@ -10789,6 +10793,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;
@@ -11055,6 +11063,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;
@@ -11171,6 +11183,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;
@@ -11407,6 +11423,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;
@@ -11642,6 +11662,10 @@ export interface paths {
               /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
               nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
               releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
               /** @description Whom the caller may assign it to */
               assignees: {
                 username: string;

@@ -1,3 +1,4 @@
+import type { PermitCheck } from '../../core/permits/check.js';
 import type { Assessment } from '../../core/risk/assess.js';
 import type { PriorityArea } from '../../core/risk/indicator.js';
 import { CONTROL_WORDS, PERMIT_TITLES, permitProblem } from './declaration-view.js';
@@ -75,7 +76,7 @@ export function explainAssessment(
     });
   }
   const permits = a.permits.flatMap((p) => {
-    const problem = permitProblem(p);
+    const problem = officerPermitProblem(p);
     if (problem === null) return [];
     return [
       `Item ${p.itemSequence} needs ${withArticle(PERMIT_TITLES[p.required] ?? 'permit')}: ${problem}.`,
@@ -120,6 +121,12 @@ function rationaleOf(reason: string): string {
 
 function plural(n: number, word: string): string {
   return n === 1 ? `One ${word}` : `${n} ${word}s`;
+}
+
+/** What is wrong with a permit check, said to the officer (the trader's words say "you"). */
+export function officerPermitProblem(p: PermitCheck): string | null {
+  const words = permitProblem(p);
+  return words && words.replace(/\b(to|for) you\b/g, '$1 the trader');
 }
 
 /** `a permit`, `an ozone-depleting substances licence`. */

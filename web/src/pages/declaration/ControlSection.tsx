@@ -32,7 +32,6 @@ export function ControlSection({
   onChange: () => void;
 }) {
   const next = new Set(control.nextActions);
-  const assignee = control.assignees.find((a) => control.assignedTo !== null && a.self);
   const entrySummary = control.kind === 'cargo-report';
   return (
     <section aria-labelledby="control">
@@ -45,8 +44,8 @@ export function ControlSection({
             : 'controlled, goods as declared'
           : 'not controlled yet'}
         .{' '}
-        {control.assignedTo
-          ? `Assigned to ${assignee ? 'you' : 'a colleague'}.`
+        {control.assignee
+          ? `Assigned to ${control.assignee.self ? 'you' : control.assignee.displayName}.`
           : 'Not assigned to anyone.'}
       </p>
       {entrySummary && (

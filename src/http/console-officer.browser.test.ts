@@ -290,6 +290,28 @@ describe.runIf(chromiumAvailable('officer console browser tests'))(
       await shoot('entry-summary');
     });
 
+    it('keeps the score, conditions and codes one click away for an analyst', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Username').fill('analyst');
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.goto(`${base}/#/declarations/${ids['PARROTS-A']}`);
+      await page.getByRole('heading', { name: 'Why this channel' }).waitFor();
+      const technical = page.locator('details.technical');
+      // Closed, the words only; opened, the engine's own account.
+      expect(await page.locator('section[aria-labelledby="why"]').innerText()).not.toMatch(
+        /Score \d|condition:/,
+      );
+      await technical.locator('summary').click();
+      expect(await technical.innerText()).toMatch(/Score \d+.*→ red/s);
+      expect(await technical.innerText()).toMatch(/condition: /);
+      // An analyst follows controls but does not act on them.
+      expect(await page.getByRole('form', { name: 'Record an inspection' }).count()).toBe(0);
+      serious.push(...(await seriousViolations(page)));
+      await shoot('declaration-analyst');
+    });
+
     it('passed the accessibility audit and logged no error', () => {
       expect(serious).toEqual([]);
       expect(consoleErrors).toEqual([]);

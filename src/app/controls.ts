@@ -19,6 +19,15 @@ import type {
 } from '../core/ports.js';
 import { PRIORITY_AREAS } from '../core/risk/indicator.js';
 import { traderParty } from '../core/traders/certificate.js';
+import type { Channel, DeclarationKind } from '../core/declaration/declaration.js';
+import { blockingPermitChecks, releasePermitChecks } from './manage-permits.js';
+import { PERMIT_TITLES } from './views/declaration-view.js';
+import { officerPermitProblem, withArticle } from './views/officer-explanation.js';
+import {
+  explainAssessment,
+  type IndicatorWords,
+  type OfficerExplanation,
+} from './views/officer-explanation.js';
 import type { AppContext } from './context.js';
 
 export interface WorklistQuery {
@@ -89,6 +98,13 @@ export async function assignDeclaration(
       throw new DomainError(
         'forbidden',
         'officers take declarations for themselves; managers assign',
+      );
+    }
+    const state = (await tx.declarations.status(declarationId))!;
+    if (!OPEN.includes(state.status)) {
+      throw new DomainError(
+        'conflict',
+        'a released, seized or cancelled declaration is not assigned',
       );
     }
     await tx.declarations.assign(declarationId, user.id);
@@ -213,6 +229,11 @@ export async function referDeclaration(
   input: { agency: string; reason: string },
 ): Promise<ControlView> {
   assertAllowed(principal, 'refer', 'control');
+  if (input.reason.trim() === '') {
+    throw new DomainError('invalid_input', 'say what the other agency is asked', [
+      { path: '/reason', reason: 'required: the question for the other agency' },
+    ]);
+  }
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
     await owned(tx, principal, declarationId, 'refer');
@@ -267,9 +288,21 @@ export async function holdDeclaration(
   reason: string,
 ): Promise<ControlView> {
   assertAllowed(principal, 'hold', 'control');
+  const why = reason.trim();
+  if (why === '') {
+    throw new DomainError('invalid_input', 'say why the goods are held', [
+      { path: '/reason', reason: 'required: the reason the goods are held' },
+    ]);
+  }
   const at = ctx.clock.now().toISOString();
   await ctx.storage.write(async (tx) => {
-    await owned(tx, principal, declarationId, 'hold');
+    const d = await owned(tx, principal, declarationId, 'hold');
+    if (d.kind === 'cargo-report') {
+      throw new DomainError(
+        'conflict',
+        'an entry summary declaration is not held: hold the goods on their customs declaration',
+      );
+    }
     if (
       !(await tx.declarations.setStatus(
         declarationId,
@@ -279,14 +312,28 @@ export async function holdDeclaration(
     ) {
       throw new DomainError('conflict', 'only goods awaiting release can be held');
     }
-    await audit(tx, principal, declarationId, 'declaration.held', at, { reason });
+    await audit(tx, principal, declarationId, 'declaration.held', at, { reason: why });
   });
   return controlView(ctx, principal, declarationId);
 }
 
+/** What the principal may do next on a declaration's control, as the use cases would allow it. */
+export const NEXT_ACTIONS = ['assign', 'inspect', 'correct', 'hold', 'refer', 'release'] as const;
+export type NextAction = (typeof NEXT_ACTIONS)[number];
+
+/** Statuses in which a control is still open. */
+const OPEN: readonly ControlStatus[] = [
+  'lodged',
+  'awaiting-control',
+  'under-control',
+  'held',
+  'referred',
+];
+
 export interface ControlView {
   declarationId: string;
-  channel: string | null;
+  kind: DeclarationKind;
+  channel: Channel | null;
   status: ControlStatus;
   assignedTo: string | null;
   releasedAt: string | null;
@@ -294,8 +341,21 @@ export interface ControlView {
   seizures: SeizureRecord[];
   referrals: Referral[];
   outcome: { controlled: boolean; finding: boolean };
+  /** What the principal may do now (the routes refuse the rest). */
+  nextActions: NextAction[];
+  /** Why release is not among them, in words, when the principal could otherwise release. */
+  releaseBlocked: string | null;
+  /** Who has it, in words: a name and whether it is the principal. */
+  assignee: { displayName: string; self: boolean } | null;
+  /** Whom the principal may assign it to (themself for an officer; a manager, any officer). */
+  assignees: Array<{ username: string; displayName: string; self: boolean }>;
+  /** The public agencies it may be referred to. */
+  referTo: Array<{ code: string; name: string; kind: string }>;
+  /** The risk engine's explanation in words; null when it was not screened. */
+  explanation: OfficerExplanation | null;
 }
 
+/** Status, records and what the principal may do next on a declaration's control. */
 export async function controlView(
   ctx: AppContext,
   principal: Principal,
@@ -317,8 +377,74 @@ export async function controlView(
   }
   const state = (await read.declarations.status(declarationId))!;
   const inspections = await read.controls.inspectionsOf(declarationId);
+  const outcome = outcomeOf(inspections);
+  const entrySummary = d.kind === 'cargo-report';
+  const open = OPEN.includes(state.status);
+  const may = (action: Action) => can(principal, action, 'control', d);
+
+  const referTo = may('refer')
+    ? (await read.identity.listAgencies(principal.administrationId))
+        .filter((a) => a.kind !== 'trader' && a.id !== principal.agencyId)
+        .map((a) => ({ code: a.code, name: a.name, kind: a.kind }))
+    : [];
+  const assignees = may('assign')
+    ? (await read.identity.listUsers(principal.agencyId))
+        .filter(
+          (u) =>
+            !u.disabled &&
+            u.roles.includes('border_officer') &&
+            u.id !== state.assignedTo && // already theirs
+            (u.id === principal.userId || hasRole(principal, 'manager')),
+        )
+        .map((u) => ({
+          username: u.username,
+          displayName: u.displayName,
+          self: u.id === principal.userId,
+        }))
+    : [];
+  // Mirrors the checks of the use cases below and releaseDeclaration; permits are checked on release.
+  const releasable = ['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status);
+  const needsControl = (d.channel === 'yellow' || d.channel === 'red') && !outcome.controlled;
+  let releaseBlocked: string | null = null;
+  if (may('release') && releasable) {
+    if (entrySummary)
+      releaseBlocked =
+        'An entry summary declaration is not released: the goods are released on their customs declaration.';
+    else if (needsControl)
+      releaseBlocked = `Record the control first: a ${d.channel} declaration is released only after a control.`;
+    else {
+      const rules = (await ctx.risk.engine()).permitRules;
+      const blocking = blockingPermitChecks(await releasePermitChecks(read, d, rules));
+      if (blocking.length > 0)
+        releaseBlocked = `Not releasable until the permits are in order: ${blocking
+          .map(
+            (c) =>
+              `item ${c.itemSequence} needs ${withArticle(PERMIT_TITLES[c.required] ?? 'permit')} (${officerPermitProblem(c) ?? 'not covered'})`,
+          )
+          .join('; ')}.`;
+    }
+  }
+  const next: NextAction[] = [];
+  if (open && assignees.length > 0) next.push('assign');
+  if (open && !entrySummary && may('inspect')) next.push('inspect');
+  if (state.status !== 'released' && !entrySummary && inspections.length > 0 && may('inspect'))
+    next.push('correct');
+  if (
+    ['lodged', 'awaiting-control', 'under-control'].includes(state.status) &&
+    !entrySummary &&
+    may('hold')
+  )
+    next.push('hold');
+  if (
+    ['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status) &&
+    referTo.length > 0
+  )
+    next.push('refer');
+  if (may('release') && releasable && releaseBlocked === null) next.push('release');
+
   return {
     declarationId,
+    kind: d.kind,
     channel: d.channel,
     status: state.status,
     assignedTo: state.assignedTo,
@@ -326,8 +452,45 @@ export async function controlView(
     inspections,
     seizures: await read.controls.seizuresOf(declarationId),
     referrals: await read.controls.referralsOf(declarationId),
-    outcome: outcomeOf(inspections),
+    outcome,
+    nextActions: next,
+    releaseBlocked,
+    assignee: state.assignedTo === null ? null : await assigneeOf(ctx, principal, state.assignedTo),
+    assignees,
+    referTo,
+    explanation: d.assessment
+      ? explainAssessment(d.assessment, await indicatorWords(ctx, d))
+      : null,
   };
+}
+
+/** The officer a control is assigned to, named only within their own agency. */
+async function assigneeOf(
+  ctx: AppContext,
+  principal: Principal,
+  userId: string,
+): Promise<{ displayName: string; self: boolean }> {
+  const user = await ctx.storage.read.identity.findUserById(userId);
+  const self = userId === principal.userId;
+  return {
+    displayName: user && user.agencyId === principal.agencyId ? user.displayName : 'an officer',
+    self,
+  };
+}
+
+/** Rationale and expected documents of each indicator version that hit. */
+async function indicatorWords(
+  ctx: AppContext,
+  d: DeclarationRecord,
+): Promise<Map<string, IndicatorWords>> {
+  const out = new Map<string, IndicatorWords>();
+  for (const h of d.assessment?.hits ?? []) {
+    const key = `${h.indicatorId}@${h.indicatorVersion}`;
+    if (out.has(key)) continue;
+    const i = await ctx.storage.read.indicators.version(h.indicatorId, h.indicatorVersion);
+    if (i) out.set(key, { rationale: i.rationale, expectedDocuments: i.expectedDocuments });
+  }
+  return out;
 }
 
 /** The declaration, if the principal may see its control (else it does not exist for them) and act. */

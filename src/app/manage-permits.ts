@@ -2,8 +2,8 @@ import { assertAllowed, authorize, can, scopeOf } from '../core/auth/policy.js';
 import type { EventKind } from '../core/events.js';
 import type { AgencyKind, Principal } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
-import type { PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
-import { checkPermits, type PermitCheck } from '../core/permits/check.js';
+import type { DeclarationRecord, PermitFilter, PermitUsage, Repositories } from '../core/ports.js';
+import { checkPermits, type PermitCheck, type PermitRules } from '../core/permits/check.js';
 import { outcomeOf } from '../core/controls/inspection.js';
 import {
   effectiveStatus,
@@ -386,6 +386,37 @@ export interface ReleaseResult {
 }
 
 /**
+ * The permit checks a release makes: every goods item that needs a permit against the permits as
+ * they stand now. Permits must have been valid when GreenLane received the declaration, whatever
+ * date the declarant wrote on it.
+ */
+export async function releasePermitChecks(
+  tx: Repositories,
+  d: DeclarationRecord,
+  rules: PermitRules | null,
+): Promise<PermitCheck[]> {
+  const trader = screeningTrader(d, await traderProfile(tx, d));
+  const contexts = screeningContexts(d, trader, d.receivedAt);
+  if (rules === null || contexts.length === 0) return [];
+  return checkPermits(
+    contexts[0]!.declaration,
+    contexts.map((c) => c.item),
+    trader.id,
+    trader.permitsOnFile,
+    rules,
+    (item) =>
+      [
+        ...(d.goodsItems.find((g) => g.sequence === item.sequence)?.documents ?? []),
+        ...d.documents,
+      ].map((x) => x.reference),
+  );
+}
+
+/** Checks that stand in the way of a release (a foreign permit quoted by code is the officer's). */
+export const blockingPermitChecks = (checks: readonly PermitCheck[]): PermitCheck[] =>
+  checks.filter((c) => c.outcome !== 'matched' && c.outcome !== 'document-declared');
+
+/**
  * Releases a declaration: checks every goods item that needs a permit against the permits as
  * they stand now, and draws each matched quantity in ONE transaction with a conditional update
  * (`remaining >= quantity`, the database refusing a negative balance as a backstop). If any item
@@ -397,8 +428,7 @@ export async function releaseDeclaration(
   declarationId: string,
 ): Promise<ReleaseResult> {
   assertAllowed(principal, 'release', 'control');
-  const engine = await ctx.risk.engine();
-  const rules = engine.permitRules;
+  const rules = (await ctx.risk.engine()).permitRules;
   const now = ctx.clock.now().toISOString();
   return ctx.storage.write(async (tx) => {
     const d = await tx.declarations.findById(declarationId);
@@ -406,6 +436,12 @@ export async function releaseDeclaration(
       throw new DomainError('not_found', `no declaration ${declarationId}`);
     }
     assertAllowed(principal, 'release', 'control', d);
+    if (d.kind === 'cargo-report') {
+      throw new DomainError(
+        'conflict',
+        'an entry summary declaration is not released: the goods are released on their customs declaration',
+      );
+    }
     const state = await tx.declarations.status(declarationId);
     if (!state || !['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status)) {
       throw new DomainError(
@@ -413,31 +449,11 @@ export async function releaseDeclaration(
         `declaration ${declarationId} is ${state?.status ?? 'unknown'}`,
       );
     }
-    const trader = screeningTrader(d, await traderProfile(tx, d));
-    // Permits must have been valid when GreenLane received the declaration, whatever date the
-    // declarant wrote on it.
-    const contexts = screeningContexts(d, trader, d.receivedAt);
-    const checks =
-      rules === null || contexts.length === 0
-        ? []
-        : checkPermits(
-            contexts[0]!.declaration,
-            contexts.map((c) => c.item),
-            trader.id,
-            trader.permitsOnFile,
-            rules,
-            (item) =>
-              [
-                ...(d.goodsItems.find((g) => g.sequence === item.sequence)?.documents ?? []),
-                ...d.documents,
-              ].map((x) => x.reference),
-          );
+    const checks = await releasePermitChecks(tx, d, rules);
     const index = (seq: number) => d.goodsItems.findIndex((g) => g.sequence === seq);
     // A foreign permit quoted by document code is the officer's to check; nothing to draw.
     const drawn = checks.filter((c) => c.outcome === 'matched');
-    const unmatched = checks.filter(
-      (c) => c.outcome !== 'matched' && c.outcome !== 'document-declared',
-    );
+    const unmatched = blockingPermitChecks(checks);
     if (unmatched.length > 0) {
       throw new DomainError(
         'conflict',
@@ -455,7 +471,7 @@ export async function releaseDeclaration(
     ) {
       throw new DomainError(
         'conflict',
-        `cannot release: the ${d.channel} channel needs a recorded control (POST /api/declarations/${declarationId}/inspections)`,
+        `cannot release: a ${d.channel} declaration is released only after its control is recorded`,
       );
     }
     const shipped = new Set<string>();

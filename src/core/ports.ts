@@ -37,6 +37,7 @@ import type {
   Channel,
   Declaration,
   DeclarationContent,
+  DeclarationKind,
   SourceFormat,
 } from './declaration/declaration.js';
 
@@ -162,6 +163,8 @@ export interface WorklistFilter {
 
 export interface WorklistEntry {
   id: string;
+  /** `cargo-report` for an entry summary declaration. */
+  kind: DeclarationKind;
   reference: string;
   office: string | null;
   channel: Channel | null;

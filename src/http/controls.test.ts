@@ -188,7 +188,7 @@ describe.each(BACKENDS)('controls, feedback and metrics on %s', (backend) => {
     const early = await send('POST', `/api/declarations/${ids.D1}/release`, officer);
     expect(early.statusCode).toBe(409);
     expect(early.json()).toMatchObject({
-      detail: expect.stringMatching(/needs a recorded control/) as unknown,
+      detail: expect.stringMatching(/released only after its control is recorded/) as unknown,
     });
     // Bad records are refused naming the field.
     const bad = await send(

@@ -1,6 +1,11 @@
 import { screenedStatus, type ControlStatus } from '../core/controls/inspection.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Channel, DeclarationContent, SourceFormat } from '../core/declaration/declaration.js';
+import type {
+  Channel,
+  DeclarationContent,
+  DeclarationKind,
+  SourceFormat,
+} from '../core/declaration/declaration.js';
 import {
   declarationContent,
   type DeclarationEvent,
@@ -251,6 +256,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .selectFrom('declarations as d')
         .select([
           'd.id',
+          'd.kind',
           'd.reference',
           'd.office',
           'd.channel',
@@ -303,6 +309,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .execute();
       return rows.map((r) => ({
         id: r.id,
+        kind: r.kind as DeclarationKind,
         reference: r.reference,
         office: r.office,
         channel: r.channel as Channel | null,

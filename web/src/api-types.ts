@@ -11714,7 +11714,30 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown[];
+            'application/json': {
+              id: string;
+              /** @enum {unknown} */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              reference: string;
+              office: string | null;
+              channel: ('green' | 'yellow' | 'red') | null;
+              score: number | null;
+              submittedAt: string;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              declarantId: string | null;
+              consigneeId: string | null;
+              itemCount: number;
+            }[];
           };
         };
         /** @description Default Response */
@@ -11812,7 +11835,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Status, assignment, inspections, seizures and referrals of a declaration */
+    /** Status, assignment, inspections, seizures and referrals of a declaration, the explanation of its channel in words, and what you may do next (`nextActions`, with whom to assign and where to refer) */
     get: {
       parameters: {
         query?: never;
@@ -11830,7 +11853,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */
@@ -11960,7 +12094,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */
@@ -12119,7 +12364,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */
@@ -12128,7 +12484,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */
@@ -12257,7 +12724,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */
@@ -12361,7 +12939,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Hold the goods, with the reason */
+    /** Hold the goods, with the reason (required; not for entry summary declarations) */
     post: {
       parameters: {
         query?: never;
@@ -12385,7 +12963,118 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': {
+              declarationId: string;
+              /**
+               * @description `cargo-report` for an entry summary declaration (never released or held)
+               * @enum {unknown}
+               */
+              kind: 'import' | 'export' | 'transit' | 'cargo-report';
+              channel: ('green' | 'yellow' | 'red') | null;
+              /** @enum {unknown} */
+              status:
+                | 'lodged'
+                | 'awaiting-control'
+                | 'under-control'
+                | 'released'
+                | 'held'
+                | 'seized'
+                | 'referred'
+                | 'cancelled';
+              assignedTo: string | null;
+              releasedAt: string | null;
+              inspections: {
+                id: string;
+                declarationId: string;
+                agencyId: string;
+                officerId: string;
+                /** @enum {unknown} */
+                controlForm:
+                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+                startedAt: string;
+                endedAt: string;
+                /** @enum {unknown} */
+                result: 'compliant' | 'non-compliant';
+                findings: (
+                  | 'misdeclared-hs'
+                  | 'undervalued'
+                  | 'missing-permit'
+                  | 'prohibited-waste'
+                  | 'protected-species'
+                  | 'counterfeit'
+                  | 'other'
+                )[];
+                findingsText: string;
+                itemsAffected: number[];
+                corrects: string | null;
+                recordedAt: string;
+              }[];
+              seizures: {
+                id: string;
+                inspectionId: string;
+                declarationId: string;
+                itemSequence: number;
+                hsCode: string;
+                species: string | null;
+                quantity: number;
+                unit: string;
+                estimatedValue: number;
+                currency: string;
+                storageLocation: string;
+                legalBasis: string;
+                recordedAt: string;
+              }[];
+              referrals: {
+                id: string;
+                declarationId: string;
+                fromAgencyId: string;
+                toAgencyId: string;
+                reason: string;
+                referredBy: string;
+                at: string;
+              }[];
+              outcome: {
+                controlled: boolean;
+                finding: boolean;
+              };
+              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+              releaseBlocked: string | null;
+              assignee: {
+                displayName: string;
+                self: boolean;
+              } | null;
+              /** @description Whom the caller may assign it to */
+              assignees: {
+                username: string;
+                displayName: string;
+                self: boolean;
+              }[];
+              /** @description Agencies it may be referred to */
+              referTo: {
+                code: string;
+                name: string;
+                kind: string;
+              }[];
+              explanation: {
+                summary: string;
+                risks: {
+                  title: string;
+                  /** @description The priority area in words */
+                  area: string;
+                  /** @description Goods items concerned */
+                  items: number[];
+                  why: string;
+                  /** @description What to check, in words */
+                  check: string;
+                  /** @description Documents to ask for or look at */
+                  documents: string[];
+                }[];
+                permits: string[];
+                adjustments: string[];
+                randomlySelected: boolean;
+              } | null;
+            };
           };
         };
         /** @description Default Response */

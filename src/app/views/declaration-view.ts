@@ -52,14 +52,14 @@ export type DeclarationView = DeclarationRecord | TraderDeclaration;
 /** Documents each indicator version (`id@version`) expects, as the register holds them. */
 export type ExpectedDocuments = ReadonlyMap<string, ReadonlyArray<{ type: string; title: string }>>;
 
-const CONTROL_WORDS: Record<ControlForm, string> = {
+export const CONTROL_WORDS: Record<ControlForm, string> = {
   'documentary-check': 'a documentary check',
   scanning: 'a scan of the goods',
   'physical-inspection': 'a physical inspection',
   'sampling-laboratory': 'sampling and laboratory analysis',
 };
 
-const PERMIT_TITLES: Record<string, string> = {
+export const PERMIT_TITLES: Record<string, string> = {
   cites: 'CITES permit',
   'cites-export': 'CITES export permit',
   'cites-import': 'CITES import permit',
@@ -170,7 +170,8 @@ function documentsMissing(
   return all;
 }
 
-function permitProblem(p: PermitCheck): string | null {
+/** What is wrong with a permit check, in words (null when it matched). */
+export function permitProblem(p: PermitCheck): string | null {
   if (p.outcome === 'matched' || p.outcome === 'document-declared') return null;
   const words = PERMIT_PROBLEMS[p.outcome];
   return words ? words(p.permitNumber ?? 'quoted') : 'the permit does not cover the goods';

@@ -124,6 +124,12 @@ export function validateInspection(
   if (Number.isNaN(ended)) issues.push({ path: '/endedAt', reason: 'not a valid date-time' });
   else if (ended < started)
     issues.push({ path: '/endedAt', reason: 'must not be before startedAt' });
+  if (input.findingsText.trim() === '') {
+    issues.push({
+      path: '/findingsText',
+      reason: 'required: say what was checked and what was found',
+    });
+  }
   if (input.result === 'non-compliant' && input.findings.length === 0) {
     issues.push({ path: '/findings', reason: 'a non-compliant result names at least one finding' });
   }

@@ -30,11 +30,12 @@ import {
 } from '../../core/events.js';
 import { PerformanceMetricsSchema } from '../metrics-schema.js';
 import { ProblemSchema } from '../schemas.js';
+import { ControlViewSchema, WorklistEntrySchema } from '../control-schemas.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 const viewResponses = {
-  200: Type.Unknown(),
+  200: ControlViewSchema,
   400: ProblemSchema,
   403: ProblemSchema,
   404: ProblemSchema,
@@ -65,7 +66,11 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           status: Type.Optional(Type.Enum(CONTROL_STATUSES)),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
-        response: { 200: Type.Array(Type.Unknown()), 400: ProblemSchema, 403: ProblemSchema },
+        response: {
+          200: Type.Array(WorklistEntrySchema),
+          400: ProblemSchema,
+          403: ProblemSchema,
+        },
       },
     },
     (request) => {
@@ -191,7 +196,8 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     {
       schema: {
         tags: ['controls'],
-        summary: 'Status, assignment, inspections, seizures and referrals of a declaration',
+        summary:
+          'Status, assignment, inspections, seizures and referrals of a declaration, the explanation of its channel in words, and what you may do next (`nextActions`, with whom to assign and where to refer)',
         params: Id,
         response: viewResponses,
       },
@@ -224,7 +230,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           'Record a control (append-only; `corrects` names the record a correction replaces), with any seizures',
         params: Id,
         body: InspectionInputSchema,
-        response: { ...viewResponses, 201: Type.Unknown() },
+        response: { ...viewResponses, 201: ControlViewSchema },
       },
     },
     async (request, reply) =>
@@ -243,7 +249,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         body: Type.Object(
           {
             agency: Type.String({ minLength: 1, maxLength: 35 }),
-            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+            reason: Type.String({ maxLength: 2000 }),
           },
           { additionalProperties: false },
         ),
@@ -257,10 +263,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     {
       schema: {
         tags: ['controls'],
-        summary: 'Hold the goods, with the reason',
+        summary: 'Hold the goods, with the reason (required; not for entry summary declarations)',
         params: Id,
         body: Type.Object(
-          { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { reason: Type.String({ maxLength: 2000 }) },
           { additionalProperties: false },
         ),
         response: viewResponses,

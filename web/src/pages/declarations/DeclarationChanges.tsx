@@ -4,7 +4,13 @@ import { api } from '../../api.js';
 import { FormField } from '../../components/FormField.js';
 import { ProblemAlert } from '../../components/ProblemAlert.js';
 import type { ListedDeclaration } from './types.js';
-import { declarationLabels, FINAL_STATUSES, statusOf, statusWords } from './words.js';
+import {
+  declarationLabels,
+  FINAL_STATUSES,
+  statusOf,
+  statusWords,
+  withoutPatterns,
+} from './words.js';
 
 /** The goods item fields a declarant may put right here, and how each is typed. */
 const AMENDABLE_FIELDS = [
@@ -112,7 +118,7 @@ function Amend({
       },
     });
     setBusy(false);
-    if (error || !data) return setProblem(error);
+    if (error || !data) return setProblem(withoutPatterns(error));
     setOpen(false);
     setValue('');
     onDone(

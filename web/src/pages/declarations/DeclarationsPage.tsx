@@ -17,7 +17,14 @@ import type {
   ListedDeclaration,
   TraderDeclaration,
 } from './types.js';
-import { CHANNEL_WORDS, KIND_WORDS, STATUS_WORDS, statusOf, statusWords } from './words.js';
+import {
+  CHANNEL_WORDS,
+  KIND_WORDS,
+  STATUS_WORDS,
+  statusOf,
+  statusWords,
+  withoutPatterns,
+} from './words.js';
 import './declarations.css';
 
 const PAGE = 50;
@@ -143,7 +150,7 @@ function DeclarationList({ me }: { me: Me }) {
     const r = await api.GET('/api/declarations', { params: { query } });
     setMore([]);
     setCursor(r.data?.nextCursor);
-    return r;
+    return { data: r.data, error: withoutPatterns(r.error) };
   }, [query]);
 
   const set =
@@ -161,7 +168,7 @@ function DeclarationList({ me }: { me: Me }) {
     const { data, error } = await api.GET('/api/declarations', {
       params: { query: { ...query, cursor } },
     });
-    if (error || !data) return setMoreProblem(error);
+    if (error || !data) return setMoreProblem(withoutPatterns(error));
     setMore((m) => [...m, ...data.items]);
     setCursor(data.nextCursor);
   };

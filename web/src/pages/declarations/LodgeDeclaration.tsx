@@ -1,9 +1,16 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import { api } from '../../api.js';
 import { FormField } from '../../components/FormField.js';
-import { ProblemAlert } from '../../components/ProblemAlert.js';
+import { fieldError, ProblemAlert } from '../../components/ProblemAlert.js';
 import type { DeclarationInput, TransportMode } from './types.js';
-import { declarationLabels, KIND_WORDS, statusWords, TRANSPORT_WORDS } from './words.js';
+import {
+  declarationLabels,
+  exactFieldError,
+  KIND_WORDS,
+  statusWords,
+  TRANSPORT_WORDS,
+  withoutPatterns,
+} from './words.js';
 
 interface ItemForm {
   key: number;
@@ -164,7 +171,7 @@ export function LodgeDeclaration() {
     setBusy(true);
     const { data, error } = await api.POST('/api/declarations', { body: toInput(form, items) });
     setBusy(false);
-    if (error || !data) return setProblem(error);
+    if (error || !data) return setProblem(withoutPatterns(error));
     if ('event' in data) return; // a JSON body is always a new declaration (201)
     const words =
       'message' in data
@@ -180,11 +187,18 @@ export function LodgeDeclaration() {
     pointer: string | string[],
     control: ReactElement<{ id?: string }>,
     hint?: string,
-  ) => (
-    <FormField label={label} hint={hint} problem={problem} field={pointer}>
-      {control}
-    </FormField>
-  );
+    /** A problem with the whole of a party (`/declarant`): shown by its name. */
+    whole?: string,
+  ) => {
+    const own = [whole && exactFieldError(problem, whole), fieldError(problem, pointer)]
+      .filter(Boolean)
+      .join('; ');
+    return (
+      <FormField label={label} hint={hint} error={own || null}>
+        {control}
+      </FormField>
+    );
+  };
 
   return (
     <form
@@ -237,12 +251,14 @@ export function LodgeDeclaration() {
             'Declarant, EORI',
             '/declarant/id',
             <input value={form.declarantId} onChange={set('declarantId')} maxLength={35} />,
-            'Leave empty to declare as your own organisation',
+            "Empty: your organisation's own EORI",
           )}
           {field(
             'Declarant, name',
             '/declarant/name',
             <input value={form.declarantName} onChange={set('declarantName')} maxLength={200} />,
+            'The EORI or the name is needed',
+            '/declarant',
           )}
           {field(
             'Importer, EORI',
@@ -253,6 +269,8 @@ export function LodgeDeclaration() {
             'Importer, name',
             '/consignee/name',
             <input value={form.consigneeName} onChange={set('consigneeName')} maxLength={200} />,
+            undefined,
+            '/consignee',
           )}
           {field(
             'Importer, country',
@@ -268,6 +286,8 @@ export function LodgeDeclaration() {
             'Consignor, name',
             '/consignor/name',
             <input value={form.consignorName} onChange={set('consignorName')} maxLength={200} />,
+            undefined,
+            '/consignor',
           )}
           {field(
             'Consignor, country',

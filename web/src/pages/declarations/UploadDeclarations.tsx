@@ -4,7 +4,7 @@ import { DataTable } from '../../components/DataTable.js';
 import { FormField } from '../../components/FormField.js';
 import { fieldWords, ProblemAlert, asProblem } from '../../components/ProblemAlert.js';
 import type { BatchResult } from './types.js';
-import { declarationLabels, statusWords } from './words.js';
+import { declarationLabels, statusWords, withoutPatterns } from './words.js';
 
 /** Past this a file belongs in `greenlane import`; the API bounds what it reads in any case. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -186,7 +186,7 @@ const LABELS = declarationLabels(999);
 
 /** Why one declaration of the file was refused, each field in words. */
 function Refusal({ problem }: { problem: unknown }) {
-  const p = asProblem(problem);
+  const p = asProblem(withoutPatterns(problem));
   if (!p) return <span className="field-error">Refused</span>;
   return (
     <div className="refusal">

@@ -1,3 +1,4 @@
+import { asProblem } from '../../components/ProblemAlert.js';
 import type {
   Channel,
   DeclarationKind,
@@ -102,4 +103,43 @@ export function declarationLabels(items: number): Record<string, string> {
       labels[`/goodsItems/${i}/${field}`] = `Goods item ${i + 1}, ${words}`;
   }
   return labels;
+}
+
+/** The problem's errors for exactly this pointer (not those inside it), in one line. */
+export function exactFieldError(problem: unknown, pointer: string): string | null {
+  const wanted = pointer.replace(/^\/+/, '');
+  const found = (asProblem(problem)?.errors ?? []).filter(
+    (e) => e.field.replace(/^\/+/, '').replace(/^body\//, '') === wanted,
+  );
+  return found.length > 0 ? found.map((e) => e.detail).join('; ') : null;
+}
+
+/** What a field must look like, in words, for an answer that says so as a pattern. */
+const SHAPES: ReadonlyArray<[RegExp, string]> = [
+  [/(^|\/)hsPrefix$/, 'digits only, at most 10'],
+  [/(^|\/)hsCode$/, '6 to 10 digits'],
+  [
+    /(^|\/)(originCountry|country|dispatchCountry|destinationCountry|transitCountries(\/\d+)?)$/,
+    'two capital letters, the ISO country code (e.g. BY)',
+  ],
+  [/(^|\/)currency$/, 'three capital letters, the ISO currency code (e.g. EUR)'],
+  [/(^|\/)(mrn)$/, 'letters, digits and hyphens only'],
+  [/(^|\/)(container|containers(\/\d+)?)$/, 'letters and digits only, e.g. MSCU1234565'],
+];
+
+/**
+ * The problem with each "must match pattern …" said in words: the shape the field takes, never
+ * the regular expression.
+ */
+export function withoutPatterns(problem: unknown): unknown {
+  const p = asProblem(problem);
+  if (!p?.errors?.some((e) => /pattern/.test(e.detail))) return problem;
+  return {
+    ...p,
+    errors: p.errors.map((e) => {
+      if (!/pattern/.test(e.detail)) return e;
+      const shape = SHAPES.find(([field]) => field.test(e.field))?.[1];
+      return { ...e, detail: shape ? `must be ${shape}` : 'is not in the form expected' };
+    }),
+  };
 }

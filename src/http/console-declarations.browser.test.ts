@@ -70,9 +70,18 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
     await page.screenshot({ path: `${SHOTS}/declarations-${name}-1366.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth), {
-        message: `${name} scrolls sideways at 390 px`,
-      })
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              // In the page (no DOM types here).
+              (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } })
+                .document.documentElement.scrollWidth,
+          ),
+        {
+          message: `${name} scrolls sideways at 390 px`,
+        },
+      )
       .toBeLessThanOrEqual(390);
     serious.push(...(await seriousViolations(page, `${name}@390`)));
     await page.screenshot({ path: `${SHOTS}/declarations-${name}-390.png`, fullPage: true });

@@ -14,6 +14,7 @@ import { submitDeclaration } from '../app/submit-declaration.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { sampleDeclaration, testContext } from '../test-support/app.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { HMRC_DMS_SAMPLES } from '../test-support/fixtures.js';
 import { buildHttpApp } from './app.js';
 
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -262,7 +263,7 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
     await check('upload');
   });
 
-  it('lodges a JSON file too, and finds all in its list with status and what is missing', async () => {
+  it('lodges a JSON and a WCO-DM XML file too, and finds all in its list with status and what is missing', async () => {
     await page.getByLabel('File').setInputFiles({
       name: 'one.json',
       mimeType: 'application/json',
@@ -279,9 +280,23 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
     });
     await page.getByRole('button', { name: 'Upload and lodge' }).click();
     await page.getByRole('heading', { name: '1 of 1 lodged' }).waitFor();
+    // A WCO-DM XML declaration (HMRC's import sample, declared by the demo trader itself).
+    const xml = readFileSync(`${HMRC_DMS_SAMPLES}/TT_IM001a/Step1_TT_IM001a.xml`, 'utf8')
+      .replace('<ID>GB603202734852</ID>', `<ID>${ECOMET.id}</ID>`)
+      .replace(/<FunctionalReferenceID>[^<]*</, '<FunctionalReferenceID>WEB-XML-1<');
+    await page.getByLabel('File').setInputFiles({
+      name: 'declaration.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(xml),
+    });
+    await page.getByRole('button', { name: 'Upload and lodge' }).click();
+    await page.getByRole('heading', { name: '1 of 1 lodged' }).waitFor();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Upload result' }).textContent())
+      .toMatch(/declaration\.xml.*WEB-XML-1.*Lodged/);
 
     await page.getByRole('link', { name: 'My declarations' }).click();
-    for (const reference of ['WEB-LODGE-1', 'WEB-CSV-1', 'WEB-JSON-1', 'WEB-HELD-1'])
+    for (const reference of ['WEB-LODGE-1', 'WEB-CSV-1', 'WEB-JSON-1', 'WEB-XML-1', 'WEB-HELD-1'])
       await row(reference).waitFor();
     expect(await row('WEB-CSV-2').count()).toBe(0);
     const statuses = page

@@ -261,6 +261,19 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
     const second = result.locator('tbody tr').nth(1);
     expect(await second.textContent()).toMatch(/row 4.*WEB-CSV-2.*Refused.*row 4, column hsCode/);
     await check('upload');
+    // The same file again: nothing lodged, and each says why (the reference is used already).
+    await page.getByLabel('File').setInputFiles({
+      name: 'batch.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    expectedRefusals = /status of 400/;
+    await page.getByRole('button', { name: 'Upload and lodge' }).click();
+    await page.getByRole('heading', { name: '0 of 2 lodged' }).waitFor();
+    expect(await result.locator('tbody tr').nth(0).textContent()).toMatch(
+      /WEB-CSV-1.*Refused.*WEB-CSV-1/,
+    );
+    expectedRefusals = null;
   });
 
   it('lodges a JSON and a WCO-DM XML file too, and finds all in its list with status and what is missing', async () => {

@@ -190,8 +190,13 @@ describe.each(BACKENDS)('declaration search and batch lodging on %s', (backend) 
     expect(second?.problem?.errors?.map((e) => e.field)).toContain('row 4, column hsCode');
     expect(await search('reference=CSV-1', world.tokens.trader)).toEqual(['CSV-1']);
     // Sent again: the reference is taken, each refused as a conflict, nothing stored twice.
-    const again = (await batch(csv, 'text/csv')).json<Batch>();
-    expect(again.results[0]?.problem?.status).toBe(409);
+    const again = await batch(csv, 'text/csv');
+    // None lodged: a problem document, with the outcome of each (a conflict and an invalid row).
+    expect(again.statusCode).toBe(400);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const refused = again.json<Batch & { errors: Array<{ field: string }> }>();
+    expect(refused.results[0]?.problem?.status).toBe(409);
+    expect(refused.errors.map((e) => e.field)).toEqual(['rows 2–3', 'row 4']);
     expect(await search('reference=CSV-1', world.tokens.trader)).toEqual(['CSV-1']);
   });
 
@@ -218,6 +223,14 @@ describe.each(BACKENDS)('declaration search and batch lodging on %s', (backend) 
       ['item 2', 'refused'],
     ]);
     expect(body.results[1]?.problem?.errors?.map((e) => e.field)).toContain('/goodsItems');
+    // Every one a reference used already: 409, nothing stored twice.
+    const twice = await batch(
+      JSON.stringify([sampleDeclaration({ reference: 'ARR-1' })]),
+      'application/json',
+    );
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json<Batch>().results[0]?.outcome).toBe('refused');
+    expect(await search('reference=ARR-1', world.tokens.trader)).toEqual(['ARR-1']);
   });
 
   it('refuses a batch from one who may not lodge, too large, empty, or unreadable', async () => {

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
 import { submitDeclaration } from '../../app/submit-declaration.js';
+import type { DeclarationView } from '../../app/views/declaration-view.js';
 import { canSubmitDeclaration } from '../../core/auth/access.js';
 import type { SourceFormat } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
@@ -12,7 +13,7 @@ import {
   type TextFormat,
 } from '../../formats/declaration-files.js';
 import { toSourcePaths } from '../../formats/types.js';
-import { problemFromDomainError } from '../problem.js';
+import { problemFromDomainError, problemType, type ProblemDocument } from '../problem.js';
 import { DeclarationViewSchema, ProblemSchema } from '../schemas.js';
 
 /** Declarations one batch may carry; a larger batch belongs in `greenlane import`. */
@@ -29,6 +30,21 @@ const BatchResultSchema = Type.Object({
   outcome: Type.Enum(['lodged', 'refused']),
   declaration: Type.Optional(DeclarationViewSchema),
   problem: Type.Optional(ProblemSchema),
+});
+
+/** The outcome of one declaration of a batch. */
+interface BatchResult {
+  location: string;
+  reference?: string;
+  outcome: 'lodged' | 'refused';
+  declaration?: DeclarationView;
+  problem?: ProblemDocument;
+}
+
+/** A batch none of whose declarations was lodged: a problem document with the outcome of each. */
+const BatchRefusedSchema = Type.Object({
+  ...ProblemSchema.properties,
+  results: Type.Optional(Type.Array(BatchResultSchema)),
 });
 
 /**
@@ -63,7 +79,9 @@ export const declarationBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
           `At most ${MAX_BATCH_DECLARATIONS} declarations. CSV: one row per goods item, consecutive rows with ` +
           'the same reference form one declaration (docs/import-formats.md); NDJSON: one declaration a line; ' +
           'JSON: an array of declarations (or one). A refused declaration names its fields as the file does ' +
-          '(`row 3, column hsCode`, or a JSON pointer) and does not stop the others.',
+          '(`row 3, column hsCode`, or a JSON pointer) and does not stop the others. When none is lodged the ' +
+          'answer is a problem document (409 when every one was a reference already used, else 400) that ' +
+          'carries the same `results`.',
         body: {
           content: {
             [CSV]: { schema: Type.String({ description: 'CSV with a header row' }) },
@@ -79,15 +97,16 @@ export const declarationBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
             refused: Type.Integer({ minimum: 0 }),
             results: Type.Array(BatchResultSchema),
           }),
-          400: ProblemSchema,
+          400: BatchRefusedSchema,
           401: ProblemSchema,
           403: ProblemSchema,
+          409: BatchRefusedSchema,
           413: ProblemSchema,
           415: ProblemSchema,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       // Before reading a byte: one not allowed to lodge learns nothing of the file's content.
       if (!canSubmitDeclaration(request.principal))
         throw new DomainError('forbidden', 'your roles do not allow lodging declarations');
@@ -95,7 +114,7 @@ export const declarationBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
       const records = await readBatch(request.body, contentType);
       const format: SourceFormat =
         contentType === CSV ? 'csv' : contentType === NDJSON ? 'ndjson' : 'json';
-      const results = [];
+      const results: BatchResult[] = [];
       for (const record of records) {
         const reference = referenceOf(record);
         const base = { location: record.location, ...(reference ? { reference } : {}) };
@@ -127,6 +146,29 @@ export const declarationBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
         }
       }
       const lodged = results.filter((r) => r.outcome === 'lodged').length;
+      if (lodged === 0) {
+        const problemOf = (r: BatchResult) => r.problem;
+        const statuses = new Set(results.map((r) => problemOf(r)?.status));
+        const status = statuses.size === 1 && statuses.has(409) ? 409 : 400;
+        const code = status === 409 ? 'conflict' : 'invalid_input';
+        return reply
+          .code(status)
+          .type('application/problem+json')
+          .send({
+            type: problemType(code),
+            title: status === 409 ? 'Conflict' : 'Invalid input',
+            status,
+            detail:
+              results.length === 1
+                ? `the declaration was not lodged: ${(results[0] && problemOf(results[0])?.detail) ?? 'refused'}`
+                : `none of the ${results.length} declarations was lodged`,
+            errors: results.map((r) => ({
+              field: r.location,
+              detail: problemOf(r)?.detail ?? 'refused',
+            })),
+            results,
+          });
+      }
       return { lodged, refused: results.length - lodged, results };
     },
   );

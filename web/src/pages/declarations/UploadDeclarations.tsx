@@ -104,8 +104,10 @@ export function UploadDeclarations() {
         bodySerializer: (b: unknown) => b as string,
         headers: { 'Content-Type': CONTENT_TYPE[kind] },
       });
-      if (error || !data) return setProblem(error);
-      setRows(data.results.map((r, k) => ({ ...r, key: String(k) })));
+      // None lodged: the problem carries the outcome of each, shown as when some are.
+      const results = data?.results ?? (error && 'results' in error ? error.results : undefined);
+      if (!results) return setProblem(error);
+      setRows(results.map((r, k) => ({ ...r, key: String(k) })));
     } finally {
       setBusy(false);
     }

@@ -4,6 +4,7 @@ import { assertAllowed, scopeOf } from '../core/auth/policy.js';
 import { DomainError } from '../core/errors.js';
 import type { DeclarationFilter, DeclarationRecord, DeclarationVersion } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { seesTraderView } from './views/declaration-view.js';
 
 /** One declaration, if the principal may see it (otherwise it does not exist for them). */
 export async function getDeclaration(
@@ -39,6 +40,12 @@ export async function listDeclarations(
   // The same policy as a read by id, as a storage filter: a list and a read never disagree.
   const scope = scopeOf(principal, 'read', 'declaration');
   if (scope.length === 0) assertAllowed(principal, 'read', 'declaration');
+  // A trader never learns the channel (see views/declaration-view.ts): not by filtering on it.
+  if (query.channel !== undefined && seesTraderView(principal)) {
+    throw new DomainError('invalid_input', 'the control channel is not shown to traders', [
+      { path: 'channel', reason: 'not a filter for traders' },
+    ]);
+  }
   const { cursor, ...rest } = query;
   const filter: DeclarationFilter = { ...rest, scope, limit: query.limit + 1 };
   if (cursor !== undefined) filter.after = decodeCursor(cursor);

@@ -276,6 +276,13 @@ export interface DeclarationFilter {
   trader?: string;
   channel?: Channel | 'unscreened';
   kind?: string;
+  /** The declarant's own reference (LRN), exactly. */
+  reference?: string;
+  /** A movement reference: a GreenLane declaration id, or the MRN of a cargo report. */
+  mrn?: string;
+  /** Any container the goods travel in, exactly (ISO 6346 number). */
+  container?: string;
+  status?: ControlStatus;
   /** Keyset cursor: continue after this (submittedAt, id). */
   after?: { submittedAt: string; id: string };
   limit: number;

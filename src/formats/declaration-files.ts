@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import { toSourcePaths, type ReadResult } from './types.js';
@@ -55,6 +55,32 @@ export async function* readDeclarationFile(
   onBytes?: (bytesRead: number) => void,
 ): AsyncGenerator<FileRecord> {
   yield* READERS[format](path, onBytes);
+}
+
+/** The streamed formats a request body may carry whole (POST /api/declarations/batch). */
+export type TextFormat = 'ndjson' | 'csv';
+
+/**
+ * Reads the declarations of a file sent in a request body, as `readDeclarationFile` reads a file
+ * on disk: one record per NDJSON line or per CSV declaration (its rows). A body that cannot be
+ * read at all (bad CSV header or quoting) throws a DomainError.
+ */
+export async function* readDeclarationText(
+  text: string,
+  format: TextFormat,
+  name = 'the file',
+): AsyncGenerator<FileRecord> {
+  const body = stripBom(text);
+  if (format === 'csv') {
+    yield* readCsvFrom(Readable.from([body]), name, () => 0);
+    return;
+  }
+  let lineNumber = 0;
+  for (const line of body.split(/\r?\n/)) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    yield { location: `line ${lineNumber}`, result: parseJson(line) };
+  }
 }
 
 type Reader = (path: string, onBytes?: (bytesRead: number) => void) => AsyncGenerator<FileRecord>;
@@ -242,6 +268,16 @@ async function* readCsv(
 ): AsyncGenerator<FileRecord> {
   const file = await open(path);
   const source = file.createReadStream();
+  yield* readCsvFrom(source, path, () => source.bytesRead, onBytes);
+}
+
+/** Reads CSV declarations from a stream; `name` names the source in a whole-file refusal. */
+async function* readCsvFrom(
+  source: Readable,
+  path: string,
+  bytesRead: () => number,
+  onBytes?: (bytesRead: number) => void,
+): AsyncGenerator<FileRecord> {
   const parser = parse({
     bom: true,
     info: true,
@@ -258,7 +294,7 @@ async function* readCsv(
   let reported = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<ParsedRecord>) {
-      if (onBytes && source.bytesRead !== reported) onBytes((reported = source.bytesRead));
+      if (onBytes && bytesRead() !== reported) onBytes((reported = bytesRead()));
       if (!columns) {
         columns = csvColumns(path, record);
         continue;
@@ -286,7 +322,7 @@ async function* readCsv(
   }
   if (!columns) throw new DomainError('invalid_input', `${path}: empty CSV file, no header row`);
   if (group) yield csvDeclaration(columns, group);
-  if (onBytes && source.bytesRead !== reported) onBytes(source.bytesRead);
+  if (onBytes && bytesRead() !== reported) onBytes(bytesRead());
 }
 
 /** Maps the header row to known columns, or throws naming what is wrong with it. */

@@ -67,6 +67,17 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-analyst',
     'kz-admin',
   ],
+  'POST /api/declarations/batch': [
+    'trader',
+    'other-trader',
+    'officer',
+    'analyst',
+    'analyst2',
+    'admin',
+    'kz-officer',
+    'kz-analyst',
+    'kz-admin',
+  ],
   'GET /api/declarations': [
     ...CUSTOMS_READERS,
     'trader',

@@ -102,6 +102,7 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   const reason = json({ reason: 'matrix test' });
   const k = route.key;
   if (k === 'POST /api/declarations' || k === 'POST /api/screen') return json(declaration);
+  if (k === 'POST /api/declarations/batch') return json([declaration]);
   if (k.endsWith('/amendments'))
     return json({ version: 1, changes: [{ item: 1, field: '/netMass', value: 1 }] });
   if (k.endsWith('/cancellation')) return reason;

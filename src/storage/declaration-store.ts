@@ -84,6 +84,36 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
       if (f.to !== undefined) q = q.where('submitted_at', '<', f.to);
       if (f.office !== undefined) q = q.where('office', '=', f.office);
       if (f.kind !== undefined) q = q.where('kind', '=', f.kind);
+      if (f.reference !== undefined) q = q.where('reference', '=', f.reference);
+      if (f.status !== undefined) q = q.where('status', '=', f.status);
+      if (f.mrn !== undefined) {
+        const mrn = f.mrn;
+        // GreenLane issues no MRN of its own: a declaration's id is its movement reference, and a
+        // cargo report keeps the MRN it was given.
+        q = q.where((eb) =>
+          eb.or([
+            eb('id', '=', mrn),
+            eb(
+              'id',
+              'in',
+              eb.selectFrom('cargo_reports').select('declaration_id').where('mrn', '=', mrn),
+            ),
+          ]),
+        );
+      }
+      if (f.container !== undefined) {
+        const container = f.container;
+        q = q.where((eb) =>
+          eb(
+            'id',
+            'in',
+            eb
+              .selectFrom('declaration_containers')
+              .select('declaration_id')
+              .where('container', '=', container),
+          ),
+        );
+      }
       if (f.channel === 'unscreened') q = q.where('channel', 'is', null);
       else if (f.channel !== undefined) q = q.where('channel', '=', f.channel);
       if (f.trader !== undefined) {
@@ -144,7 +174,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await db.deleteFrom('declaration_hits').where('declaration_id', '=', id).execute();
-      await db.deleteFrom('goods_items').where('declaration_id', '=', id).execute();
+      await deleteChildren(db, id);
       await insertChildren(db, d);
       return true;
     },
@@ -171,7 +201,7 @@ export function declarationStore(db: Kysely<DB>): Repositories['declarations'] {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await db.deleteFrom('declaration_hits').where('declaration_id', '=', id).execute();
-      await db.deleteFrom('goods_items').where('declaration_id', '=', id).execute();
+      await deleteChildren(db, id);
       await insertChildren(db, d);
       await insertVersion(db, d, expected + 1, 'amended', entry);
       return true;
@@ -391,7 +421,13 @@ async function insertVersion(
     .execute();
 }
 
-/** A declaration's goods-item rows and its distinct indicator hits. */
+/** The rows insertChildren writes. */
+async function deleteChildren(db: Kysely<DB>, id: string): Promise<void> {
+  await db.deleteFrom('goods_items').where('declaration_id', '=', id).execute();
+  await db.deleteFrom('declaration_containers').where('declaration_id', '=', id).execute();
+}
+
+/** A declaration's goods-item rows, its containers and its distinct indicator hits. */
 async function insertChildren(db: Kysely<DB>, d: DeclarationRecord): Promise<void> {
   const { id, assessment } = d;
   if (assessment && assessment.hits.length > 0) {
@@ -427,6 +463,14 @@ async function insertChildren(db: Kysely<DB>, d: DeclarationRecord): Promise<voi
       })),
     )
     .execute();
+  const containers = [...new Set(d.route.containers ?? [])];
+  // Up to 9,999 containers: in chunks, within every backend's limit of bound parameters.
+  for (let i = 0; i < containers.length; i += 500) {
+    await db
+      .insertInto('declaration_containers')
+      .values(containers.slice(i, i + 500).map((container) => ({ declaration_id: id, container })))
+      .execute();
+  }
 }
 
 /**

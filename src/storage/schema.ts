@@ -87,6 +87,10 @@ export interface DB {
     made_by: string;
     details: string;
   };
+  declaration_containers: {
+    declaration_id: string;
+    container: string;
+  };
   declaration_hits: {
     declaration_id: string;
     indicator_id: string;

@@ -3236,6 +3236,1437 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/declarations/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lodge the declarations of a CSV, NDJSON or JSON-array file; the answer gives the outcome of each
+     * @description At most 200 declarations. CSV: one row per goods item, consecutive rows with the same reference form one declaration (docs/import-formats.md); NDJSON: one declaration a line; JSON: an array of declarations (or one). A refused declaration names its fields as the file does (`row 3, column hsCode`, or a JSON pointer) and does not stop the others. When none is lodged the answer is a problem document (409 when every one was a reference already used, else 400) that carries the same `results`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'text/csv': string;
+          'application/x-ndjson': string;
+          'application/json': unknown[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              lodged: number;
+              refused: number;
+              results: {
+                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
+                location: string;
+                /** @description Its reference (LRN), when it has one */
+                reference?: string;
+                /** @enum {unknown} */
+                outcome: 'lodged' | 'refused';
+                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+                declaration?:
+                  | {
+                      /** @enum {string} */
+                      audience: 'trader';
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      version?: number;
+                      /** @enum {unknown} */
+                      status:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                      /** @description The control to expect before release; null when none is planned */
+                      control:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      missingDocuments: {
+                        /** @description Any of these documents will do */
+                        anyOf: {
+                          type: string;
+                          title: string;
+                        }[];
+                        /** @description Goods item sequences concerned */
+                        items: number[];
+                        /** @description What is wrong, in plain words */
+                        problem: string;
+                      }[];
+                      /** @description Where the declaration stands and what to do, in words */
+                      message: string;
+                    }
+                  | {
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @description Owning customs agency */
+                      agencyId: string;
+                      submitterAgencyId: string;
+                      submittedBy: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      /** @description Control channel; null until screened */
+                      channel: ('green' | 'yellow' | 'red') | null;
+                      assessment: {
+                        engineVersion: string;
+                        /** @description Identifies the exact indicator versions screened with */
+                        rulesetId: string;
+                        hitScore: number;
+                        score: number;
+                        /** @enum {unknown} */
+                        channel: 'green' | 'yellow' | 'red';
+                        controlForm:
+                          | (
+                              | 'documentary-check'
+                              | 'scanning'
+                              | 'physical-inspection'
+                              | 'sampling-laboratory'
+                            )
+                          | null;
+                        hits: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          title: string;
+                          priorityArea: string;
+                          itemSequence: number;
+                          hsCode: string;
+                          weight: number;
+                          directChannel: ('yellow' | 'red') | null;
+                          controlForm: string;
+                          reason: string;
+                        }[];
+                        effects: {
+                          /** @enum {unknown} */
+                          kind: 'certificate' | 'compliance-record' | 'permit';
+                          subject: string;
+                          reference: string | null;
+                          points: number;
+                          /** @enum {unknown} */
+                          minimumChannel?: 'yellow' | 'red';
+                          reason: string;
+                        }[];
+                        permits: {
+                          itemSequence: number;
+                          hsCode: string;
+                          required: string;
+                          /** @enum {unknown} */
+                          outcome:
+                            | 'matched'
+                            | 'document-declared'
+                            | 'missing'
+                            | 'wrong-holder'
+                            | 'not-issued'
+                            | 'suspended'
+                            | 'revoked'
+                            | 'exhausted'
+                            | 'not-yet-valid'
+                            | 'expired'
+                            | 'out-of-scope'
+                            | 'route-mismatch'
+                            | 'quantity-not-declared'
+                            | 'insufficient-balance';
+                          permitId: string | null;
+                          permitNumber: string | null;
+                          quantityMilli: number | null;
+                          unit: string | null;
+                          reason: string;
+                        }[];
+                        override: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          /** @enum {unknown} */
+                          channel: 'yellow' | 'red';
+                        } | null;
+                        random: {
+                          share: number;
+                          seed: number;
+                          draw: number;
+                          selected: boolean;
+                        };
+                      } | null;
+                      /** @description 1 on lodging, +1 per amendment or cancellation */
+                      version?: number;
+                      /** @enum {unknown} */
+                      status?:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                    };
+                problem?: {
+                  type: string;
+                  title: string;
+                  status: number;
+                  detail: string;
+                  instance?: string;
+                  errors?: {
+                    field: string;
+                    detail: string;
+                    /** @description Business rule error code, when a rule set one */
+                    code?: string;
+                  }[];
+                };
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+              results?: {
+                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
+                location: string;
+                /** @description Its reference (LRN), when it has one */
+                reference?: string;
+                /** @enum {unknown} */
+                outcome: 'lodged' | 'refused';
+                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+                declaration?:
+                  | {
+                      /** @enum {string} */
+                      audience: 'trader';
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      version?: number;
+                      /** @enum {unknown} */
+                      status:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                      /** @description The control to expect before release; null when none is planned */
+                      control:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      missingDocuments: {
+                        /** @description Any of these documents will do */
+                        anyOf: {
+                          type: string;
+                          title: string;
+                        }[];
+                        /** @description Goods item sequences concerned */
+                        items: number[];
+                        /** @description What is wrong, in plain words */
+                        problem: string;
+                      }[];
+                      /** @description Where the declaration stands and what to do, in words */
+                      message: string;
+                    }
+                  | {
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @description Owning customs agency */
+                      agencyId: string;
+                      submitterAgencyId: string;
+                      submittedBy: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      /** @description Control channel; null until screened */
+                      channel: ('green' | 'yellow' | 'red') | null;
+                      assessment: {
+                        engineVersion: string;
+                        /** @description Identifies the exact indicator versions screened with */
+                        rulesetId: string;
+                        hitScore: number;
+                        score: number;
+                        /** @enum {unknown} */
+                        channel: 'green' | 'yellow' | 'red';
+                        controlForm:
+                          | (
+                              | 'documentary-check'
+                              | 'scanning'
+                              | 'physical-inspection'
+                              | 'sampling-laboratory'
+                            )
+                          | null;
+                        hits: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          title: string;
+                          priorityArea: string;
+                          itemSequence: number;
+                          hsCode: string;
+                          weight: number;
+                          directChannel: ('yellow' | 'red') | null;
+                          controlForm: string;
+                          reason: string;
+                        }[];
+                        effects: {
+                          /** @enum {unknown} */
+                          kind: 'certificate' | 'compliance-record' | 'permit';
+                          subject: string;
+                          reference: string | null;
+                          points: number;
+                          /** @enum {unknown} */
+                          minimumChannel?: 'yellow' | 'red';
+                          reason: string;
+                        }[];
+                        permits: {
+                          itemSequence: number;
+                          hsCode: string;
+                          required: string;
+                          /** @enum {unknown} */
+                          outcome:
+                            | 'matched'
+                            | 'document-declared'
+                            | 'missing'
+                            | 'wrong-holder'
+                            | 'not-issued'
+                            | 'suspended'
+                            | 'revoked'
+                            | 'exhausted'
+                            | 'not-yet-valid'
+                            | 'expired'
+                            | 'out-of-scope'
+                            | 'route-mismatch'
+                            | 'quantity-not-declared'
+                            | 'insufficient-balance';
+                          permitId: string | null;
+                          permitNumber: string | null;
+                          quantityMilli: number | null;
+                          unit: string | null;
+                          reason: string;
+                        }[];
+                        override: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          /** @enum {unknown} */
+                          channel: 'yellow' | 'red';
+                        } | null;
+                        random: {
+                          share: number;
+                          seed: number;
+                          draw: number;
+                          selected: boolean;
+                        };
+                      } | null;
+                      /** @description 1 on lodging, +1 per amendment or cancellation */
+                      version?: number;
+                      /** @enum {unknown} */
+                      status?:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                    };
+                problem?: {
+                  type: string;
+                  title: string;
+                  status: number;
+                  detail: string;
+                  instance?: string;
+                  errors?: {
+                    field: string;
+                    detail: string;
+                    /** @description Business rule error code, when a rule set one */
+                    code?: string;
+                  }[];
+                };
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+              results?: {
+                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
+                location: string;
+                /** @description Its reference (LRN), when it has one */
+                reference?: string;
+                /** @enum {unknown} */
+                outcome: 'lodged' | 'refused';
+                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+                declaration?:
+                  | {
+                      /** @enum {string} */
+                      audience: 'trader';
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      version?: number;
+                      /** @enum {unknown} */
+                      status:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                      /** @description The control to expect before release; null when none is planned */
+                      control:
+                        | (
+                            | 'documentary-check'
+                            | 'scanning'
+                            | 'physical-inspection'
+                            | 'sampling-laboratory'
+                          )
+                        | null;
+                      missingDocuments: {
+                        /** @description Any of these documents will do */
+                        anyOf: {
+                          type: string;
+                          title: string;
+                        }[];
+                        /** @description Goods item sequences concerned */
+                        items: number[];
+                        /** @description What is wrong, in plain words */
+                        problem: string;
+                      }[];
+                      /** @description Where the declaration stands and what to do, in words */
+                      message: string;
+                    }
+                  | {
+                      /** @enum {unknown} */
+                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+                      /** @description Declarant's own reference (LRN), unique to the transaction */
+                      reference: string;
+                      /** @description Reference of the declaration this one amends */
+                      amends?: string;
+                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+                      simplified?: boolean;
+                      /** Format: date-time */
+                      submittedAt: string;
+                      /** @description Customs office or goods location where declared */
+                      office?: string;
+                      declarant: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignor?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      consignee?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      carrier?: {
+                        /** @description Party identifier, e.g. EORI or national trader number */
+                        id?: string;
+                        name?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        country?: string;
+                        /** @description Street, city and postcode as one line */
+                        address?: string;
+                      };
+                      route?: {
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        dispatchCountry?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        destinationCountry?: string;
+                        transitCountries?: string[];
+                        officeOfEntry?: string;
+                        officeOfExit?: string;
+                        /** @enum {unknown} */
+                        transportMode?:
+                          | 'sea'
+                          | 'rail'
+                          | 'road'
+                          | 'air'
+                          | 'post'
+                          | 'fixed-installation'
+                          | 'inland-waterway'
+                          | 'own-propulsion'
+                          | 'unknown';
+                        /** @description Vessel, flight, vehicle or train identity */
+                        conveyance?: string;
+                        /** @description Containers the goods travel in (containerised cargo) */
+                        containers?: string[];
+                        /**
+                         * Format: date-time
+                         * @description When the goods are loaded on the means of transport that brings them in
+                         */
+                        loadingAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description Expected arrival at the office of first entry
+                         */
+                        arrivalAt?: string;
+                      };
+                      goodsItems: {
+                        sequence: number;
+                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+                        hsCode?: string;
+                        /** @description Description of the goods; required unless the declaration is simplified */
+                        description?: string;
+                        quantity?: number;
+                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+                        unit?: string;
+                        /** @description Net mass in kg */
+                        netMass?: number;
+                        /** @description Gross mass in kg */
+                        grossMass?: number;
+                        /** @description Item price or customs value */
+                        value?: number;
+                        /** @description ISO 4217 code */
+                        currency?: string;
+                        /** @description ISO 3166-1 alpha-2 country code */
+                        originCountry?: string;
+                        documents?: {
+                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                          type: string;
+                          reference: string;
+                        }[];
+                        packages?: {
+                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+                          kind: string;
+                          /** @description Number of packages */
+                          count?: number;
+                          /** @description Number of pieces (unpacked) */
+                          pieces?: number;
+                          /** @description Shipping marks */
+                          marks?: string;
+                        }[];
+                        /** @description Scientific name, for CITES goods */
+                        species?: string;
+                        /** @description Trademark borne by the goods */
+                        brand?: string;
+                      }[];
+                      documents?: {
+                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+                        type: string;
+                        reference: string;
+                      }[];
+                      id: string;
+                      /** Format: date-time */
+                      receivedAt: string;
+                      /** @description Owning customs agency */
+                      agencyId: string;
+                      submitterAgencyId: string;
+                      submittedBy: string;
+                      /** @enum {unknown} */
+                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+                      /** @description Control channel; null until screened */
+                      channel: ('green' | 'yellow' | 'red') | null;
+                      assessment: {
+                        engineVersion: string;
+                        /** @description Identifies the exact indicator versions screened with */
+                        rulesetId: string;
+                        hitScore: number;
+                        score: number;
+                        /** @enum {unknown} */
+                        channel: 'green' | 'yellow' | 'red';
+                        controlForm:
+                          | (
+                              | 'documentary-check'
+                              | 'scanning'
+                              | 'physical-inspection'
+                              | 'sampling-laboratory'
+                            )
+                          | null;
+                        hits: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          title: string;
+                          priorityArea: string;
+                          itemSequence: number;
+                          hsCode: string;
+                          weight: number;
+                          directChannel: ('yellow' | 'red') | null;
+                          controlForm: string;
+                          reason: string;
+                        }[];
+                        effects: {
+                          /** @enum {unknown} */
+                          kind: 'certificate' | 'compliance-record' | 'permit';
+                          subject: string;
+                          reference: string | null;
+                          points: number;
+                          /** @enum {unknown} */
+                          minimumChannel?: 'yellow' | 'red';
+                          reason: string;
+                        }[];
+                        permits: {
+                          itemSequence: number;
+                          hsCode: string;
+                          required: string;
+                          /** @enum {unknown} */
+                          outcome:
+                            | 'matched'
+                            | 'document-declared'
+                            | 'missing'
+                            | 'wrong-holder'
+                            | 'not-issued'
+                            | 'suspended'
+                            | 'revoked'
+                            | 'exhausted'
+                            | 'not-yet-valid'
+                            | 'expired'
+                            | 'out-of-scope'
+                            | 'route-mismatch'
+                            | 'quantity-not-declared'
+                            | 'insufficient-balance';
+                          permitId: string | null;
+                          permitNumber: string | null;
+                          quantityMilli: number | null;
+                          unit: string | null;
+                          reason: string;
+                        }[];
+                        override: {
+                          indicatorId: string;
+                          indicatorVersion: number;
+                          /** @enum {unknown} */
+                          channel: 'yellow' | 'red';
+                        } | null;
+                        random: {
+                          share: number;
+                          seed: number;
+                          draw: number;
+                          selected: boolean;
+                        };
+                      } | null;
+                      /** @description 1 on lodging, +1 per amendment or cancellation */
+                      version?: number;
+                      /** @enum {unknown} */
+                      status?:
+                        | 'lodged'
+                        | 'awaiting-control'
+                        | 'under-control'
+                        | 'released'
+                        | 'held'
+                        | 'seized'
+                        | 'referred'
+                        | 'cancelled';
+                    };
+                problem?: {
+                  type: string;
+                  title: string;
+                  status: number;
+                  detail: string;
+                  instance?: string;
+                  errors?: {
+                    field: string;
+                    detail: string;
+                    /** @description Business rule error code, when a rule set one */
+                    code?: string;
+                  }[];
+                };
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                field: string;
+                detail: string;
+                /** @description Business rule error code, when a rule set one */
+                code?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/declarations': {
     parameters: {
       query?: never;
@@ -3258,6 +4689,21 @@ export interface paths {
           trader?: string;
           channel?: 'green' | 'yellow' | 'red' | 'unscreened';
           kind?: 'import' | 'export' | 'transit' | 'cargo-report';
+          /** @description The declarant's own reference (LRN), exactly */
+          reference?: string;
+          /** @description Movement reference: the GreenLane declaration id, or a cargo report MRN */
+          mrn?: string;
+          /** @description A container the goods travel in, e.g. MSCU1234565 (exactly) */
+          container?: string;
+          status?:
+            | 'lodged'
+            | 'awaiting-control'
+            | 'under-control'
+            | 'released'
+            | 'held'
+            | 'seized'
+            | 'referred'
+            | 'cancelled';
           limit: number;
           /** @description nextCursor of the previous page */
           cursor?: string;

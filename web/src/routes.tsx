@@ -5,6 +5,7 @@ import { AdminPage } from './pages/admin/AdminPage.js';
 import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
+import { DECLARATION_SECTIONS, DeclarationsPage } from './pages/declarations/DeclarationsPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -47,11 +48,18 @@ export const ROUTES: readonly Route[] = [
   },
   {
     path: 'declarations',
+    title: 'Declarations',
     needs: [
       { action: 'read', subject: 'declaration' },
       { action: 'read', subject: 'control' },
     ],
-    render: (me, at) => (at.id ? <DeclarationPage id={at.id} me={me} /> : null),
+    // `new` and `upload` are the list page's sections; any other id is a declaration's.
+    render: (me, at) =>
+      at.id && !DECLARATION_SECTIONS.includes(at.id) ? (
+        <DeclarationPage id={at.id} me={me} />
+      ) : (
+        <DeclarationsPage me={me} section={at.id} />
+      ),
   },
   {
     path: 'cargo',

@@ -5,6 +5,7 @@ import { getDeclaration, listDeclarations } from '../../app/read-declarations.js
 import { presentDeclaration, presentDeclarations } from '../../app/views/declaration-view.js';
 import { requestFingerprint } from '../../app/secrets.js';
 import { submitDeclaration, type SubmitDeclarationRequest } from '../../app/submit-declaration.js';
+import { CONTROL_STATUSES } from '../../core/controls/inspection.js';
 import { DeclarationInputSchema } from '../../core/declaration/declaration.js';
 import { DomainError } from '../../core/errors.js';
 import { toSourcePaths } from '../../formats/types.js';
@@ -15,6 +16,7 @@ import {
   DeclarationChangeSchema,
   declarationLifecycleRoutes,
 } from './declaration-lifecycle.js';
+import { declarationBatchRoutes } from './declaration-batch.js';
 
 const ListQuery = Type.Object(
   {
@@ -36,6 +38,26 @@ const ListQuery = Type.Object(
     ),
     channel: Type.Optional(Type.Enum(['green', 'yellow', 'red', 'unscreened'])),
     kind: Type.Optional(Type.Enum(['import', 'export', 'transit', 'cargo-report'])),
+    reference: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 70,
+        description: "The declarant's own reference (LRN), exactly",
+      }),
+    ),
+    mrn: Type.Optional(
+      Type.String({
+        pattern: '^[0-9A-Za-z-]{1,64}$',
+        description: 'Movement reference: the GreenLane declaration id, or a cargo report MRN',
+      }),
+    ),
+    container: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9]{1,17}$',
+        description: 'A container the goods travel in, e.g. MSCU1234565 (exactly)',
+      }),
+    ),
+    status: Type.Optional(Type.Enum([...CONTROL_STATUSES])),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     cursor: Type.Optional(
       Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
@@ -52,6 +74,7 @@ export const declarationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   { ctx },
 ) => {
   await app.register(declarationLifecycleRoutes, { ctx });
+  await app.register(declarationBatchRoutes, { ctx });
 
   app.post(
     '/api/declarations',

@@ -448,6 +448,8 @@ const PARTNER_FACTORS: Record<string, Record<string, number>> = {
   TR: { RU: 2 },
 };
 const EU_HOME_FACTORS: Record<string, number> = { RU: 0.2, BY: 0.2 };
+/** Countries a home country's goods do not pass through (Ukraine's, through Russia or Belarus). */
+const AVOID: Record<string, readonly string[]> = { UA: ['RU', 'BY'] };
 
 /** EUR per unit of each invoice currency, roughly (for generating amounts only). */
 const PER_EUR: Record<string, number> = {
@@ -691,7 +693,7 @@ function declaration(
 /** The modes each office handles, for the offices that do not handle them all. */
 const OFFICE_MODES: Record<string, readonly TransportMode[]> = {
   GBFXT001: ['sea'],
-  GBDVR001: ['road', 'rail', 'sea'],
+  GBDVR001: ['road', 'rail'],
   GBLHR001: ['air', 'post'],
   BY207000: ['road', 'rail'],
   BY402000: ['road', 'rail'],
@@ -724,7 +726,7 @@ function partner(random: Random, home: string): string {
 function tradeJourney(random: Random, home: string, other: string, outbound: boolean): Journey {
   const from = outbound ? home : other;
   const to = outbound ? other : home;
-  const land = landPath(from, to);
+  const land = landPath(from, to, 4, AVOID[home]);
   const options: Array<readonly [() => Journey, number]> = [];
   if (land) {
     const borders = land.length - 1;
@@ -758,8 +760,8 @@ function seaVia(random: Random, from: string, to: string, home: string): Journey
   const loadIn = hasSeaPort(from) ? from : random.pick(SEA_GATEWAYS[from] ?? []);
   const dischargeIn = hasSeaPort(to) ? to : random.pick(SEA_GATEWAYS[to] ?? []);
   if (!loadIn || !dischargeIn || loadIn === dischargeIn) return undefined;
-  const before = landPath(from, loadIn) ?? [];
-  const after = landPath(dischargeIn, to) ?? [];
+  const before = landPath(from, loadIn, 4, AVOID[home]) ?? [];
+  const after = landPath(dischargeIn, to, 4, AVOID[home]) ?? [];
   if (loadIn !== from && before.length === 0) return undefined;
   if (dischargeIn !== to && after.length === 0) return undefined;
   return bySea(random, from, to, before.slice(1), after.slice(0, -1), home, loadIn, dischargeIn);
@@ -846,8 +848,8 @@ function transitJourney(random: Random, home: string): Journey | undefined {
     const from = partner(random, home);
     const to = partner(random, home);
     if (from === to) continue;
-    const inbound = landPath(from, home, 3);
-    const outbound = landPath(home, to, 3);
+    const inbound = landPath(from, home, 3, AVOID[home]);
+    const outbound = landPath(home, to, 3, AVOID[home]);
     if (!inbound || !outbound) continue;
     const path = [...inbound, ...outbound.slice(1)];
     if (new Set(path).size !== path.length) continue; // doubling back is no transit

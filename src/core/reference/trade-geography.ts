@@ -5,8 +5,9 @@
  * land boundaries of each country (as the CIA World Factbook's "Land boundaries" entries list
  * them), for the generator's home countries, their trading partners and the countries between
  * them; plus the Channel Tunnel (GB–FR), a fixed link that lorries and freight trains use.
- * Left out: borders closed to trade since 2022 (BY–UA, RU–UA) and countries no generated route
- * needs. Not exhaustive: a path through a country missing here is simply not generated.
+ * Left out: borders closed to trade since 2022 (BY–UA, RU–UA), the borders of Russia's
+ * Kaliningrad exclave with Poland and Lithuania (no way through to the rest of Russia), and
+ * countries no generated route needs. Not exhaustive: a path through a country missing here is simply not generated.
  */
 const LAND_BORDERS: ReadonlyArray<readonly [string, string]> = [
   ['BY', 'PL'],
@@ -18,9 +19,7 @@ const LAND_BORDERS: ReadonlyArray<readonly [string, string]> = [
   ['PL', 'SK'],
   ['PL', 'UA'],
   ['PL', 'LT'],
-  ['PL', 'RU'], // Kaliningrad
   ['LT', 'LV'],
-  ['LT', 'RU'], // Kaliningrad
   ['LV', 'EE'],
   ['LV', 'RU'],
   ['EE', 'RU'],
@@ -132,11 +131,8 @@ export const SEA_PORTS: Readonly<
     ['FRLEH', 'Le Havre'],
     ['FRMRS', 'Marseille'],
   ],
-  GB: [
-    ['GBFXT', 'Felixstowe'],
-    ['GBSOU', 'Southampton'],
-    ['GBLGP', 'London Gateway Port'],
-  ],
+  // Only the port of the generator's one GB sea office (GBFXT001, Felixstowe).
+  GB: [['GBFXT', 'Felixstowe']],
   IT: [['ITGOA', 'Genova']],
   ES: [
     ['ESVLC', 'Valencia'],
@@ -283,12 +279,17 @@ export function sameCustomsUnion(a: string, b: string): boolean {
 
 /**
  * The shortest chain of land-bordering countries from `from` to `to` (both included), or
- * undefined when there is none within `maxBorders` crossings. Neighbours are tried in table order,
+ * undefined when there is none within `maxBorders` crossings, not passing through `avoid`. Neighbours are tried in table order,
  * so the answer is the same every time.
  */
-export function landPath(from: string, to: string, maxBorders = 4): string[] | undefined {
+export function landPath(
+  from: string,
+  to: string,
+  maxBorders = 4,
+  avoid: readonly string[] = [],
+): string[] | undefined {
   if (from === to) return [from];
-  const previous = new Map<string, string>([[from, from]]);
+  const previous = new Map<string, string>([[from, from], ...avoid.map((c) => [c, c] as const)]);
   let frontier = [from];
   for (let depth = 0; depth < maxBorders && frontier.length > 0; depth++) {
     const next: string[] = [];

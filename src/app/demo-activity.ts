@@ -3,7 +3,7 @@ import { DomainError } from '../core/errors.js';
 import { SeededRandom } from '../core/random.js';
 import type { AppContext } from './context.js';
 import { recordInspection } from './controls.js';
-import { generateDeclarations } from './generate-declarations.js';
+import { BY_OFFICES, generateDeclarations } from './generate-declarations.js';
 import { issueCertificate } from './manage-certificates.js';
 import { applyForPermit, permitStep, releaseDeclaration } from './manage-permits.js';
 import { submitDeclaration } from './submit-declaration.js';
@@ -92,12 +92,15 @@ export async function seedDemoActivity(
   const lodged = [];
   // Lodged over the last two weeks, so that worklist ages and clearance times look like a day's work.
   const now = ctx.clock.now().getTime();
-  const inputs = [...generateDeclarations(declarations, 7)].map((input, k) => ({
-    ...input,
-    submittedAt: new Date(
-      now - ((declarations - k) / declarations) * 14 * 86_400_000,
-    ).toISOString(),
-  }));
+  // At the demo node's own (Belarusian) offices.
+  const inputs = [...generateDeclarations(declarations, 7, { offices: BY_OFFICES })].map(
+    (input, k) => ({
+      ...input,
+      submittedAt: new Date(
+        now - ((declarations - k) / declarations) * 14 * 86_400_000,
+      ).toISOString(),
+    }),
+  );
   for (let i = 0; i < inputs.length; i += 50) {
     const batch = await Promise.all(
       inputs

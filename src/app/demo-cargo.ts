@@ -1,4 +1,5 @@
 import type { Principal } from '../core/auth/identity.js';
+import { AIRPORTS, landPath } from '../core/reference/trade-geography.js';
 import { lodgeCargoReport } from './cargo-reports.js';
 import type { AppContext } from './context.js';
 
@@ -17,7 +18,60 @@ interface DemoReport {
   arrivalHours: number;
   dispatch: string;
   items: DemoItem[];
+  /** The consignee's EORI (TINCE159); by default the demo trader itself. */
+  consignee?: string;
 }
+
+/** The demo trader's own EORI (see bootstrap.ts): it lodges its entry summaries under it. */
+export const DEMO_TRADER_EORI = 'BY190000001';
+
+/** Consignees of the demo reports: the demo trader and a few other Belarusian importers. */
+const CONSIGNEES: Record<string, { name: string; street: string; postcode: string; city: string }> =
+  {
+    [DEMO_TRADER_EORI]: {
+      name: 'EcoMet Recycling LLC (demo)',
+      street: '12 Partizansky Avenue',
+      postcode: '220033',
+      city: 'Minsk',
+    },
+    BY191204518: {
+      name: 'Minsk Digital Supply LLC',
+      street: '100 Pobediteley Avenue',
+      postcode: '220020',
+      city: 'Minsk',
+    },
+    BY192877340: {
+      name: 'Terra Pets LLC',
+      street: '25 Kalvariyskaya Street',
+      postcode: '220073',
+      city: 'Minsk',
+    },
+    BY193015562: {
+      name: 'Frost Climate LLC',
+      street: '65 Timiryazeva Street',
+      postcode: '220035',
+      city: 'Minsk',
+    },
+    BY190544871: {
+      name: 'AgroSfera LLC',
+      street: '12 Sovetskaya Street',
+      postcode: '246050',
+      city: 'Gomel',
+    },
+  };
+
+/** Flights that bring cargo to Minsk from each country of dispatch (carriers that fly there). */
+const FLIGHTS: Record<string, string> = { CN: 'CA1047', KE: 'TK6343', IN: 'FZ1712', TR: 'TK6340' };
+
+/**
+ * Rail terminals where the goods are loaded, by UN/LOCODE (rail function): Beijing CNBJS,
+ * Karaganda KZKGF, Duisburg DEDUI.
+ */
+const RAIL_TERMINALS: Record<string, string> = {
+  CN: 'Beijing',
+  KZ: 'Karaganda',
+  DE: 'Duisburg',
+};
 
 /** yyyyMMddHHmm (UTC), as ICS writes times. */
 function icsTime(at: number): string {
@@ -25,20 +79,40 @@ function icsTime(at: number): string {
 }
 
 /**
- * An IE315 that meets HMRC's ENS rules, by air (flight number) or rail (train identity), for
- * the demo: the same path a carrier's system would take.
+ * An IE315 that meets HMRC's ENS rules, by air (flight number) or rail (train identity, routed
+ * through the countries on the way), for the demo: the same path a carrier's system would take.
  */
 export function demoEnsMessage(
   r: DemoReport,
   now = Date.now(),
-  /** The person lodging (TINPLD1): a GB carrier the demo trader represents (see bootstrap). */
-  lodger = 'GB987654321000',
+  /**
+   * The person lodging (TINPLD1), when the sender lodges for someone else. By default the demo
+   * trader sends and lodges its own report: the message names no person lodging, so its sender
+   * (the trader's own EORI) is the declarant — HMRC's rules take only GB numbers as TINPLD1.
+   */
+  lodger?: string,
 ): string {
+  const consigneeId = r.consignee ?? DEMO_TRADER_EORI;
+  const known = CONSIGNEES[consigneeId];
+  // HMRC's rules want the consignee's name and address beside a non-GB number.
+  const consignee = known
+    ? `<NamCE17>${known.name}</NamCE17><StrAndNumCE122>${known.street}</StrAndNumCE122>` +
+      `<PosCodCE123>${known.postcode}</PosCodCE123><CitCE124>${known.city}</CitCE124>` +
+      `<CouCE125>BY</CouCE125>`
+    : '';
   const transport =
     r.mode === 'air'
       ? '<TraModAtBorHEA76>4</TraModAtBorHEA76>'
       : '<TraModAtBorHEA76>2</TraModAtBorHEA76><IdeOfMeaOfTraCroHEA85>TRAIN 4217</IdeOfMeaOfTraCroHEA85>';
-  const conveyance = r.mode === 'air' ? '<ConRefNumHEA>LH8401</ConRefNumHEA>' : '';
+  const conveyance =
+    r.mode === 'air' ? `<ConRefNumHEA>${FLIGHTS[r.dispatch] ?? 'B2851'}</ConRefNumHEA>` : '';
+  // Flown straight to Minsk; by rail through the countries on the way (core/reference/trade-geography.ts).
+  const routing =
+    r.mode === 'air' ? [r.dispatch, 'BY'] : (landPath(r.dispatch, 'BY') ?? [r.dispatch, 'BY']);
+  const loading =
+    r.mode === 'air'
+      ? (AIRPORTS[r.dispatch]?.[0]?.[1] ?? `${r.dispatch} airport`)
+      : (RAIL_TERMINALS[r.dispatch] ?? `${r.dispatch} rail terminal`);
   const total = r.items.reduce((kg, i) => kg + i.grossKg, 0);
   const items = r.items
     .map(
@@ -59,7 +133,7 @@ export function demoEnsMessage(
     )
     .join('');
   return `<ie:CC315A xmlns:ie="http://ics.dgtaxud.ec/CC315A">
-  <MesSenMES3>GB1234231/1234567890</MesSenMES3>
+  <MesSenMES3>${DEMO_TRADER_EORI}/1234567890</MesSenMES3>
   <MesIdeMES19>${r.lrn}</MesIdeMES19>
   <MesTypMES20>CC315A</MesTypMES20>
   <HEAHEA>
@@ -69,14 +143,13 @@ export function demoEnsMessage(
     <TotGroMasHEA307>${total.toFixed(3)}</TotGroMasHEA307>
     <ComRefNumHEA>${r.lrn}-CRN</ComRefNumHEA>
     ${conveyance}
-    <PlaLoaGOOITE334>${r.dispatch} terminal</PlaLoaGOOITE334>
+    <PlaLoaGOOITE334>${loading}</PlaLoaGOOITE334>
     <PlaUnlGOOITE334>Minsk</PlaUnlGOOITE334>
     <DecDatTimHEA114>${icsTime(now)}</DecDatTimHEA114>
   </HEAHEA>
-  <TRACONCE1><TINCE159>GB123456789000</TINCE159></TRACONCE1>${items}
-  <ITI><CouOfRouCodITI1>${r.dispatch}</CouOfRouCodITI1></ITI>
-  <ITI><CouOfRouCodITI1>BY</CouOfRouCodITI1></ITI>
-  <PERLODSUMDEC><TINPLD1>${lodger}</TINPLD1></PERLODSUMDEC>
+  <TRACONCE1>${consignee}<TINCE159>${consigneeId}</TINCE159></TRACONCE1>${items}
+  ${routing.map((c) => `<ITI><CouOfRouCodITI1>${c}</CouOfRouCodITI1></ITI>`).join('\n  ')}
+  ${lodger === undefined ? '' : `<PERLODSUMDEC><TINPLD1>${lodger}</TINPLD1></PERLODSUMDEC>`}
   <CUSOFFFENT730>
     <RefNumCUSOFFFENT731>BY112000</RefNumCUSOFFFENT731>
     <ExpDatOfArrFIRENT733>${icsTime(now + r.arrivalHours * 3_600_000)}</ExpDatOfArrFIRENT733>
@@ -91,6 +164,7 @@ const REPORTS: DemoReport[] = [
     mode: 'air',
     arrivalHours: 20,
     dispatch: 'CN',
+    consignee: 'BY191204518',
     items: [{ hs: '847130', description: 'Laptop computers', grossKg: 420 }],
   },
   {
@@ -115,6 +189,7 @@ const REPORTS: DemoReport[] = [
     mode: 'air',
     arrivalHours: 1,
     dispatch: 'KE',
+    consignee: 'BY192877340',
     items: [{ hs: '010620', description: 'Live reptiles (tortoises)', grossKg: 35 }],
   },
   {
@@ -122,6 +197,7 @@ const REPORTS: DemoReport[] = [
     mode: 'air',
     arrivalHours: 12,
     dispatch: 'IN',
+    consignee: 'BY193015562',
     items: [{ hs: '382711', description: 'Refrigerant gas mixtures (HFC)', grossKg: 900 }],
   },
   {
@@ -142,15 +218,16 @@ const REPORTS: DemoReport[] = [
     lrn: 'ENS-DEMO-07',
     mode: 'rail',
     arrivalHours: 50,
-    dispatch: 'IN',
+    dispatch: 'CN',
+    consignee: 'BY190544871',
     items: [{ hs: '290381', description: 'Lindane (gamma-HCH), technical grade', grossKg: 5_000 }],
   },
 ];
 
 /**
- * A few advance cargo reports for the demo, lodged by the trader (as representative of the GB
- * carrier they name) through the real intake (rules,
- * mapping, screening, referrals), so the pre-arrival outcomes the library leads to can be seen.
+ * A few advance cargo reports for the demo, lodged by the trader under its own EORI through the
+ * real intake (rules, mapping, screening, referrals), so the pre-arrival outcomes the library
+ * leads to can be seen.
  */
 export async function seedDemoCargo(ctx: AppContext, trader: Principal): Promise<number> {
   let lodged = 0;

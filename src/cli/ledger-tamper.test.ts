@@ -891,11 +891,14 @@ async function buildFixture(backend: Backend): Promise<Fixture> {
       await append();
     }
     const final = await signCheckpointIfDue(ctx, { force: true });
-    if (!final.signed) throw new Error(`no final checkpoint: ${final.reason}`);
+    // The last page may have ended on a checkpoint already: how many events the demo makes decides.
+    if (!final.signed && final.reason !== 'no-new-leaves') {
+      throw new Error(`no final checkpoint: ${final.reason}`);
+    }
 
     // The partner, as witness, cosigns a checkpoint from the middle and the last one.
     const all = await ctx.storage.read.ledger.checkpoints(-1, 1000);
-    for (const c of [all[Math.floor(all.length / 2)]!, final.checkpoint]) {
+    for (const c of [all[Math.floor(all.length / 2)]!, all[all.length - 1]!]) {
       const time = Math.floor(Date.now() / 1000);
       const line = await cosign(parseNote(c.note).text, time, {
         name: WITNESS_ID,

@@ -12,7 +12,7 @@ import * as m0010 from './migrations/0010-representation.js';
 import * as m0011 from './migrations/0011-exchange.js';
 import * as m0012 from './migrations/0012-ledger.js';
 import * as m0013 from './migrations/0013-witness.js';
-import * as m0018 from './migrations/0018-declaration-search.js';
+import * as m0014 from './migrations/0014-declaration-search.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -32,7 +32,7 @@ const STEPS: Record<string, Step> = {
   '0011-exchange': m0011,
   '0012-ledger': m0012,
   '0013-witness': m0013,
-  '0018-declaration-search': m0018,
+  '0014-declaration-search': m0014,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

@@ -13,14 +13,20 @@ const ProportionSchema = Type.Object(
     low: Nullable(Type.Number()),
     high: Nullable(Type.Number()),
   },
-  { description: 'successes of n, the rate (null when n is 0) and its 95 % Wilson interval' },
+  {
+    title: 'Proportion',
+    description: 'successes of n, the rate (null when n is 0) and its 95 % Wilson interval',
+  },
 );
 
-const DurationsSchema = Type.Object({
-  n: Count,
-  medianHours: Nullable(Type.Number()),
-  p90Hours: Nullable(Type.Number()),
-});
+const DurationsSchema = Type.Object(
+  {
+    n: Count,
+    medianHours: Nullable(Type.Number()),
+    p90Hours: Nullable(Type.Number()),
+  },
+  { title: 'MetricDurations' },
+);
 
 const CountsProperties = {
   declarations: Count,
@@ -47,17 +53,20 @@ const CountsProperties = {
   detectionRate: { ...ProportionSchema, description: 'findings ÷ controls' },
   seizureRate: { ...ProportionSchema, description: 'seizures ÷ controls' },
 };
-const CountsSchema = Type.Object(CountsProperties);
+const CountsSchema = Type.Object(CountsProperties, { title: 'MetricCounts' });
 
-const ConvertedTotalSchema = Type.Object({
-  currency: Type.String(),
-  total: Type.Number(),
-  records: Count,
-  unconverted: Type.Array(
-    Type.Object({ currency: Type.String(), records: Count, amount: Type.Number() }),
-    { description: 'Values in currencies the rate table has no rate for, in their own currency' },
-  ),
-});
+const ConvertedTotalSchema = Type.Object(
+  {
+    currency: Type.String(),
+    total: Type.Number(),
+    records: Count,
+    unconverted: Type.Array(
+      Type.Object({ currency: Type.String(), records: Count, amount: Type.Number() }),
+      { description: 'Values in currencies the rate table has no rate for, in their own currency' },
+    ),
+  },
+  { title: 'ConvertedTotal' },
+);
 
 const PeriodProperties = {
   period: Type.Object({ from: Type.String(), to: Type.String() }),
@@ -141,25 +150,31 @@ const PeriodProperties = {
   ),
 };
 
-const RateTableInfoSchema = Type.Object({
-  name: Type.String(),
-  currency: Type.String(),
-  date: Type.String(),
-  source: Type.String(),
-  illustrative: Type.Boolean({
-    description: 'True for the shipped table: illustrative rates, to be replaced',
-  }),
-});
+const RateTableInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    currency: Type.String(),
+    date: Type.String(),
+    source: Type.String(),
+    illustrative: Type.Boolean({
+      description: 'True for the shipped table: illustrative rates, to be replaced',
+    }),
+  },
+  { title: 'RateTableInfo' },
+);
 
 /** The performance metrics answer: a period's figures, the previous period's, the rates used. */
-export const PerformanceMetricsSchema = Type.Object({
-  ...PeriodProperties,
-  previous: Type.Object(PeriodProperties, {
-    description:
-      'The same figures for the period of the same length that ends where this one starts',
-  }),
-  rates: RateTableInfoSchema,
-});
+export const PerformanceMetricsSchema = Type.Object(
+  {
+    ...PeriodProperties,
+    previous: Type.Object(PeriodProperties, {
+      description:
+        'The same figures for the period of the same length that ends where this one starts',
+    }),
+    rates: RateTableInfoSchema,
+  },
+  { title: 'PerformanceMetrics' },
+);
 
 // The schema and the use case's type say the same (a field added to one only fails to compile).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

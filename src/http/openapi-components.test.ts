@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hoistNamedSchemas } from './openapi-components.js';
+import { openApiDocument } from './openapi-document.js';
 
 const permit = {
   title: 'Permit',
@@ -66,5 +67,25 @@ describe('named schemas become components', () => {
     const doc = hoistNamedSchemas({ info: { title: 'GreenLane API' }, paths: {} });
     expect(doc.info.title).toBe('GreenLane API');
     expect((doc as { components?: { schemas?: object } }).components?.schemas).toEqual({});
+  });
+});
+
+describe("the API's own document", () => {
+  it('names its shared shapes as components and refers to them', async () => {
+    const doc = (await openApiDocument()) as {
+      components: { schemas: Record<string, unknown> };
+      paths: Record<string, unknown>;
+    };
+    const names = Object.keys(doc.components.schemas);
+    expect(names).toEqual(
+      expect.arrayContaining(['Problem', 'Permit', 'Indicator', 'Declaration']),
+    );
+    const text = JSON.stringify(doc.paths);
+    expect(text).toContain('"$ref":"#/components/schemas/Permit"');
+    // Every reference leads to a component that exists.
+    const refs = new Set([...text.matchAll(/#\/components\/schemas\/(\w+)/g)].map((m) => m[1]!));
+    for (const r of refs) expect(names).toContain(r);
+    // No named schema is left inline in a route.
+    expect(text).not.toMatch(/"title":"(Permit|Problem|Indicator)"/);
   });
 });

@@ -30,15 +30,18 @@ export function hoistNamedSchemas<T extends object>(doc: T): T {
     const name = obj.title;
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name))
       throw new Error(`schema title ${JSON.stringify(name)} is not a component name`);
-    const text = stableJson(out);
+    // A description says what the value means where it is used: it stays beside the $ref.
+    const { description, ...shape } = out;
+    const text = stableJson(shape);
     const before = seen.get(name);
     if (before === undefined) {
       seen.set(name, text);
-      schemas[name] = out;
+      schemas[name] = shape;
     } else if (before !== text) {
-      throw new Error(`two different schemas are both named ${name}`);
+      throw new Error(`two different schemas are both named ${name}:\n${before}\n${text}`);
     }
-    return { $ref: `#/components/schemas/${name}` };
+    const ref = { $ref: `#/components/schemas/${name}` };
+    return description === undefined ? ref : { ...ref, description };
   };
 
   for (const [key, value] of Object.entries(doc)) {

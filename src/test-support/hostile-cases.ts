@@ -66,11 +66,28 @@ interface OpenApiParameter {
 interface OpenApiOperation {
   parameters?: OpenApiParameter[];
   requestBody?: {
-    content: Record<string, { schema?: { properties?: Record<string, unknown> } }>;
+    content: Record<string, { schema?: OpenApiSchema }>;
   };
+}
+interface OpenApiSchema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
 }
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, OpenApiSchema> };
+}
+
+/** The schema itself, following a `$ref` to a named component. */
+function resolved(
+  doc: OpenApiDocument,
+  schema: OpenApiSchema | undefined,
+): OpenApiSchema | undefined {
+  const name = schema?.$ref?.replace('#/components/schemas/', '');
+  if (name === undefined) return schema;
+  const target = doc.components?.schemas?.[name];
+  if (!target) throw new Error(`the OpenAPI document has no component ${name}`);
+  return target;
 }
 
 /** Which demo user may do what a route does, so that hostile input reaches validation. */
@@ -315,7 +332,9 @@ export function hostileCases(doc: OpenApiDocument, f: HostileFixtures): HostileC
       const url = fill(path);
       const content = op.requestBody!.content;
       const acceptsXml = 'application/xml' in content;
-      const props = Object.keys(content['application/json']?.schema?.properties ?? {});
+      const props = Object.keys(
+        resolved(doc, content['application/json']?.schema)?.properties ?? {},
+      );
       const field = props[0] ?? 'x';
       const B = (group: string, name: string, rest: Partial<HostileCase>) =>
         cases.push({

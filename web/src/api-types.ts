@@ -158,19 +158,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -179,19 +167,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -365,23 +341,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @description The organisation that may lodge */
-              representativeAgencyId: string;
-              /** @description EORI of the trader it may lodge for */
-              traderId: string;
-              /** @enum {unknown} */
-              mode: 'direct' | 'indirect';
-              /** Format: date-time */
-              validFrom: string;
-              validTo: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              createdBy: string;
-              revokedAt: string | null;
-              revokedBy: string | null;
-            }[];
+            'application/json': components['schemas']['Representation'][];
           };
         };
         /** @description Default Response */
@@ -390,19 +350,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -439,23 +387,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @description The organisation that may lodge */
-              representativeAgencyId: string;
-              /** @description EORI of the trader it may lodge for */
-              traderId: string;
-              /** @enum {unknown} */
-              mode: 'direct' | 'indirect';
-              /** Format: date-time */
-              validFrom: string;
-              validTo: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              createdBy: string;
-              revokedAt: string | null;
-              revokedBy: string | null;
-            };
+            'application/json': components['schemas']['Representation'];
           };
         };
         /** @description Default Response */
@@ -464,19 +396,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -485,19 +405,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -506,19 +414,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -556,23 +452,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @description The organisation that may lodge */
-              representativeAgencyId: string;
-              /** @description EORI of the trader it may lodge for */
-              traderId: string;
-              /** @enum {unknown} */
-              mode: 'direct' | 'indirect';
-              /** Format: date-time */
-              validFrom: string;
-              validTo: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              createdBy: string;
-              revokedAt: string | null;
-              revokedBy: string | null;
-            };
+            'application/json': components['schemas']['Representation'];
           };
         };
         /** @description Default Response */
@@ -581,19 +461,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -602,19 +470,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -623,19 +479,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -690,19 +534,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -711,19 +543,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -732,19 +552,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -780,51 +588,8 @@ export interface paths {
           };
           content: {
             'application/json': {
-              agencies: {
-                id: string;
-                code: string;
-                name: string;
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-                kindTitle: string;
-                traderId: string | null;
-                simplifiedProcedures: boolean;
-              }[];
-              kinds: {
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-                title: string;
-                /** @description The roles a user of such an agency may hold */
-                roles: {
-                  /** @enum {unknown} */
-                  role:
-                    | 'risk_analyst'
-                    | 'border_officer'
-                    | 'environmental_officer'
-                    | 'trader'
-                    | 'liaison_officer'
-                    | 'manager'
-                    | 'admin';
-                  /** @description The role in words */
-                  title: string;
-                }[];
-                /** @description An administrator may add an agency of this kind */
-                creatable: boolean;
-              }[];
+              agencies: components['schemas']['Agency'][];
+              kinds: components['schemas']['AgencyKind'][];
             };
           };
         };
@@ -834,19 +599,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -877,23 +630,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              code: string;
-              name: string;
-              /** @enum {unknown} */
-              kind:
-                | 'customs'
-                | 'environment'
-                | 'phytosanitary'
-                | 'energy'
-                | 'police'
-                | 'trader'
-                | 'other';
-              kindTitle: string;
-              traderId: string | null;
-              simplifiedProcedures: boolean;
-            };
+            'application/json': components['schemas']['Agency'];
           };
         };
         /** @description Default Response */
@@ -902,19 +639,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -923,19 +648,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -944,19 +657,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -965,19 +666,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1011,45 +700,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              username: string;
-              displayName: string;
-              agency: {
-                id: string;
-                code: string;
-                name: string;
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-              };
-              roles: {
-                /** @enum {unknown} */
-                role:
-                  | 'risk_analyst'
-                  | 'border_officer'
-                  | 'environmental_officer'
-                  | 'trader'
-                  | 'liaison_officer'
-                  | 'manager'
-                  | 'admin';
-                /** @description The role in words */
-                title: string;
-              }[];
-              disabled: boolean;
-              /** @description False for a system user that only uses API tokens */
-              signsInWithPassword: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The administrator asking */
-              self: boolean;
-            }[];
+            'application/json': components['schemas']['User'][];
           };
         };
         /** @description Default Response */
@@ -1058,19 +709,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1105,45 +744,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              username: string;
-              displayName: string;
-              agency: {
-                id: string;
-                code: string;
-                name: string;
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-              };
-              roles: {
-                /** @enum {unknown} */
-                role:
-                  | 'risk_analyst'
-                  | 'border_officer'
-                  | 'environmental_officer'
-                  | 'trader'
-                  | 'liaison_officer'
-                  | 'manager'
-                  | 'admin';
-                /** @description The role in words */
-                title: string;
-              }[];
-              disabled: boolean;
-              /** @description False for a system user that only uses API tokens */
-              signsInWithPassword: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The administrator asking */
-              self: boolean;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Default Response */
@@ -1152,19 +753,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1173,19 +762,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1194,19 +771,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1215,19 +780,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1270,45 +823,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              username: string;
-              displayName: string;
-              agency: {
-                id: string;
-                code: string;
-                name: string;
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-              };
-              roles: {
-                /** @enum {unknown} */
-                role:
-                  | 'risk_analyst'
-                  | 'border_officer'
-                  | 'environmental_officer'
-                  | 'trader'
-                  | 'liaison_officer'
-                  | 'manager'
-                  | 'admin';
-                /** @description The role in words */
-                title: string;
-              }[];
-              disabled: boolean;
-              /** @description False for a system user that only uses API tokens */
-              signsInWithPassword: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The administrator asking */
-              self: boolean;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Default Response */
@@ -1317,19 +832,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1338,19 +841,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1359,19 +850,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1380,19 +859,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1436,45 +903,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              username: string;
-              displayName: string;
-              agency: {
-                id: string;
-                code: string;
-                name: string;
-                /** @enum {unknown} */
-                kind:
-                  | 'customs'
-                  | 'environment'
-                  | 'phytosanitary'
-                  | 'energy'
-                  | 'police'
-                  | 'trader'
-                  | 'other';
-              };
-              roles: {
-                /** @enum {unknown} */
-                role:
-                  | 'risk_analyst'
-                  | 'border_officer'
-                  | 'environmental_officer'
-                  | 'trader'
-                  | 'liaison_officer'
-                  | 'manager'
-                  | 'admin';
-                /** @description The role in words */
-                title: string;
-              }[];
-              disabled: boolean;
-              /** @description False for a system user that only uses API tokens */
-              signsInWithPassword: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The administrator asking */
-              self: boolean;
-            };
+            'application/json': components['schemas']['User'];
           };
         };
         /** @description Default Response */
@@ -1483,19 +912,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1504,19 +921,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1525,19 +930,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1588,22 +981,7 @@ export interface paths {
               id: string;
               /** @description The secret: shown in this answer only */
               token: string;
-              apiToken: {
-                id: string;
-                name: string;
-                user: {
-                  id: string;
-                  username: string;
-                  displayName: string;
-                  agencyName: string;
-                };
-                /** Format: date-time */
-                createdAt: string;
-                expiresAt: string | null;
-                revokedAt: string | null;
-                /** @enum {unknown} */
-                status: 'active' | 'expired' | 'revoked';
-              };
+              apiToken: components['schemas']['ApiToken'];
             };
           };
         };
@@ -1613,19 +991,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1634,19 +1000,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1655,19 +1009,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1676,19 +1018,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1722,22 +1052,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              user: {
-                id: string;
-                username: string;
-                displayName: string;
-                agencyName: string;
-              };
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              revokedAt: string | null;
-              /** @enum {unknown} */
-              status: 'active' | 'expired' | 'revoked';
-            }[];
+            'application/json': components['schemas']['ApiToken'][];
           };
         };
         /** @description Default Response */
@@ -1746,19 +1061,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1798,22 +1101,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              user: {
-                id: string;
-                username: string;
-                displayName: string;
-                agencyName: string;
-              };
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              revokedAt: string | null;
-              /** @enum {unknown} */
-              status: 'active' | 'expired' | 'revoked';
-            };
+            'application/json': components['schemas']['ApiToken'];
           };
         };
         /** @description Default Response */
@@ -1822,19 +1110,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1843,19 +1119,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1864,19 +1128,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1910,20 +1162,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              user: {
-                id: string;
-                username: string;
-                displayName: string;
-                agencyName: string;
-              };
-              /** Format: date-time */
-              startedAt: string;
-              expiresAt: string | null;
-              /** @description The session this request was made with */
-              current: boolean;
-            }[];
+            'application/json': components['schemas']['Session'][];
           };
         };
         /** @description Default Response */
@@ -1932,19 +1171,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -1991,19 +1218,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2012,19 +1227,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2033,19 +1236,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -2114,417 +1305,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              event: 'amended' | 'cancelled';
-              declarationId: string;
-              /** @description The version the change made */
-              version: number;
-              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-              declaration?:
-                | {
-                    /** @enum {string} */
-                    audience: 'trader';
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    version?: number;
-                    /** @enum {unknown} */
-                    status:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                    /** @description The control to expect before release; null when none is planned */
-                    control:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    missingDocuments: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                    /** @description Where the declaration stands and what to do, in words */
-                    message: string;
-                  }
-                | {
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @description Owning customs agency */
-                    agencyId: string;
-                    submitterAgencyId: string;
-                    submittedBy: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    /** @description Control channel; null until screened */
-                    channel: ('green' | 'yellow' | 'red') | null;
-                    assessment: {
-                      engineVersion: string;
-                      /** @description Identifies the exact indicator versions screened with */
-                      rulesetId: string;
-                      hitScore: number;
-                      score: number;
-                      /** @enum {unknown} */
-                      channel: 'green' | 'yellow' | 'red';
-                      controlForm:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      hits: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        title: string;
-                        priorityArea: string;
-                        itemSequence: number;
-                        hsCode: string;
-                        weight: number;
-                        directChannel: ('yellow' | 'red') | null;
-                        controlForm: string;
-                        reason: string;
-                      }[];
-                      effects: {
-                        /** @enum {unknown} */
-                        kind: 'certificate' | 'compliance-record' | 'permit';
-                        subject: string;
-                        reference: string | null;
-                        points: number;
-                        /** @enum {unknown} */
-                        minimumChannel?: 'yellow' | 'red';
-                        reason: string;
-                      }[];
-                      permits: {
-                        itemSequence: number;
-                        hsCode: string;
-                        required: string;
-                        /** @enum {unknown} */
-                        outcome:
-                          | 'matched'
-                          | 'document-declared'
-                          | 'missing'
-                          | 'wrong-holder'
-                          | 'not-issued'
-                          | 'suspended'
-                          | 'revoked'
-                          | 'exhausted'
-                          | 'not-yet-valid'
-                          | 'expired'
-                          | 'out-of-scope'
-                          | 'route-mismatch'
-                          | 'quantity-not-declared'
-                          | 'insufficient-balance';
-                        permitId: string | null;
-                        permitNumber: string | null;
-                        quantityMilli: number | null;
-                        unit: string | null;
-                        reason: string;
-                      }[];
-                      override: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        /** @enum {unknown} */
-                        channel: 'yellow' | 'red';
-                      } | null;
-                      random: {
-                        share: number;
-                        seed: number;
-                        draw: number;
-                        selected: boolean;
-                      };
-                    } | null;
-                    /** @description 1 on lodging, +1 per amendment or cancellation */
-                    version?: number;
-                    /** @enum {unknown} */
-                    status?:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                  };
-              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
-              notes: {
-                /** @description Where the sender wrote the element */
-                source: string;
-                note: string;
-              }[];
-            };
+            'application/json': components['schemas']['DeclarationChange'];
           };
         };
         /** @description Default Response */
@@ -2533,19 +1314,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2554,19 +1323,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2575,19 +1332,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2596,19 +1341,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -2656,417 +1389,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              event: 'amended' | 'cancelled';
-              declarationId: string;
-              /** @description The version the change made */
-              version: number;
-              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-              declaration?:
-                | {
-                    /** @enum {string} */
-                    audience: 'trader';
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    version?: number;
-                    /** @enum {unknown} */
-                    status:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                    /** @description The control to expect before release; null when none is planned */
-                    control:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    missingDocuments: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                    /** @description Where the declaration stands and what to do, in words */
-                    message: string;
-                  }
-                | {
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @description Owning customs agency */
-                    agencyId: string;
-                    submitterAgencyId: string;
-                    submittedBy: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    /** @description Control channel; null until screened */
-                    channel: ('green' | 'yellow' | 'red') | null;
-                    assessment: {
-                      engineVersion: string;
-                      /** @description Identifies the exact indicator versions screened with */
-                      rulesetId: string;
-                      hitScore: number;
-                      score: number;
-                      /** @enum {unknown} */
-                      channel: 'green' | 'yellow' | 'red';
-                      controlForm:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      hits: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        title: string;
-                        priorityArea: string;
-                        itemSequence: number;
-                        hsCode: string;
-                        weight: number;
-                        directChannel: ('yellow' | 'red') | null;
-                        controlForm: string;
-                        reason: string;
-                      }[];
-                      effects: {
-                        /** @enum {unknown} */
-                        kind: 'certificate' | 'compliance-record' | 'permit';
-                        subject: string;
-                        reference: string | null;
-                        points: number;
-                        /** @enum {unknown} */
-                        minimumChannel?: 'yellow' | 'red';
-                        reason: string;
-                      }[];
-                      permits: {
-                        itemSequence: number;
-                        hsCode: string;
-                        required: string;
-                        /** @enum {unknown} */
-                        outcome:
-                          | 'matched'
-                          | 'document-declared'
-                          | 'missing'
-                          | 'wrong-holder'
-                          | 'not-issued'
-                          | 'suspended'
-                          | 'revoked'
-                          | 'exhausted'
-                          | 'not-yet-valid'
-                          | 'expired'
-                          | 'out-of-scope'
-                          | 'route-mismatch'
-                          | 'quantity-not-declared'
-                          | 'insufficient-balance';
-                        permitId: string | null;
-                        permitNumber: string | null;
-                        quantityMilli: number | null;
-                        unit: string | null;
-                        reason: string;
-                      }[];
-                      override: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        /** @enum {unknown} */
-                        channel: 'yellow' | 'red';
-                      } | null;
-                      random: {
-                        share: number;
-                        seed: number;
-                        draw: number;
-                        selected: boolean;
-                      };
-                    } | null;
-                    /** @description 1 on lodging, +1 per amendment or cancellation */
-                    version?: number;
-                    /** @enum {unknown} */
-                    status?:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                  };
-              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
-              notes: {
-                /** @description Where the sender wrote the element */
-                source: string;
-                note: string;
-              }[];
-            };
+            'application/json': components['schemas']['DeclarationChange'];
           };
         };
         /** @description Default Response */
@@ -3075,19 +1398,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -3096,19 +1407,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -3117,19 +1416,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -3138,19 +1425,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -3187,21 +1462,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items: {
-                version: number;
-                /** @enum {unknown} */
-                event: 'lodged' | 'amended' | 'cancelled';
-                /** Format: date-time */
-                at: string;
-                /** @description The user who lodged, amended or cancelled */
-                by: string;
-                /** @description The channel the version was screened to (not shown to traders) */
-                channel?: ('green' | 'yellow' | 'red') | null;
-                /** @description The declaration as this version made it */
-                content: unknown;
-                /** @description Reason codes, statements and notes of the change */
-                details: unknown;
-              }[];
+              items: components['schemas']['DeclarationVersion'][];
             };
           };
         };
@@ -3211,19 +1472,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -3273,425 +1522,7 @@ export interface paths {
             'application/json': {
               lodged: number;
               refused: number;
-              results: {
-                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
-                location: string;
-                /** @description Its reference (LRN), when it has one */
-                reference?: string;
-                /** @enum {unknown} */
-                outcome: 'lodged' | 'refused';
-                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-                declaration?:
-                  | {
-                      /** @enum {string} */
-                      audience: 'trader';
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      version?: number;
-                      /** @enum {unknown} */
-                      status:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                      /** @description The control to expect before release; null when none is planned */
-                      control:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      missingDocuments: {
-                        /** @description Any of these documents will do */
-                        anyOf: {
-                          type: string;
-                          title: string;
-                        }[];
-                        /** @description Goods item sequences concerned */
-                        items: number[];
-                        /** @description What is wrong, in plain words */
-                        problem: string;
-                      }[];
-                      /** @description Where the declaration stands and what to do, in words */
-                      message: string;
-                    }
-                  | {
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @description Owning customs agency */
-                      agencyId: string;
-                      submitterAgencyId: string;
-                      submittedBy: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      /** @description Control channel; null until screened */
-                      channel: ('green' | 'yellow' | 'red') | null;
-                      assessment: {
-                        engineVersion: string;
-                        /** @description Identifies the exact indicator versions screened with */
-                        rulesetId: string;
-                        hitScore: number;
-                        score: number;
-                        /** @enum {unknown} */
-                        channel: 'green' | 'yellow' | 'red';
-                        controlForm:
-                          | (
-                              | 'documentary-check'
-                              | 'scanning'
-                              | 'physical-inspection'
-                              | 'sampling-laboratory'
-                            )
-                          | null;
-                        hits: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          title: string;
-                          priorityArea: string;
-                          itemSequence: number;
-                          hsCode: string;
-                          weight: number;
-                          directChannel: ('yellow' | 'red') | null;
-                          controlForm: string;
-                          reason: string;
-                        }[];
-                        effects: {
-                          /** @enum {unknown} */
-                          kind: 'certificate' | 'compliance-record' | 'permit';
-                          subject: string;
-                          reference: string | null;
-                          points: number;
-                          /** @enum {unknown} */
-                          minimumChannel?: 'yellow' | 'red';
-                          reason: string;
-                        }[];
-                        permits: {
-                          itemSequence: number;
-                          hsCode: string;
-                          required: string;
-                          /** @enum {unknown} */
-                          outcome:
-                            | 'matched'
-                            | 'document-declared'
-                            | 'missing'
-                            | 'wrong-holder'
-                            | 'not-issued'
-                            | 'suspended'
-                            | 'revoked'
-                            | 'exhausted'
-                            | 'not-yet-valid'
-                            | 'expired'
-                            | 'out-of-scope'
-                            | 'route-mismatch'
-                            | 'quantity-not-declared'
-                            | 'insufficient-balance';
-                          permitId: string | null;
-                          permitNumber: string | null;
-                          quantityMilli: number | null;
-                          unit: string | null;
-                          reason: string;
-                        }[];
-                        override: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          /** @enum {unknown} */
-                          channel: 'yellow' | 'red';
-                        } | null;
-                        random: {
-                          share: number;
-                          seed: number;
-                          draw: number;
-                          selected: boolean;
-                        };
-                      } | null;
-                      /** @description 1 on lodging, +1 per amendment or cancellation */
-                      version?: number;
-                      /** @enum {unknown} */
-                      status?:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                    };
-                problem?: {
-                  type: string;
-                  title: string;
-                  status: number;
-                  detail: string;
-                  instance?: string;
-                  errors?: {
-                    field: string;
-                    detail: string;
-                    /** @description Business rule error code, when a rule set one */
-                    code?: string;
-                  }[];
-                };
-              }[];
+              results: components['schemas']['BatchResult'][];
             };
           };
         };
@@ -3701,438 +1532,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-              results?: {
-                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
-                location: string;
-                /** @description Its reference (LRN), when it has one */
-                reference?: string;
-                /** @enum {unknown} */
-                outcome: 'lodged' | 'refused';
-                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-                declaration?:
-                  | {
-                      /** @enum {string} */
-                      audience: 'trader';
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      version?: number;
-                      /** @enum {unknown} */
-                      status:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                      /** @description The control to expect before release; null when none is planned */
-                      control:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      missingDocuments: {
-                        /** @description Any of these documents will do */
-                        anyOf: {
-                          type: string;
-                          title: string;
-                        }[];
-                        /** @description Goods item sequences concerned */
-                        items: number[];
-                        /** @description What is wrong, in plain words */
-                        problem: string;
-                      }[];
-                      /** @description Where the declaration stands and what to do, in words */
-                      message: string;
-                    }
-                  | {
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @description Owning customs agency */
-                      agencyId: string;
-                      submitterAgencyId: string;
-                      submittedBy: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      /** @description Control channel; null until screened */
-                      channel: ('green' | 'yellow' | 'red') | null;
-                      assessment: {
-                        engineVersion: string;
-                        /** @description Identifies the exact indicator versions screened with */
-                        rulesetId: string;
-                        hitScore: number;
-                        score: number;
-                        /** @enum {unknown} */
-                        channel: 'green' | 'yellow' | 'red';
-                        controlForm:
-                          | (
-                              | 'documentary-check'
-                              | 'scanning'
-                              | 'physical-inspection'
-                              | 'sampling-laboratory'
-                            )
-                          | null;
-                        hits: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          title: string;
-                          priorityArea: string;
-                          itemSequence: number;
-                          hsCode: string;
-                          weight: number;
-                          directChannel: ('yellow' | 'red') | null;
-                          controlForm: string;
-                          reason: string;
-                        }[];
-                        effects: {
-                          /** @enum {unknown} */
-                          kind: 'certificate' | 'compliance-record' | 'permit';
-                          subject: string;
-                          reference: string | null;
-                          points: number;
-                          /** @enum {unknown} */
-                          minimumChannel?: 'yellow' | 'red';
-                          reason: string;
-                        }[];
-                        permits: {
-                          itemSequence: number;
-                          hsCode: string;
-                          required: string;
-                          /** @enum {unknown} */
-                          outcome:
-                            | 'matched'
-                            | 'document-declared'
-                            | 'missing'
-                            | 'wrong-holder'
-                            | 'not-issued'
-                            | 'suspended'
-                            | 'revoked'
-                            | 'exhausted'
-                            | 'not-yet-valid'
-                            | 'expired'
-                            | 'out-of-scope'
-                            | 'route-mismatch'
-                            | 'quantity-not-declared'
-                            | 'insufficient-balance';
-                          permitId: string | null;
-                          permitNumber: string | null;
-                          quantityMilli: number | null;
-                          unit: string | null;
-                          reason: string;
-                        }[];
-                        override: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          /** @enum {unknown} */
-                          channel: 'yellow' | 'red';
-                        } | null;
-                        random: {
-                          share: number;
-                          seed: number;
-                          draw: number;
-                          selected: boolean;
-                        };
-                      } | null;
-                      /** @description 1 on lodging, +1 per amendment or cancellation */
-                      version?: number;
-                      /** @enum {unknown} */
-                      status?:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                    };
-                problem?: {
-                  type: string;
-                  title: string;
-                  status: number;
-                  detail: string;
-                  instance?: string;
-                  errors?: {
-                    field: string;
-                    detail: string;
-                    /** @description Business rule error code, when a rule set one */
-                    code?: string;
-                  }[];
-                };
-              }[];
-            };
+            'application/json': components['schemas']['BatchRefused'];
           };
         };
         /** @description Default Response */
@@ -4141,19 +1541,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -4162,19 +1550,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -4183,438 +1559,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-              results?: {
-                /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
-                location: string;
-                /** @description Its reference (LRN), when it has one */
-                reference?: string;
-                /** @enum {unknown} */
-                outcome: 'lodged' | 'refused';
-                /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-                declaration?:
-                  | {
-                      /** @enum {string} */
-                      audience: 'trader';
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      version?: number;
-                      /** @enum {unknown} */
-                      status:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                      /** @description The control to expect before release; null when none is planned */
-                      control:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      missingDocuments: {
-                        /** @description Any of these documents will do */
-                        anyOf: {
-                          type: string;
-                          title: string;
-                        }[];
-                        /** @description Goods item sequences concerned */
-                        items: number[];
-                        /** @description What is wrong, in plain words */
-                        problem: string;
-                      }[];
-                      /** @description Where the declaration stands and what to do, in words */
-                      message: string;
-                    }
-                  | {
-                      /** @enum {unknown} */
-                      kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                      /** @description Declarant's own reference (LRN), unique to the transaction */
-                      reference: string;
-                      /** @description Reference of the declaration this one amends */
-                      amends?: string;
-                      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                      simplified?: boolean;
-                      /** Format: date-time */
-                      submittedAt: string;
-                      /** @description Customs office or goods location where declared */
-                      office?: string;
-                      declarant: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignor?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      consignee?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      carrier?: {
-                        /** @description Party identifier, e.g. EORI or national trader number */
-                        id?: string;
-                        name?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        country?: string;
-                        /** @description Street, city and postcode as one line */
-                        address?: string;
-                      };
-                      route?: {
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        dispatchCountry?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        destinationCountry?: string;
-                        transitCountries?: string[];
-                        officeOfEntry?: string;
-                        officeOfExit?: string;
-                        /** @enum {unknown} */
-                        transportMode?:
-                          | 'sea'
-                          | 'rail'
-                          | 'road'
-                          | 'air'
-                          | 'post'
-                          | 'fixed-installation'
-                          | 'inland-waterway'
-                          | 'own-propulsion'
-                          | 'unknown';
-                        /** @description Vessel, flight, vehicle or train identity */
-                        conveyance?: string;
-                        /** @description Containers the goods travel in (containerised cargo) */
-                        containers?: string[];
-                        /**
-                         * Format: date-time
-                         * @description When the goods are loaded on the means of transport that brings them in
-                         */
-                        loadingAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Expected arrival at the office of first entry
-                         */
-                        arrivalAt?: string;
-                      };
-                      goodsItems: {
-                        sequence: number;
-                        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                        hsCode?: string;
-                        /** @description Description of the goods; required unless the declaration is simplified */
-                        description?: string;
-                        quantity?: number;
-                        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                        unit?: string;
-                        /** @description Net mass in kg */
-                        netMass?: number;
-                        /** @description Gross mass in kg */
-                        grossMass?: number;
-                        /** @description Item price or customs value */
-                        value?: number;
-                        /** @description ISO 4217 code */
-                        currency?: string;
-                        /** @description ISO 3166-1 alpha-2 country code */
-                        originCountry?: string;
-                        documents?: {
-                          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                          type: string;
-                          reference: string;
-                        }[];
-                        packages?: {
-                          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                          kind: string;
-                          /** @description Number of packages */
-                          count?: number;
-                          /** @description Number of pieces (unpacked) */
-                          pieces?: number;
-                          /** @description Shipping marks */
-                          marks?: string;
-                        }[];
-                        /** @description Scientific name, for CITES goods */
-                        species?: string;
-                        /** @description Trademark borne by the goods */
-                        brand?: string;
-                      }[];
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      id: string;
-                      /** Format: date-time */
-                      receivedAt: string;
-                      /** @description Owning customs agency */
-                      agencyId: string;
-                      submitterAgencyId: string;
-                      submittedBy: string;
-                      /** @enum {unknown} */
-                      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                      /** @description Control channel; null until screened */
-                      channel: ('green' | 'yellow' | 'red') | null;
-                      assessment: {
-                        engineVersion: string;
-                        /** @description Identifies the exact indicator versions screened with */
-                        rulesetId: string;
-                        hitScore: number;
-                        score: number;
-                        /** @enum {unknown} */
-                        channel: 'green' | 'yellow' | 'red';
-                        controlForm:
-                          | (
-                              | 'documentary-check'
-                              | 'scanning'
-                              | 'physical-inspection'
-                              | 'sampling-laboratory'
-                            )
-                          | null;
-                        hits: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          title: string;
-                          priorityArea: string;
-                          itemSequence: number;
-                          hsCode: string;
-                          weight: number;
-                          directChannel: ('yellow' | 'red') | null;
-                          controlForm: string;
-                          reason: string;
-                        }[];
-                        effects: {
-                          /** @enum {unknown} */
-                          kind: 'certificate' | 'compliance-record' | 'permit';
-                          subject: string;
-                          reference: string | null;
-                          points: number;
-                          /** @enum {unknown} */
-                          minimumChannel?: 'yellow' | 'red';
-                          reason: string;
-                        }[];
-                        permits: {
-                          itemSequence: number;
-                          hsCode: string;
-                          required: string;
-                          /** @enum {unknown} */
-                          outcome:
-                            | 'matched'
-                            | 'document-declared'
-                            | 'missing'
-                            | 'wrong-holder'
-                            | 'not-issued'
-                            | 'suspended'
-                            | 'revoked'
-                            | 'exhausted'
-                            | 'not-yet-valid'
-                            | 'expired'
-                            | 'out-of-scope'
-                            | 'route-mismatch'
-                            | 'quantity-not-declared'
-                            | 'insufficient-balance';
-                          permitId: string | null;
-                          permitNumber: string | null;
-                          quantityMilli: number | null;
-                          unit: string | null;
-                          reason: string;
-                        }[];
-                        override: {
-                          indicatorId: string;
-                          indicatorVersion: number;
-                          /** @enum {unknown} */
-                          channel: 'yellow' | 'red';
-                        } | null;
-                        random: {
-                          share: number;
-                          seed: number;
-                          draw: number;
-                          selected: boolean;
-                        };
-                      } | null;
-                      /** @description 1 on lodging, +1 per amendment or cancellation */
-                      version?: number;
-                      /** @enum {unknown} */
-                      status?:
-                        | 'lodged'
-                        | 'awaiting-control'
-                        | 'under-control'
-                        | 'released'
-                        | 'held'
-                        | 'seized'
-                        | 'referred'
-                        | 'cancelled';
-                    };
-                problem?: {
-                  type: string;
-                  title: string;
-                  status: number;
-                  detail: string;
-                  instance?: string;
-                  errors?: {
-                    field: string;
-                    detail: string;
-                    /** @description Business rule error code, when a rule set one */
-                    code?: string;
-                  }[];
-                };
-              }[];
-            };
+            'application/json': components['schemas']['BatchRefused'];
           };
         };
         /** @description Default Response */
@@ -4623,19 +1568,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -4644,19 +1577,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -4722,402 +1643,7 @@ export interface paths {
           content: {
             'application/json': {
               items: (
-                | {
-                    /** @enum {string} */
-                    audience: 'trader';
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    version?: number;
-                    /** @enum {unknown} */
-                    status:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                    /** @description The control to expect before release; null when none is planned */
-                    control:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    missingDocuments: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                    /** @description Where the declaration stands and what to do, in words */
-                    message: string;
-                  }
-                | {
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @description Owning customs agency */
-                    agencyId: string;
-                    submitterAgencyId: string;
-                    submittedBy: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    /** @description Control channel; null until screened */
-                    channel: ('green' | 'yellow' | 'red') | null;
-                    assessment: {
-                      engineVersion: string;
-                      /** @description Identifies the exact indicator versions screened with */
-                      rulesetId: string;
-                      hitScore: number;
-                      score: number;
-                      /** @enum {unknown} */
-                      channel: 'green' | 'yellow' | 'red';
-                      controlForm:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      hits: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        title: string;
-                        priorityArea: string;
-                        itemSequence: number;
-                        hsCode: string;
-                        weight: number;
-                        directChannel: ('yellow' | 'red') | null;
-                        controlForm: string;
-                        reason: string;
-                      }[];
-                      effects: {
-                        /** @enum {unknown} */
-                        kind: 'certificate' | 'compliance-record' | 'permit';
-                        subject: string;
-                        reference: string | null;
-                        points: number;
-                        /** @enum {unknown} */
-                        minimumChannel?: 'yellow' | 'red';
-                        reason: string;
-                      }[];
-                      permits: {
-                        itemSequence: number;
-                        hsCode: string;
-                        required: string;
-                        /** @enum {unknown} */
-                        outcome:
-                          | 'matched'
-                          | 'document-declared'
-                          | 'missing'
-                          | 'wrong-holder'
-                          | 'not-issued'
-                          | 'suspended'
-                          | 'revoked'
-                          | 'exhausted'
-                          | 'not-yet-valid'
-                          | 'expired'
-                          | 'out-of-scope'
-                          | 'route-mismatch'
-                          | 'quantity-not-declared'
-                          | 'insufficient-balance';
-                        permitId: string | null;
-                        permitNumber: string | null;
-                        quantityMilli: number | null;
-                        unit: string | null;
-                        reason: string;
-                      }[];
-                      override: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        /** @enum {unknown} */
-                        channel: 'yellow' | 'red';
-                      } | null;
-                      random: {
-                        share: number;
-                        seed: number;
-                        draw: number;
-                        selected: boolean;
-                      };
-                    } | null;
-                    /** @description 1 on lodging, +1 per amendment or cancellation */
-                    version?: number;
-                    /** @enum {unknown} */
-                    status?:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                  }
+                components['schemas']['TraderDeclaration'] | components['schemas']['Declaration']
               )[];
               nextCursor?: string;
             };
@@ -5129,19 +1655,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -5303,417 +1817,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              event: 'amended' | 'cancelled';
-              declarationId: string;
-              /** @description The version the change made */
-              version: number;
-              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-              declaration?:
-                | {
-                    /** @enum {string} */
-                    audience: 'trader';
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    version?: number;
-                    /** @enum {unknown} */
-                    status:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                    /** @description The control to expect before release; null when none is planned */
-                    control:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    missingDocuments: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                    /** @description Where the declaration stands and what to do, in words */
-                    message: string;
-                  }
-                | {
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @description Owning customs agency */
-                    agencyId: string;
-                    submitterAgencyId: string;
-                    submittedBy: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    /** @description Control channel; null until screened */
-                    channel: ('green' | 'yellow' | 'red') | null;
-                    assessment: {
-                      engineVersion: string;
-                      /** @description Identifies the exact indicator versions screened with */
-                      rulesetId: string;
-                      hitScore: number;
-                      score: number;
-                      /** @enum {unknown} */
-                      channel: 'green' | 'yellow' | 'red';
-                      controlForm:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      hits: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        title: string;
-                        priorityArea: string;
-                        itemSequence: number;
-                        hsCode: string;
-                        weight: number;
-                        directChannel: ('yellow' | 'red') | null;
-                        controlForm: string;
-                        reason: string;
-                      }[];
-                      effects: {
-                        /** @enum {unknown} */
-                        kind: 'certificate' | 'compliance-record' | 'permit';
-                        subject: string;
-                        reference: string | null;
-                        points: number;
-                        /** @enum {unknown} */
-                        minimumChannel?: 'yellow' | 'red';
-                        reason: string;
-                      }[];
-                      permits: {
-                        itemSequence: number;
-                        hsCode: string;
-                        required: string;
-                        /** @enum {unknown} */
-                        outcome:
-                          | 'matched'
-                          | 'document-declared'
-                          | 'missing'
-                          | 'wrong-holder'
-                          | 'not-issued'
-                          | 'suspended'
-                          | 'revoked'
-                          | 'exhausted'
-                          | 'not-yet-valid'
-                          | 'expired'
-                          | 'out-of-scope'
-                          | 'route-mismatch'
-                          | 'quantity-not-declared'
-                          | 'insufficient-balance';
-                        permitId: string | null;
-                        permitNumber: string | null;
-                        quantityMilli: number | null;
-                        unit: string | null;
-                        reason: string;
-                      }[];
-                      override: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        /** @enum {unknown} */
-                        channel: 'yellow' | 'red';
-                      } | null;
-                      random: {
-                        share: number;
-                        seed: number;
-                        draw: number;
-                        selected: boolean;
-                      };
-                    } | null;
-                    /** @description 1 on lodging, +1 per amendment or cancellation */
-                    version?: number;
-                    /** @enum {unknown} */
-                    status?:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                  };
-              /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
-              notes: {
-                /** @description Where the sender wrote the element */
-                source: string;
-                note: string;
-              }[];
-            };
+            'application/json': components['schemas']['DeclarationChange'];
           };
         };
         /** @description TraderDeclaration (audience "trader") for users of trader organisations */
@@ -5723,402 +1827,7 @@ export interface paths {
           };
           content: {
             'application/json':
-              | {
-                  /** @enum {string} */
-                  audience: 'trader';
-                  /** @enum {unknown} */
-                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                  /** @description Declarant's own reference (LRN), unique to the transaction */
-                  reference: string;
-                  /** @description Reference of the declaration this one amends */
-                  amends?: string;
-                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                  simplified?: boolean;
-                  /** Format: date-time */
-                  submittedAt: string;
-                  /** @description Customs office or goods location where declared */
-                  office?: string;
-                  declarant: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignor?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignee?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  carrier?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  route?: {
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    dispatchCountry?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    destinationCountry?: string;
-                    transitCountries?: string[];
-                    officeOfEntry?: string;
-                    officeOfExit?: string;
-                    /** @enum {unknown} */
-                    transportMode?:
-                      | 'sea'
-                      | 'rail'
-                      | 'road'
-                      | 'air'
-                      | 'post'
-                      | 'fixed-installation'
-                      | 'inland-waterway'
-                      | 'own-propulsion'
-                      | 'unknown';
-                    /** @description Vessel, flight, vehicle or train identity */
-                    conveyance?: string;
-                    /** @description Containers the goods travel in (containerised cargo) */
-                    containers?: string[];
-                    /**
-                     * Format: date-time
-                     * @description When the goods are loaded on the means of transport that brings them in
-                     */
-                    loadingAt?: string;
-                    /**
-                     * Format: date-time
-                     * @description Expected arrival at the office of first entry
-                     */
-                    arrivalAt?: string;
-                  };
-                  goodsItems: {
-                    sequence: number;
-                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                    hsCode?: string;
-                    /** @description Description of the goods; required unless the declaration is simplified */
-                    description?: string;
-                    quantity?: number;
-                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                    unit?: string;
-                    /** @description Net mass in kg */
-                    netMass?: number;
-                    /** @description Gross mass in kg */
-                    grossMass?: number;
-                    /** @description Item price or customs value */
-                    value?: number;
-                    /** @description ISO 4217 code */
-                    currency?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    originCountry?: string;
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    packages?: {
-                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                      kind: string;
-                      /** @description Number of packages */
-                      count?: number;
-                      /** @description Number of pieces (unpacked) */
-                      pieces?: number;
-                      /** @description Shipping marks */
-                      marks?: string;
-                    }[];
-                    /** @description Scientific name, for CITES goods */
-                    species?: string;
-                    /** @description Trademark borne by the goods */
-                    brand?: string;
-                  }[];
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  id: string;
-                  /** Format: date-time */
-                  receivedAt: string;
-                  /** @enum {unknown} */
-                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                  version?: number;
-                  /** @enum {unknown} */
-                  status:
-                    | 'lodged'
-                    | 'awaiting-control'
-                    | 'under-control'
-                    | 'released'
-                    | 'held'
-                    | 'seized'
-                    | 'referred'
-                    | 'cancelled';
-                  /** @description The control to expect before release; null when none is planned */
-                  control:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  missingDocuments: {
-                    /** @description Any of these documents will do */
-                    anyOf: {
-                      type: string;
-                      title: string;
-                    }[];
-                    /** @description Goods item sequences concerned */
-                    items: number[];
-                    /** @description What is wrong, in plain words */
-                    problem: string;
-                  }[];
-                  /** @description Where the declaration stands and what to do, in words */
-                  message: string;
-                }
-              | {
-                  /** @enum {unknown} */
-                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                  /** @description Declarant's own reference (LRN), unique to the transaction */
-                  reference: string;
-                  /** @description Reference of the declaration this one amends */
-                  amends?: string;
-                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                  simplified?: boolean;
-                  /** Format: date-time */
-                  submittedAt: string;
-                  /** @description Customs office or goods location where declared */
-                  office?: string;
-                  declarant: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignor?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignee?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  carrier?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  route?: {
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    dispatchCountry?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    destinationCountry?: string;
-                    transitCountries?: string[];
-                    officeOfEntry?: string;
-                    officeOfExit?: string;
-                    /** @enum {unknown} */
-                    transportMode?:
-                      | 'sea'
-                      | 'rail'
-                      | 'road'
-                      | 'air'
-                      | 'post'
-                      | 'fixed-installation'
-                      | 'inland-waterway'
-                      | 'own-propulsion'
-                      | 'unknown';
-                    /** @description Vessel, flight, vehicle or train identity */
-                    conveyance?: string;
-                    /** @description Containers the goods travel in (containerised cargo) */
-                    containers?: string[];
-                    /**
-                     * Format: date-time
-                     * @description When the goods are loaded on the means of transport that brings them in
-                     */
-                    loadingAt?: string;
-                    /**
-                     * Format: date-time
-                     * @description Expected arrival at the office of first entry
-                     */
-                    arrivalAt?: string;
-                  };
-                  goodsItems: {
-                    sequence: number;
-                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                    hsCode?: string;
-                    /** @description Description of the goods; required unless the declaration is simplified */
-                    description?: string;
-                    quantity?: number;
-                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                    unit?: string;
-                    /** @description Net mass in kg */
-                    netMass?: number;
-                    /** @description Gross mass in kg */
-                    grossMass?: number;
-                    /** @description Item price or customs value */
-                    value?: number;
-                    /** @description ISO 4217 code */
-                    currency?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    originCountry?: string;
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    packages?: {
-                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                      kind: string;
-                      /** @description Number of packages */
-                      count?: number;
-                      /** @description Number of pieces (unpacked) */
-                      pieces?: number;
-                      /** @description Shipping marks */
-                      marks?: string;
-                    }[];
-                    /** @description Scientific name, for CITES goods */
-                    species?: string;
-                    /** @description Trademark borne by the goods */
-                    brand?: string;
-                  }[];
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  id: string;
-                  /** Format: date-time */
-                  receivedAt: string;
-                  /** @description Owning customs agency */
-                  agencyId: string;
-                  submitterAgencyId: string;
-                  submittedBy: string;
-                  /** @enum {unknown} */
-                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                  /** @description Control channel; null until screened */
-                  channel: ('green' | 'yellow' | 'red') | null;
-                  assessment: {
-                    engineVersion: string;
-                    /** @description Identifies the exact indicator versions screened with */
-                    rulesetId: string;
-                    hitScore: number;
-                    score: number;
-                    /** @enum {unknown} */
-                    channel: 'green' | 'yellow' | 'red';
-                    controlForm:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    hits: {
-                      indicatorId: string;
-                      indicatorVersion: number;
-                      title: string;
-                      priorityArea: string;
-                      itemSequence: number;
-                      hsCode: string;
-                      weight: number;
-                      directChannel: ('yellow' | 'red') | null;
-                      controlForm: string;
-                      reason: string;
-                    }[];
-                    effects: {
-                      /** @enum {unknown} */
-                      kind: 'certificate' | 'compliance-record' | 'permit';
-                      subject: string;
-                      reference: string | null;
-                      points: number;
-                      /** @enum {unknown} */
-                      minimumChannel?: 'yellow' | 'red';
-                      reason: string;
-                    }[];
-                    permits: {
-                      itemSequence: number;
-                      hsCode: string;
-                      required: string;
-                      /** @enum {unknown} */
-                      outcome:
-                        | 'matched'
-                        | 'document-declared'
-                        | 'missing'
-                        | 'wrong-holder'
-                        | 'not-issued'
-                        | 'suspended'
-                        | 'revoked'
-                        | 'exhausted'
-                        | 'not-yet-valid'
-                        | 'expired'
-                        | 'out-of-scope'
-                        | 'route-mismatch'
-                        | 'quantity-not-declared'
-                        | 'insufficient-balance';
-                      permitId: string | null;
-                      permitNumber: string | null;
-                      quantityMilli: number | null;
-                      unit: string | null;
-                      reason: string;
-                    }[];
-                    override: {
-                      indicatorId: string;
-                      indicatorVersion: number;
-                      /** @enum {unknown} */
-                      channel: 'yellow' | 'red';
-                    } | null;
-                    random: {
-                      share: number;
-                      seed: number;
-                      draw: number;
-                      selected: boolean;
-                    };
-                  } | null;
-                  /** @description 1 on lodging, +1 per amendment or cancellation */
-                  version?: number;
-                  /** @enum {unknown} */
-                  status?:
-                    | 'lodged'
-                    | 'awaiting-control'
-                    | 'under-control'
-                    | 'released'
-                    | 'held'
-                    | 'seized'
-                    | 'referred'
-                    | 'cancelled';
-                };
+              components['schemas']['TraderDeclaration'] | components['schemas']['Declaration'];
           };
         };
         /** @description Default Response */
@@ -6127,19 +1836,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6148,19 +1845,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6169,19 +1854,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6190,19 +1863,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6211,19 +1872,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6232,19 +1881,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6253,19 +1890,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6274,19 +1899,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -6323,402 +1936,7 @@ export interface paths {
           };
           content: {
             'application/json':
-              | {
-                  /** @enum {string} */
-                  audience: 'trader';
-                  /** @enum {unknown} */
-                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                  /** @description Declarant's own reference (LRN), unique to the transaction */
-                  reference: string;
-                  /** @description Reference of the declaration this one amends */
-                  amends?: string;
-                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                  simplified?: boolean;
-                  /** Format: date-time */
-                  submittedAt: string;
-                  /** @description Customs office or goods location where declared */
-                  office?: string;
-                  declarant: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignor?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignee?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  carrier?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  route?: {
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    dispatchCountry?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    destinationCountry?: string;
-                    transitCountries?: string[];
-                    officeOfEntry?: string;
-                    officeOfExit?: string;
-                    /** @enum {unknown} */
-                    transportMode?:
-                      | 'sea'
-                      | 'rail'
-                      | 'road'
-                      | 'air'
-                      | 'post'
-                      | 'fixed-installation'
-                      | 'inland-waterway'
-                      | 'own-propulsion'
-                      | 'unknown';
-                    /** @description Vessel, flight, vehicle or train identity */
-                    conveyance?: string;
-                    /** @description Containers the goods travel in (containerised cargo) */
-                    containers?: string[];
-                    /**
-                     * Format: date-time
-                     * @description When the goods are loaded on the means of transport that brings them in
-                     */
-                    loadingAt?: string;
-                    /**
-                     * Format: date-time
-                     * @description Expected arrival at the office of first entry
-                     */
-                    arrivalAt?: string;
-                  };
-                  goodsItems: {
-                    sequence: number;
-                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                    hsCode?: string;
-                    /** @description Description of the goods; required unless the declaration is simplified */
-                    description?: string;
-                    quantity?: number;
-                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                    unit?: string;
-                    /** @description Net mass in kg */
-                    netMass?: number;
-                    /** @description Gross mass in kg */
-                    grossMass?: number;
-                    /** @description Item price or customs value */
-                    value?: number;
-                    /** @description ISO 4217 code */
-                    currency?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    originCountry?: string;
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    packages?: {
-                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                      kind: string;
-                      /** @description Number of packages */
-                      count?: number;
-                      /** @description Number of pieces (unpacked) */
-                      pieces?: number;
-                      /** @description Shipping marks */
-                      marks?: string;
-                    }[];
-                    /** @description Scientific name, for CITES goods */
-                    species?: string;
-                    /** @description Trademark borne by the goods */
-                    brand?: string;
-                  }[];
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  id: string;
-                  /** Format: date-time */
-                  receivedAt: string;
-                  /** @enum {unknown} */
-                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                  version?: number;
-                  /** @enum {unknown} */
-                  status:
-                    | 'lodged'
-                    | 'awaiting-control'
-                    | 'under-control'
-                    | 'released'
-                    | 'held'
-                    | 'seized'
-                    | 'referred'
-                    | 'cancelled';
-                  /** @description The control to expect before release; null when none is planned */
-                  control:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  missingDocuments: {
-                    /** @description Any of these documents will do */
-                    anyOf: {
-                      type: string;
-                      title: string;
-                    }[];
-                    /** @description Goods item sequences concerned */
-                    items: number[];
-                    /** @description What is wrong, in plain words */
-                    problem: string;
-                  }[];
-                  /** @description Where the declaration stands and what to do, in words */
-                  message: string;
-                }
-              | {
-                  /** @enum {unknown} */
-                  kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                  /** @description Declarant's own reference (LRN), unique to the transaction */
-                  reference: string;
-                  /** @description Reference of the declaration this one amends */
-                  amends?: string;
-                  /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                  simplified?: boolean;
-                  /** Format: date-time */
-                  submittedAt: string;
-                  /** @description Customs office or goods location where declared */
-                  office?: string;
-                  declarant: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignor?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  consignee?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  carrier?: {
-                    /** @description Party identifier, e.g. EORI or national trader number */
-                    id?: string;
-                    name?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    country?: string;
-                    /** @description Street, city and postcode as one line */
-                    address?: string;
-                  };
-                  route?: {
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    dispatchCountry?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    destinationCountry?: string;
-                    transitCountries?: string[];
-                    officeOfEntry?: string;
-                    officeOfExit?: string;
-                    /** @enum {unknown} */
-                    transportMode?:
-                      | 'sea'
-                      | 'rail'
-                      | 'road'
-                      | 'air'
-                      | 'post'
-                      | 'fixed-installation'
-                      | 'inland-waterway'
-                      | 'own-propulsion'
-                      | 'unknown';
-                    /** @description Vessel, flight, vehicle or train identity */
-                    conveyance?: string;
-                    /** @description Containers the goods travel in (containerised cargo) */
-                    containers?: string[];
-                    /**
-                     * Format: date-time
-                     * @description When the goods are loaded on the means of transport that brings them in
-                     */
-                    loadingAt?: string;
-                    /**
-                     * Format: date-time
-                     * @description Expected arrival at the office of first entry
-                     */
-                    arrivalAt?: string;
-                  };
-                  goodsItems: {
-                    sequence: number;
-                    /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                    hsCode?: string;
-                    /** @description Description of the goods; required unless the declaration is simplified */
-                    description?: string;
-                    quantity?: number;
-                    /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                    unit?: string;
-                    /** @description Net mass in kg */
-                    netMass?: number;
-                    /** @description Gross mass in kg */
-                    grossMass?: number;
-                    /** @description Item price or customs value */
-                    value?: number;
-                    /** @description ISO 4217 code */
-                    currency?: string;
-                    /** @description ISO 3166-1 alpha-2 country code */
-                    originCountry?: string;
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    packages?: {
-                      /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                      kind: string;
-                      /** @description Number of packages */
-                      count?: number;
-                      /** @description Number of pieces (unpacked) */
-                      pieces?: number;
-                      /** @description Shipping marks */
-                      marks?: string;
-                    }[];
-                    /** @description Scientific name, for CITES goods */
-                    species?: string;
-                    /** @description Trademark borne by the goods */
-                    brand?: string;
-                  }[];
-                  documents?: {
-                    /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                    type: string;
-                    reference: string;
-                  }[];
-                  id: string;
-                  /** Format: date-time */
-                  receivedAt: string;
-                  /** @description Owning customs agency */
-                  agencyId: string;
-                  submitterAgencyId: string;
-                  submittedBy: string;
-                  /** @enum {unknown} */
-                  sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                  /** @description Control channel; null until screened */
-                  channel: ('green' | 'yellow' | 'red') | null;
-                  assessment: {
-                    engineVersion: string;
-                    /** @description Identifies the exact indicator versions screened with */
-                    rulesetId: string;
-                    hitScore: number;
-                    score: number;
-                    /** @enum {unknown} */
-                    channel: 'green' | 'yellow' | 'red';
-                    controlForm:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    hits: {
-                      indicatorId: string;
-                      indicatorVersion: number;
-                      title: string;
-                      priorityArea: string;
-                      itemSequence: number;
-                      hsCode: string;
-                      weight: number;
-                      directChannel: ('yellow' | 'red') | null;
-                      controlForm: string;
-                      reason: string;
-                    }[];
-                    effects: {
-                      /** @enum {unknown} */
-                      kind: 'certificate' | 'compliance-record' | 'permit';
-                      subject: string;
-                      reference: string | null;
-                      points: number;
-                      /** @enum {unknown} */
-                      minimumChannel?: 'yellow' | 'red';
-                      reason: string;
-                    }[];
-                    permits: {
-                      itemSequence: number;
-                      hsCode: string;
-                      required: string;
-                      /** @enum {unknown} */
-                      outcome:
-                        | 'matched'
-                        | 'document-declared'
-                        | 'missing'
-                        | 'wrong-holder'
-                        | 'not-issued'
-                        | 'suspended'
-                        | 'revoked'
-                        | 'exhausted'
-                        | 'not-yet-valid'
-                        | 'expired'
-                        | 'out-of-scope'
-                        | 'route-mismatch'
-                        | 'quantity-not-declared'
-                        | 'insufficient-balance';
-                      permitId: string | null;
-                      permitNumber: string | null;
-                      quantityMilli: number | null;
-                      unit: string | null;
-                      reason: string;
-                    }[];
-                    override: {
-                      indicatorId: string;
-                      indicatorVersion: number;
-                      /** @enum {unknown} */
-                      channel: 'yellow' | 'red';
-                    } | null;
-                    random: {
-                      share: number;
-                      seed: number;
-                      draw: number;
-                      selected: boolean;
-                    };
-                  } | null;
-                  /** @description 1 on lodging, +1 per amendment or cancellation */
-                  version?: number;
-                  /** @enum {unknown} */
-                  status?:
-                    | 'lodged'
-                    | 'awaiting-control'
-                    | 'under-control'
-                    | 'released'
-                    | 'held'
-                    | 'seized'
-                    | 'referred'
-                    | 'cancelled';
-                };
+              components['schemas']['TraderDeclaration'] | components['schemas']['Declaration'];
           };
         };
         /** @description Default Response */
@@ -6727,19 +1945,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -6775,44 +1981,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            }[];
+            'application/json': components['schemas']['Indicator'][];
           };
         };
       };
@@ -6877,44 +2046,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['Indicator'];
           };
         };
         /** @description Default Response */
@@ -6923,19 +2055,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -6944,19 +2064,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -6990,32 +2098,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              fields: {
-                /** @description As written in a condition, e.g. item.hs */
-                name: string;
-                /** @description CEL type */
-                type: string;
-                doc: string;
-              }[];
-              helpers: {
-                /** @enum {unknown} */
-                name: 'hsIn' | 'inList' | 'hasDocument' | 'hasValidPermit' | 'hasValidCertificate';
-                signature: string;
-                doc: string;
-              }[];
-              lists: {
-                name: string;
-                /** @enum {unknown} */
-                kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
-                title: string;
-                version: number;
-                /** @enum {unknown} */
-                status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-                entryCount: number;
-              }[];
-              note: string;
-            };
+            'application/json': components['schemas']['ConditionReference'];
           };
         };
         /** @description Default Response */
@@ -7024,19 +2107,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7122,39 +2193,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              window: {
-                from: string;
-                to: string;
-                limit: number;
-              };
-              /** @description Declarations screened */
-              examined: number;
-              /** @description Declarations with at least one hit */
-              declarationsHit: number;
-              /** @description declarationsHit / examined; null when none was examined */
-              hitRate: number | null;
-              itemsHit: number;
-              hits: {
-                declarationId: string;
-                reference: string;
-                submittedAt: string;
-                itemSequence: number;
-                hsCode: string;
-                points: number;
-                directChannel: ('yellow' | 'red') | null;
-                reason: string;
-              }[];
-              /** @description True when more than 500 item hits */
-              truncated: boolean;
-              /** @description Whether the condition hits more than the configured share of declarations */
-              broad: {
-                /** @description The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default 50 %) */
-                share: number;
-                /** @description hitRate > share: the condition is too broad */
-                exceeded: boolean;
-              };
-            };
+            'application/json': components['schemas']['IndicatorPreview'];
           };
         };
         /** @description Default Response */
@@ -7163,19 +2202,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -7184,19 +2211,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -7205,19 +2220,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7253,44 +2256,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['Indicator'];
           };
         };
         /** @description Default Response */
@@ -7299,19 +2265,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7377,44 +2331,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['Indicator'];
           };
         };
         /** @description Default Response */
@@ -7423,19 +2340,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -7444,19 +2349,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -7465,19 +2358,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7514,44 +2395,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            }[];
+            'application/json': components['schemas']['Indicator'][];
           };
         };
         /** @description Default Response */
@@ -7560,19 +2404,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7611,44 +2443,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              version: number;
-              title: string;
-              /** @enum {unknown} */
-              priorityArea:
-                | 'plastic-waste'
-                | 'e-waste'
-                | 'waste-and-scrap-metal'
-                | 'green-technology'
-                | 'agricultural-chemicals'
-                | 'endangered-species'
-                | 'intellectual-property'
-                | 'energy'
-                | 'general-smuggling';
-              condition: string;
-              weight: number;
-              directChannel: ('yellow' | 'red') | null;
-              /** @enum {unknown} */
-              controlForm:
-                'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-              rationale: string;
-              validFrom: string | null;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              expectedDocuments: {
-                type: string;
-                title: string;
-              }[];
-              sources: string[];
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['Indicator'];
           };
         };
         /** @description Default Response */
@@ -7657,19 +2452,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -7705,23 +2488,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              name: string;
-              version: number;
-              /** @enum {unknown} */
-              kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
-              title: string;
-              entries: string[];
-              source: string;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              createdAt: string;
-              createdBy: string;
-            }[];
+            'application/json': components['schemas']['ReferenceList'][];
           };
         };
       };
@@ -7774,23 +2541,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              name: string;
-              version: number;
-              /** @enum {unknown} */
-              kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
-              title: string;
-              entries: string[];
-              source: string;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['ReferenceList'];
           };
         };
         /** @description Default Response */
@@ -7799,19 +2550,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -7820,19 +2559,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8006,83 +2733,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              assessment: {
-                engineVersion: string;
-                /** @description Identifies the exact indicator versions screened with */
-                rulesetId: string;
-                hitScore: number;
-                score: number;
-                /** @enum {unknown} */
-                channel: 'green' | 'yellow' | 'red';
-                controlForm:
-                  | (
-                      | 'documentary-check'
-                      | 'scanning'
-                      | 'physical-inspection'
-                      | 'sampling-laboratory'
-                    )
-                  | null;
-                hits: {
-                  indicatorId: string;
-                  indicatorVersion: number;
-                  title: string;
-                  priorityArea: string;
-                  itemSequence: number;
-                  hsCode: string;
-                  weight: number;
-                  directChannel: ('yellow' | 'red') | null;
-                  controlForm: string;
-                  reason: string;
-                }[];
-                effects: {
-                  /** @enum {unknown} */
-                  kind: 'certificate' | 'compliance-record' | 'permit';
-                  subject: string;
-                  reference: string | null;
-                  points: number;
-                  /** @enum {unknown} */
-                  minimumChannel?: 'yellow' | 'red';
-                  reason: string;
-                }[];
-                permits: {
-                  itemSequence: number;
-                  hsCode: string;
-                  required: string;
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'matched'
-                    | 'document-declared'
-                    | 'missing'
-                    | 'wrong-holder'
-                    | 'not-issued'
-                    | 'suspended'
-                    | 'revoked'
-                    | 'exhausted'
-                    | 'not-yet-valid'
-                    | 'expired'
-                    | 'out-of-scope'
-                    | 'route-mismatch'
-                    | 'quantity-not-declared'
-                    | 'insufficient-balance';
-                  permitId: string | null;
-                  permitNumber: string | null;
-                  quantityMilli: number | null;
-                  unit: string | null;
-                  reason: string;
-                }[];
-                override: {
-                  indicatorId: string;
-                  indicatorVersion: number;
-                  /** @enum {unknown} */
-                  channel: 'yellow' | 'red';
-                } | null;
-                random: {
-                  share: number;
-                  seed: number;
-                  draw: number;
-                  selected: boolean;
-                };
-              };
+              assessment: components['schemas']['Assessment'];
             };
           };
         };
@@ -8092,19 +2743,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8113,19 +2752,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8171,34 +2798,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8207,19 +2807,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8228,19 +2816,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8249,19 +2825,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8270,19 +2834,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8328,34 +2880,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8364,19 +2889,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8385,19 +2898,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8406,19 +2907,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8427,19 +2916,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8484,34 +2961,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8520,19 +2970,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8541,19 +2979,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8562,19 +2988,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8583,19 +2997,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8644,34 +3046,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8680,34 +3055,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8716,19 +3064,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8737,19 +3073,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8758,19 +3082,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8779,19 +3091,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8827,21 +3127,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              subjectType: 'indicator' | 'reference-list';
-              subjectId: string;
-              version: number;
-              /**
-               * @description activation: the version goes into force; retirement: the agency agrees to retire
-               * @enum {unknown}
-               */
-              purpose: 'activation' | 'retirement';
-              agencyId: string;
-              userId: string;
-              at: string;
-              comment: string;
-            }[];
+            'application/json': components['schemas']['Approval'][];
           };
         };
         /** @description Default Response */
@@ -8850,19 +3136,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -8910,34 +3184,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -8946,19 +3193,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8967,19 +3202,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -8988,19 +3211,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9009,19 +3220,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9067,34 +3266,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -9103,19 +3275,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9124,19 +3284,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9145,19 +3293,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9166,19 +3302,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9223,34 +3347,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -9259,19 +3356,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9280,19 +3365,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9301,19 +3374,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9322,19 +3383,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9383,34 +3432,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -9419,34 +3441,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              version: number;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              approvals?: {
-                /** @enum {unknown} */
-                subjectType: 'indicator' | 'reference-list';
-                subjectId: string;
-                version: number;
-                /**
-                 * @description activation: the version goes into force; retirement: the agency agrees to retire
-                 * @enum {unknown}
-                 */
-                purpose: 'activation' | 'retirement';
-                agencyId: string;
-                userId: string;
-                at: string;
-                comment: string;
-              }[];
-              retirement?: {
-                /** @description Agencies that agreed to retire it */
-                agreedBy: string[];
-                /** @description Owning agencies still to agree */
-                remaining: string[];
-              };
-            };
+            'application/json': components['schemas']['StepResult'];
           };
         };
         /** @description Default Response */
@@ -9455,19 +3450,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9476,19 +3459,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9497,19 +3468,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9518,19 +3477,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9566,21 +3513,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              subjectType: 'indicator' | 'reference-list';
-              subjectId: string;
-              version: number;
-              /**
-               * @description activation: the version goes into force; retirement: the agency agrees to retire
-               * @enum {unknown}
-               */
-              purpose: 'activation' | 'retirement';
-              agencyId: string;
-              userId: string;
-              at: string;
-              comment: string;
-            }[];
+            'application/json': components['schemas']['Approval'][];
           };
         };
         /** @description Default Response */
@@ -9589,19 +3522,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9639,23 +3560,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              name: string;
-              version: number;
-              /** @enum {unknown} */
-              kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
-              title: string;
-              entries: string[];
-              source: string;
-              /** @enum {unknown} */
-              status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
-              ownerAgencyId: string;
-              coAuthorAgencyIds: string[];
-              /** @enum {unknown} */
-              sharing: 'national' | 'shareable';
-              createdAt: string;
-              createdBy: string;
-            }[];
+            'application/json': components['schemas']['ReferenceList'][];
           };
         };
         /** @description Default Response */
@@ -9664,19 +3569,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9734,19 +3627,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9818,19 +3699,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -9839,19 +3708,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -9891,22 +3748,8 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              versions: {
-                indicatorId: string;
-                version: number;
-                hits: number;
-                controls: number;
-                findings: number;
-                hitRate: number | null;
-              }[];
-              total: {
-                indicatorId: string;
-                version: number;
-                hits: number;
-                controls: number;
-                findings: number;
-                hitRate: number | null;
-              };
+              versions: components['schemas']['IndicatorStats'][];
+              total: components['schemas']['IndicatorStats'];
             };
           };
         };
@@ -9916,19 +3759,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10000,24 +3831,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            }[];
+            'application/json': components['schemas']['Certificate'][];
           };
         };
         /** @description Default Response */
@@ -10026,19 +3840,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10076,24 +3878,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Certificate'];
           };
         };
         /** @description Default Response */
@@ -10102,19 +3887,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10123,19 +3896,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10144,19 +3905,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10192,24 +3941,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Certificate'];
           };
         };
         /** @description Default Response */
@@ -10218,19 +3950,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10276,24 +3996,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Certificate'];
           };
         };
         /** @description Default Response */
@@ -10302,19 +4005,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10323,19 +4014,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10344,19 +4023,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10400,24 +4067,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Certificate'];
           };
         };
         /** @description Default Response */
@@ -10426,19 +4076,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10447,19 +4085,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10468,19 +4094,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10524,24 +4138,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-              reference: string;
-              holderId: string;
-              holderName: string;
-              issuerAgencyId: string;
-              hsScope: string[];
-              validFrom: string;
-              validTo: string | null;
-              /** @enum {unknown} */
-              status: 'valid' | 'suspended' | 'revoked';
-              statusReason: string | null;
-              createdAt: string;
-              createdBy: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Certificate'];
           };
         };
         /** @description Default Response */
@@ -10550,19 +4147,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10571,19 +4156,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10592,19 +4165,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10650,25 +4211,7 @@ export interface paths {
                 lastFindingAt: string | null;
               };
               findingRate: number | null;
-              certificates: {
-                id: string;
-                /** @enum {unknown} */
-                type:
-                  'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
-                reference: string;
-                holderId: string;
-                holderName: string;
-                issuerAgencyId: string;
-                hsScope: string[];
-                validFrom: string;
-                validTo: string | null;
-                /** @enum {unknown} */
-                status: 'valid' | 'suspended' | 'revoked';
-                statusReason: string | null;
-                createdAt: string;
-                createdBy: string;
-                updatedAt: string;
-              }[];
+              certificates: components['schemas']['Certificate'][];
             };
           };
         };
@@ -10678,19 +4221,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -10748,72 +4279,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            }[];
+            'application/json': components['schemas']['Permit'][];
           };
         };
       };
@@ -10882,72 +4348,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -10956,19 +4357,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -10977,19 +4366,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11023,62 +4400,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              name: string;
-              summary: string;
-              issuerKinds: (
-                | 'customs'
-                | 'environment'
-                | 'phytosanitary'
-                | 'energy'
-                | 'police'
-                | 'trader'
-                | 'other'
-              )[];
-              /** @description Agencies of your administration that issue this type */
-              issuers: {
-                id: string;
-                code: string;
-                name: string;
-              }[];
-              /** @description What the other party is called for this type */
-              counterpartLabel: string;
-              speciesRequired: boolean;
-              /** @description Units a quantity may be given in, the usual first */
-              units: {
-                /** @enum {unknown} */
-                code: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-                meaning: string;
-              }[];
-              /** @description Whether route countries and a shipment count apply */
-              route: boolean;
-              /** @enum {unknown} */
-              expedited: 'always' | 'on-request' | 'never';
-              expeditedWhen?: string;
-              details: {
-                /** @description The key in the application's details */
-                key: string;
-                label: string;
-                required: boolean;
-                /** @enum {unknown} */
-                kind: 'code' | 'text';
-                codes?: {
-                  code: string;
-                  meaning: string;
-                }[];
-                maxLength: number;
-                hint: string;
-              }[];
-            }[];
+            'application/json': components['schemas']['PermitType'][];
           };
         };
         /** @description Default Response */
@@ -11087,19 +4409,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11137,72 +4447,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            }[];
+            'application/json': components['schemas']['Permit'][];
           };
         };
         /** @description Default Response */
@@ -11211,19 +4456,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11261,72 +4494,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -11335,19 +4503,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11400,19 +4556,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11452,72 +4596,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -11526,19 +4605,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11547,19 +4614,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11568,19 +4623,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11589,19 +4632,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11645,72 +4676,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -11719,19 +4685,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11740,19 +4694,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11761,19 +4703,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11782,19 +4712,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -11828,12 +4746,7 @@ export interface paths {
         content: {
           'application/json': {
             message: string;
-            attachments?: {
-              name: string;
-              mediaType: string;
-              size: number;
-              sha256: string;
-            }[];
+            attachments?: components['schemas']['Attachment'][];
           };
         };
       };
@@ -11844,72 +4757,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -11918,19 +4766,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11939,19 +4775,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11960,19 +4784,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -11981,19 +4793,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -12042,72 +4842,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -12116,19 +4851,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12137,19 +4860,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12158,19 +4869,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12179,19 +4878,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -12235,72 +4922,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -12309,19 +4931,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12330,19 +4940,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12351,19 +4949,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12372,19 +4958,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -12428,72 +5002,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -12502,19 +5011,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12523,19 +5020,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12544,19 +5029,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12565,19 +5038,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -12621,72 +5082,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -12695,19 +5091,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12716,19 +5100,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12737,19 +5109,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12758,19 +5118,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -12814,72 +5162,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              number: string | null;
-              /** @enum {unknown} */
-              type:
-                | 'cites-export'
-                | 'cites-import'
-                | 'cites-re-export'
-                | 'waste-consent'
-                | 'ods-licence'
-                | 'pesticide-licence'
-                | 'green-tech';
-              issuerAgencyId: string;
-              holderId: string;
-              holderName: string;
-              applicantAgencyId: string;
-              counterpart: {
-                name: string;
-                country: string | null;
-              };
-              hsScope: string[];
-              species: string[];
-              /** @enum {unknown} */
-              unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
-              /** @description Authorised quantity in thousandths of the unit */
-              authorisedMilli: number;
-              /** @description Balance in thousandths of the unit */
-              remainingMilli: number;
-              route: {
-                dispatch: string[];
-                transit: string[];
-                destination: string[];
-              };
-              maxShipments: number | null;
-              shipments: number;
-              validFrom: string;
-              validTo: string;
-              /** @enum {unknown} */
-              status:
-                | 'applied'
-                | 'under-review'
-                | 'information-requested'
-                | 'issued'
-                | 'refused'
-                | 'suspended'
-                | 'revoked'
-                | 'exhausted'
-                | 'expired';
-              expedited: boolean;
-              deadline: string;
-              overdue: boolean;
-              details: {
-                [key: string]: string;
-              };
-              attachments: {
-                name: string;
-                mediaType: string;
-                size: number;
-                sha256: string;
-              }[];
-              note: string | null;
-              submittedAt: string;
-              decidedAt: string | null;
-              processingSeconds: number | null;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Permit'];
           };
         };
         /** @description Default Response */
@@ -12888,19 +5171,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12909,19 +5180,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12930,19 +5189,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -12951,19 +5198,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -13045,19 +5280,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13066,19 +5289,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13087,19 +5298,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -13160,30 +5359,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              reference: string;
-              office: string | null;
-              channel: ('green' | 'yellow' | 'red') | null;
-              score: number | null;
-              submittedAt: string;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              declarantId: string | null;
-              consigneeId: string | null;
-              itemCount: number;
-            }[];
+            'application/json': components['schemas']['WorklistEntry'][];
           };
         };
         /** @description Default Response */
@@ -13192,19 +5368,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13213,19 +5377,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -13299,118 +5451,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -13419,19 +5460,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13440,19 +5469,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13461,19 +5478,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13482,19 +5487,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -13540,118 +5533,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -13660,19 +5542,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13681,19 +5551,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13702,19 +5560,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -13723,19 +5569,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -13810,118 +5644,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -13930,118 +5653,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -14050,19 +5662,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14071,19 +5671,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14092,19 +5680,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14113,19 +5689,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -14170,118 +5734,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -14290,19 +5743,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14311,19 +5752,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14332,19 +5761,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14353,19 +5770,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -14409,118 +5814,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /**
-               * @description `cargo-report` for an entry summary declaration (never released or held)
-               * @enum {unknown}
-               */
-              kind: 'import' | 'export' | 'transit' | 'cargo-report';
-              channel: ('green' | 'yellow' | 'red') | null;
-              /** @enum {unknown} */
-              status:
-                | 'lodged'
-                | 'awaiting-control'
-                | 'under-control'
-                | 'released'
-                | 'held'
-                | 'seized'
-                | 'referred'
-                | 'cancelled';
-              assignedTo: string | null;
-              releasedAt: string | null;
-              inspections: {
-                id: string;
-                declarationId: string;
-                agencyId: string;
-                officerId: string;
-                /** @enum {unknown} */
-                controlForm:
-                  'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
-                startedAt: string;
-                endedAt: string;
-                /** @enum {unknown} */
-                result: 'compliant' | 'non-compliant';
-                findings: (
-                  | 'misdeclared-hs'
-                  | 'undervalued'
-                  | 'missing-permit'
-                  | 'prohibited-waste'
-                  | 'protected-species'
-                  | 'counterfeit'
-                  | 'other'
-                )[];
-                findingsText: string;
-                itemsAffected: number[];
-                corrects: string | null;
-                recordedAt: string;
-              }[];
-              seizures: {
-                id: string;
-                inspectionId: string;
-                declarationId: string;
-                itemSequence: number;
-                hsCode: string;
-                species: string | null;
-                quantity: number;
-                unit: string;
-                estimatedValue: number;
-                currency: string;
-                storageLocation: string;
-                legalBasis: string;
-                recordedAt: string;
-              }[];
-              referrals: {
-                id: string;
-                declarationId: string;
-                fromAgencyId: string;
-                toAgencyId: string;
-                reason: string;
-                referredBy: string;
-                at: string;
-              }[];
-              outcome: {
-                controlled: boolean;
-                finding: boolean;
-              };
-              /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
-              nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
-              releaseBlocked: string | null;
-              assignee: {
-                displayName: string;
-                self: boolean;
-              } | null;
-              /** @description Whom the caller may assign it to */
-              assignees: {
-                username: string;
-                displayName: string;
-                self: boolean;
-              }[];
-              /** @description Agencies it may be referred to */
-              referTo: {
-                code: string;
-                name: string;
-                kind: string;
-              }[];
-              explanation: {
-                summary: string;
-                risks: {
-                  title: string;
-                  /** @description The priority area in words */
-                  area: string;
-                  /** @description Goods items concerned */
-                  items: number[];
-                  why: string;
-                  /** @description What to check, in words */
-                  check: string;
-                  /** @description Documents to ask for or look at */
-                  documents: string[];
-                }[];
-                permits: string[];
-                adjustments: string[];
-                randomlySelected: boolean;
-              } | null;
-            };
+            'application/json': components['schemas']['ControlView'];
           };
         };
         /** @description Default Response */
@@ -14529,19 +5823,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14550,19 +5832,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14571,19 +5841,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -14592,19 +5850,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -14645,471 +5891,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              period: {
-                from: string;
-                to: string;
-              };
-              totals: {
-                declarations: number;
-                goodsItems: number;
-                channels: {
-                  green: number;
-                  yellow: number;
-                  red: number;
-                };
-                channelShare: {
-                  green: number | null;
-                  yellow: number | null;
-                  red: number | null;
-                };
-                /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
-                controls: number;
-                /** @description Controlled declarations with a non-compliant effective record */
-                findings: number;
-                /** @description Controlled declarations with goods seized in an effective record */
-                seizures: number;
-                /** @description findings ÷ controls */
-                detectionRate: {
-                  successes: number;
-                  n: number;
-                  rate: number | null;
-                  low: number | null;
-                  high: number | null;
-                };
-                /** @description seizures ÷ controls */
-                seizureRate: {
-                  successes: number;
-                  n: number;
-                  rate: number | null;
-                  low: number | null;
-                  high: number | null;
-                };
-              };
-              seizures: {
-                records: number;
-                declarations: number;
-                /** @description Estimated values by the currency they were recorded in */
-                estimatedValue: {
-                  [key: string]: number;
-                };
-                value: {
-                  currency: string;
-                  total: number;
-                  records: number;
-                  /** @description Values in currencies the rate table has no rate for, in their own currency */
-                  unconverted: {
-                    currency: string;
-                    records: number;
-                    amount: number;
-                  }[];
-                };
-              };
-              indicators: {
-                indicatorId: string;
-                version: number;
-                priorityArea: string;
-                hits: number;
-                controls: number;
-                findings: number;
-                hitRate: number | null;
-              }[];
-              selection: {
-                /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                random: {
-                  successes: number;
-                  n: number;
-                  rate: number | null;
-                  low: number | null;
-                  high: number | null;
-                };
-                /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                targeted: {
-                  successes: number;
-                  n: number;
-                  rate: number | null;
-                  low: number | null;
-                  high: number | null;
-                };
-              };
-              clearance: {
-                certified: {
-                  n: number;
-                  medianHours: number | null;
-                  p90Hours: number | null;
-                };
-                others: {
-                  n: number;
-                  medianHours: number | null;
-                  p90Hours: number | null;
-                };
-              };
-              permits: {
-                decided: number;
-                expedited: {
-                  n: number;
-                  medianHours: number | null;
-                  p90Hours: number | null;
-                } & {
-                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                  withinDeadline: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                };
-                standard: {
-                  n: number;
-                  medianHours: number | null;
-                  p90Hours: number | null;
-                } & {
-                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                  withinDeadline: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                };
-              };
-              collaboration: {
-                jointApprovals: number;
-                referrals: number;
-                informationRequests: number;
-                messages: number;
-                byAgencyPair: {
-                  from: string;
-                  to: string;
-                  events: number;
-                }[];
-              };
-              exchanges: {
-                messages: number;
-                records: number;
-                byPartner: {
-                  partner: string;
-                  messages: number;
-                  records: number;
-                  sent: number;
-                  received: number;
-                }[];
-                byType: {
-                  type: string;
-                  sent: number;
-                  received: number;
-                }[];
-                byMonth: {
-                  month: string;
-                  partner: string;
-                  type: string;
-                  sent: number;
-                  received: number;
-                }[];
-                assistance: {
-                  sent: number;
-                  received: number;
-                  answered: number;
-                  overdue: number;
-                  responseTime: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  };
-                  ourResponseTime: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  };
-                };
-              };
-              groups:
-                | {
-                    group: string;
-                    declarations: number;
-                    goodsItems: number;
-                    channels: {
-                      green: number;
-                      yellow: number;
-                      red: number;
-                    };
-                    channelShare: {
-                      green: number | null;
-                      yellow: number | null;
-                      red: number | null;
-                    };
-                    /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
-                    controls: number;
-                    /** @description Controlled declarations with a non-compliant effective record */
-                    findings: number;
-                    /** @description Controlled declarations with goods seized in an effective record */
-                    seizures: number;
-                    /** @description findings ÷ controls */
-                    detectionRate: {
-                      successes: number;
-                      n: number;
-                      rate: number | null;
-                      low: number | null;
-                      high: number | null;
-                    };
-                    /** @description seizures ÷ controls */
-                    seizureRate: {
-                      successes: number;
-                      n: number;
-                      rate: number | null;
-                      low: number | null;
-                      high: number | null;
-                    };
-                  }[]
-                | null;
-              daily: {
-                date: string;
-                declarations: number;
-                green: number;
-                yellow: number;
-                red: number;
-                unscreened: number;
-              }[];
-              /** @description The same figures for the period of the same length that ends where this one starts */
-              previous: {
-                period: {
-                  from: string;
-                  to: string;
-                };
-                totals: {
-                  declarations: number;
-                  goodsItems: number;
-                  channels: {
-                    green: number;
-                    yellow: number;
-                    red: number;
-                  };
-                  channelShare: {
-                    green: number | null;
-                    yellow: number | null;
-                    red: number | null;
-                  };
-                  /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
-                  controls: number;
-                  /** @description Controlled declarations with a non-compliant effective record */
-                  findings: number;
-                  /** @description Controlled declarations with goods seized in an effective record */
-                  seizures: number;
-                  /** @description findings ÷ controls */
-                  detectionRate: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                  /** @description seizures ÷ controls */
-                  seizureRate: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                };
-                seizures: {
-                  records: number;
-                  declarations: number;
-                  /** @description Estimated values by the currency they were recorded in */
-                  estimatedValue: {
-                    [key: string]: number;
-                  };
-                  value: {
-                    currency: string;
-                    total: number;
-                    records: number;
-                    /** @description Values in currencies the rate table has no rate for, in their own currency */
-                    unconverted: {
-                      currency: string;
-                      records: number;
-                      amount: number;
-                    }[];
-                  };
-                };
-                indicators: {
-                  indicatorId: string;
-                  version: number;
-                  priorityArea: string;
-                  hits: number;
-                  controls: number;
-                  findings: number;
-                  hitRate: number | null;
-                }[];
-                selection: {
-                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                  random: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                  /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                  targeted: {
-                    successes: number;
-                    n: number;
-                    rate: number | null;
-                    low: number | null;
-                    high: number | null;
-                  };
-                };
-                clearance: {
-                  certified: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  };
-                  others: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  };
-                };
-                permits: {
-                  decided: number;
-                  expedited: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  } & {
-                    /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                    withinDeadline: {
-                      successes: number;
-                      n: number;
-                      rate: number | null;
-                      low: number | null;
-                      high: number | null;
-                    };
-                  };
-                  standard: {
-                    n: number;
-                    medianHours: number | null;
-                    p90Hours: number | null;
-                  } & {
-                    /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
-                    withinDeadline: {
-                      successes: number;
-                      n: number;
-                      rate: number | null;
-                      low: number | null;
-                      high: number | null;
-                    };
-                  };
-                };
-                collaboration: {
-                  jointApprovals: number;
-                  referrals: number;
-                  informationRequests: number;
-                  messages: number;
-                  byAgencyPair: {
-                    from: string;
-                    to: string;
-                    events: number;
-                  }[];
-                };
-                exchanges: {
-                  messages: number;
-                  records: number;
-                  byPartner: {
-                    partner: string;
-                    messages: number;
-                    records: number;
-                    sent: number;
-                    received: number;
-                  }[];
-                  byType: {
-                    type: string;
-                    sent: number;
-                    received: number;
-                  }[];
-                  byMonth: {
-                    month: string;
-                    partner: string;
-                    type: string;
-                    sent: number;
-                    received: number;
-                  }[];
-                  assistance: {
-                    sent: number;
-                    received: number;
-                    answered: number;
-                    overdue: number;
-                    responseTime: {
-                      n: number;
-                      medianHours: number | null;
-                      p90Hours: number | null;
-                    };
-                    ourResponseTime: {
-                      n: number;
-                      medianHours: number | null;
-                      p90Hours: number | null;
-                    };
-                  };
-                };
-                groups:
-                  | {
-                      group: string;
-                      declarations: number;
-                      goodsItems: number;
-                      channels: {
-                        green: number;
-                        yellow: number;
-                        red: number;
-                      };
-                      channelShare: {
-                        green: number | null;
-                        yellow: number | null;
-                        red: number | null;
-                      };
-                      /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
-                      controls: number;
-                      /** @description Controlled declarations with a non-compliant effective record */
-                      findings: number;
-                      /** @description Controlled declarations with goods seized in an effective record */
-                      seizures: number;
-                      /** @description findings ÷ controls */
-                      detectionRate: {
-                        successes: number;
-                        n: number;
-                        rate: number | null;
-                        low: number | null;
-                        high: number | null;
-                      };
-                      /** @description seizures ÷ controls */
-                      seizureRate: {
-                        successes: number;
-                        n: number;
-                        rate: number | null;
-                        low: number | null;
-                        high: number | null;
-                      };
-                    }[]
-                  | null;
-                daily: {
-                  date: string;
-                  declarations: number;
-                  green: number;
-                  yellow: number;
-                  red: number;
-                  unscreened: number;
-                }[];
-              };
-              rates: {
-                name: string;
-                currency: string;
-                date: string;
-                source: string;
-                /** @description True for the shipped table: illustrative rates, to be replaced */
-                illustrative: boolean;
-              };
-            };
+            'application/json': components['schemas']['PerformanceMetrics'];
             'text/csv': string;
           };
         };
@@ -15119,19 +5901,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15140,19 +5910,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -15200,19 +5958,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15221,19 +5967,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -15273,33 +6007,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              declarationId: string;
-              /** @description Movement reference number given on acceptance */
-              mrn: string;
-              /** @description The declarant's local reference number */
-              lrn: string;
-              sender: string | null;
-              /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-              version: number;
-              /** Format: date-time */
-              lodgedAt: string;
-              amendedAt: string | null;
-              arrivalAt: string | null;
-              lodging: {
-                /** @enum {unknown} */
-                status: 'on-time' | 'late' | 'not-checked';
-                rule: string | null;
-                deadline: string | null;
-                minutesLate: number;
-                reason?: string;
-              };
-              /** @enum {unknown} */
-              outcome:
-                'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
-              /** @description What the message carried that was not mapped */
-              notes: string[];
-            }[];
+            'application/json': components['schemas']['CargoReport'][];
           };
         };
         /** @description Default Response */
@@ -15308,19 +6016,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15329,19 +6025,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -15372,186 +6056,8 @@ export interface paths {
           };
           content: {
             'application/json':
-              | {
-                  /** @enum {string} */
-                  audience: 'trader';
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  /** @description What to do, in words */
-                  reason: string;
-                  control:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  missingDocuments: {
-                    /** @description Any of these documents will do */
-                    anyOf: {
-                      type: string;
-                      title: string;
-                    }[];
-                    /** @description Goods item sequences concerned */
-                    items: number[];
-                    /** @description What is wrong, in plain words */
-                    problem: string;
-                  }[];
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                    documents: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                  }[];
-                }
-              | {
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  reason: string;
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    documents: {
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      items: number[];
-                      why: string;
-                    }[];
-                    indicators: string[];
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                  }[];
-                };
+              | components['schemas']['TraderAcknowledgement']
+              | components['schemas']['Acknowledgement'];
           };
         };
         /** @description Default Response */
@@ -15561,186 +6067,8 @@ export interface paths {
           };
           content: {
             'application/json':
-              | {
-                  /** @enum {string} */
-                  audience: 'trader';
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  /** @description What to do, in words */
-                  reason: string;
-                  control:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  missingDocuments: {
-                    /** @description Any of these documents will do */
-                    anyOf: {
-                      type: string;
-                      title: string;
-                    }[];
-                    /** @description Goods item sequences concerned */
-                    items: number[];
-                    /** @description What is wrong, in plain words */
-                    problem: string;
-                  }[];
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                    documents: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                  }[];
-                }
-              | {
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  reason: string;
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    documents: {
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      items: number[];
-                      why: string;
-                    }[];
-                    indicators: string[];
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                  }[];
-                };
+              | components['schemas']['TraderAcknowledgement']
+              | components['schemas']['Acknowledgement'];
           };
         };
         /** @description Default Response */
@@ -15749,19 +6077,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15770,19 +6086,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15791,19 +6095,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15812,19 +6104,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15833,19 +6113,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -15854,19 +6122,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -15902,508 +6158,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              report: {
-                declarationId: string;
-                /** @description Movement reference number given on acceptance */
-                mrn: string;
-                /** @description The declarant's local reference number */
-                lrn: string;
-                sender: string | null;
-                /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                version: number;
-                /** Format: date-time */
-                lodgedAt: string;
-                amendedAt: string | null;
-                arrivalAt: string | null;
-                lodging: {
-                  /** @enum {unknown} */
-                  status: 'on-time' | 'late' | 'not-checked';
-                  rule: string | null;
-                  deadline: string | null;
-                  minutesLate: number;
-                  reason?: string;
-                };
-                /** @enum {unknown} */
-                outcome:
-                  | 'assessment-complete'
-                  | 'information-request'
-                  | 'high-risk-control'
-                  | 'do-not-load';
-                /** @description What the message carried that was not mapped */
-                notes: string[];
-              };
-              /** @description TraderDeclaration (audience "trader") for users of trader organisations */
-              declaration:
-                | {
-                    /** @enum {string} */
-                    audience: 'trader';
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    version?: number;
-                    /** @enum {unknown} */
-                    status:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                    /** @description The control to expect before release; null when none is planned */
-                    control:
-                      | (
-                          | 'documentary-check'
-                          | 'scanning'
-                          | 'physical-inspection'
-                          | 'sampling-laboratory'
-                        )
-                      | null;
-                    missingDocuments: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                    /** @description Where the declaration stands and what to do, in words */
-                    message: string;
-                  }
-                | {
-                    /** @enum {unknown} */
-                    kind: 'import' | 'export' | 'transit' | 'cargo-report';
-                    /** @description Declarant's own reference (LRN), unique to the transaction */
-                    reference: string;
-                    /** @description Reference of the declaration this one amends */
-                    amends?: string;
-                    /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
-                    simplified?: boolean;
-                    /** Format: date-time */
-                    submittedAt: string;
-                    /** @description Customs office or goods location where declared */
-                    office?: string;
-                    declarant: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignor?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    consignee?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    carrier?: {
-                      /** @description Party identifier, e.g. EORI or national trader number */
-                      id?: string;
-                      name?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      country?: string;
-                      /** @description Street, city and postcode as one line */
-                      address?: string;
-                    };
-                    route?: {
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      dispatchCountry?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      destinationCountry?: string;
-                      transitCountries?: string[];
-                      officeOfEntry?: string;
-                      officeOfExit?: string;
-                      /** @enum {unknown} */
-                      transportMode?:
-                        | 'sea'
-                        | 'rail'
-                        | 'road'
-                        | 'air'
-                        | 'post'
-                        | 'fixed-installation'
-                        | 'inland-waterway'
-                        | 'own-propulsion'
-                        | 'unknown';
-                      /** @description Vessel, flight, vehicle or train identity */
-                      conveyance?: string;
-                      /** @description Containers the goods travel in (containerised cargo) */
-                      containers?: string[];
-                      /**
-                       * Format: date-time
-                       * @description When the goods are loaded on the means of transport that brings them in
-                       */
-                      loadingAt?: string;
-                      /**
-                       * Format: date-time
-                       * @description Expected arrival at the office of first entry
-                       */
-                      arrivalAt?: string;
-                    };
-                    goodsItems: {
-                      sequence: number;
-                      /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
-                      hsCode?: string;
-                      /** @description Description of the goods; required unless the declaration is simplified */
-                      description?: string;
-                      quantity?: number;
-                      /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
-                      unit?: string;
-                      /** @description Net mass in kg */
-                      netMass?: number;
-                      /** @description Gross mass in kg */
-                      grossMass?: number;
-                      /** @description Item price or customs value */
-                      value?: number;
-                      /** @description ISO 4217 code */
-                      currency?: string;
-                      /** @description ISO 3166-1 alpha-2 country code */
-                      originCountry?: string;
-                      documents?: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      packages?: {
-                        /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
-                        kind: string;
-                        /** @description Number of packages */
-                        count?: number;
-                        /** @description Number of pieces (unpacked) */
-                        pieces?: number;
-                        /** @description Shipping marks */
-                        marks?: string;
-                      }[];
-                      /** @description Scientific name, for CITES goods */
-                      species?: string;
-                      /** @description Trademark borne by the goods */
-                      brand?: string;
-                    }[];
-                    documents?: {
-                      /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                      type: string;
-                      reference: string;
-                    }[];
-                    id: string;
-                    /** Format: date-time */
-                    receivedAt: string;
-                    /** @description Owning customs agency */
-                    agencyId: string;
-                    submitterAgencyId: string;
-                    submittedBy: string;
-                    /** @enum {unknown} */
-                    sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
-                    /** @description Control channel; null until screened */
-                    channel: ('green' | 'yellow' | 'red') | null;
-                    assessment: {
-                      engineVersion: string;
-                      /** @description Identifies the exact indicator versions screened with */
-                      rulesetId: string;
-                      hitScore: number;
-                      score: number;
-                      /** @enum {unknown} */
-                      channel: 'green' | 'yellow' | 'red';
-                      controlForm:
-                        | (
-                            | 'documentary-check'
-                            | 'scanning'
-                            | 'physical-inspection'
-                            | 'sampling-laboratory'
-                          )
-                        | null;
-                      hits: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        title: string;
-                        priorityArea: string;
-                        itemSequence: number;
-                        hsCode: string;
-                        weight: number;
-                        directChannel: ('yellow' | 'red') | null;
-                        controlForm: string;
-                        reason: string;
-                      }[];
-                      effects: {
-                        /** @enum {unknown} */
-                        kind: 'certificate' | 'compliance-record' | 'permit';
-                        subject: string;
-                        reference: string | null;
-                        points: number;
-                        /** @enum {unknown} */
-                        minimumChannel?: 'yellow' | 'red';
-                        reason: string;
-                      }[];
-                      permits: {
-                        itemSequence: number;
-                        hsCode: string;
-                        required: string;
-                        /** @enum {unknown} */
-                        outcome:
-                          | 'matched'
-                          | 'document-declared'
-                          | 'missing'
-                          | 'wrong-holder'
-                          | 'not-issued'
-                          | 'suspended'
-                          | 'revoked'
-                          | 'exhausted'
-                          | 'not-yet-valid'
-                          | 'expired'
-                          | 'out-of-scope'
-                          | 'route-mismatch'
-                          | 'quantity-not-declared'
-                          | 'insufficient-balance';
-                        permitId: string | null;
-                        permitNumber: string | null;
-                        quantityMilli: number | null;
-                        unit: string | null;
-                        reason: string;
-                      }[];
-                      override: {
-                        indicatorId: string;
-                        indicatorVersion: number;
-                        /** @enum {unknown} */
-                        channel: 'yellow' | 'red';
-                      } | null;
-                      random: {
-                        share: number;
-                        seed: number;
-                        draw: number;
-                        selected: boolean;
-                      };
-                    } | null;
-                    /** @description 1 on lodging, +1 per amendment or cancellation */
-                    version?: number;
-                    /** @enum {unknown} */
-                    status?:
-                      | 'lodged'
-                      | 'awaiting-control'
-                      | 'under-control'
-                      | 'released'
-                      | 'held'
-                      | 'seized'
-                      | 'referred'
-                      | 'cancelled';
-                  };
-              referrals: (
-                | {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    documents: {
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      items: number[];
-                      why: string;
-                    }[];
-                    indicators: string[];
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                  }
-                | {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                    documents: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                  }
-              )[];
-            };
+            'application/json': components['schemas']['CargoReportView'];
           };
         };
         /** @description Default Response */
@@ -16412,19 +6167,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16433,19 +6176,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -16501,19 +6232,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16522,19 +6241,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -16572,24 +6279,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              name: string;
-              version: string;
-              /** @description 0: the shipped file; 1, 2…: versions loaded since */
-              seq: number;
-              rules: number;
-              assertions: number;
-              roots: string[] | null;
-              loadedAt: string | null;
-              loadedBy: string | null;
-              versions: {
-                seq: number;
-                version: string;
-                loadedAt: string | null;
-                loadedBy: string | null;
-                proposedBy: string | null;
-              }[];
-            };
+            'application/json': components['schemas']['RulePackSummary'];
           };
         };
         /** @description Default Response */
@@ -16598,19 +6288,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16619,19 +6297,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -16686,25 +6352,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              /** @description The proposed pack's version label */
-              version: string;
-              rules: number;
-              assertions: number;
-              /** Format: date-time */
-              proposedAt: string;
-              proposedBy: string;
-              proposerAgencyId: string;
-              comment: string;
-              /** @enum {unknown} */
-              status: 'pending' | 'approved' | 'rejected';
-              decidedAt: string | null;
-              decidedBy: string | null;
-              reason: string | null;
-              seq: number | null;
-            };
+            'application/json': components['schemas']['RulePackProposal'];
           };
         };
         /** @description Default Response */
@@ -16713,19 +6361,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16734,19 +6370,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16755,19 +6379,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16776,19 +6388,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16797,19 +6397,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -16880,19 +6468,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -16901,19 +6477,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -16953,25 +6517,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              /** @description The proposed pack's version label */
-              version: string;
-              rules: number;
-              assertions: number;
-              /** Format: date-time */
-              proposedAt: string;
-              proposedBy: string;
-              proposerAgencyId: string;
-              comment: string;
-              /** @enum {unknown} */
-              status: 'pending' | 'approved' | 'rejected';
-              decidedAt: string | null;
-              decidedBy: string | null;
-              reason: string | null;
-              seq: number | null;
-            }[];
+            'application/json': components['schemas']['RulePackProposal'][];
           };
         };
         /** @description Default Response */
@@ -16980,19 +6526,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17001,19 +6535,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17022,19 +6544,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -17107,19 +6617,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17128,19 +6626,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17149,19 +6635,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -17209,43 +6683,8 @@ export interface paths {
           };
           content: {
             'application/json': {
-              proposal: {
-                id: string;
-                name: string;
-                /** @description The proposed pack's version label */
-                version: string;
-                rules: number;
-                assertions: number;
-                /** Format: date-time */
-                proposedAt: string;
-                proposedBy: string;
-                proposerAgencyId: string;
-                comment: string;
-                /** @enum {unknown} */
-                status: 'pending' | 'approved' | 'rejected';
-                decidedAt: string | null;
-                decidedBy: string | null;
-                reason: string | null;
-                seq: number | null;
-              };
-              pack: {
-                name: string;
-                version: string;
-                /** @description 0: the shipped file; 1, 2…: versions loaded since */
-                seq: number;
-                rules: number;
-                assertions: number;
-                roots: string[] | null;
-                loadedAt: string | null;
-                loadedBy: string | null;
-                versions: {
-                  seq: number;
-                  version: string;
-                  loadedAt: string | null;
-                  loadedBy: string | null;
-                  proposedBy: string | null;
-                }[];
-              };
+              proposal: components['schemas']['RulePackProposal'];
+              pack: components['schemas']['RulePackSummary'];
             };
           };
         };
@@ -17255,19 +6694,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17276,19 +6703,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17297,19 +6712,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17318,19 +6721,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -17375,25 +6766,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              /** @description The proposed pack's version label */
-              version: string;
-              rules: number;
-              assertions: number;
-              /** Format: date-time */
-              proposedAt: string;
-              proposedBy: string;
-              proposerAgencyId: string;
-              comment: string;
-              /** @enum {unknown} */
-              status: 'pending' | 'approved' | 'rejected';
-              decidedAt: string | null;
-              decidedBy: string | null;
-              reason: string | null;
-              seq: number | null;
-            };
+            'application/json': components['schemas']['RulePackProposal'];
           };
         };
         /** @description Default Response */
@@ -17402,19 +6775,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17423,19 +6784,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17444,19 +6793,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17465,19 +6802,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17486,19 +6811,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -17530,15 +6843,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            documents: {
-              type: string;
-              reference: string;
-              /** @description Goods items the document covers; absent: the whole report */
-              items?: number[];
-            }[];
-            note?: string;
-          };
+          'application/json': components['schemas']['CargoReply'];
         };
       };
       responses: {
@@ -17549,186 +6854,8 @@ export interface paths {
           };
           content: {
             'application/json':
-              | {
-                  /** @enum {string} */
-                  audience: 'trader';
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  /** @description What to do, in words */
-                  reason: string;
-                  control:
-                    | (
-                        | 'documentary-check'
-                        | 'scanning'
-                        | 'physical-inspection'
-                        | 'sampling-laboratory'
-                      )
-                    | null;
-                  missingDocuments: {
-                    /** @description Any of these documents will do */
-                    anyOf: {
-                      type: string;
-                      title: string;
-                    }[];
-                    /** @description Goods item sequences concerned */
-                    items: number[];
-                    /** @description What is wrong, in plain words */
-                    problem: string;
-                  }[];
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                    documents: {
-                      /** @description Any of these documents will do */
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      /** @description Goods item sequences concerned */
-                      items: number[];
-                      /** @description What is wrong, in plain words */
-                      problem: string;
-                    }[];
-                  }[];
-                }
-              | {
-                  /** @enum {unknown} */
-                  action: 'lodged' | 'amended';
-                  mrn: string;
-                  declarationId: string;
-                  /** @enum {unknown} */
-                  channel: 'green' | 'yellow' | 'red';
-                  /** @enum {unknown} */
-                  outcome:
-                    | 'assessment-complete'
-                    | 'information-request'
-                    | 'high-risk-control'
-                    | 'do-not-load';
-                  reason: string;
-                  report: {
-                    declarationId: string;
-                    /** @description Movement reference number given on acceptance */
-                    mrn: string;
-                    /** @description The declarant's local reference number */
-                    lrn: string;
-                    sender: string | null;
-                    /** @description 1 as lodged, +1 per amendment (IE313) accepted */
-                    version: number;
-                    /** Format: date-time */
-                    lodgedAt: string;
-                    amendedAt: string | null;
-                    arrivalAt: string | null;
-                    lodging: {
-                      /** @enum {unknown} */
-                      status: 'on-time' | 'late' | 'not-checked';
-                      rule: string | null;
-                      deadline: string | null;
-                      minutesLate: number;
-                      reason?: string;
-                    };
-                    /** @enum {unknown} */
-                    outcome:
-                      | 'assessment-complete'
-                      | 'information-request'
-                      | 'high-risk-control'
-                      | 'do-not-load';
-                    /** @description What the message carried that was not mapped */
-                    notes: string[];
-                  };
-                  referrals: {
-                    id: string;
-                    declarationId: string;
-                    /** @enum {unknown} */
-                    kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-                    /** @enum {unknown} */
-                    status: 'open' | 'answered' | 'closed';
-                    reason: string;
-                    documents: {
-                      anyOf: {
-                        type: string;
-                        title: string;
-                      }[];
-                      items: number[];
-                      why: string;
-                    }[];
-                    indicators: string[];
-                    office: string | null;
-                    deadline: string | null;
-                    overdue: boolean;
-                    /** Format: date-time */
-                    createdAt: string;
-                    repliedAt: string | null;
-                    reply: {
-                      documents: {
-                        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                        type: string;
-                        reference: string;
-                      }[];
-                      note: string | null;
-                    } | null;
-                    closedAt: string | null;
-                    closedReason: string | null;
-                  }[];
-                };
+              | components['schemas']['TraderAcknowledgement']
+              | components['schemas']['Acknowledgement'];
           };
         };
         /** @description Default Response */
@@ -17737,19 +6864,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17758,19 +6873,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17779,19 +6882,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17800,19 +6891,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17821,19 +6900,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -17877,40 +6944,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              declarationId: string;
-              /** @enum {unknown} */
-              kind: 'information-request' | 'high-risk-control' | 'do-not-load';
-              /** @enum {unknown} */
-              status: 'open' | 'answered' | 'closed';
-              reason: string;
-              documents: {
-                anyOf: {
-                  type: string;
-                  title: string;
-                }[];
-                items: number[];
-                why: string;
-              }[];
-              indicators: string[];
-              office: string | null;
-              deadline: string | null;
-              overdue: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              repliedAt: string | null;
-              reply: {
-                documents: {
-                  /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
-                  type: string;
-                  reference: string;
-                }[];
-                note: string | null;
-              } | null;
-              closedAt: string | null;
-              closedReason: string | null;
-            };
+            'application/json': components['schemas']['CargoReferral'];
           };
         };
         /** @description Default Response */
@@ -17919,19 +6953,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17940,19 +6962,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17961,19 +6971,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -17982,19 +6980,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18003,19 +6989,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18120,16 +7094,7 @@ export interface paths {
             'application/json': {
               nodeId: string;
               name: string;
-              keys: {
-                kid: string;
-                jwk: {
-                  kty: string;
-                  crv: string;
-                  x: string;
-                };
-                validFrom: string;
-                validTo: string | null;
-              }[];
+              keys: components['schemas']['PartnerKey'][];
             };
           };
         };
@@ -18175,59 +7140,8 @@ export interface paths {
           };
           content: {
             'application/json': {
-              key: {
-                kid: string;
-                jwk: {
-                  kty: string;
-                  crv: string;
-                  x: string;
-                };
-                validFrom: string;
-                validTo: string | null;
-              };
-              published: {
-                id: string;
-                /** @enum {unknown} */
-                direction: 'out' | 'in';
-                from: string;
-                to: string;
-                /** @enum {unknown} */
-                type:
-                  | 'alert'
-                  | 'assistance.request'
-                  | 'assistance.status'
-                  | 'assistance.reply'
-                  | 'seizure.report'
-                  | 'risk.share'
-                  | 'directory.update'
-                  | 'ledger.checkpoint'
-                  | 'ledger.cosignature';
-                conversation: string;
-                refTo: string | null;
-                createdAt: string;
-                expiresAt: string;
-                legalBasis: string;
-                /** @enum {unknown} */
-                handling: 'non-nominal' | 'nominal';
-                body: {
-                  [key: string]: unknown;
-                };
-                /** @enum {unknown} */
-                delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-                attempts: number;
-                nextAttemptAt: string | null;
-                lastError: string | null;
-                binding: ('http' | 'nats' | 'local') | null;
-                deliveredAt: string | null;
-                receiptReason: string | null;
-                caseStatus: string | null;
-                deadline: string | null;
-                /** @description A request for assistance past its deadline, unanswered */
-                overdue: boolean;
-                answeredAt: string | null;
-                adoptedAt: string | null;
-                createdBy: string | null;
-              }[];
+              key: components['schemas']['PartnerKey'];
+              published: components['schemas']['ExchangeMessage'][];
             };
           };
         };
@@ -18237,19 +7151,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18258,19 +7160,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18304,53 +7194,13 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': ({
-              id: string;
-              name: string;
-              country: string;
-              httpEndpoint: string | null;
-              nats: boolean;
-              /** @enum {unknown} */
-              status: 'active' | 'suspended';
-              createdAt: string;
-              updatedAt: string;
-            } & {
-              keys: ({
-                kid: string;
-                jwk: {
-                  kty: string;
-                  crv: string;
-                  x: string;
-                };
-                validFrom: string;
-                validTo: string | null;
-              } & {
+            'application/json': (components['schemas']['Partner'] & {
+              keys: (components['schemas']['PartnerKey'] & {
                 trustedBy: string;
                 addedAt: string;
                 revokedAt?: string | null;
               })[];
-              agreements: {
-                id: string;
-                partnerId: string;
-                title: string;
-                legalBasis: string;
-                messageTypes: (
-                  | 'alert'
-                  | 'assistance.request'
-                  | 'assistance.status'
-                  | 'assistance.reply'
-                  | 'seizure.report'
-                  | 'risk.share'
-                  | 'directory.update'
-                  | 'ledger.checkpoint'
-                  | 'ledger.cosignature'
-                )[];
-                nominal: boolean;
-                validFrom: string;
-                validTo: string | null;
-                createdAt: string;
-                createdBy: string;
-              }[];
+              agreements: components['schemas']['Agreement'][];
             })[];
           };
         };
@@ -18360,19 +7210,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18404,17 +7242,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              country: string;
-              httpEndpoint: string | null;
-              nats: boolean;
-              /** @enum {unknown} */
-              status: 'active' | 'suspended';
-              createdAt: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Partner'];
           };
         };
         /** @description Default Response */
@@ -18423,19 +7251,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18444,19 +7260,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18501,17 +7305,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              country: string;
-              httpEndpoint: string | null;
-              nats: boolean;
-              /** @enum {unknown} */
-              status: 'active' | 'suspended';
-              createdAt: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Partner'];
           };
         };
         /** @description Default Response */
@@ -18520,19 +7314,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18541,19 +7323,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18562,19 +7332,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18583,19 +7341,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18639,16 +7385,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              kid: string;
-              jwk: {
-                kty: string;
-                crv: string;
-                x: string;
-              };
-              validFrom: string;
-              validTo: string | null;
-            } & {
+            'application/json': components['schemas']['PartnerKey'] & {
               revokedAt: string | null;
             };
           };
@@ -18659,19 +7396,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18680,19 +7405,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18701,19 +7414,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18722,19 +7423,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18777,17 +7466,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string;
-              country: string;
-              httpEndpoint: string | null;
-              nats: boolean;
-              /** @enum {unknown} */
-              status: 'active' | 'suspended';
-              createdAt: string;
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Partner'];
           };
         };
         /** @description Default Response */
@@ -18796,19 +7475,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18817,19 +7484,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -18887,28 +7542,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              partnerId: string;
-              title: string;
-              legalBasis: string;
-              messageTypes: (
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature'
-              )[];
-              nominal: boolean;
-              validFrom: string;
-              validTo: string | null;
-              createdAt: string;
-              createdBy: string;
-            };
+            'application/json': components['schemas']['Agreement'];
           };
         };
         /** @description Default Response */
@@ -18917,19 +7551,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18938,19 +7560,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -18959,19 +7569,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19054,19 +7652,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19169,19 +7755,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19190,19 +7764,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19233,19 +7795,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19254,19 +7804,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19301,49 +7839,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              direction: 'out' | 'in';
-              from: string;
-              to: string;
-              /** @enum {unknown} */
-              type:
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature';
-              conversation: string;
-              refTo: string | null;
-              createdAt: string;
-              expiresAt: string;
-              legalBasis: string;
-              /** @enum {unknown} */
-              handling: 'non-nominal' | 'nominal';
-              body: {
-                [key: string]: unknown;
-              };
-              /** @enum {unknown} */
-              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-              attempts: number;
-              nextAttemptAt: string | null;
-              lastError: string | null;
-              binding: ('http' | 'nats' | 'local') | null;
-              deliveredAt: string | null;
-              receiptReason: string | null;
-              caseStatus: string | null;
-              deadline: string | null;
-              /** @description A request for assistance past its deadline, unanswered */
-              overdue: boolean;
-              answeredAt: string | null;
-              adoptedAt: string | null;
-              createdBy: string | null;
-            }[];
+            'application/json': components['schemas']['ExchangeMessage'][];
           };
         };
         /** @description Default Response */
@@ -19352,19 +7848,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19417,49 +7901,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              direction: 'out' | 'in';
-              from: string;
-              to: string;
-              /** @enum {unknown} */
-              type:
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature';
-              conversation: string;
-              refTo: string | null;
-              createdAt: string;
-              expiresAt: string;
-              legalBasis: string;
-              /** @enum {unknown} */
-              handling: 'non-nominal' | 'nominal';
-              body: {
-                [key: string]: unknown;
-              };
-              /** @enum {unknown} */
-              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-              attempts: number;
-              nextAttemptAt: string | null;
-              lastError: string | null;
-              binding: ('http' | 'nats' | 'local') | null;
-              deliveredAt: string | null;
-              receiptReason: string | null;
-              caseStatus: string | null;
-              deadline: string | null;
-              /** @description A request for assistance past its deadline, unanswered */
-              overdue: boolean;
-              answeredAt: string | null;
-              adoptedAt: string | null;
-              createdBy: string | null;
-            }[];
+            'application/json': components['schemas']['ExchangeMessage'][];
           };
         };
         /** @description Default Response */
@@ -19468,19 +7910,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19496,28 +7926,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          'application/json': {
-            to: string[];
-            /** @enum {unknown} */
-            type:
-              | 'alert'
-              | 'assistance.request'
-              | 'assistance.status'
-              | 'assistance.reply'
-              | 'seizure.report';
-            /**
-             * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
-             * @enum {unknown}
-             */
-            sharing: 'national' | 'shareable';
-            refTo?: string | null;
-            /** Format: date-time */
-            expiresAt?: string;
-            /** @description The typed body of the message type (see docs/exchange-protocol.md) */
-            body: {
-              [key: string]: unknown;
-            };
-          };
+          'application/json': components['schemas']['ComposeMessage'];
         };
       };
       responses: {
@@ -19527,49 +7936,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              direction: 'out' | 'in';
-              from: string;
-              to: string;
-              /** @enum {unknown} */
-              type:
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature';
-              conversation: string;
-              refTo: string | null;
-              createdAt: string;
-              expiresAt: string;
-              legalBasis: string;
-              /** @enum {unknown} */
-              handling: 'non-nominal' | 'nominal';
-              body: {
-                [key: string]: unknown;
-              };
-              /** @enum {unknown} */
-              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-              attempts: number;
-              nextAttemptAt: string | null;
-              lastError: string | null;
-              binding: ('http' | 'nats' | 'local') | null;
-              deliveredAt: string | null;
-              receiptReason: string | null;
-              caseStatus: string | null;
-              deadline: string | null;
-              /** @description A request for assistance past its deadline, unanswered */
-              overdue: boolean;
-              answeredAt: string | null;
-              adoptedAt: string | null;
-              createdBy: string | null;
-            }[];
+            'application/json': components['schemas']['ExchangeMessage'][];
           };
         };
         /** @description Default Response */
@@ -19578,19 +7945,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19599,19 +7954,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19647,49 +7990,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              direction: 'out' | 'in';
-              from: string;
-              to: string;
-              /** @enum {unknown} */
-              type:
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature';
-              conversation: string;
-              refTo: string | null;
-              createdAt: string;
-              expiresAt: string;
-              legalBasis: string;
-              /** @enum {unknown} */
-              handling: 'non-nominal' | 'nominal';
-              body: {
-                [key: string]: unknown;
-              };
-              /** @enum {unknown} */
-              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-              attempts: number;
-              nextAttemptAt: string | null;
-              lastError: string | null;
-              binding: ('http' | 'nats' | 'local') | null;
-              deliveredAt: string | null;
-              receiptReason: string | null;
-              caseStatus: string | null;
-              deadline: string | null;
-              /** @description A request for assistance past its deadline, unanswered */
-              overdue: boolean;
-              answeredAt: string | null;
-              adoptedAt: string | null;
-              createdBy: string | null;
-            } & {
+            'application/json': components['schemas']['ExchangeMessage'] & {
               jws: string;
               receipt: string | null;
             };
@@ -19701,19 +8002,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19722,19 +8011,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19780,49 +8057,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              /** @enum {unknown} */
-              direction: 'out' | 'in';
-              from: string;
-              to: string;
-              /** @enum {unknown} */
-              type:
-                | 'alert'
-                | 'assistance.request'
-                | 'assistance.status'
-                | 'assistance.reply'
-                | 'seizure.report'
-                | 'risk.share'
-                | 'directory.update'
-                | 'ledger.checkpoint'
-                | 'ledger.cosignature';
-              conversation: string;
-              refTo: string | null;
-              createdAt: string;
-              expiresAt: string;
-              legalBasis: string;
-              /** @enum {unknown} */
-              handling: 'non-nominal' | 'nominal';
-              body: {
-                [key: string]: unknown;
-              };
-              /** @enum {unknown} */
-              delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
-              attempts: number;
-              nextAttemptAt: string | null;
-              lastError: string | null;
-              binding: ('http' | 'nats' | 'local') | null;
-              deliveredAt: string | null;
-              receiptReason: string | null;
-              caseStatus: string | null;
-              deadline: string | null;
-              /** @description A request for assistance past its deadline, unanswered */
-              overdue: boolean;
-              answeredAt: string | null;
-              adoptedAt: string | null;
-              createdBy: string | null;
-            }[];
+            'application/json': components['schemas']['ExchangeMessage'][];
           };
         };
         /** @description Default Response */
@@ -19831,19 +8066,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19852,19 +8075,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -19929,19 +8140,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19950,19 +8149,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -19971,19 +8158,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20071,19 +8246,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20119,39 +8282,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              origin: string | null;
-              /** @description Leaves in the log */
-              size: number;
-              checkpoint: {
-                size: number;
-                /** @description base64 (standard alphabet) */
-                root: string;
-                signedAt: string;
-                /** @description The C2SP signed note with the cosignature lines */
-                note: string;
-                cosignatures: {
-                  witness: string;
-                  time: number;
-                  receivedAt: string;
-                }[];
-              } | null;
-              lastVerification: {
-                startedAt: string;
-                finishedAt: string;
-                size: number;
-                checkpoints: number;
-                ok: boolean;
-                problem: string | null;
-                by: string;
-              } | null;
-              conflicts: {
-                logNode: string;
-                size: number;
-                seenAt: string;
-                conflict: string | null;
-              }[];
-            };
+            'application/json': components['schemas']['LedgerStatus'];
           };
         };
         /** @description Default Response */
@@ -20160,19 +8291,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20226,19 +8345,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20294,19 +8401,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -20315,19 +8410,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20365,29 +8448,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              /** @enum {string} */
-              bundle: 'greenlane-ledger-proof/v1';
-              origin: string;
-              event: {
-                [key: string]: unknown;
-              };
-              salt: string | null;
-              leafIdx: number;
-              treeSize: number;
-              /** @description base64 (standard alphabet) */
-              leafHash: string;
-              /** @description base64 (standard alphabet) */
-              root: string;
-              proof: string[];
-              checkpoint: string;
-              logKeys: string[];
-              witnesses: {
-                name: string;
-                /** @description base64 (standard alphabet) */
-                publicKey: string;
-              }[];
-            };
+            'application/json': components['schemas']['LedgerProofBundle'];
           };
         };
         /** @description Default Response */
@@ -20396,19 +8457,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -20417,19 +8466,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -20438,19 +8475,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              errors?: {
-                field: string;
-                detail: string;
-                /** @description Business rule error code, when a rule set one */
-                code?: string;
-              }[];
-            };
+            'application/json': components['schemas']['Problem'];
           };
         };
       };
@@ -20466,7 +8491,1686 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
+  schemas: {
+    /** Problem */
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      detail: string;
+      instance?: string;
+      errors?: {
+        field: string;
+        detail: string;
+        /** @description Business rule error code, when a rule set one */
+        code?: string;
+      }[];
+    };
+    /** Representation */
+    Representation: {
+      id: string;
+      /** @description The organisation that may lodge */
+      representativeAgencyId: string;
+      /** @description EORI of the trader it may lodge for */
+      traderId: string;
+      /** @enum {unknown} */
+      mode: 'direct' | 'indirect';
+      /** Format: date-time */
+      validFrom: string;
+      validTo: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
+      revokedAt: string | null;
+      revokedBy: string | null;
+    };
+    /** Agency */
+    Agency: {
+      id: string;
+      code: string;
+      name: string;
+      /** @enum {unknown} */
+      kind: 'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+      kindTitle: string;
+      traderId: string | null;
+      simplifiedProcedures: boolean;
+    };
+    /** Role */
+    Role: {
+      /** @enum {unknown} */
+      role:
+        | 'risk_analyst'
+        | 'border_officer'
+        | 'environmental_officer'
+        | 'trader'
+        | 'liaison_officer'
+        | 'manager'
+        | 'admin';
+      /** @description The role in words */
+      title: string;
+    };
+    /** AgencyKind */
+    AgencyKind: {
+      /** @enum {unknown} */
+      kind: 'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+      title: string;
+      /** @description The roles a user of such an agency may hold */
+      roles: components['schemas']['Role'][];
+      /** @description An administrator may add an agency of this kind */
+      creatable: boolean;
+    };
+    /** User */
+    User: {
+      id: string;
+      username: string;
+      displayName: string;
+      agency: {
+        id: string;
+        code: string;
+        name: string;
+        /** @enum {unknown} */
+        kind:
+          'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+      };
+      roles: components['schemas']['Role'][];
+      disabled: boolean;
+      /** @description False for a system user that only uses API tokens */
+      signsInWithPassword: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description The administrator asking */
+      self: boolean;
+    };
+    /** ApiTokenHolder */
+    ApiTokenHolder: {
+      id: string;
+      username: string;
+      displayName: string;
+      agencyName: string;
+    };
+    /** ApiToken */
+    ApiToken: {
+      id: string;
+      name: string;
+      user: components['schemas']['ApiTokenHolder'];
+      /** Format: date-time */
+      createdAt: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+      /** @enum {unknown} */
+      status: 'active' | 'expired' | 'revoked';
+    };
+    /** Session */
+    Session: {
+      id: string;
+      user: components['schemas']['ApiTokenHolder'];
+      /** Format: date-time */
+      startedAt: string;
+      expiresAt: string | null;
+      /** @description The session this request was made with */
+      current: boolean;
+    };
+    /** TraderDocumentRequest */
+    TraderDocumentRequest: {
+      /** @description Any of these documents will do */
+      anyOf: {
+        type: string;
+        title: string;
+      }[];
+      /** @description Goods item sequences concerned */
+      items: number[];
+      /** @description What is wrong, in plain words */
+      problem: string;
+    };
+    /** TraderDeclaration */
+    TraderDeclaration: {
+      /** @enum {string} */
+      audience: 'trader';
+      /** @enum {unknown} */
+      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+      /** @description Declarant's own reference (LRN), unique to the transaction */
+      reference: string;
+      /** @description Reference of the declaration this one amends */
+      amends?: string;
+      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+      simplified?: boolean;
+      /** Format: date-time */
+      submittedAt: string;
+      /** @description Customs office or goods location where declared */
+      office?: string;
+      declarant: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      consignor?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      consignee?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      carrier?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      route?: {
+        /** @description ISO 3166-1 alpha-2 country code */
+        dispatchCountry?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        destinationCountry?: string;
+        transitCountries?: string[];
+        officeOfEntry?: string;
+        officeOfExit?: string;
+        /** @enum {unknown} */
+        transportMode?:
+          | 'sea'
+          | 'rail'
+          | 'road'
+          | 'air'
+          | 'post'
+          | 'fixed-installation'
+          | 'inland-waterway'
+          | 'own-propulsion'
+          | 'unknown';
+        /** @description Vessel, flight, vehicle or train identity */
+        conveyance?: string;
+        /** @description Containers the goods travel in (containerised cargo) */
+        containers?: string[];
+        /**
+         * Format: date-time
+         * @description When the goods are loaded on the means of transport that brings them in
+         */
+        loadingAt?: string;
+        /**
+         * Format: date-time
+         * @description Expected arrival at the office of first entry
+         */
+        arrivalAt?: string;
+      };
+      goodsItems: {
+        sequence: number;
+        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+        hsCode?: string;
+        /** @description Description of the goods; required unless the declaration is simplified */
+        description?: string;
+        quantity?: number;
+        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+        unit?: string;
+        /** @description Net mass in kg */
+        netMass?: number;
+        /** @description Gross mass in kg */
+        grossMass?: number;
+        /** @description Item price or customs value */
+        value?: number;
+        /** @description ISO 4217 code */
+        currency?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        originCountry?: string;
+        documents?: {
+          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+          type: string;
+          reference: string;
+        }[];
+        packages?: {
+          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+          kind: string;
+          /** @description Number of packages */
+          count?: number;
+          /** @description Number of pieces (unpacked) */
+          pieces?: number;
+          /** @description Shipping marks */
+          marks?: string;
+        }[];
+        /** @description Scientific name, for CITES goods */
+        species?: string;
+        /** @description Trademark borne by the goods */
+        brand?: string;
+      }[];
+      documents?: {
+        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+        type: string;
+        reference: string;
+      }[];
+      id: string;
+      /** Format: date-time */
+      receivedAt: string;
+      /** @enum {unknown} */
+      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+      version?: number;
+      /** @enum {unknown} */
+      status:
+        | 'lodged'
+        | 'awaiting-control'
+        | 'under-control'
+        | 'released'
+        | 'held'
+        | 'seized'
+        | 'referred'
+        | 'cancelled';
+      /** @description The control to expect before release; null when none is planned */
+      control:
+        ('documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory') | null;
+      missingDocuments: components['schemas']['TraderDocumentRequest'][];
+      /** @description Where the declaration stands and what to do, in words */
+      message: string;
+    };
+    /** Assessment */
+    Assessment: {
+      engineVersion: string;
+      /** @description Identifies the exact indicator versions screened with */
+      rulesetId: string;
+      hitScore: number;
+      score: number;
+      /** @enum {unknown} */
+      channel: 'green' | 'yellow' | 'red';
+      controlForm:
+        ('documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory') | null;
+      hits: {
+        indicatorId: string;
+        indicatorVersion: number;
+        title: string;
+        priorityArea: string;
+        itemSequence: number;
+        hsCode: string;
+        weight: number;
+        directChannel: ('yellow' | 'red') | null;
+        controlForm: string;
+        reason: string;
+      }[];
+      effects: {
+        /** @enum {unknown} */
+        kind: 'certificate' | 'compliance-record' | 'permit';
+        subject: string;
+        reference: string | null;
+        points: number;
+        /** @enum {unknown} */
+        minimumChannel?: 'yellow' | 'red';
+        reason: string;
+      }[];
+      permits: {
+        itemSequence: number;
+        hsCode: string;
+        required: string;
+        /** @enum {unknown} */
+        outcome:
+          | 'matched'
+          | 'document-declared'
+          | 'missing'
+          | 'wrong-holder'
+          | 'not-issued'
+          | 'suspended'
+          | 'revoked'
+          | 'exhausted'
+          | 'not-yet-valid'
+          | 'expired'
+          | 'out-of-scope'
+          | 'route-mismatch'
+          | 'quantity-not-declared'
+          | 'insufficient-balance';
+        permitId: string | null;
+        permitNumber: string | null;
+        quantityMilli: number | null;
+        unit: string | null;
+        reason: string;
+      }[];
+      override: {
+        indicatorId: string;
+        indicatorVersion: number;
+        /** @enum {unknown} */
+        channel: 'yellow' | 'red';
+      } | null;
+      random: {
+        share: number;
+        seed: number;
+        draw: number;
+        selected: boolean;
+      };
+    };
+    /** Declaration */
+    Declaration: {
+      /** @enum {unknown} */
+      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+      /** @description Declarant's own reference (LRN), unique to the transaction */
+      reference: string;
+      /** @description Reference of the declaration this one amends */
+      amends?: string;
+      /** @description Reduced data set: a simplified declaration or an entry in the declarant's records. HS code and description may be absent and follow in the supplementary declaration. */
+      simplified?: boolean;
+      /** Format: date-time */
+      submittedAt: string;
+      /** @description Customs office or goods location where declared */
+      office?: string;
+      declarant: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      consignor?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      consignee?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      carrier?: {
+        /** @description Party identifier, e.g. EORI or national trader number */
+        id?: string;
+        name?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        country?: string;
+        /** @description Street, city and postcode as one line */
+        address?: string;
+      };
+      route?: {
+        /** @description ISO 3166-1 alpha-2 country code */
+        dispatchCountry?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        destinationCountry?: string;
+        transitCountries?: string[];
+        officeOfEntry?: string;
+        officeOfExit?: string;
+        /** @enum {unknown} */
+        transportMode?:
+          | 'sea'
+          | 'rail'
+          | 'road'
+          | 'air'
+          | 'post'
+          | 'fixed-installation'
+          | 'inland-waterway'
+          | 'own-propulsion'
+          | 'unknown';
+        /** @description Vessel, flight, vehicle or train identity */
+        conveyance?: string;
+        /** @description Containers the goods travel in (containerised cargo) */
+        containers?: string[];
+        /**
+         * Format: date-time
+         * @description When the goods are loaded on the means of transport that brings them in
+         */
+        loadingAt?: string;
+        /**
+         * Format: date-time
+         * @description Expected arrival at the office of first entry
+         */
+        arrivalAt?: string;
+      };
+      goodsItems: {
+        sequence: number;
+        /** @description HS code, 6 to 10 digits, leading zeros kept (a cargo report may give the 4-digit heading); required unless the declaration is simplified or a cargo report with a description */
+        hsCode?: string;
+        /** @description Description of the goods; required unless the declaration is simplified */
+        description?: string;
+        quantity?: number;
+        /** @description Unit of the quantity, e.g. KGM, NAR, LTR */
+        unit?: string;
+        /** @description Net mass in kg */
+        netMass?: number;
+        /** @description Gross mass in kg */
+        grossMass?: number;
+        /** @description Item price or customs value */
+        value?: number;
+        /** @description ISO 4217 code */
+        currency?: string;
+        /** @description ISO 3166-1 alpha-2 country code */
+        originCountry?: string;
+        documents?: {
+          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+          type: string;
+          reference: string;
+        }[];
+        packages?: {
+          /** @description Kind of packages (UN/ECE Recommendation 21 code, e.g. CT carton, VR bulk) */
+          kind: string;
+          /** @description Number of packages */
+          count?: number;
+          /** @description Number of pieces (unpacked) */
+          pieces?: number;
+          /** @description Shipping marks */
+          marks?: string;
+        }[];
+        /** @description Scientific name, for CITES goods */
+        species?: string;
+        /** @description Trademark borne by the goods */
+        brand?: string;
+      }[];
+      documents?: {
+        /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+        type: string;
+        reference: string;
+      }[];
+      id: string;
+      /** Format: date-time */
+      receivedAt: string;
+      /** @description Owning customs agency */
+      agencyId: string;
+      submitterAgencyId: string;
+      submittedBy: string;
+      /** @enum {unknown} */
+      sourceFormat: 'json' | 'wco-xml' | 'csv' | 'ndjson' | 'ens-xml' | 'ens-json';
+      /** @description Control channel; null until screened */
+      channel: ('green' | 'yellow' | 'red') | null;
+      assessment: components['schemas']['Assessment'] | null;
+      /** @description 1 on lodging, +1 per amendment or cancellation */
+      version?: number;
+      /** @enum {unknown} */
+      status?:
+        | 'lodged'
+        | 'awaiting-control'
+        | 'under-control'
+        | 'released'
+        | 'held'
+        | 'seized'
+        | 'referred'
+        | 'cancelled';
+    };
+    /** DeclarationNote */
+    DeclarationNote: {
+      /** @description Where the sender wrote the element */
+      source: string;
+      note: string;
+    };
+    /** DeclarationChange */
+    DeclarationChange: {
+      /** @enum {unknown} */
+      event: 'amended' | 'cancelled';
+      declarationId: string;
+      /** @description The version the change made */
+      version: number;
+      /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+      declaration?:
+        components['schemas']['TraderDeclaration'] | components['schemas']['Declaration'];
+      /** @description Amended elements GreenLane does not hold: kept with the version, not applied */
+      notes: components['schemas']['DeclarationNote'][];
+    };
+    /** DeclarationVersion */
+    DeclarationVersion: {
+      version: number;
+      /** @enum {unknown} */
+      event: 'lodged' | 'amended' | 'cancelled';
+      /** Format: date-time */
+      at: string;
+      /** @description The user who lodged, amended or cancelled */
+      by: string;
+      /** @description The channel the version was screened to (not shown to traders) */
+      channel?: ('green' | 'yellow' | 'red') | null;
+      /** @description The declaration as this version made it */
+      content: unknown;
+      /** @description Reason codes, statements and notes of the change */
+      details: unknown;
+    };
+    /** BatchResult */
+    BatchResult: {
+      /** @description Where the declaration sits: `rows 2–3`, `line 4`, `item 1` */
+      location: string;
+      /** @description Its reference (LRN), when it has one */
+      reference?: string;
+      /** @enum {unknown} */
+      outcome: 'lodged' | 'refused';
+      /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+      declaration?:
+        components['schemas']['TraderDeclaration'] | components['schemas']['Declaration'];
+      problem?: components['schemas']['Problem'];
+    };
+    /** BatchRefused */
+    BatchRefused: {
+      type: string;
+      title: string;
+      status: number;
+      detail: string;
+      instance?: string;
+      errors?: {
+        field: string;
+        detail: string;
+        /** @description Business rule error code, when a rule set one */
+        code?: string;
+      }[];
+      results?: components['schemas']['BatchResult'][];
+    };
+    /** Indicator */
+    Indicator: {
+      id: string;
+      version: number;
+      title: string;
+      /** @enum {unknown} */
+      priorityArea:
+        | 'plastic-waste'
+        | 'e-waste'
+        | 'waste-and-scrap-metal'
+        | 'green-technology'
+        | 'agricultural-chemicals'
+        | 'endangered-species'
+        | 'intellectual-property'
+        | 'energy'
+        | 'general-smuggling';
+      condition: string;
+      weight: number;
+      directChannel: ('yellow' | 'red') | null;
+      /** @enum {unknown} */
+      controlForm: 'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+      rationale: string;
+      validFrom: string | null;
+      validTo: string | null;
+      /** @enum {unknown} */
+      status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+      ownerAgencyId: string;
+      coAuthorAgencyIds: string[];
+      /** @enum {unknown} */
+      sharing: 'national' | 'shareable';
+      expectedDocuments: {
+        type: string;
+        title: string;
+      }[];
+      sources: string[];
+      createdAt: string;
+      createdBy: string;
+    };
+    /** ConditionReference */
+    ConditionReference: {
+      fields: {
+        /** @description As written in a condition, e.g. item.hs */
+        name: string;
+        /** @description CEL type */
+        type: string;
+        doc: string;
+      }[];
+      helpers: {
+        /** @enum {unknown} */
+        name: 'hsIn' | 'inList' | 'hasDocument' | 'hasValidPermit' | 'hasValidCertificate';
+        signature: string;
+        doc: string;
+      }[];
+      lists: {
+        name: string;
+        /** @enum {unknown} */
+        kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
+        title: string;
+        version: number;
+        /** @enum {unknown} */
+        status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+        entryCount: number;
+      }[];
+      note: string;
+    };
+    /** IndicatorPreview */
+    IndicatorPreview: {
+      window: {
+        from: string;
+        to: string;
+        limit: number;
+      };
+      /** @description Declarations screened */
+      examined: number;
+      /** @description Declarations with at least one hit */
+      declarationsHit: number;
+      /** @description declarationsHit / examined; null when none was examined */
+      hitRate: number | null;
+      itemsHit: number;
+      hits: {
+        declarationId: string;
+        reference: string;
+        submittedAt: string;
+        itemSequence: number;
+        hsCode: string;
+        points: number;
+        directChannel: ('yellow' | 'red') | null;
+        reason: string;
+      }[];
+      /** @description True when more than 500 item hits */
+      truncated: boolean;
+      /** @description Whether the condition hits more than the configured share of declarations */
+      broad: {
+        /** @description The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default 50 %) */
+        share: number;
+        /** @description hitRate > share: the condition is too broad */
+        exceeded: boolean;
+      };
+    };
+    /** ReferenceList */
+    ReferenceList: {
+      name: string;
+      version: number;
+      /** @enum {unknown} */
+      kind: 'hs-prefixes' | 'countries' | 'parties' | 'values';
+      title: string;
+      entries: string[];
+      source: string;
+      /** @enum {unknown} */
+      status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+      ownerAgencyId: string;
+      coAuthorAgencyIds: string[];
+      /** @enum {unknown} */
+      sharing: 'national' | 'shareable';
+      createdAt: string;
+      createdBy: string;
+    };
+    /** Approval */
+    Approval: {
+      /** @enum {unknown} */
+      subjectType: 'indicator' | 'reference-list';
+      subjectId: string;
+      version: number;
+      /**
+       * @description activation: the version goes into force; retirement: the agency agrees to retire
+       * @enum {unknown}
+       */
+      purpose: 'activation' | 'retirement';
+      agencyId: string;
+      userId: string;
+      at: string;
+      comment: string;
+    };
+    /** StepResult */
+    StepResult: {
+      version: number;
+      /** @enum {unknown} */
+      status: 'draft' | 'awaiting-approval' | 'active' | 'superseded' | 'retired';
+      ownerAgencyId: string;
+      coAuthorAgencyIds: string[];
+      approvals?: components['schemas']['Approval'][];
+      retirement?: {
+        /** @description Agencies that agreed to retire it */
+        agreedBy: string[];
+        /** @description Owning agencies still to agree */
+        remaining: string[];
+      };
+    };
+    /** IndicatorStats */
+    IndicatorStats: {
+      indicatorId: string;
+      version: number;
+      hits: number;
+      controls: number;
+      findings: number;
+      hitRate: number | null;
+    };
+    /** Certificate */
+    Certificate: {
+      id: string;
+      /** @enum {unknown} */
+      type: 'environmental-compliance' | 'recycler-compliance-programme' | 'trusted-trader';
+      reference: string;
+      holderId: string;
+      holderName: string;
+      issuerAgencyId: string;
+      hsScope: string[];
+      validFrom: string;
+      validTo: string | null;
+      /** @enum {unknown} */
+      status: 'valid' | 'suspended' | 'revoked';
+      statusReason: string | null;
+      createdAt: string;
+      createdBy: string;
+      updatedAt: string;
+    };
+    /** Attachment */
+    Attachment: {
+      name: string;
+      mediaType: string;
+      size: number;
+      sha256: string;
+    };
+    /** Permit */
+    Permit: {
+      id: string;
+      number: string | null;
+      /** @enum {unknown} */
+      type:
+        | 'cites-export'
+        | 'cites-import'
+        | 'cites-re-export'
+        | 'waste-consent'
+        | 'ods-licence'
+        | 'pesticide-licence'
+        | 'green-tech';
+      issuerAgencyId: string;
+      holderId: string;
+      holderName: string;
+      applicantAgencyId: string;
+      counterpart: {
+        name: string;
+        country: string | null;
+      };
+      hsScope: string[];
+      species: string[];
+      /** @enum {unknown} */
+      unit: 'KGM' | 'TNE' | 'LTR' | 'NAR';
+      /** @description Authorised quantity in thousandths of the unit */
+      authorisedMilli: number;
+      /** @description Balance in thousandths of the unit */
+      remainingMilli: number;
+      route: {
+        dispatch: string[];
+        transit: string[];
+        destination: string[];
+      };
+      maxShipments: number | null;
+      shipments: number;
+      validFrom: string;
+      validTo: string;
+      /** @enum {unknown} */
+      status:
+        | 'applied'
+        | 'under-review'
+        | 'information-requested'
+        | 'issued'
+        | 'refused'
+        | 'suspended'
+        | 'revoked'
+        | 'exhausted'
+        | 'expired';
+      expedited: boolean;
+      deadline: string;
+      overdue: boolean;
+      details: {
+        [key: string]: string;
+      };
+      attachments: components['schemas']['Attachment'][];
+      note: string | null;
+      submittedAt: string;
+      decidedAt: string | null;
+      processingSeconds: number | null;
+      updatedAt: string;
+    };
+    /** CodeMeaning */
+    CodeMeaning: {
+      code: string;
+      meaning: string;
+    };
+    /** PermitType */
+    PermitType: {
+      /** @enum {unknown} */
+      type:
+        | 'cites-export'
+        | 'cites-import'
+        | 'cites-re-export'
+        | 'waste-consent'
+        | 'ods-licence'
+        | 'pesticide-licence'
+        | 'green-tech';
+      name: string;
+      summary: string;
+      issuerKinds: (
+        'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other'
+      )[];
+      /** @description Agencies of your administration that issue this type */
+      issuers: {
+        id: string;
+        code: string;
+        name: string;
+      }[];
+      /** @description What the other party is called for this type */
+      counterpartLabel: string;
+      speciesRequired: boolean;
+      /** @description Units a quantity may be given in, the usual first */
+      units: {
+        /** @enum {unknown} */
+        code: 'KGM' | 'TNE' | 'LTR' | 'NAR';
+        meaning: string;
+      }[];
+      /** @description Whether route countries and a shipment count apply */
+      route: boolean;
+      /** @enum {unknown} */
+      expedited: 'always' | 'on-request' | 'never';
+      expeditedWhen?: string;
+      details: {
+        /** @description The key in the application's details */
+        key: string;
+        label: string;
+        required: boolean;
+        /** @enum {unknown} */
+        kind: 'code' | 'text';
+        codes?: components['schemas']['CodeMeaning'][];
+        maxLength: number;
+        hint: string;
+      }[];
+    };
+    /** WorklistEntry */
+    WorklistEntry: {
+      id: string;
+      /** @enum {unknown} */
+      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+      reference: string;
+      office: string | null;
+      channel: ('green' | 'yellow' | 'red') | null;
+      score: number | null;
+      submittedAt: string;
+      /** @enum {unknown} */
+      status:
+        | 'lodged'
+        | 'awaiting-control'
+        | 'under-control'
+        | 'released'
+        | 'held'
+        | 'seized'
+        | 'referred'
+        | 'cancelled';
+      assignedTo: string | null;
+      declarantId: string | null;
+      consigneeId: string | null;
+      itemCount: number;
+    };
+    /** InspectionRecord */
+    InspectionRecord: {
+      id: string;
+      declarationId: string;
+      agencyId: string;
+      officerId: string;
+      /** @enum {unknown} */
+      controlForm: 'documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory';
+      startedAt: string;
+      endedAt: string;
+      /** @enum {unknown} */
+      result: 'compliant' | 'non-compliant';
+      findings: (
+        | 'misdeclared-hs'
+        | 'undervalued'
+        | 'missing-permit'
+        | 'prohibited-waste'
+        | 'protected-species'
+        | 'counterfeit'
+        | 'other'
+      )[];
+      findingsText: string;
+      itemsAffected: number[];
+      corrects: string | null;
+      recordedAt: string;
+    };
+    /** SeizureRecord */
+    SeizureRecord: {
+      id: string;
+      inspectionId: string;
+      declarationId: string;
+      itemSequence: number;
+      hsCode: string;
+      species: string | null;
+      quantity: number;
+      unit: string;
+      estimatedValue: number;
+      currency: string;
+      storageLocation: string;
+      legalBasis: string;
+      recordedAt: string;
+    };
+    /** ControlReferral */
+    ControlReferral: {
+      id: string;
+      declarationId: string;
+      fromAgencyId: string;
+      toAgencyId: string;
+      reason: string;
+      referredBy: string;
+      at: string;
+    };
+    /** OfficerExplanation */
+    OfficerExplanation: {
+      summary: string;
+      risks: {
+        title: string;
+        /** @description The priority area in words */
+        area: string;
+        /** @description Goods items concerned */
+        items: number[];
+        why: string;
+        /** @description What to check, in words */
+        check: string;
+        /** @description Documents to ask for or look at */
+        documents: string[];
+      }[];
+      permits: string[];
+      adjustments: string[];
+      randomlySelected: boolean;
+    };
+    /** ControlView */
+    ControlView: {
+      declarationId: string;
+      /**
+       * @description `cargo-report` for an entry summary declaration (never released or held)
+       * @enum {unknown}
+       */
+      kind: 'import' | 'export' | 'transit' | 'cargo-report';
+      channel: ('green' | 'yellow' | 'red') | null;
+      /** @enum {unknown} */
+      status:
+        | 'lodged'
+        | 'awaiting-control'
+        | 'under-control'
+        | 'released'
+        | 'held'
+        | 'seized'
+        | 'referred'
+        | 'cancelled';
+      assignedTo: string | null;
+      releasedAt: string | null;
+      inspections: components['schemas']['InspectionRecord'][];
+      seizures: components['schemas']['SeizureRecord'][];
+      referrals: components['schemas']['ControlReferral'][];
+      outcome: {
+        controlled: boolean;
+        finding: boolean;
+      };
+      /** @description What the caller may do now, as the routes would allow it (release is still checked against permits) */
+      nextActions: ('assign' | 'inspect' | 'correct' | 'hold' | 'refer' | 'release')[];
+      releaseBlocked: string | null;
+      assignee: {
+        displayName: string;
+        self: boolean;
+      } | null;
+      /** @description Whom the caller may assign it to */
+      assignees: {
+        username: string;
+        displayName: string;
+        self: boolean;
+      }[];
+      /** @description Agencies it may be referred to */
+      referTo: {
+        code: string;
+        name: string;
+        kind: string;
+      }[];
+      explanation: components['schemas']['OfficerExplanation'] | null;
+    };
+    /** Proportion */
+    Proportion: {
+      successes: number;
+      n: number;
+      rate: number | null;
+      low: number | null;
+      high: number | null;
+    };
+    /** MetricCounts */
+    MetricCounts: {
+      declarations: number;
+      goodsItems: number;
+      channels: {
+        green: number;
+        yellow: number;
+        red: number;
+      };
+      channelShare: {
+        green: number | null;
+        yellow: number | null;
+        red: number | null;
+      };
+      /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+      controls: number;
+      /** @description Controlled declarations with a non-compliant effective record */
+      findings: number;
+      /** @description Controlled declarations with goods seized in an effective record */
+      seizures: number;
+      /** @description findings ÷ controls */
+      detectionRate: components['schemas']['Proportion'];
+      /** @description seizures ÷ controls */
+      seizureRate: components['schemas']['Proportion'];
+    };
+    /** ConvertedTotal */
+    ConvertedTotal: {
+      currency: string;
+      total: number;
+      records: number;
+      /** @description Values in currencies the rate table has no rate for, in their own currency */
+      unconverted: {
+        currency: string;
+        records: number;
+        amount: number;
+      }[];
+    };
+    /** MetricDurations */
+    MetricDurations: {
+      n: number;
+      medianHours: number | null;
+      p90Hours: number | null;
+    };
+    /** RateTableInfo */
+    RateTableInfo: {
+      name: string;
+      currency: string;
+      date: string;
+      source: string;
+      /** @description True for the shipped table: illustrative rates, to be replaced */
+      illustrative: boolean;
+    };
+    /** PerformanceMetrics */
+    PerformanceMetrics: {
+      period: {
+        from: string;
+        to: string;
+      };
+      totals: components['schemas']['MetricCounts'];
+      seizures: {
+        records: number;
+        declarations: number;
+        /** @description Estimated values by the currency they were recorded in */
+        estimatedValue: {
+          [key: string]: number;
+        };
+        value: components['schemas']['ConvertedTotal'];
+      };
+      indicators: {
+        indicatorId: string;
+        version: number;
+        priorityArea: string;
+        hits: number;
+        controls: number;
+        findings: number;
+        hitRate: number | null;
+      }[];
+      selection: {
+        /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+        random: components['schemas']['Proportion'];
+        /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+        targeted: components['schemas']['Proportion'];
+      };
+      clearance: {
+        certified: components['schemas']['MetricDurations'];
+        others: components['schemas']['MetricDurations'];
+      };
+      permits: {
+        decided: number;
+        expedited: components['schemas']['MetricDurations'] & {
+          /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+          withinDeadline: components['schemas']['Proportion'];
+        };
+        standard: components['schemas']['MetricDurations'] & {
+          /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+          withinDeadline: components['schemas']['Proportion'];
+        };
+      };
+      collaboration: {
+        jointApprovals: number;
+        referrals: number;
+        informationRequests: number;
+        messages: number;
+        byAgencyPair: {
+          from: string;
+          to: string;
+          events: number;
+        }[];
+      };
+      exchanges: {
+        messages: number;
+        records: number;
+        byPartner: {
+          partner: string;
+          messages: number;
+          records: number;
+          sent: number;
+          received: number;
+        }[];
+        byType: {
+          type: string;
+          sent: number;
+          received: number;
+        }[];
+        byMonth: {
+          month: string;
+          partner: string;
+          type: string;
+          sent: number;
+          received: number;
+        }[];
+        assistance: {
+          sent: number;
+          received: number;
+          answered: number;
+          overdue: number;
+          responseTime: components['schemas']['MetricDurations'];
+          ourResponseTime: components['schemas']['MetricDurations'];
+        };
+      };
+      groups:
+        | {
+            group: string;
+            declarations: number;
+            goodsItems: number;
+            channels: {
+              green: number;
+              yellow: number;
+              red: number;
+            };
+            channelShare: {
+              green: number | null;
+              yellow: number | null;
+              red: number | null;
+            };
+            /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+            controls: number;
+            /** @description Controlled declarations with a non-compliant effective record */
+            findings: number;
+            /** @description Controlled declarations with goods seized in an effective record */
+            seizures: number;
+            /** @description findings ÷ controls */
+            detectionRate: components['schemas']['Proportion'];
+            /** @description seizures ÷ controls */
+            seizureRate: components['schemas']['Proportion'];
+          }[]
+        | null;
+      daily: {
+        date: string;
+        declarations: number;
+        green: number;
+        yellow: number;
+        red: number;
+        unscreened: number;
+      }[];
+      /** @description The same figures for the period of the same length that ends where this one starts */
+      previous: {
+        period: {
+          from: string;
+          to: string;
+        };
+        totals: components['schemas']['MetricCounts'];
+        seizures: {
+          records: number;
+          declarations: number;
+          /** @description Estimated values by the currency they were recorded in */
+          estimatedValue: {
+            [key: string]: number;
+          };
+          value: components['schemas']['ConvertedTotal'];
+        };
+        indicators: {
+          indicatorId: string;
+          version: number;
+          priorityArea: string;
+          hits: number;
+          controls: number;
+          findings: number;
+          hitRate: number | null;
+        }[];
+        selection: {
+          /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+          random: components['schemas']['Proportion'];
+          /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+          targeted: components['schemas']['Proportion'];
+        };
+        clearance: {
+          certified: components['schemas']['MetricDurations'];
+          others: components['schemas']['MetricDurations'];
+        };
+        permits: {
+          decided: number;
+          expedited: components['schemas']['MetricDurations'] & {
+            /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+            withinDeadline: components['schemas']['Proportion'];
+          };
+          standard: components['schemas']['MetricDurations'] & {
+            /** @description successes of n, the rate (null when n is 0) and its 95 % Wilson interval */
+            withinDeadline: components['schemas']['Proportion'];
+          };
+        };
+        collaboration: {
+          jointApprovals: number;
+          referrals: number;
+          informationRequests: number;
+          messages: number;
+          byAgencyPair: {
+            from: string;
+            to: string;
+            events: number;
+          }[];
+        };
+        exchanges: {
+          messages: number;
+          records: number;
+          byPartner: {
+            partner: string;
+            messages: number;
+            records: number;
+            sent: number;
+            received: number;
+          }[];
+          byType: {
+            type: string;
+            sent: number;
+            received: number;
+          }[];
+          byMonth: {
+            month: string;
+            partner: string;
+            type: string;
+            sent: number;
+            received: number;
+          }[];
+          assistance: {
+            sent: number;
+            received: number;
+            answered: number;
+            overdue: number;
+            responseTime: components['schemas']['MetricDurations'];
+            ourResponseTime: components['schemas']['MetricDurations'];
+          };
+        };
+        groups:
+          | {
+              group: string;
+              declarations: number;
+              goodsItems: number;
+              channels: {
+                green: number;
+                yellow: number;
+                red: number;
+              };
+              channelShare: {
+                green: number | null;
+                yellow: number | null;
+                red: number | null;
+              };
+              /** @description Declarations with at least one effective inspection record (a corrected record does not count) */
+              controls: number;
+              /** @description Controlled declarations with a non-compliant effective record */
+              findings: number;
+              /** @description Controlled declarations with goods seized in an effective record */
+              seizures: number;
+              /** @description findings ÷ controls */
+              detectionRate: components['schemas']['Proportion'];
+              /** @description seizures ÷ controls */
+              seizureRate: components['schemas']['Proportion'];
+            }[]
+          | null;
+        daily: {
+          date: string;
+          declarations: number;
+          green: number;
+          yellow: number;
+          red: number;
+          unscreened: number;
+        }[];
+      };
+      rates: components['schemas']['RateTableInfo'];
+    };
+    /** CargoLodging */
+    CargoLodging: {
+      /** @enum {unknown} */
+      status: 'on-time' | 'late' | 'not-checked';
+      rule: string | null;
+      deadline: string | null;
+      minutesLate: number;
+      reason?: string;
+    };
+    /** CargoReport */
+    CargoReport: {
+      declarationId: string;
+      /** @description Movement reference number given on acceptance */
+      mrn: string;
+      /** @description The declarant's local reference number */
+      lrn: string;
+      sender: string | null;
+      /** @description 1 as lodged, +1 per amendment (IE313) accepted */
+      version: number;
+      /** Format: date-time */
+      lodgedAt: string;
+      amendedAt: string | null;
+      arrivalAt: string | null;
+      lodging: components['schemas']['CargoLodging'];
+      /** @enum {unknown} */
+      outcome: 'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+      /** @description What the message carried that was not mapped */
+      notes: string[];
+    };
+    /** TraderReferral */
+    TraderReferral: {
+      id: string;
+      declarationId: string;
+      /** @enum {unknown} */
+      kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+      /** @enum {unknown} */
+      status: 'open' | 'answered' | 'closed';
+      reason: string;
+      office: string | null;
+      deadline: string | null;
+      overdue: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      repliedAt: string | null;
+      reply: {
+        documents: {
+          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+          type: string;
+          reference: string;
+        }[];
+        note: string | null;
+      } | null;
+      closedAt: string | null;
+      closedReason: string | null;
+      documents: components['schemas']['TraderDocumentRequest'][];
+    };
+    /** TraderAcknowledgement */
+    TraderAcknowledgement: {
+      /** @enum {string} */
+      audience: 'trader';
+      /** @enum {unknown} */
+      action: 'lodged' | 'amended';
+      mrn: string;
+      declarationId: string;
+      /** @enum {unknown} */
+      outcome: 'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+      /** @description What to do, in words */
+      reason: string;
+      control:
+        ('documentary-check' | 'scanning' | 'physical-inspection' | 'sampling-laboratory') | null;
+      missingDocuments: components['schemas']['TraderDocumentRequest'][];
+      report: components['schemas']['CargoReport'];
+      referrals: components['schemas']['TraderReferral'][];
+    };
+    /** CargoReferral */
+    CargoReferral: {
+      id: string;
+      declarationId: string;
+      /** @enum {unknown} */
+      kind: 'information-request' | 'high-risk-control' | 'do-not-load';
+      /** @enum {unknown} */
+      status: 'open' | 'answered' | 'closed';
+      reason: string;
+      documents: {
+        anyOf: {
+          type: string;
+          title: string;
+        }[];
+        items: number[];
+        why: string;
+      }[];
+      indicators: string[];
+      office: string | null;
+      deadline: string | null;
+      overdue: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      repliedAt: string | null;
+      reply: {
+        documents: {
+          /** @description Document type code, e.g. C400 (CITES permit), N935 (invoice) */
+          type: string;
+          reference: string;
+        }[];
+        note: string | null;
+      } | null;
+      closedAt: string | null;
+      closedReason: string | null;
+    };
+    /** Acknowledgement */
+    Acknowledgement: {
+      /** @enum {unknown} */
+      action: 'lodged' | 'amended';
+      mrn: string;
+      declarationId: string;
+      /** @enum {unknown} */
+      channel: 'green' | 'yellow' | 'red';
+      /** @enum {unknown} */
+      outcome: 'assessment-complete' | 'information-request' | 'high-risk-control' | 'do-not-load';
+      reason: string;
+      report: components['schemas']['CargoReport'];
+      referrals: components['schemas']['CargoReferral'][];
+    };
+    /** CargoReportView */
+    CargoReportView: {
+      report: components['schemas']['CargoReport'];
+      /** @description TraderDeclaration (audience "trader") for users of trader organisations */
+      declaration:
+        components['schemas']['TraderDeclaration'] | components['schemas']['Declaration'];
+      referrals: (
+        components['schemas']['CargoReferral'] | components['schemas']['TraderReferral']
+      )[];
+    };
+    /** RulePackSummary */
+    RulePackSummary: {
+      name: string;
+      version: string;
+      /** @description 0: the shipped file; 1, 2…: versions loaded since */
+      seq: number;
+      rules: number;
+      assertions: number;
+      roots: string[] | null;
+      loadedAt: string | null;
+      loadedBy: string | null;
+      versions: {
+        seq: number;
+        version: string;
+        loadedAt: string | null;
+        loadedBy: string | null;
+        proposedBy: string | null;
+      }[];
+    };
+    /** RulePackProposal */
+    RulePackProposal: {
+      id: string;
+      name: string;
+      /** @description The proposed pack's version label */
+      version: string;
+      rules: number;
+      assertions: number;
+      /** Format: date-time */
+      proposedAt: string;
+      proposedBy: string;
+      proposerAgencyId: string;
+      comment: string;
+      /** @enum {unknown} */
+      status: 'pending' | 'approved' | 'rejected';
+      decidedAt: string | null;
+      decidedBy: string | null;
+      reason: string | null;
+      seq: number | null;
+    };
+    /** CargoReply */
+    CargoReply: {
+      documents: {
+        type: string;
+        reference: string;
+        /** @description Goods items the document covers; absent: the whole report */
+        items?: number[];
+      }[];
+      note?: string;
+    };
+    /** PartnerKey */
+    PartnerKey: {
+      kid: string;
+      jwk: {
+        kty: string;
+        crv: string;
+        x: string;
+      };
+      validFrom: string;
+      validTo: string | null;
+    };
+    /** ExchangeMessage */
+    ExchangeMessage: {
+      id: string;
+      /** @enum {unknown} */
+      direction: 'out' | 'in';
+      from: string;
+      to: string;
+      /** @enum {unknown} */
+      type:
+        | 'alert'
+        | 'assistance.request'
+        | 'assistance.status'
+        | 'assistance.reply'
+        | 'seizure.report'
+        | 'risk.share'
+        | 'directory.update'
+        | 'ledger.checkpoint'
+        | 'ledger.cosignature';
+      conversation: string;
+      refTo: string | null;
+      createdAt: string;
+      expiresAt: string;
+      legalBasis: string;
+      /** @enum {unknown} */
+      handling: 'non-nominal' | 'nominal';
+      body: {
+        [key: string]: unknown;
+      };
+      /** @enum {unknown} */
+      delivery: 'queued' | 'delivered' | 'refused' | 'expired' | 'received';
+      attempts: number;
+      nextAttemptAt: string | null;
+      lastError: string | null;
+      binding: ('http' | 'nats' | 'local') | null;
+      deliveredAt: string | null;
+      receiptReason: string | null;
+      caseStatus: string | null;
+      deadline: string | null;
+      /** @description A request for assistance past its deadline, unanswered */
+      overdue: boolean;
+      answeredAt: string | null;
+      adoptedAt: string | null;
+      createdBy: string | null;
+    };
+    /** Partner */
+    Partner: {
+      id: string;
+      name: string;
+      country: string;
+      httpEndpoint: string | null;
+      nats: boolean;
+      /** @enum {unknown} */
+      status: 'active' | 'suspended';
+      createdAt: string;
+      updatedAt: string;
+    };
+    /** Agreement */
+    Agreement: {
+      id: string;
+      partnerId: string;
+      title: string;
+      legalBasis: string;
+      messageTypes: (
+        | 'alert'
+        | 'assistance.request'
+        | 'assistance.status'
+        | 'assistance.reply'
+        | 'seizure.report'
+        | 'risk.share'
+        | 'directory.update'
+        | 'ledger.checkpoint'
+        | 'ledger.cosignature'
+      )[];
+      nominal: boolean;
+      validFrom: string;
+      validTo: string | null;
+      createdAt: string;
+      createdBy: string;
+    };
+    /** ComposeMessage */
+    ComposeMessage: {
+      to: string[];
+      /** @enum {unknown} */
+      type:
+        | 'alert'
+        | 'assistance.request'
+        | 'assistance.status'
+        | 'assistance.reply'
+        | 'seizure.report';
+      /**
+       * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
+       * @enum {unknown}
+       */
+      sharing: 'national' | 'shareable';
+      refTo?: string | null;
+      /** Format: date-time */
+      expiresAt?: string;
+      /** @description The typed body of the message type (see docs/exchange-protocol.md) */
+      body: {
+        [key: string]: unknown;
+      };
+    };
+    /** LedgerVerification */
+    LedgerVerification: {
+      startedAt: string;
+      finishedAt: string;
+      size: number;
+      checkpoints: number;
+      ok: boolean;
+      problem: string | null;
+      by: string;
+    };
+    /** LedgerStatus */
+    LedgerStatus: {
+      origin: string | null;
+      /** @description Leaves in the log */
+      size: number;
+      checkpoint: {
+        size: number;
+        /** @description base64 (standard alphabet) */
+        root: string;
+        signedAt: string;
+        /** @description The C2SP signed note with the cosignature lines */
+        note: string;
+        cosignatures: {
+          witness: string;
+          time: number;
+          receivedAt: string;
+        }[];
+      } | null;
+      lastVerification: components['schemas']['LedgerVerification'] | null;
+      conflicts: {
+        logNode: string;
+        size: number;
+        seenAt: string;
+        conflict: string | null;
+      }[];
+    };
+    /** LedgerProofBundle */
+    LedgerProofBundle: {
+      /** @enum {string} */
+      bundle: 'greenlane-ledger-proof/v1';
+      origin: string;
+      event: {
+        [key: string]: unknown;
+      };
+      salt: string | null;
+      leafIdx: number;
+      treeSize: number;
+      /** @description base64 (standard alphabet) */
+      leafHash: string;
+      /** @description base64 (standard alphabet) */
+      root: string;
+      proof: string[];
+      checkpoint: string;
+      logKeys: string[];
+      witnesses: {
+        name: string;
+        /** @description base64 (standard alphabet) */
+        publicKey: string;
+      }[];
+    };
+  };
   responses: never;
   parameters: never;
   requestBodies: never;

@@ -42,18 +42,21 @@ const Me = Type.Object({
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-const RepresentationSchema = Type.Object({
-  id: Type.String(),
-  representativeAgencyId: Type.String({ description: 'The organisation that may lodge' }),
-  traderId: Type.String({ description: 'EORI of the trader it may lodge for' }),
-  mode: Type.Enum(REPRESENTATION_MODES),
-  validFrom: Type.String({ format: 'date-time' }),
-  validTo: Nullable(Type.String({ format: 'date-time' })),
-  createdAt: Type.String({ format: 'date-time' }),
-  createdBy: Type.String(),
-  revokedAt: Nullable(Type.String({ format: 'date-time' })),
-  revokedBy: Nullable(Type.String()),
-});
+const RepresentationSchema = Type.Object(
+  {
+    id: Type.String(),
+    representativeAgencyId: Type.String({ description: 'The organisation that may lodge' }),
+    traderId: Type.String({ description: 'EORI of the trader it may lodge for' }),
+    mode: Type.Enum(REPRESENTATION_MODES),
+    validFrom: Type.String({ format: 'date-time' }),
+    validTo: Nullable(Type.String({ format: 'date-time' })),
+    createdAt: Type.String({ format: 'date-time' }),
+    createdBy: Type.String(),
+    revokedAt: Nullable(Type.String({ format: 'date-time' })),
+    revokedBy: Nullable(Type.String()),
+  },
+  { title: 'Representation' },
+);
 
 /** Sign-in, sign-out, who-am-I, and who may lodge for whom (API tokens: routes/identity.ts). */
 export const authRoutes: FastifyPluginAsyncTypebox<{

@@ -43,56 +43,67 @@ import { CONTROL_FORMS } from '../../core/risk/indicator.js';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-const LodgingSchema = Type.Object({
-  status: Type.Enum(['on-time', 'late', 'not-checked']),
-  rule: Nullable(Type.String()),
-  deadline: Nullable(Type.String({ format: 'date-time' })),
-  minutesLate: Type.Integer(),
-  reason: Type.Optional(Type.String()),
-});
+const LodgingSchema = Type.Object(
+  {
+    status: Type.Enum(['on-time', 'late', 'not-checked']),
+    rule: Nullable(Type.String()),
+    deadline: Nullable(Type.String({ format: 'date-time' })),
+    minutesLate: Type.Integer(),
+    reason: Type.Optional(Type.String()),
+  },
+  { title: 'CargoLodging' },
+);
 
-const CargoReportSchema = Type.Object({
-  declarationId: Type.String(),
-  mrn: Type.String({ description: 'Movement reference number given on acceptance' }),
-  lrn: Type.String({ description: "The declarant's local reference number" }),
-  sender: Nullable(Type.String()),
-  version: Type.Integer({ description: '1 as lodged, +1 per amendment (IE313) accepted' }),
-  lodgedAt: Type.String({ format: 'date-time' }),
-  amendedAt: Nullable(Type.String({ format: 'date-time' })),
-  arrivalAt: Nullable(Type.String({ format: 'date-time' })),
-  lodging: LodgingSchema,
-  outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
-  notes: Type.Array(Type.String(), { description: 'What the message carried that was not mapped' }),
-});
+const CargoReportSchema = Type.Object(
+  {
+    declarationId: Type.String(),
+    mrn: Type.String({ description: 'Movement reference number given on acceptance' }),
+    lrn: Type.String({ description: "The declarant's local reference number" }),
+    sender: Nullable(Type.String()),
+    version: Type.Integer({ description: '1 as lodged, +1 per amendment (IE313) accepted' }),
+    lodgedAt: Type.String({ format: 'date-time' }),
+    amendedAt: Nullable(Type.String({ format: 'date-time' })),
+    arrivalAt: Nullable(Type.String({ format: 'date-time' })),
+    lodging: LodgingSchema,
+    outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
+    notes: Type.Array(Type.String(), {
+      description: 'What the message carried that was not mapped',
+    }),
+  },
+  { title: 'CargoReport' },
+);
 
-const ReferralSchema = Type.Object({
-  id: Type.String(),
-  declarationId: Type.String(),
-  kind: Type.Enum(['information-request', 'high-risk-control', 'do-not-load']),
-  status: Type.Enum(REFERRAL_STATUSES),
-  reason: Type.String(),
-  documents: Type.Array(
-    Type.Object({
-      anyOf: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
-      items: Type.Array(Type.Integer()),
-      why: Type.String(),
-    }),
-  ),
-  indicators: Type.Array(Type.String()),
-  office: Nullable(Type.String()),
-  deadline: Nullable(Type.String({ format: 'date-time' })),
-  overdue: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-  repliedAt: Nullable(Type.String({ format: 'date-time' })),
-  reply: Nullable(
-    Type.Object({
-      documents: Type.Array(DocumentSchema),
-      note: Nullable(Type.String()),
-    }),
-  ),
-  closedAt: Nullable(Type.String({ format: 'date-time' })),
-  closedReason: Nullable(Type.String()),
-});
+const ReferralSchema = Type.Object(
+  {
+    id: Type.String(),
+    declarationId: Type.String(),
+    kind: Type.Enum(['information-request', 'high-risk-control', 'do-not-load']),
+    status: Type.Enum(REFERRAL_STATUSES),
+    reason: Type.String(),
+    documents: Type.Array(
+      Type.Object({
+        anyOf: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
+        items: Type.Array(Type.Integer()),
+        why: Type.String(),
+      }),
+    ),
+    indicators: Type.Array(Type.String()),
+    office: Nullable(Type.String()),
+    deadline: Nullable(Type.String({ format: 'date-time' })),
+    overdue: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    repliedAt: Nullable(Type.String({ format: 'date-time' })),
+    reply: Nullable(
+      Type.Object({
+        documents: Type.Array(DocumentSchema),
+        note: Nullable(Type.String()),
+      }),
+    ),
+    closedAt: Nullable(Type.String({ format: 'date-time' })),
+    closedReason: Nullable(Type.String()),
+  },
+  { title: 'CargoReferral' },
+);
 
 /** A referral as the trader who lodged the report sees it: no indicators, reasons in words. */
 const TraderReferralSchema = Type.Object(
@@ -100,26 +111,32 @@ const TraderReferralSchema = Type.Object(
     ...Type.Omit(ReferralSchema, ['indicators', 'documents']).properties,
     documents: Type.Array(TraderDocumentRequestSchema),
   },
-  { description: "The trader's view of a referral" },
+  { title: 'TraderReferral', description: "The trader's view of a referral" },
 );
 const ReferralViewSchema = Type.Union([ReferralSchema, TraderReferralSchema]);
 
-const CargoReportViewSchema = Type.Object({
-  report: CargoReportSchema,
-  declaration: DeclarationViewSchema,
-  referrals: Type.Array(ReferralViewSchema),
-});
+const CargoReportViewSchema = Type.Object(
+  {
+    report: CargoReportSchema,
+    declaration: DeclarationViewSchema,
+    referrals: Type.Array(ReferralViewSchema),
+  },
+  { title: 'CargoReportView' },
+);
 
-const AcknowledgementSchema = Type.Object({
-  action: Type.Enum(['lodged', 'amended']),
-  mrn: Type.String(),
-  declarationId: Type.String(),
-  channel: Type.Enum(['green', 'yellow', 'red']),
-  outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
-  reason: Type.String(),
-  report: CargoReportSchema,
-  referrals: Type.Array(ReferralSchema),
-});
+const AcknowledgementSchema = Type.Object(
+  {
+    action: Type.Enum(['lodged', 'amended']),
+    mrn: Type.String(),
+    declarationId: Type.String(),
+    channel: Type.Enum(['green', 'yellow', 'red']),
+    outcome: Type.Enum(PRE_ARRIVAL_OUTCOMES),
+    reason: Type.String(),
+    report: CargoReportSchema,
+    referrals: Type.Array(ReferralSchema),
+  },
+  { title: 'Acknowledgement' },
+);
 
 /** The acknowledgement a trader gets: the outcome and what to do, not why it was selected. */
 const TraderAcknowledgementSchema = Type.Object(
@@ -135,7 +152,7 @@ const TraderAcknowledgementSchema = Type.Object(
     report: CargoReportSchema,
     referrals: Type.Array(TraderReferralSchema),
   },
-  { description: "The trader's acknowledgement of a cargo report" },
+  { title: 'TraderAcknowledgement', description: "The trader's acknowledgement of a cargo report" },
 );
 const AcknowledgementViewSchema = Type.Union([TraderAcknowledgementSchema, AcknowledgementSchema]);
 
@@ -159,47 +176,53 @@ const ReplySchema = Type.Object(
     ),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
-  { additionalProperties: false },
+  { title: 'CargoReply', additionalProperties: false },
 );
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const RulePackSummarySchema = Type.Object({
-  name: Type.String(),
-  version: Type.String(),
-  seq: Type.Integer({ description: '0: the shipped file; 1, 2…: versions loaded since' }),
-  rules: Type.Integer(),
-  assertions: Type.Integer(),
-  roots: Nullable(Type.Array(Type.String())),
-  loadedAt: Nullable(Type.String({ format: 'date-time' })),
-  loadedBy: Nullable(Type.String({ description: 'Who approved the version in force' })),
-  versions: Type.Array(
-    Type.Object({
-      seq: Type.Integer(),
-      version: Type.String(),
-      loadedAt: Nullable(Type.String({ format: 'date-time' })),
-      loadedBy: Nullable(Type.String({ description: 'Who approved it' })),
-      proposedBy: Nullable(Type.String({ description: 'Who proposed it' })),
-    }),
-  ),
-});
+const RulePackSummarySchema = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    seq: Type.Integer({ description: '0: the shipped file; 1, 2…: versions loaded since' }),
+    rules: Type.Integer(),
+    assertions: Type.Integer(),
+    roots: Nullable(Type.Array(Type.String())),
+    loadedAt: Nullable(Type.String({ format: 'date-time' })),
+    loadedBy: Nullable(Type.String({ description: 'Who approved the version in force' })),
+    versions: Type.Array(
+      Type.Object({
+        seq: Type.Integer(),
+        version: Type.String(),
+        loadedAt: Nullable(Type.String({ format: 'date-time' })),
+        loadedBy: Nullable(Type.String({ description: 'Who approved it' })),
+        proposedBy: Nullable(Type.String({ description: 'Who proposed it' })),
+      }),
+    ),
+  },
+  { title: 'RulePackSummary' },
+);
 
-const RulePackProposalSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  version: Type.String({ description: "The proposed pack's version label" }),
-  rules: Type.Integer(),
-  assertions: Type.Integer(),
-  proposedAt: Type.String({ format: 'date-time' }),
-  proposedBy: Type.String(),
-  proposerAgencyId: Type.String(),
-  comment: Type.String(),
-  status: Type.Enum(['pending', 'approved', 'rejected']),
-  decidedAt: Nullable(Type.String({ format: 'date-time' })),
-  decidedBy: Nullable(Type.String()),
-  reason: Nullable(Type.String()),
-  seq: Nullable(Type.Integer({ description: 'The loaded version, once approved' })),
-});
+const RulePackProposalSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    version: Type.String({ description: "The proposed pack's version label" }),
+    rules: Type.Integer(),
+    assertions: Type.Integer(),
+    proposedAt: Type.String({ format: 'date-time' }),
+    proposedBy: Type.String(),
+    proposerAgencyId: Type.String(),
+    comment: Type.String(),
+    status: Type.Enum(['pending', 'approved', 'rejected']),
+    decidedAt: Nullable(Type.String({ format: 'date-time' })),
+    decidedBy: Nullable(Type.String()),
+    reason: Nullable(Type.String()),
+    seq: Nullable(Type.Integer({ description: 'The loaded version, once approved' })),
+  },
+  { title: 'RulePackProposal' },
+);
 
 const PackName = Type.Object({ name: Type.String({ maxLength: 100 }) });
 const ProposalId = Type.Object({

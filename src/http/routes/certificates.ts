@@ -15,22 +15,25 @@ import {
 } from '../../core/traders/certificate.js';
 import { ProblemSchema } from '../schemas.js';
 
-const CertificateSchema = Type.Object({
-  id: Type.String(),
-  type: Type.Enum(CERTIFICATE_TYPES),
-  reference: Type.String(),
-  holderId: Type.String(),
-  holderName: Type.String(),
-  issuerAgencyId: Type.String(),
-  hsScope: Type.Array(Type.String()),
-  validFrom: Type.String(),
-  validTo: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(CERTIFICATE_STATUSES),
-  statusReason: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-  updatedAt: Type.String(),
-});
+const CertificateSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.Enum(CERTIFICATE_TYPES),
+    reference: Type.String(),
+    holderId: Type.String(),
+    holderName: Type.String(),
+    issuerAgencyId: Type.String(),
+    hsScope: Type.Array(Type.String()),
+    validFrom: Type.String(),
+    validTo: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Enum(CERTIFICATE_STATUSES),
+    statusReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Certificate' },
+);
 
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 

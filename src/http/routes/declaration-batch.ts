@@ -22,15 +22,18 @@ export const MAX_BATCH_DECLARATIONS = 200;
 const CSV = 'text/csv';
 const NDJSON = 'application/x-ndjson';
 
-const BatchResultSchema = Type.Object({
-  location: Type.String({
-    description: 'Where the declaration sits: `rows 2–3`, `line 4`, `item 1`',
-  }),
-  reference: Type.Optional(Type.String({ description: 'Its reference (LRN), when it has one' })),
-  outcome: Type.Enum(['lodged', 'refused']),
-  declaration: Type.Optional(DeclarationViewSchema),
-  problem: Type.Optional(ProblemSchema),
-});
+const BatchResultSchema = Type.Object(
+  {
+    location: Type.String({
+      description: 'Where the declaration sits: `rows 2–3`, `line 4`, `item 1`',
+    }),
+    reference: Type.Optional(Type.String({ description: 'Its reference (LRN), when it has one' })),
+    outcome: Type.Enum(['lodged', 'refused']),
+    declaration: Type.Optional(DeclarationViewSchema),
+    problem: Type.Optional(ProblemSchema),
+  },
+  { title: 'BatchResult' },
+);
 
 /** The outcome of one declaration of a batch. */
 interface BatchResult {
@@ -42,10 +45,13 @@ interface BatchResult {
 }
 
 /** A batch none of whose declarations was lodged: a problem document with the outcome of each. */
-const BatchRefusedSchema = Type.Object({
-  ...ProblemSchema.properties,
-  results: Type.Optional(Type.Array(BatchResultSchema)),
-});
+const BatchRefusedSchema = Type.Object(
+  {
+    ...ProblemSchema.properties,
+    results: Type.Optional(Type.Array(BatchResultSchema)),
+  },
+  { title: 'BatchRefused' },
+);
 
 /**
  * Lodge the declarations of a file in one request: CSV (docs/import-formats.md), NDJSON, or a JSON

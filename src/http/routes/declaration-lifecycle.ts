@@ -11,21 +11,27 @@ import { DECLARATION_EVENTS } from '../../core/ports.js';
 import type { WcoMessage } from '../../formats/wco-dms.js';
 import { DeclarationViewSchema, ProblemSchema } from '../schemas.js';
 
-const NoteSchema = Type.Object({
-  source: Type.String({ description: 'Where the sender wrote the element' }),
-  note: Type.String(),
-});
+const NoteSchema = Type.Object(
+  {
+    source: Type.String({ description: 'Where the sender wrote the element' }),
+    note: Type.String(),
+  },
+  { title: 'DeclarationNote' },
+);
 
 /** What an amendment or a cancellation did. */
-export const DeclarationChangeSchema = Type.Object({
-  event: Type.Enum(['amended', 'cancelled']),
-  declarationId: Type.String(),
-  version: Type.Integer({ minimum: 2, description: 'The version the change made' }),
-  declaration: Type.Optional(DeclarationViewSchema),
-  notes: Type.Array(NoteSchema, {
-    description: 'Amended elements GreenLane does not hold: kept with the version, not applied',
-  }),
-});
+export const DeclarationChangeSchema = Type.Object(
+  {
+    event: Type.Enum(['amended', 'cancelled']),
+    declarationId: Type.String(),
+    version: Type.Integer({ minimum: 2, description: 'The version the change made' }),
+    declaration: Type.Optional(DeclarationViewSchema),
+    notes: Type.Array(NoteSchema, {
+      description: 'Amended elements GreenLane does not hold: kept with the version, not applied',
+    }),
+  },
+  { title: 'DeclarationChange' },
+);
 
 const Version = Type.Integer({
   minimum: 1,
@@ -78,19 +84,22 @@ const CancellationBody = Type.Object(
   { additionalProperties: false },
 );
 
-const VersionSchema = Type.Object({
-  version: Type.Integer({ minimum: 1 }),
-  event: Type.Enum(DECLARATION_EVENTS),
-  at: Type.String({ format: 'date-time' }),
-  by: Type.String({ description: 'The user who lodged, amended or cancelled' }),
-  channel: Type.Optional(
-    Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()], {
-      description: 'The channel the version was screened to (not shown to traders)',
-    }),
-  ),
-  content: Type.Unknown({ description: 'The declaration as this version made it' }),
-  details: Type.Unknown({ description: 'Reason codes, statements and notes of the change' }),
-});
+const VersionSchema = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    event: Type.Enum(DECLARATION_EVENTS),
+    at: Type.String({ format: 'date-time' }),
+    by: Type.String({ description: 'The user who lodged, amended or cancelled' }),
+    channel: Type.Optional(
+      Type.Union([Type.Enum(['green', 'yellow', 'red']), Type.Null()], {
+        description: 'The channel the version was screened to (not shown to traders)',
+      }),
+    ),
+    content: Type.Unknown({ description: 'The declaration as this version made it' }),
+    details: Type.Unknown({ description: 'Reason codes, statements and notes of the change' }),
+  },
+  { title: 'DeclarationVersion' },
+);
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const ERRORS = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };

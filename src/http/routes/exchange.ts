@@ -35,64 +35,78 @@ import { ProblemSchema } from '../schemas.js';
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 const JOSE = 'application/jose';
 
-const MessageSchema = Type.Object({
-  id: Type.String(),
-  direction: Type.Enum(['out', 'in']),
-  from: Type.String(),
-  to: Type.String(),
-  type: Type.Enum(MESSAGE_TYPES),
-  conversation: Type.String(),
-  refTo: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  expiresAt: Type.String(),
-  legalBasis: Type.String(),
-  handling: Type.Enum(['non-nominal', 'nominal']),
-  body: Type.Record(Type.String(), Type.Unknown()),
-  delivery: Type.Enum(['queued', 'delivered', 'refused', 'expired', 'received']),
-  attempts: Type.Integer(),
-  nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  binding: Type.Union([Type.Enum(['http', 'nats', 'local']), Type.Null()]),
-  deliveredAt: Type.Union([Type.String(), Type.Null()]),
-  receiptReason: Type.Union([Type.String(), Type.Null()]),
-  caseStatus: Type.Union([Type.String(), Type.Null()]),
-  deadline: Type.Union([Type.String(), Type.Null()]),
-  overdue: Type.Boolean({ description: 'A request for assistance past its deadline, unanswered' }),
-  answeredAt: Type.Union([Type.String(), Type.Null()]),
-  adoptedAt: Type.Union([Type.String(), Type.Null()]),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-});
+const MessageSchema = Type.Object(
+  {
+    id: Type.String(),
+    direction: Type.Enum(['out', 'in']),
+    from: Type.String(),
+    to: Type.String(),
+    type: Type.Enum(MESSAGE_TYPES),
+    conversation: Type.String(),
+    refTo: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    expiresAt: Type.String(),
+    legalBasis: Type.String(),
+    handling: Type.Enum(['non-nominal', 'nominal']),
+    body: Type.Record(Type.String(), Type.Unknown()),
+    delivery: Type.Enum(['queued', 'delivered', 'refused', 'expired', 'received']),
+    attempts: Type.Integer(),
+    nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    binding: Type.Union([Type.Enum(['http', 'nats', 'local']), Type.Null()]),
+    deliveredAt: Type.Union([Type.String(), Type.Null()]),
+    receiptReason: Type.Union([Type.String(), Type.Null()]),
+    caseStatus: Type.Union([Type.String(), Type.Null()]),
+    deadline: Type.Union([Type.String(), Type.Null()]),
+    overdue: Type.Boolean({
+      description: 'A request for assistance past its deadline, unanswered',
+    }),
+    answeredAt: Type.Union([Type.String(), Type.Null()]),
+    adoptedAt: Type.Union([Type.String(), Type.Null()]),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'ExchangeMessage' },
+);
 
-const KeySchema = Type.Object({
-  kid: Type.String(),
-  jwk: Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String() }),
-  validFrom: Type.String(),
-  validTo: Type.Union([Type.String(), Type.Null()]),
-});
+const KeySchema = Type.Object(
+  {
+    kid: Type.String(),
+    jwk: Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String() }),
+    validFrom: Type.String(),
+    validTo: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'PartnerKey' },
+);
 
-const AgreementSchema = Type.Object({
-  id: Type.String(),
-  partnerId: Type.String(),
-  title: Type.String(),
-  legalBasis: Type.String(),
-  messageTypes: Type.Array(Type.Enum(MESSAGE_TYPES)),
-  nominal: Type.Boolean(),
-  validFrom: Type.String(),
-  validTo: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-});
+const AgreementSchema = Type.Object(
+  {
+    id: Type.String(),
+    partnerId: Type.String(),
+    title: Type.String(),
+    legalBasis: Type.String(),
+    messageTypes: Type.Array(Type.Enum(MESSAGE_TYPES)),
+    nominal: Type.Boolean(),
+    validFrom: Type.String(),
+    validTo: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+  },
+  { title: 'Agreement' },
+);
 
-const PartnerSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  country: Type.String(),
-  httpEndpoint: Type.Union([Type.String(), Type.Null()]),
-  nats: Type.Boolean(),
-  status: Type.Enum(['active', 'suspended']),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+const PartnerSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    country: Type.String(),
+    httpEndpoint: Type.Union([Type.String(), Type.Null()]),
+    nats: Type.Boolean(),
+    status: Type.Enum(['active', 'suspended']),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Partner' },
+);
 
 const PartnerViewSchema = Type.Intersect([
   PartnerSchema,
@@ -134,7 +148,7 @@ const ComposeSchema = Type.Object(
       description: 'The typed body of the message type (see docs/exchange-protocol.md)',
     }),
   },
-  { additionalProperties: false },
+  { title: 'ComposeMessage', additionalProperties: false },
 );
 
 const now = (ctx: AppContext) => ctx.clock.now().toISOString();

@@ -20,71 +20,92 @@ import { ProblemSchema } from '../schemas.js';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-const RoleSchema = Type.Object({
-  role: Type.Enum(ROLES),
-  title: Type.String({ description: 'The role in words' }),
-});
+const RoleSchema = Type.Object(
+  {
+    role: Type.Enum(ROLES),
+    title: Type.String({ description: 'The role in words' }),
+  },
+  { title: 'Role' },
+);
 
-const AgencyKindSchema = Type.Object({
-  kind: Type.Enum(AGENCY_KINDS),
-  title: Type.String(),
-  roles: Type.Array(RoleSchema, { description: 'The roles a user of such an agency may hold' }),
-  creatable: Type.Boolean({ description: 'An administrator may add an agency of this kind' }),
-});
+const AgencyKindSchema = Type.Object(
+  {
+    kind: Type.Enum(AGENCY_KINDS),
+    title: Type.String(),
+    roles: Type.Array(RoleSchema, { description: 'The roles a user of such an agency may hold' }),
+    creatable: Type.Boolean({ description: 'An administrator may add an agency of this kind' }),
+  },
+  { title: 'AgencyKind' },
+);
 
-const AgencySchema = Type.Object({
-  id: Type.String(),
-  code: Type.String(),
-  name: Type.String(),
-  kind: Type.Enum(AGENCY_KINDS),
-  kindTitle: Type.String(),
-  traderId: Nullable(Type.String({ description: 'EORI of a trading company' })),
-  simplifiedProcedures: Type.Boolean(),
-});
-
-const UserSchema = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  displayName: Type.String(),
-  agency: Type.Object({
+const AgencySchema = Type.Object(
+  {
     id: Type.String(),
     code: Type.String(),
     name: Type.String(),
     kind: Type.Enum(AGENCY_KINDS),
-  }),
-  roles: Type.Array(RoleSchema),
-  disabled: Type.Boolean(),
-  signsInWithPassword: Type.Boolean({
-    description: 'False for a system user that only uses API tokens',
-  }),
-  createdAt: Type.String({ format: 'date-time' }),
-  self: Type.Boolean({ description: 'The administrator asking' }),
-});
+    kindTitle: Type.String(),
+    traderId: Nullable(Type.String({ description: 'EORI of a trading company' })),
+    simplifiedProcedures: Type.Boolean(),
+  },
+  { title: 'Agency' },
+);
 
-const HolderSchema = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  displayName: Type.String(),
-  agencyName: Type.String(),
-});
+const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    agency: Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      name: Type.String(),
+      kind: Type.Enum(AGENCY_KINDS),
+    }),
+    roles: Type.Array(RoleSchema),
+    disabled: Type.Boolean(),
+    signsInWithPassword: Type.Boolean({
+      description: 'False for a system user that only uses API tokens',
+    }),
+    createdAt: Type.String({ format: 'date-time' }),
+    self: Type.Boolean({ description: 'The administrator asking' }),
+  },
+  { title: 'User' },
+);
 
-const ApiTokenSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  user: HolderSchema,
-  createdAt: Type.String({ format: 'date-time' }),
-  expiresAt: Nullable(Type.String({ format: 'date-time' })),
-  revokedAt: Nullable(Type.String({ format: 'date-time' })),
-  status: Type.Enum(['active', 'expired', 'revoked']),
-});
+const HolderSchema = Type.Object(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    agencyName: Type.String(),
+  },
+  { title: 'ApiTokenHolder' },
+);
 
-const SessionSchema = Type.Object({
-  id: Type.String(),
-  user: HolderSchema,
-  startedAt: Type.String({ format: 'date-time' }),
-  expiresAt: Nullable(Type.String({ format: 'date-time' })),
-  current: Type.Boolean({ description: 'The session this request was made with' }),
-});
+const ApiTokenSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    user: HolderSchema,
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Nullable(Type.String({ format: 'date-time' })),
+    revokedAt: Nullable(Type.String({ format: 'date-time' })),
+    status: Type.Enum(['active', 'expired', 'revoked']),
+  },
+  { title: 'ApiToken' },
+);
+
+const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    user: HolderSchema,
+    startedAt: Type.String({ format: 'date-time' }),
+    expiresAt: Nullable(Type.String({ format: 'date-time' })),
+    current: Type.Boolean({ description: 'The session this request was made with' }),
+  },
+  { title: 'Session' },
+);
 
 const UserId = Type.Object({ userId: Type.String({ maxLength: 64 }) });
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });

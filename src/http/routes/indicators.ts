@@ -23,106 +23,118 @@ import { conditionReference } from '../../app/condition-reference.js';
 import { IndicatorInputSchema } from '../../core/risk/validate-indicator.js';
 import { AssessmentSchema, ProblemSchema } from '../schemas.js';
 
-export const IndicatorSchema = Type.Object({
-  id: Type.String(),
-  version: Type.Integer(),
-  title: Type.String(),
-  priorityArea: Type.Enum(PRIORITY_AREAS),
-  condition: Type.String(),
-  weight: Type.Number(),
-  directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
-  controlForm: Type.Enum(CONTROL_FORMS),
-  rationale: Type.String(),
-  validFrom: Type.Union([Type.String(), Type.Null()]),
-  validTo: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(INDICATOR_STATUSES),
-  ownerAgencyId: Type.String(),
-  coAuthorAgencyIds: Type.Array(Type.String()),
-  sharing: Type.Enum(SHARING_LEVELS),
-  expectedDocuments: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
-  sources: Type.Array(Type.String()),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-});
+export const IndicatorSchema = Type.Object(
+  {
+    id: Type.String(),
+    version: Type.Integer(),
+    title: Type.String(),
+    priorityArea: Type.Enum(PRIORITY_AREAS),
+    condition: Type.String(),
+    weight: Type.Number(),
+    directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
+    controlForm: Type.Enum(CONTROL_FORMS),
+    rationale: Type.String(),
+    validFrom: Type.Union([Type.String(), Type.Null()]),
+    validTo: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Enum(INDICATOR_STATUSES),
+    ownerAgencyId: Type.String(),
+    coAuthorAgencyIds: Type.Array(Type.String()),
+    sharing: Type.Enum(SHARING_LEVELS),
+    expectedDocuments: Type.Array(Type.Object({ type: Type.String(), title: Type.String() })),
+    sources: Type.Array(Type.String()),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+  },
+  { title: 'Indicator' },
+);
 
-export const ReferenceListSchema = Type.Object({
-  name: Type.String(),
-  version: Type.Integer(),
-  kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
-  title: Type.String(),
-  entries: Type.Array(Type.String()),
-  source: Type.String(),
-  status: Type.Enum(INDICATOR_STATUSES),
-  ownerAgencyId: Type.String(),
-  coAuthorAgencyIds: Type.Array(Type.String()),
-  sharing: Type.Enum(SHARING_LEVELS),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-});
+export const ReferenceListSchema = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.Integer(),
+    kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
+    title: Type.String(),
+    entries: Type.Array(Type.String()),
+    source: Type.String(),
+    status: Type.Enum(INDICATOR_STATUSES),
+    ownerAgencyId: Type.String(),
+    coAuthorAgencyIds: Type.Array(Type.String()),
+    sharing: Type.Enum(SHARING_LEVELS),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+  },
+  { title: 'ReferenceList' },
+);
 
-const ConditionReferenceSchema = Type.Object({
-  fields: Type.Array(
-    Type.Object({
-      name: Type.String({ description: 'As written in a condition, e.g. item.hs' }),
-      type: Type.String({ description: 'CEL type' }),
-      doc: Type.String(),
-    }),
-  ),
-  helpers: Type.Array(
-    Type.Object({
-      name: Type.Enum(Object.keys(HELPERS) as Array<keyof typeof HELPERS>),
-      signature: Type.String(),
-      doc: Type.String(),
-    }),
-  ),
-  lists: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
-      title: Type.String(),
-      version: Type.Integer(),
-      status: Type.Enum(INDICATOR_STATUSES),
-      entryCount: Type.Integer(),
-    }),
-  ),
-  note: Type.String(),
-});
-
-const PreviewSchema = Type.Object({
-  window: Type.Object({ from: Type.String(), to: Type.String(), limit: Type.Integer() }),
-  examined: Type.Integer({ description: 'Declarations screened' }),
-  declarationsHit: Type.Integer({ description: 'Declarations with at least one hit' }),
-  hitRate: Type.Union([Type.Number(), Type.Null()], {
-    description: 'declarationsHit / examined; null when none was examined',
-  }),
-  itemsHit: Type.Integer(),
-  hits: Type.Array(
-    Type.Object({
-      declarationId: Type.String(),
-      reference: Type.String(),
-      submittedAt: Type.String(),
-      itemSequence: Type.Integer(),
-      hsCode: Type.String(),
-      points: Type.Number(),
-      directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
-      reason: Type.String(),
-    }),
-  ),
-  truncated: Type.Boolean({
-    description: `True when more than ${PREVIEW_LIMITS.maxHitsListed} item hits`,
-  }),
-  broad: Type.Object(
-    {
-      share: Type.Number({
-        minimum: 0,
-        maximum: 1,
-        description: `The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default ${PREVIEW_DEFAULTS.warnShare * 100} %)`,
+const ConditionReferenceSchema = Type.Object(
+  {
+    fields: Type.Array(
+      Type.Object({
+        name: Type.String({ description: 'As written in a condition, e.g. item.hs' }),
+        type: Type.String({ description: 'CEL type' }),
+        doc: Type.String(),
       }),
-      exceeded: Type.Boolean({ description: 'hitRate > share: the condition is too broad' }),
-    },
-    { description: 'Whether the condition hits more than the configured share of declarations' },
-  ),
-});
+    ),
+    helpers: Type.Array(
+      Type.Object({
+        name: Type.Enum(Object.keys(HELPERS) as Array<keyof typeof HELPERS>),
+        signature: Type.String(),
+        doc: Type.String(),
+      }),
+    ),
+    lists: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        kind: Type.Enum(['hs-prefixes', 'countries', 'parties', 'values']),
+        title: Type.String(),
+        version: Type.Integer(),
+        status: Type.Enum(INDICATOR_STATUSES),
+        entryCount: Type.Integer(),
+      }),
+    ),
+    note: Type.String(),
+  },
+  { title: 'ConditionReference' },
+);
+
+const PreviewSchema = Type.Object(
+  {
+    window: Type.Object({ from: Type.String(), to: Type.String(), limit: Type.Integer() }),
+    examined: Type.Integer({ description: 'Declarations screened' }),
+    declarationsHit: Type.Integer({ description: 'Declarations with at least one hit' }),
+    hitRate: Type.Union([Type.Number(), Type.Null()], {
+      description: 'declarationsHit / examined; null when none was examined',
+    }),
+    itemsHit: Type.Integer(),
+    hits: Type.Array(
+      Type.Object({
+        declarationId: Type.String(),
+        reference: Type.String(),
+        submittedAt: Type.String(),
+        itemSequence: Type.Integer(),
+        hsCode: Type.String(),
+        points: Type.Number(),
+        directChannel: Type.Union([Type.Enum(['yellow', 'red']), Type.Null()]),
+        reason: Type.String(),
+      }),
+    ),
+    truncated: Type.Boolean({
+      description: `True when more than ${PREVIEW_LIMITS.maxHitsListed} item hits`,
+    }),
+    broad: Type.Object(
+      {
+        share: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          description: `The configured share (GREENLANE_PREVIEW_WARN_PERCENT, default ${PREVIEW_DEFAULTS.warnShare * 100} %)`,
+        }),
+        exceeded: Type.Boolean({ description: 'hitRate > share: the condition is too broad' }),
+      },
+      { description: 'Whether the condition hits more than the configured share of declarations' },
+    ),
+  },
+  { title: 'IndicatorPreview' },
+);
 
 // The body is validated by the domain (condition compiled against the lists in force); the
 // schema documents it.

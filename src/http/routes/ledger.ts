@@ -14,41 +14,47 @@ import { ProblemSchema } from '../schemas.js';
 
 const Base64 = Type.String({ description: 'base64 (standard alphabet)' });
 
-const VerificationSchema = Type.Object({
-  startedAt: Type.String(),
-  finishedAt: Type.String(),
-  size: Type.Integer(),
-  checkpoints: Type.Integer(),
-  ok: Type.Boolean(),
-  problem: Type.Union([Type.String(), Type.Null()]),
-  by: Type.String(),
-});
+const VerificationSchema = Type.Object(
+  {
+    startedAt: Type.String(),
+    finishedAt: Type.String(),
+    size: Type.Integer(),
+    checkpoints: Type.Integer(),
+    ok: Type.Boolean(),
+    problem: Type.Union([Type.String(), Type.Null()]),
+    by: Type.String(),
+  },
+  { title: 'LedgerVerification' },
+);
 
-const StatusSchema = Type.Object({
-  origin: Type.Union([Type.String(), Type.Null()]),
-  size: Type.Integer({ description: 'Leaves in the log' }),
-  checkpoint: Type.Union([
-    Type.Object({
-      size: Type.Integer(),
-      root: Base64,
-      signedAt: Type.String(),
-      note: Type.String({ description: 'The C2SP signed note with the cosignature lines' }),
-      cosignatures: Type.Array(
-        Type.Object({ witness: Type.String(), time: Type.Integer(), receivedAt: Type.String() }),
-      ),
-    }),
-    Type.Null(),
-  ]),
-  lastVerification: Type.Union([VerificationSchema, Type.Null()]),
-  conflicts: Type.Array(
-    Type.Object({
-      logNode: Type.String(),
-      size: Type.Integer(),
-      seenAt: Type.String(),
-      conflict: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-});
+const StatusSchema = Type.Object(
+  {
+    origin: Type.Union([Type.String(), Type.Null()]),
+    size: Type.Integer({ description: 'Leaves in the log' }),
+    checkpoint: Type.Union([
+      Type.Object({
+        size: Type.Integer(),
+        root: Base64,
+        signedAt: Type.String(),
+        note: Type.String({ description: 'The C2SP signed note with the cosignature lines' }),
+        cosignatures: Type.Array(
+          Type.Object({ witness: Type.String(), time: Type.Integer(), receivedAt: Type.String() }),
+        ),
+      }),
+      Type.Null(),
+    ]),
+    lastVerification: Type.Union([VerificationSchema, Type.Null()]),
+    conflicts: Type.Array(
+      Type.Object({
+        logNode: Type.String(),
+        size: Type.Integer(),
+        seenAt: Type.String(),
+        conflict: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+  },
+  { title: 'LedgerStatus' },
+);
 
 const BundleSchema = Type.Object(
   {
@@ -65,7 +71,7 @@ const BundleSchema = Type.Object(
     logKeys: Type.Array(Type.String()),
     witnesses: Type.Array(Type.Object({ name: Type.String(), publicKey: Base64 })),
   },
-  { description: 'Check it with `greenlane ledger verify-proof FILE`' },
+  { title: 'LedgerProofBundle', description: 'Check it with `greenlane ledger verify-proof FILE`' },
 );
 
 const integerParam = (name: string, value: string | undefined): number => {

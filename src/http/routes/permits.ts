@@ -26,80 +26,94 @@ import { ProblemSchema } from '../schemas.js';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
-const AttachmentSchema = Type.Object({
-  name: Type.String(),
-  mediaType: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-});
+const AttachmentSchema = Type.Object(
+  {
+    name: Type.String(),
+    mediaType: Type.String(),
+    size: Type.Integer(),
+    sha256: Type.String(),
+  },
+  { title: 'Attachment' },
+);
 
-const PermitSchema = Type.Object({
-  id: Type.String(),
-  number: Nullable(Type.String()),
-  type: Type.Enum(PERMIT_TYPES),
-  issuerAgencyId: Type.String(),
-  holderId: Type.String(),
-  holderName: Type.String(),
-  applicantAgencyId: Type.String(),
-  counterpart: Type.Object({ name: Type.String(), country: Nullable(Type.String()) }),
-  hsScope: Type.Array(Type.String()),
-  species: Type.Array(Type.String()),
-  unit: Type.Enum(PERMIT_UNITS),
-  authorisedMilli: Type.Integer({ description: 'Authorised quantity in thousandths of the unit' }),
-  remainingMilli: Type.Integer({ description: 'Balance in thousandths of the unit' }),
-  route: Type.Object({
-    dispatch: Type.Array(Type.String()),
-    transit: Type.Array(Type.String()),
-    destination: Type.Array(Type.String()),
-  }),
-  maxShipments: Nullable(Type.Integer()),
-  shipments: Type.Integer(),
-  validFrom: Type.String(),
-  validTo: Type.String(),
-  status: Type.Enum(PERMIT_STATUSES),
-  expedited: Type.Boolean(),
-  deadline: Type.String(),
-  overdue: Type.Boolean(),
-  details: Type.Record(Type.String(), Type.String()),
-  attachments: Type.Array(AttachmentSchema),
-  note: Nullable(Type.String()),
-  submittedAt: Type.String(),
-  decidedAt: Nullable(Type.String()),
-  processingSeconds: Nullable(Type.Number()),
-  updatedAt: Type.String(),
-});
-
-const CodeMeaningSchema = Type.Object({ code: Type.String(), meaning: Type.String() });
-
-const PermitTypeSchema = Type.Object({
-  type: Type.Enum(PERMIT_TYPES),
-  name: Type.String(),
-  summary: Type.String(),
-  issuerKinds: Type.Array(Type.Enum(AGENCY_KINDS)),
-  issuers: Type.Array(
-    Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }),
-    { description: 'Agencies of your administration that issue this type' },
-  ),
-  counterpartLabel: Type.String({ description: 'What the other party is called for this type' }),
-  speciesRequired: Type.Boolean(),
-  units: Type.Array(Type.Object({ code: Type.Enum(PERMIT_UNITS), meaning: Type.String() }), {
-    description: 'Units a quantity may be given in, the usual first',
-  }),
-  route: Type.Boolean({ description: 'Whether route countries and a shipment count apply' }),
-  expedited: Type.Enum(['always', 'on-request', 'never']),
-  expeditedWhen: Type.Optional(Type.String()),
-  details: Type.Array(
-    Type.Object({
-      key: Type.String({ description: "The key in the application's details" }),
-      label: Type.String(),
-      required: Type.Boolean(),
-      kind: Type.Enum(['code', 'text']),
-      codes: Type.Optional(Type.Array(CodeMeaningSchema)),
-      maxLength: Type.Integer(),
-      hint: Type.String(),
+const PermitSchema = Type.Object(
+  {
+    id: Type.String(),
+    number: Nullable(Type.String()),
+    type: Type.Enum(PERMIT_TYPES),
+    issuerAgencyId: Type.String(),
+    holderId: Type.String(),
+    holderName: Type.String(),
+    applicantAgencyId: Type.String(),
+    counterpart: Type.Object({ name: Type.String(), country: Nullable(Type.String()) }),
+    hsScope: Type.Array(Type.String()),
+    species: Type.Array(Type.String()),
+    unit: Type.Enum(PERMIT_UNITS),
+    authorisedMilli: Type.Integer({
+      description: 'Authorised quantity in thousandths of the unit',
     }),
-  ),
-});
+    remainingMilli: Type.Integer({ description: 'Balance in thousandths of the unit' }),
+    route: Type.Object({
+      dispatch: Type.Array(Type.String()),
+      transit: Type.Array(Type.String()),
+      destination: Type.Array(Type.String()),
+    }),
+    maxShipments: Nullable(Type.Integer()),
+    shipments: Type.Integer(),
+    validFrom: Type.String(),
+    validTo: Type.String(),
+    status: Type.Enum(PERMIT_STATUSES),
+    expedited: Type.Boolean(),
+    deadline: Type.String(),
+    overdue: Type.Boolean(),
+    details: Type.Record(Type.String(), Type.String()),
+    attachments: Type.Array(AttachmentSchema),
+    note: Nullable(Type.String()),
+    submittedAt: Type.String(),
+    decidedAt: Nullable(Type.String()),
+    processingSeconds: Nullable(Type.Number()),
+    updatedAt: Type.String(),
+  },
+  { title: 'Permit' },
+);
+
+const CodeMeaningSchema = Type.Object(
+  { code: Type.String(), meaning: Type.String() },
+  { title: 'CodeMeaning' },
+);
+
+const PermitTypeSchema = Type.Object(
+  {
+    type: Type.Enum(PERMIT_TYPES),
+    name: Type.String(),
+    summary: Type.String(),
+    issuerKinds: Type.Array(Type.Enum(AGENCY_KINDS)),
+    issuers: Type.Array(
+      Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }),
+      { description: 'Agencies of your administration that issue this type' },
+    ),
+    counterpartLabel: Type.String({ description: 'What the other party is called for this type' }),
+    speciesRequired: Type.Boolean(),
+    units: Type.Array(Type.Object({ code: Type.Enum(PERMIT_UNITS), meaning: Type.String() }), {
+      description: 'Units a quantity may be given in, the usual first',
+    }),
+    route: Type.Boolean({ description: 'Whether route countries and a shipment count apply' }),
+    expedited: Type.Enum(['always', 'on-request', 'never']),
+    expeditedWhen: Type.Optional(Type.String()),
+    details: Type.Array(
+      Type.Object({
+        key: Type.String({ description: "The key in the application's details" }),
+        label: Type.String(),
+        required: Type.Boolean(),
+        kind: Type.Enum(['code', 'text']),
+        codes: Type.Optional(Type.Array(CodeMeaningSchema)),
+        maxLength: Type.Integer(),
+        hint: Type.String(),
+      }),
+    ),
+  },
+  { title: 'PermitType' },
+);
 
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });

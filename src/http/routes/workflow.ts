@@ -20,32 +20,39 @@ import { INDICATOR_STATUSES } from '../../core/risk/indicator.js';
 import { ProblemSchema } from '../schemas.js';
 import { ReferenceListSchema } from './indicators.js';
 
-const ApprovalSchema = Type.Object({
-  subjectType: Type.Enum(['indicator', 'reference-list']),
-  subjectId: Type.String(),
-  version: Type.Integer(),
-  purpose: Type.Enum(['activation', 'retirement'], {
-    description: 'activation: the version goes into force; retirement: the agency agrees to retire',
-  }),
-  agencyId: Type.String(),
-  userId: Type.String(),
-  at: Type.String(),
-  comment: Type.String(),
-});
-
-const StepResultSchema = Type.Object({
-  version: Type.Integer(),
-  status: Type.Enum(INDICATOR_STATUSES),
-  ownerAgencyId: Type.String(),
-  coAuthorAgencyIds: Type.Array(Type.String()),
-  approvals: Type.Optional(Type.Array(ApprovalSchema)),
-  retirement: Type.Optional(
-    Type.Object({
-      agreedBy: Type.Array(Type.String(), { description: 'Agencies that agreed to retire it' }),
-      remaining: Type.Array(Type.String(), { description: 'Owning agencies still to agree' }),
+const ApprovalSchema = Type.Object(
+  {
+    subjectType: Type.Enum(['indicator', 'reference-list']),
+    subjectId: Type.String(),
+    version: Type.Integer(),
+    purpose: Type.Enum(['activation', 'retirement'], {
+      description:
+        'activation: the version goes into force; retirement: the agency agrees to retire',
     }),
-  ),
-});
+    agencyId: Type.String(),
+    userId: Type.String(),
+    at: Type.String(),
+    comment: Type.String(),
+  },
+  { title: 'Approval' },
+);
+
+const StepResultSchema = Type.Object(
+  {
+    version: Type.Integer(),
+    status: Type.Enum(INDICATOR_STATUSES),
+    ownerAgencyId: Type.String(),
+    coAuthorAgencyIds: Type.Array(Type.String()),
+    approvals: Type.Optional(Type.Array(ApprovalSchema)),
+    retirement: Type.Optional(
+      Type.Object({
+        agreedBy: Type.Array(Type.String(), { description: 'Agencies that agreed to retire it' }),
+        remaining: Type.Array(Type.String(), { description: 'Owning agencies still to agree' }),
+      }),
+    ),
+  },
+  { title: 'StepResult' },
+);
 
 const StepBody = Type.Object(
   {
@@ -74,14 +81,17 @@ const stepResponses = {
   409: ProblemSchema,
 };
 
-const StatsSchema = Type.Object({
-  indicatorId: Type.String(),
-  version: Type.Integer(),
-  hits: Type.Integer(),
-  controls: Type.Integer(),
-  findings: Type.Integer(),
-  hitRate: Type.Union([Type.Number(), Type.Null()]),
-});
+const StatsSchema = Type.Object(
+  {
+    indicatorId: Type.String(),
+    version: Type.Integer(),
+    hits: Type.Integer(),
+    controls: Type.Integer(),
+    findings: Type.Integer(),
+    hitRate: Type.Union([Type.Number(), Type.Null()]),
+  },
+  { title: 'IndicatorStats' },
+);
 
 /**
  * The joint authoring workflow of indicators and reference lists (submit, approve per agency,

@@ -347,7 +347,7 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
       .toBe('Released');
     expect(await row('WEB-LODGE-1').textContent()).toContain('Your goods were released.');
     await row('WEB-LODGE-1').getByRole('link', { name: 'WEB-LODGE-1' }).click();
-    await page.getByRole('heading', { name: /Declaration WEB-LODGE-1/ }).waitFor();
+    await page.getByRole('heading', { name: /declaration WEB-LODGE-1/i }).waitFor();
     expect(await page.getByRole('region', { name: 'Where it stands' }).textContent()).toContain(
       'Your goods were released.',
     );
@@ -357,7 +357,7 @@ describe.runIf(available)('declarations in the console (Chromium)', { timeout: 1
     });
     // The held one's page shows the trader's reason too.
     await page.goto(`${base}/#/declarations/${heldId}`);
-    await page.getByRole('heading', { name: /Declaration WEB-HELD-1/ }).waitFor();
+    await page.getByRole('heading', { name: /declaration WEB-HELD-1/i }).waitFor();
     expect(await page.getByRole('region', { name: 'Where it stands' }).textContent()).toMatch(
       /held by customs until the matter is settled/,
     );

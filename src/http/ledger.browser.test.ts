@@ -388,7 +388,7 @@ describe.runIf(available)('the ledger in the console (Chromium)', () => {
       'Ledger',
     );
     await page.goto(`${base}/#/declarations/${traderDeclarationId}`);
-    await page.getByRole('heading', { name: /Declaration TRADER-LEDGER-1/ }).waitFor();
+    await page.getByRole('heading', { name: /declaration TRADER-LEDGER-1/i }).waitFor();
     await page.getByRole('heading', { name: 'Where it stands' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Ledger proof' }).count()).toBe(0);
     await page.goto(`${base}/#/ledger`);

@@ -7,6 +7,7 @@ import { RecordProof } from './ledger/RecordProof.js';
 import { ControlSection } from './declaration/ControlSection.js';
 import { Explanation } from './declaration/Explanation.js';
 import type { DeclarationAnswer, TraderDeclaration } from './declaration/types.js';
+import { DeclarationChanges } from './declarations/DeclarationChanges.js';
 import { kindWords, statusWords } from './declaration/words.js';
 
 type GoodsItem = DeclarationAnswer['goodsItems'][number];
@@ -60,6 +61,13 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
               {c ? `; ${statusWords(c.status)}` : ''}.
             </p>
             {trader && <TraderStatus d={trader} />}
+            {trader && (
+              <DeclarationChanges
+                me={me}
+                declaration={{ ...d, status: trader.status }}
+                onChanged={reload}
+              />
+            )}
             {c && <Explanation explanation={c.explanation} assessment={assessment} me={me} />}
             {c && (
               <ControlSection

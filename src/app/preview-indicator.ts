@@ -28,9 +28,38 @@ export const PREVIEW_LIMITS = {
   budgetMs: 2000,
   /** Previews screening at once in this process (each in its own worker thread). */
   maxRunning: 2,
+  /** Previews waiting for one of those to end (each at most its budget); beyond: 503. */
+  maxWaiting: 4,
 } as const;
 
 let running = 0;
+/** Previews waiting for a slot, first come first served. */
+const waiting: Array<() => void> = [];
+
+/**
+ * Takes a slot, waiting at most `ms` for one; false when none came (or the queue is full). A
+ * slot that ends is handed to the first waiting preview as it is, so `running` never exceeds
+ * the limit.
+ */
+function acquire(ms: number): Promise<boolean> {
+  if (running < PREVIEW_LIMITS.maxRunning) {
+    running++;
+    return Promise.resolve(true);
+  }
+  if (waiting.length >= PREVIEW_LIMITS.maxWaiting) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      const i = waiting.indexOf(wake);
+      if (i >= 0) waiting.splice(i, 1);
+      resolve(false);
+    }, ms);
+    waiting.push(wake);
+  });
+}
 // One worker kept warm: a preview that answered in time leaves its worker for the next.
 const previewWorkers = new BoundedWorkers(new URL('./preview-worker.js', import.meta.url));
 
@@ -146,15 +175,15 @@ export async function previewIndicator(
  * declarations delays no other request, and is stopped at the budget.
  */
 async function screenOffTheEventLoop(job: PreviewJob, budgetMs: number): Promise<PreviewOutcome> {
-  if (running >= PREVIEW_LIMITS.maxRunning) {
+  // An analyst's second preview (or an approver's) waits for a running one rather than fail.
+  if (!(await acquire(budgetMs))) {
     throw new DomainError(
       'unavailable',
-      `${PREVIEW_LIMITS.maxRunning} previews are running already; try again in a moment`,
+      `${PREVIEW_LIMITS.maxRunning} previews are running and ${PREVIEW_LIMITS.maxWaiting} waiting already; try again in a moment`,
       [],
       1,
     );
   }
-  running++;
   try {
     return await previewWorkers.run<PreviewOutcome>(job, budgetMs);
   } catch (e) {
@@ -164,6 +193,9 @@ async function screenOffTheEventLoop(job: PreviewJob, budgetMs: number): Promise
       `the preview took longer than ${budgetMs} ms and was stopped: preview fewer declarations (a lower limit or fewer days) or a simpler condition`,
     );
   } finally {
-    running--;
+    // The slot goes to the longest waiting preview, if any.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
   }
 }

@@ -608,7 +608,7 @@ describe.runIf(available)('the web console in Chromium', () => {
     await page.keyboard.type(DEMO_PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    expect(await page.locator('.user').textContent()).toMatch(/^manager \(manager\)/);
+    expect(await page.locator('.user').textContent()).toMatch(/^manager \(Manager\)/);
     // The main navigation is reachable by keyboard too: Tab onwards reaches its first link.
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Worklist');

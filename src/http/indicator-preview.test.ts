@@ -126,6 +126,13 @@ describe.each(BACKENDS)('indicator preview over HTTP on %s', (backend) => {
     expect([await count('indicators'), await count('audit_events')]).toEqual(before);
   });
 
+  it('answers six previews sent at once: two screen, the others wait their turn (none refused)', async () => {
+    // An approver's page and an author's editor each preview; the cap (2 at once) queues them.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => preview(draft())));
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((r) => r.json<Preview>().declarationsHit))).toEqual(new Set([3]));
+  });
+
   it('warns when a condition hits more than the configured share of declarations', async () => {
     // `true` hits every declaration: over the default 50 %.
     const all = (await preview(draft({ condition: 'true' }))).json<Preview>();

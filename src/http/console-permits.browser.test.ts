@@ -318,7 +318,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
     await form().getByLabel('Valid to').fill('2027-08-31');
     // The validity in the user's words and time zone (en-GB, Minsk).
     expect(await form().locator('.hint', { hasText: 'may issue it for less' }).textContent()).toBe(
-      'From 1 Mar 2027, 00:00 until 1 Sept 2027, 00:00, your time (Europe/Minsk). The agency may issue it for less.',
+      'From 1 Mar 2027, 00:00 GMT+3 until 1 Sept 2027, 00:00 GMT+3, your time (Europe/Minsk). The agency may issue it for less.',
     );
     await form()
       .getByLabel(/^Expedited track/)

@@ -260,10 +260,11 @@ describe.runIf(chromiumAvailable('officer console browser tests'))(
 
     it('releases one that may be released, after confirming', async () => {
       await page.goto(`${base}/#/declarations/${ids['SCRAP-G']}`);
-      await page.getByRole('heading', { name: 'Why this channel' }).waitFor();
-      expect(await page.locator('section[aria-labelledby="why"]').innerText()).toMatch(
-        /Green channel: no control is called for/,
-      );
+      // Only the hash changes: the previous declaration shows until this one has loaded.
+      await page.getByRole('heading', { name: /SCRAP-G/ }).waitFor();
+      await expect
+        .poll(() => page.locator('section[aria-labelledby="why"]').innerText())
+        .toMatch(/Green channel: no control is called for/);
       await page.getByRole('button', { name: 'Release…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Release the goods of SCRAP-G?' });
       await dialog.getByRole('button', { name: 'Release the goods' }).click();

@@ -393,7 +393,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
   }, 180_000);
 
   it('the environmental agency asks for information, the trader answers with a document, the agency issues', async () => {
-    const row = () => page.locator('tbody tr', { hasText: 'cites-import' });
+    const row = () => page.locator('tbody tr', { hasText: 'CITES import permit' });
     await signInAs('ecologist');
     await row()
       .getByRole('button', { name: /^Details of / })
@@ -404,7 +404,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
       .getByLabel('Message to the applicant')
       .fill('Send the captive-breeding certificate of the parrots.');
     await ask.getByRole('button', { name: 'Request information' }).click();
-    await expect.poll(() => detail.locator('h2').textContent()).toMatch(/information-requested/);
+    await expect.poll(() => detail.locator('h2').textContent()).toMatch(/information requested/);
 
     await signInAs('trader');
     await row()
@@ -431,7 +431,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
     expect(await audit('permit-respond')).toEqual([]);
     await answer.getByRole('button', { name: 'Send the answer' }).click();
     const detail2 = page.getByRole('region', { name: /application/ });
-    await expect.poll(() => detail2.locator('h2').textContent()).toMatch(/under-review/);
+    await expect.poll(() => detail2.locator('h2').textContent()).toMatch(/under review/);
     expect(await detail2.getByLabel('Permit', { exact: true }).textContent()).toMatch(
       /Documentsbreeding-certificate\.pdf \(37 bytes\)/,
     );

@@ -481,11 +481,11 @@ describe.runIf(available)('the web console in Chromium', () => {
       .toMatch(/decision due/);
     const heatPumps = () => page.locator('tr', { hasText: '250 NAR' });
     expect(await heatPumps().textContent()).toMatch(
-      /application.*green-tech \(expedited\).*applied/,
+      /application.*Green technology permit \(expedited\).*applied/,
     );
     await signInAs('ecologist');
     await page.getByRole('link', { name: 'Permits' }).click();
-    await heatPumps().getByRole('button', { name: 'Issue green-tech' }).click();
+    await heatPumps().getByRole('button', { name: 'Issue Green technology permit' }).click();
     await expect.poll(() => heatPumps().textContent()).toMatch(/BY-ENV-GRT-\d{4}-\d{6}.*issued/);
     await page.screenshot({ path: `${SHOTS}/permits.png`, fullPage: true });
   });
@@ -526,15 +526,17 @@ describe.runIf(available)('the web console in Chromium', () => {
     await signInAs('ecologist');
     await page.getByRole('link', { name: 'Permits' }).click();
     await page.getByRole('table', { name: 'Permits' }).waitFor();
-    await page.getByRole('button', { name: 'Details of green-tech application' }).click();
-    const detail = page.getByRole('region', { name: /green-tech application/ });
+    await page
+      .getByRole('button', { name: 'Details of Green technology permit application' })
+      .click();
+    const detail = page.getByRole('region', { name: /Green technology permit application/ });
     await expect
       .poll(() => detail.getByLabel('Permit').textContent())
       .toMatch(/CounterpartSolar Modules GmbH \(DE\).*Decision due.*/);
     const ask = detail.getByRole('form', { name: 'Request information' });
     await ask.getByLabel('Message to the applicant').fill('Send the datasheet of the modules.');
     await ask.getByRole('button', { name: 'Request information' }).click();
-    await expect.poll(() => detail.locator('h2').textContent()).toMatch(/information-requested/);
+    await expect.poll(() => detail.locator('h2').textContent()).toMatch(/information requested/);
     expect(await detail.getByLabel('Permit').textContent()).toMatch(
       /NoteSend the datasheet of the modules\./,
     );
@@ -957,7 +959,7 @@ describe.runIf(available)('the web console in Chromium', () => {
     // An application, with the forms the agency decides it by.
     await permits
       .locator('tbody tr')
-      .filter({ hasText: /applied|information-requested/ })
+      .filter({ hasText: /applied|information requested/ })
       .first()
       .getByRole('button', { name: /^Details of .* application$/ })
       .click();

@@ -188,9 +188,10 @@ function traderMessage(
     missing.length === 0
       ? ''
       : ` Please have ${missing
+          // A document's code (C400) helps the trader find it; a permit is named in words.
           .map(
             (m) =>
-              `the ${m.anyOf.map((x) => `${x.title} (${x.type})`).join(' or ')} for item${m.items.length > 1 ? 's' : ''} ${m.items.join(', ')} ready`,
+              `the ${m.anyOf.map((x) => (/^[A-Z0-9]+$/.test(x.type) ? `${x.title} (${x.type})` : x.title)).join(' or ')} for item${m.items.length > 1 ? 's' : ''} ${m.items.join(', ')} ready`,
           )
           .join('; ')}.`;
   switch (status) {

@@ -162,7 +162,10 @@ function TraderStatus({ d }: { d: TraderDeclaration }) {
         <ul className="requested" aria-label="Documents missing">
           {d.missingDocuments.map((m, k) => (
             <li key={k}>
-              {m.anyOf.map((x) => `${x.title} (${x.type})`).join(' or ')} for item
+              {m.anyOf
+                .map((x) => (/^[A-Z0-9]+$/.test(x.type) ? `${x.title} (${x.type})` : x.title))
+                .join(' or ')}{' '}
+              for item
               {m.items.length > 1 ? 's' : ''} {m.items.join(', ')}: {m.problem}
             </li>
           ))}

@@ -15,6 +15,20 @@ type Usage =
 
 const UNDECIDED = ['applied', 'under-review', 'information-requested'];
 
+/** A permit's status as people say it. */
+const STATUS_WORDS: Readonly<Record<Permit['status'], string>> = {
+  applied: 'applied',
+  'under-review': 'under review',
+  'information-requested': 'information requested',
+  issued: 'issued',
+  refused: 'refused',
+  suspended: 'suspended',
+  revoked: 'revoked',
+  exhausted: 'used up',
+  expired: 'expired',
+};
+const statusWords = (status: Permit['status']) => STATUS_WORDS[status] ?? status;
+
 /** The Single Window: traders apply and follow their permits; issuing agencies decide. */
 export function PermitsPage({ me }: { me: Me }) {
   const [list, setList] = useState<Permit[] | null>(null);
@@ -24,10 +38,9 @@ export function PermitsPage({ me }: { me: Me }) {
   const responder = me.may('respond', 'permit');
   const issuer = me.may('decide', 'permit');
   // What each permit type needs comes from the server: the form is built from it.
-  const types = useAsync(
-    () => (applicant ? api.GET('/api/permits/types') : Promise.resolve({ data: [] })),
-    [applicant],
-  );
+  // Their names too: every page that shows a permit says its type in words.
+  const types = useAsync(() => api.GET('/api/permits/types'), []);
+  const typeName = (type: Permit['type']) => types.data?.find((t) => t.type === type)?.name ?? type;
 
   const load = useCallback(async () => {
     const { data, error: problem } = await api.GET('/api/permits');
@@ -71,6 +84,7 @@ export function PermitsPage({ me }: { me: Me }) {
           applicant={responder}
           canLink={me.agencyKind === 'customs'}
           onChanged={load}
+          typeName={typeName}
         />
       )}
       {!list && !error && <p className="status">Loading…</p>}
@@ -95,7 +109,7 @@ export function PermitsPage({ me }: { me: Me }) {
                 <tr key={p.id} aria-selected={p.id === selected ? true : undefined}>
                   <td>{p.number ?? 'application'}</td>
                   <td>
-                    {p.type}
+                    {typeName(p.type)}
                     {p.expedited ? ' (expedited)' : ''}
                   </td>
                   <td>
@@ -103,7 +117,7 @@ export function PermitsPage({ me }: { me: Me }) {
                     <div className="note">{p.holderId}</div>
                   </td>
                   <td>
-                    {p.status}
+                    {statusWords(p.status)}
                     {p.overdue ? (
                       <strong
                         className="overdue"
@@ -127,7 +141,7 @@ export function PermitsPage({ me }: { me: Me }) {
                   <td>
                     <button
                       type="button"
-                      aria-label={`Details of ${p.number ?? `${p.type} application`}`}
+                      aria-label={`Details of ${p.number ?? `${typeName(p.type)} application`}`}
                       aria-expanded={p.id === selected}
                       onClick={() => setSelected(p.id === selected ? null : p.id)}
                     >
@@ -135,12 +149,12 @@ export function PermitsPage({ me }: { me: Me }) {
                     </button>
                     {issuer && p.status === 'applied' && (
                       <button type="button" onClick={() => void decide(p, 'review')}>
-                        Review {p.type}
+                        Review {typeName(p.type)}
                       </button>
                     )}
                     {issuer && (p.status === 'applied' || p.status === 'under-review') && (
                       <button type="button" onClick={() => void decide(p, 'issue')}>
-                        Issue {p.type}
+                        Issue {typeName(p.type)}
                       </button>
                     )}
                   </td>
@@ -164,6 +178,7 @@ function PermitDetail({
   applicant,
   canLink,
   onChanged,
+  typeName,
 }: {
   permit: Permit;
   me: Me;
@@ -171,6 +186,7 @@ function PermitDetail({
   applicant: boolean;
   canLink: boolean;
   onChanged: () => Promise<void>;
+  typeName: (type: Permit['type']) => string;
 }) {
   const [usage, setUsage] = useState<Usage | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -188,18 +204,18 @@ function PermitDetail({
       });
   }, [p.id]);
 
-  const name = p.number ?? `${p.type} application`;
+  const name = p.number ?? `${typeName(p.type)} application`;
   const used = p.authorisedMilli - p.remainingMilli;
   const undecided = UNDECIDED.includes(p.status);
   return (
     <section ref={ref} className="detail" aria-labelledby="permit-detail">
       <h2 id="permit-detail">
-        {name} <span className="note">({p.status})</span>
+        {name} <span className="note">({statusWords(p.status)})</span>
       </h2>
       <dl className="facts" aria-label="Permit">
         <dt>Type</dt>
         <dd>
-          {p.type}
+          {typeName(p.type)}
           {p.expedited ? ' (expedited)' : ''}
         </dd>
         <dt>Holder</dt>

@@ -388,7 +388,10 @@ function SelectedDeclaration({
         <ul aria-label="Documents missing">
           {trader.missingDocuments.map((m, k) => (
             <li key={k}>
-              {m.anyOf.map((x) => `${x.title} (${x.type})`).join(' or ')} for item
+              {m.anyOf
+                .map((x) => (/^[A-Z0-9]+$/.test(x.type) ? `${x.title} (${x.type})` : x.title))
+                .join(' or ')}{' '}
+              for item
               {m.items.length > 1 ? 's' : ''} {m.items.join(', ')}: {m.problem}
             </li>
           ))}

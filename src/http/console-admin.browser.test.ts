@@ -1,56 +1,19 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import { axeSerious } from '../test-support/axe.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { testContext } from '../test-support/app.js';
 import { buildHttpApp } from './app.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
 const available = chromiumAvailable('administration browser tests');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-interface AxeResult {
-  id: string;
-  impact?: string | null;
-  tags: string[];
-  help: string;
-  nodes: Array<{ target: unknown[] }>;
-}
-
-/** axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is: the serious or critical ones. */
-async function axeSerious(page: Page, name: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis)))
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-  const { violations, passes } = await page.evaluate(async (tags) => {
-    const { axe, document } = globalThis as unknown as {
-      axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-      document: unknown;
-    };
-    return (await axe.run(document, {
-      runOnly: { type: 'tag', values: [...tags, 'best-practice'] },
-    })) as { violations: AxeResult[]; passes: AxeResult[] };
-  }, WCAG);
-  expect(passes.map((p) => p.id)).toContain('color-contrast');
-  const serious: string[] = [];
-  for (const v of violations) {
-    const line = `${name}: ${v.id} (${v.impact}, ${v.nodes.length}×) ${v.help} — ${v.nodes
-      .slice(0, 4)
-      .map((n) => n.target.join(' '))
-      .join(' | ')}`;
-    if (v.tags.some((t) => WCAG.includes(t)) && (v.impact === 'serious' || v.impact === 'critical'))
-      serious.push(line);
-    else console.log(`axe note: ${line}`);
-  }
-  return serious;
-}
 
 /**
  * The administrator's whole job in real Chromium: sign in, create a user (an error next to its

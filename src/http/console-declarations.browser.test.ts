@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +10,7 @@ import type { AppContext } from '../app/context.js';
 import { holdDeclaration, recordInspection } from '../app/controls.js';
 import { releaseDeclaration } from '../app/manage-permits.js';
 import { submitDeclaration } from '../app/submit-declaration.js';
+import { axeSerious } from '../test-support/axe.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { sampleDeclaration, testContext } from '../test-support/app.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
@@ -19,8 +19,6 @@ import { buildHttpApp } from './app.js';
 
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const available = chromiumAvailable('declaration browser tests');
 
 /** The demo trader (EcoMet Recycling) and its EORI. */
@@ -28,22 +26,7 @@ const ECOMET = { id: 'BY190000001', name: 'EcoMet Recycling LLC (demo)', country
 
 /** The serious or critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now. */
 async function seriousViolations(page: Page, name: string): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the console's CSP (no inline script) stays on.
-  if (!(await page.evaluate(() => 'axe' in globalThis)))
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-  const violations = await page.evaluate(async (tags) => {
-    const { axe, document } = globalThis as unknown as {
-      axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-      document: unknown;
-    };
-    const r = (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
-      violations: Array<{ id: string; impact?: string | null; help: string; nodes: unknown[] }>;
-    };
-    return r.violations;
-  }, WCAG);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${name}: ${v.id} (${v.nodes.length}×) ${v.help}`);
+  return axeSerious(page, name);
 }
 
 /**

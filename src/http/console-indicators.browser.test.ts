@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -9,15 +8,14 @@ import { principalOfUser } from '../app/authenticate.js';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
 import type { AppContext } from '../app/context.js';
 import { approve } from '../app/manage-indicators.js';
+import { axeSerious } from '../test-support/axe.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { testContext } from '../test-support/app.js';
 import { buildHttpApp } from './app.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** A ULID (26 Crockford base-32 characters): what the page must no longer show for an indicator. */
 const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/;
 const available = chromiumAvailable('indicator browser tests');
@@ -79,23 +77,7 @@ describe.runIf(available)('indicators in the console: analyst and approver', () 
 
   /** axe-core's serious and critical WCAG violations on the page as it is now. */
   async function audit(name: string): Promise<void> {
-    if (!(await page.evaluate(() => 'axe' in globalThis)))
-      await page.evaluate(readFileSync(AXE, 'utf8'));
-    const violations = await page.evaluate(async (tags) => {
-      const { axe, document } = globalThis as unknown as {
-        axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-        document: unknown;
-      };
-      const r = (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
-        violations: Array<{ id: string; impact?: string | null; help: string; nodes: unknown[] }>;
-      };
-      return r.violations;
-    }, WCAG);
-    for (const v of violations) {
-      const line = `${name}: ${v.id} (${v.impact}, ${v.nodes.length}×) ${v.help}`;
-      if (v.impact === 'serious' || v.impact === 'critical') serious.push(line);
-      else console.log(`axe note: ${line}`);
-    }
+    serious.push(...(await axeSerious(page, name)));
   }
 
   /** Screenshots at 1366 × 768 and 390 × 844; at phone width nothing scrolls sideways. */

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -11,33 +10,18 @@ import { recordInspection } from '../app/controls.js';
 import { releaseDeclaration } from '../app/manage-permits.js';
 import { submitDeclaration } from '../app/submit-declaration.js';
 import { sampleDeclaration, testContext } from '../test-support/app.js';
+import { axeSerious } from '../test-support/axe.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { buildHttpApp } from './app.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
 const available = chromiumAvailable('metrics browser test');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /** Serious or critical WCAG violations on the page as it is now (axe-core). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis)))
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-  const violations = await page.evaluate(async (tags) => {
-    const { axe, document } = globalThis as unknown as {
-      axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-      document: unknown;
-    };
-    const r = (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
-      violations: Array<{ id: string; impact?: string | null; help: string; nodes: unknown[] }>;
-    };
-    return r.violations;
-  }, WCAG);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×) ${v.help}`);
+  return axeSerious(page, 'metrics');
 }
 
 /**

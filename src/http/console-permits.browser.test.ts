@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -9,16 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
 import { PERMIT_TYPES } from '../core/permits/permit.js';
 import { PERMIT_TYPE_DESCRIPTIONS } from '../core/permits/permit-types.js';
+import { axeSerious } from '../test-support/axe.js';
 import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { testContext } from '../test-support/app.js';
 import { buildHttpApp } from './app.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
 const available = chromiumAvailable('permit browser tests');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
  * What the trader writes for each type: the fields every application has, and the particulars
@@ -155,28 +153,7 @@ describe.runIf(available)('permits in the console, in Chromium', () => {
 
   /** axe-core on the page as it is: the serious or critical WCAG violations. */
   async function audit(name: string): Promise<string[]> {
-    if (!(await page.evaluate(() => 'axe' in globalThis)))
-      await page.evaluate(readFileSync(AXE, 'utf8'));
-    const { violations } = await page.evaluate(async (tags) => {
-      const { axe, document } = globalThis as unknown as {
-        axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
-        document: unknown;
-      };
-      return (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
-        violations: Array<{
-          id: string;
-          impact?: string | null;
-          help: string;
-          nodes: Array<{ target: unknown[] }>;
-        }>;
-      };
-    }, WCAG);
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`,
-      );
+    return axeSerious(page, name);
   }
 
   /** Screenshots at 1366 and at 390 (where the page must not scroll sideways). */

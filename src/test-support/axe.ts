@@ -51,3 +51,15 @@ export async function axeAudit(page: Page, name: string): Promise<AxeFindings> {
   }
   return findings;
 }
+
+/**
+ * The serious or critical WCAG A/AA violations on the page as it is now (what fails an audit),
+ * the other findings printed. Throws when the audit checked no contrast: it looked at nothing.
+ */
+export async function axeSerious(page: Page, name: string): Promise<string[]> {
+  const findings = await axeAudit(page, name);
+  if (!findings.passed.includes('color-contrast'))
+    throw new Error(`${name}: the accessibility audit checked no contrast`);
+  for (const note of findings.notes) console.log(`axe note: ${note}`);
+  return findings.serious;
+}

@@ -11,6 +11,7 @@ export function ConfirmActionDialog({
   confirmLabel,
   onConfirm,
   onCancel,
+  busy = false,
 }: {
   open: boolean;
   title: string;
@@ -18,6 +19,8 @@ export function ConfirmActionDialog({
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** While the action runs, its button waits. */
+  busy?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -40,7 +43,7 @@ export function ConfirmActionDialog({
       <h2 id={`${id}-title`}>{title}</h2>
       {children}
       <div className="actions">
-        <button type="button" onClick={onConfirm}>
+        <button type="button" disabled={busy} onClick={onConfirm}>
           {confirmLabel}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>

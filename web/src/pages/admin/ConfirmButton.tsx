@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import { ConfirmActionDialog } from '../../components/ConfirmActionDialog.js';
 
 /**
- * A button for an irreversible action: it opens a modal dialog that says what will happen and
- * asks again; only the dialog's confirm button acts. Escape or Cancel closes it.
+ * A button for an irreversible action: it opens the console's confirmation dialog, which says
+ * what will happen and asks again; only the dialog's confirm button acts.
  */
 export function ConfirmButton({
   label,
@@ -22,15 +23,8 @@ export function ConfirmButton({
   onConfirm: () => Promise<void> | void;
   disabled?: boolean;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
   const confirm = async () => {
     setBusy(true);
     try {
@@ -51,18 +45,16 @@ export function ConfirmButton({
       >
         {label}
       </button>
-      <dialog ref={dialog} className="confirm" aria-label={title} onClose={() => setOpen(false)}>
-        <h3>{title}</h3>
+      <ConfirmActionDialog
+        open={open}
+        title={title}
+        confirmLabel={confirmLabel}
+        busy={busy}
+        onConfirm={() => void confirm()}
+        onCancel={() => setOpen(false)}
+      >
         <div>{children}</div>
-        <div className="actions">
-          <button type="button" disabled={busy} onClick={() => void confirm()}>
-            {confirmLabel}
-          </button>
-          <button type="button" className="secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </button>
-        </div>
-      </dialog>
+      </ConfirmActionDialog>
     </>
   );
 }

@@ -22,7 +22,8 @@ import { traderParty } from '../core/traders/certificate.js';
 import type { Channel, DeclarationKind } from '../core/declaration/declaration.js';
 import { blockingPermitChecks, releasePermitChecks } from './manage-permits.js';
 import { PERMIT_TITLES } from './views/declaration-view.js';
-import { officerPermitProblem, withArticle } from './views/officer-explanation.js';
+import { aName } from '../core/permits/permit-types.js';
+import { officerPermitProblem } from './views/officer-explanation.js';
 import {
   explainAssessment,
   type IndicatorWords,
@@ -419,7 +420,7 @@ export async function controlView(
         releaseBlocked = `Not releasable until the permits are in order: ${blocking
           .map(
             (c) =>
-              `item ${c.itemSequence} needs ${withArticle(PERMIT_TITLES[c.required] ?? 'permit')} (${officerPermitProblem(c) ?? 'not covered'})`,
+              `item ${c.itemSequence} needs ${aName(PERMIT_TITLES[c.required] ?? 'permit')} (${officerPermitProblem(c) ?? 'not covered'})`,
           )
           .join('; ')}.`;
     }

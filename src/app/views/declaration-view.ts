@@ -3,6 +3,7 @@ import type { PreArrivalReferral } from '../../core/cargo/referral.js';
 import { screenedStatus, type ControlStatus } from '../../core/controls/inspection.js';
 import type { DeclarationContent, SourceFormat } from '../../core/declaration/declaration.js';
 import type { PermitCheck } from '../../core/permits/check.js';
+import { PERMIT_TYPE_DESCRIPTIONS } from '../../core/permits/permit-types.js';
 import {
   declarationContent,
   type CargoReport,
@@ -59,15 +60,18 @@ export const CONTROL_WORDS: Record<ControlForm, string> = {
   'sampling-laboratory': 'sampling and laboratory analysis',
 };
 
-export const PERMIT_TITLES: Record<string, string> = {
+/**
+ * Permits in the middle of a sentence: the types' own names (core/permits/permit-types), their
+ * first letter small unless an acronym ("waste shipment consent", "CITES import permit").
+ */
+export const PERMIT_TITLES: Readonly<Record<string, string>> = {
   cites: 'CITES permit',
-  'cites-export': 'CITES export permit',
-  'cites-import': 'CITES import permit',
-  'cites-re-export': 'CITES re-export certificate',
-  'waste-consent': 'waste shipment consent',
-  'ods-licence': 'ozone-depleting substances licence',
-  'pesticide-licence': 'pesticide import licence',
-  'green-tech': 'green technology permit',
+  ...Object.fromEntries(
+    Object.values(PERMIT_TYPE_DESCRIPTIONS).map((t) => [
+      t.type,
+      t.name.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()),
+    ]),
+  ),
 };
 
 /** The officer's view: the full record, with the risk engine's explanation. */

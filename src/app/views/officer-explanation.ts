@@ -1,6 +1,7 @@
 import type { PermitCheck } from '../../core/permits/check.js';
 import type { Assessment } from '../../core/risk/assess.js';
 import type { PriorityArea } from '../../core/risk/indicator.js';
+import { aName } from '../../core/permits/permit-types.js';
 import { CONTROL_WORDS, PERMIT_TITLES, permitProblem } from './declaration-view.js';
 
 /**
@@ -79,7 +80,7 @@ export function explainAssessment(
     const problem = officerPermitProblem(p);
     if (problem === null) return [];
     return [
-      `Item ${p.itemSequence} needs ${withArticle(PERMIT_TITLES[p.required] ?? 'permit')}: ${problem}.`,
+      `Item ${p.itemSequence} needs ${aName(PERMIT_TITLES[p.required] ?? 'permit')}: ${problem}.`,
     ];
   });
   const adjustments = a.effects.flatMap((e) => {
@@ -128,9 +129,5 @@ export function officerPermitProblem(p: PermitCheck): string | null {
   const words = permitProblem(p);
   return words && words.replace(/\b(to|for) you\b/g, '$1 the trader');
 }
-
-/** `a permit`, `an ozone-depleting substances licence`. */
-export const withArticle = (noun: string): string =>
-  `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
 const capitalise = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

@@ -112,6 +112,17 @@ describe('values in one currency', () => {
   it.each([
     { name: 'none', values: [], total: 0, records: 0, unconverted: [] },
     {
+      name: 'a sum in cents, without binary noise',
+      values: [
+        { currency: 'EUR', amount: 0.1 },
+        { currency: 'EUR', amount: 0.2 },
+        { currency: 'USD', amount: 0.01 },
+      ],
+      total: 0.31,
+      records: 3,
+      unconverted: [],
+    },
+    {
       name: 'the table currency as it is, others divided by their rate',
       values: [
         { currency: 'EUR', amount: 10 },

@@ -58,7 +58,7 @@ export function rateTableInfo(t: RateTable): RateTableInfo {
 /** Values in one currency, and those that could not be converted (no rate), by currency. */
 export interface ConvertedTotal {
   currency: string;
-  /** Sum of the converted values. */
+  /** Sum of the converted values, rounded to hundredths (cents). */
   total: number;
   /** Records whose value was converted (or already in the currency). */
   records: number;
@@ -96,9 +96,11 @@ export function convertTotal(
       total = capped(total + amount / rate);
     }
   }
+  // Money in cents: the sum of converted values carries no binary noise (47130.380000000005).
+  const cents = Math.round(total * 100) / 100;
   return {
     currency: table.currency,
-    total,
+    total: Number.isFinite(cents) ? cents : total,
     records,
     unconverted: [...missing.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)),
   };

@@ -5,6 +5,7 @@ import type { Repositories } from '../core/ports.js';
 import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
 import { seedDemoActivity } from './demo-activity.js';
+import { seedDemoIpr } from './demo-ipr.js';
 import {
   loadLibrary,
   readLibrary,
@@ -118,6 +119,18 @@ export const DEMO_USERS: ReadonlyArray<DemoUser> = [
     agency: 'TRADER-ECOMET',
     roles: ['trader'],
   },
+  {
+    username: 'iprunit',
+    displayName: 'Sergei Mark (customs IPR unit)',
+    agency: 'BY-CUSTOMS',
+    roles: ['ipr_officer'],
+  },
+  {
+    username: 'holder',
+    displayName: 'Nordstride Sports (right holder)',
+    agency: 'RH-NORDSTRIDE',
+    roles: ['right_holder'],
+  },
 ];
 
 /**
@@ -149,6 +162,13 @@ export async function seedDemo(
       code: 'TRADER-ECOMET',
       name: 'EcoMet Recycling LLC (demo)',
       traderId: 'BY190000001',
+    });
+    agencies['RH-NORDSTRIDE'] = await createAgency(ctx, tx, {
+      administrationId,
+      kind: 'right-holder',
+      code: 'RH-NORDSTRIDE',
+      name: 'Nordstride Sports AB (demo)',
+      traderId: 'SE5560000001',
     });
     // The demo trader files the cargo reports of a GB carrier as its indirect representative,
     // and is authorised for simplified declarations.
@@ -183,6 +203,13 @@ export async function seedDemo(
     officer: await principalOfUser(ctx, 'officer'),
     analyst,
     ecologist,
+    trader: await principalOfUser(ctx, 'trader'),
+  });
+  await seedDemoIpr(ctx, {
+    admin: await principalOfUser(ctx, 'admin'),
+    iprOfficer: await principalOfUser(ctx, 'iprunit'),
+    officer: await principalOfUser(ctx, 'officer'),
+    holder: await principalOfUser(ctx, 'holder'),
     trader: await principalOfUser(ctx, 'trader'),
   });
   return { seeded: true, adminToken };

@@ -30,6 +30,7 @@ import {
   type OfficerExplanation,
 } from './views/officer-explanation.js';
 import type { AppContext } from './context.js';
+import { iprReleaseBlock } from './manage-ipr.js';
 
 export interface WorklistQuery {
   office?: string;
@@ -407,10 +408,13 @@ export async function controlView(
   const releasable = ['lodged', 'awaiting-control', 'under-control', 'held'].includes(state.status);
   const needsControl = (d.channel === 'yellow' || d.channel === 'red') && !outcome.controlled;
   let releaseBlocked: string | null = null;
+  let ipr: string | null;
   if (may('release') && releasable) {
     if (entrySummary)
       releaseBlocked =
         'An entry summary declaration is not released: the goods are released on their customs declaration.';
+    else if ((ipr = await iprReleaseBlock(ctx, read, d)) !== null)
+      releaseBlocked = `Not releasable while intellectual-property rights are in question: ${ipr}.`;
     else if (needsControl)
       releaseBlocked = `Record the control first: a ${d.channel} declaration is released only after a control.`;
     else {

@@ -27,6 +27,7 @@ import type { AppContext } from './context.js';
 import { exchangeOf, nodeRecord, sendMessage, type ExchangeRuntime } from './exchange.js';
 import { saveIndicator, saveReferenceList } from './manage-indicators.js';
 import { assertMayEdit } from '../core/risk/workflow.js';
+import { indicatorFromIprReport } from '../core/ipr/cooperation.js';
 
 const contactCheck = Compile(ContactSchema);
 const entryCheck = Compile(DirectoryUpdateBody);
@@ -503,11 +504,30 @@ export async function adoptSharedRiskInformation(
   // Adopting writes drafts: only those who may author indicators adopt.
   assertMayEdit(principal);
   const m = await ctx.storage.read.exchange.messageById(messageId);
-  if (!m || m.direction !== 'in' || m.type !== 'risk.share')
+  if (!m || m.direction !== 'in' || (m.type !== 'risk.share' && m.type !== 'ipr.report'))
     throw new DomainError('not_found', `no shared risk information ${messageId}`);
   if (m.adoptedAt !== null) throw new DomainError('conflict', `adopted already at ${m.adoptedAt}`);
-  const body = m.body as BodyOf['risk.share'];
   const result: AdoptionResult = { adopted: [], lists: [], failed: [] };
+  // A partner's IPR report seeds one draft indicator on its marks and HS headings.
+  const body: BodyOf['risk.share'] =
+    m.type === 'risk.share' ? (m.body as BodyOf['risk.share']) : { indicators: [], lists: [] };
+  if (m.type === 'ipr.report') {
+    try {
+      const saved = await saveIndicator(
+        ctx,
+        principal,
+        undefined,
+        indicatorFromIprReport(m.from, m.id, m.body as BodyOf['ipr.report']),
+      );
+      result.adopted.push({ sharedId: m.id, indicatorId: saved.id, version: saved.version });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      result.failed.push({
+        sharedId: m.id,
+        issues: error.issues.length ? error.issues : [{ path: '/', reason: error.message }],
+      });
+    }
+  }
   for (const l of body.lists) {
     if (await ctx.storage.read.referenceLists.latest(l.name)) {
       result.lists.push({

@@ -30,6 +30,7 @@ import {
 import { screeningContexts } from '../core/risk/screening-context.js';
 import { screeningTrader } from '../core/traders/certificate.js';
 import type { AppContext } from './context.js';
+import { iprReleaseBlock } from './manage-ipr.js';
 import { traderProfile } from './risk.js';
 
 /** A permit as a reader sees it: expiry applied to the status. */
@@ -464,6 +465,8 @@ export async function releaseDeclaration(
         })),
       );
     }
+    const ipr = await iprReleaseBlock(ctx, tx, d);
+    if (ipr !== null) throw new DomainError('conflict', `cannot release: ${ipr}`);
     // Yellow and red goods are released only after a control has been recorded.
     if (
       (d.channel === 'yellow' || d.channel === 'red') &&

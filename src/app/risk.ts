@@ -9,6 +9,7 @@ import {
 } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import { PermitRules } from '../core/permits/check.js';
+import { RightsRegister } from '../core/ipr/register.js';
 import { isPermitNumber } from '../core/permits/permit.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
 import {
@@ -48,16 +49,19 @@ export function riskRuntime(
       const lists = storage.read.referenceLists
         .listActive()
         .then((all) => new Map(all.map((l): [string, ReferenceList] => [l.name, l])));
-      const engine = Promise.all([lists, storage.read.indicators.listActive()]).then(
-        ([l, indicators]) => {
-          const at = clock.now().toISOString();
-          const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
-          return new RiskEngine(
-            compileIndicators(inForce, l),
-            new PermitRules(settings.permitRequirements, l),
-          );
-        },
-      );
+      const engine = Promise.all([
+        lists,
+        storage.read.indicators.listActive(),
+        storage.read.ipr.listAccepted(),
+      ]).then(([l, indicators, applications]) => {
+        const at = clock.now().toISOString();
+        const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
+        return new RiskEngine(
+          compileIndicators(inForce, l),
+          new PermitRules(settings.permitRequirements, l),
+          new RightsRegister(applications),
+        );
+      });
       built = { at: now, engine, lists };
       // A failed build must not stick: the next call tries again.
       engine.catch(() => (built = undefined));

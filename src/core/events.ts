@@ -1,4 +1,7 @@
 import type { Channel } from './declaration/declaration.js';
+import type { IprEvent } from './ipr/procedure.js';
+
+type IprEventType = IprEvent['type'];
 
 /**
  * Every kind of state change GreenLane records. Each is written, in the transaction of the change,
@@ -43,7 +46,11 @@ export type EventKind =
   | 'agreement.recorded'
   | 'node.key-rotated'
   | `ledger.${'split-view' | 'inconsistent' | 'witness-refused' | 'cosignature-invalid'}`
-  | `liaison-contact.${'updated' | 'removed'}`;
+  | `liaison-contact.${'updated' | 'removed'}`
+  | `ipr-application.${'submitted' | 'completed' | 'accept' | 'request-information' | 'refuse' | 'extend'}`
+  | 'ipr-case.opened'
+  | `ipr-case.${IprEventType}`
+  | 'working-calendar.set';
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {

@@ -24,6 +24,9 @@ import type { Certificate, TraderRecord } from './traders/certificate.js';
 import type { Permit } from './permits/permit.js';
 import type { PermitOnFile } from './permits/check.js';
 import type { LodgingCheck } from './cargo/lodging.js';
+import type { ApplicationForAction, ApplicationStatus } from './ipr/application.js';
+import type { IprCase, StoredIprEvent } from './ipr/case.js';
+import type { WorkingDayCalendar } from './ipr/working-days.js';
 import type { PreArrivalOutcome, PreArrivalReferral } from './cargo/referral.js';
 import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
 import type {
@@ -823,6 +826,55 @@ export interface Repositories {
     markAdopted(from: string, id: string, at: string): Promise<boolean>;
     /** Messages created in [from, to) that were delivered or received, for the metrics. */
     activity(from: string, to: string): Promise<ExchangeActivity[]>;
+  };
+  ipr: {
+    insertApplication(a: ApplicationForAction): Promise<void>;
+    findApplication(id: string): Promise<ApplicationForAction | undefined>;
+    /** Writes the application if it is still at `expectedVersion`; false: someone changed it first. */
+    updateApplication(a: ApplicationForAction, expectedVersion: number): Promise<boolean>;
+    /** Newest first. */
+    listApplications(f: {
+      administrationId?: string;
+      applicantAgencyId?: string;
+      status?: ApplicationStatus;
+      limit: number;
+    }): Promise<ApplicationForAction[]>;
+    /** Every accepted application (in force or not yet or no longer): what the register is built from. */
+    listAccepted(): Promise<ApplicationForAction[]>;
+    /** Inserts a case; false when the declaration already has one. */
+    insertCase(c: IprCase): Promise<boolean>;
+    findCase(id: string): Promise<IprCase | undefined>;
+    findCaseByDeclaration(declarationId: string): Promise<IprCase | undefined>;
+    /** Newest first; `open`: only cases not closed. */
+    listCases(f: {
+      administrationId?: string;
+      holderAgencyId?: string;
+      declarantAgencyId?: string;
+      open?: boolean;
+      limit: number;
+    }): Promise<IprCase[]>;
+    /**
+     * Appends the event at its position (`event.seq`, one past the last) and records the case's
+     * outcome; false when another event took that position first.
+     */
+    appendEvent(
+      caseId: string,
+      event: StoredIprEvent,
+      summary: {
+        outcome: string;
+        closed: boolean;
+        applicationId?: string;
+        holderAgencyId?: string;
+        holderName?: string;
+      },
+    ): Promise<boolean>;
+    findCalendar(administrationId: string): Promise<WorkingDayCalendar | undefined>;
+    saveCalendar(
+      administrationId: string,
+      calendar: WorkingDayCalendar,
+      at: string,
+      by: string,
+    ): Promise<void>;
   };
   idempotency: {
     find(userId: string, key: string): Promise<StoredIdempotentResponse | undefined>;

@@ -5,8 +5,8 @@
  * 2xx answer on the demo trader's records (and must not be refused as unauthenticated or
  * forbidden); every caller not listed must never get a 2xx. `public` routes need no token.
  *
- * Callers: the demo users of one administration (BY), a second trading company of it, and staff
- * of a second administration (KZ) in the same database.
+ * Callers: the demo users of one administration (BY, with its IPR unit and a right holder), a
+ * second trading company of it, and staff of a second administration (KZ) in the same database.
  */
 export const CALLERS = [
   'admin',
@@ -21,10 +21,21 @@ export const CALLERS = [
   'kz-officer',
   'kz-analyst',
   'kz-admin',
+  'iprunit',
+  'holder',
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
-const CUSTOMS_READERS: Caller[] = ['admin', 'analyst', 'analyst2', 'officer', 'liaison', 'manager'];
+const CUSTOMS_READERS: Caller[] = [
+  'admin',
+  'analyst',
+  'analyst2',
+  'officer',
+  'liaison',
+  'manager',
+  'iprunit',
+];
+const KZ_CUSTOMS: Caller[] = ['kz-officer', 'kz-analyst', 'kz-admin'];
 const STAFF: Caller[] = [...CUSTOMS_READERS, 'ecologist'];
 const AUTHORS: Caller[] = ['analyst', 'analyst2', 'ecologist'];
 const ANALYSTS: Caller[] = ['analyst', 'analyst2'];
@@ -282,4 +293,31 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'GET /api/cargo-reports/{id}/messages': [...CUSTOMS_READERS, 'trader'],
   'POST /api/cargo-referrals/{id}/reply': ['trader'],
   'POST /api/cargo-referrals/{id}/close': ['officer', 'analyst', 'analyst2'],
+
+  // Intellectual property (issue 18): right holders apply and answer, the IPR unit decides,
+  // officers detain; each party reads only its own applications and cases.
+  'POST /api/ipr/applications': ['holder'],
+  'GET /api/ipr/applications': [...CUSTOMS_READERS, ...KZ_CUSTOMS, 'holder'],
+  'GET /api/ipr/applications/{id}': [...CUSTOMS_READERS, 'holder'],
+  'PUT /api/ipr/applications/{id}': ['holder'],
+  'POST /api/ipr/applications/{id}/decision': ['iprunit'],
+  'POST /api/declarations/{id}/ipr-case': ['officer', 'iprunit'],
+  'GET /api/declarations/{id}/ipr-case': [...CUSTOMS_READERS, 'trader'],
+  'GET /api/ipr/cases': [...CUSTOMS_READERS, ...KZ_CUSTOMS, 'holder', 'trader', 'other-trader'],
+  'GET /api/ipr/cases/{id}': [...CUSTOMS_READERS, 'holder', 'trader'],
+  'POST /api/ipr/cases/{id}/events': ['officer', 'iprunit', 'holder', 'trader'],
+  'POST /api/ipr/cases/{id}/report': ['liaison'],
+  'GET /api/ipr/calendar': [
+    'admin',
+    'officer',
+    'manager',
+    'iprunit',
+    'holder',
+    'trader',
+    'other-trader',
+    'kz-officer',
+    'kz-admin',
+  ],
+  'PUT /api/ipr/calendar': ['admin', 'iprunit', 'kz-admin'],
+  'GET /api/ipr/metrics': [...CUSTOMS_READERS, ...KZ_CUSTOMS],
 };

@@ -29,6 +29,7 @@ import { controlRoutes } from './routes/controls.js';
 import { permitRoutes } from './routes/permits.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { iprRoutes } from './routes/ipr.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
 import { exchangeRoutes } from './routes/exchange.js';
@@ -263,6 +264,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(cargoRoutes, { ctx: options.ctx });
   await app.register(exchangeRoutes, { ctx: options.ctx });
   await app.register(ledgerRoutes, { ctx: options.ctx });
+  await app.register(iprRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

@@ -45,6 +45,9 @@ interface Fixtures {
   traderEori: string;
   proposalId: string;
   exchangeMessageId: string;
+  /** The demo right holder's application and the demo detention case. */
+  iprApplicationId: string;
+  iprCaseId: string;
   /** The ledger event of the fixture declaration's lodging. */
   declarationEventPosition: number;
 }
@@ -68,6 +71,8 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/agencies/')) return fx.traderAgencyId;
     if (p.startsWith('/api/exchange/messages/')) return fx.exchangeMessageId;
     if (p.startsWith('/api/exchange/contacts/')) return 'matrix-contact';
+    if (p.startsWith('/api/ipr/applications/')) return fx.iprApplicationId;
+    if (p.startsWith('/api/ipr/cases/')) return fx.iprCaseId;
     throw new Error(`no fixture for {id} in ${p}`);
   };
   return p
@@ -220,6 +225,23 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
       messageTypes: ['alert'],
       validFrom: '2026-01-01T00:00:00Z',
     });
+  if (k === 'POST /api/declarations/{id}/ipr-case')
+    return json({ grounds: 'matrix test', mark: 'Matrix' });
+  if (k === 'POST /api/ipr/cases/{id}/events')
+    // Each party's own kind of step: a refusal then is for who asks, not for what.
+    return json({
+      type:
+        caller === 'holder'
+          ? 'samples-requested'
+          : caller === 'trader'
+            ? 'declarant-objected'
+            : 'samples-provided',
+    });
+  if (k === 'POST /api/ipr/cases/{id}/report') return json({ to: ['KZ/KGD'] });
+  if (k === 'PUT /api/ipr/calendar')
+    return json({ timeZone: 'Europe/Minsk', weekend: [0, 6], holidays: [] });
+  if (k === 'POST /api/ipr/applications/{id}/decision')
+    return json({ decision: 'request-information', note: 'matrix test', expectedVersion: 99 });
   if (route.method === 'POST' || route.method === 'PUT') return json({});
   return undefined;
 }
@@ -313,7 +335,7 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       partnerId: 'KZ/KGD',
       title: 'Matrix agreement',
       legalBasis: 'SCO-CUSTOMS-2007',
-      messageTypes: ['alert', 'risk.share', 'seizure.report'],
+      messageTypes: ['alert', 'risk.share', 'seizure.report', 'ipr.report'],
       validFrom: '2020-01-01T00:00:00Z',
     });
     const now = new Date();
@@ -415,6 +437,10 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
       traderAgencyId: me.agencyId,
       traderEori: me.traderId,
       exchangeMessageId: envelope.id,
+      iprApplicationId: (await get<Array<{ id: string }>>('/api/ipr/applications', 'holder'))[0]!
+        .id,
+      iprCaseId: (await get<Array<{ case: { id: string } }>>('/api/ipr/cases', 'holder'))[0]!.case
+        .id,
       proposalId:
         proposed.json<{ id?: string; proposal?: { id: string } }>().id ??
         proposed.json<{ proposal: { id: string } }>().proposal.id,
@@ -458,9 +484,15 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
         : bodyFor(route, caller, eoris[caller]);
 
   const secrets = () =>
-    [fx.declarationId, fx.permitId, fx.certificateId, fx.cargoReportId, fx.traderEori].filter(
-      (s) => s.length > 4,
-    );
+    [
+      fx.declarationId,
+      fx.permitId,
+      fx.certificateId,
+      fx.cargoReportId,
+      fx.traderEori,
+      fx.iprApplicationId,
+      fx.iprCaseId,
+    ].filter((s) => s.length > 4);
 
   it('every route of the API is in the table, and nothing else is', () => {
     const keys = routes.map((r) => r.key).sort();

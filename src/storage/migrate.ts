@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011-exchange.js';
 import * as m0012 from './migrations/0012-ledger.js';
 import * as m0013 from './migrations/0013-witness.js';
 import * as m0014 from './migrations/0014-declaration-search.js';
+import * as m0015 from './migrations/0015-ipr.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -33,6 +34,7 @@ const STEPS: Record<string, Step> = {
   '0012-ledger': m0012,
   '0013-witness': m0013,
   '0014-declaration-search': m0014,
+  '0015-ipr': m0015,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

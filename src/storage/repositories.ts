@@ -18,6 +18,7 @@ import { cargoStore } from './cargo-store.js';
 import { rulePackStore } from './rule-pack-store.js';
 import { outboxStore } from './outbox-store.js';
 import { exchangeStore } from './exchange-store.js';
+import { iprStore } from './ipr-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -40,6 +41,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     outbox: outboxStore(db, backend),
     ledger: ledgerStore(db),
     exchange: exchangeStore(db),
+    ipr: iprStore(db),
     idempotency: idempotencyStore(db),
   };
 }

@@ -3,6 +3,50 @@ import type { Generated } from 'kysely';
 /** Table shapes as Kysely sees them; the same on SQLite and PostgreSQL (timestamps are ISO 8601 text). */
 export interface DB {
   administrations: { id: string; country: string; name: string; created_at: string };
+  ipr_applications: {
+    id: string;
+    administration_id: string;
+    applicant_agency_id: string;
+    status: string;
+    valid_from: string | null;
+    valid_to: string | null;
+    submitted_at: string;
+    decided_at: string | null;
+    decided_by: string | null;
+    customs_note: string | null;
+    content: string;
+    version: number;
+  };
+  ipr_cases: {
+    id: string;
+    administration_id: string;
+    declaration_id: string;
+    application_id: string | null;
+    holder_agency_id: string | null;
+    declarant_agency_id: string;
+    procedure: string;
+    perishable: number;
+    suspended_at: string;
+    suspended_by: string;
+    content: string;
+    outcome: string;
+    closed: number;
+    event_count: number;
+  };
+  ipr_case_events: {
+    case_id: string;
+    seq: number;
+    type: string;
+    at: string;
+    by_user: string;
+    event: string;
+  };
+  working_calendars: {
+    administration_id: string;
+    content: string;
+    updated_at: string;
+    updated_by: string;
+  };
   agencies: {
     id: string;
     administration_id: string;

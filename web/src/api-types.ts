@@ -250,6 +250,8 @@ export interface paths {
                 | 'liaison_officer'
                 | 'manager'
                 | 'admin'
+                | 'ipr_officer'
+                | 'right_holder'
               )[];
               /** @description The roles in words, in the order of roles */
               roleTitles: string[];
@@ -300,7 +302,10 @@ export interface paths {
                   | 'partner-directory'
                   | 'ledger'
                   | 'system-metrics'
-                  | 'identity';
+                  | 'identity'
+                  | 'ipr-application'
+                  | 'ipr-case'
+                  | 'working-calendar';
               }[];
             };
           };
@@ -7524,6 +7529,7 @@ export interface paths {
               | 'assistance.status'
               | 'assistance.reply'
               | 'seizure.report'
+              | 'ipr.report'
               | 'risk.share'
               | 'directory.update'
               | 'ledger.checkpoint'
@@ -7877,6 +7883,7 @@ export interface paths {
             | 'assistance.status'
             | 'assistance.reply'
             | 'seizure.report'
+            | 'ipr.report'
             | 'risk.share'
             | 'directory.update'
             | 'ledger.checkpoint'
@@ -8095,7 +8102,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Adopt received shared risk information as draft indicators and lists of this node */
+    /** Adopt received shared risk information (or a partner IPR report) as draft indicators and lists of this node */
     post: {
       parameters: {
         query?: never;
@@ -8488,6 +8495,967 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/ipr/applications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Applications for action: a right holder's own, or the administration's register */
+    get: {
+      parameters: {
+        query?: {
+          status?: 'submitted' | 'more-information-requested' | 'accepted' | 'refused';
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApplicationForAction'][];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Apply for customs action to protect your rights (right holders) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            applicant: {
+              /** @enum {unknown} */
+              kind: 'right-holder' | 'licensee' | 'collective-body';
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            };
+            representatives: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            rights: {
+              /** @enum {unknown} */
+              type:
+                | 'trademark'
+                | 'design'
+                | 'copyright'
+                | 'geographical-indication'
+                | 'patent'
+                | 'plant-variety'
+                | 'utility-model'
+                | 'topography';
+              mark: string;
+              registrationNumber: string;
+              registeredIn?: string;
+              /** Format: date */
+              expiresOn?: string;
+              goods: string[];
+            }[];
+            goods: {
+              /** @description HS code or prefix */
+              hs: string;
+              description: string;
+            }[];
+            authenticFeatures: {
+              description: string;
+              images: {
+                fileName: string;
+                mediaType: string;
+                sha256: string;
+              }[];
+            }[];
+            placesOfProduction: string[];
+            authorisedTraders: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            knownInfringers: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            knownRoutes: {
+              origin: string;
+              via: string[];
+              description?: string;
+            }[];
+            smallConsignmentsProcedure: boolean;
+            undertakings: {
+              /** @enum {boolean} */
+              liability: true;
+              /** @enum {boolean} */
+              costs: true;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApplicationForAction'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/applications/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One application for action */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApplicationForAction'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Complete an application customs asked more information about (the applicant) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            applicant: {
+              /** @enum {unknown} */
+              kind: 'right-holder' | 'licensee' | 'collective-body';
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            };
+            representatives: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            rights: {
+              /** @enum {unknown} */
+              type:
+                | 'trademark'
+                | 'design'
+                | 'copyright'
+                | 'geographical-indication'
+                | 'patent'
+                | 'plant-variety'
+                | 'utility-model'
+                | 'topography';
+              mark: string;
+              registrationNumber: string;
+              registeredIn?: string;
+              /** Format: date */
+              expiresOn?: string;
+              goods: string[];
+            }[];
+            goods: {
+              /** @description HS code or prefix */
+              hs: string;
+              description: string;
+            }[];
+            authenticFeatures: {
+              description: string;
+              images: {
+                fileName: string;
+                mediaType: string;
+                sha256: string;
+              }[];
+            }[];
+            placesOfProduction: string[];
+            authorisedTraders: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            knownInfringers: {
+              name: string;
+              address?: string;
+              id?: string;
+              country?: string;
+            }[];
+            knownRoutes: {
+              origin: string;
+              via: string[];
+              description?: string;
+            }[];
+            smallConsignmentsProcedure: boolean;
+            undertakings: {
+              /** @enum {boolean} */
+              liability: true;
+              /** @enum {boolean} */
+              costs: true;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApplicationForAction'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/applications/{id}/decision': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Decide on an application (the customs IPR unit): accept for up to a year, ask for more information, refuse, or extend */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            decision: 'accept' | 'request-information' | 'refuse' | 'extend';
+            note?: string;
+            days?: number;
+            expectedVersion?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApplicationForAction'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/declarations/{id}/ipr-case': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The IPR case of a declaration's goods, if they are or were detained */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IprCaseView'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Suspend release of goods suspected of infringing intellectual-property rights (detention) and open the case */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            grounds: string;
+            perishable?: boolean;
+            items?: number[];
+            smallConsignment?: {
+              /** @enum {unknown} */
+              infringement: 'counterfeit' | 'pirated' | 'other';
+              postalOrExpress: boolean;
+              units: number;
+            };
+            mark?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IprCaseView'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Detention cases: customs sees its administration's, a right holder those of its rights, a declarant those of its goods; overdue = customs tasks past due or outcomes to carry out */
+    get: {
+      parameters: {
+        query?: {
+          open?: boolean;
+          overdue?: boolean;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IprCaseView'][];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/cases/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One detention case with its deadlines and what each party does next */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IprCaseView'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/cases/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record a step of the procedure: customs (notifications, extension, samples, clearance, destruction, release), the right holder (confirm, withdraw, proceedings, ask for samples) or the declarant (agree, object) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            type:
+              | 'declarant-notified'
+              | 'holder-notified'
+              | 'no-holder-identified'
+              | 'application-lodged'
+              | 'application-accepted'
+              | 'holder-confirmed'
+              | 'holder-withdrew'
+              | 'declarant-agreed'
+              | 'declarant-objected'
+              | 'extension-granted'
+              | 'holder-informed-of-objection'
+              | 'proceedings-started'
+              | 'samples-requested'
+              | 'samples-provided'
+              | 'cleared'
+              | 'destroyed'
+              | 'released';
+            agreesToDestruction?: boolean;
+            workingDays?: number;
+            justification?: string;
+            reason?: string;
+            applicationId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IprCaseView'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/cases/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send the case's detention report (marks, goods, route, stage) to partner administrations over the exchange; parties only where an agreement allows nominal data */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            to: string[];
+            includeParties?: boolean;
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ExchangeMessage'][];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The administration's working days and holidays that deadlines count in */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['WorkingDayCalendar'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Set the administration's time zone, weekend and holidays */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['WorkingDayCalendar'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['WorkingDayCalendar'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ipr/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Detentions, confirmed infringements, destroyed and released goods by right holder, HS chapter and route; time to decision */
+    get: {
+      parameters: {
+        query?: {
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8530,7 +9498,15 @@ export interface components {
       code: string;
       name: string;
       /** @enum {unknown} */
-      kind: 'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+      kind:
+        | 'customs'
+        | 'environment'
+        | 'phytosanitary'
+        | 'energy'
+        | 'police'
+        | 'trader'
+        | 'right-holder'
+        | 'other';
       kindTitle: string;
       traderId: string | null;
       simplifiedProcedures: boolean;
@@ -8545,14 +9521,24 @@ export interface components {
         | 'trader'
         | 'liaison_officer'
         | 'manager'
-        | 'admin';
+        | 'admin'
+        | 'ipr_officer'
+        | 'right_holder';
       /** @description The role in words */
       title: string;
     };
     /** AgencyKind */
     AgencyKind: {
       /** @enum {unknown} */
-      kind: 'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+      kind:
+        | 'customs'
+        | 'environment'
+        | 'phytosanitary'
+        | 'energy'
+        | 'police'
+        | 'trader'
+        | 'right-holder'
+        | 'other';
       title: string;
       /** @description The roles a user of such an agency may hold */
       roles: components['schemas']['Role'][];
@@ -8570,7 +9556,14 @@ export interface components {
         name: string;
         /** @enum {unknown} */
         kind:
-          'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other';
+          | 'customs'
+          | 'environment'
+          | 'phytosanitary'
+          | 'energy'
+          | 'police'
+          | 'trader'
+          | 'right-holder'
+          | 'other';
       };
       roles: components['schemas']['Role'][];
       disabled: boolean;
@@ -9112,7 +10105,15 @@ export interface components {
       }[];
       helpers: {
         /** @enum {unknown} */
-        name: 'hsIn' | 'inList' | 'hasDocument' | 'hasValidPermit' | 'hasValidCertificate';
+        name:
+          | 'hsIn'
+          | 'inList'
+          | 'hasDocument'
+          | 'hasValidPermit'
+          | 'hasValidCertificate'
+          | 'bearsRegisteredRight'
+          | 'brandLike'
+          | 'authorisedForRight';
         signature: string;
         doc: string;
       }[];
@@ -9327,7 +10328,14 @@ export interface components {
       name: string;
       summary: string;
       issuerKinds: (
-        'customs' | 'environment' | 'phytosanitary' | 'energy' | 'police' | 'trader' | 'other'
+        | 'customs'
+        | 'environment'
+        | 'phytosanitary'
+        | 'energy'
+        | 'police'
+        | 'trader'
+        | 'right-holder'
+        | 'other'
       )[];
       /** @description Agencies of your administration that issue this type */
       issuers: {
@@ -10022,6 +11030,7 @@ export interface components {
         | 'assistance.status'
         | 'assistance.reply'
         | 'seizure.report'
+        | 'ipr.report'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -10076,6 +11085,7 @@ export interface components {
         | 'assistance.status'
         | 'assistance.reply'
         | 'seizure.report'
+        | 'ipr.report'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -10096,7 +11106,8 @@ export interface components {
         | 'assistance.request'
         | 'assistance.status'
         | 'assistance.reply'
-        | 'seizure.report';
+        | 'seizure.report'
+        | 'ipr.report';
       /**
        * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
        * @enum {unknown}
@@ -10169,6 +11180,203 @@ export interface components {
         /** @description base64 (standard alphabet) */
         publicKey: string;
       }[];
+    };
+    /** ApplicationForAction */
+    ApplicationForAction: {
+      applicant: {
+        /** @enum {unknown} */
+        kind: 'right-holder' | 'licensee' | 'collective-body';
+        name: string;
+        address?: string;
+        id?: string;
+        country?: string;
+      };
+      representatives: {
+        name: string;
+        address?: string;
+        id?: string;
+        country?: string;
+      }[];
+      rights: {
+        /** @enum {unknown} */
+        type:
+          | 'trademark'
+          | 'design'
+          | 'copyright'
+          | 'geographical-indication'
+          | 'patent'
+          | 'plant-variety'
+          | 'utility-model'
+          | 'topography';
+        mark: string;
+        registrationNumber: string;
+        registeredIn?: string;
+        /** Format: date */
+        expiresOn?: string;
+        goods: string[];
+      }[];
+      goods: {
+        /** @description HS code or prefix */
+        hs: string;
+        description: string;
+      }[];
+      authenticFeatures: {
+        description: string;
+        images: {
+          fileName: string;
+          mediaType: string;
+          sha256: string;
+        }[];
+      }[];
+      placesOfProduction: string[];
+      authorisedTraders: {
+        name: string;
+        address?: string;
+        id?: string;
+        country?: string;
+      }[];
+      knownInfringers: {
+        name: string;
+        address?: string;
+        id?: string;
+        country?: string;
+      }[];
+      knownRoutes: {
+        origin: string;
+        via: string[];
+        description?: string;
+      }[];
+      smallConsignmentsProcedure: boolean;
+      undertakings: {
+        /** @enum {boolean} */
+        liability: true;
+        /** @enum {boolean} */
+        costs: true;
+      };
+    } & {
+      id: string;
+      administrationId: string;
+      applicantAgencyId: string;
+      /** @enum {unknown} */
+      status: 'submitted' | 'more-information-requested' | 'accepted' | 'refused';
+      validFrom: string | null;
+      validTo: string | null;
+      submittedAt: string;
+      decidedAt: string | null;
+      decidedBy: string | null;
+      customsNote: string | null;
+      version: number;
+    };
+    /** IprDeadline */
+    IprDeadline: {
+      kind: string;
+      party: 'customs' | 'declarant' | 'right-holder';
+      dueLocalDate: string;
+      dueAt: string;
+      met: boolean;
+    } & {
+      [key: string]: unknown;
+    };
+    /** WorkingDayCalendar */
+    WorkingDayCalendar: {
+      /** @description IANA time zone, e.g. Europe/Minsk */
+      timeZone: string;
+      /** @description days that are not working days, 0 = Sunday … 6 = Saturday */
+      weekend: number[];
+      holidays: string[];
+    };
+    /** IprCaseView */
+    IprCaseView: {
+      case: {
+        id: string;
+        administrationId: string;
+        declarationId: string;
+        declarationReference: string;
+        applicationId: string | null;
+        holderAgencyId: string | null;
+        holderName: string | null;
+        declarantAgencyId: string;
+        declarantName: string;
+        /** @enum {unknown} */
+        procedure: 'standard' | 'small-consignment' | 'ex-officio';
+        perishable: boolean;
+        suspendedAt: string;
+        suspendedBy: string;
+        grounds: string;
+        rights: {
+          rightId: string;
+          /** @enum {unknown} */
+          type:
+            | 'trademark'
+            | 'design'
+            | 'copyright'
+            | 'geographical-indication'
+            | 'patent'
+            | 'plant-variety'
+            | 'utility-model'
+            | 'topography';
+          mark: string;
+          registrationNumber: string;
+          match: string;
+          matchedText: string;
+        }[];
+        items: {
+          sequence: number;
+          hs: string;
+          description: string;
+          brand: string;
+          quantity: number | null;
+          unit: string | null;
+          grossMassKg: number | null;
+        }[];
+        events: {
+          seq: number;
+          by: string;
+          event: {
+            /** @enum {unknown} */
+            type:
+              | 'declarant-notified'
+              | 'holder-notified'
+              | 'no-holder-identified'
+              | 'application-lodged'
+              | 'application-accepted'
+              | 'holder-confirmed'
+              | 'holder-withdrew'
+              | 'declarant-agreed'
+              | 'declarant-objected'
+              | 'extension-granted'
+              | 'holder-informed-of-objection'
+              | 'proceedings-started'
+              | 'samples-requested'
+              | 'samples-provided'
+              | 'cleared'
+              | 'destroyed'
+              | 'released';
+            at: string;
+          } & {
+            [key: string]: unknown;
+          };
+        }[];
+        outcome: string;
+        closed: boolean;
+      };
+      state: {
+        stage: string;
+        outcome: 'pending' | 'destroy' | 'release' | 'proceedings';
+        outcomeReason: string | null;
+        deadlines: components['schemas']['IprDeadline'][];
+        overdue: components['schemas']['IprDeadline'][];
+        nextActions: {
+          party: 'customs' | 'declarant' | 'right-holder';
+          action: string;
+          dueAt: string | null;
+        }[];
+        extensionUsed: boolean;
+        releaseBlocked: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+      calendar: components['schemas']['WorkingDayCalendar'];
     };
   };
   responses: never;

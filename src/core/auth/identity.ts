@@ -7,6 +7,8 @@ export const ROLES = [
   'liaison_officer',
   'manager',
   'admin',
+  'ipr_officer',
+  'right_holder',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -18,6 +20,7 @@ export const AGENCY_KINDS = [
   'energy',
   'police',
   'trader',
+  'right-holder',
   'other',
 ] as const;
 export type AgencyKind = (typeof AGENCY_KINDS)[number];
@@ -93,6 +96,8 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
   liaison_officer: 'Liaison officer',
   manager: 'Manager',
   admin: 'Administrator',
+  ipr_officer: 'IPR officer (customs IPR unit)',
+  right_holder: 'Right holder',
 };
 
 /** Each kind of agency as people say it. */
@@ -103,6 +108,7 @@ export const AGENCY_KIND_TITLES: Readonly<Record<AgencyKind, string>> = {
   energy: 'Energy regulator',
   police: 'Police',
   trader: 'Trading company',
+  'right-holder': 'Right holder (intellectual property)',
   other: 'Other public agency',
 };
 
@@ -114,13 +120,14 @@ const PUBLIC_AGENCY_ROLES: readonly Role[] = ['environmental_officer', 'risk_ana
  * agencies, and the declarant role in a trading company. An administrator assigns only these.
  */
 export const ROLES_OF_AGENCY_KIND: Readonly<Record<AgencyKind, readonly Role[]>> = {
-  customs: ['border_officer', 'risk_analyst', 'liaison_officer', 'manager', 'admin'],
+  customs: ['border_officer', 'risk_analyst', 'liaison_officer', 'manager', 'admin', 'ipr_officer'],
   environment: PUBLIC_AGENCY_ROLES,
   phytosanitary: PUBLIC_AGENCY_ROLES,
   energy: PUBLIC_AGENCY_ROLES,
   police: PUBLIC_AGENCY_ROLES,
   other: PUBLIC_AGENCY_ROLES,
   trader: ['trader'],
+  'right-holder': ['right_holder'],
 };
 
 /** Kinds of agency an administrator may add: every kind but customs (one per administration). */

@@ -35,6 +35,9 @@ export const SUBJECTS = [
   'ledger',
   'system-metrics',
   'identity',
+  'ipr-application',
+  'ipr-case',
+  'working-calendar',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -79,6 +82,7 @@ export interface Rule {
 
 const CUSTOMS_STAFF: Role[] = [
   'border_officer',
+  'ipr_officer',
   'risk_analyst',
   'manager',
   'liaison_officer',
@@ -345,6 +349,88 @@ export const POLICY: readonly Rule[] = [
     reason: 'administrators verify the whole ledger on demand',
   },
 
+  // Intellectual property: applications for action and detention cases (issue 18).
+  {
+    actions: ['apply'],
+    subject: 'ipr-application',
+    roles: ['right_holder'],
+    agencyKinds: ['right-holder'],
+    reason: 'right holders apply for customs action to protect their own rights',
+  },
+  {
+    actions: ['read', 'respond'],
+    subject: 'ipr-application',
+    roles: ['right_holder'],
+    agencyKinds: ['right-holder'],
+    when: [ownAgency('applicantAgencyId')],
+    reason: 'a right holder follows its own applications and answers requests for information',
+  },
+  {
+    actions: ['read'],
+    subject: 'ipr-application',
+    roles: CUSTOMS_STAFF,
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'customs staff read the register of rights of their administration',
+  },
+  {
+    actions: ['decide'],
+    subject: 'ipr-application',
+    roles: ['ipr_officer'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'the customs IPR unit accepts, refuses, extends or asks for more information',
+  },
+  {
+    actions: ['read'],
+    subject: 'ipr-case',
+    roles: CUSTOMS_STAFF,
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'customs staff read the detention cases of their administration',
+  },
+  {
+    actions: ['hold', 'decide'],
+    subject: 'ipr-case',
+    roles: ['border_officer', 'ipr_officer'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      'border officers and the IPR unit suspend release of suspect goods and run the procedure (notifications, extensions, destruction, release)',
+  },
+  {
+    actions: ['read', 'respond'],
+    subject: 'ipr-case',
+    roles: ['right_holder'],
+    agencyKinds: ['right-holder'],
+    when: [ownAgency('holderAgencyId')],
+    reason:
+      'the right holder reads the cases of goods suspected of infringing its rights and answers in them',
+  },
+  {
+    actions: ['read', 'respond'],
+    subject: 'ipr-case',
+    roles: ['trader'],
+    agencyKinds: ['trader'],
+    when: [ownAgency('declarantAgencyId')],
+    reason: 'the declarant sees that its goods are detained, the deadline, and answers',
+  },
+  {
+    actions: ['read'],
+    subject: 'working-calendar',
+    roles: ['ipr_officer', 'border_officer', 'manager', 'admin', 'right_holder', 'trader'],
+    when: [ownAdministration()],
+    reason: 'everyone who has deadlines reads the working days they are counted in',
+  },
+  {
+    actions: ['administer'],
+    subject: 'working-calendar',
+    roles: ['admin', 'ipr_officer'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      "customs administrators and the IPR unit set the administration's working days and holidays",
+  },
   // The Single Window: permits and certificates.
   {
     actions: ['apply'],

@@ -1,6 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Checked } from '../errors.js';
+import { RIGHT_TYPES } from '../ipr/application.js';
 import { PRIORITY_AREAS } from '../risk/indicator.js';
 import { schemaIssues } from '../schema-issues.js';
 import { NODE_ID_PATTERN } from './ports.js';
@@ -16,6 +17,7 @@ export const MESSAGE_TYPES = [
   'assistance.status',
   'assistance.reply',
   'seizure.report',
+  'ipr.report',
   'risk.share',
   'directory.update',
   'ledger.checkpoint',
@@ -166,6 +168,54 @@ export const SeizureReportBody = closed({
   parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
 });
 
+/** How far an IPR case had come when it was reported. */
+export const IPR_REPORT_STAGES = [
+  'detained',
+  'infringement-confirmed',
+  'proceedings',
+  'destroyed',
+  'released',
+] as const;
+
+/**
+ * A detention or infringement report on goods suspected of infringing intellectual-property rights
+ * (the SCO customs services' IPR memorandum of 2012): the marks, the goods and the route, for the
+ * partner to watch the same marks and routes. The right holder, the declarant and known infringers
+ * travel only in `parties`, which needs an agreement that allows nominal data.
+ */
+export const IprReportBody = closed({
+  detainedOn: date,
+  stage: Type.Enum(IPR_REPORT_STAGES),
+  procedure: Type.Enum(['standard', 'small-consignment', 'ex-officio']),
+  place: closed({ country, locode: Type.Optional(text(5, 5)) }),
+  rights: Type.Array(
+    closed({
+      type: Type.Enum(RIGHT_TYPES),
+      mark: text(120),
+      registrationNumber: Type.Optional(text(60)),
+    }),
+    { minItems: 1, maxItems: 20 },
+  ),
+  goods: Type.Array(
+    closed({
+      hsCode,
+      description: text(500),
+      brand: Type.Optional(text(200)),
+      quantity: Type.Optional(
+        closed({ value: Type.Number({ minimum: 0, maximum: 1e12 }), unit: text(10) }),
+      ),
+    }),
+    { minItems: 1, maxItems: 50 },
+  ),
+  route: closed({
+    dispatchCountry: Type.Optional(country),
+    originCountries: Type.Array(country, { maxItems: 20 }),
+    transportMode: Type.Optional(text(20)),
+  }),
+  note: Type.Optional(text(2000)),
+  parties: Type.Optional(Type.Array(Party, { maxItems: 20 })),
+});
+
 const SharedIndicatorSchema = closed({
   id: text(64),
   version: Type.Integer({ minimum: 1 }),
@@ -276,6 +326,7 @@ export const BODY_SCHEMAS = {
   'assistance.status': AssistanceStatusBody,
   'assistance.reply': AssistanceReplyBody,
   'seizure.report': SeizureReportBody,
+  'ipr.report': IprReportBody,
   'risk.share': RiskShareBody,
   'directory.update': DirectoryUpdateBody,
   'ledger.checkpoint': LedgerCheckpointBody,
@@ -288,6 +339,7 @@ export interface BodyOf {
   'assistance.status': Static<typeof AssistanceStatusBody>;
   'assistance.reply': Static<typeof AssistanceReplyBody>;
   'seizure.report': Static<typeof SeizureReportBody>;
+  'ipr.report': Static<typeof IprReportBody>;
   'risk.share': Static<typeof RiskShareBody>;
   'directory.update': Static<typeof DirectoryUpdateBody>;
   'ledger.checkpoint': Static<typeof LedgerCheckpointBody>;

@@ -3,6 +3,7 @@ import type { DeclarationContent } from '../declaration/declaration.js';
 import { compileCondition, ConditionError, type Guard } from './compile-condition.js';
 import type { ReferenceList } from './indicator.js';
 import type { PermitOnFile } from '../permits/check.js';
+import { NO_RIGHTS, RightsRegister } from '../ipr/register.js';
 import {
   celEnvironment,
   screeningContexts,
@@ -59,10 +60,51 @@ function held(patch: Partial<HeldDocument> = {}): HeldDocument {
   };
 }
 
+/** One accepted application: the Swooshex mark on footwear, importer BY200 authorised. */
+const SWOOSHEX = new RightsRegister([
+  {
+    id: 'APP1',
+    administrationId: 'BY',
+    applicantAgencyId: 'RH',
+    status: 'accepted',
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    submittedAt: '2025-12-01T00:00:00.000Z',
+    decidedAt: '2025-12-31T00:00:00.000Z',
+    decidedBy: 'ipr-unit',
+    customsNote: null,
+    version: 2,
+    applicant: {
+      kind: 'right-holder',
+      name: 'Swoosh Brands B.V.',
+      id: 'NL800000001',
+      country: 'NL',
+    },
+    representatives: [],
+    rights: [
+      {
+        type: 'trademark',
+        mark: 'Swooshex',
+        registrationNumber: 'EUTM 1',
+        goods: ['6403', '6404'],
+      },
+    ],
+    goods: [{ hs: '64', description: 'Footwear' }],
+    authenticFeatures: [],
+    placesOfProduction: [],
+    authorisedTraders: [{ name: 'Authorised importer', id: 'BY200', country: 'BY' }],
+    knownInfringers: [],
+    knownRoutes: [],
+    smallConsignmentsProcedure: false,
+    undertakings: { liability: true, costs: true },
+  },
+]);
+
 interface Patch {
   declaration?: Partial<ScreeningDeclaration>;
   item?: Partial<ScreeningItem>;
   trader?: Partial<ScreeningTrader>;
+  rights?: RightsRegister;
 }
 
 /** Waste lead-acid batteries from China by rail, as one goods item's screening context. */
@@ -111,6 +153,8 @@ function context(patch: Patch = {}): ScreeningContext {
       permitsOnFile: [],
       ...patch.trader,
     },
+    rights: patch.rights ?? NO_RIGHTS,
+    rightMatches: null,
   };
 }
 
@@ -514,6 +558,57 @@ const GOLDEN: Record<string, Case[]> = {
     ['trader.findings == 3', true],
     ['trader.id == "BY100"', true],
     ['trader.country == "BY"', true],
+  ],
+  // Marks reported by partners: case, accents, spacing and look-alike characters do not hide them.
+  brandLike: [
+    ['brandLike("Swooshex")', true, { item: { brand: 'SW00SHEX Air', hs: '6404110000' } }],
+    ['brandLike("Swooshex")', true, { item: { brand: 'Swоoshex' } }], // Cyrillic о
+    [
+      'brandLike("Swooshex")',
+      true,
+      { item: { brand: '', description: 'Trainers with Swoosh-ex logo' } },
+    ],
+    ['brandLike("Swooshex")', false, { item: { brand: 'Swooshexpress' } }],
+    ['brandLike("Nike")', false, { item: { brand: 'Nikon' } }],
+    ['brandLike("")', false, { item: { brand: 'Anything' } }],
+    ['brandLike(item.origin)', false],
+  ],
+  // Rights registered in accepted applications for action, and the traders they authorise.
+  'registered rights': [
+    [
+      'bearsRegisteredRight()',
+      true,
+      { item: { brand: 'Swooshex', hs: '6404110000' }, rights: SWOOSHEX },
+    ],
+    [
+      'bearsRegisteredRight()',
+      false,
+      { item: { brand: 'Swooshex', hs: '9503000000' }, rights: SWOOSHEX },
+    ],
+    ['bearsRegisteredRight()', false, { item: { brand: 'Swooshex', hs: '6404110000' } }],
+    [
+      'bearsRegisteredRight() && !authorisedForRight()',
+      true,
+      { item: { brand: 'Sw00shex', hs: '6404110000' }, rights: SWOOSHEX },
+    ],
+    [
+      'authorisedForRight()',
+      true,
+      {
+        item: { brand: 'Swooshex', hs: '6404110000' },
+        declaration: { consigneeId: 'BY200' },
+        rights: SWOOSHEX,
+      },
+    ],
+    [
+      'authorisedForRight()',
+      false,
+      {
+        item: { brand: '', hs: '6404110000' },
+        declaration: { declarantId: 'BY200' },
+        rights: SWOOSHEX,
+      },
+    ],
   ],
   'item.valuePerKg': [
     ['item.valuePerKg < 1.0', true],

@@ -1,3 +1,5 @@
+import { buildMarkIndex, matchMarks, type MarkIndex } from '../ipr/brand-match.js';
+import { RightsRegister } from '../ipr/register.js';
 import { ofType, permitCoversItem } from '../permits/check.js';
 import { conditionCost, type ConditionCost } from './condition-cost.js';
 import type { ReferenceList } from './indicator.js';
@@ -5,6 +7,7 @@ import {
   celEnvironment,
   CONTEXT_SCHEMA,
   isValidOn,
+  rightMatchesOf,
   type ScreeningContext,
 } from './screening-context.js';
 
@@ -484,6 +487,33 @@ class Compiler {
           );
         };
       }
+      case 'bearsRegisteredRight':
+        return (c) => rightMatchesOf(c).length > 0;
+      case 'brandLike': {
+        const mark = this.compile(rawArgs[0]!);
+        // The mark is nearly always a literal: one index per distinct mark, built once.
+        const indexes = new Map<string, MarkIndex>();
+        return (c, s) => {
+          const m = mark(c, s);
+          if (typeof m !== 'string' || m.trim() === '') return false;
+          if (c.item.brand === '' && c.item.description === '') return false;
+          let index = indexes.get(m);
+          if (!index) {
+            if (indexes.size > 64) indexes.clear();
+            indexes.set(m, (index = buildMarkIndex([{ id: 'mark', mark: m }])));
+          }
+          return matchMarks(index, c.item.brand, c.item.description).length > 0;
+        };
+      }
+      case 'authorisedForRight':
+        return (c) => {
+          const matches = rightMatchesOf(c);
+          const d = c.declaration;
+          return (
+            matches.length > 0 &&
+            RightsRegister.authorised(matches, [d.declarantId, d.consignorId, d.consigneeId])
+          );
+        };
       default:
         throw new ConditionError(
           `function '${name}' is not supported in GreenLane conditions`,

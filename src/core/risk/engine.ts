@@ -9,6 +9,7 @@ import {
 } from './compile-condition.js';
 import type { Indicator, ReferenceList } from './indicator.js';
 import type { PermitRules } from '../permits/check.js';
+import { NO_RIGHTS, type RightsRegister } from '../ipr/register.js';
 import type { ScreeningContext } from './screening-context.js';
 
 /** An indicator ready to screen with: its compiled condition and guards. */
@@ -139,9 +140,17 @@ export class RiskEngine {
   /** True when some indicator asks `hasValidPermit` (so screening needs the trader's permits). */
   readonly usesPermits: boolean;
 
-  constructor(indicators: readonly CompiledIndicator[], permitRules: PermitRules | null = null) {
+  /** The register of intellectual-property rights the IPR helpers match against. */
+  readonly rights: RightsRegister;
+
+  constructor(
+    indicators: readonly CompiledIndicator[],
+    permitRules: PermitRules | null = null,
+    rights: RightsRegister = NO_RIGHTS,
+  ) {
     this.indicators = indicators;
     this.permitRules = permitRules;
+    this.rights = rights;
     // The condition text names every helper it calls.
     this.usesPermits = indicators.some((ci) => ci.indicator.condition.includes('hasValidPermit'));
     this.stamp = new Uint32Array(indicators.length);

@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationContent } from '../declaration/declaration.js';
 import type { PermitOnFile } from '../permits/check.js';
+import { NO_RIGHTS, type RightMatch, type RightsRegister } from '../ipr/register.js';
 import { checkLodging } from '../cargo/lodging.js';
 
 /**
@@ -87,6 +88,15 @@ export interface ScreeningContext {
   declaration: ScreeningDeclaration;
   item: ScreeningItem;
   trader: ScreeningTrader;
+  /** The register of intellectual-property rights in force (shared by every context). */
+  rights: RightsRegister;
+  /** The rights this item bears, found on first ask (null until then). */
+  rightMatches: RightMatch[] | null;
+}
+
+/** The rights a context's goods item bears (matched once per item). */
+export function rightMatchesOf(c: ScreeningContext): RightMatch[] {
+  return (c.rightMatches ??= c.rights.matches(c.item, c.declaration.date));
 }
 
 /** CEL types of the context fields, as the type checker sees them. */
@@ -208,6 +218,18 @@ export const HELPERS = {
     signature: 'hasValidCertificate(string): bool',
     doc: 'the trader holds a certificate of this type valid on the declaration date',
   },
+  bearsRegisteredRight: {
+    signature: 'bearsRegisteredRight(): bool',
+    doc: "the item's brand (or a mark in its description) matches a right registered in an accepted application for action in force on the declaration date, after ignoring case, accents, spacing and look-alike characters, and the right's goods cover the item's HS code",
+  },
+  brandLike: {
+    signature: 'brandLike(string): bool',
+    doc: "the item's brand (or a run of words of its description) is this mark after ignoring case, accents, spacing and look-alike characters (0 for o, Cyrillic а for a…), or one letter off for marks of six letters or more; no registered right needed (marks reported by partners)",
+  },
+  authorisedForRight: {
+    signature: 'authorisedForRight(): bool',
+    doc: 'the item bears registered rights and the declarant, consignor or consignee is the right holder or one of its authorised traders for every one of them',
+  },
 } as const;
 export type HelperName = keyof typeof HELPERS;
 
@@ -238,6 +260,7 @@ export function screeningContexts(
   d: DeclarationContent & Partial<Pick<Declaration, 'id'>>,
   trader: ScreeningTrader,
   at: string = d.submittedAt,
+  rights: RightsRegister = NO_RIGHTS,
 ): ScreeningContext[] {
   const declarationDocuments = typesOf(d.documents);
   const lodging = d.kind === 'cargo-report' ? checkLodging(d, at) : undefined;
@@ -283,7 +306,7 @@ export function screeningContexts(
       valuePerKg:
         value !== undefined && netMass !== undefined && netMass > 0 ? value / netMass : undefined,
     };
-    contexts.push({ declaration, item, trader });
+    contexts.push({ declaration, item, trader, rights, rightMatches: null });
   }
   return contexts;
 }

@@ -35,7 +35,7 @@ import { ProblemSchema } from '../schemas.js';
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
 const JOSE = 'application/jose';
 
-const MessageSchema = Type.Object(
+export const MessageSchema = Type.Object(
   {
     id: Type.String(),
     direction: Type.Enum(['out', 'in']),
@@ -153,7 +153,7 @@ const ComposeSchema = Type.Object(
 
 const now = (ctx: AppContext) => ctx.clock.now().toISOString();
 
-function view(ctx: AppContext, m: StoredMessage) {
+export function view(ctx: AppContext, m: StoredMessage) {
   const { jws: _jws, receipt: _receipt, digest: _digest, agencyId: _a, seq: _s, ...rest } = m;
   const overdue =
     m.type === 'assistance.request' &&
@@ -586,7 +586,7 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
           issues.push({
             path: '/type',
             reason:
-              'alert, assistance.request, assistance.status, assistance.reply or seizure.report',
+              'alert, assistance.request, assistance.status, assistance.reply, seizure.report or ipr.report',
           });
         if (b.sharing !== 'national' && b.sharing !== 'shareable')
           issues.push({ path: '/sharing', reason: 'national or shareable' });
@@ -646,7 +646,7 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       schema: {
         tags: ['exchange'],
         summary:
-          'Adopt received shared risk information as draft indicators and lists of this node',
+          'Adopt received shared risk information (or a partner IPR report) as draft indicators and lists of this node',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: {
           200: Type.Object({

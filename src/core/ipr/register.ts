@@ -1,0 +1,109 @@
+import { inForce, type ApplicationForAction, type RightType } from './application.js';
+import { buildMarkIndex, matchMarks, type MarkIndex, type MarkMatchKind } from './brand-match.js';
+
+/** One right of an accepted application, as screening and detention see it. */
+export interface RegisteredRight {
+  /** `<application id>:<index of the right in the application>`. */
+  id: string;
+  applicationId: string;
+  holderAgencyId: string;
+  holderName: string;
+  type: RightType;
+  mark: string;
+  registrationNumber: string;
+  /** HS prefixes of the goods the right covers. */
+  goods: readonly string[];
+  validFrom: string;
+  validTo: string;
+  smallConsignmentsProcedure: boolean;
+  /** EORI/TIN of the applicant and of every authorised trader: their goods are authentic. */
+  authorisedIds: ReadonlySet<string>;
+}
+
+/** A right a goods item appears to bear. */
+export interface RightMatch {
+  right: RegisteredRight;
+  kind: MarkMatchKind;
+  matchedText: string;
+}
+
+/** What screening reads of a goods item and its declaration to match rights. */
+export interface ItemForRights {
+  brand: string;
+  description: string;
+  hs: string;
+}
+
+/**
+ * The register of rights in force, built once from the accepted applications and shared by every
+ * screening: a mark index over all rights, then per item only the rights whose mark matched are
+ * checked for goods scope and validity on the declaration date.
+ */
+export class RightsRegister {
+  readonly rights: readonly RegisteredRight[];
+  private readonly byId = new Map<string, RegisteredRight[]>();
+  private readonly index: MarkIndex;
+
+  constructor(applications: readonly ApplicationForAction[]) {
+    const rights: RegisteredRight[] = [];
+    for (const a of applications) {
+      if (a.status !== 'accepted' || a.validFrom === null || a.validTo === null) continue;
+      const authorised = new Set<string>();
+      if (a.applicant.id !== undefined) authorised.add(a.applicant.id);
+      for (const t of a.authorisedTraders) if (t.id !== undefined) authorised.add(t.id);
+      a.rights.forEach((r, i) => {
+        rights.push({
+          id: `${a.id}:${i}`,
+          applicationId: a.id,
+          holderAgencyId: a.applicantAgencyId,
+          holderName: a.applicant.name,
+          type: r.type,
+          mark: r.mark,
+          registrationNumber: r.registrationNumber,
+          goods: r.goods,
+          validFrom: a.validFrom!,
+          validTo: a.validTo!,
+          smallConsignmentsProcedure: a.smallConsignmentsProcedure,
+          authorisedIds: authorised,
+        });
+      });
+    }
+    this.rights = rights;
+    for (const r of rights) {
+      const list = this.byId.get(r.mark);
+      if (list) list.push(r);
+      else this.byId.set(r.mark, [r]);
+    }
+    this.index = buildMarkIndex([...this.byId.keys()].map((mark) => ({ id: mark, mark })));
+  }
+
+  /** Rights in force at `at` whose mark the item bears and whose goods scope covers its HS code. */
+  matches(item: ItemForRights, at: string): RightMatch[] {
+    if (this.rights.length === 0 || (item.brand === '' && item.description === '')) return [];
+    const out: RightMatch[] = [];
+    for (const m of matchMarks(this.index, item.brand, item.description)) {
+      for (const right of this.byId.get(m.id) ?? []) {
+        if (at < right.validFrom || at >= right.validTo) continue;
+        if (!right.goods.some((g) => item.hs.startsWith(g))) continue;
+        out.push({ right, kind: m.kind, matchedText: m.matchedText });
+      }
+    }
+    return out;
+  }
+
+  /** True when one of the parties (EORI/TIN) is authorised for every matched right. */
+  static authorised(matches: readonly RightMatch[], partyIds: readonly string[]): boolean {
+    return matches.every((m) => partyIds.some((id) => id !== '' && m.right.authorisedIds.has(id)));
+  }
+}
+
+/** The register with no rights: screening without IPR data. */
+export const NO_RIGHTS = new RightsRegister([]);
+
+/** Accepted applications in force at `at` (what the register is built from). */
+export function applicationsInForce(
+  applications: readonly ApplicationForAction[],
+  at: string,
+): ApplicationForAction[] {
+  return applications.filter((a) => inForce(a, at));
+}

@@ -59,19 +59,21 @@ describe('first run', () => {
     expect(await t.db.read.identity.countUsers()).toBe(2);
   });
 
-  it('seeds one demo user per role, in customs, environment and trader agencies', async () => {
+  it('seeds one demo user per role, in customs, environment, right-holder and trader agencies', async () => {
     const seeded = await seedDemo(ctx);
     expect(seeded.seeded).toBe(true);
     expect(await t.db.read.identity.countUsers()).toBe(DEMO_USERS.length);
     const kinds = (await t.db.read.identity.listAgencies()).map((a) => a.kind).sort();
-    expect(kinds).toEqual(['customs', 'environment', 'trader']);
+    expect(kinds).toEqual(['customs', 'environment', 'right-holder', 'trader']);
     const roles = new Set(DEMO_USERS.flatMap((u) => u.roles));
     expect([...roles].sort()).toEqual([
       'admin',
       'border_officer',
       'environmental_officer',
+      'ipr_officer',
       'liaison_officer',
       'manager',
+      'right_holder',
       'risk_analyst',
       'trader',
     ]);

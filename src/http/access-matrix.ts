@@ -36,6 +36,8 @@ const CUSTOMS_READERS: Caller[] = [
   'iprunit',
 ];
 const KZ_CUSTOMS: Caller[] = ['kz-officer', 'kz-analyst', 'kz-admin'];
+/** Customs readers but the IPR unit, which neither reads cargo reports nor the partner directory. */
+const NOT_IPR: Caller[] = CUSTOMS_READERS.filter((c) => c !== 'iprunit');
 const STAFF: Caller[] = [...CUSTOMS_READERS, 'ecologist'];
 const AUTHORS: Caller[] = ['analyst', 'analyst2', 'ecologist'];
 const ANALYSTS: Caller[] = ['analyst', 'analyst2'];
@@ -109,6 +111,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/declarations/{id}/hold': ['officer'],
   'POST /api/declarations/{id}/release': ['officer'],
   'GET /api/worklist': [
+    'iprunit',
     'admin',
     'analyst',
     'analyst2',
@@ -126,6 +129,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'officer',
     'liaison',
     'manager',
+    'iprunit',
     'kz-officer',
     'kz-analyst',
     'kz-admin',
@@ -168,15 +172,15 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
 
   'POST /exchange/v1/messages': 'public',
   'GET /exchange/v1/directory': 'public',
-  'GET /api/exchange/node': CUSTOMS_READERS,
-  'GET /api/exchange/partners': CUSTOMS_READERS,
+  'GET /api/exchange/node': NOT_IPR,
+  'GET /api/exchange/partners': NOT_IPR,
   'POST /api/exchange/node/rotate-key': ['admin'],
   'POST /api/exchange/partners': ['admin'],
   'POST /api/exchange/partners/import': ['admin'],
   'POST /api/exchange/partners/status': ['admin'],
   'POST /api/exchange/partners/keys/revoke': ['admin'],
   'POST /api/exchange/agreements': ['admin'],
-  'GET /api/exchange/contacts': CUSTOMS_READERS,
+  'GET /api/exchange/contacts': NOT_IPR,
   'PUT /api/exchange/contacts/{id}': ['liaison', 'admin'],
   'DELETE /api/exchange/contacts/{id}': ['liaison', 'admin'],
   'POST /api/exchange/directory/publish': ['liaison', 'admin'],
@@ -282,7 +286,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-admin',
   ],
   'GET /api/cargo-reports': [
-    ...CUSTOMS_READERS,
+    ...NOT_IPR,
     'trader',
     'other-trader',
     'kz-officer',
@@ -306,7 +310,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'GET /api/ipr/cases': [...CUSTOMS_READERS, ...KZ_CUSTOMS, 'holder', 'trader', 'other-trader'],
   'GET /api/ipr/cases/{id}': [...CUSTOMS_READERS, 'holder', 'trader'],
   'POST /api/ipr/cases/{id}/events': ['officer', 'iprunit', 'holder', 'trader'],
-  'POST /api/ipr/cases/{id}/report': ['liaison'],
+  'POST /api/ipr/cases/{id}/report': ['liaison', 'analyst', 'analyst2'],
   'GET /api/ipr/calendar': [
     'admin',
     'officer',

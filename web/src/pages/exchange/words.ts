@@ -15,10 +15,20 @@ export const MESSAGE_TYPE_WORDS: Readonly<Record<MessageType, string>> = {
   'assistance.status': 'Status of a request',
   'assistance.reply': 'Answer to a request',
   'seizure.report': 'Seizure report',
+  'ipr.report': 'Intellectual-property detention report',
   'risk.share': 'Shared risk information',
   'directory.update': 'Directory update',
   'ledger.checkpoint': 'Ledger checkpoint for the witness',
   'ledger.cosignature': 'Witness answer on a checkpoint',
+};
+
+/** How far an IPR case had come when a partner reported it. */
+export const IPR_STAGE_WORDS: Readonly<Record<BodyOf['ipr.report']['stage'], string>> = {
+  detained: 'detained, awaiting the right holder',
+  'infringement-confirmed': 'infringement confirmed by the right holder',
+  proceedings: 'court proceedings started',
+  destroyed: 'goods destroyed',
+  released: 'goods released',
 };
 
 export const DELIVERY_WORDS: Readonly<Record<Message['delivery'], string>> = {
@@ -181,6 +191,11 @@ export function summaryOf(m: Pick<Message, 'type' | 'body'>): string {
     case 'seizure.report': {
       const b = m.body as BodyOf['seizure.report'];
       return `${b.description}, seized on ${b.seizedOn} in ${b.place.country}`;
+    }
+    case 'ipr.report': {
+      const b = m.body as BodyOf['ipr.report'];
+      const marks = b.rights.map((r) => r.mark).join(', ');
+      return `Goods bearing ${marks}, detained on ${b.detainedOn} in ${b.place.country} (${IPR_STAGE_WORDS[b.stage]})`;
     }
     case 'risk.share': {
       const b = m.body as BodyOf['risk.share'];

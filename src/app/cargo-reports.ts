@@ -513,7 +513,15 @@ export async function listCargoReports(
   const own =
     principal.agencyKind === 'trader'
       ? { submitterAgencyId: principal.agencyId }
-      : hasRole(principal, 'border_officer', 'risk_analyst', 'manager', 'admin', 'liaison_officer')
+      : hasRole(
+            principal,
+            'border_officer',
+            'ipr_officer',
+            'risk_analyst',
+            'manager',
+            'admin',
+            'liaison_officer',
+          )
         ? { agencyId: principal.agencyId }
         : null;
   if (!own) throw new DomainError('forbidden', 'your roles do not allow reading cargo reports');

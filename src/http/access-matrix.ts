@@ -36,7 +36,7 @@ const CUSTOMS_READERS: Caller[] = [
   'iprunit',
 ];
 const KZ_CUSTOMS: Caller[] = ['kz-officer', 'kz-analyst', 'kz-admin'];
-/** Customs readers but the IPR unit, which neither reads cargo reports nor the partner directory. */
+/** Customs readers but the IPR unit, which does not read the partner directory. */
 const NOT_IPR: Caller[] = CUSTOMS_READERS.filter((c) => c !== 'iprunit');
 const STAFF: Caller[] = [...CUSTOMS_READERS, 'ecologist'];
 const AUTHORS: Caller[] = ['analyst', 'analyst2', 'ecologist'];
@@ -286,7 +286,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-admin',
   ],
   'GET /api/cargo-reports': [
-    ...NOT_IPR,
+    ...CUSTOMS_READERS,
     'trader',
     'other-trader',
     'kz-officer',

@@ -125,7 +125,7 @@ describe.runIf(available)('the administration page in Chromium', () => {
     await check('users');
     await page.getByRole('link', { name: 'Agencies' }).click();
     const agencies = page.getByRole('table', { name: 'Agencies' });
-    await expect.poll(() => agencies.locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => agencies.locator('tbody tr').count()).toBe(4);
     expect(await agencies.textContent()).toMatch(/Trading company/);
     await check('agencies');
   });

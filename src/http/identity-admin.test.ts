@@ -89,7 +89,12 @@ describe.each(BACKENDS)('administration of identity (%s)', (backend) => {
     const r = await send('GET', '/api/agencies', tokens.admin);
     expect(r.statusCode, r.body).toBe(200);
     const { agencies, kinds } = r.json<Json<'/api/agencies', 'get'>>();
-    expect(agencies.map((a) => a.code).sort()).toEqual(['BY-CUSTOMS', 'BY-ENV', 'TRADER-ECOMET']);
+    expect(agencies.map((a) => a.code).sort()).toEqual([
+      'BY-CUSTOMS',
+      'BY-ENV',
+      'RH-NORDSTRIDE',
+      'TRADER-ECOMET',
+    ]);
     const trader = kinds.find((k) => k.kind === 'trader')!;
     expect(trader.roles).toEqual([{ role: 'trader', title: 'Trader (declarant)' }]);
     expect(kinds.find((k) => k.kind === 'customs')).toMatchObject({ creatable: false });

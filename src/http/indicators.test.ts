@@ -129,6 +129,9 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
       'hasDocument',
       'hasValidPermit',
       'hasValidCertificate',
+      'bearsRegisteredRight',
+      'brandLike',
+      'authorisedForRight',
     ]);
     expect(ref.helpers[0]).toMatchObject({ signature: 'hsIn(string, string): bool' });
     expect(ref.lists).toContainEqual(

@@ -1,6 +1,6 @@
-import { assertAllowed } from '../core/auth/policy.js';
+import { assertAllowed, can } from '../core/auth/policy.js';
 import { canReadDeclaration, canSubmitDeclaration } from '../core/auth/access.js';
-import { hasRole, type Principal } from '../core/auth/identity.js';
+import type { Principal } from '../core/auth/identity.js';
 import { checkLodging } from '../core/cargo/lodging.js';
 import { screenedStatus } from '../core/controls/inspection.js';
 import { movementReference } from '../core/cargo/mrn.js';
@@ -510,21 +510,14 @@ export async function listCargoReports(
   principal: Principal,
   filter: { outcome?: CargoReport['outcome']; limit: number },
 ): Promise<CargoReport[]> {
+  // The policy decides who reads which reports: those lodged by the trader's own organisation,
+  // or those lodged with the customs agency of the staff member.
   const own =
     principal.agencyKind === 'trader'
       ? { submitterAgencyId: principal.agencyId }
-      : hasRole(
-            principal,
-            'border_officer',
-            'ipr_officer',
-            'risk_analyst',
-            'manager',
-            'admin',
-            'liaison_officer',
-          )
-        ? { agencyId: principal.agencyId }
-        : null;
-  if (!own) throw new DomainError('forbidden', 'your roles do not allow reading cargo reports');
+      : { agencyId: principal.agencyId };
+  if (!can(principal, 'read', 'cargo-report', own))
+    throw new DomainError('forbidden', 'your roles do not allow reading cargo reports');
   return ctx.storage.read.cargo.list({ ...own, ...filter });
 }
 

@@ -505,7 +505,6 @@ export async function detainGoods(
         transportMode: d.route.transportMode ?? '',
       },
       events: [],
-      outcome: 'pending',
       closed: false,
     };
     if (!(await tx.ipr.insertCase(c)))
@@ -536,13 +535,7 @@ export async function detainGoods(
       if (!verdict.ok) throw new DomainError('conflict', verdict.reason);
       const next = { seq: stored.length + 1, by: principal.userId, event: e };
       stored.push(next);
-      const state = caseState(
-        cal,
-        facts(c),
-        stored.map((s) => s.event),
-        at,
-      );
-      await tx.ipr.appendEvent(c.id, next, { outcome: state.outcome, closed: false });
+      await tx.ipr.appendEvent(c.id, next, { closed: false });
     }
     await tx.audit.append({
       at,
@@ -592,15 +585,6 @@ const PARTY_OF: Record<IprEvent['type'], 'customs' | 'right-holder' | 'declarant
   'declarant-objected': 'declarant',
 };
 
-/** The kinds of event each party records, for the API's documentation and the console. */
-export const EVENTS_OF_PARTY = {
-  customs: Object.keys(PARTY_OF).filter((k) => PARTY_OF[k as IprEvent['type']] === 'customs'),
-  'right-holder': Object.keys(PARTY_OF).filter(
-    (k) => PARTY_OF[k as IprEvent['type']] === 'right-holder',
-  ),
-  declarant: Object.keys(PARTY_OF).filter((k) => PARTY_OF[k as IprEvent['type']] === 'declarant'),
-};
-
 /**
  * Records one step of a case by the party whose step it is (customs, the right holder or the
  * declarant), if the procedure allows it now. Destruction seizes the declaration's goods; a
@@ -637,10 +621,7 @@ export async function recordCaseEvent(
           `only the ${party === 'right-holder' ? 'right holder' : 'declarant'} records this step`,
         );
     }
-    const summary: Parameters<Repositories['ipr']['appendEvent']>[2] = {
-      outcome: 'pending',
-      closed: false,
-    };
+    const summary: Parameters<Repositories['ipr']['appendEvent']>[2] = { closed: false };
     const { applicationId, ...rest } = input;
     const event = { ...rest, at };
     if (type === 'application-accepted') {
@@ -663,8 +644,7 @@ export async function recordCaseEvent(
     if (!verdict.ok) throw new DomainError('conflict', verdict.reason);
     const all = [...past, event];
     const state = caseState(cal, facts(c), all, at);
-    summary.outcome = state.outcome;
-    summary.closed = type === 'destroyed' || type === 'released' || type === 'cleared';
+    summary.closed = state.closed;
     const stored = { seq: c.events.length + 1, by: principal.userId, event };
     if (!(await tx.ipr.appendEvent(c.id, stored, summary))) return false;
     if (type === 'destroyed') {

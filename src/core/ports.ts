@@ -854,14 +854,13 @@ export interface Repositories {
       limit: number;
     }): Promise<IprCase[]>;
     /**
-     * Appends the event at its position (`event.seq`, one past the last) and records the case's
-     * outcome; false when another event took that position first.
+     * Appends the event at its position (`event.seq`, one past the last) and records whether it
+     * closed the case; false when another event took that position first.
      */
     appendEvent(
       caseId: string,
       event: StoredIprEvent,
       summary: {
-        outcome: string;
         closed: boolean;
         applicationId?: string;
         holderAgencyId?: string;

@@ -107,7 +107,6 @@ export function iprStore(db: Kysely<DB>): Repositories['ipr'] {
           suspended_at: c.suspendedAt,
           suspended_by: c.suspendedBy,
           content: JSON.stringify(content),
-          outcome: c.outcome,
           closed: c.closed ? 1 : 0,
           event_count: 0,
         })
@@ -153,7 +152,6 @@ export function iprStore(db: Kysely<DB>): Repositories['ipr'] {
         .updateTable('ipr_cases')
         .set({
           event_count: e.seq,
-          outcome: summary.outcome,
           closed: summary.closed ? 1 : 0,
           ...(summary.applicationId !== undefined ? { application_id: summary.applicationId } : {}),
           ...(summary.holderAgencyId !== undefined
@@ -273,7 +271,6 @@ function toCase(r: CaseRow, events: StoredIprEvent[]): IprCase {
     perishable: Number(r.perishable) === 1,
     suspendedAt: r.suspended_at,
     suspendedBy: r.suspended_by,
-    outcome: r.outcome,
     closed: Number(r.closed) === 1,
     events,
   };

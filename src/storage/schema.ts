@@ -29,7 +29,6 @@ export interface DB {
     suspended_at: string;
     suspended_by: string;
     content: string;
-    outcome: string;
     closed: number;
     event_count: number;
   };

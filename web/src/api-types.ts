@@ -11357,7 +11357,6 @@ export interface components {
             [key: string]: unknown;
           };
         }[];
-        outcome: string;
         closed: boolean;
       };
       state: {

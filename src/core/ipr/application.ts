@@ -21,18 +21,6 @@ export const RIGHT_TYPES = [
 ] as const;
 export type RightType = (typeof RIGHT_TYPES)[number];
 
-/** Each kind of right as people say it. */
-export const RIGHT_TYPE_TITLES: Readonly<Record<RightType, string>> = {
-  trademark: 'Trade mark',
-  design: 'Design',
-  copyright: 'Copyright',
-  'geographical-indication': 'Geographical indication',
-  patent: 'Patent',
-  'plant-variety': 'Plant variety right',
-  'utility-model': 'Utility model',
-  topography: 'Semiconductor topography',
-};
-
 export const APPLICANT_KINDS = ['right-holder', 'licensee', 'collective-body'] as const;
 
 export const APPLICATION_STATUSES = [
@@ -42,13 +30,6 @@ export const APPLICATION_STATUSES = [
   'refused',
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
-
-export const APPLICATION_STATUS_TITLES: Readonly<Record<ApplicationStatus, string>> = {
-  submitted: 'Submitted, awaiting a decision',
-  'more-information-requested': 'More information requested',
-  accepted: 'Accepted',
-  refused: 'Refused',
-};
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const HsCode = Type.String({ pattern: '^[0-9]{2,10}$', description: 'HS code or prefix' });
@@ -193,18 +174,4 @@ export function validityFrom(
     validFrom: new Date(from).toISOString(),
     validTo: new Date(from + days * 86_400_000).toISOString(),
   };
-}
-
-/** True when an accepted application is in force at the instant. */
-export function inForce(
-  a: Pick<ApplicationForAction, 'status' | 'validFrom' | 'validTo'>,
-  at: string,
-): boolean {
-  return (
-    a.status === 'accepted' &&
-    a.validFrom !== null &&
-    a.validTo !== null &&
-    a.validFrom <= at &&
-    at < a.validTo
-  );
 }

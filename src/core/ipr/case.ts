@@ -58,7 +58,5 @@ export interface IprCase {
   /** Where the goods came from and how: for the metrics by route and for partners' reports. */
   route: { dispatchCountry: string; originCountries: string[]; transportMode: string };
   events: StoredIprEvent[];
-  /** The outcome when last written (the clock can move it on: read caseState for the truth). */
-  outcome: string;
   closed: boolean;
 }

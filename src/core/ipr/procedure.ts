@@ -34,12 +34,6 @@ import {
 export const IPR_PROCEDURES = ['standard', 'small-consignment', 'ex-officio'] as const;
 export type IprProcedure = (typeof IPR_PROCEDURES)[number];
 
-export const IPR_PROCEDURE_TITLES: Readonly<Record<IprProcedure, string>> = {
-  standard: 'Standard procedure (application for action)',
-  'small-consignment': 'Small-consignments procedure',
-  'ex-officio': 'Ex officio (no application yet)',
-};
-
 /** One step of a case. Every step says when it happened. */
 export type IprEvent =
   | { type: 'declarant-notified'; at: string }

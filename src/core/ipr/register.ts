@@ -1,4 +1,4 @@
-import { inForce, type ApplicationForAction, type RightType } from './application.js';
+import type { ApplicationForAction, RightType } from './application.js';
 import { buildMarkIndex, matchMarks, type MarkIndex, type MarkMatchKind } from './brand-match.js';
 
 /** One right of an accepted application, as screening and detention see it. */
@@ -99,11 +99,3 @@ export class RightsRegister {
 
 /** The register with no rights: screening without IPR data. */
 export const NO_RIGHTS = new RightsRegister([]);
-
-/** Accepted applications in force at `at` (what the register is built from). */
-export function applicationsInForce(
-  applications: readonly ApplicationForAction[],
-  at: string,
-): ApplicationForAction[] {
-  return applications.filter((a) => inForce(a, at));
-}

@@ -128,7 +128,6 @@ const CaseViewSchema = Type.Object(
           ),
         }),
       ),
-      outcome: Type.String(),
       closed: Type.Boolean(),
     }),
     state: Type.Object(

@@ -47,7 +47,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('suspended_at', 'text', (c) => c.notNull())
     .addColumn('suspended_by', 'text', (c) => c.notNull())
     .addColumn('content', 'text', (c) => c.notNull())
-    .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('closed', 'integer', (c) => c.notNull())
     .addColumn('event_count', 'integer', (c) => c.notNull())
     .execute();

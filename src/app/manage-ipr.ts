@@ -12,6 +12,7 @@ import type { DetainedItem, IprCase, SuspectedRight } from '../core/ipr/case.js'
 import {
   canRecord,
   caseState,
+  IPR_EVENT_PARTY,
   smallConsignmentEligible,
   type IprCaseState,
   type IprEvent,
@@ -564,27 +565,6 @@ export type IprEventInput = IprEvent extends infer E
     : never
   : never;
 
-/** Who may record each kind of event in a case. */
-const PARTY_OF: Record<IprEvent['type'], 'customs' | 'right-holder' | 'declarant'> = {
-  'declarant-notified': 'customs',
-  'holder-notified': 'customs',
-  'no-holder-identified': 'customs',
-  'application-lodged': 'customs',
-  'application-accepted': 'customs',
-  'holder-informed-of-objection': 'customs',
-  'extension-granted': 'customs',
-  'samples-provided': 'customs',
-  cleared: 'customs',
-  destroyed: 'customs',
-  released: 'customs',
-  'holder-confirmed': 'right-holder',
-  'holder-withdrew': 'right-holder',
-  'proceedings-started': 'right-holder',
-  'samples-requested': 'right-holder',
-  'declarant-agreed': 'declarant',
-  'declarant-objected': 'declarant',
-};
-
 /**
  * Records one step of a case by the party whose step it is (customs, the right holder or the
  * declarant), if the procedure allows it now. Destruction seizes the declaration's goods; a
@@ -599,10 +579,10 @@ export async function recordCaseEvent(
 ): Promise<IprCaseView> {
   const at = ctx.clock.now().toISOString();
   const type = input.type;
-  const party = PARTY_OF[type];
+  const party = (IPR_EVENT_PARTY as Partial<typeof IPR_EVENT_PARTY>)[type];
   if (party === undefined)
     throw new DomainError('invalid_input', `unknown step '${String(type)}'`, [
-      { path: '/type', reason: `one of ${Object.keys(PARTY_OF).join(', ')}` },
+      { path: '/type', reason: `one of ${Object.keys(IPR_EVENT_PARTY).join(', ')}` },
     ]);
   const ok = await ctx.storage.write(async (tx) => {
     const c = await tx.ipr.findCase(caseId);
@@ -707,14 +687,19 @@ export async function caseOfDeclaration(
 /**
  * The cases the principal may read, newest first: customs sees its administration's, a right
  * holder those of its rights, a declarant those of its goods. `overdue`: only cases with a
- * customs task past its deadline (what the IPR unit must see first).
+ * customs task past its deadline (what the IPR unit must see first). `declarationId`: the case of
+ * that declaration, or none (a declaration's page asks whether its goods are detained).
  */
 export async function listCases(
   ctx: AppContext,
   principal: Principal,
-  q: { open?: boolean; overdue?: boolean; limit?: number },
+  q: { open?: boolean; overdue?: boolean; limit?: number; declarationId?: string },
 ): Promise<IprCaseView[]> {
   assertAllowed(principal, 'read', 'ipr-case');
+  if (q.declarationId !== undefined) {
+    const view = await caseOfDeclaration(ctx, principal, q.declarationId);
+    return view && (q.open !== true || !view.case.closed) ? [view] : [];
+  }
   const limit = Math.min(q.limit ?? 100, 500);
   const scope = scopeOf(principal, 'read', 'ipr-case');
   const lists = await Promise.all(

@@ -9053,6 +9053,8 @@ export interface paths {
         query?: {
           open?: boolean;
           overdue?: boolean;
+          /** @description only the case of this declaration */
+          declarationId?: string;
           limit?: number;
         };
         header?: never;
@@ -11274,6 +11276,8 @@ export interface components {
       dueLocalDate: string;
       dueAt: string;
       met: boolean;
+      /** @description open: still running; met: acted in time; missed: passed without the act */
+      status: 'open' | 'met' | 'missed';
     } & {
       [key: string]: unknown;
     };

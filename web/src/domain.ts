@@ -6,3 +6,12 @@ export {
   type ControlForm,
   type PriorityArea,
 } from '../../src/core/risk/indicator.js';
+export {
+  canRecord,
+  IPR_EVENT_PARTY,
+  IPR_EVENT_TITLES,
+  IPR_EVENT_TYPES,
+  type IprEvent,
+  type IprEventType,
+  type IprParty,
+} from '../../src/core/ipr/procedure.js';

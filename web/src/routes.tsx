@@ -8,6 +8,7 @@ import { DeclarationPage } from './pages/DeclarationPage.js';
 import { DECLARATION_SECTIONS, DeclarationsPage } from './pages/declarations/DeclarationsPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
+import { IprPage } from './pages/IprPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { PermitsPage } from './pages/PermitsPage.js';
@@ -66,6 +67,16 @@ export const ROUTES: readonly Route[] = [
     title: 'Cargo reports',
     needs: { action: 'read', subject: 'cargo-report' },
     render: (me, at) => <CargoPage me={me} id={at.id} />,
+  },
+  {
+    path: 'ipr',
+    title: 'Intellectual property',
+    needs: [
+      { action: 'read', subject: 'ipr-case' },
+      { action: 'read', subject: 'ipr-application' },
+      { action: 'apply', subject: 'ipr-application' },
+    ],
+    render: (me, at) => <IprPage me={me} section={at.id} item={at.more} />,
   },
   {
     path: 'indicators',

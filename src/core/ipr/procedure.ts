@@ -97,6 +97,27 @@ export const IPR_EVENT_TITLES: Readonly<Record<IprEventType, string>> = {
   released: 'Goods released from detention',
 };
 
+/** Whose step each event is: only that party records it. */
+export const IPR_EVENT_PARTY: Readonly<Record<IprEventType, IprParty>> = {
+  'declarant-notified': 'customs',
+  'holder-notified': 'customs',
+  'no-holder-identified': 'customs',
+  'application-lodged': 'customs',
+  'application-accepted': 'customs',
+  'holder-informed-of-objection': 'customs',
+  'extension-granted': 'customs',
+  'samples-provided': 'customs',
+  cleared: 'customs',
+  destroyed: 'customs',
+  released: 'customs',
+  'holder-confirmed': 'right-holder',
+  'holder-withdrew': 'right-holder',
+  'proceedings-started': 'right-holder',
+  'samples-requested': 'right-holder',
+  'declarant-agreed': 'declarant',
+  'declarant-objected': 'declarant',
+};
+
 /** Period for the right holder and the declarant, in working days. */
 export const HOLDER_PERIOD = 10;
 export const PERISHABLE_PERIOD = 3;

@@ -76,6 +76,9 @@ const DeadlineSchema = Type.Object(
     dueLocalDate: Type.String(),
     dueAt: Type.String(),
     met: Type.Boolean(),
+    status: Type.Union([Type.Literal('open'), Type.Literal('met'), Type.Literal('missed')], {
+      description: 'open: still running; met: acted in time; missed: passed without the act',
+    }),
   },
   { title: 'IprDeadline', additionalProperties: true },
 );
@@ -333,6 +336,9 @@ export const iprRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
         querystring: Type.Object({
           open: Type.Optional(Type.Boolean()),
           overdue: Type.Optional(Type.Boolean()),
+          declarationId: Type.Optional(
+            Type.String({ maxLength: 64, description: 'only the case of this declaration' }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
         response: { 200: Type.Array(CaseViewSchema), 403: ProblemSchema },

@@ -6,6 +6,7 @@ import { DataTable } from '../components/DataTable.js';
 import { RecordProof } from './ledger/RecordProof.js';
 import { ControlSection } from './declaration/ControlSection.js';
 import { Explanation } from './declaration/Explanation.js';
+import { IprSection } from './declaration/IprSection.js';
 import type { DeclarationAnswer, TraderDeclaration } from './declaration/types.js';
 import { DeclarationChanges } from './declarations/DeclarationChanges.js';
 import { kindWords, statusWords } from './declaration/words.js';
@@ -68,6 +69,14 @@ export function DeclarationPage({ id, me }: { id: string; me: Me }) {
                 onChanged={reload}
               />
             )}
+            <IprSection
+              id={id}
+              reference={d.reference}
+              status={c?.status ?? null}
+              items={d.goodsItems}
+              me={me}
+              onChange={reload}
+            />
             {c && <Explanation explanation={c.explanation} assessment={assessment} me={me} />}
             {c && (
               <ControlSection

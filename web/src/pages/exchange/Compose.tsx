@@ -1,8 +1,9 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
 import { AsyncView, type AsyncState } from '../../components/AsyncView.js';
 import { CheckboxGroup, FormField } from '../../components/FormField.js';
 import { ProblemAlert, type FieldLabels } from '../../components/ProblemAlert.js';
+import { Rows } from '../../components/Rows.js';
 import { PRIORITY_AREAS, type PriorityArea } from '../../domain.js';
 import { formatDateTime } from '../../format.js';
 import { PRIORITY_AREA_WORDS } from '../../words.js';
@@ -98,46 +99,6 @@ const iso = (local: string) => new Date(local).toISOString();
 const clean = (s: string) => s.trim();
 const optional = <K extends string>(key: K, value: string) =>
   (clean(value) ? { [key]: clean(value) } : {}) as Partial<Record<K, string>>;
-
-/** Rows of a repeated part of a message (goods, routes, references), added and removed. */
-function Rows<T>({
-  legend,
-  rows,
-  onChange,
-  empty,
-  addLabel,
-  children,
-}: {
-  legend: string;
-  rows: T[];
-  onChange: (rows: T[]) => void;
-  empty: () => T;
-  addLabel: string;
-  children: (row: T, set: (row: T) => void, index: number) => ReactNode;
-}) {
-  return (
-    <fieldset className="rows">
-      <legend>{legend}</legend>
-      {rows.length === 0 && <p className="empty">None.</p>}
-      {rows.map((row, k) => (
-        <div className="row" key={k} role="group" aria-label={`${legend} ${k + 1}`}>
-          {children(row, (r) => onChange(rows.map((x, j) => (j === k ? r : x))), k)}
-          <button
-            type="button"
-            className="secondary"
-            aria-label={`Remove ${legend.toLowerCase()} ${k + 1}`}
-            onClick={() => onChange(rows.filter((_, j) => j !== k))}
-          >
-            Remove
-          </button>
-        </div>
-      ))}
-      <button type="button" className="secondary" onClick={() => onChange([...rows, empty()])}>
-        {addLabel}
-      </button>
-    </fieldset>
-  );
-}
 
 interface RouteRow {
   from: string;

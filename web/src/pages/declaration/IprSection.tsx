@@ -177,7 +177,7 @@ function Suspend({
         </label>
         <label className="check">
           <input type="checkbox" checked={small} onChange={(e) => setSmall(e.target.checked)} />
-          Small consignment (postal or express, at most 3 units or under 2 kg)
+          Small consignment (a postal or express parcel of at most three items, or under 2 kg)
         </label>
         {small && (
           <fieldset>
@@ -204,7 +204,11 @@ function Suspend({
               />
               Sent by post or express courier
             </label>
-            <FormField label="Units" problem={problem} field={bodyField('/smallConsignment/units')}>
+            <FormField
+              label="Number of items"
+              problem={problem}
+              field={bodyField('/smallConsignment/units')}
+            >
               <input
                 type="number"
                 min={1}

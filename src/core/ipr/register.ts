@@ -1,5 +1,14 @@
 import type { ApplicationForAction, RightType } from './application.js';
-import { buildMarkIndex, matchMarks, type MarkIndex, type MarkMatchKind } from './brand-match.js';
+import {
+  buildMarkIndex,
+  matchMarks,
+  type MarkIndex,
+  type MarkMatch,
+  type MarkMatchKind,
+} from './brand-match.js';
+
+/** What the register's memo of matched texts may hold, in characters (about 8 MB of keys). */
+const MEMO_CHARS = 4_000_000;
 
 /** One right of an accepted application, as screening and detention see it. */
 export interface RegisteredRight {
@@ -77,11 +86,35 @@ export class RightsRegister {
     this.index = buildMarkIndex([...this.byId.keys()].map((mark) => ({ id: mark, mark })));
   }
 
+  /**
+   * The marks found in each brand and description seen, by their text: traffic repeats the same
+   * few descriptions, and matching rescans every word of them (bench:ipr-screening measured the
+   * register making screening some 20 times slower without this). Bounded by the characters it
+   * holds; emptied when full, so a flood of distinct texts costs memory once, not forever.
+   */
+  private readonly seen = new Map<string, MarkMatch[]>();
+  private seenChars = 0;
+
+  private marksIn(brand: string, description: string): MarkMatch[] {
+    const key = `${brand}\u0000${description}`;
+    let found = this.seen.get(key);
+    if (found === undefined) {
+      found = matchMarks(this.index, brand, description);
+      if (this.seenChars + key.length > MEMO_CHARS) {
+        this.seen.clear();
+        this.seenChars = 0;
+      }
+      this.seen.set(key, found);
+      this.seenChars += key.length;
+    }
+    return found;
+  }
+
   /** Rights in force at `at` whose mark the item bears and whose goods scope covers its HS code. */
   matches(item: ItemForRights, at: string): RightMatch[] {
     if (this.rights.length === 0 || (item.brand === '' && item.description === '')) return [];
     const out: RightMatch[] = [];
-    for (const m of matchMarks(this.index, item.brand, item.description)) {
+    for (const m of this.marksIn(item.brand, item.description)) {
       for (const right of this.byId.get(m.id) ?? []) {
         if (at < right.validFrom || at >= right.validTo) continue;
         if (!right.goods.some((g) => item.hs.startsWith(g))) continue;

@@ -24,17 +24,16 @@
  * The default factor 1.06 is the IMF's conventional CIF/FOB ratio (Direction of Trade
  * Statistics); a pair of countries with other freight costs overrides it.
  *
- * Why the lag window is a choice of rolling windows: goods exported at the end of March may be
- * imported in April, and a shipment may be split across months. Each month with data is
- * compared over a window of lag + 1 consecutive months that contains it (so no two months of a
- * window are more than `lag` apart), and of the lag + 1 windows that contain it the one where
- * the two sides agree best is reported and judged. A month is therefore flagged only when no
- * alignment within the lag explains it: a timing difference is the simpler explanation than
- * fraud. A single fixed window would not do: a centred one flags the edge of every lagged
- * shipment (a March export with its April import leaves February–March with an export and no
- * import), and matching each month to one lagged month misses a shipment split over two. The
- * price is sensitivity: a single under-declared month inside a steady flow is diluted by its
- * neighbours, so a lag of 0 is better where both administrations record the same dates.
+ * Why the lag is chosen per flow: goods exported at the end of March may be imported in April,
+ * and a shipment may be split across months. A route's shipping time is a property of the route,
+ * so each HS6 × partner flow is aligned once, over its whole series: imports compared with the
+ * exports of the same month, or of a month up to `lag` earlier or later, or both sides summed
+ * over lag + 1 months (split shipments), whichever gives the smallest median disagreement (a few
+ * bad months do not move a median; ties go to the smaller offset). Each export month is then
+ * judged under that alignment. Rolling windows judged month by month would not do: a window of
+ * the same months on both sides mixes a lagged flow's months (with volumes that vary from month
+ * to month, honest flows would be flagged), and choosing the best window per month lets every
+ * month explain itself away. With lag 0 both sides are compared month by month.
  *
  * Hostile input: records with a missing, non-finite, zero or negative value, a bad month, HS code
  * or country are set aside in `rejected` with the reason, never summed; a quantity that is
@@ -199,8 +198,10 @@ export interface MirrorGapRow {
   /** The month's own records, before any window. */
   monthExportFob: number;
   monthImportCif: number;
-  /** The window judged: lag + 1 months containing `month`, the best-agreeing one. */
+  /** The export months judged (one, or lag + 1 for a flow split across months). */
   window: { from: string; to: string };
+  /** The import months judged are the export months this many months later (the flow's lag). */
+  importOffset: number;
   exportFob: number;
   cifFactor: number;
   /** `exportFob × cifFactor`: the partner's exports as they should arrive here. */
@@ -514,19 +515,27 @@ class Cells {
 // Gap rows
 
 interface Window {
+  /** The first export month, the months summed on each side, the import side's offset. */
   start: number;
+  width: number;
+  offset: number;
   export: SideTotals;
   import: SideTotals;
 }
 
-/** The totals of months `start` to `start + lag`. */
-function windowAt(months: Map<number, MonthTotals>, start: number, lag: number): Window {
-  const w: Window = { start, export: emptySide(), import: emptySide() };
-  for (let m = start; m <= start + lag; m++) {
-    const t = months.get(m);
-    if (!t) continue;
-    addSide(w.export, t.export);
-    addSide(w.import, t.import);
+/** Exports of months `start … start + width − 1` and imports of the same months `offset` later. */
+function windowAt(
+  months: Map<number, MonthTotals>,
+  start: number,
+  width: number,
+  offset: number,
+): Window {
+  const w: Window = { start, width, offset, export: emptySide(), import: emptySide() };
+  for (let m = start; m < start + width; m++) {
+    const e = months.get(m);
+    if (e) addSide(w.export, e.export);
+    const i = months.get(m + offset);
+    if (i) addSide(w.import, i.import);
   }
   return w;
 }
@@ -553,7 +562,6 @@ function gapRow(
   tariffRate: number | null,
 ): MirrorGapRow {
   const factor = factorFor(s, partner);
-  const lag = s.lagMonths;
   const exportFob = w.export.value;
   const importCif = w.import.value;
   const adjustedExport = exportFob * factor;
@@ -589,7 +597,8 @@ function gapRow(
     month: monthLabel(month),
     monthExportFob: own.export.value,
     monthImportCif: own.import.value,
-    window: { from: monthLabel(w.start), to: monthLabel(w.start + lag) },
+    window: { from: monthLabel(w.start), to: monthLabel(w.start + w.width - 1) },
+    importOffset: w.offset,
     exportFob,
     cifFactor: factor,
     adjustedExport,
@@ -612,6 +621,42 @@ function tariffOf(lookup: TariffLookup | undefined, hs6: string): number | null 
   return typeof r === 'number' && Number.isFinite(r) && r >= 0 ? r : null;
 }
 
+/**
+ * How one flow is best aligned: the import side `offset` months after the export side (−lag …
+ * lag: the shipping time, or a recording difference), comparing single months (width 1) or
+ * rolling sums of lag + 1 months (shipments split across months). Chosen once per HS6 × partner
+ * over the whole series, by the median disagreement of its months (a few bad months do not move
+ * a median), preferring the smaller offset and width on ties; a route's shipping time is a
+ * property of the route, not of one month. No two months compared lie more than `lag` apart.
+ */
+function alignmentOf(
+  months: Map<number, MonthTotals>,
+  lag: number,
+  factor: number,
+): { width: number; offset: number } {
+  const exportMonths = [...months.keys()].filter((m) => months.get(m)!.export.records > 0);
+  if (exportMonths.length === 0 || lag === 0) return { width: 1, offset: 0 };
+  const candidates: Array<{ width: number; offset: number }> = [];
+  // No two months compared lie more than `lag` apart: single months up to `lag` apart, or the
+  // same lag + 1 months on both sides.
+  for (let d = 0; d <= lag; d++)
+    for (const offset of d === 0 ? [0] : [d, -d]) candidates.push({ width: 1, offset });
+  candidates.push({ width: lag + 1, offset: 0 });
+  let best = candidates[0]!;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const scores = exportMonths
+      .map((m) => Math.min(disagreement(windowAt(months, m, c.width, c.offset), 1), 5))
+      .sort((a, b) => a - b);
+    // The factor is a constant shift of every log ratio: it cannot change which alignment wins,
+    // but the median is taken of what is judged.
+    void factor;
+    const median = scores[Math.floor((scores.length - 1) / 2)]!;
+    if (median < bestScore - 1e-12) [best, bestScore] = [c, median];
+  }
+  return best;
+}
+
 function buildRows(cells: Cells, s: MirrorSettings, tariff: TariffLookup | undefined) {
   const rows: MirrorGapRow[] = [];
   const lag = s.lagMonths;
@@ -619,23 +664,20 @@ function buildRows(cells: Cells, s: MirrorSettings, tariff: TariffLookup | undef
     const [hs6, partner] = key.split('|') as [string, string];
     const factor = factorFor(s, partner);
     const rate = tariffOf(tariff, hs6);
-    const windows = new Map<number, Window>();
-    const windowFor = (start: number): Window => {
-      let w = windows.get(start);
-      if (!w) windows.set(start, (w = windowAt(months, start, lag)));
-      return w;
+    const { width, offset } = alignmentOf(months, lag, factor);
+    // One row per export month, and per import month that no export month's window reaches
+    // (an import the partner has no export for).
+    const exported = new Set<number>();
+    for (const [m, t] of months) if (t.export.records > 0) exported.add(m);
+    const reached = (m: number) => {
+      for (let e = m - offset - width + 1; e <= m - offset; e++) if (exported.has(e)) return true;
+      return false;
     };
-    for (const [month, own] of months) {
-      // The window starting at the month first, then those starting earlier: the first of
-      // equally good windows wins, so ties are settled the same way every time.
-      let best = windowFor(month);
-      let bestScore = disagreement(best, factor);
-      for (let start = month - 1; start >= month - lag && bestScore > 0; start--) {
-        const w = windowFor(start);
-        const score = disagreement(w, factor);
-        if (score < bestScore) [best, bestScore] = [w, score];
-      }
-      rows.push(gapRow(hs6, partner, month, own, best, s, rate));
+    const starts = new Set(exported);
+    for (const [m, t] of months) if (t.import.records > 0 && !reached(m)) starts.add(m - offset);
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      const own = months.get(start) ?? { export: emptySide(), import: emptySide() };
+      rows.push(gapRow(hs6, partner, start, own, windowAt(months, start, width, offset), s, rate));
     }
   }
   rows.sort((a, b) => cmp(a.hs6, b.hs6) || cmp(a.partner, b.partner) || cmp(a.month, b.month));

@@ -4,7 +4,7 @@
  * discrepancies, reconciled by the real core functions; prints the precision and recall of the
  * flags against the injected truth and the time to reconcile the year.
  *
- *   npm run bench:reconciliation -- [--points 50] [--pairs 5000] [--seed 1]
+ *   npm run bench:reconciliation -- [--points 50] [--pairs 5000] [--seed 1] [--explain]
  *
  * Energy (src/core/reconciliation/energy.ts):
  * - 30 power lines metered hourly on both sides (one in five by our operator in quarter hours,
@@ -56,6 +56,8 @@ const { values: args } = parseArgs({
     points: { type: 'string', default: '50' },
     pairs: { type: 'string', default: '5000' },
     seed: { type: 'string', default: '1' },
+    /** Print the false and missed flags with what the reconciliation said about them. */
+    explain: { type: 'boolean', default: false },
   },
 });
 const POINTS = Number(args.points);
@@ -179,7 +181,17 @@ function energyData(): EnergyTruth {
         end: iso(f.end),
         quantity: atOurs * (1 + sigma * gauss()) * biasFor('own', f.start),
         unit,
-      });
+      }); // A two-way line's meter reads both directions every period (0 for the one not flowing).
+      if (twoWay)
+        add({
+          source: 'own-meter',
+          pointId: point.id,
+          direction: f.direction === 'import' ? 'export' : 'import',
+          start: iso(f.start),
+          end: iso(f.end),
+          quantity: 0,
+          unit,
+        });
     }
     // The partner's figure, from its side (its export is our import), at its grain.
     const partnerPeriods = coarse ?? fine;
@@ -192,7 +204,7 @@ function energyData(): EnergyTruth {
         j++;
       }
       for (const d of ['import', 'export'] as const) {
-        if (sums[d] === 0) continue;
+        if (sums[d] === 0 && !twoWay) continue;
         add({
           source: 'partner',
           pointId: point.id,
@@ -342,7 +354,7 @@ function mirrorData() {
       const mv = moved.get(key);
       if (mv && i >= mv.from) {
         const share = cif * mv.share;
-        row[arrives] = row[arrives]! - share;
+        row[arrives] = row[arrives] - share;
         const target = values.get(mv.to) ?? new Array<number>(13).fill(0);
         values.set(mv.to, target);
         target[arrives] = (target[arrives] ?? 0) + share;
@@ -401,6 +413,41 @@ for (const row of m.rows)
   )
     mirrorFlagged.add(`${row.hs6}|${row.partner}`);
 const mScore = score(mirrorFlagged, mirror.truth);
+
+if (args.explain) {
+  const eFlags = energyFlags(energy.points, e);
+  const about = (key: string) => {
+    const [point, month, kind] = key.split('|') as [string, string, string];
+    if (kind === 'declaration')
+      return JSON.stringify(
+        e.declarations
+          .filter((d) => d.pointId === point && d.periodStart.slice(0, 7) <= month)
+          .slice(-2),
+      );
+    return JSON.stringify({
+      months: e.months
+        .filter((x) => x.pointId === point && x.month === month)
+        .map((x) => [x.direction, x.outcome, f3(x.difference / Math.max(1, x.partner))]),
+      bias: e.bias.filter((b) => b.pointId === point && b.signalledAt.slice(0, 7) === month).length,
+    });
+  };
+  for (const k of [...eFlags].filter((k) => !energy.truth.has(k)).slice(0, 10))
+    console.log(`energy false: ${k} ${about(k)}`);
+  for (const k of [...energy.truth].filter((k) => !eFlags.has(k)).slice(0, 10))
+    console.log(`energy missed: ${k} ${about(k)}`);
+  const rowsOf = (key: string) =>
+    m.rows
+      .filter((r) => `${r.hs6}|${r.partner}` === key)
+      .map(
+        (r) =>
+          `${r.month}${r.importOffset ? `+${r.importOffset}` : ''} ${r.valueLogRatio === null ? '-' : r.valueLogRatio.toFixed(2)} ${r.flags.join(',')}`,
+      )
+      .join('; ');
+  for (const k of [...mirrorFlagged].filter((k) => !mirror.truth.has(k)).slice(0, 10))
+    console.log(`mirror false: ${k} ${rowsOf(k)}`);
+  for (const k of [...mirror.truth].filter((k) => !mirrorFlagged.has(k)).slice(0, 10))
+    console.log(`mirror missed: ${k} ${rowsOf(k)}`);
+}
 
 const outcomes = new Map<string, number>();
 for (const p of e.pairs) outcomes.set(p.outcome, (outcomes.get(p.outcome) ?? 0) + 1);

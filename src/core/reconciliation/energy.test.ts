@@ -411,6 +411,22 @@ describe('energy reconciliation: declarations', () => {
     });
   });
 
+  it('takes the mean of both meters when both cover the period, so one biased meter alone does not make a declaration false', () => {
+    // Our meter reads 0.6% high; the partner's is right; the declaration is right.
+    const ours = series('own-meter', MONTH_START, hours, 60, 100 * 1.006);
+    const theirs = series('partner', MONTH_START, hours, 60, 100);
+    const d = report('declaration', MONTH_START, MONTH_END, 72_000);
+    const r = reconcileEnergy([LINE], [...ours, ...theirs, d]);
+    expect(r.declarations[0]).toMatchObject({ meteredBy: 'both', outcome: 'as-metered' });
+    expect(r.declarations[0]!.metered).toBeCloseTo(72_216, 6);
+    // Against our meter alone it would be under-declared (0.6% > 0.5%).
+    const alone = reconcileEnergy([LINE], [...ours, d]);
+    expect(alone.declarations[0]).toMatchObject({
+      meteredBy: 'own-meter',
+      outcome: 'under-declared',
+    });
+  });
+
   it('says when no metered figure covers the declared period', () => {
     const d = report('declaration', MONTH_START, MONTH_END, 72_000);
     const r = reconcileEnergy([LINE], [...meters.slice(1), d]);

@@ -178,9 +178,11 @@ export interface DeclarationCheck {
   periodStart: string;
   periodEnd: string;
   declared: number;
-  /** Our meter for the period, else the partner's figure brought to our side; null if neither. */
+  /** The agreed metered figure at our side of the losses: the mean of both meters when both
+   * cover the period, else the one that does; null if neither. */
   metered: number | null;
-  meteredBy: 'own-meter' | 'partner' | null;
+  /** Both meters (their mean), ours alone, the partner's alone. */
+  meteredBy: 'both' | 'own-meter' | 'partner' | null;
   difference: number | null;
   tolerance: number | null;
   outcome: DeclarationOutcome;
@@ -926,15 +928,16 @@ function declared(
   const keep = 1 - point.lossFraction;
   for (const d of decls) {
     const ownSum = sumOver(idx.own[d.direction], d.start, d.end);
-    const partnerSum = ownSum === null ? sumOver(idx.partner[d.direction], d.start, d.end) : null;
+    const partnerSum = sumOver(idx.partner[d.direction], d.start, d.end);
     // The partner's figure on our side of the loss: what our meter would have read.
+    const partnerAtOurs =
+      partnerSum === null ? null : d.direction === 'import' ? partnerSum * keep : partnerSum / keep;
+    // The agreed figure: the mean of both meters when both cover the period (neither side's
+    // meter alone decides that a declaration is false), else the one that does.
     const metered =
-      ownSum ??
-      (partnerSum === null
-        ? null
-        : d.direction === 'import'
-          ? partnerSum * keep
-          : partnerSum / keep);
+      ownSum !== null && partnerAtOurs !== null
+        ? (ownSum + partnerAtOurs) / 2
+        : (ownSum ?? partnerAtOurs);
     const hours = (d.end - d.start) / HOUR_MS;
     const base = {
       reportId: d.report.id,
@@ -963,7 +966,12 @@ function declared(
     out.push({
       ...base,
       metered,
-      meteredBy: ownSum !== null ? 'own-meter' : 'partner',
+      meteredBy:
+        ownSum !== null && partnerAtOurs !== null
+          ? 'both'
+          : ownSum !== null
+            ? 'own-meter'
+            : 'partner',
       difference,
       tolerance,
       outcome:

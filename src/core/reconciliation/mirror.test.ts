@@ -701,3 +701,60 @@ describe('determinism', () => {
     );
   });
 });
+
+describe('alignment of a flow over its year', () => {
+  // Volumes that swing from month to month, as real trade does.
+  const volumes = [100, 160, 70, 130, 90, 150, 60, 140, 110, 80, 170, 95].map((v) => v * 1000);
+  const month = (i: number) => `2026-${String(i + 1).padStart(2, '0')}`;
+
+  it('finds a one-month shipping lag in a volatile flow and flags none of its months', () => {
+    const exports = volumes.map((v, i) => exp('440710', month(i), v));
+    // Each month's exports arrive the next month (December's in January 2027).
+    const imports = volumes.map((v, i) =>
+      imp('440710', i === 11 ? '2027-01' : month(i + 1), v * 1.06),
+    );
+    const result = run(exports, imports);
+    expect(result.rows.every((r) => r.importOffset === 1)).toBe(true);
+    expect(result.rows.flatMap((r) => r.flags)).toEqual([]);
+    // The same months side by side would be flagged: the lag is what explains them.
+    const unaligned = run(exports, imports, { lagMonths: 0 });
+    expect(unaligned.rows.some((r) => r.flags.includes('under-declared-value'))).toBe(true);
+  });
+
+  it('still flags the undervalued months of a lagged flow', () => {
+    const exports = volumes.map((v, i) => exp('440710', month(i), v));
+    const imports = volumes.map((v, i) =>
+      imp('440710', i === 11 ? '2027-01' : month(i + 1), v * 1.06 * (i === 4 || i === 5 ? 0.5 : 1)),
+    );
+    const flagged = run(exports, imports)
+      .rows.filter((r) => r.flags.includes('under-declared-value'))
+      .map((r) => r.month);
+    expect(flagged).toEqual(['2026-05', '2026-06']);
+  });
+});
+
+describe('misclassification into a code with a large flow of its own', () => {
+  const tariffRate = (hs6: string) => (hs6 === '610910' ? 0.12 : 0.05);
+  it('pairs a shortfall with a surplus of the same amount even below the threshold', () => {
+    // 60,000 of T-shirts (12 %) declared as "other" (5 %), whose own flow is 300,000.
+    const result = run(
+      [exp('610910', '2026-03', 100_000), exp('610990', '2026-03', 300_000)],
+      [imp('610910', '2026-03', 46_000), imp('610990', '2026-03', 318_000 + 60_000)],
+      { tariffRate },
+    );
+    expect(result.misclassifications.map((f) => [f.fromHs6, f.toHs6])).toEqual([
+      ['610910', '610990'],
+    ]);
+  });
+
+  it('does not pair it with a sibling whose excess is within its noise', () => {
+    // The same 60,000, but on a flow of 3,000,000: a 2% excess is no evidence.
+    const result = run(
+      [exp('610910', '2026-03', 100_000), exp('610990', '2026-03', 3_000_000)],
+      [imp('610910', '2026-03', 46_000), imp('610990', '2026-03', 3_180_000 + 60_000)],
+      { tariffRate },
+    );
+    expect(result.misclassifications).toEqual([]);
+    expect(flagsOf(result)['610910 CN 2026-03']).toEqual(['under-declared-value']);
+  });
+});

@@ -652,7 +652,9 @@ function alignmentOf(
     // but the median is taken of what is judged.
     void factor;
     const median = scores[Math.floor((scores.length - 1) / 2)]!;
-    if (median < bestScore - 1e-12) [best, bestScore] = [c, median];
+    // Candidates come simplest first (no offset, then one month, …, then sums): a later one must
+    // be clearly better, not better by chance (a sum of two months smooths noise as well).
+    if (median < bestScore / 1.5 - 0.005) [best, bestScore] = [c, median];
   }
   return best;
 }
@@ -695,12 +697,18 @@ const SURPLUS: readonly GapFlagKind[] = ['over-declared-value', 'missing-export'
  * month whose imports exceed the exports, when that tariff is lower. Only flagged rows with a
  * known tariff take part; the work per group is linear in its rows (an HS4 has at most 100 HS6).
  */
-function findMisclassifications(rows: MirrorGapRow[]): MisclassificationFinding[] {
+function findMisclassifications(
+  rows: MirrorGapRow[],
+  threshold: number,
+): MisclassificationFinding[] {
   const groups = new Map<string, { short: MirrorGapRow[]; surplus: MirrorGapRow[] }>();
   for (const r of rows) {
-    if (r.tariffRate === null) continue;
+    if (r.tariffRate === null || r.belowMinimum) continue;
     const isShort = r.flags.some((f) => SHORT.includes(f));
-    const isSurplus = r.flags.some((f) => SURPLUS.includes(f));
+    // A surplus takes part when flagged, or when it is any excess of imports: goods moved into a
+    // code with a large flow of its own raise it by less than the threshold, yet the amount moved
+    // still matches the other code's shortfall.
+    const isSurplus = r.flags.some((f) => SURPLUS.includes(f)) || r.importCif > r.adjustedExport;
     if (!isShort && !isSurplus) continue;
     const key = `${r.hs6.slice(0, 4)}|${r.partner}|${r.month}`;
     let g = groups.get(key);
@@ -710,11 +718,27 @@ function findMisclassifications(rows: MirrorGapRow[]): MisclassificationFinding[
   const findings: MisclassificationFinding[] = [];
   for (const g of groups.values()) {
     if (g.short.length === 0 || g.surplus.length === 0) continue;
-    // Rows arrive sorted by hs6, so the first of equal tariffs is the lowest code.
-    let cheapest = g.surplus[0]!;
-    for (const r of g.surplus) if (r.tariffRate! < cheapest.tariffRate!) cheapest = r;
     for (const high of g.short) {
-      if (!(high.tariffRate! > cheapest.tariffRate!)) continue;
+      const shortfall = high.adjustedExport - high.importCif;
+      // A flagged surplus always explains; an unflagged one only when its amount is of the order
+      // of the shortfall (half to twice: the goods that left one code arrived in the other) and
+      // its gap stands out of the noise (a third of the threshold).
+      const explains = (r: MirrorGapRow) => {
+        const surplus = r.importCif - r.adjustedExport;
+        return (
+          r.flags.some((f) => SURPLUS.includes(f)) ||
+          (surplus >= 0.5 * shortfall &&
+            surplus <= 2 * shortfall &&
+            r.valueLogRatio !== null &&
+            r.valueLogRatio > threshold / 3)
+        );
+      };
+      // Rows arrive sorted by hs6, so the first of equal tariffs is the lowest code.
+      let cheapest: MirrorGapRow | null = null;
+      for (const r of g.surplus)
+        if (explains(r) && (cheapest === null || r.tariffRate! < cheapest.tariffRate!))
+          cheapest = r;
+      if (cheapest === null || !(high.tariffRate! > cheapest.tariffRate!)) continue;
       findings.push({
         hs4: high.hs6.slice(0, 4),
         partner: high.partner,
@@ -724,7 +748,7 @@ function findMisclassifications(rows: MirrorGapRow[]): MisclassificationFinding[
         fromTariff: high.tariffRate!,
         toTariff: cheapest.tariffRate!,
         tariffDifference: high.tariffRate! - cheapest.tariffRate!,
-        shortfall: high.adjustedExport - high.importCif,
+        shortfall,
         surplus: cheapest.importCif - cheapest.adjustedExport,
       });
       for (const r of [high, cheapest])
@@ -969,7 +993,7 @@ export function reconcileMirror(input: MirrorInput, options: MirrorOptions = {})
   });
 
   const rows = buildRows(cells, settings, options.tariffRate);
-  const misclassifications = findMisclassifications(rows);
+  const misclassifications = findMisclassifications(rows, settings.valueThreshold);
   return {
     settings,
     rows,

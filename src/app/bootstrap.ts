@@ -6,6 +6,7 @@ import { principalOfUser } from './authenticate.js';
 import type { AppContext } from './context.js';
 import { seedDemoActivity } from './demo-activity.js';
 import { seedDemoIpr } from './demo-ipr.js';
+import { seedDemoEnergy } from './demo-energy.js';
 import {
   loadLibrary,
   readLibrary,
@@ -212,6 +213,7 @@ export async function seedDemo(
     holder: await principalOfUser(ctx, 'holder'),
     trader: await principalOfUser(ctx, 'trader'),
   });
+  await seedDemoEnergy(ctx, analyst);
   return { seeded: true, adminToken };
 }
 

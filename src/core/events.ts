@@ -50,7 +50,9 @@ export type EventKind =
   | `ipr-application.${'submitted' | 'completed' | 'accept' | 'request-information' | 'refuse' | 'extend'}`
   | 'ipr-case.opened'
   | `ipr-case.${IprEventType}`
-  | 'working-calendar.set';
+  | 'working-calendar.set'
+  | `energy-point.${'defined' | 'updated'}`
+  | 'energy-flow.recorded';
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {

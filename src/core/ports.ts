@@ -29,6 +29,7 @@ import type { IprCase, StoredIprEvent } from './ipr/case.js';
 import type { WorkingDayCalendar } from './ipr/working-days.js';
 import type { PreArrivalOutcome, PreArrivalReferral } from './cargo/referral.js';
 import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
+import type { EnergyPoint, StoredFlowReport } from './reconciliation/energy-point.js';
 import type {
   Authored,
   Indicator,
@@ -826,6 +827,27 @@ export interface Repositories {
     markAdopted(from: string, id: string, at: string): Promise<boolean>;
     /** Messages created in [from, to) that were delivered or received, for the metrics. */
     activity(from: string, to: string): Promise<ExchangeActivity[]>;
+  };
+  energy: {
+    /** Inserts a point; false when the administration already has one with that id. */
+    insertPoint(p: EnergyPoint): Promise<boolean>;
+    /** Replaces a point at the version read; false when it changed meanwhile. */
+    updatePoint(p: EnergyPoint, expectedVersion: number): Promise<boolean>;
+    findPoint(administrationId: string, id: string): Promise<EnergyPoint | undefined>;
+    listPoints(administrationId: string): Promise<EnergyPoint[]>;
+    /**
+     * Records the reports; one already recorded under the same point, source and reference is
+     * left as it was. Answers how many were new.
+     */
+    insertReports(reports: readonly StoredFlowReport[]): Promise<number>;
+    /** The reports of a point whose period starts in [from, to), by period start; at most `limit`. */
+    listReports(f: {
+      administrationId: string;
+      pointId: string;
+      from: string;
+      to: string;
+      limit: number;
+    }): Promise<StoredFlowReport[]>;
   };
   ipr: {
     insertApplication(a: ApplicationForAction): Promise<void>;

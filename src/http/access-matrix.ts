@@ -324,4 +324,13 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   ],
   'PUT /api/ipr/calendar': ['admin', 'iprunit', 'kz-admin'],
   'GET /api/ipr/metrics': [...CUSTOMS_READERS, ...KZ_CUSTOMS],
+
+  // Energy transfer control (issue 19): customs reads its points; analysts and administrators
+  // record points and figures; analysts, managers, liaison officers and administrators reconcile.
+  'GET /api/energy/points': [...CUSTOMS_READERS, ...KZ_CUSTOMS],
+  'POST /api/energy/points': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
+  'GET /api/energy/points/{id}': [...CUSTOMS_READERS],
+  'PUT /api/energy/points/{id}': ['admin', ...ANALYSTS],
+  'POST /api/energy/reports': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
+  'GET /api/energy/points/{id}/reconciliation': ['admin', ...ANALYSTS, 'manager', 'liaison'],
 };

@@ -30,6 +30,7 @@ import { permitRoutes } from './routes/permits.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { iprRoutes } from './routes/ipr.js';
+import { energyRoutes } from './routes/energy.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
 import { exchangeRoutes } from './routes/exchange.js';
@@ -265,6 +266,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(exchangeRoutes, { ctx: options.ctx });
   await app.register(ledgerRoutes, { ctx: options.ctx });
   await app.register(iprRoutes, { ctx: options.ctx });
+  await app.register(energyRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

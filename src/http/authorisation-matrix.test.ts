@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { DEMO_LINE } from '../app/demo-energy.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,7 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/exchange/contacts/')) return 'matrix-contact';
     if (p.startsWith('/api/ipr/applications/')) return fx.iprApplicationId;
     if (p.startsWith('/api/ipr/cases/')) return fx.iprCaseId;
+    if (p.startsWith('/api/energy/points/')) return DEMO_LINE;
     throw new Error(`no fixture for {id} in ${p}`);
   };
   return p
@@ -88,6 +90,19 @@ function pathFor(route: Route, fx: Fixtures): string {
     .replace('{a}', '1')
     .replace('{b}', '1');
 }
+
+const MATRIX_POINT = {
+  name: 'Matrix line',
+  commodity: 'electricity',
+  hsCode: '2716',
+  partner: 'LT-CUSTOMS',
+  meteringPoints: [],
+  timeZone: 'Europe/Minsk',
+  dayStartHour: 0,
+  lossFraction: 0.01,
+  meterAccuracy: 0.005,
+  absoluteTolerancePerHour: 0.5,
+};
 
 /** A body that would be accepted from someone allowed: a refusal then proves the check. */
 function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptions | undefined {
@@ -242,6 +257,25 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
     return json({ timeZone: 'Europe/Minsk', weekend: [0, 6], holidays: [] });
   if (k === 'POST /api/ipr/applications/{id}/decision')
     return json({ decision: 'request-information', note: 'matrix test', expectedVersion: 99 });
+  if (k === 'POST /api/energy/points') return json({ ...MATRIX_POINT, id: `MATRIX-${serial++}` });
+  if (k === 'PUT /api/energy/points/{id}')
+    return {
+      ...json({ ...MATRIX_POINT, id: DEMO_LINE }),
+      headers: { 'content-type': 'application/json', 'if-match': '"1"' },
+    };
+  if (k === 'POST /api/energy/reports')
+    return json([
+      {
+        id: `MATRIX-${serial++}`,
+        source: 'own-meter',
+        pointId: DEMO_LINE,
+        direction: 'import',
+        start: '2026-06-01T00:00:00Z',
+        end: '2026-06-01T01:00:00Z',
+        quantity: 100,
+        unit: 'MWh',
+      },
+    ]);
   if (route.method === 'POST' || route.method === 'PUT') return json({});
   return undefined;
 }

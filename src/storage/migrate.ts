@@ -14,6 +14,7 @@ import * as m0012 from './migrations/0012-ledger.js';
 import * as m0013 from './migrations/0013-witness.js';
 import * as m0014 from './migrations/0014-declaration-search.js';
 import * as m0015 from './migrations/0015-ipr.js';
+import * as m0016 from './migrations/0016-energy.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -35,6 +36,7 @@ const STEPS: Record<string, Step> = {
   '0013-witness': m0013,
   '0014-declaration-search': m0014,
   '0015-ipr': m0015,
+  '0016-energy': m0016,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

@@ -19,6 +19,7 @@ import { rulePackStore } from './rule-pack-store.js';
 import { outboxStore } from './outbox-store.js';
 import { exchangeStore } from './exchange-store.js';
 import { iprStore } from './ipr-store.js';
+import { energyStore } from './energy-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -42,6 +43,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     ledger: ledgerStore(db),
     exchange: exchangeStore(db),
     ipr: iprStore(db),
+    energy: energyStore(db),
     idempotency: idempotencyStore(db),
   };
 }

@@ -2,6 +2,32 @@ import type { Generated } from 'kysely';
 
 /** Table shapes as Kysely sees them; the same on SQLite and PostgreSQL (timestamps are ISO 8601 text). */
 export interface DB {
+  energy_points: {
+    administration_id: string;
+    id: string;
+    partner: string;
+    commodity: string;
+    content: string;
+    created_at: string;
+    updated_at: string;
+    updated_by: string;
+    version: number;
+  };
+  energy_reports: {
+    administration_id: string;
+    point_id: string;
+    source: string;
+    report_id: string;
+    direction: string;
+    period_start: string;
+    period_end: string;
+    quantity: number;
+    unit: string;
+    provisional: number;
+    received_at: string;
+    recorded_by: string;
+    message_id: string | null;
+  };
   administrations: { id: string; country: string; name: string; created_at: string };
   ipr_applications: {
     id: string;

@@ -305,7 +305,9 @@ export interface paths {
                   | 'identity'
                   | 'ipr-application'
                   | 'ipr-case'
-                  | 'working-calendar';
+                  | 'working-calendar'
+                  | 'energy-point'
+                  | 'energy-flow';
               }[];
             };
           };
@@ -9458,6 +9460,416 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/energy/points': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The administration's power lines and pipelines to partner administrations */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['InterconnectionPoint'][];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Record an interconnection point: both sides’ identifiers, metering points, units, losses, meter accuracy, the local day */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            /** @enum {unknown} */
+            commodity: 'electricity' | 'natural-gas' | 'crude-oil' | 'oil-products';
+            hsCode: string;
+            partner: string;
+            partnerPointId?: string;
+            eic?: string;
+            meteringPoints: {
+              id: string;
+              /** @enum {unknown} */
+              side: 'own' | 'partner';
+              operator: string;
+            }[];
+            timeZone: string;
+            dayStartHour: number;
+            lossFraction: number;
+            meterAccuracy: number;
+            absoluteTolerancePerHour: number;
+            calorificValueMJPerM3?: number;
+            densityKgPerM3?: number;
+            agreement?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['InterconnectionPoint'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/points/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One interconnection point */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['InterconnectionPoint'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    /** Change an interconnection point at the version read (If-Match: "<version>") */
+    put: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description the version read, e.g. "3" (required) */
+          'if-match'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            /** @enum {unknown} */
+            commodity: 'electricity' | 'natural-gas' | 'crude-oil' | 'oil-products';
+            hsCode: string;
+            partner: string;
+            partnerPointId?: string;
+            eic?: string;
+            meteringPoints: {
+              id: string;
+              /** @enum {unknown} */
+              side: 'own' | 'partner';
+              operator: string;
+            }[];
+            timeZone: string;
+            dayStartHour: number;
+            lossFraction: number;
+            meterAccuracy: number;
+            absoluteTolerancePerHour: number;
+            calorificValueMJPerM3?: number;
+            densityKgPerM3?: number;
+            agreement?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['InterconnectionPoint'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record meter readings, declared or partner figures: a JSON array or a CSV file, all or nothing
+     * @description At most 200000 reports. CSV: a header row naming the columns id, source, pointId, direction, start, end, quantity, unit and optionally provisional. One report that is not valid refuses the request, naming each problem (`/3/quantity`, or `row 4, column quantity`); a report sent again under its id is counted as already recorded.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {unknown} */
+            source: 'own-meter' | 'declaration' | 'partner';
+            pointId: string;
+            /** @enum {unknown} */
+            direction: 'import' | 'export';
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            quantity: number;
+            /** @enum {unknown} */
+            unit: 'kWh' | 'MWh' | 'GWh' | 'GJ' | 'TJ' | 'm3' | 'kg' | 't' | 'bbl';
+            provisional?: boolean;
+          }[];
+          'text/csv': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RecordedReports'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/points/{id}/reconciliation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The point's figures reconciled over a period: pairs of ours and the partner's, monthly totals, bias, declarations */
+    get: {
+      parameters: {
+        query?: {
+          /** @description default: 7 days before `to` */
+          from?: string;
+          /** @description default: now */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11380,6 +11792,44 @@ export interface components {
         [key: string]: unknown;
       };
       calendar: components['schemas']['WorkingDayCalendar'];
+    };
+    /** InterconnectionPoint */
+    InterconnectionPoint: {
+      id: string;
+      name: string;
+      /** @enum {unknown} */
+      commodity: 'electricity' | 'natural-gas' | 'crude-oil' | 'oil-products';
+      hsCode: string;
+      partner: string;
+      partnerPointId?: string;
+      eic?: string;
+      meteringPoints: {
+        id: string;
+        /** @enum {unknown} */
+        side: 'own' | 'partner';
+        operator: string;
+      }[];
+      timeZone: string;
+      dayStartHour: number;
+      lossFraction: number;
+      meterAccuracy: number;
+      absoluteTolerancePerHour: number;
+      calorificValueMJPerM3?: number;
+      densityKgPerM3?: number;
+      agreement?: string;
+    } & {
+      administrationId: string;
+      createdAt: string;
+      updatedAt: string;
+      updatedBy: string;
+      version: number;
+    };
+    /** RecordedReports */
+    RecordedReports: {
+      received: number;
+      recorded: number;
+      /** @description sent before under the same reference */
+      alreadyRecorded: number;
     };
   };
   responses: never;

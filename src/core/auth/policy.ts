@@ -38,6 +38,8 @@ export const SUBJECTS = [
   'ipr-application',
   'ipr-case',
   'working-calendar',
+  'energy-point',
+  'energy-flow',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -430,6 +432,42 @@ export const POLICY: readonly Rule[] = [
     when: [ownAdministration()],
     reason:
       "customs administrators and the IPR unit set the administration's working days and holidays",
+  },
+  // Energy transfer control (issue 19): interconnection points, metered and declared flows.
+  {
+    actions: ['read'],
+    subject: 'energy-point',
+    roles: CUSTOMS_STAFF,
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: "customs staff read the administration's power lines and pipelines to partners",
+  },
+  {
+    actions: ['administer'],
+    subject: 'energy-point',
+    roles: ['admin', 'risk_analyst'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      'administrators and analysts record the interconnection points and what comparing their figures needs',
+  },
+  {
+    actions: ['read'],
+    subject: 'energy-flow',
+    roles: ['risk_analyst', 'manager', 'liaison_officer', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      'analysts, managers and liaison officers follow the metered flows and their reconciliation',
+  },
+  {
+    actions: ['lodge'],
+    subject: 'energy-flow',
+    roles: ['risk_analyst', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      "analysts and administrators (and the operator's feed under their API token) record meter readings, declared and partner figures",
   },
   // The Single Window: permits and certificates.
   {

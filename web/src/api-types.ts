@@ -9830,7 +9830,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': components['schemas']['EnergyReconciliation'];
           };
         };
         /** @description Default Response */
@@ -11830,6 +11830,75 @@ export interface components {
       recorded: number;
       /** @description sent before under the same reference */
       alreadyRecorded: number;
+    };
+    /** EnergyReconciliation */
+    EnergyReconciliation: {
+      point: components['schemas']['InterconnectionPoint'];
+      from: string;
+      to: string;
+      /** @description how many figures went in */
+      reports: number;
+      /** @description pairs by outcome */
+      summary: {
+        [key: string]: number;
+      };
+      pairs: {
+        pointId: string;
+        direction: 'import' | 'export';
+        granularity: string;
+        periodStart: string;
+        periodEnd: string;
+        own: number | null;
+        partner: number | null;
+        ownAtImporter: number | null;
+        partnerAtImporter: number | null;
+        difference: number | null;
+        tolerance: number | null;
+        outcome: string;
+        detail: string;
+        reports: string[];
+      }[];
+      months: {
+        pointId: string;
+        direction: 'import' | 'export';
+        month: string;
+        periodStart: string;
+        periodEnd: string;
+        own: number;
+        partner: number;
+        difference: number;
+        tolerance: number;
+        pairedPeriods: number;
+        periods: number;
+        outcome: string;
+      }[];
+      bias: {
+        pointId: string;
+        direction: 'import' | 'export';
+        higher: 'own' | 'partner';
+        from: string;
+        signalledAt: string;
+        periods: number;
+        meanRelativeDifference: number;
+      }[];
+      declarations: {
+        reportId: string;
+        pointId: string;
+        direction: 'import' | 'export';
+        periodStart: string;
+        periodEnd: string;
+        declared: number;
+        metered: number | null;
+        meteredBy: string | null;
+        difference: number | null;
+        tolerance: number | null;
+        outcome: string;
+      }[];
+      issues: {
+        reportId: string;
+        kind: string;
+        detail: string;
+      }[];
     };
   };
   responses: never;

@@ -43,6 +43,83 @@ const RecordedSchema = Type.Object(
   { title: 'RecordedReports' },
 );
 
+const N = Type.Number();
+const NullableN = Type.Union([Type.Number(), Type.Null()]);
+const Direction = Type.Union([Type.Literal('import'), Type.Literal('export')]);
+const ReconciliationSchema = Type.Object(
+  {
+    point: PointSchema,
+    from: Type.String(),
+    to: Type.String(),
+    reports: Type.Integer({ description: 'how many figures went in' }),
+    summary: Type.Record(Type.String(), Type.Integer(), { description: 'pairs by outcome' }),
+    pairs: Type.Array(
+      Type.Object({
+        pointId: Type.String(),
+        direction: Direction,
+        granularity: Type.String(),
+        periodStart: Type.String(),
+        periodEnd: Type.String(),
+        own: NullableN,
+        partner: NullableN,
+        ownAtImporter: NullableN,
+        partnerAtImporter: NullableN,
+        difference: NullableN,
+        tolerance: NullableN,
+        outcome: Type.String(),
+        detail: Type.String(),
+        reports: Type.Array(Type.String()),
+      }),
+    ),
+    months: Type.Array(
+      Type.Object({
+        pointId: Type.String(),
+        direction: Direction,
+        month: Type.String(),
+        periodStart: Type.String(),
+        periodEnd: Type.String(),
+        own: N,
+        partner: N,
+        difference: N,
+        tolerance: N,
+        pairedPeriods: Type.Integer(),
+        periods: Type.Integer(),
+        outcome: Type.String(),
+      }),
+    ),
+    bias: Type.Array(
+      Type.Object({
+        pointId: Type.String(),
+        direction: Direction,
+        higher: Type.Union([Type.Literal('own'), Type.Literal('partner')]),
+        from: Type.String(),
+        signalledAt: Type.String(),
+        periods: Type.Integer(),
+        meanRelativeDifference: N,
+      }),
+    ),
+    declarations: Type.Array(
+      Type.Object({
+        reportId: Type.String(),
+        pointId: Type.String(),
+        direction: Direction,
+        periodStart: Type.String(),
+        periodEnd: Type.String(),
+        declared: N,
+        metered: NullableN,
+        meteredBy: Type.Union([Type.String(), Type.Null()]),
+        difference: NullableN,
+        tolerance: NullableN,
+        outcome: Type.String(),
+      }),
+    ),
+    issues: Type.Array(
+      Type.Object({ reportId: Type.String(), kind: Type.String(), detail: Type.String() }),
+    ),
+  },
+  { title: 'EnergyReconciliation' },
+);
+
 /** Energy transfer control: interconnection points, their figures and their reconciliation. */
 export const energyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
   app,
@@ -187,7 +264,7 @@ export const energyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           to: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
         }),
         response: {
-          200: Type.Unknown(),
+          200: ReconciliationSchema,
           400: ProblemSchema,
           403: ProblemSchema,
           404: ProblemSchema,

@@ -15,7 +15,7 @@ export async function seedDemoEnergy(ctx: AppContext, analyst: Principal): Promi
     name: 'Smorgon – Vilnius 330 kV line (demo)',
     commodity: 'electricity',
     hsCode: '2716',
-    partner: 'LT-CUSTOMS',
+    partner: 'LT/MUITINE',
     partnerPointId: 'LT-330-VILNIUS-1',
     meteringPoints: [
       { id: 'SMORGON-M1', side: 'own', operator: 'Belenergo (demo)' },

@@ -9,6 +9,7 @@ import {
   type RefusalReason,
 } from '../core/exchange/messages.js';
 import type { Repositories } from '../core/ports.js';
+import { validateReport, type StoredFlowReport } from '../core/reconciliation/energy-point.js';
 import type { AppContext } from './context.js';
 import { digestOf, exchangeOf, queueNodeMessage, type ExchangeRuntime } from './exchange.js';
 import { takeCosignature, witnessCheckpoint } from './ledger-witness.js';
@@ -110,6 +111,54 @@ export async function receiveMessage(ctx: AppContext, jws: string): Promise<Rece
 
 class Repeated extends Error {}
 
+/**
+ * A partner's metered figures, recorded as the partner's for our point it names (by the partner's
+ * id for it, or ours): in the message's transaction, so that they are recorded exactly once. A
+ * point we do not have with that partner, or a figure that is not one, refuses the message.
+ */
+async function recordPartnerFigures(
+  tx: Repositories,
+  administrationId: string,
+  e: Envelope<'energy.report'>,
+  at: string,
+): Promise<void> {
+  const b = e.body;
+  const points = await tx.energy.listPoints(administrationId);
+  const point = points.find(
+    (p) =>
+      p.partner === e.from &&
+      ((p.partnerPointId !== undefined && p.partnerPointId === b.point) ||
+        (b.receiverPointId !== undefined && p.id === b.receiverPointId)),
+  );
+  if (!point)
+    throw new Refusal('unknown-reference', `no interconnection point ${b.point} with ${e.from}`);
+  const reports: StoredFlowReport[] = [];
+  for (const [i, f] of b.figures.entries()) {
+    const checked = validateReport({ ...f, source: 'partner', pointId: point.id });
+    if (!checked.ok)
+      throw new Refusal(
+        'invalid-envelope',
+        `figure ${i}: ${checked.issues.map((x) => `${x.path} ${x.reason}`).join('; ')}`,
+      );
+    reports.push({
+      id: f.id,
+      source: 'partner',
+      pointId: point.id,
+      direction: f.direction,
+      start: new Date(f.start).toISOString(),
+      end: new Date(f.end).toISOString(),
+      quantity: f.quantity,
+      unit: f.unit,
+      ...(f.provisional ? { provisional: true } : {}),
+      administrationId,
+      receivedAt: at,
+      recordedBy: `node:${e.from}`,
+      messageId: e.id,
+    });
+  }
+  await tx.energy.insertReports(reports);
+}
+
 function repeat(stored: StoredMessage, digest: string): ReceiveOutcome {
   // The same id with other bytes is not a repeat but a second message under a used id.
   if (stored.digest !== digest) throw new Refusal('id-reused', `id ${stored.id} was used before`);
@@ -202,6 +251,10 @@ async function applyEffect(
   at: string,
 ): Promise<void> {
   switch (e.type) {
+    case 'energy.report': {
+      await recordPartnerFigures(tx, rt.administrationId, e as Envelope<'energy.report'>, at);
+      return;
+    }
     case 'ledger.checkpoint': {
       // The answer goes back in this transaction: the witness must be able to send it.
       const agreements = await tx.exchange.agreements(e.from);

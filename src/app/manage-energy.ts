@@ -11,7 +11,9 @@ import {
   type ReportInput,
   type StoredFlowReport,
 } from '../core/reconciliation/energy-point.js';
+import type { StoredMessage } from '../core/exchange/agreements.js';
 import type { AppContext } from './context.js';
+import { sendMessage } from './exchange.js';
 
 /**
  * Energy transfer control: the administration's interconnection points, the figures reported for
@@ -343,4 +345,72 @@ export async function reconcilePoint(
     reports: reports.length,
     summary,
   };
+}
+
+/** Figures one message carries (the body schema's bound; a month of hours for both directions). */
+export const FIGURES_PER_MESSAGE = 3000;
+
+/**
+ * Sends our operator's meter readings of a point for a period to the partner administration as
+ * signed `energy.report` messages (as many as the figures need), for it to reconcile with its
+ * own: the same figures on both sides. The exchange's boundary checks the agreement, as for any
+ * message; the principal must read the flows and send messages.
+ */
+export async function sendPointFigures(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  period: { from: string; to: string; note?: string },
+): Promise<StoredMessage[]> {
+  const point = await getPoint(ctx, principal, id);
+  assertAllowed(principal, 'read', 'energy-flow', point);
+  assertAllowed(principal, 'send', 'exchange-message');
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from)
+    throw new DomainError('invalid_input', 'a period runs from an instant to a later one', [
+      { path: '/to', reason: 'an instant after from' },
+    ]);
+  if (to - from > MAX_RECONCILIATION_DAYS * 86_400_000)
+    throw new DomainError('invalid_input', `at most ${MAX_RECONCILIATION_DAYS} days at a time`, [
+      { path: '/to', reason: 'too far after from' },
+    ]);
+  const reports = (
+    await ctx.storage.read.energy.listReports({
+      administrationId: principal.administrationId,
+      pointId: id,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      limit: MAX_RECONCILED_REPORTS,
+    })
+  ).filter((r) => r.source === 'own-meter');
+  if (reports.length === 0)
+    throw new DomainError('conflict', `no meter readings of point ${id} in the period to send`);
+  const sent: StoredMessage[] = [];
+  for (let i = 0; i < reports.length; i += FIGURES_PER_MESSAGE) {
+    const figures = reports.slice(i, i + FIGURES_PER_MESSAGE).map((r) => ({
+      id: r.id,
+      direction: r.direction,
+      start: r.start,
+      end: r.end,
+      quantity: r.quantity,
+      unit: r.unit,
+      ...(r.provisional ? { provisional: true } : {}),
+    }));
+    sent.push(
+      ...(await sendMessage(ctx, principal, {
+        type: 'energy.report',
+        body: {
+          point: point.id,
+          ...(point.partnerPointId ? { receiverPointId: point.partnerPointId } : {}),
+          commodity: point.commodity,
+          figures,
+          ...(period.note ? { note: period.note } : {}),
+        },
+        sharing: 'shareable',
+        to: [point.partner],
+      })),
+    );
+  }
+  return sent;
 }

@@ -333,4 +333,5 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'PUT /api/energy/points/{id}': ['admin', ...ANALYSTS],
   'POST /api/energy/reports': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/energy/points/{id}/reconciliation': ['admin', ...ANALYSTS, 'manager', 'liaison'],
+  'POST /api/energy/points/{id}/send': ['liaison', ...ANALYSTS],
 };

@@ -95,7 +95,7 @@ const MATRIX_POINT = {
   name: 'Matrix line',
   commodity: 'electricity',
   hsCode: '2716',
-  partner: 'LT-CUSTOMS',
+  partner: 'LT/MUITINE',
   meteringPoints: [],
   timeZone: 'Europe/Minsk',
   dayStartHour: 0,
@@ -263,6 +263,11 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
       ...json({ ...MATRIX_POINT, id: DEMO_LINE }),
       headers: { 'content-type': 'application/json', 'if-match': '"1"' },
     };
+  if (k === 'POST /api/energy/points/{id}/send')
+    return json({
+      from: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+      to: new Date().toISOString(),
+    });
   if (k === 'POST /api/energy/reports')
     return json([
       {

@@ -10,7 +10,7 @@ const LINE = {
   name: 'Smorgon – Vilnius 330 kV',
   commodity: 'electricity',
   hsCode: '2716',
-  partner: 'LT-CUSTOMS',
+  partner: 'LT/MUITINE',
   partnerPointId: 'LT-330-SMORGON',
   eic: '10T-BY-LT-00001A',
   meteringPoints: [

@@ -7532,6 +7532,7 @@ export interface paths {
               | 'assistance.reply'
               | 'seizure.report'
               | 'ipr.report'
+              | 'energy.report'
               | 'risk.share'
               | 'directory.update'
               | 'ledger.checkpoint'
@@ -7886,6 +7887,7 @@ export interface paths {
             | 'assistance.reply'
             | 'seizure.report'
             | 'ipr.report'
+            | 'energy.report'
             | 'risk.share'
             | 'directory.update'
             | 'ledger.checkpoint'
@@ -9870,6 +9872,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/energy/points/{id}/send': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send our meter readings of the point for a period to the partner administration (signed energy.report messages), for it to reconcile with its own */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ExchangeMessage'][];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11445,6 +11531,7 @@ export interface components {
         | 'assistance.reply'
         | 'seizure.report'
         | 'ipr.report'
+        | 'energy.report'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -11500,6 +11587,7 @@ export interface components {
         | 'assistance.reply'
         | 'seizure.report'
         | 'ipr.report'
+        | 'energy.report'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -11521,7 +11609,8 @@ export interface components {
         | 'assistance.status'
         | 'assistance.reply'
         | 'seizure.report'
-        | 'ipr.report';
+        | 'ipr.report'
+        | 'energy.report';
       /**
        * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
        * @enum {unknown}

@@ -18,6 +18,7 @@ export const MESSAGE_TYPES = [
   'assistance.reply',
   'seizure.report',
   'ipr.report',
+  'energy.report',
   'risk.share',
   'directory.update',
   'ledger.checkpoint',
@@ -320,6 +321,33 @@ export const LedgerCosignatureBody = Type.Union([
   }),
 ]);
 
+/**
+ * Metered figures of an interconnection point (the SCO Protocol on the exchange of information on
+ * energy transfer control, 2008): the sender's own meter readings for a period, each with the
+ * sender's reference, direction as the sender sees it (its export is the receiver's import),
+ * period in UTC, quantity and unit. `point` is the sender's id for the point; `receiverPointId`
+ * the receiver's, when the sender knows it. The receiver records them as the partner's figures
+ * and reconciles them with its own; sending a figure again under its reference changes nothing.
+ */
+export const EnergyReportBody = closed({
+  point: text(64),
+  receiverPointId: Type.Optional(text(64)),
+  commodity: Type.Enum(['electricity', 'natural-gas', 'crude-oil', 'oil-products']),
+  figures: Type.Array(
+    closed({
+      id: text(64),
+      direction: Type.Enum(['import', 'export']),
+      start: Type.String({ format: 'date-time', maxLength: 40 }),
+      end: Type.String({ format: 'date-time', maxLength: 40 }),
+      quantity: Type.Number({ minimum: 0, maximum: 1e15 }),
+      unit: Type.Enum(['kWh', 'MWh', 'GWh', 'GJ', 'TJ', 'm3', 'kg', 't', 'bbl']),
+      provisional: Type.Optional(Type.Boolean()),
+    }),
+    { minItems: 1, maxItems: 3000 },
+  ),
+  note: Type.Optional(text(2000)),
+});
+
 export const BODY_SCHEMAS = {
   alert: AlertBody,
   'assistance.request': AssistanceRequestBody,
@@ -327,6 +355,7 @@ export const BODY_SCHEMAS = {
   'assistance.reply': AssistanceReplyBody,
   'seizure.report': SeizureReportBody,
   'ipr.report': IprReportBody,
+  'energy.report': EnergyReportBody,
   'risk.share': RiskShareBody,
   'directory.update': DirectoryUpdateBody,
   'ledger.checkpoint': LedgerCheckpointBody,
@@ -340,6 +369,7 @@ export interface BodyOf {
   'assistance.reply': Static<typeof AssistanceReplyBody>;
   'seizure.report': Static<typeof SeizureReportBody>;
   'ipr.report': Static<typeof IprReportBody>;
+  'energy.report': Static<typeof EnergyReportBody>;
   'risk.share': Static<typeof RiskShareBody>;
   'directory.update': Static<typeof DirectoryUpdateBody>;
   'ledger.checkpoint': Static<typeof LedgerCheckpointBody>;

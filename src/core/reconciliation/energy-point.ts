@@ -10,6 +10,7 @@ import {
   type InterconnectionPoint,
 } from './energy.js';
 import { isTimeZone } from './zoned-time.js';
+import { NODE_ID_PATTERN } from '../exchange/ports.js';
 
 /**
  * An interconnection point as an administration records it: a power line or pipeline to one
@@ -30,7 +31,7 @@ export const PointInputSchema = Type.Object(
     /** HS heading or subheading it is declared under (2716, 2711, 2709, 2710…). */
     hsCode: Type.String({ pattern: '^[0-9]{4,10}$' }),
     /** The partner administration's node (as in the exchange directory). */
-    partner: Type.String({ pattern: '^[A-Z0-9-]{2,20}$' }),
+    partner: Type.String({ pattern: NODE_ID_PATTERN.source, maxLength: 20 }),
     /** The partner's identifier for the same point, as its figures name it. */
     partnerPointId: Type.Optional(Id),
     /** ENTSO-E Energy Identification Code or ENTSOG interconnection point code. */

@@ -8,6 +8,7 @@ import {
   listPoints,
   MAX_REPORTS_PER_REQUEST,
   reconcilePoint,
+  sendPointFigures,
   recordReports,
   reportsFromCsv,
   updatePoint,
@@ -15,6 +16,7 @@ import {
 import { PointInputSchema, ReportInputSchema } from '../../core/reconciliation/energy-point.js';
 import { DomainError } from '../../core/errors.js';
 import { ProblemSchema } from '../schemas.js';
+import { MessageSchema, view as messageView } from './exchange.js';
 
 const CSV = 'text/csv';
 const domainValidated = { validatorCompiler: () => (data: unknown) => ({ value: data }) };
@@ -276,5 +278,35 @@ export const energyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         ...(request.query.from !== undefined ? { from: request.query.from } : {}),
         ...(request.query.to !== undefined ? { to: request.query.to } : {}),
       }),
+  );
+  app.post(
+    '/api/energy/points/:id/send',
+    {
+      schema: {
+        tags: ['energy'],
+        summary:
+          'Send our meter readings of the point for a period to the partner administration (signed energy.report messages), for it to reconcile with its own',
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          {
+            from: Type.String({ format: 'date-time' }),
+            to: Type.String({ format: 'date-time' }),
+            note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: Type.Array(MessageSchema),
+          400: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const sent = await sendPointFigures(ctx, request.principal, request.params.id, request.body);
+      return reply.code(202).send(sent.map((m) => messageView(ctx, m)));
+    },
   );
 };

@@ -16,6 +16,7 @@ export const MESSAGE_TYPE_WORDS: Readonly<Record<MessageType, string>> = {
   'assistance.reply': 'Answer to a request',
   'seizure.report': 'Seizure report',
   'ipr.report': 'Intellectual-property detention report',
+  'energy.report': 'Metered energy figures',
   'risk.share': 'Shared risk information',
   'directory.update': 'Directory update',
   'ledger.checkpoint': 'Ledger checkpoint for the witness',
@@ -196,6 +197,12 @@ export function summaryOf(m: Pick<Message, 'type' | 'body'>): string {
       const b = m.body as BodyOf['ipr.report'];
       const marks = b.rights.map((r) => r.mark).join(', ');
       return `Goods bearing ${marks}, detained on ${b.detainedOn} in ${b.place.country} (${IPR_STAGE_WORDS[b.stage]})`;
+    }
+    case 'energy.report': {
+      const b = m.body as BodyOf['energy.report'];
+      const first = b.figures[0]!.start.slice(0, 10);
+      const last = b.figures[b.figures.length - 1]!.end.slice(0, 10);
+      return `${b.figures.length} metered figure${b.figures.length === 1 ? '' : 's'} of point ${b.point}, ${first} to ${last}`;
     }
     case 'risk.share': {
       const b = m.body as BodyOf['risk.share'];

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMessages } from './exchange-directory.js';
+import { definePoint, reconcilePoint, recordReports, sendPointFigures } from './manage-energy.js';
+import { BACKENDS } from '../test-support/databases.js';
+import {
+  connectNodes,
+  eventually,
+  startNode,
+  type TestNode,
+} from '../test-support/exchange-nodes.js';
+
+const HOUR = 3_600_000;
+const START = Date.parse('2026-06-01T00:00:00Z');
+const iso = (t: number) => new Date(t).toISOString();
+const point = (id: string, partner: string, partnerPointId: string) => ({
+  id,
+  name: `${id} 220 kV`,
+  commodity: 'electricity',
+  hsCode: '2716',
+  partner,
+  partnerPointId,
+  meteringPoints: [],
+  timeZone: 'Asia/Almaty',
+  dayStartHour: 0,
+  lossFraction: 0.02,
+  meterAccuracy: 0.005,
+  absoluteTolerancePerHour: 0.5,
+});
+/** 24 hours of a meter: `direction` as its administration sees it. */
+const hours = (prefix: string, pointId: string, direction: string, mwh: (h: number) => number) =>
+  Array.from({ length: 24 }, (_, h) => ({
+    id: `${prefix}-${h}`,
+    source: 'own-meter',
+    pointId,
+    direction,
+    start: iso(START + h * HOUR),
+    end: iso(START + (h + 1) * HOUR),
+    quantity: mwh(h),
+    unit: 'MWh',
+  }));
+
+for (const backend of BACKENDS) {
+  describe(`energy figures exchanged with a partner administration (${backend})`, () => {
+    let by: TestNode, kz: TestNode;
+
+    beforeAll(async () => {
+      by = await startNode(backend, 'BY/GTK', { binding: 'http' });
+      kz = await startNode(backend, 'KZ/KGD', { binding: 'http' });
+      await connectNodes([by, kz], { binding: 'http', types: ['alert', 'energy.report'] });
+      // The same line, each side with its own id for it and the other's.
+      await definePoint(by.ctx, by.users.analyst, point('BY-KZ-1', 'KZ/KGD', 'KZ-BY-1'));
+      await definePoint(kz.ctx, kz.users.analyst, point('KZ-BY-1', 'BY/GTK', 'BY-KZ-1'));
+      // KZ exports 100 MWh an hour; 2% is lost on the line; BY's meter reads what arrives, but
+      // one hour 5% short.
+      await recordReports(
+        by.ctx,
+        by.users.analyst,
+        hours('BYM', 'BY-KZ-1', 'import', (h) => (h === 7 ? 93.1 : 98)),
+      );
+      await recordReports(
+        kz.ctx,
+        kz.users.analyst,
+        hours('KZM', 'KZ-BY-1', 'export', () => 100),
+      );
+    }, 120_000);
+    afterAll(async () => {
+      await by?.close();
+      await kz?.close();
+    });
+
+    it('our meter readings go to the partner, which reconciles them with its own', async () => {
+      const period = { from: iso(START), to: iso(START + 24 * HOUR) };
+      const sent = await sendPointFigures(by.ctx, by.users.liaison, 'BY-KZ-1', period);
+      expect(sent).toHaveLength(1);
+      const result = await eventually('the figures reconciled at KZ', async () => {
+        const r = await reconcilePoint(kz.ctx, kz.users.analyst, 'KZ-BY-1', period);
+        return r.reports === 48 ? r : undefined;
+      });
+      expect(result.summary).toEqual({ match: 23, discrepancy: 1 });
+      expect(result.pairs.find((p) => p.outcome === 'discrepancy')?.periodStart).toBe(
+        iso(START + 7 * HOUR),
+      );
+      const inbox = await listMessages(kz.ctx, kz.users.liaison, { direction: 'in', limit: 10 });
+      expect(inbox.map((m) => m.type)).toContain('energy.report');
+
+      // Sent again, the same figures change nothing.
+      await sendPointFigures(by.ctx, by.users.liaison, 'BY-KZ-1', period);
+      await eventually('the second message at KZ', async () => {
+        const all = await listMessages(kz.ctx, kz.users.liaison, { direction: 'in', limit: 10 });
+        return all.filter((m) => m.type === 'energy.report').length === 2 || undefined;
+      });
+      const again = await reconcilePoint(kz.ctx, kz.users.analyst, 'KZ-BY-1', period);
+      expect(again.reports).toBe(48);
+      expect(again.summary).toEqual({ match: 23, discrepancy: 1 });
+    }, 60_000);
+
+    it('an officer may not send figures, and a point with no partner id there is refused by it', async () => {
+      const period = { from: iso(START), to: iso(START + 24 * HOUR) };
+      await expect(sendPointFigures(by.ctx, by.users.officer, 'BY-KZ-1', period)).rejects.toThrow();
+      await definePoint(by.ctx, by.users.analyst, point('BY-KZ-2', 'KZ/KGD', 'KZ-UNKNOWN'));
+      await recordReports(
+        by.ctx,
+        by.users.analyst,
+        hours('BYM2', 'BY-KZ-2', 'import', () => 50),
+      );
+      const [m] = await sendPointFigures(by.ctx, by.users.liaison, 'BY-KZ-2', period);
+      const refused = await eventually('the refusal', async () => {
+        const out = await listMessages(by.ctx, by.users.liaison, { direction: 'out', limit: 20 });
+        const mine = out.find((x) => x.id === m!.id);
+        return mine?.delivery === 'refused' ? mine : undefined;
+      });
+      expect(refused.receiptReason).toBe('unknown-reference');
+    }, 60_000);
+  });
+}

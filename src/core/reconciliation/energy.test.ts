@@ -289,6 +289,40 @@ describe('energy reconciliation: periods', () => {
   });
 });
 
+describe('energy reconciliation: placing reports (memoised boundaries)', () => {
+  it('day starts of one zone at two day start hours do not mix', () => {
+    const midnight = { timeZone: 'Europe/Berlin', dayStartHour: 0 };
+    const t = Date.parse('2026-06-01T12:00:00Z');
+    for (let pass = 0; pass < 2; pass++) {
+      const gas = periodOf(PIPE, 'P1D', t);
+      const day = periodOf(midnight, 'P1D', t);
+      expect(new Date(gas.start).toISOString()).toBe('2026-06-01T04:00:00.000Z');
+      expect(new Date(day.start).toISOString()).toBe('2026-05-31T22:00:00.000Z');
+      expect(periodOf(midnight, 'P1M', t).start).toBe(Date.parse('2026-05-31T22:00:00Z'));
+      expect(periodOf(PIPE, 'P1M', t).start).toBe(Date.parse('2026-06-01T04:00:00Z'));
+    }
+  });
+
+  it('a quarter hour or an hour is that length and on the local boundary; else another or none', () => {
+    const india = { timeZone: 'Asia/Kolkata', dayStartHour: 0 };
+    const at = (s: string) => Date.parse(s);
+    expect(granularityOf(india, at('2026-01-10T00:30:00Z'), at('2026-01-10T01:30:00Z'))).toBe(
+      'PT1H',
+    );
+    expect(granularityOf(india, at('2026-01-10T00:00:00Z'), at('2026-01-10T01:00:00Z'))).toBe(null);
+    expect(granularityOf(india, at('2026-01-10T00:00:00Z'), at('2026-01-10T00:15:00Z'))).toBe(
+      'PT15M',
+    );
+    expect(granularityOf(india, at('2026-01-10T00:05:00Z'), at('2026-01-10T00:20:00Z'))).toBe(null);
+    expect(granularityOf(india, at('2026-01-09T18:30:00Z'), at('2026-01-10T18:30:00Z'))).toBe(
+      'P1D',
+    );
+    expect(granularityOf(india, at('2025-12-31T18:30:00Z'), at('2026-01-31T18:30:00Z'))).toBe(
+      'P1M',
+    );
+  });
+});
+
 describe('energy reconciliation: units', () => {
   it.each<[FlowUnit, number, number | string]>([
     ['kWh', 250_000, 250],

@@ -270,6 +270,35 @@ export function toCanonical(
   }
 }
 
+// The instant each of a point's days starts, per zone and day start hour, keyed by the day's
+// date as a UTC timestamp (Date.UTC rolls day 0 and month 13 over, so equal keys are the same
+// date). A day or month period asks for three to four day starts, and each costs a zonedInstant
+// (up to four offset look-ups and a few small arrays); a year of reports at 50 points needs
+// fewer than 20,000 of them. Bounded: cleared beyond MAX_DAY_STARTS (hostile dates spread over
+// centuries must not grow memory).
+const MAX_DAY_STARTS = 200_000;
+const dayStarts = new Map<string, Map<number, number>[]>();
+let dayStartCount = 0;
+
+/** The instant the point's day of a date starts (y, m, d may roll over as in Date.UTC). */
+function dayStartOf(tz: string, dayStartHour: number, y: number, m: number, d: number): number {
+  const key = Date.UTC(y, m - 1, d);
+  let byHour = dayStarts.get(tz);
+  const hit = byHour?.[dayStartHour]?.get(key);
+  if (hit !== undefined) return hit;
+  const n = new Date(key);
+  const t = zonedInstant(tz, n.getUTCFullYear(), n.getUTCMonth() + 1, n.getUTCDate(), dayStartHour);
+  if (dayStartCount >= MAX_DAY_STARTS) {
+    dayStarts.clear();
+    dayStartCount = 0;
+    byHour = undefined;
+  }
+  if (!byHour) dayStarts.set(tz, (byHour = []));
+  (byHour[dayStartHour] ??= new Map<number, number>()).set(key, t);
+  dayStartCount++;
+  return t;
+}
+
 /** The period of a granularity that holds an instant, at the point's local boundaries. */
 export function periodOf(
   point: Pick<InterconnectionPoint, 'timeZone' | 'dayStartHour'>,
@@ -287,16 +316,7 @@ export function periodOf(
   // The point's day starts at dayStartHour local: the wall-clock time less that many hours falls
   // on the day's date (wall-clock arithmetic, so a DST change in between cannot move it).
   const wall = new Date(t + offsetAt(tz, t) - point.dayStartHour * HOUR_MS);
-  const dayStart = (y: number, m: number, d: number) => {
-    const n = new Date(Date.UTC(y, m - 1, d));
-    return zonedInstant(
-      tz,
-      n.getUTCFullYear(),
-      n.getUTCMonth() + 1,
-      n.getUTCDate(),
-      point.dayStartHour,
-    );
-  };
+  const dayStart = (y: number, m: number, d: number) => dayStartOf(tz, point.dayStartHour, y, m, d);
   const y = wall.getUTCFullYear();
   const m = wall.getUTCMonth() + 1;
   if (g === 'P1D') {
@@ -318,7 +338,13 @@ export function granularityOf(
   start: number,
   end: number,
 ): Granularity | null {
+  // The first granularity, coarser to the right, whose period holding `start` is the report's.
+  // A quarter hour and an hour always last exactly that long, so they are tried only for a
+  // report of that length (most reports: one check instead of four).
+  const length = end - start;
   for (const g of GRANULARITIES) {
+    if (g === 'PT15M' && length !== 900_000) continue;
+    if (g === 'PT1H' && length !== HOUR_MS) continue;
     const p = periodOf(point, g, start);
     if (p.start === start && p.end === end) return g;
   }
@@ -458,7 +484,8 @@ function binned(
 ): Map<number, Bin> {
   const bins = new Map<number, Bin>();
   for (const p of items) {
-    const period = periodOf(point, g, p.start);
+    // A report of granularity g is its own period (granularityOf checked periodOf for it).
+    const period = p.granularity === g ? p : periodOf(point, g, p.start);
     let b = bins.get(period.start);
     if (!b)
       bins.set(
@@ -481,6 +508,10 @@ function binned(
   }
   return bins;
 }
+
+/** Whether a bin covers its whole period with reports that fit it. */
+const complete = (b: Bin | undefined): boolean =>
+  b !== undefined && !b.straddles && b.covered === b.end - b.start;
 
 const coarsest = (gs: Iterable<Granularity>): Granularity | null => {
   let best: Granularity | null = null;
@@ -568,6 +599,14 @@ export function reconcileEnergy(
     list.push(p);
   }
 
+  // The duplicates per point, grouped once rather than filtered from all of them per point.
+  const touchedByPoint = new Map<string, Placed[]>();
+  for (const p of touched) {
+    let list = touchedByPoint.get(p.report.pointId);
+    if (!list) touchedByPoint.set(p.report.pointId, (list = []));
+    list.push(p);
+  }
+
   const pairs: PairResult[] = [];
   const months: MonthResult[] = [];
   const bias: BiasSignal[] = [];
@@ -582,11 +621,14 @@ export function reconcileEnergy(
     const pointPairs: PairResult[] = [];
     if (g) {
       // The periods a duplicate meter reading or partner figure fell in.
-      const duplicated = new Set(
-        touched
-          .filter((p) => p.report.pointId === pointId && p.report.source !== 'declaration')
-          .map((p) => `${p.direction}|${periodOf(point, g, p.start).start}`),
-      );
+      // (One set of period starts per direction: no string key per period.)
+      const duplicatedImport = new Set<number>();
+      const duplicatedExport = new Set<number>();
+      for (const p of touchedByPoint.get(pointId) ?? [])
+        if (p.report.source !== 'declaration')
+          (p.direction === 'import' ? duplicatedImport : duplicatedExport).add(
+            periodOf(point, g, p.start).start,
+          );
       const sides = {
         own: {
           import: binned(
@@ -616,56 +658,66 @@ export function reconcileEnergy(
       const starts = new Set<number>();
       for (const side of [sides.own, sides.partner])
         for (const dir of [side.import, side.export]) for (const k of dir.keys()) starts.add(k);
+      // This loop runs once per period (hundreds of thousands a year): no closures, filtered
+      // arrays or spread intermediates in it, since their allocation (and, under tsx, the
+      // naming of each closure) cost more than the comparisons. Each result keeps the fields in
+      // the order the object spreads gave them.
       for (const start of [...starts].sort((a, b) => a - b)) {
-        const o = { import: sides.own.import.get(start), export: sides.own.export.get(start) };
-        const q = {
-          import: sides.partner.import.get(start),
-          export: sides.partner.export.get(start),
-        };
-        const period = (o.import ?? o.export ?? q.import ?? q.export)!;
+        const oi = sides.own.import.get(start);
+        const oe = sides.own.export.get(start);
+        const qi = sides.partner.import.get(start);
+        const qe = sides.partner.export.get(start);
+        const period = (oi ?? oe ?? qi ?? qe)!;
+        const periodStart = iso(period.start);
+        const periodEnd = iso(period.end);
         const hours = (period.end - period.start) / HOUR_MS;
-        const complete = (b: Bin | undefined) =>
-          b !== undefined && !b.straddles && b.covered === b.end - b.start;
         // One direction on our side, the other only on the partner's: the flows disagree on which way.
-        const ownDirs = (['import', 'export'] as const).filter((d) => o[d]);
-        const partnerDirs = (['import', 'export'] as const).filter((d) => q[d]);
-        if (ownDirs.length === 1 && partnerDirs.length === 1 && ownDirs[0] !== partnerDirs[0]) {
-          const od = ownDirs[0]!;
-          const pd = partnerDirs[0]!;
-          pointPairs.push({
-            pointId,
-            direction: od,
-            granularity: g,
-            periodStart: iso(period.start),
-            periodEnd: iso(period.end),
-            own: o[od]!.sum,
-            partner: q[pd]!.sum,
-            ownAtImporter: null,
-            partnerAtImporter: null,
-            difference: null,
-            tolerance: null,
-            outcome: 'direction-mismatch',
-            detail: `our meter says ${od}, the partner's figure means ${pd} (as we see it)`,
-            reports: [...o[od]!.reports, ...q[pd]!.reports],
-          });
-          continue;
-        }
-        for (const direction of ['import', 'export'] as const) {
-          const a = o[direction];
-          const b = q[direction];
-          if (!a && !b) continue;
-          const base = {
-            pointId,
-            direction,
-            granularity: g,
-            periodStart: iso(period.start),
-            periodEnd: iso(period.end),
-            reports: [...(a?.reports ?? []), ...(b?.reports ?? [])],
-          };
-          const straddle = (a?.straddles ?? false) || (b?.straddles ?? false);
-          if (straddle) {
+        if (
+          (oi === undefined) !== (oe === undefined) &&
+          (qi === undefined) !== (qe === undefined)
+        ) {
+          const od: FlowDirection = oi ? 'import' : 'export';
+          const pd: FlowDirection = qi ? 'import' : 'export';
+          if (od !== pd) {
+            const ob = (oi ?? oe)!;
+            const qb = (qi ?? qe)!;
             pointPairs.push({
-              ...base,
+              pointId,
+              direction: od,
+              granularity: g,
+              periodStart,
+              periodEnd,
+              own: ob.sum,
+              partner: qb.sum,
+              ownAtImporter: null,
+              partnerAtImporter: null,
+              difference: null,
+              tolerance: null,
+              outcome: 'direction-mismatch',
+              detail: `our meter says ${od}, the partner's figure means ${pd} (as we see it)`,
+              reports: ob.reports.concat(qb.reports),
+            });
+            continue;
+          }
+        }
+        for (let k = 0; k < 2; k++) {
+          const direction: FlowDirection = k === 0 ? 'import' : 'export';
+          const a = k === 0 ? oi : oe;
+          const b = k === 0 ? qi : qe;
+          if (!a && !b) continue;
+          const reports = a
+            ? b
+              ? a.reports.concat(b.reports)
+              : a.reports.slice()
+            : b!.reports.slice();
+          if ((a?.straddles ?? false) || (b?.straddles ?? false)) {
+            pointPairs.push({
+              pointId,
+              direction,
+              granularity: g,
+              periodStart,
+              periodEnd,
+              reports,
               own: a?.sum ?? null,
               partner: b?.sum ?? null,
               ownAtImporter: null,
@@ -677,14 +729,21 @@ export function reconcileEnergy(
             });
             continue;
           }
-          if (!complete(a) || !complete(b)) {
-            const missing = !complete(a) ? 'own' : 'partner';
+          const ownComplete = complete(a);
+          const partnerComplete = complete(b);
+          if (!ownComplete || !partnerComplete) {
+            const missing = !ownComplete ? 'own' : 'partner';
             const bin = missing === 'own' ? a : b;
             const hoursCovered = bin ? bin.covered / HOUR_MS : 0;
             pointPairs.push({
-              ...base,
-              own: complete(a) ? a!.sum : null,
-              partner: complete(b) ? b!.sum : null,
+              pointId,
+              direction,
+              granularity: g,
+              periodStart,
+              periodEnd,
+              reports,
+              own: ownComplete ? a!.sum : null,
+              partner: partnerComplete ? b!.sum : null,
               ownAtImporter: null,
               partnerAtImporter: null,
               difference: null,
@@ -695,7 +754,7 @@ export function reconcileEnergy(
             continue;
           }
           const c = compare(point, direction, a!.sum, b!.sum, hours, point.meterAccuracy);
-          const dup = duplicated.has(`${direction}|${period.start}`);
+          const dup = (k === 0 ? duplicatedImport : duplicatedExport).has(period.start);
           const provisional = a!.provisional || b!.provisional;
           const outcome: PairOutcome = dup
             ? 'duplicate'
@@ -703,10 +762,18 @@ export function reconcileEnergy(
               ? 'provisional'
               : c.outcome;
           pointPairs.push({
-            ...base,
+            pointId,
+            direction,
+            granularity: g,
+            periodStart,
+            periodEnd,
+            reports,
             own: a!.sum,
             partner: b!.sum,
-            ...c,
+            ownAtImporter: c.ownAtImporter,
+            partnerAtImporter: c.partnerAtImporter,
+            difference: c.difference,
+            tolerance: c.tolerance,
             outcome,
             detail:
               outcome === 'duplicate'
@@ -738,26 +805,25 @@ function monthly(
   pairs: readonly PairResult[],
   factor: number,
 ): MonthResult[] {
-  const groups = new Map<
-    string,
-    {
-      direction: FlowDirection;
-      start: number;
-      end: number;
-      own: number;
-      partner: number;
-      paired: number;
-      periods: number;
-    }
-  >();
+  interface Group {
+    direction: FlowDirection;
+    start: number;
+    end: number;
+    own: number;
+    partner: number;
+    paired: number;
+    periods: number;
+  }
+  // Per direction, by the month's start (a number key, not a string built per pair).
+  const byDirection = { import: new Map<number, Group>(), export: new Map<number, Group>() };
   for (const p of pairs) {
     const t = Date.parse(p.periodStart);
     const m = periodOf(point, 'P1M', t);
-    const key = `${p.direction}|${m.start}`;
-    let g = groups.get(key);
+    const groups = byDirection[p.direction];
+    let g = groups.get(m.start);
     if (!g)
       groups.set(
-        key,
+        m.start,
         (g = {
           direction: p.direction,
           start: m.start,
@@ -776,7 +842,8 @@ function monthly(
     }
   }
   const out: MonthResult[] = [];
-  for (const g of [...groups.values()].sort(
+  // Sorted by start, then direction: a total order, so the order the groups were met in is moot.
+  for (const g of [...byDirection.import.values(), ...byDirection.export.values()].sort(
     (a, b) => a.start - b.start || a.direction.localeCompare(b.direction),
   )) {
     const hours = (g.end - g.start) / HOUR_MS;
@@ -844,6 +911,20 @@ function cusum(
       const larger = Math.max(Math.abs(p.ownAtImporter!), Math.abs(p.partnerAtImporter!));
       return larger > 0 ? p.difference! / larger : 0;
     });
+    // Defined once per direction, not per period: a closure per period (each named by tsx) was
+    // most of the CUSUM's time.
+    const signal = (higher: 'own' | 'partner', from: number, i: number) => {
+      const window = relative.slice(from, i + 1);
+      out.push({
+        pointId: point.id,
+        direction,
+        higher,
+        from: series[from]!.periodStart,
+        signalledAt: series[i]!.periodStart,
+        periods: window.length,
+        meanRelativeDifference: window.reduce((s, x) => s + x, 0) / window.length,
+      });
+    };
     for (let i = 0; i < series.length; i++) {
       const r = Math.max(-a, Math.min(a, relative[i]!));
       const nextUp = Math.max(0, up + r - k);
@@ -852,24 +933,12 @@ function cusum(
       if (down === 0 && nextDown > 0) downFrom = i;
       up = nextUp;
       down = nextDown;
-      const signal = (higher: 'own' | 'partner', from: number) => {
-        const window = relative.slice(from, i + 1);
-        out.push({
-          pointId: point.id,
-          direction,
-          higher,
-          from: series[from]!.periodStart,
-          signalledAt: series[i]!.periodStart,
-          periods: window.length,
-          meanRelativeDifference: window.reduce((s, x) => s + x, 0) / window.length,
-        });
-      };
       if (up > h) {
-        signal('own', upFrom);
+        signal('own', upFrom, i);
         up = 0;
         down = 0;
       } else if (down > h) {
-        signal('partner', downFrom);
+        signal('partner', downFrom, i);
         up = 0;
         down = 0;
       }

@@ -38,29 +38,31 @@ export function isTimeZone(timeZone: string): boolean {
 
 // Offsets change at most a few times a year and only on whole quarter hours of UTC: one
 // look-up per zone and UTC quarter hour (a year of 15-minute data asks ~35,000 times per zone).
-const offsets = new Map<string, number>();
+// One map per zone keyed by the quarter's number: a string key per call (`zone|quarter`) cost
+// more than the look-up it saved. The entries of all zones together stay below MAX_MEMO.
+const MAX_MEMO = 500_000;
+const offsets = new Map<string, Map<number, number>>();
+let offsetCount = 0;
 
 /** The zone's offset from UTC at an instant, in milliseconds (local = UTC + offset). */
 export function offsetAt(timeZone: string, t: number): number {
   const quarter = Math.floor(t / 900_000);
-  const key = `${timeZone}|${quarter}`;
-  let o = offsets.get(key);
-  if (o === undefined) {
-    const at = quarter * 900_000;
-    const parts = formatter(timeZone).formatToParts(at);
-    const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const local = Date.UTC(
-      n('year'),
-      n('month') - 1,
-      n('day'),
-      n('hour'),
-      n('minute'),
-      n('second'),
-    );
-    o = local - at;
-    if (offsets.size > 500_000) offsets.clear();
-    offsets.set(key, o);
+  let zone = offsets.get(timeZone);
+  const hit = zone?.get(quarter);
+  if (hit !== undefined) return hit;
+  const at = quarter * 900_000;
+  const parts = formatter(timeZone).formatToParts(at);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  const o = local - at;
+  if (offsetCount >= MAX_MEMO) {
+    offsets.clear();
+    offsetCount = 0;
+    zone = undefined;
   }
+  if (!zone) offsets.set(timeZone, (zone = new Map<number, number>()));
+  zone.set(quarter, o);
+  offsetCount++;
   return o;
 }
 

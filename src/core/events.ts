@@ -52,7 +52,8 @@ export type EventKind =
   | `ipr-case.${IprEventType}`
   | 'working-calendar.set'
   | `energy-point.${'defined' | 'updated'}`
-  | 'energy-flow.recorded';
+  | 'energy-flow.recorded'
+  | 'trade-mirror.recorded';
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {

@@ -30,6 +30,7 @@ import type { WorkingDayCalendar } from './ipr/working-days.js';
 import type { PreArrivalOutcome, PreArrivalReferral } from './cargo/referral.js';
 import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
 import type { EnergyPoint, StoredFlowReport } from './reconciliation/energy-point.js';
+import type { StoredMirrorRecord } from './reconciliation/mirror-record.js';
 import type {
   Authored,
   Indicator,
@@ -848,6 +849,19 @@ export interface Repositories {
       to: string;
       limit: number;
     }): Promise<StoredFlowReport[]>;
+  };
+  mirror: {
+    /** Records each figure, replacing one held for the same side, partner, HS6 and month. */
+    upsertRecords(records: readonly StoredMirrorRecord[]): Promise<void>;
+    /** Both sides' figures of months [fromMonth, toMonth], optionally of one partner and HS6. */
+    listRecords(f: {
+      administrationId: string;
+      fromMonth: string;
+      toMonth: string;
+      partner?: string;
+      hs6?: string;
+      limit: number;
+    }): Promise<StoredMirrorRecord[]>;
   };
   ipr: {
     insertApplication(a: ApplicationForAction): Promise<void>;

@@ -334,4 +334,6 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/energy/reports': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/energy/points/{id}/reconciliation': ['admin', ...ANALYSTS, 'manager', 'liaison'],
   'POST /api/energy/points/{id}/send': ['liaison', ...ANALYSTS],
+  'POST /api/mirror/records': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
+  'GET /api/mirror/gaps': ['admin', ...ANALYSTS, 'manager', 'liaison', 'kz-analyst', 'kz-admin'],
 };

@@ -268,6 +268,10 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
       from: new Date(Date.now() - 5 * 86_400_000).toISOString(),
       to: new Date().toISOString(),
     });
+  if (k === 'POST /api/mirror/records')
+    return json([
+      { side: 'own-import', partner: 'CN', hs6: '850760', month: '2026-05', value: 1000 },
+    ]);
   if (k === 'POST /api/energy/reports')
     return json([
       {

@@ -15,6 +15,7 @@ import * as m0013 from './migrations/0013-witness.js';
 import * as m0014 from './migrations/0014-declaration-search.js';
 import * as m0015 from './migrations/0015-ipr.js';
 import * as m0016 from './migrations/0016-energy.js';
+import * as m0017 from './migrations/0017-mirror.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -37,6 +38,7 @@ const STEPS: Record<string, Step> = {
   '0014-declaration-search': m0014,
   '0015-ipr': m0015,
   '0016-energy': m0016,
+  '0017-mirror': m0017,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

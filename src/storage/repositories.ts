@@ -20,6 +20,7 @@ import { outboxStore } from './outbox-store.js';
 import { exchangeStore } from './exchange-store.js';
 import { iprStore } from './ipr-store.js';
 import { energyStore } from './energy-store.js';
+import { mirrorStore } from './mirror-store.js';
 import type { DB } from './schema.js';
 
 /** The repositories over one executor: the database itself, or a transaction. */
@@ -44,6 +45,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     exchange: exchangeStore(db),
     ipr: iprStore(db),
     energy: energyStore(db),
+    mirror: mirrorStore(db),
     idempotency: idempotencyStore(db),
   };
 }

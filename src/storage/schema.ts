@@ -2,6 +2,18 @@ import type { Generated } from 'kysely';
 
 /** Table shapes as Kysely sees them; the same on SQLite and PostgreSQL (timestamps are ISO 8601 text). */
 export interface DB {
+  mirror_records: {
+    administration_id: string;
+    side: string;
+    partner: string;
+    hs6: string;
+    month: string;
+    value: number;
+    quantity: number | null;
+    unit: string | null;
+    received_at: string;
+    recorded_by: string;
+  };
   energy_points: {
     administration_id: string;
     id: string;

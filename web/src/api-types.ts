@@ -307,7 +307,8 @@ export interface paths {
                   | 'ipr-case'
                   | 'working-calendar'
                   | 'energy-point'
-                  | 'energy-flow';
+                  | 'energy-flow'
+                  | 'trade-mirror';
               }[];
             };
           };
@@ -9950,6 +9951,146 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mirror/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Load partners' export figures (FOB) or our import figures (CIF) by HS6 and month: JSON array or CSV, all or nothing; a month sent again replaces the figure
+     * @description At most 100000 records. CSV: a header row naming side, partner, hs6, month, value and optionally quantity, unit.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            side: 'partner-export' | 'own-import';
+            partner: string;
+            hs6: string;
+            month: string;
+            value: number;
+            quantity?: number;
+            unit?: string;
+          }[];
+          'text/csv': string;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              recorded: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mirror/gaps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings */
+    get: {
+      parameters: {
+        query?: {
+          /** @description default: 11 months before toMonth */
+          fromMonth?: string;
+          /** @description default: this month */
+          toMonth?: string;
+          partner?: string;
+          hs6?: string;
+          lagMonths?: number;
+          cifFactor?: number;
+          minimumValue?: number;
+          /** @description all rows, not only the flagged ones */
+          all?: boolean;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

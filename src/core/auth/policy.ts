@@ -40,6 +40,7 @@ export const SUBJECTS = [
   'working-calendar',
   'energy-point',
   'energy-flow',
+  'trade-mirror',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -468,6 +469,24 @@ export const POLICY: readonly Rule[] = [
     when: [ownAdministration()],
     reason:
       "analysts and administrators (and the operator's feed under their API token) record meter readings, declared and partner figures",
+  },
+  {
+    actions: ['read'],
+    subject: 'trade-mirror',
+    roles: ['risk_analyst', 'manager', 'liaison_officer', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      "analysts, managers and liaison officers compare partners' exports with the administration's imports",
+  },
+  {
+    actions: ['lodge'],
+    subject: 'trade-mirror',
+    roles: ['risk_analyst', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      "analysts and administrators load partners' export and the administration's import figures",
   },
   // The Single Window: permits and certificates.
   {

@@ -10,6 +10,8 @@ import {
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import { PermitRules } from '../core/permits/check.js';
 import { RightsRegister } from '../core/ipr/register.js';
+import { reconcileMirror } from '../core/reconciliation/mirror.js';
+import { MirrorGaps, NO_MIRROR } from '../core/reconciliation/mirror-gaps.js';
 import { isPermitNumber } from '../core/permits/permit.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
 import {
@@ -43,6 +45,29 @@ export function riskRuntime(
   let built:
     | { at: number; engine: Promise<RiskEngine>; lists: Promise<Map<string, ReferenceList>> }
     | undefined;
+  // The mirror gaps take a reconciliation of a year of trade figures (about a second for 5,000
+  // HS6 × partner pairs): rebuilt every ten minutes in the background, never while a
+  // declaration waits once a first one exists.
+  let mirror: { at: number; gaps: Promise<MirrorGaps> } | undefined;
+  let mirrorNext: Promise<MirrorGaps> | undefined;
+  const mirrorGaps = (): Promise<MirrorGaps> => {
+    const now = clock.now().getTime();
+    if (!mirror) {
+      mirror = { at: now, gaps: buildMirrorGaps(storage, clock) };
+      mirror.gaps.catch(() => (mirror = undefined));
+    } else if (now - mirror.at > 10 * maxAgeMs && !mirrorNext) {
+      const next = buildMirrorGaps(storage, clock);
+      mirrorNext = next;
+      next.then(
+        () => {
+          mirror = { at: clock.now().getTime(), gaps: next };
+          mirrorNext = undefined;
+        },
+        () => (mirrorNext = undefined),
+      );
+    }
+    return mirror.gaps;
+  };
   const current = () => {
     const now = clock.now().getTime();
     if (!built || now - built.at > maxAgeMs) {
@@ -53,13 +78,15 @@ export function riskRuntime(
         lists,
         storage.read.indicators.listActive(),
         storage.read.ipr.listAccepted(),
-      ]).then(([l, indicators, applications]) => {
+        mirrorGaps().catch(() => NO_MIRROR),
+      ]).then(([l, indicators, applications, gaps]) => {
         const at = clock.now().toISOString();
         const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
         return new RiskEngine(
           compileIndicators(inForce, l),
           new PermitRules(settings.permitRequirements, l),
           new RightsRegister(applications),
+          gaps,
         );
       });
       built = { at: now, engine, lists };
@@ -128,5 +155,38 @@ export async function screen(
     risk.settings,
     seed,
     at,
+  );
+}
+
+/** The latest mirror gaps from the trade figures of the last twelve months. */
+async function buildMirrorGaps(storage: Storage, clock: Clock): Promise<MirrorGaps> {
+  const now = clock.now();
+  const month = (back: number) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+  const records = await storage.read.mirror.listRecords({
+    fromMonth: month(12),
+    toMonth: month(0),
+    limit: 500_000,
+  });
+  if (records.length === 0) return NO_MIRROR;
+  const fields = (r: (typeof records)[number]) => ({
+    partner: r.partner,
+    hs6: r.hs6,
+    month: r.month,
+    ...(r.quantity !== undefined ? { quantity: r.quantity, unit: r.unit ?? null } : {}),
+  });
+  return new MirrorGaps(
+    reconcileMirror({
+      partnerExports: {
+        aggregates: records
+          .filter((r) => r.side === 'partner-export')
+          .map((r) => ({ ...fields(r), fobValue: r.value })),
+      },
+      ownImports: {
+        aggregates: records
+          .filter((r) => r.side === 'own-import')
+          .map((r) => ({ ...fields(r), cifValue: r.value })),
+      },
+    }),
   );
 }

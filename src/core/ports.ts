@@ -853,9 +853,12 @@ export interface Repositories {
   mirror: {
     /** Records each figure, replacing one held for the same side, partner, HS6 and month. */
     upsertRecords(records: readonly StoredMirrorRecord[]): Promise<void>;
-    /** Both sides' figures of months [fromMonth, toMonth], optionally of one partner and HS6. */
+    /**
+     * Both sides' figures of months [fromMonth, toMonth], optionally of one partner and HS6; of
+     * every administration the database holds when none is named (what screening reads).
+     */
     listRecords(f: {
-      administrationId: string;
+      administrationId?: string;
       fromMonth: string;
       toMonth: string;
       partner?: string;

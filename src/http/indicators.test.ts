@@ -131,6 +131,8 @@ describe.each(BACKENDS)('indicators and screening over HTTP on %s', (backend) =>
       'hasValidCertificate',
       'bearsRegisteredRight',
       'brandLike',
+      'mirrorValueGap',
+      'mirrorUnitValueGap',
       'authorisedForRight',
     ]);
     expect(ref.helpers[0]).toMatchObject({ signature: 'hsIn(string, string): bool' });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { riskRuntime } from '../app/risk.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { seedWorld, type TestWorld } from '../test-support/app.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
@@ -126,6 +127,21 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
       world.tokens.riskAnalyst,
     );
     expect(gaps.json<{ records: number }>().records).toBe(0);
+  });
+
+  it('gives screening the latest gap of each HS6 and partner', async () => {
+    // A fresh runtime, as a process starting now would build it.
+    const engine = await riskRuntime(world.ctx.storage, world.ctx.clock).engine();
+    // The latest month with both sides is June: as declared.
+    expect(engine.mirror.valueGap('8507600000', 'CN')).toBeCloseTo(0, 9);
+    expect(engine.mirror.valueGap('8507600000', 'KZ')).toBeNull();
+    // May alone: the undervalued month.
+    await send('POST', '/api/mirror/records', world.tokens.riskAnalyst, [
+      { side: 'own-import', partner: 'KZ', hs6: '850760', month: '2026-05', value: 30_000 },
+      { side: 'partner-export', partner: 'KZ', hs6: '850760', month: '2026-05', value: 100_000 },
+    ]);
+    const later = await riskRuntime(world.ctx.storage, world.ctx.clock).engine();
+    expect(later.mirror.valueGap('8507600000', 'KZ')).toBeCloseTo(Math.log(30_000 / 106_000), 6);
   });
 
   it('is for analysts and managers of the administration only', async () => {

@@ -32,9 +32,10 @@ export function mirrorStore(db: Kysely<DB>): Repositories['mirror'] {
       let q = db
         .selectFrom('mirror_records')
         .selectAll()
-        .where('administration_id', '=', f.administrationId)
         .where('month', '>=', f.fromMonth)
         .where('month', '<=', f.toMonth);
+      if (f.administrationId !== undefined)
+        q = q.where('administration_id', '=', f.administrationId);
       if (f.partner !== undefined) q = q.where('partner', '=', f.partner);
       if (f.hs6 !== undefined) q = q.where('hs6', '=', f.hs6);
       const rows = await q

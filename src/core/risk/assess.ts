@@ -133,7 +133,7 @@ export function assessDeclaration(
   const hits: Hit[] = [];
   const weights = new Map<number, number>();
   let override: Assessment['override'] = null;
-  const contexts = screeningContexts(declaration, trader, at, engine.rights);
+  const contexts = screeningContexts(declaration, trader, at, engine.rights, engine.mirror);
   for (const context of contexts) {
     for (const i of engine.matches(context)) {
       const { indicator } = engine.indicators[i]!;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MirrorGaps, NO_MIRROR } from '../reconciliation/mirror-gaps.js';
+import { reconcileMirror } from '../reconciliation/mirror.js';
 import type { DeclarationContent } from '../declaration/declaration.js';
 import { compileCondition, ConditionError, type Guard } from './compile-condition.js';
 import type { ReferenceList } from './indicator.js';
@@ -105,7 +107,41 @@ interface Patch {
   item?: Partial<ScreeningItem>;
   trader?: Partial<ScreeningTrader>;
   rights?: RightsRegister;
+  mirror?: MirrorGaps;
 }
+
+/** China's exports of waste batteries (HS 854921) to us, and our imports declared at half. */
+const BATTERY_GAPS = new MirrorGaps(
+  reconcileMirror(
+    {
+      partnerExports: {
+        aggregates: [
+          {
+            partner: 'CN',
+            hs6: '854921',
+            month: '2026-05',
+            fobValue: 100_000,
+            quantity: 50_000,
+            unit: 'KGM',
+          },
+        ],
+      },
+      ownImports: {
+        aggregates: [
+          {
+            partner: 'CN',
+            hs6: '854921',
+            month: '2026-05',
+            cifValue: 53_000,
+            quantity: 50_000,
+            unit: 'KGM',
+          },
+        ],
+      },
+    },
+    { lagMonths: 0 },
+  ),
+);
 
 /** Waste lead-acid batteries from China by rail, as one goods item's screening context. */
 function context(patch: Patch = {}): ScreeningContext {
@@ -155,6 +191,7 @@ function context(patch: Patch = {}): ScreeningContext {
     },
     rights: patch.rights ?? NO_RIGHTS,
     rightMatches: null,
+    mirror: patch.mirror ?? NO_MIRROR,
   };
 }
 
@@ -609,6 +646,20 @@ const GOLDEN: Record<string, Case[]> = {
         rights: SWOOSHEX,
       },
     ],
+  ],
+  // The mirror reconciliation: our imports of the item's HS6 from its country of dispatch
+  // against the partner's exports (waste batteries from China declared at half their value).
+  mirror: [
+    ['mirrorValueGap() < -0.5', true, { mirror: BATTERY_GAPS }],
+    [
+      'mirrorValueGap() < -0.5',
+      false,
+      { mirror: BATTERY_GAPS, declaration: { dispatchCountry: 'KZ' } },
+    ],
+    // No figures for the pair: the gap is 0, never a hit on "declared lower".
+    ['mirrorValueGap() == 0.0', true],
+    ['mirrorUnitValueGap() < -0.5', true, { mirror: BATTERY_GAPS }],
+    ['mirrorUnitValueGap() < -0.5', false, { mirror: BATTERY_GAPS, item: { hs: '8549220000' } }],
   ],
   'item.valuePerKg': [
     ['item.valuePerKg < 1.0', true],

@@ -489,6 +489,12 @@ class Compiler {
       }
       case 'bearsRegisteredRight':
         return (c) => rightMatchesOf(c).length > 0;
+      case 'mirrorValueGap':
+        return (c) =>
+          c.mirror.valueGap(c.item.hs, c.declaration.dispatchCountry || c.item.origin) ?? 0;
+      case 'mirrorUnitValueGap':
+        return (c) =>
+          c.mirror.unitValueGap(c.item.hs, c.declaration.dispatchCountry || c.item.origin) ?? 0;
       case 'brandLike': {
         const mark = this.compile(rawArgs[0]!);
         // The mark is nearly always a literal: one index per distinct mark, built once.

@@ -1,3 +1,4 @@
+import { NO_MIRROR, type MirrorGaps } from '../reconciliation/mirror-gaps.js';
 import { createHash } from 'node:crypto';
 import {
   compileCondition,
@@ -142,15 +143,19 @@ export class RiskEngine {
 
   /** The register of intellectual-property rights the IPR helpers match against. */
   readonly rights: RightsRegister;
+  /** The mirror reconciliation's latest gaps, for the mirror helpers. */
+  readonly mirror: MirrorGaps;
 
   constructor(
     indicators: readonly CompiledIndicator[],
     permitRules: PermitRules | null = null,
     rights: RightsRegister = NO_RIGHTS,
+    mirror: MirrorGaps = NO_MIRROR,
   ) {
     this.indicators = indicators;
     this.permitRules = permitRules;
     this.rights = rights;
+    this.mirror = mirror;
     // The condition text names every helper it calls.
     this.usesPermits = indicators.some((ci) => ci.indicator.condition.includes('hasValidPermit'));
     this.stamp = new Uint32Array(indicators.length);

@@ -2,6 +2,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import type { Declaration, DeclarationContent } from '../declaration/declaration.js';
 import type { PermitOnFile } from '../permits/check.js';
 import { NO_RIGHTS, type RightMatch, type RightsRegister } from '../ipr/register.js';
+import { NO_MIRROR, type MirrorGaps } from '../reconciliation/mirror-gaps.js';
 import { checkLodging } from '../cargo/lodging.js';
 
 /**
@@ -92,6 +93,8 @@ export interface ScreeningContext {
   rights: RightsRegister;
   /** The rights this item bears, found on first ask (null until then). */
   rightMatches: RightMatch[] | null;
+  /** The mirror reconciliation's latest gaps by HS6 and partner (shared by every context). */
+  mirror: MirrorGaps;
 }
 
 /** The rights a context's goods item bears (matched once per item). */
@@ -226,6 +229,14 @@ export const HELPERS = {
     signature: 'brandLike(string): bool',
     doc: "the item's brand (or a run of words of its description) is this mark after ignoring case, accents, spacing and look-alike characters (0 for o, Cyrillic а for a…), or one letter off for marks of six letters or more; no registered right needed (marks reported by partners)",
   },
+  mirrorValueGap: {
+    signature: 'mirrorValueGap(): double',
+    doc: "ln(our imports' CIF value / the partner's exports raised to CIF) for the item's HS6 from the country of dispatch (else of origin), in the latest month with figures on both sides: below 0 the imports are declared lower than the partner exported (−0.69: half); 0 when there are no figures",
+  },
+  mirrorUnitValueGap: {
+    signature: 'mirrorUnitValueGap(): double',
+    doc: 'the same gap for the value per unit of quantity (where both sides give quantities in one unit): below 0 the goods are declared cheaper per unit than the partner exported them; 0 when unknown',
+  },
   authorisedForRight: {
     signature: 'authorisedForRight(): bool',
     doc: 'the item bears registered rights and the declarant, consignor or consignee is the right holder or one of its authorised traders for every one of them',
@@ -261,6 +272,7 @@ export function screeningContexts(
   trader: ScreeningTrader,
   at: string = d.submittedAt,
   rights: RightsRegister = NO_RIGHTS,
+  mirror: MirrorGaps = NO_MIRROR,
 ): ScreeningContext[] {
   const declarationDocuments = typesOf(d.documents);
   const lodging = d.kind === 'cargo-report' ? checkLodging(d, at) : undefined;
@@ -306,7 +318,7 @@ export function screeningContexts(
       valuePerKg:
         value !== undefined && netMass !== undefined && netMass > 0 ? value / netMass : undefined,
     };
-    contexts.push({ declaration, item, trader, rights, rightMatches: null });
+    contexts.push({ declaration, item, trader, rights, rightMatches: null, mirror });
   }
   return contexts;
 }

@@ -123,72 +123,76 @@ export function FlowChart({ title, pairs, unit }: { title: string; pairs: Pair[]
   return (
     <figure className="energy-chart">
       <figcaption id={`${id}-caption`}>
-        <strong>{title}</strong> ({unit}, at our side of the losses). {description}
+        <strong>{title}</strong> ({unit}, both as the importer’s meter would read them, after the
+        losses on the line). {description}
       </figcaption>
-      <svg
-        viewBox={`0 0 ${W} ${H}`}
-        role="img"
-        aria-labelledby={`${id}-caption`}
-        preserveAspectRatio="xMidYMid meet"
-      >
-        {flagged.map((p) => {
-          const a = x(Date.parse(p.periodStart));
-          const b = x(Date.parse(p.periodEnd));
-          return (
-            <rect
-              key={p.periodStart}
-              className={`flag ${p.outcome === 'discrepancy' ? 'discrepancy' : 'other'}`}
-              x={Math.min(a, b - 4)}
-              y={M.top}
-              width={Math.max(4, b - a)}
-              height={PLOT_H}
-            />
-          );
-        })}
-        {yTicks.map((v) => (
-          <g key={v}>
-            <line className="grid" x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} />
-            <text className="tick" x={M.left - 6} y={y(v) + 4} textAnchor="end">
-              {formatNumber(v)}
-            </text>
-          </g>
-        ))}
-        {timeTicks(t0, t1).map((t) => (
-          <g key={t.t}>
-            <line
-              className="axis"
-              x1={x(t.t)}
-              x2={x(t.t)}
-              y1={M.top + PLOT_H}
-              y2={M.top + PLOT_H + 5}
-            />
-            <text className="tick" x={x(t.t)} y={H - M.bottom + 20} textAnchor="middle">
-              {t.label}
-            </text>
-          </g>
-        ))}
-        <line
-          className="axis"
-          x1={M.left}
-          x2={W - M.right}
-          y1={M.top + PLOT_H}
-          y2={M.top + PLOT_H}
-        />
-        <path className="series own" d={pathOf(series(ours))} />
-        <path className="series partner" d={pathOf(series(theirs))} />
-        {discrepancies.map((p) => {
-          const v = ours(p);
-          if (v === null) return null;
-          const cx = x((Date.parse(p.periodStart) + Date.parse(p.periodEnd)) / 2);
-          return <circle key={p.periodStart} className="mark" cx={cx} cy={y(v)} r={5} />;
-        })}
-      </svg>
+      {/* On a phone the chart keeps a readable size and scrolls sideways in its own box. */}
+      <div className="chart-scroll" tabIndex={0} role="group" aria-label="Scrollable chart">
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-labelledby={`${id}-caption`}
+          preserveAspectRatio="xMidYMid meet"
+        >
+          {flagged.map((p) => {
+            const a = x(Date.parse(p.periodStart));
+            const b = x(Date.parse(p.periodEnd));
+            return (
+              <rect
+                key={p.periodStart}
+                className={`flag ${p.outcome === 'discrepancy' ? 'discrepancy' : 'other'}`}
+                x={Math.min(a, b - 4)}
+                y={M.top}
+                width={Math.max(4, b - a)}
+                height={PLOT_H}
+              />
+            );
+          })}
+          {yTicks.map((v) => (
+            <g key={v}>
+              <line className="grid" x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} />
+              <text className="tick" x={M.left - 6} y={y(v) + 4} textAnchor="end">
+                {formatNumber(v)}
+              </text>
+            </g>
+          ))}
+          {timeTicks(t0, t1).map((t) => (
+            <g key={t.t}>
+              <line
+                className="axis"
+                x1={x(t.t)}
+                x2={x(t.t)}
+                y1={M.top + PLOT_H}
+                y2={M.top + PLOT_H + 5}
+              />
+              <text className="tick" x={x(t.t)} y={H - M.bottom + 20} textAnchor="middle">
+                {t.label}
+              </text>
+            </g>
+          ))}
+          <line
+            className="axis"
+            x1={M.left}
+            x2={W - M.right}
+            y1={M.top + PLOT_H}
+            y2={M.top + PLOT_H}
+          />
+          <path className="series own" d={pathOf(series(ours))} />
+          <path className="series partner" d={pathOf(series(theirs))} />
+          {discrepancies.map((p) => {
+            const v = ours(p);
+            if (v === null) return null;
+            const cx = x((Date.parse(p.periodStart) + Date.parse(p.periodEnd)) / 2);
+            return <circle key={p.periodStart} className="mark" cx={cx} cy={y(v)} r={5} />;
+          })}
+        </svg>
+      </div>
       <ul className="energy-legend" aria-label="Legend">
         <li>
           <span className="swatch own" aria-hidden="true" /> Our meter
         </li>
         <li>
-          <span className="swatch partner" aria-hidden="true" /> The partner’s figure at our side
+          <span className="swatch partner" aria-hidden="true" /> The partner’s figure
         </li>
         <li>
           <span className="swatch flag" aria-hidden="true" /> A period that needs a look (circled:
@@ -216,7 +220,7 @@ export function FlowChart({ title, pairs, unit }: { title: string; pairs: Pair[]
             },
             {
               key: 'partner',
-              header: `Partner’s at our side (${unit})`,
+              header: `Partner’s (${unit})`,
               className: 'num',
               cell: (p) => formatNumber(theirs(p), 3),
             },

@@ -134,13 +134,13 @@ function ReconciliationView({ r, unit }: { r: Reconciliation; unit: string }) {
           },
           {
             key: 'own',
-            header: `Our meter (${unit})`,
+            header: `Our meter, at the importer (${unit})`,
             className: 'num',
             cell: (p) => formatNumber(p.ownAtImporter ?? p.own, 3),
           },
           {
             key: 'partner',
-            header: `Partner’s, at our side (${unit})`,
+            header: `Partner’s, at the importer (${unit})`,
             className: 'num',
             cell: (p) => formatNumber(p.partnerAtImporter ?? p.partner, 3),
           },
@@ -158,13 +158,13 @@ function ReconciliationView({ r, unit }: { r: Reconciliation; unit: string }) {
           { key: 'month', header: 'Month', cell: (m) => monthWords(m.month) },
           {
             key: 'own',
-            header: `Our meter (${unit})`,
+            header: `Our meter, at the importer (${unit})`,
             className: 'num',
             cell: (m) => formatNumber(m.own, 3),
           },
           {
             key: 'partner',
-            header: `Partner’s, at our side (${unit})`,
+            header: `Partner’s, at the importer (${unit})`,
             className: 'num',
             cell: (m) => formatNumber(m.partner, 3),
           },

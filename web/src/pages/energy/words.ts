@@ -98,7 +98,7 @@ export function pairWords(p: Pair, unit: string): string {
     const share = p.partnerAtImporter === 0 ? 0 : Math.abs(p.difference) / p.partnerAtImporter;
     return `our meter reads ${quantity(Math.abs(p.difference), unit)} (${percent(share)}) ${
       p.difference < 0 ? 'less' : 'more'
-    } than the partner’s figure at our side, beyond the tolerance of ${quantity(p.tolerance, unit)}${
+    } than the partner’s at the importer, beyond the tolerance of ${quantity(p.tolerance, unit)}${
       p.outcome === 'provisional' ? '; a figure is still provisional' : ''
     }`;
   }

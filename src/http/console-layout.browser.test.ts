@@ -141,6 +141,13 @@ describe.runIf(available)('every page at desktop and phone width', () => {
     if (declaration) hashes.push(`#/declarations/${encodeURIComponent(declaration)}`);
     const cargo = await first('/api/cargo-reports', 'limit=1');
     if (cargo) hashes.push(`#/cargo/${encodeURIComponent(cargo)}`);
+    // An interconnection point, with its reconciliation for those who follow the flows.
+    const points = await fetch(`${base}/api/energy/points`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const point =
+      points.status === 200 ? ((await points.json()) as Array<{ id: string }>)[0] : null;
+    if (point) hashes.push(`#/energy/${encodeURIComponent(point.id)}`);
     return hashes;
   }
 

@@ -5,6 +5,7 @@ import { AdminPage } from './pages/admin/AdminPage.js';
 import { CargoPage } from './pages/CargoPage.js';
 import { CertificatesPage } from './pages/CertificatesPage.js';
 import { DeclarationPage } from './pages/DeclarationPage.js';
+import { EnergyPage } from './pages/EnergyPage.js';
 import { DECLARATION_SECTIONS, DeclarationsPage } from './pages/declarations/DeclarationsPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { IndicatorsPage } from './pages/IndicatorsPage.js';
@@ -101,6 +102,12 @@ export const ROUTES: readonly Route[] = [
     title: 'Exchange',
     needs: { action: 'read', subject: 'exchange-message' },
     render: (me, at) => <ExchangePage me={me} section={at.id} item={at.more} />,
+  },
+  {
+    path: 'energy',
+    title: 'Energy',
+    needs: { action: 'read', subject: 'energy-point' },
+    render: (me, at) => <EnergyPage me={me} selected={at.id} />,
   },
   {
     path: 'metrics',

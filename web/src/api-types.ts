@@ -10754,6 +10754,8 @@ export interface components {
           | 'hasValidCertificate'
           | 'bearsRegisteredRight'
           | 'brandLike'
+          | 'mirrorValueGap'
+          | 'mirrorUnitValueGap'
           | 'authorisedForRight';
         signature: string;
         doc: string;

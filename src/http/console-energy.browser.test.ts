@@ -138,7 +138,7 @@ describe.runIf(available)('energy in the console, in Chromium', () => {
       const points = page.getByRole('table', { name: 'Interconnection points' });
       await contains(points, 'Smorgon – Vilnius 330 kV line (demo)');
       await contains(points, 'Europe/Minsk');
-      await contains(points, 'LT-CUSTOMS');
+      await contains(points, 'LT/MUITINE');
       await points.getByRole('row', { name: 'Smorgon – Vilnius 330 kV line (demo)' }).click();
       expect(new URL(page.url()).hash).toBe(`#/energy/${DEMO_LINE}`);
 

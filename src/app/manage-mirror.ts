@@ -8,6 +8,7 @@ import {
   type MirrorResult,
 } from '../core/reconciliation/mirror.js';
 import {
+  mirrorInputOf,
   validateMirrorRecord,
   type StoredMirrorRecord,
 } from '../core/reconciliation/mirror-record.js';
@@ -181,33 +182,13 @@ export async function mirrorGaps(
       'too many records: ask for fewer months or one partner',
       [{ path: '/querystring/toMonth', reason: `more than ${MAX_COMPARED_RECORDS} records` }],
     );
-  const figure = (r: StoredMirrorRecord) => ({
-    partner: r.partner,
-    hs6: r.hs6,
-    month: r.month,
-    ...(r.quantity !== undefined ? { quantity: r.quantity, unit: r.unit ?? null } : {}),
-  });
   let result: MirrorResult;
   try {
-    result = reconcileMirror(
-      {
-        partnerExports: {
-          aggregates: records
-            .filter((r) => r.side === 'partner-export')
-            .map((r) => ({ ...figure(r), fobValue: r.value })),
-        },
-        ownImports: {
-          aggregates: records
-            .filter((r) => r.side === 'own-import')
-            .map((r) => ({ ...figure(r), cifValue: r.value })),
-        },
-      },
-      {
-        ...(q.lagMonths !== undefined ? { lagMonths: q.lagMonths } : {}),
-        ...(q.cifFactor !== undefined ? { cifFactor: q.cifFactor } : {}),
-        ...(q.minimumValue !== undefined ? { minimumValue: q.minimumValue } : {}),
-      },
-    );
+    result = reconcileMirror(mirrorInputOf(records), {
+      ...(q.lagMonths !== undefined ? { lagMonths: q.lagMonths } : {}),
+      ...(q.cifFactor !== undefined ? { cifFactor: q.cifFactor } : {}),
+      ...(q.minimumValue !== undefined ? { minimumValue: q.minimumValue } : {}),
+    });
   } catch (e) {
     if (e instanceof DomainError)
       throw new DomainError(

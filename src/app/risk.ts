@@ -12,6 +12,7 @@ import { PermitRules } from '../core/permits/check.js';
 import { RightsRegister } from '../core/ipr/register.js';
 import { reconcileMirror } from '../core/reconciliation/mirror.js';
 import { MirrorGaps, NO_MIRROR } from '../core/reconciliation/mirror-gaps.js';
+import { mirrorInputOf } from '../core/reconciliation/mirror-record.js';
 import { isPermitNumber } from '../core/permits/permit.js';
 import { isInForce, type ReferenceList } from '../core/risk/indicator.js';
 import {
@@ -169,24 +170,5 @@ async function buildMirrorGaps(storage: Storage, clock: Clock): Promise<MirrorGa
     limit: 500_000,
   });
   if (records.length === 0) return NO_MIRROR;
-  const fields = (r: (typeof records)[number]) => ({
-    partner: r.partner,
-    hs6: r.hs6,
-    month: r.month,
-    ...(r.quantity !== undefined ? { quantity: r.quantity, unit: r.unit ?? null } : {}),
-  });
-  return new MirrorGaps(
-    reconcileMirror({
-      partnerExports: {
-        aggregates: records
-          .filter((r) => r.side === 'partner-export')
-          .map((r) => ({ ...fields(r), fobValue: r.value })),
-      },
-      ownImports: {
-        aggregates: records
-          .filter((r) => r.side === 'own-import')
-          .map((r) => ({ ...fields(r), cifValue: r.value })),
-      },
-    }),
-  );
+  return new MirrorGaps(reconcileMirror(mirrorInputOf(records)));
 }

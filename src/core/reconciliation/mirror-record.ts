@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Checked } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
+import type { MirrorInput } from './mirror.js';
 
 /**
  * One aggregate trade record as an administration keeps it for mirror reconciliation: the
@@ -46,4 +47,26 @@ export function validateMirrorRecord(input: unknown): Checked<MirrorRecordInput>
       ],
     };
   return { ok: true, value: input };
+}
+
+/** Stored records of both sides as the mirror reconciliation takes them. */
+export function mirrorInputOf(records: readonly MirrorRecordInput[]): MirrorInput {
+  const fields = (r: MirrorRecordInput) => ({
+    partner: r.partner,
+    hs6: r.hs6,
+    month: r.month,
+    ...(r.quantity !== undefined ? { quantity: r.quantity, unit: r.unit ?? null } : {}),
+  });
+  return {
+    partnerExports: {
+      aggregates: records
+        .filter((r) => r.side === 'partner-export')
+        .map((r) => ({ ...fields(r), fobValue: r.value })),
+    },
+    ownImports: {
+      aggregates: records
+        .filter((r) => r.side === 'own-import')
+        .map((r) => ({ ...fields(r), cifValue: r.value })),
+    },
+  };
 }

@@ -632,7 +632,6 @@ function tariffOf(lookup: TariffLookup | undefined, hs6: string): number | null 
 function alignmentOf(
   months: Map<number, MonthTotals>,
   lag: number,
-  factor: number,
 ): { width: number; offset: number } {
   const exportMonths = [...months.keys()].filter((m) => months.get(m)!.export.records > 0);
   if (exportMonths.length === 0 || lag === 0) return { width: 1, offset: 0 };
@@ -648,9 +647,8 @@ function alignmentOf(
     const scores = exportMonths
       .map((m) => Math.min(disagreement(windowAt(months, m, c.width, c.offset), 1), 5))
       .sort((a, b) => a - b);
-    // The factor is a constant shift of every log ratio: it cannot change which alignment wins,
-    // but the median is taken of what is judged.
-    void factor;
+    // Judged with factor 1: the CIF factor shifts every log ratio alike, so it cannot change
+    // which alignment wins.
     const median = scores[Math.floor((scores.length - 1) / 2)]!;
     // Candidates come simplest first (no offset, then one month, …, then sums): a later one must
     // be clearly better, not better by chance (a sum of two months smooths noise as well).
@@ -664,9 +662,8 @@ function buildRows(cells: Cells, s: MirrorSettings, tariff: TariffLookup | undef
   const lag = s.lagMonths;
   for (const [key, months] of cells.byCell) {
     const [hs6, partner] = key.split('|') as [string, string];
-    const factor = factorFor(s, partner);
     const rate = tariffOf(tariff, hs6);
-    const { width, offset } = alignmentOf(months, lag, factor);
+    const { width, offset } = alignmentOf(months, lag);
     // One row per export month, and per import month that no export month's window reaches
     // (an import the partner has no export for).
     const exported = new Set<number>();

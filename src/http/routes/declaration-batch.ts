@@ -1,6 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { acceptTextBodies } from '../text-body.js';
 import type { AppContext } from '../../app/context.js';
 import { submitDeclaration } from '../../app/submit-declaration.js';
 import type { DeclarationView } from '../../app/views/declaration-view.js';
@@ -62,15 +62,7 @@ export const declarationBatchRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
   app,
   { ctx },
 ) => {
-  app.addContentTypeParser([CSV, NDJSON], { parseAs: 'buffer' }, (_req, body, done) => {
-    if (!isUtf8(body as Buffer))
-      return done(
-        new DomainError('invalid_input', 'the body is not valid UTF-8', [
-          { path: 'body', reason: 'not valid UTF-8' },
-        ]),
-      );
-    done(null, (body as Buffer).toString('utf8'));
-  });
+  acceptTextBodies(app, [CSV, NDJSON]);
 
   app.post(
     '/api/declarations/batch',

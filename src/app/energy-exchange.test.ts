@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from './exchange-directory.js';
 import { definePoint, reconcilePoint, recordReports, sendPointFigures } from './manage-energy.js';
+import { alertPartnerOfCase, listEnergyCases } from './energy-cases.js';
 import { BACKENDS } from '../test-support/databases.js';
 import {
   connectNodes,
@@ -92,6 +93,39 @@ for (const backend of BACKENDS) {
       const again = await reconcilePoint(kz.ctx, kz.users.analyst, 'KZ-BY-1', period);
       expect(again.reports).toBe(48);
       expect(again.summary).toEqual({ match: 23, discrepancy: 1 });
+    }, 60_000);
+
+    it("the partner's figures open its case on receipt, and its analyst alerts us with both sides' figures", async () => {
+      const cases = await listEnergyCases(kz.ctx, kz.users.analyst, { status: 'open' });
+      expect(cases.map((c) => [c.kind, c.direction, c.month, c.periodCount])).toEqual([
+        ['discrepancy', 'export', '2026-06', 1],
+      ]);
+      // BY had no partner figures: nothing to compare, no case there.
+      expect(await listEnergyCases(by.ctx, by.users.analyst, {})).toEqual([]);
+      const c = cases[0]!;
+      expect(c.partner).toBe('BY/GTK');
+      const alerted = await alertPartnerOfCase(kz.ctx, kz.users.analyst, c.id, {
+        note: 'Please check the Ekibastuz meter log for 1 June 07:00',
+        expectedVersion: c.version,
+      });
+      expect(alerted.alerts).toHaveLength(1);
+      expect(alerted.history.map((h) => h.action)).toEqual(['opened', 'alert-sent']);
+      const alert = await eventually('the alert at BY', async () => {
+        const inbox = await listMessages(by.ctx, by.users.liaison, { direction: 'in', limit: 20 });
+        return inbox.find((m) => m.type === 'alert');
+      });
+      const body = alert.body as { priorityArea: string; details: string; summary: string };
+      expect(body.priorityArea).toBe('energy');
+      expect(body.summary).toMatch(/discrepancy at KZ-BY-1 220 kV, 2026-06/);
+      expect(body.details).toMatch(/2026-06-01T07:00:00.000Z/);
+      expect(body.details).toMatch(/Ekibastuz/);
+      // At a stale version, or by a liaison officer who does not work cases: refused, nothing sent.
+      await expect(
+        alertPartnerOfCase(kz.ctx, kz.users.analyst, c.id, { expectedVersion: c.version }),
+      ).rejects.toThrow(/version/);
+      await expect(
+        alertPartnerOfCase(kz.ctx, kz.users.liaison, c.id, { expectedVersion: alerted.version }),
+      ).rejects.toThrow();
     }, 60_000);
 
     it('an officer may not send figures, and a point with no partner id there is refused by it', async () => {

@@ -13,6 +13,7 @@ import { validateReport, type StoredFlowReport } from '../core/reconciliation/en
 import type { AppContext } from './context.js';
 import { digestOf, exchangeOf, queueNodeMessage, type ExchangeRuntime } from './exchange.js';
 import { takeCosignature, witnessCheckpoint } from './ledger-witness.js';
+import { raiseCases, spanOf } from './energy-cases.js';
 
 /** The largest signed message a node accepts (a directory entry with many contacts fits). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -117,6 +118,7 @@ class Repeated extends Error {}
  * point we do not have with that partner, or a figure that is not one, refuses the message.
  */
 async function recordPartnerFigures(
+  ctx: AppContext,
   tx: Repositories,
   administrationId: string,
   e: Envelope<'energy.report'>,
@@ -157,6 +159,11 @@ async function recordPartnerFigures(
     });
   }
   await tx.energy.insertReports(reports);
+  // The partner's figures open cases as ours do, in the transaction that accepts them.
+  await raiseCases(ctx, tx, point, spanOf(reports), {
+    actorId: `node:${e.from}`,
+    agencyId: ctx.exchange!.customsAgencyId,
+  });
 }
 
 function repeat(stored: StoredMessage, digest: string): ReceiveOutcome {
@@ -252,7 +259,7 @@ async function applyEffect(
 ): Promise<void> {
   switch (e.type) {
     case 'energy.report': {
-      await recordPartnerFigures(tx, rt.administrationId, e as Envelope<'energy.report'>, at);
+      await recordPartnerFigures(ctx, tx, rt.administrationId, e as Envelope<'energy.report'>, at);
       return;
     }
     case 'ledger.checkpoint': {

@@ -12,7 +12,9 @@ import {
   type StoredFlowReport,
 } from '../core/reconciliation/energy-point.js';
 import type { StoredMessage } from '../core/exchange/agreements.js';
+import type { Repositories } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { raiseCases, spanOf } from './energy-cases.js';
 import { sendMessage } from './exchange.js';
 
 /**
@@ -139,6 +141,8 @@ export interface RecordedReports {
   recorded: number;
   /** Sent before under the same point, source and reference: left as first recorded. */
   alreadyRecorded: number;
+  /** Reconciliation cases the new figures opened (discrepancies, bias, declarations off). */
+  casesOpened: number;
 }
 
 /**
@@ -211,6 +215,10 @@ export async function recordReports(
   }));
   const recorded = await ctx.storage.write(async (tx) => {
     const n = await tx.energy.insertReports(stored);
+    const opened = await raiseCasesFor(ctx, tx, points, stored, {
+      actorId: principal.userId,
+      agencyId: principal.agencyId,
+    });
     await tx.audit.append({
       at,
       agencyId: principal.agencyId,
@@ -220,9 +228,36 @@ export async function recordReports(
       subjectId: [...new Set(stored.map((r) => r.pointId))].slice(0, 20).join(','),
       details: { received: stored.length, recorded: n, messageId: from.messageId ?? null },
     });
-    return n;
+    return { n, opened };
   });
-  return { received: stored.length, recorded, alreadyRecorded: stored.length - recorded };
+  return {
+    received: stored.length,
+    recorded: recorded.n,
+    alreadyRecorded: stored.length - recorded.n,
+    casesOpened: recorded.opened,
+  };
+}
+
+/** Raises the cases of every point some new figures are for; answers how many were opened. */
+export async function raiseCasesFor(
+  ctx: AppContext,
+  tx: Repositories,
+  points: ReadonlyMap<string, EnergyPoint>,
+  reports: readonly StoredFlowReport[],
+  by: { actorId: string; agencyId: string },
+): Promise<number> {
+  const byPoint = new Map<string, StoredFlowReport[]>();
+  for (const r of reports) {
+    const list = byPoint.get(r.pointId);
+    if (list) list.push(r);
+    else byPoint.set(r.pointId, [r]);
+  }
+  let opened = 0;
+  for (const [id, list] of byPoint) {
+    const point = points.get(id);
+    if (point) opened += (await raiseCases(ctx, tx, point, spanOf(list), by)).opened;
+  }
+  return opened;
 }
 
 const CSV_COLUMNS = [

@@ -53,6 +53,7 @@ export type EventKind =
   | 'working-calendar.set'
   | `energy-point.${'defined' | 'updated'}`
   | 'energy-flow.recorded'
+  | `energy-case.${'opened' | 'close' | 'reopen' | 'note' | 'alert-sent'}`
   | 'trade-mirror.recorded';
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */

@@ -30,6 +30,7 @@ import type { WorkingDayCalendar } from './ipr/working-days.js';
 import type { PreArrivalOutcome, PreArrivalReferral } from './cargo/referral.js';
 import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/inspection.js';
 import type { EnergyPoint, StoredFlowReport } from './reconciliation/energy-point.js';
+import type { EnergyCase, EnergyCaseKind, EnergyCaseStatus } from './reconciliation/energy-case.js';
 import type { StoredMirrorRecord } from './reconciliation/mirror-record.js';
 import type {
   Authored,
@@ -849,6 +850,25 @@ export interface Repositories {
       to: string;
       limit: number;
     }): Promise<StoredFlowReport[]>;
+    /** Inserts a case; false when the point already has one under that key (left as it was). */
+    insertCase(c: EnergyCase): Promise<boolean>;
+    /** Replaces a case at the version read; false when it changed meanwhile. */
+    updateCase(c: EnergyCase, expectedVersion: number): Promise<boolean>;
+    findCase(administrationId: string, id: string): Promise<EnergyCase | undefined>;
+    /** The cases under these keys of one point. */
+    findCasesByKey(
+      administrationId: string,
+      pointId: string,
+      keys: readonly string[],
+    ): Promise<EnergyCase[]>;
+    /** Newest first. */
+    listCases(f: {
+      administrationId: string;
+      status?: EnergyCaseStatus;
+      pointId?: string;
+      kind?: EnergyCaseKind;
+      limit: number;
+    }): Promise<EnergyCase[]>;
   };
   mirror: {
     /** Records each figure, replacing one held for the same side, partner, HS6 and month. */

@@ -334,6 +334,16 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/energy/reports': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/energy/points/{id}/reconciliation': ['admin', ...ANALYSTS, 'manager', 'liaison'],
   'POST /api/energy/points/{id}/send': ['liaison', ...ANALYSTS],
+  'GET /api/energy/cases': [
+    'admin',
+    ...ANALYSTS,
+    'manager',
+    'liaison',
+    ...KZ_CUSTOMS.filter((c) => c !== 'kz-officer'),
+  ],
+  'GET /api/energy/cases/{id}': ['admin', ...ANALYSTS, 'manager', 'liaison'],
+  'POST /api/energy/cases/{id}/decision': [...ANALYSTS],
+  'POST /api/energy/cases/{id}/alert': [...ANALYSTS],
   'POST /api/mirror/records': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/mirror/gaps': ['admin', ...ANALYSTS, 'manager', 'liaison', 'kz-analyst', 'kz-admin'],
 };

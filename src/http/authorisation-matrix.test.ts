@@ -49,6 +49,8 @@ interface Fixtures {
   /** The demo right holder's application and the demo detention case. */
   iprApplicationId: string;
   iprCaseId: string;
+  /** A reconciliation case the demo line's figures raised. */
+  energyCaseId: string;
   /** The ledger event of the fixture declaration's lodging. */
   declarationEventPosition: number;
 }
@@ -75,6 +77,7 @@ function pathFor(route: Route, fx: Fixtures): string {
     if (p.startsWith('/api/ipr/applications/')) return fx.iprApplicationId;
     if (p.startsWith('/api/ipr/cases/')) return fx.iprCaseId;
     if (p.startsWith('/api/energy/points/')) return DEMO_LINE;
+    if (p.startsWith('/api/energy/cases/')) return fx.energyCaseId;
     throw new Error(`no fixture for {id} in ${p}`);
   };
   return p
@@ -268,6 +271,9 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
       from: new Date(Date.now() - 5 * 86_400_000).toISOString(),
       to: new Date().toISOString(),
     });
+  if (k === 'POST /api/energy/cases/{id}/decision')
+    return json({ action: 'note', note: 'matrix test', expectedVersion: 99 });
+  if (k === 'POST /api/energy/cases/{id}/alert') return json({ expectedVersion: 99 });
   if (k === 'POST /api/mirror/records')
     return json([
       { side: 'own-import', partner: 'CN', hs6: '850760', month: '2026-05', value: 1000 },
@@ -506,6 +512,7 @@ describe.each(BACKENDS)('authorisation matrix (%s)', (backend) => {
         .id,
       iprCaseId: (await get<Array<{ case: { id: string } }>>('/api/ipr/cases', 'holder'))[0]!.case
         .id,
+      energyCaseId: (await get<Array<{ id: string }>>('/api/energy/cases', 'analyst'))[0]!.id,
       proposalId:
         proposed.json<{ id?: string; proposal?: { id: string } }>().id ??
         proposed.json<{ proposal: { id: string } }>().proposal.id,

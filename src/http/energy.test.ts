@@ -162,9 +162,19 @@ describe.each(BACKENDS)('energy transfer control over HTTP (%s)', (backend) => {
 
   it('records a day of both sides, counts a batch sent again, and reconciles it', async () => {
     const first = await send('POST', '/api/energy/reports', world.tokens.riskAnalyst, ownDay);
-    expect(first.json()).toEqual({ received: 24, recorded: 24, alreadyRecorded: 0 });
+    expect(first.json()).toEqual({
+      received: 24,
+      recorded: 24,
+      alreadyRecorded: 0,
+      casesOpened: 0,
+    });
     const again = await send('POST', '/api/energy/reports', world.tokens.riskAnalyst, ownDay);
-    expect(again.json()).toEqual({ received: 24, recorded: 0, alreadyRecorded: 24 });
+    expect(again.json()).toEqual({
+      received: 24,
+      recorded: 0,
+      alreadyRecorded: 24,
+      casesOpened: 0,
+    });
     // The partner's figures come as a CSV file.
     const csv = [
       'id,source,pointId,direction,start,end,quantity,unit',
@@ -180,7 +190,8 @@ describe.each(BACKENDS)('energy transfer control over HTTP (%s)', (backend) => {
       'text/csv',
     );
     expect(fromFile.statusCode, fromFile.body).toBe(200);
-    expect(fromFile.json()).toMatchObject({ recorded: 24 });
+    // The hour our meter read short opens one case for June's imports.
+    expect(fromFile.json()).toMatchObject({ recorded: 24, casesOpened: 1 });
 
     const rec = await reconciliation(world.tokens.riskAnalyst);
     expect(rec.statusCode, rec.body).toBe(200);
@@ -251,5 +262,111 @@ describe.each(BACKENDS)('energy transfer control over HTTP (%s)', (backend) => {
         meteredBy: 'both',
       }),
     ]);
+    expect(r.json()).toMatchObject({ casesOpened: 1 });
+  });
+
+  it('raises one case per finding, never twice, and analysts work them at the version read', async () => {
+    type Case = {
+      id: string;
+      kind: string;
+      month: string;
+      status: string;
+      version: number;
+      periodCount: number;
+      periods: Array<{ start: string; own: number; partner: number }>;
+      declaration?: { reportId: string };
+      history: Array<{ action: string; note?: string }>;
+      resolution?: string;
+    };
+    const list = async (query = '', token = world.tokens.riskAnalyst) => {
+      const r = await send('GET', `/api/energy/cases${query}`, token);
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json<Case[]>();
+    };
+    const cases = await list('?status=open');
+    expect(cases.map((c) => [c.kind, c.month]).sort()).toEqual([
+      ['discrepancy', '2026-06'],
+      ['under-declared', '2026-06'],
+    ]);
+    const discrepancy = cases.find((c) => c.kind === 'discrepancy')!;
+    expect(discrepancy).toMatchObject({ periodCount: 1, status: 'open', version: 1 });
+    expect(discrepancy.periods[0]).toMatchObject({
+      start: iso(DAY_START + 13 * HOUR),
+      partner: 198,
+    });
+    expect(cases.find((c) => c.kind === 'under-declared')!.declaration).toMatchObject({
+      reportId: 'DECL-0601',
+    });
+    // The same figures again, and a late partner figure of another day: nothing raised twice.
+    const late = await send('POST', '/api/energy/reports', world.tokens.riskAnalyst, [
+      {
+        ...partnerDay[0]!,
+        id: 'LT-LATE',
+        start: iso(DAY_START + 48 * HOUR),
+        end: iso(DAY_START + 49 * HOUR),
+      },
+    ]);
+    expect(late.json()).toMatchObject({ recorded: 1, casesOpened: 0 });
+    expect(await list()).toHaveLength(2);
+    // The open case follows the month's figures: the late hour counts in its month total.
+    const refreshed = (await list()).find((c) => c.id === discrepancy.id)!;
+    expect(refreshed.version).toBe(2);
+    const v = refreshed.version;
+
+    const decide = (body: unknown, token = world.tokens.riskAnalyst) =>
+      send('POST', `/api/energy/cases/${discrepancy.id}/decision`, token, body);
+    // A close needs a resolution and a note; a stale version is refused; administrators only read.
+    const noResolution = await decide({ action: 'close', note: 'x', expectedVersion: v });
+    expect(noResolution.statusCode).toBe(400);
+    expect(noResolution.body).toMatch(/resolution/);
+    expect(
+      (await decide({ action: 'close', resolution: 'meter-fault', note: 'x', expectedVersion: 7 }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await decide(
+          { action: 'close', resolution: 'meter-fault', note: 'x', expectedVersion: v },
+          world.tokens.admin,
+        )
+      ).statusCode,
+    ).toBe(403);
+    const closed = await decide({
+      action: 'close',
+      resolution: 'meter-fault',
+      note: 'Smorgon meter recalibrated on 2 June',
+      expectedVersion: v,
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json()).toMatchObject({
+      status: 'closed',
+      resolution: 'meter-fault',
+      version: v + 1,
+    });
+    expect((await list('?status=open')).map((c) => c.kind)).toEqual(['under-declared']);
+    const again = await decide({
+      action: 'close',
+      resolution: 'no-action',
+      note: 'y',
+      expectedVersion: v + 1,
+    });
+    expect(again.statusCode).toBe(409);
+    const one = await send('GET', `/api/energy/cases/${discrepancy.id}`, world.tokens.admin);
+    expect(one.json<Case>().history.map((h) => h.action)).toEqual(['opened', 'closed']);
+    // Figures arriving for a closed case's month do not raise it again.
+    const corrected = await send('POST', '/api/energy/reports', world.tokens.riskAnalyst, [
+      { ...ownDay[13]!, id: 'SMORGON-13-BIS' },
+    ]);
+    expect(corrected.json()).toMatchObject({ casesOpened: 0 });
+    // Officers, traders and other administrations do not read cases.
+    expect((await send('GET', '/api/energy/cases', world.tokens.officer)).statusCode).toBe(403);
+    expect((await send('GET', '/api/energy/cases', world.tokens.trader)).statusCode).toBe(403);
+    expect(
+      (await send('GET', `/api/energy/cases/${discrepancy.id}`, world.tokens.foreignOfficer))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await send('GET', '/api/energy/cases?status=maybe', world.tokens.riskAnalyst)).statusCode,
+    ).toBe(400);
   });
 });

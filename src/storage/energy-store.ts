@@ -6,10 +6,12 @@ import type {
   StoredFlowReport,
 } from '../core/reconciliation/energy-point.js';
 import type { Repositories } from '../core/ports.js';
+import type { EnergyCase } from '../core/reconciliation/energy-case.js';
 import type { DB } from './schema.js';
 
 type PointRow = Selectable<DB['energy_points']>;
 type ReportRow = Selectable<DB['energy_reports']>;
+type CaseRow = Selectable<DB['energy_cases']>;
 
 /** Rows per insert: far below SQLite's and PostgreSQL's limits on bound parameters. */
 const BATCH = 500;
@@ -84,6 +86,105 @@ export function energyStore(db: Kysely<DB>): Repositories['energy'] {
         .execute();
       return rows.map(toReport);
     },
+    async insertCase(c) {
+      const r = await db
+        .insertInto('energy_cases')
+        .values(caseRow(c))
+        .onConflict((oc) => oc.columns(['administration_id', 'point_id', 'case_key']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async updateCase(c, expectedVersion) {
+      const row = caseRow(c);
+      const r = await db
+        .updateTable('energy_cases')
+        .set({ status: row.status, content: row.content, version: row.version, kind: row.kind })
+        .where('administration_id', '=', c.administrationId)
+        .where('id', '=', c.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async findCase(administrationId, id) {
+      const row = await db
+        .selectFrom('energy_cases')
+        .selectAll()
+        .where('administration_id', '=', administrationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toCase(row);
+    },
+    async findCasesByKey(administrationId, pointId, keys) {
+      const out: EnergyCase[] = [];
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const rows = await db
+          .selectFrom('energy_cases')
+          .selectAll()
+          .where('administration_id', '=', administrationId)
+          .where('point_id', '=', pointId)
+          .where('case_key', 'in', keys.slice(i, i + BATCH))
+          .execute();
+        out.push(...rows.map(toCase));
+      }
+      return out;
+    },
+    async listCases(f) {
+      let q = db
+        .selectFrom('energy_cases')
+        .selectAll()
+        .where('administration_id', '=', f.administrationId);
+      if (f.status) q = q.where('status', '=', f.status);
+      if (f.pointId) q = q.where('point_id', '=', f.pointId);
+      if (f.kind) q = q.where('kind', '=', f.kind);
+      const rows = await q
+        .orderBy('opened_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(f.limit)
+        .execute();
+      return rows.map(toCase);
+    },
+  };
+}
+
+function caseRow(c: EnergyCase): CaseRow {
+  const { administrationId, id, pointId, key, kind, status, month, openedAt, version, ...rest } = c;
+  return {
+    administration_id: administrationId,
+    id,
+    point_id: pointId,
+    case_key: key,
+    kind,
+    status,
+    month,
+    opened_at: openedAt,
+    content: JSON.stringify(rest),
+    version,
+  };
+}
+
+function toCase(row: CaseRow): EnergyCase {
+  return {
+    ...(JSON.parse(row.content) as Omit<
+      EnergyCase,
+      | 'administrationId'
+      | 'id'
+      | 'pointId'
+      | 'key'
+      | 'kind'
+      | 'status'
+      | 'month'
+      | 'openedAt'
+      | 'version'
+    >),
+    administrationId: row.administration_id,
+    id: row.id,
+    pointId: row.point_id,
+    key: row.case_key,
+    kind: row.kind as EnergyCase['kind'],
+    status: row.status as EnergyCase['status'],
+    month: row.month,
+    openedAt: row.opened_at,
+    version: Number(row.version),
   };
 }
 

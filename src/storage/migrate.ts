@@ -16,6 +16,7 @@ import * as m0014 from './migrations/0014-declaration-search.js';
 import * as m0015 from './migrations/0015-ipr.js';
 import * as m0016 from './migrations/0016-energy.js';
 import * as m0017 from './migrations/0017-mirror.js';
+import * as m0018 from './migrations/0018-energy-cases.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -39,6 +40,7 @@ const STEPS: Record<string, Step> = {
   '0015-ipr': m0015,
   '0016-energy': m0016,
   '0017-mirror': m0017,
+  '0018-energy-cases': m0018,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

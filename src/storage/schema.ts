@@ -25,6 +25,18 @@ export interface DB {
     updated_by: string;
     version: number;
   };
+  energy_cases: {
+    administration_id: string;
+    id: string;
+    point_id: string;
+    case_key: string;
+    kind: string;
+    status: string;
+    month: string;
+    opened_at: string;
+    content: string;
+    version: number;
+  };
   energy_reports: {
     administration_id: string;
     point_id: string;

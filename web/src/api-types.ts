@@ -308,6 +308,7 @@ export interface paths {
                   | 'working-calendar'
                   | 'energy-point'
                   | 'energy-flow'
+                  | 'energy-case'
                   | 'trade-mirror';
               }[];
             };
@@ -9957,6 +9958,288 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/energy/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Reconciliation cases, newest first: discrepancies by point, direction and month, meter bias, declarations off the metered figure */
+    get: {
+      parameters: {
+        query?: {
+          /** @description open or closed */
+          status?: string;
+          pointId?: string;
+          kind?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnergyCase'][];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/cases/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One reconciliation case with its figures and history */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnergyCase'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/cases/{id}/decision': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Close a case with a resolution, reopen it, or add a note (at the version read) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description close, reopen or note */
+            action: string;
+            /** @description figures-corrected, meter-fault, losses-explained, referred-for-audit, no-action */
+            resolution?: string;
+            note: string;
+            expectedVersion: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnergyCase'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/energy/cases/{id}/alert': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Tell the partner administration about the case: a signed alert (priority area energy) with both sides’ figures */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            note?: string;
+            expectedVersion: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnergyCase'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/mirror/records': {
     parameters: {
       query?: never;
@@ -12062,6 +12345,8 @@ export interface components {
       recorded: number;
       /** @description sent before under the same reference */
       alreadyRecorded: number;
+      /** @description reconciliation cases the new figures opened (GET /api/energy/cases) */
+      casesOpened: number;
     };
     /** EnergyReconciliation */
     EnergyReconciliation: {
@@ -12130,6 +12415,84 @@ export interface components {
         reportId: string;
         kind: string;
         detail: string;
+      }[];
+    };
+    /** EnergyCase */
+    EnergyCase: {
+      id: string;
+      administrationId: string;
+      pointId: string;
+      partner: string;
+      /** @description the finding it is about; never raised twice */
+      key: string;
+      /** @enum {unknown} */
+      kind: 'discrepancy' | 'direction-mismatch' | 'bias' | 'under-declared' | 'over-declared';
+      direction: 'import' | 'export';
+      periodStart: string;
+      periodEnd: string;
+      /** @description the point's local month */
+      month: string;
+      summary: string;
+      /** @description at most 100, at the importer's side of the losses, canonical unit */
+      periods: {
+        start: string;
+        end: string;
+        own: number | null;
+        partner: number | null;
+        difference: number | null;
+        tolerance: number | null;
+        outcome: string;
+      }[];
+      periodCount: number;
+      monthTotal?: {
+        own: number;
+        partner: number;
+        difference: number;
+        tolerance: number;
+        outcome: string;
+        pairedPeriods: number;
+        periods: number;
+      };
+      bias?: {
+        higher: 'own' | 'partner';
+        from: string;
+        signalledAt: string;
+        periods: number;
+        meanRelativeDifference: number;
+      };
+      declaration?: {
+        reportId: string;
+        declared: number;
+        metered: number | null;
+        meteredBy: string | null;
+        difference: number | null;
+        tolerance: number | null;
+        outcome: string;
+      };
+      status: 'open' | 'closed';
+      /** @enum {unknown} */
+      resolution?:
+        | 'figures-corrected'
+        | 'meter-fault'
+        | 'losses-explained'
+        | 'referred-for-audit'
+        | 'no-action';
+      openedAt: string;
+      findingsAt: string;
+      updatedAt: string;
+      updatedBy: string;
+      version: number;
+      alerts: {
+        messageId: string;
+        at: string;
+        by: string;
+      }[];
+      history: {
+        at: string;
+        by: string;
+        action: string;
+        note?: string;
+        messageId?: string;
       }[];
     };
   };

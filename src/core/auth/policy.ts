@@ -40,6 +40,7 @@ export const SUBJECTS = [
   'working-calendar',
   'energy-point',
   'energy-flow',
+  'energy-case',
   'trade-mirror',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
@@ -469,6 +470,23 @@ export const POLICY: readonly Rule[] = [
     when: [ownAdministration()],
     reason:
       "analysts and administrators (and the operator's feed under their API token) record meter readings, declared and partner figures",
+  },
+  {
+    actions: ['read'],
+    subject: 'energy-case',
+    roles: ['risk_analyst', 'manager', 'liaison_officer', 'admin'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason: 'who follows the flows reads the reconciliation cases their discrepancies raised',
+  },
+  {
+    actions: ['decide'],
+    subject: 'energy-case',
+    roles: ['risk_analyst'],
+    agencyKinds: ['customs'],
+    when: [ownAdministration()],
+    reason:
+      'analysts work reconciliation cases: close them with a resolution, reopen them, tell the partner',
   },
   {
     actions: ['read'],

@@ -41,6 +41,9 @@ const RecordedSchema = Type.Object(
     received: Type.Integer(),
     recorded: Type.Integer(),
     alreadyRecorded: Type.Integer({ description: 'sent before under the same reference' }),
+    casesOpened: Type.Integer({
+      description: 'reconciliation cases the new figures opened (GET /api/energy/cases)',
+    }),
   },
   { title: 'RecordedReports' },
 );

@@ -67,6 +67,8 @@ function GapsView({
         rowClassName={(r) => (flagged(r) ? 'mirror-flagged' : undefined)}
         emptyText="No figures in these months: load the partner’s exports and compute our imports."
         pageSize={50}
+        // Flagged rows first, those with the most reasons at the top.
+        initialSort={{ key: 'reasons', direction: 'descending' }}
         columns={[
           {
             key: 'partner',

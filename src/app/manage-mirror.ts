@@ -134,7 +134,10 @@ export interface MirrorQuery {
 }
 
 export interface MirrorGaps extends Omit<MirrorResult, 'rows'> {
+  /** Figures compared (both sides). */
   records: number;
+  /** Partners with our import figures but no export figures of theirs in the span: not compared. */
+  partnersWithoutExports: string[];
   rows: MirrorGapRow[];
   /** Rows before `all`/`limit` cut them, and how many carry a flag. */
   totalRows: number;
@@ -202,9 +205,18 @@ export async function mirrorGaps(
       'too many records: ask for fewer months or one partner',
       [{ path: '/querystring/toMonth', reason: `more than ${MAX_COMPARED_RECORDS} records` }],
     );
+  // A partner that sent no export figures for the span is not compared: every one of its rows
+  // would read "missing export". It is named instead.
+  const reporting = new Set(
+    records.filter((r) => r.side === 'partner-export').map((r) => r.partner),
+  );
+  const compared = records.filter((r) => reporting.has(r.partner));
+  const partnersWithoutExports = [
+    ...new Set(records.filter((r) => !reporting.has(r.partner)).map((r) => r.partner)),
+  ].sort();
   let result: MirrorResult;
   try {
-    result = reconcileMirror(mirrorInputOf(records), {
+    result = reconcileMirror(mirrorInputOf(compared), {
       ...(q.lagMonths !== undefined ? { lagMonths: q.lagMonths } : {}),
       ...(q.cifFactor !== undefined ? { cifFactor: q.cifFactor } : {}),
       ...(q.minimumValue !== undefined ? { minimumValue: q.minimumValue } : {}),
@@ -222,7 +234,8 @@ export async function mirrorGaps(
   const chosen = q.all ? result.rows : flagged;
   return {
     ...result,
-    records: records.length,
+    records: compared.length,
+    partnersWithoutExports,
     totalRows: result.rows.length,
     flaggedRows: flagged.length,
     rows: chosen.slice(0, Math.min(q.limit ?? 1000, 5000)),

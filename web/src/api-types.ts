@@ -10037,7 +10037,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings */
+    /** Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings; partners that sent no export figures for the span are named, not compared */
     get: {
       parameters: {
         query?: {
@@ -12314,6 +12314,8 @@ export interface components {
       };
       /** @description figures of both sides compared */
       records: number;
+      /** @description partners with our import figures but none of theirs in the span: not compared */
+      partnersWithoutExports: string[];
       /** @description rows before `all` and `limit` cut them */
       totalRows: number;
       flaggedRows: number;

@@ -119,6 +119,9 @@ const MirrorGapsSchema = Type.Object(
       declarationQuantityTolerance: N,
     }),
     records: Type.Integer({ description: 'figures of both sides compared' }),
+    partnersWithoutExports: Type.Array(Type.String(), {
+      description: 'partners with our import figures but none of theirs in the span: not compared',
+    }),
     totalRows: Type.Integer({ description: 'rows before `all` and `limit` cut them' }),
     flaggedRows: Type.Integer(),
     rows: Type.Array(GapRowSchema),
@@ -269,7 +272,7 @@ export const mirrorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['mirror'],
         summary:
-          "Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings",
+          "Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings; partners that sent no export figures for the span are named, not compared",
         querystring: Type.Object({
           ...Span,
           partner: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),

@@ -55,6 +55,12 @@ function GapsView({
         on the way.
         {g.rows.length < g.totalRows && ` The first ${formatNumber(g.rows.length)} rows are shown.`}
       </p>
+      {g.partnersWithoutExports.length > 0 && (
+        <p className="note mirror-unreported">
+          Not compared, no export figures from them in these months:{' '}
+          {g.partnersWithoutExports.join(', ')}.
+        </p>
+      )}
       <DataTable<GapRow>
         label="Mirror gaps"
         rows={g.rows}

@@ -185,7 +185,10 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
       // cancelled import, which are not our imports.
       ids.a = await lodge('MIRROR-A', {
         ...cn,
-        goodsItems: [item(1, {}), item(2, { hsCode: '8507100000', value: 3000 })],
+        goodsItems: [
+          item(1, {}),
+          item(2, { hsCode: '8507100000', value: 3000, netMass: undefined }),
+        ],
       });
       ids.b = await lodge('MIRROR-B', {
         ...cn,
@@ -242,7 +245,7 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
           partner: string;
           hs6: string;
           importCif: number;
-          importQuantity: { total: number | null; units: string[] };
+          importQuantity: { total: number | null; units: string[]; incomplete: boolean };
           flags: string[];
         }>;
       }>().rows;
@@ -254,6 +257,8 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
       expect(gaps.json<{ partnersWithoutExports: string[] }>().partnersWithoutExports).toEqual([
         'VN',
       ]);
+      // No mass declared for the lead-acid item: the figure has a value and no quantity.
+      expect(rows[0]!.importQuantity).toMatchObject({ units: [], incomplete: true });
       const batteries = rows[1]!;
       expect(batteries.importCif).toBeCloseTo(10_000 + Math.round((2_200 / usd) * 100) / 100, 2);
       expect(batteries.importQuantity).toMatchObject({ total: 600, units: ['KGM'] });

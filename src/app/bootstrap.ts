@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { seedDemoActivity } from './demo-activity.js';
 import { seedDemoIpr } from './demo-ipr.js';
 import { seedDemoEnergy } from './demo-energy.js';
+import { seedDemoMirror } from './demo-mirror.js';
 import {
   loadLibrary,
   readLibrary,
@@ -214,6 +215,7 @@ export async function seedDemo(
     trader: await principalOfUser(ctx, 'trader'),
   });
   await seedDemoEnergy(ctx, analyst);
+  await seedDemoMirror(ctx, analyst);
   return { seeded: true, adminToken };
 }
 

@@ -4,6 +4,8 @@ import { isKnownHsSubheading } from '../core/reference/lookup.js';
 import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
 import { testContext } from '../test-support/app.js';
 import { seedDemo } from './bootstrap.js';
+import { principalOfUser } from './authenticate.js';
+import { mirrorGaps } from './manage-mirror.js';
 import { ECOMET, routeProblems } from './generate-declarations.js';
 
 /**
@@ -14,9 +16,11 @@ import { ECOMET, routeProblems } from './generate-declarations.js';
 describe('demo data', () => {
   let t: TestDatabase;
   let declarations: DeclarationRecord[];
+  let ctx: ReturnType<typeof testContext>;
   beforeAll(async () => {
     t = await freshDatabase('sqlite');
-    await seedDemo(testContext(t.db));
+    ctx = testContext(t.db);
+    await seedDemo(ctx);
     declarations = await t.db.read.declarations.list({ limit: 1_000 });
   }, 120_000);
   afterAll(() => t.drop());
@@ -80,5 +84,20 @@ describe('demo data', () => {
       ids.add(d?.declarant.id);
     }
     expect([...ids]).toEqual([ECOMET.id]);
+  });
+
+  it('shows mirror gaps: our declared imports against the main partner’s exports, two lines flagged', async () => {
+    const analyst = await principalOfUser(ctx, 'analyst');
+    const gaps = await mirrorGaps(ctx, analyst, { all: true });
+    // The partner that reports: its lines compared, two flagged; the others' imports only ours.
+    const reported = gaps.rows.filter((r) => r.exportFob > 0);
+    expect(new Set(reported.map((r) => r.partner)).size).toBe(1);
+    expect(reported.length).toBeGreaterThanOrEqual(4);
+    expect(
+      reported
+        .filter((r) => r.flags.length > 0)
+        .map((r) => r.flags.join())
+        .sort(),
+    ).toEqual(['quantity-gap', 'under-declared-value']);
   });
 });

@@ -12,7 +12,11 @@ import {
   validateMirrorRecord,
   type StoredMirrorRecord,
 } from '../core/reconciliation/mirror-record.js';
+import { CONTROL_STATUSES, type ControlStatus } from '../core/controls/inspection.js';
+import { rateTableInfo, type RateTable, type RateTableInfo } from '../core/currency-rates.js';
+import type { DeclaredImportItem } from '../core/ports.js';
 import type { AppContext } from './context.js';
+import { readRateTable } from './currency-rates.js';
 
 /** Records one request may carry: a year of 5,000 HS6 × partner pairs, one side. */
 export const MAX_MIRROR_RECORDS = 100_000;
@@ -130,7 +134,10 @@ export interface MirrorQuery {
 }
 
 export interface MirrorGaps extends Omit<MirrorResult, 'rows'> {
+  /** Figures compared (both sides). */
   records: number;
+  /** Partners with our import figures but no export figures of theirs in the span: not compared. */
+  partnersWithoutExports: string[];
   rows: MirrorGapRow[];
   /** Rows before `all`/`limit` cut them, and how many carry a flag. */
   totalRows: number;
@@ -138,16 +145,19 @@ export interface MirrorGaps extends Omit<MirrorResult, 'rows'> {
 }
 
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+/** Longest span whose own imports one refresh recomputes. */
+export const MAX_REFRESH_MONTHS = 36;
 
-/** The partners' exports against our imports over a span of months. */
-export async function mirrorGaps(
+const monthIndex = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+
+/**
+ * The months asked for, checked: by default the year up to this month; a problem names the
+ * query field.
+ */
+function monthSpan(
   ctx: AppContext,
-  principal: Principal,
-  q: MirrorQuery,
-): Promise<MirrorGaps> {
-  assertAllowed(principal, 'read', 'trade-mirror', {
-    administrationId: principal.administrationId,
-  });
+  q: { fromMonth?: string; toMonth?: string },
+): { fromMonth: string; toMonth: string } {
   const toMonth = q.toMonth ?? ctx.clock.now().toISOString().slice(0, 7);
   const fromMonth =
     q.fromMonth ??
@@ -168,6 +178,19 @@ export async function mirrorGaps(
     throw new DomainError('invalid_input', 'the span ends after it starts', [
       { path: '/querystring/toMonth', reason: 'not before fromMonth' },
     ]);
+  return { fromMonth, toMonth };
+}
+
+/** The partners' exports against our imports over a span of months. */
+export async function mirrorGaps(
+  ctx: AppContext,
+  principal: Principal,
+  q: MirrorQuery,
+): Promise<MirrorGaps> {
+  assertAllowed(principal, 'read', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  const { fromMonth, toMonth } = monthSpan(ctx, q);
   const records = await ctx.storage.read.mirror.listRecords({
     administrationId: principal.administrationId,
     fromMonth,
@@ -182,9 +205,18 @@ export async function mirrorGaps(
       'too many records: ask for fewer months or one partner',
       [{ path: '/querystring/toMonth', reason: `more than ${MAX_COMPARED_RECORDS} records` }],
     );
+  // A partner that sent no export figures for the span is not compared: every one of its rows
+  // would read "missing export". It is named instead.
+  const reporting = new Set(
+    records.filter((r) => r.side === 'partner-export').map((r) => r.partner),
+  );
+  const compared = records.filter((r) => reporting.has(r.partner));
+  const partnersWithoutExports = [
+    ...new Set(records.filter((r) => !reporting.has(r.partner)).map((r) => r.partner)),
+  ].sort();
   let result: MirrorResult;
   try {
-    result = reconcileMirror(mirrorInputOf(records), {
+    result = reconcileMirror(mirrorInputOf(compared), {
       ...(q.lagMonths !== undefined ? { lagMonths: q.lagMonths } : {}),
       ...(q.cifFactor !== undefined ? { cifFactor: q.cifFactor } : {}),
       ...(q.minimumValue !== undefined ? { minimumValue: q.minimumValue } : {}),
@@ -202,9 +234,248 @@ export async function mirrorGaps(
   const chosen = q.all ? result.rows : flagged;
   return {
     ...result,
-    records: records.length,
+    records: compared.length,
+    partnersWithoutExports,
     totalRows: result.rows.length,
     flaggedRows: flagged.length,
     rows: chosen.slice(0, Math.min(q.limit ?? 1000, 5000)),
+  };
+}
+
+/**
+ * The import declarations the mirror counts as our imports: every one lodged and accepted, under
+ * control or released, but not those invalidated (cancelled) before release.
+ */
+export const DECLARED_STATUSES: readonly ControlStatus[] = CONTROL_STATUSES.filter(
+  (s) => s !== 'cancelled',
+);
+
+/** Units of `currency` one unit of the table's currency buys; undefined without a rate. */
+function rateOf(table: RateTable, currency: string | null): number | undefined {
+  if (currency === null) return undefined;
+  if (currency === table.currency) return 1;
+  return Object.hasOwn(table.rates, currency) ? table.rates[currency] : undefined;
+}
+
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+export interface OwnImportsRefresh {
+  fromMonth: string;
+  toMonth: string;
+  /** The currency the figures are in, and the rate table that converted them. */
+  rates: RateTableInfo;
+  /** Goods items summed, and the HS6 × partner × month figures they gave. */
+  items: number;
+  records: number;
+  /** Own-import figures of the span held before and replaced. */
+  replaced: number;
+  /** Items left out: in a currency without a rate (by currency), or with no value. */
+  unconverted: Array<{ currency: string | null; items: number; amount: number }>;
+  itemsWithoutValue: number;
+}
+
+/**
+ * Our own imports as the mirror compares them, computed from what was declared: the goods items
+ * of the administration's import declarations (not cancelled) summed by HS6 × month × partner
+ * (country of dispatch, else of origin) into `own-import` figures. The value is the declared
+ * (CIF) value converted with the configured rate table; the quantity is the net mass in KGM,
+ * given only where every item of the figure declared one. They replace every own-import figure
+ * of the span, loaded from a file or computed before, in one transaction.
+ */
+export async function refreshOwnImports(
+  ctx: AppContext,
+  principal: Principal,
+  q: { fromMonth?: string; toMonth?: string },
+): Promise<OwnImportsRefresh> {
+  assertAllowed(principal, 'lodge', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  const { fromMonth, toMonth } = monthSpan(ctx, q);
+  if (monthIndex(toMonth) - monthIndex(fromMonth) >= MAX_REFRESH_MONTHS)
+    throw new DomainError('invalid_input', `refresh at most ${MAX_REFRESH_MONTHS} months at once`, [
+      { path: '/querystring/fromMonth', reason: `more than ${MAX_REFRESH_MONTHS} months` },
+    ]);
+  const table = ctx.settings.exchangeRates ?? (await readRateTable());
+  const at = ctx.clock.now().toISOString();
+  return ctx.storage.write(async (tx) => {
+    const groups = await tx.mirror.declaredImports({
+      administrationId: principal.administrationId,
+      fromMonth,
+      toMonth,
+      statuses: DECLARED_STATUSES,
+    });
+    const figures = new Map<
+      string,
+      {
+        partner: string;
+        hs6: string;
+        month: string;
+        value: number;
+        mass: number;
+        massKnown: boolean;
+      }
+    >();
+    const unconverted = new Map<
+      string | null,
+      { currency: string | null; items: number; amount: number }
+    >();
+    let items = 0;
+    let itemsWithoutValue = 0;
+    for (const g of groups) {
+      items += g.items;
+      itemsWithoutValue += g.items - g.itemsWithValue;
+      const key = `${g.partner}|${g.hs6}|${g.month}`;
+      const f = figures.get(key) ?? {
+        partner: g.partner,
+        hs6: g.hs6,
+        month: g.month,
+        value: 0,
+        mass: 0,
+        massKnown: true,
+      };
+      figures.set(key, f);
+      f.mass += g.netMass;
+      if (g.itemsWithMass < g.items) f.massKnown = false;
+      const rate = rateOf(table, g.currency);
+      if (rate === undefined) {
+        if (g.itemsWithValue === 0) continue;
+        const u = unconverted.get(g.currency) ?? { currency: g.currency, items: 0, amount: 0 };
+        u.items += g.itemsWithValue;
+        u.amount = cents(u.amount + g.value);
+        unconverted.set(g.currency, u);
+      } else f.value += g.value / rate;
+    }
+    const records: StoredMirrorRecord[] = [];
+    for (const f of figures.values()) {
+      // A figure needs a value: one whose items had none (or none convertible) is left out.
+      if (!(f.value > 0)) continue;
+      records.push({
+        side: 'own-import',
+        partner: f.partner,
+        hs6: f.hs6,
+        month: f.month,
+        value: Math.max(cents(f.value), 0.01),
+        ...(f.massKnown && f.mass > 0 ? { quantity: f.mass, unit: 'KGM' } : {}),
+        administrationId: principal.administrationId,
+        receivedAt: at,
+        recordedBy: principal.userId,
+      });
+    }
+    const replaced = await tx.mirror.replaceOwnImports(
+      principal.administrationId,
+      fromMonth,
+      toMonth,
+      records,
+    );
+    await tx.audit.append({
+      at,
+      agencyId: principal.agencyId,
+      actorId: principal.userId,
+      action: 'trade-mirror.recorded',
+      subjectType: 'trade-mirror',
+      subjectId: `own-imports:${fromMonth}..${toMonth}`,
+      details: { records: records.length, replaced, source: 'declarations' },
+    });
+    return {
+      fromMonth,
+      toMonth,
+      rates: rateTableInfo(table),
+      items,
+      records: records.length,
+      replaced,
+      unconverted: [...unconverted.values()].sort((a, b) =>
+        (a.currency ?? '') < (b.currency ?? '') ? -1 : 1,
+      ),
+      itemsWithoutValue,
+    };
+  });
+}
+
+export interface MirrorDeclarationsQuery {
+  partner?: string;
+  hs6?: string;
+  /** Default: 11 months before `toMonth`. */
+  fromMonth?: string;
+  /** Default: this month. */
+  toMonth?: string;
+  /** The `next` of the page before. */
+  after?: string;
+  limit?: number;
+}
+
+export interface MirrorDeclarationItem extends DeclaredImportItem {
+  /** The item's value in the comparison currency; null without a value or a rate. */
+  comparisonValue: number | null;
+}
+
+export interface MirrorDeclarationsPage {
+  currency: string;
+  items: MirrorDeclarationItem[];
+  /** Where the next page starts (pass as `after`); null on the last page. */
+  next: string | null;
+}
+
+/** The most items one page of the drill-down lists. */
+export const MAX_DRILL_DOWN_PAGE = 200;
+
+const encodeCursor = (i: DeclaredImportItem) =>
+  Buffer.from(JSON.stringify([i.submittedAt, i.declarationId, i.sequence])).toString('base64url');
+
+function decodeCursor(s: string): { submittedAt: string; declarationId: string; sequence: number } {
+  try {
+    const [submittedAt, declarationId, sequence] = JSON.parse(
+      Buffer.from(s, 'base64url').toString('utf8'),
+    ) as unknown[];
+    if (
+      typeof submittedAt === 'string' &&
+      typeof declarationId === 'string' &&
+      typeof sequence === 'number' &&
+      Number.isInteger(sequence)
+    )
+      return { submittedAt, declarationId, sequence };
+  } catch {
+    // Falls through to the problem below.
+  }
+  throw new DomainError('invalid_input', 'not a page cursor', [
+    { path: '/querystring/after', reason: 'the next of an earlier page' },
+  ]);
+}
+
+/**
+ * The goods items of our import declarations behind a gap row (an HS6 × partner and its months),
+ * one by one with their declaration, by declaration date; a page at a time.
+ */
+export async function mirrorDeclarations(
+  ctx: AppContext,
+  principal: Principal,
+  q: MirrorDeclarationsQuery,
+): Promise<MirrorDeclarationsPage> {
+  assertAllowed(principal, 'read', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  const { fromMonth, toMonth } = monthSpan(ctx, q);
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), MAX_DRILL_DOWN_PAGE);
+  const table = ctx.settings.exchangeRates ?? (await readRateTable());
+  const rows = await ctx.storage.read.mirror.declaredImportItems({
+    administrationId: principal.administrationId,
+    fromMonth,
+    toMonth,
+    statuses: DECLARED_STATUSES,
+    ...(q.partner !== undefined ? { partner: q.partner } : {}),
+    ...(q.hs6 !== undefined ? { hs6: q.hs6 } : {}),
+    ...(q.after !== undefined ? { after: decodeCursor(q.after) } : {}),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    currency: table.currency,
+    items: page.map((i) => {
+      const rate = rateOf(table, i.currency);
+      return {
+        ...i,
+        comparisonValue: i.value === null || rate === undefined ? null : cents(i.value / rate),
+      };
+    }),
+    next: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
   };
 }

@@ -885,6 +885,29 @@ export interface Repositories {
       hs6?: string;
       limit: number;
     }): Promise<StoredMirrorRecord[]>;
+    /**
+     * Replaces the administration's own-import figures of months [fromMonth, toMonth] with these
+     * (loaded or computed before, all of them go); answers how many were removed.
+     */
+    replaceOwnImports(
+      administrationId: string,
+      fromMonth: string,
+      toMonth: string,
+      records: readonly StoredMirrorRecord[],
+    ): Promise<number>;
+    /**
+     * Goods items of the administration's import declarations in `statuses` declared in months
+     * [fromMonth, toMonth], summed by HS6 × month × partner (country of dispatch, else of
+     * origin) × currency. Items without an HS code of six digits or a partner are left out.
+     */
+    declaredImports(f: DeclaredImportFilter): Promise<DeclaredImportAggregate[]>;
+    /** The same goods items one by one, by declaration date, id and item; at most `limit`. */
+    declaredImportItems(
+      f: DeclaredImportFilter & {
+        after?: { submittedAt: string; declarationId: string; sequence: number };
+        limit: number;
+      },
+    ): Promise<DeclaredImportItem[]>;
   };
   ipr: {
     insertApplication(a: ApplicationForAction): Promise<void>;
@@ -961,3 +984,44 @@ export interface Storage {
 }
 
 export type { DeclarationContent, SourceFormat, AgencyKind };
+
+export interface DeclaredImportFilter {
+  administrationId: string;
+  fromMonth: string;
+  toMonth: string;
+  statuses: readonly ControlStatus[];
+  partner?: string;
+  hs6?: string;
+}
+
+/** Goods items of one HS6, month, partner and currency, summed. */
+export interface DeclaredImportAggregate {
+  partner: string;
+  hs6: string;
+  month: string;
+  currency: string | null;
+  items: number;
+  /** Sum of the items' values, in `currency`; items without a value count in `items` only. */
+  value: number;
+  itemsWithValue: number;
+  /** Sum of the items' net mass (kg). */
+  netMass: number;
+  itemsWithMass: number;
+}
+
+/** One goods item of an import declaration, as the mirror drill-down lists it. */
+export interface DeclaredImportItem {
+  declarationId: string;
+  reference: string;
+  submittedAt: string;
+  status: ControlStatus;
+  declarant: { id: string | null; name: string | null };
+  sequence: number;
+  hsCode: string;
+  partner: string;
+  dispatchCountry: string | null;
+  originCountry: string | null;
+  value: number | null;
+  currency: string | null;
+  netMass: number | null;
+}

@@ -346,4 +346,13 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/energy/cases/{id}/alert': [...ANALYSTS],
   'POST /api/mirror/records': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/mirror/gaps': ['admin', ...ANALYSTS, 'manager', 'liaison', 'kz-analyst', 'kz-admin'],
+  'POST /api/mirror/own-imports/refresh': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
+  'GET /api/mirror/declarations': [
+    'admin',
+    ...ANALYSTS,
+    'manager',
+    'liaison',
+    'kz-analyst',
+    'kz-admin',
+  ],
 };

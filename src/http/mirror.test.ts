@@ -1,8 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRateTable } from '../app/currency-rates.js';
 import { riskRuntime } from '../app/risk.js';
+import type { GoodsItem } from '../core/declaration/declaration.js';
 import { BACKENDS, freshDatabase, type TestDatabase } from '../test-support/databases.js';
-import { seedWorld, type TestWorld } from '../test-support/app.js';
+import { sampleDeclaration, seedWorld, type TestWorld } from '../test-support/app.js';
 import { bearer, testHttpApp } from '../test-support/http.js';
 
 const months = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
@@ -142,6 +144,201 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
     ]);
     const later = await riskRuntime(world.ctx.storage, world.ctx.clock).engine();
     expect(later.mirror.valueGap('8507600000', 'KZ')).toBeCloseTo(Math.log(30_000 / 106_000), 6);
+  });
+
+  describe('own imports from our declarations', () => {
+    // Declared an hour ago: the month is the declarations' own.
+    const declaredAt = new Date(Date.now() - 3_600_000).toISOString();
+    const month = declaredAt.slice(0, 7);
+    const span = `fromMonth=${month}&toMonth=${month}`;
+    const item = (sequence: number, over: Partial<GoodsItem>): GoodsItem => ({
+      sequence,
+      hsCode: '8507600090',
+      description: 'Lithium-ion accumulators',
+      quantity: 100,
+      unit: 'NAR',
+      netMass: 500,
+      value: 10_000,
+      currency: 'EUR',
+      originCountry: 'CN',
+      ...over,
+    });
+    const lodge = async (reference: string, over: Parameters<typeof sampleDeclaration>[0]) => {
+      const r = await send(
+        'POST',
+        '/api/declarations',
+        world.tokens.trader,
+        JSON.stringify(sampleDeclaration({ reference, submittedAt: declaredAt, ...over })),
+        'application/json',
+      );
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json<{ id: string }>().id;
+    };
+    const ids: Record<string, string> = {};
+
+    beforeAll(async () => {
+      const cn = {
+        route: { dispatchCountry: 'CN', destinationCountry: 'BY', transportMode: 'rail' as const },
+      };
+      // Two batteries declarations from China (one in dollars), one item with no mass; one
+      // dispatched from nowhere named, whose origin (Viet Nam) is the partner; an export and a
+      // cancelled import, which are not our imports.
+      ids.a = await lodge('MIRROR-A', {
+        ...cn,
+        goodsItems: [
+          item(1, {}),
+          item(2, { hsCode: '8507100000', value: 3000, netMass: undefined }),
+        ],
+      });
+      ids.b = await lodge('MIRROR-B', {
+        ...cn,
+        goodsItems: [item(1, { value: 2_200, currency: 'USD', netMass: 100 })],
+      });
+      ids.c = await lodge('MIRROR-C', {
+        route: { destinationCountry: 'BY', transportMode: 'road' },
+        goodsItems: [item(1, { originCountry: 'VN', value: 4_000 })],
+      });
+      await lodge('MIRROR-X', { ...cn, kind: 'export', goodsItems: [item(1, {})] });
+      const cancelled = await lodge('MIRROR-Z', { ...cn, goodsItems: [item(1, {})] });
+      const r = await send(
+        'POST',
+        `/api/declarations/${cancelled}/cancellation`,
+        world.tokens.trader,
+        JSON.stringify({ reason: 'lodged twice' }),
+        'application/json',
+      );
+      expect(r.statusCode, r.body).toBe(200);
+      // The partner's exports of the month: the batteries at 30,000 FOB, twice what we declared.
+      const loaded = await send('POST', '/api/mirror/records', world.tokens.riskAnalyst, [
+        { side: 'partner-export', partner: 'CN', hs6: '850760', month, value: 30_000 },
+        { side: 'own-import', partner: 'KZ', hs6: '850760', month, value: 999 },
+      ]);
+      expect(loaded.statusCode, loaded.body).toBe(200);
+    });
+
+    it('sums the declared goods items by HS6, partner and month, replacing the loaded figures', async () => {
+      const usd = (await readRateTable()).rates.USD!;
+      const r = await send(
+        'POST',
+        `/api/mirror/own-imports/refresh?${span}`,
+        world.tokens.riskAnalyst,
+      );
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({
+        fromMonth: month,
+        toMonth: month,
+        rates: { currency: 'EUR' },
+        items: 4,
+        records: 3,
+        replaced: 1,
+        unconverted: [],
+        itemsWithoutValue: 0,
+      });
+      const gaps = await send(
+        'GET',
+        `/api/mirror/gaps?${span}&all=true&lagMonths=0`,
+        world.tokens.riskAnalyst,
+      );
+      expect(gaps.statusCode, gaps.body).toBe(200);
+      const rows = gaps.json<{
+        rows: Array<{
+          partner: string;
+          hs6: string;
+          importCif: number;
+          importQuantity: { total: number | null; units: string[]; incomplete: boolean };
+          flags: string[];
+        }>;
+      }>().rows;
+      expect(rows.map((x) => [x.hs6, x.partner])).toEqual([
+        ['850710', 'CN'],
+        ['850760', 'CN'],
+      ]);
+      // Viet Nam sent no export figures: named, not compared.
+      expect(gaps.json<{ partnersWithoutExports: string[] }>().partnersWithoutExports).toEqual([
+        'VN',
+      ]);
+      // No mass declared for the lead-acid item: the figure has a value and no quantity.
+      expect(rows[0]!.importQuantity).toMatchObject({ units: [], incomplete: true });
+      const batteries = rows[1]!;
+      expect(batteries.importCif).toBeCloseTo(10_000 + Math.round((2_200 / usd) * 100) / 100, 2);
+      expect(batteries.importQuantity).toMatchObject({ total: 600, units: ['KGM'] });
+      expect(batteries.flags).toEqual(['under-declared-value']);
+      // The loaded figure for Kazakhstan is gone: no declaration says so.
+      expect(rows.some((x) => x.partner === 'KZ')).toBe(false);
+    });
+
+    it('lists the declarations behind a gap row, a page at a time', async () => {
+      const q = `partner=CN&hs6=850760&${span}`;
+      const first = await send(
+        'GET',
+        `/api/mirror/declarations?${q}&limit=1`,
+        world.tokens.riskAnalyst,
+      );
+      expect(first.statusCode, first.body).toBe(200);
+      type Page = {
+        currency: string;
+        next: string | null;
+        items: Array<{
+          declarationId: string;
+          hsCode: string;
+          declarant: { name: string | null };
+          value: number;
+          comparisonValue: number | null;
+          netMass: number | null;
+        }>;
+      };
+      const one = first.json<Page>();
+      expect(one.items).toHaveLength(1);
+      expect(one.next).not.toBeNull();
+      const second = (
+        await send(
+          'GET',
+          `/api/mirror/declarations?${q}&limit=1&after=${one.next!}`,
+          world.tokens.riskAnalyst,
+        )
+      ).json<Page>();
+      expect(second.next).toBeNull();
+      const items = [...one.items, ...second.items];
+      expect(items.map((i) => i.declarationId).sort()).toEqual([ids.a, ids.b].sort());
+      expect(
+        items.every((i) => i.hsCode === '8507600090' && i.declarant.name === 'Trader one'),
+      ).toBe(true);
+      expect(items.find((i) => i.declarationId === ids.a)).toMatchObject({
+        value: 10_000,
+        comparisonValue: 10_000,
+        netMass: 500,
+      });
+      // The origin stands in for the dispatch country not given.
+      const vn = (
+        await send('GET', `/api/mirror/declarations?partner=VN&${span}`, world.tokens.admin)
+      ).json<Page>();
+      expect(vn.items.map((i) => i.declarationId)).toEqual([ids.c]);
+      const bad = await send(
+        'GET',
+        `/api/mirror/declarations?${q}&after=nonsense`,
+        world.tokens.riskAnalyst,
+      );
+      expect(bad.statusCode).toBe(400);
+    });
+
+    it('is refused to those without the right, before anything is read or written', async () => {
+      for (const token of [
+        world.tokens.officer,
+        world.tokens.trader,
+        world.tokens.ecologist,
+        world.tokens.foreignOfficer,
+      ]) {
+        expect(
+          (await send('POST', `/api/mirror/own-imports/refresh?${span}`, token)).statusCode,
+        ).toBe(403);
+        expect((await send('GET', `/api/mirror/declarations?${span}`, token)).statusCode).toBe(403);
+      }
+      // The administrator recomputes them too.
+      expect(
+        (await send('POST', `/api/mirror/own-imports/refresh?${span}`, world.tokens.admin))
+          .statusCode,
+      ).toBe(200);
+    });
   });
 
   it('is for analysts and managers of the administration only', async () => {

@@ -10320,7 +10320,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings */
+    /** Partners' exports raised to CIF against our imports, per HS6 × partner × month: value, quantity and unit-value gaps (log ratios), flags and misclassification findings; partners that sent no export figures for the span are named, not compared */
     get: {
       parameters: {
         query?: {
@@ -10349,7 +10349,133 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': unknown;
+            'application/json': components['schemas']['MirrorGaps'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mirror/own-imports/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Compute our own imports from our declarations: the goods items of import declarations not cancelled, by HS6 × month × partner (country of dispatch, else of origin), declared value converted to the comparison currency (CIF) and net mass (KGM); they replace every own-import figure of the months, loaded or computed before
+     * @description At most 36 months. Run it after declarations of the months changed; the gaps read the figures it writes, and so does screening.
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description default: 11 months before toMonth */
+          fromMonth?: string;
+          /** @description default: this month */
+          toMonth?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['MirrorOwnImportsRefresh'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mirror/declarations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The goods items of our import declarations behind a gap row (partner, HS6 and the import months), each with its declaration: date, declarant, HS code, value and net mass; by declaration date, a page at a time */
+    get: {
+      parameters: {
+        query?: {
+          partner?: string;
+          hs6?: string;
+          /** @description default: 11 months before toMonth */
+          fromMonth?: string;
+          /** @description default: this month */
+          toMonth?: string;
+          /** @description `next` of the page before */
+          after?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['MirrorDeclarations'];
           };
         };
         /** @description Default Response */
@@ -12494,6 +12620,196 @@ export interface components {
         note?: string;
         messageId?: string;
       }[];
+    };
+    /** MirrorSideQuantity */
+    MirrorSideQuantity: {
+      total: number | null;
+      units: string[];
+      incomplete: boolean;
+    };
+    /** MirrorGapRow */
+    MirrorGapRow: {
+      hs6: string;
+      partner: string;
+      month: string;
+      monthExportFob: number;
+      monthImportCif: number;
+      window: {
+        from: string;
+        to: string;
+      };
+      /** @description import months = export months + this */
+      importOffset: number;
+      exportFob: number;
+      cifFactor: number;
+      adjustedExport: number;
+      importCif: number;
+      exportQuantity: components['schemas']['MirrorSideQuantity'];
+      importQuantity: components['schemas']['MirrorSideQuantity'];
+      valueLogRatio: number | null;
+      quantityLogRatio: number | null;
+      unitValueLogRatio: number | null;
+      quantityNote: 'units-differ' | 'mixed-units' | 'quantity-missing' | null;
+      belowMinimum: boolean;
+      tariffRate: number | null;
+      flags: (
+        | 'under-declared-value'
+        | 'over-declared-value'
+        | 'quantity-gap'
+        | 'missing-import'
+        | 'missing-export'
+        | 'possible-misclassification'
+      )[];
+    };
+    /** MirrorGaps */
+    MirrorGaps: {
+      settings: {
+        cifFactor: number;
+        cifFactorByPartner: {
+          [key: string]: number;
+        };
+        lagMonths: number;
+        valueThreshold: number;
+        quantityThreshold: number;
+        minimumValue: number;
+        declarationValueTolerance: number;
+        declarationQuantityTolerance: number;
+      };
+      /** @description figures of both sides compared */
+      records: number;
+      /** @description partners with our import figures but none of theirs in the span: not compared */
+      partnersWithoutExports: string[];
+      /** @description rows before `all` and `limit` cut them */
+      totalRows: number;
+      flaggedRows: number;
+      rows: components['schemas']['MirrorGapRow'][];
+      misclassifications: {
+        hs4: string;
+        partner: string;
+        month: string;
+        fromHs6: string;
+        toHs6: string;
+        fromTariff: number;
+        toTariff: number;
+        tariffDifference: number;
+        shortfall: number;
+        surplus: number;
+      }[];
+      declarations: {
+        matches: {
+          matchedBy: 'transport-document' | 'reference';
+          exportReference: string;
+          importDeclarationId: string;
+          transportDocument: string | null;
+          differences: (
+            | {
+                /** @enum {string} */
+                kind: 'hs-code';
+                exportHs6: string;
+                importHs6: string;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'quantity';
+                exportQuantity: number;
+                importQuantity: number;
+                logRatio: number;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'unit';
+                exportUnit: string;
+                importUnit: string;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'value';
+                exportFob: number;
+                adjustedExport: number;
+                importCif: number;
+                logRatio: number;
+              }
+            | {
+                /** @enum {string} */
+                kind: 'consignee';
+                exportConsignee: string;
+                importConsignee: string;
+              }
+          )[];
+        }[];
+        unmatchedExports: string[];
+        unmatchedImports: string[];
+      };
+      rejected: {
+        source:
+          | 'partner-export-aggregate'
+          | 'partner-export-declaration'
+          | 'own-import-aggregate'
+          | 'own-import-declaration';
+        index: number;
+        reason: string;
+      }[];
+    };
+    /** MirrorOwnImportsRefresh */
+    MirrorOwnImportsRefresh: {
+      fromMonth: string;
+      toMonth: string;
+      rates: {
+        name: string;
+        currency: string;
+        date: string;
+        source: string;
+        illustrative: boolean;
+      };
+      /** @description goods items summed */
+      items: number;
+      /** @description own-import figures written */
+      records: number;
+      /** @description own-import figures of the span held before */
+      replaced: number;
+      /** @description items left out: no rate for their currency (or none given) */
+      unconverted: {
+        currency: string | null;
+        items: number;
+        amount: number;
+      }[];
+      itemsWithoutValue: number;
+    };
+    /** MirrorDeclarations */
+    MirrorDeclarations: {
+      /** @description of `comparisonValue`, as the gaps compare values */
+      currency: string;
+      items: {
+        declarationId: string;
+        reference: string;
+        submittedAt: string;
+        /** @enum {unknown} */
+        status:
+          | 'lodged'
+          | 'awaiting-control'
+          | 'under-control'
+          | 'released'
+          | 'held'
+          | 'seized'
+          | 'referred'
+          | 'cancelled';
+        declarant: {
+          id: string | null;
+          name: string | null;
+        };
+        sequence: number;
+        hsCode: string;
+        /** @description country of dispatch, else of origin */
+        partner: string;
+        dispatchCountry: string | null;
+        originCountry: string | null;
+        value: number | null;
+        currency: string | null;
+        comparisonValue: number | null;
+        netMass: number | null;
+      }[];
+      /** @description pass as `after` for the next page; null on the last */
+      next: string | null;
     };
   };
   responses: never;

@@ -12,6 +12,7 @@ import { IndicatorsPage } from './pages/IndicatorsPage.js';
 import { IprPage } from './pages/IprPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
+import { MirrorPage } from './pages/MirrorPage.js';
 import { PermitsPage } from './pages/PermitsPage.js';
 import { WorklistPage } from './pages/WorklistPage.js';
 
@@ -108,6 +109,12 @@ export const ROUTES: readonly Route[] = [
     title: 'Energy',
     needs: { action: 'read', subject: 'energy-point' },
     render: (me, at) => <EnergyPage me={me} selected={at.id} />,
+  },
+  {
+    path: 'mirror',
+    title: 'Mirror gaps',
+    needs: { action: 'read', subject: 'trade-mirror' },
+    render: (me) => <MirrorPage me={me} />,
   },
   {
     path: 'metrics',

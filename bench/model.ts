@@ -57,6 +57,11 @@ const { values: args } = parseArgs({
     patience: { type: 'string', default: '50' },
     metric: { type: 'string', default: 'logloss' },
     'no-target-encoding': { type: 'boolean', default: false },
+    'min-category-rows': { type: 'string', default: '10' },
+    'max-categorical-threshold': { type: 'string', default: '32' },
+    'categorical-smoothing': { type: 'string', default: '10' },
+    /** Also give each categorical feature as a numeric code (alphabetical rank in train). */
+    'category-codes': { type: 'boolean', default: false },
     /** Train twice and compare the model bytes. */
     repeat: { type: 'boolean', default: false },
   },
@@ -87,6 +92,9 @@ const params: Partial<TrainingParams> = {
   earlyStoppingRounds: Number(args.patience),
   earlyStoppingMetric: args.metric === 'auc' ? 'auc' : 'logloss',
   seed: SEED,
+  minCategoryRows: Number(args['min-category-rows']),
+  maxCategoricalThreshold: Number(args['max-categorical-threshold']),
+  categoricalSmoothing: Number(args['categorical-smoothing']),
 };
 
 /** Features (statistics fitted on train only) and the model; timed together. */
@@ -94,6 +102,7 @@ function train() {
   const t0 = performance.now();
   const stats = fitKcsStatistics(trainRows, {
     targetEncoding: !args['no-target-encoding'],
+    categoryCodes: args['category-codes'],
     seed: SEED,
   });
   const model = trainGradientBoosting(

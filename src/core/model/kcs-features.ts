@@ -48,6 +48,8 @@ export interface KcsFeatureOptions {
   readonly seed: number;
   /** Pseudo-rows of the prior rate added to each key's rate. */
   readonly smoothing: number;
+  /** Add each categorical column's rank among the training categories as a numeric feature. */
+  readonly categoryCodes: boolean;
 }
 
 export const DEFAULT_KCS_OPTIONS: KcsFeatureOptions = {
@@ -55,6 +57,7 @@ export const DEFAULT_KCS_OPTIONS: KcsFeatureOptions = {
   folds: 5,
   seed: 1,
   smoothing: 20,
+  categoryCodes: false,
 };
 
 /** Statistics of the training split, plain JSON, stored beside the model. */
@@ -63,6 +66,8 @@ export interface KcsStatistics {
   readonly prior: number;
   readonly medianLogUnitValue: number;
   readonly hs6MedianLogUnitValue: Readonly<Record<string, number>>;
+  /** Per categorical column, its training categories in code order (when categoryCodes). */
+  readonly codes: Readonly<Record<string, readonly string[]>>;
   /** Per key: value → [rows, findings] in the training split. */
   readonly history: Readonly<
     Record<HistoryKey, Readonly<Record<string, readonly [number, number]>>>
@@ -112,6 +117,16 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The categorical features: name and how to read it from a row. */
+function categoricalFeatures(): Array<[string, (row: KcsRow) => string]> {
+  return [
+    ...KCS_CATEGORICAL.map((c): [string, (row: KcsRow) => string] => [c, (r) => text(r, c)]),
+    ['HS6', kcsHs6],
+    ['HS4', (r) => kcsHs6(r).slice(0, 4)],
+    ['HS2', (r) => kcsHs6(r).slice(0, 2)],
+  ];
+}
+
 /** Fits the statistics on the training rows (their labels are read). */
 export function fitKcsStatistics(
   train: readonly KcsRow[],
@@ -147,8 +162,12 @@ export function fitKcsStatistics(
   }
   const sorted = <T>(m: Map<string, T>) =>
     Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  const codes: Record<string, string[]> = {};
+  if (resolved.categoryCodes)
+    for (const [name, f] of categoricalFeatures()) codes[name] = [...new Set(train.map(f))].sort();
   return {
     options: resolved,
+    codes,
     prior: train.length ? findings / train.length : 0,
     medianLogUnitValue: median(all),
     hs6MedianLogUnitValue: sorted(new Map([...byHs6].map(([k, v]) => [k, median(v)]))),
@@ -184,10 +203,13 @@ export function kcsFeatureTable(
     for (let i = 0; i < n; i++) values[i] = f(rows[i]!, i);
     columns.push({ name, kind: 'numeric', values });
   };
-  for (const column of KCS_CATEGORICAL) cat(column, (r) => text(r, column));
-  cat('HS6', kcsHs6);
-  cat('HS4', (r) => kcsHs6(r).slice(0, 4));
-  cat('HS2', (r) => kcsHs6(r).slice(0, 2));
+  for (const [name, f] of categoricalFeatures()) cat(name, f);
+  for (const [name, f] of categoricalFeatures()) {
+    const list = stats.codes[name];
+    if (!list) continue;
+    const code = new Map(list.map((c, i) => [c, i]));
+    numeric(`${name} code`, (r) => code.get(f(r)) ?? NaN);
+  }
   numeric('Tax Rate', (r) => num(r, 'Tax Rate'));
   numeric('Net Mass', (r) => num(r, 'Net Mass'));
   numeric('Item Price', (r) => num(r, 'Item Price'));

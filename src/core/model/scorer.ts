@@ -34,6 +34,11 @@ export class CompiledModel {
   /** Offset of a categorical node's bitset in `bits`, or -1 for a numeric split. */
   private readonly bitsetAt: Int32Array;
   private readonly bits: Uint32Array;
+  /**
+   * Packed for the hot loop, 4 ints a node: (feature << 2 | categorical << 1 | defaultLeft) or
+   * -1 at a leaf, left, right, bitset offset.
+   */
+  private readonly packed: Int32Array;
   private readonly codeMaps: ReadonlyArray<Map<string, number> | null>;
   private readonly bias: number;
 
@@ -81,6 +86,15 @@ export class CompiledModel {
     });
     this.bits = Uint32Array.from(bits);
     this.bias = bias;
+    this.packed = new Int32Array(total * 4);
+    for (let k = 0; k < total; k++) {
+      const f = this.feature[k]!;
+      this.packed[k * 4] =
+        f < 0 ? -1 : (f << 2) | (this.bitsetAt[k]! >= 0 ? 2 : 0) | this.defaultLeft[k]!;
+      this.packed[k * 4 + 1] = this.left[k]!;
+      this.packed[k * 4 + 2] = this.right[k]!;
+      this.packed[k * 4 + 3] = this.bitsetAt[k]!;
+    }
   }
 
   /** Encodes a table for this model, matching columns by name (extra columns are ignored). */
@@ -107,32 +121,37 @@ export class CompiledModel {
     return { rowCount: n, featureCount: F, values };
   }
 
-  private leaf(root: number, x: Float64Array, base: number): number {
-    const feature = this.feature;
-    let k = root;
-    let f = feature[k]!;
-    while (f >= 0) {
-      const v = x[base + f]!;
-      const b = this.bitsetAt[k]!;
-      let goLeft: boolean;
-      if (b >= 0) goLeft = ((this.bits[b + (v >>> 5)]! >>> (v & 31)) & 1) === 1;
-      else if (v <= this.threshold[k]!) goLeft = true;
-      else goLeft = v !== v ? this.defaultLeft[k] === 1 : false;
-      k = goLeft ? this.left[k]! : this.right[k]!;
-      f = feature[k]!;
-    }
-    return k;
-  }
-
-  /** Raw margins (log-odds) of encoded rows. */
+  /** Raw margins (log-odds) of encoded rows; rows go in blocks so that they stay in cache. */
   marginsOf(rows: EncodedRows): Float64Array {
-    const out = new Float64Array(rows.rowCount).fill(this.model.baseScore);
+    const n = rows.rowCount;
+    const out = new Float64Array(n).fill(this.model.baseScore);
     const F = rows.featureCount;
     const x = rows.values;
     const value = this.value;
-    for (let t = 0; t < this.roots.length; t++) {
-      const root = this.roots[t]!;
-      for (let i = 0; i < rows.rowCount; i++) out[i]! += value[this.leaf(root, x, i * F)]!;
+    const threshold = this.threshold;
+    const packed = this.packed;
+    const bits = this.bits;
+    const trees = this.roots.length;
+    const BLOCK = 256;
+    for (let start = 0; start < n; start += BLOCK) {
+      const end = Math.min(n, start + BLOCK);
+      for (let t = 0; t < trees; t++) {
+        const root = this.roots[t]!;
+        for (let i = start; i < end; i++) {
+          const base = i * F;
+          let k = root;
+          let c = packed[k * 4]!;
+          while (c >= 0) {
+            const v = x[base + (c >> 2)]!;
+            let goLeft: boolean;
+            if (c & 2) goLeft = ((bits[packed[k * 4 + 3]! + (v >>> 5)]! >>> (v & 31)) & 1) === 1;
+            else goLeft = v <= threshold[k]! || (v !== v && (c & 1) === 1);
+            k = goLeft ? packed[k * 4 + 1]! : packed[k * 4 + 2]!;
+            c = packed[k * 4]!;
+          }
+          out[i]! += value[k]!;
+        }
+      }
     }
     return out;
   }

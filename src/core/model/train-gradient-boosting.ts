@@ -92,7 +92,11 @@ export function trainGradientBoosting(
   const n = train.table.rowCount;
   const weights = rowWeights(train, params.positiveWeight);
   const labels = train.labels;
-  const binnings = fitBinning(train.table, params);
+  // A category with fewer training rows than minCategoryRows can never take part in a split.
+  const binnings = fitBinning(train.table, {
+    ...params,
+    minCategoryCount: Math.max(params.minCategoryCount, params.minCategoryRows),
+  });
   const binned = binTable(train.table, binnings);
   const featureCount = binnings.length;
 

@@ -63,14 +63,22 @@ export class CompiledModel {
     model.trees.forEach((tree, t) => {
       this.roots[t] = at;
       bias += tree.value[0]!;
+      // Depth-first order (a left child right after its parent) keeps a path's nodes close.
+      const pos = new Int32Array(tree.feature.length);
+      const stack = [0];
+      for (let next = 0; stack.length > 0;) {
+        const i = stack.pop()!;
+        pos[i] = next++;
+        if (tree.feature[i]! >= 0) stack.push(tree.right[i]!, tree.left[i]!);
+      }
       for (let i = 0; i < tree.feature.length; i++) {
-        const k = at + i;
+        const k = at + pos[i]!;
         const f = tree.feature[i]!;
         this.feature[k] = f;
         this.threshold[k] = tree.threshold[i]!;
         this.defaultLeft[k] = tree.defaultLeft[i]!;
-        this.left[k] = at + tree.left[i]!;
-        this.right[k] = at + tree.right[i]!;
+        this.left[k] = f >= 0 ? at + pos[tree.left[i]!]! : -1;
+        this.right[k] = f >= 0 ? at + pos[tree.right[i]!]! : -1;
         this.value[k] = tree.value[i]!;
         const codes = tree.categories[i];
         if (f >= 0 && codes) {

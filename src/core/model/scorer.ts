@@ -140,7 +140,7 @@ export class CompiledModel {
     const packed = this.packed;
     const bits = this.bits;
     const trees = this.roots.length;
-    const BLOCK = 256;
+    const BLOCK = 4096;
     for (let start = 0; start < n; start += BLOCK) {
       const end = Math.min(n, start + BLOCK);
       for (let t = 0; t < trees; t++) {

@@ -132,6 +132,44 @@ describe('contributions (Saabas)', () => {
   });
 });
 
+describe('tree limits', () => {
+  const depthOf = (tree: {
+    feature: readonly number[];
+    left: readonly number[];
+    right: readonly number[];
+  }) => {
+    const depth = new Array<number>(tree.feature.length).fill(0);
+    for (let i = 0; i < tree.feature.length; i++)
+      if (tree.feature[i]! >= 0) depth[tree.left[i]!] = depth[tree.right[i]!] = depth[i]! + 1;
+    return Math.max(...depth);
+  };
+
+  it.each([
+    [{ maxLeaves: 64, maxDepth: 3 }, 8, 3],
+    [{ maxLeaves: 5, maxDepth: 0 }, 5, 4],
+  ])('%o: at most %i leaves, depth %i', (limits, leaves, depth) => {
+    const model = trainGradientBoosting(synthetic(3000, 1, xor), {
+      params: { rounds: 3, minSamplesLeaf: 5, ...limits },
+    });
+    for (const tree of model.trees) {
+      expect(tree.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(leaves);
+      expect(depthOf(tree)).toBeLessThanOrEqual(depth);
+    }
+  });
+
+  it('keeps minSamplesLeaf rows in every leaf', () => {
+    const data = synthetic(500, 2, xor);
+    const model = compileModel(
+      trainGradientBoosting(data, { params: { rounds: 1, maxLeaves: 64, minSamplesLeaf: 40 } }),
+    );
+    const margins = model.margins(data.table);
+    const perLeaf = new Map<number, number>();
+    for (const m of margins) perLeaf.set(m, (perLeaf.get(m) ?? 0) + 1);
+    expect(perLeaf.size).toBeGreaterThan(2);
+    for (const count of perLeaf.values()) expect(count).toBeGreaterThanOrEqual(40);
+  });
+});
+
 describe('training options', () => {
   const split = (table: FeatureTable, labels: ArrayLike<number>) => ({ table, labels });
 

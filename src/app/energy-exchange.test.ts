@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from './exchange-directory.js';
 import { definePoint, reconcilePoint, recordReports, sendPointFigures } from './manage-energy.js';
 import { alertPartnerOfCase, listEnergyCases } from './energy-cases.js';
+import { checkStatement, countersignStatement, energyStatement } from './energy-statements.js';
 import { BACKENDS } from '../test-support/databases.js';
 import {
   connectNodes,
@@ -126,6 +127,78 @@ for (const backend of BACKENDS) {
       await expect(
         alertPartnerOfCase(kz.ctx, kz.users.liaison, c.id, { expectedVersion: alerted.version }),
       ).rejects.toThrow();
+    }, 60_000);
+
+    it("a statement of both sides' figures, signed by one node, checked and countersigned by the other", async () => {
+      const period = { from: iso(START), to: iso(START + 24 * HOUR) };
+      // KZ's readings go to BY, so that each side holds both.
+      await sendPointFigures(kz.ctx, kz.users.liaison, 'KZ-BY-1', period);
+      await eventually('the KZ figures at BY', async () => {
+        const r = await reconcilePoint(by.ctx, by.users.analyst, 'BY-KZ-1', period);
+        return r.reports === 48 || undefined;
+      });
+      const ours = await energyStatement(by.ctx, by.users.analyst, 'BY-KZ-1', period);
+      expect(ours.rows).toBe(24);
+      expect(ours.signedBy).toEqual(['BY/GTK']);
+      const lines = ours.text.split('\n');
+      expect(lines.slice(0, 6)).toEqual([
+        'greenlane/energy-reconciliation/v1',
+        'point BY/GTK BY-KZ-1',
+        'point KZ/KGD KZ-BY-1',
+        'commodity electricity MWh',
+        `period ${period.from} ${period.to}`,
+        'rows 24',
+      ]);
+      expect(lines[6 + 7]).toBe(
+        `${iso(START + 7 * HOUR)} ${iso(START + 8 * HOUR)} KZ/KGD>BY/GTK BY/GTK=93.1 KZ/KGD=100`,
+      );
+      // KZ's records give the same text: it verifies BY's signature and countersigns.
+      const checked = await checkStatement(kz.ctx, kz.users.analyst, ours.note);
+      expect(checked).toMatchObject({ matchesOurFigures: true, signedBy: ['BY/GTK'], rows: 24 });
+      const both = await countersignStatement(kz.ctx, kz.users.liaison, ours.note);
+      expect(both.signedBy).toEqual(['BY/GTK', 'KZ/KGD']);
+      expect(both.text).toBe(ours.text);
+      // Back at BY, both signatures verify; signing again changes nothing.
+      const atBy = await checkStatement(by.ctx, by.users.analyst, both.note);
+      expect(atBy.signedBy).toEqual(['BY/GTK', 'KZ/KGD']);
+      expect((await countersignStatement(by.ctx, by.users.analyst, both.note)).note).toBe(
+        both.note,
+      );
+      // A figure changed after signing: the signature no longer verifies.
+      await expect(
+        checkStatement(kz.ctx, kz.users.analyst, ours.note.replace('BY/GTK=93.1', 'BY/GTK=98')),
+      ).rejects.toThrow(/do not verify/);
+      // A reading KZ holds and BY does not: BY names the line and will not countersign.
+      await recordReports(kz.ctx, kz.users.analyst, [
+        {
+          id: 'KZM-24',
+          source: 'own-meter',
+          pointId: 'KZ-BY-1',
+          direction: 'export',
+          start: iso(START + 24 * HOUR),
+          end: iso(START + 25 * HOUR),
+          quantity: 100,
+          unit: 'MWh',
+        },
+      ]);
+      const longer = { from: iso(START), to: iso(START + 25 * HOUR) };
+      const kzNote = (await energyStatement(kz.ctx, kz.users.analyst, 'KZ-BY-1', longer)).note;
+      const differs = await checkStatement(by.ctx, by.users.analyst, kzNote);
+      expect(differs.matchesOurFigures).toBe(false);
+      expect(differs.firstDifference).toMatchObject({
+        line: 6,
+        ours: 'rows 24',
+        theirs: 'rows 25',
+      });
+      await expect(countersignStatement(by.ctx, by.users.analyst, kzNote)).rejects.toThrow(
+        /differ at line 6/,
+      );
+      // Officers neither sign nor check statements; junk is refused by field.
+      await expect(energyStatement(by.ctx, by.users.officer, 'BY-KZ-1', period)).rejects.toThrow();
+      await expect(checkStatement(by.ctx, by.users.officer, both.note)).rejects.toThrow();
+      await expect(checkStatement(by.ctx, by.users.analyst, 'hello\n')).rejects.toThrow(
+        /not a signed note/,
+      );
     }, 60_000);
 
     it('an officer may not send figures, and a point with no partner id there is refused by it', async () => {

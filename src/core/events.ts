@@ -53,6 +53,7 @@ export type EventKind =
   | 'working-calendar.set'
   | `energy-point.${'defined' | 'updated'}`
   | 'energy-flow.recorded'
+  | 'energy-statement.countersigned'
   | `energy-case.${'opened' | 'close' | 'reopen' | 'note' | 'alert-sent'}`
   | 'trade-mirror.recorded';
 

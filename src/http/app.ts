@@ -32,6 +32,7 @@ import { certificateRoutes } from './routes/certificates.js';
 import { iprRoutes } from './routes/ipr.js';
 import { energyRoutes } from './routes/energy.js';
 import { energyCaseRoutes } from './routes/energy-cases.js';
+import { energyStatementRoutes } from './routes/energy-statements.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
@@ -270,6 +271,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(iprRoutes, { ctx: options.ctx });
   await app.register(energyRoutes, { ctx: options.ctx });
   await app.register(energyCaseRoutes, { ctx: options.ctx });
+  await app.register(energyStatementRoutes, { ctx: options.ctx });
   await app.register(mirrorRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),

@@ -274,6 +274,8 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   if (k === 'POST /api/energy/cases/{id}/decision')
     return json({ action: 'note', note: 'matrix test', expectedVersion: 99 });
   if (k === 'POST /api/energy/cases/{id}/alert') return json({ expectedVersion: 99 });
+  if (k === 'POST /api/energy/statements/check' || k === 'POST /api/energy/statements/countersign')
+    return json({ note: 'not a statement\n' });
   if (k === 'POST /api/mirror/records')
     return json([
       { side: 'own-import', partner: 'CN', hs6: '850760', month: '2026-05', value: 1000 },

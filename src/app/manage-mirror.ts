@@ -15,6 +15,11 @@ import {
 import { CONTROL_STATUSES, type ControlStatus } from '../core/controls/inspection.js';
 import { rateTableInfo, type RateTable, type RateTableInfo } from '../core/currency-rates.js';
 import type { DeclaredImportItem } from '../core/ports.js';
+import {
+  tariffLookup,
+  validateTariffRate,
+  type StoredTariffRate,
+} from '../core/reconciliation/tariff-schedule.js';
 import type { AppContext } from './context.js';
 import { readRateTable } from './currency-rates.js';
 
@@ -85,6 +90,106 @@ export async function recordMirrorRecords(
     });
   });
   return { recorded: stored.length };
+}
+
+/** Duty rates one request may carry (a national tariff has some 15,000 lines). */
+export const MAX_TARIFF_RATES = 30_000;
+
+/**
+ * Records import duty rates, all or nothing (a bad one refuses the batch, every problem named);
+ * a rate for an HS code already held replaces it.
+ */
+export async function recordTariffs(
+  ctx: AppContext,
+  principal: Principal,
+  inputs: readonly unknown[],
+  fieldOf: (index: number, path: string) => string = (i, path) => `/${i}${path}`,
+): Promise<{ recorded: number }> {
+  assertAllowed(principal, 'lodge', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  if (inputs.length === 0 || inputs.length > MAX_TARIFF_RATES)
+    throw new DomainError('invalid_input', `send 1 to ${MAX_TARIFF_RATES} rates`, [
+      { path: '', reason: `${inputs.length} rates` },
+    ]);
+  const issues: FieldIssue[] = [];
+  const at = ctx.clock.now().toISOString();
+  const stored: StoredTariffRate[] = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, i) => {
+    const checked = validateTariffRate(input);
+    if (!checked.ok) {
+      for (const issue of checked.issues)
+        if (issues.length < 100) issues.push({ ...issue, path: fieldOf(i, issue.path) });
+      return;
+    }
+    if (seen.has(checked.value.hsCode)) {
+      if (issues.length < 100)
+        issues.push({ path: fieldOf(i, '/hsCode'), reason: 'this HS code came twice' });
+      return;
+    }
+    seen.add(checked.value.hsCode);
+    stored.push({
+      ...checked.value,
+      administrationId: principal.administrationId,
+      recordedAt: at,
+      recordedBy: principal.userId,
+    });
+  });
+  if (issues.length > 0)
+    throw new DomainError('invalid_input', 'some rates are not valid; none was recorded', issues);
+  await ctx.storage.write(async (tx) => {
+    await tx.mirror.upsertTariffs(stored);
+    await tx.audit.append({
+      at,
+      agencyId: principal.agencyId,
+      actorId: principal.userId,
+      action: 'trade-mirror.recorded',
+      subjectType: 'trade-mirror',
+      subjectId: 'tariffs',
+      details: { tariffRates: stored.length },
+    });
+  });
+  return { recorded: stored.length };
+}
+
+/** The administration's duty rates. */
+export async function listTariffs(
+  ctx: AppContext,
+  principal: Principal,
+): Promise<StoredTariffRate[]> {
+  assertAllowed(principal, 'read', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  return ctx.storage.read.mirror.listTariffs(principal.administrationId);
+}
+
+/** Rates from a CSV file with a header row `hsCode,rate` (rate as a fraction: 0.12 for 12 %). */
+export function tariffsFromCsv(text: string): unknown[] {
+  let rows: string[][];
+  try {
+    rows = parse(text, { bom: true, skip_empty_lines: true, trim: true });
+  } catch (e) {
+    throw new DomainError('invalid_input', 'the file is not CSV', [
+      { path: 'body', reason: e instanceof Error ? e.message : String(e) },
+    ]);
+  }
+  const [header, ...body] = rows;
+  const missing = ['hsCode', 'rate'].filter((c) => !header?.includes(c));
+  const unknown = (header ?? []).filter((h) => h !== 'hsCode' && h !== 'rate');
+  if (!header || missing.length > 0 || unknown.length > 0)
+    throw new DomainError('invalid_input', 'the header row names hsCode and rate', [
+      ...missing.map((c) => ({ path: 'row 1', reason: `missing column ${c}` })),
+      ...unknown.map((c) => ({ path: 'row 1', reason: `unknown column ${c}` })),
+    ]);
+  return body.map((cells) => {
+    const r: Record<string, unknown> = {};
+    header.forEach((h, k) => {
+      const v = cells[k] ?? '';
+      r[h] = h === 'rate' && v !== '' ? Number(v) : v;
+    });
+    return r;
+  });
 }
 
 const CSV_COLUMNS = ['side', 'partner', 'hs6', 'month', 'value', 'quantity', 'unit'];
@@ -216,7 +321,11 @@ export async function mirrorGaps(
   ].sort();
   let result: MirrorResult;
   try {
+    const tariffRate = tariffLookup(
+      await ctx.storage.read.mirror.listTariffs(principal.administrationId),
+    );
     result = reconcileMirror(mirrorInputOf(compared), {
+      tariffRate,
       ...(q.lagMonths !== undefined ? { lagMonths: q.lagMonths } : {}),
       ...(q.cifFactor !== undefined ? { cifFactor: q.cifFactor } : {}),
       ...(q.minimumValue !== undefined ? { minimumValue: q.minimumValue } : {}),

@@ -32,6 +32,7 @@ import type { ControlStatus, InspectionRecord, SeizureRecord } from './controls/
 import type { EnergyPoint, StoredFlowReport } from './reconciliation/energy-point.js';
 import type { EnergyCase, EnergyCaseKind, EnergyCaseStatus } from './reconciliation/energy-case.js';
 import type { StoredMirrorRecord } from './reconciliation/mirror-record.js';
+import type { StoredTariffRate } from './reconciliation/tariff-schedule.js';
 import type {
   Authored,
   Indicator,
@@ -873,6 +874,10 @@ export interface Repositories {
   mirror: {
     /** Records each figure, replacing one held for the same side, partner, HS6 and month. */
     upsertRecords(records: readonly StoredMirrorRecord[]): Promise<void>;
+    /** Records each duty rate, replacing one held for the same HS code. */
+    upsertTariffs(rates: readonly StoredTariffRate[]): Promise<void>;
+    /** The administration's duty rates, by HS code. */
+    listTariffs(administrationId: string): Promise<StoredTariffRate[]>;
     /**
      * Both sides' figures of months [fromMonth, toMonth], optionally of one partner and HS6; of
      * every administration the database holds when none is named (what screening reads).

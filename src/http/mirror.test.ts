@@ -341,6 +341,76 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
     });
   });
 
+  it('flags a misclassification once the duty rates are loaded, naming both codes', async () => {
+    // Cotton T-shirts (12 %) exported by Vietnam, declared here mostly as "other" (5 %).
+    const records = [
+      { side: 'partner-export', partner: 'VN', hs6: '610910', month: '2026-03', value: 100_000 },
+      { side: 'partner-export', partner: 'VN', hs6: '610990', month: '2026-03', value: 20_000 },
+      { side: 'own-import', partner: 'VN', hs6: '610910', month: '2026-03', value: 30_000 },
+      { side: 'own-import', partner: 'VN', hs6: '610990', month: '2026-03', value: 95_000 },
+    ];
+    expect(
+      (await send('POST', '/api/mirror/records', world.tokens.riskAnalyst, records)).statusCode,
+    ).toBe(200);
+    const gaps = async () => {
+      const r = await send(
+        'GET',
+        '/api/mirror/gaps?fromMonth=2026-03&toMonth=2026-03&partner=VN',
+        world.tokens.riskAnalyst,
+      );
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json<{
+        misclassifications: Array<{ fromHs6: string; toHs6: string; tariffDifference: number }>;
+        rows: Array<{ hs6: string; tariffRate: number | null; flags: string[] }>;
+      }>();
+    };
+    // Without rates: two plain gaps, no misclassification.
+    const before = await gaps();
+    expect(before.misclassifications).toEqual([]);
+    expect(before.rows.map((r) => r.tariffRate)).toEqual([null, null]);
+    // A bad rate refuses the file by row and column; nothing is recorded.
+    const bad = await send(
+      'POST',
+      '/api/mirror/tariffs',
+      world.tokens.riskAnalyst,
+      'hsCode,rate\n6109,0.05\n610910,twelve',
+      'text/csv',
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field)).toEqual([
+      'row 3, column rate',
+    ]);
+    expect((await send('GET', '/api/mirror/tariffs', world.tokens.riskAnalyst)).json()).toEqual([]);
+    // The heading at 5 %, the cotton subheading at 12 %.
+    const ok = await send(
+      'POST',
+      '/api/mirror/tariffs',
+      world.tokens.riskAnalyst,
+      'hsCode,rate\n6109,0.05\n610910,0.12',
+      'text/csv',
+    );
+    expect(ok.json()).toEqual({ recorded: 2 });
+    const after = await gaps();
+    expect(after.rows.map((r) => [r.hs6, r.tariffRate])).toEqual([
+      ['610910', 0.12],
+      ['610990', 0.05],
+    ]);
+    expect(after.misclassifications).toEqual([
+      expect.objectContaining({ fromHs6: '610910', toHs6: '610990' }),
+    ]);
+    expect(after.misclassifications[0]!.tariffDifference).toBeCloseTo(0.07, 10);
+    expect(after.rows.every((r) => r.flags.includes('possible-misclassification'))).toBe(true);
+    // Officers neither load nor read rates.
+    expect((await send('GET', '/api/mirror/tariffs', world.tokens.officer)).statusCode).toBe(403);
+    expect(
+      (
+        await send('POST', '/api/mirror/tariffs', world.tokens.officer, [
+          { hsCode: '6109', rate: 0.1 },
+        ])
+      ).statusCode,
+    ).toBe(403);
+  });
+
   it('is for analysts and managers of the administration only', async () => {
     expect((await send('GET', '/api/mirror/gaps', world.tokens.officer)).statusCode).toBe(403);
     expect((await send('GET', '/api/mirror/gaps', world.tokens.trader)).statusCode).toBe(403);

@@ -17,6 +17,7 @@ import * as m0015 from './migrations/0015-ipr.js';
 import * as m0016 from './migrations/0016-energy.js';
 import * as m0017 from './migrations/0017-mirror.js';
 import * as m0018 from './migrations/0018-energy-cases.js';
+import * as m0019 from './migrations/0019-mirror-tariffs.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -41,6 +42,7 @@ const STEPS: Record<string, Step> = {
   '0016-energy': m0016,
   '0017-mirror': m0017,
   '0018-energy-cases': m0018,
+  '0019-mirror-tariffs': m0019,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

@@ -31,6 +31,44 @@ export function mirrorStore(db: Kysely<DB>): Repositories['mirror'] {
           .execute();
       }
     },
+    async upsertTariffs(rates) {
+      for (let i = 0; i < rates.length; i += BATCH) {
+        await db
+          .insertInto('mirror_tariffs')
+          .values(
+            rates.slice(i, i + BATCH).map((r) => ({
+              administration_id: r.administrationId,
+              hs_code: r.hsCode,
+              rate: r.rate,
+              recorded_at: r.recordedAt,
+              recorded_by: r.recordedBy,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['administration_id', 'hs_code']).doUpdateSet((eb) => ({
+              rate: eb.ref('excluded.rate'),
+              recorded_at: eb.ref('excluded.recorded_at'),
+              recorded_by: eb.ref('excluded.recorded_by'),
+            })),
+          )
+          .execute();
+      }
+    },
+    async listTariffs(administrationId) {
+      const rows = await db
+        .selectFrom('mirror_tariffs')
+        .selectAll()
+        .where('administration_id', '=', administrationId)
+        .orderBy('hs_code')
+        .execute();
+      return rows.map((r) => ({
+        administrationId: r.administration_id,
+        hsCode: r.hs_code,
+        rate: Number(r.rate),
+        recordedAt: r.recorded_at,
+        recordedBy: r.recorded_by,
+      }));
+    },
     async listRecords(f) {
       let q = db
         .selectFrom('mirror_records')

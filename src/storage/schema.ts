@@ -2,6 +2,13 @@ import type { Generated } from 'kysely';
 
 /** Table shapes as Kysely sees them; the same on SQLite and PostgreSQL (timestamps are ISO 8601 text). */
 export interface DB {
+  mirror_tariffs: {
+    administration_id: string;
+    hs_code: string;
+    rate: number;
+    recorded_at: string;
+    recorded_by: string;
+  };
   mirror_records: {
     administration_id: string;
     side: string;

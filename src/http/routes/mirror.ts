@@ -11,7 +11,12 @@ import {
   mirrorRecordsFromCsv,
   recordMirrorRecords,
   refreshOwnImports,
+  listTariffs,
+  MAX_TARIFF_RATES,
+  recordTariffs,
+  tariffsFromCsv,
 } from '../../app/manage-mirror.js';
+import { TariffRateInputSchema } from '../../core/reconciliation/tariff-schedule.js';
 import { CONTROL_STATUSES } from '../../core/controls/inspection.js';
 import { MirrorRecordInputSchema } from '../../core/reconciliation/mirror-record.js';
 import { DomainError } from '../../core/errors.js';
@@ -227,6 +232,72 @@ export const mirrorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   { ctx },
 ) => {
   acceptTextBodies(app, [CSV]);
+  app.post(
+    '/api/mirror/tariffs',
+    {
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
+      schema: {
+        tags: ['mirror'],
+        summary:
+          'Load import duty rates (ad valorem, as a fraction) by HS chapter, heading, subheading or national line: JSON array or CSV `hsCode,rate`, all or nothing; a code sent again replaces its rate. The gaps use them to flag misclassification',
+        description: `At most ${MAX_TARIFF_RATES} rates. An HS6 takes the rate of the longest code that is a prefix of it, or of its national lines when they all share one.`,
+        body: {
+          content: {
+            'application/json': {
+              schema: Type.Array(TariffRateInputSchema, { maxItems: MAX_TARIFF_RATES }),
+            },
+            [CSV]: { schema: Type.String({ description: 'CSV with a header row hsCode,rate' }) },
+          },
+        },
+        response: {
+          200: Type.Object({ recorded: Type.Integer() }),
+          400: ProblemSchema,
+          403: ProblemSchema,
+        },
+      },
+    },
+    (request) => {
+      if (typeof request.body === 'string')
+        return recordTariffs(
+          ctx,
+          request.principal,
+          tariffsFromCsv(request.body),
+          (i, path) => `row ${i + 2}, column ${path.replace(/^\//, '') || '(all)'}`,
+        );
+      if (!Array.isArray(request.body))
+        throw new DomainError('invalid_input', 'send an array of rates', [
+          { path: 'body', reason: 'a JSON array' },
+        ]);
+      return recordTariffs(ctx, request.principal, request.body);
+    },
+  );
+  app.get(
+    '/api/mirror/tariffs',
+    {
+      schema: {
+        tags: ['mirror'],
+        summary: "The administration's import duty rates, by HS code",
+        response: {
+          200: Type.Array(
+            Type.Object({
+              hsCode: Type.String(),
+              rate: Type.Number(),
+              recordedAt: Type.String(),
+              recordedBy: Type.String(),
+            }),
+          ),
+          403: ProblemSchema,
+        },
+      },
+    },
+    async (request) =>
+      (await listTariffs(ctx, request.principal)).map((r) => ({
+        hsCode: r.hsCode,
+        rate: r.rate,
+        recordedAt: r.recordedAt,
+        recordedBy: r.recordedBy,
+      })),
+  );
   app.post(
     '/api/mirror/records',
     {

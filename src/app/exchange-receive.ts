@@ -14,6 +14,11 @@ import type { AppContext } from './context.js';
 import { digestOf, exchangeOf, queueNodeMessage, type ExchangeRuntime } from './exchange.js';
 import { takeCosignature, witnessCheckpoint } from './ledger-witness.js';
 import { raiseCases, spanOf } from './energy-cases.js';
+import { readRateTable } from './currency-rates.js';
+import {
+  validateMirrorRecord,
+  type StoredMirrorRecord,
+} from '../core/reconciliation/mirror-record.js';
 
 /** The largest signed message a node accepts (a directory entry with many contacts fits). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -166,6 +171,62 @@ async function recordPartnerFigures(
   });
 }
 
+/**
+ * A partner's exports to us, recorded as its side of the mirror comparison (the partner is the
+ * sender's country), converted to the comparison currency; a month sent again replaces it.
+ */
+async function recordPartnerExports(
+  ctx: AppContext,
+  tx: Repositories,
+  administrationId: string,
+  e: Envelope<'trade.exports'>,
+  at: string,
+): Promise<void> {
+  const table = ctx.settings.exchangeRates ?? (await readRateTable());
+  const b = e.body;
+  const rate =
+    b.currency === table.currency
+      ? 1
+      : Object.hasOwn(table.rates, b.currency)
+        ? table.rates[b.currency]
+        : undefined;
+  if (rate === undefined || !(rate > 0))
+    throw new Refusal(
+      'invalid-envelope',
+      `no exchange rate for ${b.currency} to ${table.currency}`,
+    );
+  const partner = e.from.slice(0, 2);
+  const seen = new Set<string>();
+  const records: StoredMirrorRecord[] = [];
+  for (const [i, r] of b.records.entries()) {
+    const key = `${r.hs6}|${r.month}`;
+    if (seen.has(key))
+      throw new Refusal('invalid-envelope', `record ${i}: HS6 ${r.hs6} in ${r.month} comes twice`);
+    seen.add(key);
+    const checked = validateMirrorRecord({
+      side: 'partner-export',
+      partner,
+      hs6: r.hs6,
+      month: r.month,
+      value: Math.round((r.value / rate) * 100) / 100 || 0.01,
+      ...(r.quantity !== undefined ? { quantity: r.quantity } : {}),
+      ...(r.unit !== undefined ? { unit: r.unit } : {}),
+    });
+    if (!checked.ok)
+      throw new Refusal(
+        'invalid-envelope',
+        `record ${i}: ${checked.issues.map((x) => `${x.path} ${x.reason}`).join('; ')}`,
+      );
+    records.push({
+      ...checked.value,
+      administrationId,
+      receivedAt: at,
+      recordedBy: `node:${e.from}`,
+    });
+  }
+  await tx.mirror.upsertRecords(records);
+}
+
 function repeat(stored: StoredMessage, digest: string): ReceiveOutcome {
   // The same id with other bytes is not a repeat but a second message under a used id.
   if (stored.digest !== digest) throw new Refusal('id-reused', `id ${stored.id} was used before`);
@@ -260,6 +321,10 @@ async function applyEffect(
   switch (e.type) {
     case 'energy.report': {
       await recordPartnerFigures(ctx, tx, rt.administrationId, e as Envelope<'energy.report'>, at);
+      return;
+    }
+    case 'trade.exports': {
+      await recordPartnerExports(ctx, tx, rt.administrationId, e as Envelope<'trade.exports'>, at);
       return;
     }
     case 'ledger.checkpoint': {

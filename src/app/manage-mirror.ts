@@ -21,6 +21,9 @@ import {
   type StoredTariffRate,
 } from '../core/reconciliation/tariff-schedule.js';
 import type { AppContext } from './context.js';
+import { sendMessage } from './exchange.js';
+import type { StoredMessage } from '../core/exchange/agreements.js';
+import { NODE_ID_PATTERN } from '../core/exchange/ports.js';
 import { readRateTable } from './currency-rates.js';
 
 /** Records one request may carry: a year of 5,000 HS6 × partner pairs, one side. */
@@ -90,6 +93,66 @@ export async function recordMirrorRecords(
     });
   });
   return { recorded: stored.length };
+}
+
+/** Records one `trade.exports` message carries. */
+export const RECORDS_PER_MESSAGE = 5000;
+
+/**
+ * Sends our exports to a partner administration's country (our `own-export` figures of the
+ * months) as signed `trade.exports` messages, for its mirror comparison with its imports. The
+ * exchange's boundary checks the agreement, as for any message.
+ */
+export async function sendMirrorExports(
+  ctx: AppContext,
+  principal: Principal,
+  input: { to: string; fromMonth?: string; toMonth?: string; note?: string },
+): Promise<StoredMessage[]> {
+  assertAllowed(principal, 'read', 'trade-mirror', {
+    administrationId: principal.administrationId,
+  });
+  if (!NODE_ID_PATTERN.test(input.to))
+    throw new DomainError('invalid_input', 'name the partner administration', [
+      { path: '/to', reason: 'a node id such as KZ/KGD' },
+    ]);
+  const { fromMonth, toMonth } = monthSpan(ctx, input);
+  const records = (
+    await ctx.storage.read.mirror.listRecords({
+      administrationId: principal.administrationId,
+      fromMonth,
+      toMonth,
+      partner: input.to.slice(0, 2),
+      limit: MAX_COMPARED_RECORDS,
+    })
+  ).filter((r) => r.side === 'own-export');
+  if (records.length === 0)
+    throw new DomainError(
+      'conflict',
+      `no export figures to ${input.to.slice(0, 2)} in ${fromMonth}..${toMonth} to send`,
+    );
+  const table = ctx.settings.exchangeRates ?? (await readRateTable());
+  const sent: StoredMessage[] = [];
+  for (let i = 0; i < records.length; i += RECORDS_PER_MESSAGE) {
+    sent.push(
+      ...(await sendMessage(ctx, principal, {
+        type: 'trade.exports',
+        body: {
+          currency: table.currency,
+          records: records.slice(i, i + RECORDS_PER_MESSAGE).map((r) => ({
+            hs6: r.hs6,
+            month: r.month,
+            value: r.value,
+            ...(r.quantity !== undefined && r.quantity !== null ? { quantity: r.quantity } : {}),
+            ...(r.unit !== undefined && r.unit !== null ? { unit: r.unit } : {}),
+          })),
+          ...(input.note ? { note: input.note } : {}),
+        },
+        sharing: 'shareable',
+        to: [input.to],
+      })),
+    );
+  }
+  return sent;
 }
 
 /** Duty rates one request may carry (a national tariff has some 15,000 lines). */

@@ -348,6 +348,7 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
   'POST /api/energy/statements/check': ['admin', ...ANALYSTS, 'manager', 'liaison'],
   'POST /api/energy/statements/countersign': ['liaison', ...ANALYSTS],
   'POST /api/mirror/records': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
+  'POST /api/mirror/send': ['liaison', ...ANALYSTS],
   'POST /api/mirror/tariffs': ['admin', ...ANALYSTS, 'kz-analyst', 'kz-admin'],
   'GET /api/mirror/tariffs': ['admin', ...ANALYSTS, 'manager', 'liaison', 'kz-analyst', 'kz-admin'],
   'GET /api/mirror/gaps': ['admin', ...ANALYSTS, 'manager', 'liaison', 'kz-analyst', 'kz-admin'],

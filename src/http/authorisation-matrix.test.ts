@@ -276,6 +276,7 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   if (k === 'POST /api/energy/cases/{id}/alert') return json({ expectedVersion: 99 });
   if (k === 'POST /api/energy/statements/check' || k === 'POST /api/energy/statements/countersign')
     return json({ note: 'not a statement\n' });
+  if (k === 'POST /api/mirror/send') return json({ to: 'KZ/KGD' });
   if (k === 'POST /api/mirror/tariffs') return json([{ hsCode: '8507', rate: 0.05 }]);
   if (k === 'POST /api/mirror/records')
     return json([

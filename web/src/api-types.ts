@@ -7535,6 +7535,7 @@ export interface paths {
               | 'seizure.report'
               | 'ipr.report'
               | 'energy.report'
+              | 'trade.exports'
               | 'risk.share'
               | 'directory.update'
               | 'ledger.checkpoint'
@@ -7890,6 +7891,7 @@ export interface paths {
             | 'seizure.report'
             | 'ipr.report'
             | 'energy.report'
+            | 'trade.exports'
             | 'risk.share'
             | 'directory.update'
             | 'ledger.checkpoint'
@@ -10466,6 +10468,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/mirror/send': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send our exports to a partner administration's country (our own-export figures of the months) as signed trade.exports messages, for its mirror comparison */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the partner node, e.g. KZ/KGD */
+            to: string;
+            /** @description default: 11 months before toMonth */
+            fromMonth?: string;
+            /** @description default: this month */
+            toMonth?: string;
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ExchangeMessage'][];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/mirror/tariffs': {
     parameters: {
       query?: never;
@@ -10591,7 +10668,7 @@ export interface paths {
         content: {
           'application/json': {
             /** @enum {unknown} */
-            side: 'partner-export' | 'own-import';
+            side: 'partner-export' | 'own-import' | 'own-export';
             partner: string;
             hs6: string;
             month: string;
@@ -12411,6 +12488,7 @@ export interface components {
         | 'seizure.report'
         | 'ipr.report'
         | 'energy.report'
+        | 'trade.exports'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -12467,6 +12545,7 @@ export interface components {
         | 'seizure.report'
         | 'ipr.report'
         | 'energy.report'
+        | 'trade.exports'
         | 'risk.share'
         | 'directory.update'
         | 'ledger.checkpoint'
@@ -12489,7 +12568,8 @@ export interface components {
         | 'assistance.reply'
         | 'seizure.report'
         | 'ipr.report'
-        | 'energy.report';
+        | 'energy.report'
+        | 'trade.exports';
       /**
        * @description national (never leaves the node: refused) or shareable; parties (nominal data) go only where an agreement allows them
        * @enum {unknown}

@@ -19,6 +19,7 @@ export const MESSAGE_TYPES = [
   'seizure.report',
   'ipr.report',
   'energy.report',
+  'trade.exports',
   'risk.share',
   'directory.update',
   'ledger.checkpoint',
@@ -348,6 +349,28 @@ export const EnergyReportBody = closed({
   note: Type.Optional(text(2000)),
 });
 
+/**
+ * The sender's exports to the receiver, aggregated by HS6 and month (FOB, in `currency`), for the
+ * receiver's mirror comparison with its own imports (UN Comtrade's bilateral asymmetries). The
+ * receiver records them, in the message's transaction, as its partner's exports (the partner
+ * being the sender's country), converted to its comparison currency; a month sent again
+ * replaces the figure.
+ */
+export const TradeExportsBody = closed({
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  records: Type.Array(
+    closed({
+      hs6: Type.String({ pattern: '^[0-9]{6}$' }),
+      month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
+      value: Type.Number({ exclusiveMinimum: 0, maximum: 1e15 }),
+      quantity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e15 })),
+      unit: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{1,10}$' })),
+    }),
+    { minItems: 1, maxItems: 5000 },
+  ),
+  note: Type.Optional(text(2000)),
+});
+
 export const BODY_SCHEMAS = {
   alert: AlertBody,
   'assistance.request': AssistanceRequestBody,
@@ -356,6 +379,7 @@ export const BODY_SCHEMAS = {
   'seizure.report': SeizureReportBody,
   'ipr.report': IprReportBody,
   'energy.report': EnergyReportBody,
+  'trade.exports': TradeExportsBody,
   'risk.share': RiskShareBody,
   'directory.update': DirectoryUpdateBody,
   'ledger.checkpoint': LedgerCheckpointBody,
@@ -370,6 +394,7 @@ export interface BodyOf {
   'seizure.report': Static<typeof SeizureReportBody>;
   'ipr.report': Static<typeof IprReportBody>;
   'energy.report': Static<typeof EnergyReportBody>;
+  'trade.exports': Static<typeof TradeExportsBody>;
   'risk.share': Static<typeof RiskShareBody>;
   'directory.update': Static<typeof DirectoryUpdateBody>;
   'ledger.checkpoint': Static<typeof LedgerCheckpointBody>;

@@ -6,17 +6,19 @@ import type { MirrorInput } from './mirror.js';
 
 /**
  * One aggregate trade record as an administration keeps it for mirror reconciliation: the
- * partner's exports to us (FOB) or our imports from the partner (CIF), by HS6 and month. Sent
+ * partner's exports to us (FOB) or our imports from the partner (CIF), by HS6 and month; or our
+ * exports to the partner (FOB), which the comparison does not use but the partner receives
+ * over the exchange (`trade.exports`) as its partner's exports. Sent
  * again for the same side, partner, HS6 and month, it replaces the figure (a corrected month).
  */
 export const MirrorRecordInputSchema = Type.Object(
   {
-    side: Type.Enum(['partner-export', 'own-import']),
+    side: Type.Enum(['partner-export', 'own-import', 'own-export']),
     /** The partner country (ISO 3166-1 alpha-2). */
     partner: Type.String({ pattern: '^[A-Z]{2}$' }),
     hs6: Type.String({ pattern: '^[0-9]{6}$' }),
     month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
-    /** FOB for the partner's exports, CIF for our imports, in the currency of the comparison. */
+    /** FOB for exports, CIF for our imports, in the currency of the comparison. */
     value: Type.Number({ exclusiveMinimum: 0, maximum: 1e15 }),
     quantity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e15 })),
     unit: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{1,10}$' })),

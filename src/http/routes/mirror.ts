@@ -14,8 +14,10 @@ import {
   listTariffs,
   MAX_TARIFF_RATES,
   recordTariffs,
+  sendMirrorExports,
   tariffsFromCsv,
 } from '../../app/manage-mirror.js';
+import { MessageSchema, view as messageView } from './exchange.js';
 import { TariffRateInputSchema } from '../../core/reconciliation/tariff-schedule.js';
 import { CONTROL_STATUSES } from '../../core/controls/inspection.js';
 import { MirrorRecordInputSchema } from '../../core/reconciliation/mirror-record.js';
@@ -232,6 +234,35 @@ export const mirrorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   { ctx },
 ) => {
   acceptTextBodies(app, [CSV]);
+  app.post(
+    '/api/mirror/send',
+    {
+      schema: {
+        tags: ['mirror'],
+        summary:
+          "Send our exports to a partner administration's country (our own-export figures of the months) as signed trade.exports messages, for its mirror comparison",
+        body: Type.Object(
+          {
+            to: Type.String({ maxLength: 20, description: 'the partner node, e.g. KZ/KGD' }),
+            fromMonth: Type.Optional(Month('default: 11 months before toMonth')),
+            toMonth: Type.Optional(Month('default: this month')),
+            note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: Type.Array(MessageSchema),
+          400: ProblemSchema,
+          403: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const sent = await sendMirrorExports(ctx, request.principal, request.body);
+      return reply.code(202).send(sent.map((m) => messageView(ctx, m)));
+    },
+  );
   app.post(
     '/api/mirror/tariffs',
     {

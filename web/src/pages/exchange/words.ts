@@ -17,6 +17,7 @@ export const MESSAGE_TYPE_WORDS: Readonly<Record<MessageType, string>> = {
   'seizure.report': 'Seizure report',
   'ipr.report': 'Intellectual-property detention report',
   'energy.report': 'Metered energy figures',
+  'trade.exports': 'Export figures for the mirror comparison',
   'risk.share': 'Shared risk information',
   'directory.update': 'Directory update',
   'ledger.checkpoint': 'Ledger checkpoint for the witness',
@@ -203,6 +204,11 @@ export function summaryOf(m: Pick<Message, 'type' | 'body'>): string {
       const first = b.figures[0]!.start.slice(0, 10);
       const last = b.figures[b.figures.length - 1]!.end.slice(0, 10);
       return `${b.figures.length} metered figure${b.figures.length === 1 ? '' : 's'} of point ${b.point}, ${first} to ${last}`;
+    }
+    case 'trade.exports': {
+      const b = m.body as BodyOf['trade.exports'];
+      const months = [...new Set(b.records.map((r) => r.month))].sort();
+      return `${b.records.length} export figure${b.records.length === 1 ? '' : 's'} by HS6, ${months[0]}${months.length > 1 ? ` to ${months[months.length - 1]}` : ''} (FOB, ${b.currency})`;
     }
     case 'risk.share': {
       const b = m.body as BodyOf['risk.share'];

@@ -20,6 +20,7 @@ import {
   outcomeWords,
   percent,
   quantity,
+  UNIT_OF,
 } from './words.js';
 
 type Action = 'close' | 'reopen' | 'note' | 'alert';
@@ -57,6 +58,16 @@ export function CaseDetail({
     () => api.GET('/api/energy/cases/{id}', { params: { path: { id } } }),
     [id],
   );
+  // The point names the unit the figures are in (MWh for power and gas, tonnes for oil).
+  const pointId = state.data?.pointId;
+  const point = useAsync(
+    () =>
+      pointId
+        ? api.GET('/api/energy/points/{id}', { params: { path: { id: pointId } } })
+        : Promise.resolve({ data: undefined }),
+    [pointId],
+  );
+  const unit = point.data ? (UNIT_OF[point.data.commodity] ?? '') : '';
   const ref = useRef<HTMLElement>(null);
   useEffect(() => {
     ref.current?.scrollIntoView?.({ block: 'start' });
@@ -67,6 +78,8 @@ export function CaseDetail({
         {(c) => (
           <CaseView
             c={c}
+            unit={unit}
+            pointName={point.data?.name}
             mayDecide={me.may('decide', 'energy-case')}
             onChanged={() => {
               state.reload();
@@ -82,16 +95,19 @@ export function CaseDetail({
 
 function CaseView({
   c,
+  unit,
+  pointName,
   mayDecide,
   onChanged,
   onClose,
 }: {
   c: EnergyCase;
+  unit: string;
+  pointName: string | undefined;
   mayDecide: boolean;
   onChanged: () => void;
   onClose: () => void;
 }) {
-  const unit = 'MWh';
   const kind = CASE_KIND_WORDS[c.kind] ?? c.kind;
   return (
     <>
@@ -102,7 +118,8 @@ function CaseView({
       <dl className="facts" aria-label="Case">
         <dt>Point</dt>
         <dd>
-          <a href={`#/energy/${encodeURIComponent(c.pointId)}`}>{c.pointId}</a>; partner {c.partner}
+          <a href={`#/energy/${encodeURIComponent(c.pointId)}`}>{pointName ?? c.pointId}</a>
+          {pointName ? ` (${c.pointId})` : ''}; partner {c.partner}
         </dd>
         <dt>Direction</dt>
         <dd>energy {DIRECTION_WORDS[c.direction]}</dd>

@@ -3,6 +3,7 @@ import type { Me } from '../../App.js';
 import { api } from '../../api.js';
 import { AsyncView, useAsync } from '../../components/AsyncView.js';
 import { formatDateTime, formatNumber } from '../../format.js';
+import { PointCases } from './Cases.js';
 import { ReconciliationSection } from './Reconciliation.js';
 import { COMMODITY_WORDS, percent, UNIT_OF } from './words.js';
 
@@ -10,7 +11,21 @@ import { COMMODITY_WORDS, percent, UNIT_OF } from './words.js';
  * One interconnection point: what both sides call it, its meters, losses and accuracy, and, for
  * those who may follow the flows, the reconciliation of its figures over a period.
  */
-export function PointDetail({ id, me, recorded }: { id: string; me: Me; recorded: number }) {
+export function PointDetail({
+  id,
+  me,
+  recorded,
+  selectedCase = null,
+  onSelectCase,
+  casesChanged = 0,
+}: {
+  id: string;
+  me: Me;
+  recorded: number;
+  selectedCase?: string | null;
+  onSelectCase?: (id: string) => void;
+  casesChanged?: number;
+}) {
   const point = useAsync(
     () => api.GET('/api/energy/points/{id}', { params: { path: { id } } }),
     [id],
@@ -85,6 +100,14 @@ export function PointDetail({ id, me, recorded }: { id: string; me: Me; recorded
               </dl>
               {me.may('read', 'energy-flow') && (
                 <ReconciliationSection point={p} recorded={recorded} />
+              )}
+              {me.may('read', 'energy-case') && onSelectCase && (
+                <PointCases
+                  pointId={p.id}
+                  selected={selectedCase}
+                  onSelect={onSelectCase}
+                  changed={casesChanged + recorded}
+                />
               )}
             </>
           );

@@ -8,3 +8,6 @@ export type Bias = Reconciliation['bias'][number];
 export type DeclarationCheck = Reconciliation['declarations'][number];
 export type Issue = Reconciliation['issues'][number];
 export type Recorded = components['schemas']['RecordedReports'];
+export type EnergyCase = components['schemas']['EnergyCase'];
+export type CasePeriod = EnergyCase['periods'][number];
+export type CaseHistoryEntry = EnergyCase['history'][number];

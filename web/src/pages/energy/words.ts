@@ -132,3 +132,36 @@ export function declarationWords(d: DeclarationCheck, unit: string): string {
     return `Over-declared: declared ${declared} against ${metered}, ${quantity(Math.abs(diff), unit)}${share} more${tolerance}`;
   return `As metered: declared ${declared} against ${metered}${tolerance}`;
 }
+
+/** What a reconciliation case is about. */
+export const CASE_KIND_WORDS: Readonly<Record<string, string>> = {
+  discrepancy: 'Discrepancy',
+  'direction-mismatch': 'Directions disagree',
+  bias: 'Meter bias',
+  'under-declared': 'Under-declared',
+  'over-declared': 'Over-declared',
+};
+
+export const CASE_STATUS_WORDS: Readonly<Record<string, string>> = {
+  open: 'open',
+  closed: 'closed',
+};
+
+/** How a case was closed. */
+export const CASE_RESOLUTION_WORDS: Readonly<Record<string, string>> = {
+  'figures-corrected': 'figures corrected',
+  'meter-fault': 'meter fault',
+  'losses-explained': 'losses explained',
+  'referred-for-audit': 'referred for audit',
+  'no-action': 'no action needed',
+};
+
+/** What happened to a case, in its history. */
+export const CASE_HISTORY_WORDS: Readonly<Record<string, string>> = {
+  opened: 'opened',
+  updated: 'figures updated',
+  closed: 'closed',
+  reopened: 'reopened',
+  'alert-sent': 'partner alerted',
+  noted: 'note added',
+};

@@ -1,0 +1,295 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
+import type { AppContext } from '../app/context.js';
+import { DEMO_LINE } from '../app/demo-energy.js';
+import { axeSerious } from '../test-support/axe.js';
+import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
+import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
+import { testContext } from '../test-support/app.js';
+import { buildHttpApp } from './app.js';
+
+const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
+const available = chromiumAvailable('energy browser tests');
+
+/**
+ * Reconciliation cases in the console: the demo line's figures raise two at bootstrap (the hour
+ * our meter read short, the under-declared day); the analyst finds them on the line and in the
+ * list, opens the discrepancy, reads both sides' figures and closes it with a resolution and a
+ * note; a case changed meanwhile is refused as "the case changed: reload"; the manager reads the
+ * cases but has no decision to take.
+ */
+describe.runIf(available)('energy reconciliation cases in the console, in Chromium', () => {
+  let t: TestDatabase;
+  let ctx: AppContext;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+  const consoleErrors: string[] = [];
+  let expectedRefusal: RegExp | null = null;
+
+  beforeAll(async () => {
+    if (!existsSync(`${WEB_ROOT}/index.html`)) {
+      throw new Error(`the console is not built (${WEB_ROOT}): run npm run build`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    t = await freshDatabase('sqlite');
+    ctx = testContext(t.db);
+    await seedDemo(ctx);
+    app = await buildHttpApp({
+      ctx,
+      bodyLimitBytes: 1024 * 1024,
+      signInLimit: { max: 50, windowMs: 60_000 },
+      webRoot: WEB_ROOT,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    page = await browser.newPage({
+      viewport: { width: 1366, height: 768 },
+      timezoneId: 'Europe/Minsk',
+      locale: 'en-GB',
+    });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      if (expectedRefusal?.test(m.text())) {
+        expectedRefusal = null;
+        return;
+      }
+      consoleErrors.push(`${m.text()} @ ${m.location().url}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await t?.drop();
+  });
+
+  async function signInAs(username: string) {
+    if (await page.getByRole('button', { name: 'Sign out' }).isVisible())
+      await page.getByRole('button', { name: 'Sign out' }).click();
+    else await page.goto(base);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  /** Audits the page (axe, serious WCAG A/AA) and checks it does not scroll sideways at 390 px. */
+  async function check(name: string) {
+    expect(await axeSerious(page, name)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/energy-cases-${name}-1366.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await expect
+        .poll(
+          () =>
+            page.evaluate(
+              () =>
+                (
+                  globalThis as unknown as {
+                    document: { documentElement: { scrollWidth: number } };
+                  }
+                ).document.documentElement.scrollWidth,
+            ),
+          {
+            message: `${name} scrolls sideways at 390 px`,
+          },
+        )
+        .toBeLessThanOrEqual(390);
+      await page.screenshot({ path: `${SHOTS}/energy-cases-${name}-390.png`, fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+  }
+
+  /** Waits until the element's text holds `wanted`. */
+  const contains = (locator: Locator, wanted: string | RegExp) =>
+    expect
+      .poll(async () => (await locator.first().textContent()) ?? '', { timeout: 10_000 })
+      .toMatch(typeof wanted === 'string' ? new RegExp(escape(wanted)) : wanted);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  const mainNav = () => page.getByRole('navigation', { name: 'Main' });
+
+  /** A bearer token for the API, to look at or change cases behind the console's back. */
+  async function tokenOf(username: string) {
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  interface CaseShape {
+    id: string;
+    kind: string;
+    status: string;
+    version: number;
+    pointId: string;
+  }
+  async function casesOf(token: string, query = ''): Promise<CaseShape[]> {
+    const res = await fetch(`${base}/api/energy/cases${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as CaseShape[];
+  }
+
+  it('the demo figures raise a discrepancy and an under-declared case at bootstrap', async () => {
+    const cases = await casesOf(await tokenOf('analyst'), '?status=open');
+    expect(cases.map((c) => c.kind).sort()).toEqual(['discrepancy', 'under-declared']);
+    expect(cases.every((c) => c.pointId === DEMO_LINE && c.version === 1)).toBe(true);
+  });
+
+  it(
+    'the analyst opens the discrepancy, reads both sides and closes it with a resolution and a note',
+    { timeout: 90_000 },
+    async () => {
+      await signInAs('analyst');
+      await mainNav().getByRole('link', { name: 'Energy' }).click();
+
+      // The line's detail lists its open cases.
+      await page
+        .getByRole('table', { name: 'Interconnection points' })
+        .getByRole('row', { name: 'Smorgon – Vilnius 330 kV line (demo)' })
+        .click();
+      const ofPoint = page.getByRole('table', { name: 'Open cases of this point' });
+      await contains(ofPoint, 'Under-declared');
+      expect(await ofPoint.locator('tbody tr').count()).toBe(2);
+
+      // The list of cases, open ones first.
+      const list = page.getByRole('table', { name: 'Reconciliation cases' });
+      await contains(list, 'Discrepancy');
+      await contains(list, 'Under-declared');
+      await contains(list, DEMO_LINE);
+      await contains(list, 'ECOMET-ENERGY-D1');
+      expect(await list.locator('tbody tr').count()).toBe(2);
+      await check('analyst-list');
+
+      await list.getByRole('row', { name: /^Discrepancy/ }).click();
+      const view = page.getByRole('region', { name: /^Discrepancy, / });
+      await contains(view, 'beyond tolerance');
+      const figures = view.getByRole('table', { name: 'Figures of both sides' });
+      await contains(figures, '199.181');
+      await contains(figures, '207.48');
+      await contains(figures, '-8.299');
+      await contains(figures, '1.037');
+      await contains(figures, 'discrepancy');
+      await contains(view.getByLabel('Case', { exact: true }), DEMO_LINE);
+      await contains(view.getByLabel('Month total'), '8,528.021 MWh');
+      await contains(view.getByRole('list', { name: 'History of the case' }), 'opened');
+      await check('analyst-case');
+
+      // Closing needs a resolution and a note: named by field before anything is sent.
+      const decide = view.getByRole('form', { name: 'Decide on the case' });
+      await decide.getByRole('button', { name: 'Close the case' }).click();
+      await contains(decide.locator('.field.invalid').first(), 'choose how the case was resolved');
+      await contains(page.getByRole('alert'), /Note: say why/);
+      expect(await page.getByRole('dialog').count()).toBe(0);
+
+      await decide.getByLabel('Resolution').selectOption('meter-fault');
+      await decide
+        .getByLabel('Note', { exact: true })
+        .fill('Our meter SMORGON-M1 was recalibrated on site.');
+      await decide.getByRole('button', { name: 'Close the case' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Close the case?' });
+      await contains(dialog, 'meter fault');
+      await dialog.getByRole('button', { name: 'Close the case' }).click();
+      await contains(view.getByRole('status'), 'The case is closed.');
+      await contains(view.locator('.energy-case-status').first(), 'closed: meter fault');
+      await contains(
+        view.getByRole('list', { name: 'History of the case' }),
+        /closed — Our meter SMORGON-M1 was recalibrated on site\./,
+      );
+      expect(await view.getByRole('button', { name: 'Reopen the case' }).count()).toBe(1);
+
+      // The open list no longer holds it; the closed one does.
+      await expect.poll(() => list.locator('tbody tr').count()).toBe(1);
+      await page
+        .getByRole('form', { name: 'Filter the cases' })
+        .getByLabel('Status')
+        .selectOption('closed');
+      await contains(list, 'closed: meter fault');
+      expect(await list.locator('tbody tr').count()).toBe(1);
+      await check('analyst-closed');
+
+      // The API agrees.
+      const closed = await casesOf(await tokenOf('analyst'), '?status=closed');
+      expect(closed.map((c) => [c.kind, c.version])).toEqual([['discrepancy', 2]]);
+      expect(consoleErrors).toEqual([]);
+    },
+  );
+
+  it(
+    'a case changed meanwhile is refused as "the case changed: reload"',
+    { timeout: 60_000 },
+    async () => {
+      await signInAs('analyst');
+      await mainNav().getByRole('link', { name: 'Energy' }).click();
+      const list = page.getByRole('table', { name: 'Reconciliation cases' });
+      await list.getByRole('row', { name: /^Under-declared/ }).click();
+      const view = page.getByRole('region', { name: /^Under-declared, / });
+      await contains(view.getByLabel('Declaration', { exact: true }), 'ECOMET-ENERGY-D1');
+      await contains(view.getByLabel('Declaration', { exact: true }), '3,841 MWh');
+
+      // Another analyst annotates it behind the console's back.
+      const other = await tokenOf('analyst2');
+      const [c] = (await casesOf(other, '?status=open')).filter((x) => x.kind === 'under-declared');
+      const res = await fetch(`${base}/api/energy/cases/${c!.id}/decision`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'note', note: 'Asked the importer.', expectedVersion: 1 }),
+      });
+      expect(res.status).toBe(200);
+
+      const decide = view.getByRole('form', { name: 'Decide on the case' });
+      await decide.getByLabel('Note', { exact: true }).fill('Declarant contacted.');
+      await decide.getByRole('button', { name: 'Add a note' }).click();
+      expectedRefusal = /409/;
+      await page
+        .getByRole('dialog', { name: 'Add the note to the case?' })
+        .getByRole('button', { name: 'Add the note' })
+        .click();
+      await contains(view.getByRole('alert'), 'The case changed: reload');
+      await view.getByRole('button', { name: 'Reload the case' }).click();
+      await contains(
+        view.getByRole('list', { name: 'History of the case' }),
+        'Asked the importer.',
+      );
+      expect(await view.getByRole('alert').count()).toBe(0);
+      expect(consoleErrors).toEqual([]);
+    },
+  );
+
+  it('the manager reads the cases but has no decision to take', { timeout: 60_000 }, async () => {
+    await signInAs('manager');
+    await mainNav().getByRole('link', { name: 'Energy' }).click();
+    const list = page.getByRole('table', { name: 'Reconciliation cases' });
+    await list.getByRole('row', { name: /^Under-declared/ }).click();
+    const view = page.getByRole('region', { name: /^Under-declared, / });
+    await contains(view.getByLabel('Declaration', { exact: true }), 'ECOMET-ENERGY-D1');
+    await contains(view.getByRole('list', { name: 'History of the case' }), 'opened');
+    expect(await view.getByRole('form', { name: 'Decide on the case' }).count()).toBe(0);
+    for (const name of ['Close the case', 'Reopen the case', 'Add a note', 'Alert the partner'])
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
+    await check('manager-case');
+
+    // Who does not follow the flows sees no cases.
+    await signInAs('officer');
+    await mainNav().getByRole('link', { name: 'Energy' }).click();
+    await page.getByRole('table', { name: 'Interconnection points' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Reconciliation cases' }).count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import {
   PRECISION_FRACTIONS,
   scoreKcsRows,
   trainKcsModel,
+  type KcsModelFile,
   type ScoreEvaluation,
 } from '../../core/model/evaluate.js';
 import { readKcsFile } from '../kcs-files.js';
@@ -34,6 +35,8 @@ export interface ModelEvaluateSummary {
   trees: number;
   roundsTrained: number;
   trainSeconds: number;
+  /** The trained model, as `--out` writes it. */
+  model: KcsModelFile;
 }
 
 const positive = (name: string, value: number | undefined, integer: boolean) => {
@@ -105,5 +108,6 @@ export function modelEvaluate(
     trees: training.bestIteration,
     roundsTrained: training.roundsTrained,
     trainSeconds,
+    model: file,
   };
 }

@@ -20,7 +20,7 @@ import {
   recallAt,
   type CalibrationBin,
 } from './metrics.js';
-import type { GradientBoostedModel, TrainingParams } from './model-schema.js';
+import { assertModel, type GradientBoostedModel, type TrainingParams } from './model-schema.js';
 import { compileModel } from './scorer.js';
 import { trainGradientBoosting } from './train-gradient-boosting.js';
 
@@ -56,6 +56,16 @@ export interface KcsModelFile {
   readonly kind: 'greenlane-kcs-model';
   readonly statistics: KcsStatistics;
   readonly model: GradientBoostedModel;
+}
+
+/** Checks a parsed `--out` file (its kind, statistics and model); throws with what is wrong. */
+export function assertKcsModelFile(value: unknown): asserts value is KcsModelFile {
+  const v = value as Partial<KcsModelFile> | null;
+  if (typeof v !== 'object' || v === null || v.kind !== 'greenlane-kcs-model')
+    throw new Error('not a GreenLane KCS model file (kind greenlane-kcs-model)');
+  if (typeof v.statistics !== 'object' || v.statistics === null || !v.statistics.history)
+    throw new Error('the model file has no feature statistics');
+  assertModel(v.model);
 }
 
 export const kcsLabels = (rows: readonly KcsRow[]) => Float64Array.from(rows, kcsLabel);

@@ -153,7 +153,8 @@ describe('greenlane model evaluate', () => {
     expect(precision).not.toBeNull();
     // The top 5 % (15 rows) are Tax Rate > 8 from CN: findings but for noise.
     expect(Number(precision![3])).toBeGreaterThanOrEqual(0.85);
-    expect(out).toMatch(/recall@5% [\d.]+; AUC 0\.9\d\d; logloss [\d.]+/);
+    const aucLine = /recall@5% [\d.]+; AUC ([\d.]+); logloss [\d.]+/.exec(out);
+    expect(Number(aucLine?.[1])).toBeGreaterThanOrEqual(0.85);
     const deciles = out
       .split('\n')
       .filter((l) => /^ {2}[ \d]\d {2} +\d+ {2}[\d.]+ {2}[\d.]+$/.test(l));

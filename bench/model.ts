@@ -18,29 +18,23 @@
  *   model kcs: precision@5% <P>; recall@5% <R>; train <S> s; score <N> rows/s
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
+import { readKcsFile } from '../src/cli/kcs-files.js';
 import {
-  fitKcsStatistics,
-  kcsFeatureTable,
-  kcsLabel,
-  type KcsRow,
-} from '../src/core/model/kcs-features.js';
-import {
-  auc,
-  calibrationTable,
-  logloss,
-  precisionAt,
-  recallAt,
-} from '../src/core/model/metrics.js';
+  evaluateScores,
+  KCS_PARAMS,
+  kcsLabels,
+  trainKcsModel,
+} from '../src/core/model/evaluate.js';
+import { kcsFeatureTable } from '../src/core/model/kcs-features.js';
+import { auc, logloss, precisionAt } from '../src/core/model/metrics.js';
 import type { TrainingParams } from '../src/core/model/model-schema.js';
 import { compileModel } from '../src/core/model/scorer.js';
-import { trainGradientBoosting } from '../src/core/model/train-gradient-boosting.js';
 
+const D = KCS_PARAMS;
 const { values: args } = parseArgs({
   options: {
     data: {
@@ -48,22 +42,22 @@ const { values: args } = parseArgs({
       default: join(import.meta.dirname, '../../shared/data/customs-declarations-kcs'),
     },
     seed: { type: 'string', default: '1' },
-    leaves: { type: 'string', default: '511' },
-    depth: { type: 'string', default: '0' },
-    rate: { type: 'string', default: '0.15' },
-    rounds: { type: 'string', default: '1000' },
-    'min-leaf': { type: 'string', default: '5' },
-    lambda: { type: 'string', default: '10' },
-    rows: { type: 'string', default: '1' },
-    cols: { type: 'string', default: '0.8' },
-    'positive-weight': { type: 'string', default: '1' },
-    'min-category-count': { type: 'string', default: '1' },
-    patience: { type: 'string', default: '50' },
-    metric: { type: 'string', default: 'logloss' },
+    leaves: { type: 'string', default: String(D.maxLeaves) },
+    depth: { type: 'string', default: String(D.maxDepth) },
+    rate: { type: 'string', default: String(D.learningRate) },
+    rounds: { type: 'string', default: String(D.rounds) },
+    'min-leaf': { type: 'string', default: String(D.minSamplesLeaf) },
+    lambda: { type: 'string', default: String(D.lambda) },
+    rows: { type: 'string', default: String(D.rowSubsample) },
+    cols: { type: 'string', default: String(D.featureSubsample) },
+    'positive-weight': { type: 'string', default: String(D.positiveWeight) },
+    'min-category-count': { type: 'string', default: String(D.minCategoryCount) },
+    patience: { type: 'string', default: String(D.earlyStoppingRounds) },
+    metric: { type: 'string', default: D.earlyStoppingMetric },
     'no-target-encoding': { type: 'boolean', default: false },
-    'min-category-rows': { type: 'string', default: '100' },
-    'max-categorical-threshold': { type: 'string', default: '32' },
-    'categorical-smoothing': { type: 'string', default: '10' },
+    'min-category-rows': { type: 'string', default: String(D.minCategoryRows) },
+    'max-categorical-threshold': { type: 'string', default: String(D.maxCategoricalThreshold) },
+    'categorical-smoothing': { type: 'string', default: String(D.categoricalSmoothing) },
     /** Also give each categorical feature as a numeric code (alphabetical rank in train). */
     'category-codes': { type: 'boolean', default: false },
     /** Train twice and compare the model bytes. */
@@ -71,15 +65,14 @@ const { values: args } = parseArgs({
   },
 });
 
-const read = (name: string) =>
-  parse<KcsRow>(readFileSync(join(args.data, name)), { columns: true, skip_empty_lines: true });
+const read = (name: string) => readKcsFile(join(args.data, name));
 const tRead = performance.now();
 const trainRows = read('df_syn_train_eng.csv');
 const validRows = read('df_syn_valid_eng.csv');
 const testRows = read('df_syn_test_eng.csv');
 const readSeconds = (performance.now() - tRead) / 1000;
 const SEED = Number(args.seed);
-const labelsOf = (rows: KcsRow[]) => Float64Array.from(rows, kcsLabel);
+const labelsOf = kcsLabels;
 const f3 = (n: number) => n.toFixed(3);
 
 const params: Partial<TrainingParams> = {
@@ -104,18 +97,14 @@ const params: Partial<TrainingParams> = {
 /** Features (statistics fitted on train only) and the model; timed together. */
 function train() {
   const t0 = performance.now();
-  const stats = fitKcsStatistics(trainRows, {
-    targetEncoding: !args['no-target-encoding'],
-    categoryCodes: args['category-codes'],
-    seed: SEED,
-  });
-  const model = trainGradientBoosting(
-    { table: kcsFeatureTable(trainRows, stats, true), labels: labelsOf(trainRows) },
-    {
-      params,
-      valid: { table: kcsFeatureTable(validRows, stats), labels: labelsOf(validRows) },
+  const { statistics: stats, model } = trainKcsModel(trainRows, validRows, {
+    params,
+    features: {
+      targetEncoding: !args['no-target-encoding'],
+      categoryCodes: args['category-codes'],
+      seed: SEED,
     },
-  );
+  });
   return { stats, model, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -153,13 +142,14 @@ for (let pass = 0; pass < 5; pass++) {
 }
 const rowsPerSecond = Math.round(testRows.length / (best / 1000));
 
-const precision = [0.01, 0.02, 0.05, 0.1].map((k) => precisionAt(probabilities, testLabels, k));
-const recall5 = recallAt(probabilities, testLabels, 0.05);
+const figures = evaluateScores(probabilities, testLabels);
+const precision = figures.precision;
+const recall5 = figures.recallAt5;
 console.log(
-  `test: precision@1% ${f3(precision[0]!)}, @2% ${f3(precision[1]!)}, @5% ${f3(precision[2]!)}, @10% ${f3(precision[3]!)}; recall@5% ${f3(recall5)}; AUC ${f3(auc(probabilities, testLabels))}; logloss ${f3(logloss(probabilities, testLabels))}`,
+  `test: precision@1% ${f3(precision[0]!)}, @2% ${f3(precision[1]!)}, @5% ${f3(precision[2]!)}, @10% ${f3(precision[3]!)}; recall@5% ${f3(recall5)}; AUC ${f3(figures.auc)}; logloss ${f3(figures.logloss)}`,
 );
 console.log(
-  `calibration (deciles, mean predicted / observed): ${calibrationTable(probabilities, testLabels)
+  `calibration (deciles, mean predicted / observed): ${figures.calibration
     .map((b) => `${f3(b.meanPredicted)}/${f3(b.observedRate)}`)
     .join(' ')}`,
 );

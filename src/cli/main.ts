@@ -5,6 +5,7 @@ import { DomainError } from '../core/errors.js';
 import { ledgerProof, ledgerVerify, ledgerVerifyProof } from './commands/ledger.js';
 import { libraryLoad } from './commands/library-load.js';
 import { metrics } from './commands/metrics.js';
+import { modelEvaluate } from './commands/model.js';
 import type { Grouping } from '../app/metrics.js';
 import { permitsDue, permitsList, permitsUsage } from './commands/permits.js';
 import { adminCreate } from './commands/admin-create.js';
@@ -247,6 +248,41 @@ export function buildCli(): Command {
     .action(async (position: number, opts: { user: string; demo: boolean }) => {
       if (!(await ledgerProof(readConfig(), position, opts))) process.exitCode = 1;
     });
+
+  const model = program
+    .command('model')
+    .description('the learned risk model (gradient-boosted trees)');
+  model
+    .command('evaluate')
+    .description(
+      'train on a Korea Customs Service CSV (train), early-stop on valid only, and print the figures on test: precision@1/2/5/10 %, recall@5 %, AUC, calibration deciles',
+    )
+    .requiredOption('--train <file>', 'training rows (KCS CSV form)')
+    .requiredOption('--valid <file>', 'validation rows, for early stopping only')
+    .requiredOption('--test <file>', 'held-back rows the figures are computed on')
+    .addOption(new Option('--seed <n>', 'seed of the draws and folds').default(1).argParser(Number))
+    .option('--out <file>', 'write the model JSON (with its feature statistics) here')
+    .addOption(
+      new Option('--leaves <n>', 'leaves per tree at most (default 511)').argParser(Number),
+    )
+    .addOption(new Option('--rate <x>', 'learning rate (default 0.15)').argParser(Number))
+    .addOption(
+      new Option('--rounds <n>', 'boosting rounds at most (default 1000)').argParser(Number),
+    )
+    .action(
+      (opts: {
+        train: string;
+        valid: string;
+        test: string;
+        seed: number;
+        out?: string;
+        leaves?: number;
+        rate?: number;
+        rounds?: number;
+      }) => {
+        modelEvaluate(opts);
+      },
+    );
 
   const db = program.command('db').description('database');
   db.command('migrate')

@@ -52,6 +52,9 @@ export async function raiseCases(
   range: { from: number; to: number },
   by: { actorId: string; agencyId: string },
 ): Promise<RaisedCases> {
+  // One transaction at a time raises a point's cases, and reads the figures after the lock, so
+  // concurrent batches for one month all end up in its case (none overwrites another's view).
+  await tx.energy.lockPoint(point.administrationId, point.id);
   const comparison = comparisonOf(point);
   const at = ctx.clock.now().toISOString();
   const first = periodOf(comparison, 'P1M', range.from).start;

@@ -253,7 +253,8 @@ export async function raiseCasesFor(
     else byPoint.set(r.pointId, [r]);
   }
   let opened = 0;
-  for (const [id, list] of byPoint) {
+  // Points in one order, so that two batches never wait for each other's locks.
+  for (const [id, list] of [...byPoint].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const point = points.get(id);
     if (point) opened += (await raiseCases(ctx, tx, point, spanOf(list), by)).opened;
   }

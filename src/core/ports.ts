@@ -851,6 +851,12 @@ export interface Repositories {
       to: string;
       limit: number;
     }): Promise<StoredFlowReport[]>;
+    /**
+     * Holds the point until the transaction ends (a no-op update: a row lock on PostgreSQL; the
+     * write transaction already is exclusive on SQLite), so that the cases of one point are raised
+     * by one transaction at a time, each seeing the figures the one before it committed.
+     */
+    lockPoint(administrationId: string, id: string): Promise<boolean>;
     /** Inserts a case; false when the point already has one under that key (left as it was). */
     insertCase(c: EnergyCase): Promise<boolean>;
     /** Replaces a case at the version read; false when it changed meanwhile. */

@@ -86,6 +86,15 @@ export function energyStore(db: Kysely<DB>): Repositories['energy'] {
         .execute();
       return rows.map(toReport);
     },
+    async lockPoint(administrationId, id) {
+      const r = await db
+        .updateTable('energy_points')
+        .set((eb) => ({ version: eb.ref('version') }))
+        .where('administration_id', '=', administrationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
     async insertCase(c) {
       const r = await db
         .insertInto('energy_cases')

@@ -1,20 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../app/bootstrap.js';
-import type { AppContext } from '../app/context.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../app/bootstrap.js';
 import { DEMO_LINE } from '../app/demo-energy.js';
-import { axeSerious } from '../test-support/axe.js';
-import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
-import { freshDatabase, type TestDatabase } from '../test-support/databases.js';
-import { testContext } from '../test-support/app.js';
-import { buildHttpApp } from './app.js';
+import { chromiumAvailable } from '../test-support/browser.js';
+import { consoleSession } from '../test-support/console-session.js';
 
-const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
-const SHOTS = fileURLToPath(new URL('../../test-results', import.meta.url));
 const available = chromiumAvailable('energy browser tests');
 
 /**
@@ -25,100 +15,14 @@ const available = chromiumAvailable('energy browser tests');
  * cases but has no decision to take.
  */
 describe.runIf(available)('energy reconciliation cases in the console, in Chromium', () => {
-  let t: TestDatabase;
-  let ctx: AppContext;
-  let app: FastifyInstance;
-  let browser: Browser;
+  const session = consoleSession('energy-cases');
+  const { signInAs, check, contains, mainNav, consoleErrors } = session;
   let page: Page;
   let base = '';
-  const consoleErrors: string[] = [];
-  let expectedRefusal: RegExp | null = null;
-
-  beforeAll(async () => {
-    if (!existsSync(`${WEB_ROOT}/index.html`)) {
-      throw new Error(`the console is not built (${WEB_ROOT}): run npm run build`);
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    t = await freshDatabase('sqlite');
-    ctx = testContext(t.db);
-    await seedDemo(ctx);
-    app = await buildHttpApp({
-      ctx,
-      bodyLimitBytes: 1024 * 1024,
-      signInLimit: { max: 50, windowMs: 60_000 },
-      webRoot: WEB_ROOT,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    page = await browser.newPage({
-      viewport: { width: 1366, height: 768 },
-      timezoneId: 'Europe/Minsk',
-      locale: 'en-GB',
-    });
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      if (expectedRefusal?.test(m.text())) {
-        expectedRefusal = null;
-        return;
-      }
-      consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
+  beforeAll(() => {
+    page = session.page;
+    base = session.base;
   });
-
-  async function signInAs(username: string) {
-    if (await page.getByRole('button', { name: 'Sign out' }).isVisible())
-      await page.getByRole('button', { name: 'Sign out' }).click();
-    else await page.goto(base);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** Audits the page (axe, serious WCAG A/AA) and checks it does not scroll sideways at 390 px. */
-  async function check(name: string) {
-    expect(await axeSerious(page, name)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/energy-cases-${name}-1366.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-      await expect
-        .poll(
-          () =>
-            page.evaluate(
-              () =>
-                (
-                  globalThis as unknown as {
-                    document: { documentElement: { scrollWidth: number } };
-                  }
-                ).document.documentElement.scrollWidth,
-            ),
-          {
-            message: `${name} scrolls sideways at 390 px`,
-          },
-        )
-        .toBeLessThanOrEqual(390);
-      await page.screenshot({ path: `${SHOTS}/energy-cases-${name}-390.png`, fullPage: true });
-    } finally {
-      await page.setViewportSize({ width: 1366, height: 768 });
-    }
-  }
-
-  /** Waits until the element's text holds `wanted`. */
-  const contains = (locator: Locator, wanted: string | RegExp) =>
-    expect
-      .poll(async () => (await locator.first().textContent()) ?? '', { timeout: 10_000 })
-      .toMatch(typeof wanted === 'string' ? new RegExp(escape(wanted)) : wanted);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-  const mainNav = () => page.getByRole('navigation', { name: 'Main' });
 
   /** A bearer token for the API, to look at or change cases behind the console's back. */
   async function tokenOf(username: string) {
@@ -256,7 +160,7 @@ describe.runIf(available)('energy reconciliation cases in the console, in Chromi
       const decide = view.getByRole('form', { name: 'Decide on the case' });
       await decide.getByLabel('Note', { exact: true }).fill('Declarant contacted.');
       await decide.getByRole('button', { name: 'Add a note' }).click();
-      expectedRefusal = /409/;
+      session.expectRefusal(/409/);
       await page
         .getByRole('dialog', { name: 'Add the note to the case?' })
         .getByRole('button', { name: 'Add the note' })

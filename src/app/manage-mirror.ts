@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { assertAllowed } from '../core/auth/policy.js';
 import type { Principal } from '../core/auth/identity.js';
-import { DomainError, type FieldIssue } from '../core/errors.js';
+import { DomainError, type Checked, type FieldIssue } from '../core/errors.js';
 import {
   reconcileMirror,
   type MirrorGapRow,
@@ -32,6 +32,38 @@ export const MAX_MIRROR_RECORDS = 100_000;
 export const MAX_COMPARED_RECORDS = 500_000;
 
 /**
+ * A batch checked item by item: the valid values, and every problem (at most 100) at its item's
+ * field, an item whose key came before being one.
+ */
+function checkedBatch<T>(
+  inputs: readonly unknown[],
+  validate: (input: unknown) => Checked<T>,
+  keyOf: (value: T) => string,
+  twice: { path: string; reason: string },
+  fieldOf: (index: number, path: string) => string,
+): { values: T[]; issues: FieldIssue[] } {
+  const issues: FieldIssue[] = [];
+  const values: T[] = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, i) => {
+    const checked = validate(input);
+    if (!checked.ok) {
+      for (const issue of checked.issues)
+        if (issues.length < 100) issues.push({ ...issue, path: fieldOf(i, issue.path) });
+      return;
+    }
+    const key = keyOf(checked.value);
+    if (seen.has(key)) {
+      if (issues.length < 100) issues.push({ path: fieldOf(i, twice.path), reason: twice.reason });
+      return;
+    }
+    seen.add(key);
+    values.push(checked.value);
+  });
+  return { values, issues };
+}
+
+/**
  * Records aggregate trade figures, all or nothing: one that is not valid refuses the batch with
  * every problem named, and nothing is written. A figure for a side, partner, HS6 and month already
  * held replaces it (a corrected month).
@@ -49,35 +81,20 @@ export async function recordMirrorRecords(
     throw new DomainError('invalid_input', `send 1 to ${MAX_MIRROR_RECORDS} records`, [
       { path: '', reason: `${inputs.length} records` },
     ]);
-  const issues: FieldIssue[] = [];
   const at = ctx.clock.now().toISOString();
-  const stored: StoredMirrorRecord[] = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, i) => {
-    const checked = validateMirrorRecord(input);
-    if (!checked.ok) {
-      for (const issue of checked.issues)
-        if (issues.length < 100) issues.push({ ...issue, path: fieldOf(i, issue.path) });
-      return;
-    }
-    const r = checked.value;
-    const key = `${r.side}|${r.partner}|${r.hs6}|${r.month}`;
-    if (seen.has(key)) {
-      if (issues.length < 100)
-        issues.push({
-          path: fieldOf(i, '/month'),
-          reason: 'this side, partner, HS6 and month came twice',
-        });
-      return;
-    }
-    seen.add(key);
-    stored.push({
-      ...r,
-      administrationId: principal.administrationId,
-      receivedAt: at,
-      recordedBy: principal.userId,
-    });
-  });
+  const { values, issues } = checkedBatch(
+    inputs,
+    validateMirrorRecord,
+    (r) => `${r.side}|${r.partner}|${r.hs6}|${r.month}`,
+    { path: '/month', reason: 'this side, partner, HS6 and month came twice' },
+    fieldOf,
+  );
+  const stored: StoredMirrorRecord[] = values.map((r) => ({
+    ...r,
+    administrationId: principal.administrationId,
+    receivedAt: at,
+    recordedBy: principal.userId,
+  }));
   if (issues.length > 0)
     throw new DomainError('invalid_input', 'some records are not valid; none was recorded', issues);
   await ctx.storage.write(async (tx) => {
@@ -175,30 +192,20 @@ export async function recordTariffs(
     throw new DomainError('invalid_input', `send 1 to ${MAX_TARIFF_RATES} rates`, [
       { path: '', reason: `${inputs.length} rates` },
     ]);
-  const issues: FieldIssue[] = [];
   const at = ctx.clock.now().toISOString();
-  const stored: StoredTariffRate[] = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, i) => {
-    const checked = validateTariffRate(input);
-    if (!checked.ok) {
-      for (const issue of checked.issues)
-        if (issues.length < 100) issues.push({ ...issue, path: fieldOf(i, issue.path) });
-      return;
-    }
-    if (seen.has(checked.value.hsCode)) {
-      if (issues.length < 100)
-        issues.push({ path: fieldOf(i, '/hsCode'), reason: 'this HS code came twice' });
-      return;
-    }
-    seen.add(checked.value.hsCode);
-    stored.push({
-      ...checked.value,
-      administrationId: principal.administrationId,
-      recordedAt: at,
-      recordedBy: principal.userId,
-    });
-  });
+  const { values, issues } = checkedBatch(
+    inputs,
+    validateTariffRate,
+    (r) => r.hsCode,
+    { path: '/hsCode', reason: 'this HS code came twice' },
+    fieldOf,
+  );
+  const stored: StoredTariffRate[] = values.map((r) => ({
+    ...r,
+    administrationId: principal.administrationId,
+    recordedAt: at,
+    recordedBy: principal.userId,
+  }));
   if (issues.length > 0)
     throw new DomainError('invalid_input', 'some rates are not valid; none was recorded', issues);
   await ctx.storage.write(async (tx) => {

@@ -381,6 +381,15 @@ describe.each(BACKENDS)('mirror reconciliation over HTTP (%s)', (backend) => {
       'row 3, column rate',
     ]);
     expect((await send('GET', '/api/mirror/tariffs', world.tokens.riskAnalyst)).json()).toEqual([]);
+    // A code twice in one batch is refused at its second place.
+    const twice = await send('POST', '/api/mirror/tariffs', world.tokens.riskAnalyst, [
+      { hsCode: '6109', rate: 0.05 },
+      { hsCode: '6109', rate: 0.07 },
+    ]);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json<{ errors: Array<{ field: string; detail: string }> }>().errors).toEqual([
+      expect.objectContaining({ field: '/1/hsCode', detail: 'this HS code came twice' }),
+    ]);
     // The heading at 5 %, the cotton subheading at 12 %.
     const ok = await send(
       'POST',

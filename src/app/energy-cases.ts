@@ -2,13 +2,13 @@ import { assertAllowed } from '../core/auth/policy.js';
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError } from '../core/errors.js';
 import type { Repositories } from '../core/ports.js';
+import { CANONICAL_UNIT, periodOf } from '../core/reconciliation/energy.js';
 import {
-  CANONICAL_UNIT,
-  periodOf,
-  reconcileEnergy,
-  type FlowReport,
-} from '../core/reconciliation/energy.js';
-import { comparisonOf, type EnergyPoint } from '../core/reconciliation/energy-point.js';
+  comparisonOf,
+  reconcileStored,
+  type EnergyPoint,
+  type StoredFlowReport,
+} from '../core/reconciliation/energy-point.js';
 import {
   ENERGY_CASE_KINDS,
   ENERGY_CASE_RESOLUTIONS,
@@ -65,7 +65,7 @@ export async function raiseCases(
     let stop = start;
     for (let m = 0; m < WINDOW_MONTHS && stop < end; m++)
       stop = periodOf(comparison, 'P1M', stop).end;
-    const reports: FlowReport[] = await tx.energy.listReports({
+    const reports = await tx.energy.listReports({
       administrationId: point.administrationId,
       pointId: point.id,
       from: new Date(start).toISOString(),
@@ -84,21 +84,14 @@ async function caseWindow(
   ctx: AppContext,
   tx: Repositories,
   point: EnergyPoint,
-  reports: FlowReport[],
+  reports: StoredFlowReport[],
   at: string,
   by: { actorId: string; agencyId: string },
 ): Promise<RaisedCases> {
   if (reports.length === 0) return { opened: 0, updated: 0 };
-  // Received order: the first figure of a period stands against a later duplicate.
-  const ordered = [...reports].sort((a, b) => {
-    const x = (a as { receivedAt?: string }).receivedAt ?? '';
-    const y = (b as { receivedAt?: string }).receivedAt ?? '';
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const comparison = comparisonOf(point);
   const findings = findingsOf(
-    comparison,
-    reconcileEnergy([comparison], ordered),
+    comparisonOf(point),
+    reconcileStored(point, reports),
     CANONICAL_UNIT[point.commodity],
   );
   if (findings.length === 0) return { opened: 0, updated: 0 };

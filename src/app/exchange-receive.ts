@@ -15,6 +15,7 @@ import { digestOf, exchangeOf, queueNodeMessage, type ExchangeRuntime } from './
 import { takeCosignature, witnessCheckpoint } from './ledger-witness.js';
 import { raiseCases, spanOf } from './energy-cases.js';
 import { readRateTable } from './currency-rates.js';
+import { rateOf } from './manage-mirror.js';
 import {
   validateMirrorRecord,
   type StoredMirrorRecord,
@@ -184,12 +185,7 @@ async function recordPartnerExports(
 ): Promise<void> {
   const table = ctx.settings.exchangeRates ?? (await readRateTable());
   const b = e.body;
-  const rate =
-    b.currency === table.currency
-      ? 1
-      : Object.hasOwn(table.rates, b.currency)
-        ? table.rates[b.currency]
-        : undefined;
+  const rate = rateOf(table, b.currency);
   if (rate === undefined || !(rate > 0))
     throw new Refusal(
       'invalid-envelope',

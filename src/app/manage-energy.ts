@@ -2,9 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { assertAllowed, can } from '../core/auth/policy.js';
 import type { Principal } from '../core/auth/identity.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
-import { reconcileEnergy, type EnergyReconciliation } from '../core/reconciliation/energy.js';
+import type { EnergyReconciliation } from '../core/reconciliation/energy.js';
 import {
-  comparisonOf,
+  reconcileStored,
   validatePoint,
   validateReport,
   type EnergyPoint,
@@ -368,9 +368,7 @@ export async function reconcilePoint(
       'too many reports in the period: ask for a shorter one',
       [{ path: '/querystring/to', reason: `more than ${MAX_RECONCILED_REPORTS} reports` }],
     );
-  // Received order: the first figure of a period stands against a later duplicate.
-  reports.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
-  const result = reconcileEnergy([comparisonOf(point)], reports);
+  const result = reconcileStored(point, reports);
   const summary: Record<string, number> = {};
   for (const p of result.pairs) summary[p.outcome] = (summary[p.outcome] ?? 0) + 1;
   return {

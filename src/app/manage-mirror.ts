@@ -430,7 +430,7 @@ export const DECLARED_STATUSES: readonly ControlStatus[] = CONTROL_STATUSES.filt
 );
 
 /** Units of `currency` one unit of the table's currency buys; undefined without a rate. */
-function rateOf(table: RateTable, currency: string | null): number | undefined {
+export function rateOf(table: RateTable, currency: string | null): number | undefined {
   if (currency === null) return undefined;
   if (currency === table.currency) return 1;
   return Object.hasOwn(table.rates, currency) ? table.rates[currency] : undefined;

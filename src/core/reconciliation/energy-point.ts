@@ -3,6 +3,8 @@ import { Compile } from 'typebox/compile';
 import type { Checked, FieldIssue } from '../errors.js';
 import { schemaIssues } from '../schema-issues.js';
 import {
+  reconcileEnergy,
+  type EnergyReconciliation,
   COMMODITY_HS,
   ENERGY_COMMODITIES,
   FLOW_UNITS,
@@ -149,4 +151,18 @@ export function validateReport(input: unknown): Checked<ReportInput> {
   if (end - start > 32 * 86_400_000)
     return { ok: false, issues: [{ path: '/end', reason: 'a period is at most a month' }] };
   return { ok: true, value: r };
+}
+
+/**
+ * The reconciliation of one point from its stored reports, taken in the order they were received:
+ * the first figure of a period stands against a later duplicate.
+ */
+export function reconcileStored(
+  point: EnergyPoint,
+  reports: readonly StoredFlowReport[],
+): EnergyReconciliation {
+  const ordered = [...reports].sort((a, b) =>
+    a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0,
+  );
+  return reconcileEnergy([comparisonOf(point)], ordered);
 }

@@ -195,13 +195,6 @@ export async function recordInspection(
       });
     }
     const delta = outcomeDelta(outcomeOf(before), outcomeOf([...before, record]));
-    if (delta.controls !== 0 || delta.findings !== 0) {
-      const versions = await tx.declarations.hitVersions(declarationId);
-      if (versions.length > 0)
-        await tx.indicatorStats.adjust(versions, delta.controls, delta.findings);
-      const trader = traderParty(d).id;
-      if (trader !== '') await tx.traderRecords.adjust(trader, delta.controls, delta.findings, at);
-    }
     const seized = (v.seizures ?? []).length > 0;
     await tx.declarations.setStatus(
       declarationId,
@@ -218,6 +211,16 @@ export async function recordInspection(
       corrects: record.corrects,
       feedback: delta,
     });
+    // The feedback comes last: the trader's record is one row every inspection of that trader
+    // updates, so its lock is held only from this update to the commit (with it earlier, 300
+    // inspections at once on PostgreSQL queued past the statement timeout on a loaded machine).
+    if (delta.controls !== 0 || delta.findings !== 0) {
+      const versions = await tx.declarations.hitVersions(declarationId);
+      if (versions.length > 0)
+        await tx.indicatorStats.adjust(versions, delta.controls, delta.findings);
+      const trader = traderParty(d).id;
+      if (trader !== '') await tx.traderRecords.adjust(trader, delta.controls, delta.findings, at);
+    }
   });
   ctx.risk.invalidate(); // trader records changed: scores of their next declarations follow
   return controlView(ctx, principal, declarationId);

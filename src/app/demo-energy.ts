@@ -28,13 +28,28 @@ export async function seedDemoEnergy(ctx: AppContext, analyst: Principal): Promi
     absoluteTolerancePerHour: 0.5,
     agreement: 'SCO Protocol on the exchange of information on energy transfer control (2008)',
   });
+  await recordReports(ctx, analyst, demoEnergyReports(ctx.clock.now().getTime()));
+}
+
+export interface DemoEnergyReport {
+  id: string;
+  source: 'partner' | 'own-meter' | 'declaration';
+  pointId: string;
+  direction: 'import' | 'export';
+  start: string;
+  end: string;
+  quantity: number;
+  unit: 'MWh';
+}
+
+/** The demo line's reports for the three whole Minsk days before `now` (epoch milliseconds). */
+export function demoEnergyReports(now: number): DemoEnergyReport[] {
   const HOUR = 3_600_000;
   // Whole local days in Minsk (UTC+3): the three days before today.
-  const now = ctx.clock.now().getTime();
   const todayMinsk = Math.floor((now + 3 * HOUR) / (24 * HOUR)) * 24 * HOUR - 3 * HOUR;
   const start = todayMinsk - 3 * 24 * HOUR;
   const iso = (t: number) => new Date(t).toISOString();
-  const reports: unknown[] = [];
+  const reports: DemoEnergyReport[] = [];
   let declared = 0;
   for (let h = 0; h < 72; h++) {
     const t = start + h * HOUR;
@@ -73,5 +88,5 @@ export async function seedDemoEnergy(ctx: AppContext, analyst: Principal): Promi
     quantity: Math.round(declared * 0.9),
     unit: 'MWh',
   });
-  await recordReports(ctx, analyst, reports);
+  return reports;
 }

@@ -546,7 +546,11 @@ export interface Repositories {
   traderRecords: {
     find(traderId: string): Promise<TraderRecord | undefined>;
     list(): Promise<TraderRecord[]>;
-    /** Adds (or, for a correction, takes back) controls and findings. */
+    /**
+     * Adds (or, for a correction, takes back) controls and findings. In a write transaction the
+     * change is applied when the transaction commits: a read in the same transaction does not
+     * see it yet.
+     */
     adjust(traderId: string, controls: number, findings: number, at: string): Promise<void>;
   };
   indicatorStats: {

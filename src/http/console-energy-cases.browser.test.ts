@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../app/bootstrap.js';
-import { DEMO_LINE } from '../app/demo-energy.js';
+import { DEMO_LINE, demoEnergyReports } from '../app/demo-energy.js';
 import { chromiumAvailable } from '../test-support/browser.js';
 import { consoleSession } from '../test-support/console-session.js';
 
@@ -50,6 +50,23 @@ describe.runIf(available)('energy reconciliation cases in the console, in Chromi
     return (await res.json()) as CaseShape[];
   }
 
+  /**
+   * Our meter's total for the Minsk month of the hour it read short: how much of the demo's three
+   * days falls in that month depends on today's date, so it is worked out from the demo's figures.
+   */
+  function ownMonthTotal(): string {
+    const own = demoEnergyReports(Date.now()).filter((r) => r.source === 'own-meter');
+    const minskMonth = (iso: string) =>
+      new Date(Date.parse(iso) + 3 * 3_600_000).toISOString().slice(0, 7);
+    const month = minskMonth(own[40]!.start);
+    const total = own
+      .filter((r) => minskMonth(r.start) === month)
+      .reduce((sum, r) => sum + r.quantity, 0);
+    return (Math.round(total * 1000) / 1000).toLocaleString('en-GB', {
+      maximumFractionDigits: 3,
+    });
+  }
+
   it('the demo figures raise a discrepancy and an under-declared case at bootstrap', async () => {
     const cases = await casesOf(await tokenOf('analyst'), '?status=open');
     expect(cases.map((c) => c.kind).sort()).toEqual(['discrepancy', 'under-declared']);
@@ -91,7 +108,7 @@ describe.runIf(available)('energy reconciliation cases in the console, in Chromi
       await contains(figures, '1.037');
       await contains(figures, 'discrepancy');
       await contains(view.getByLabel('Case', { exact: true }), DEMO_LINE);
-      await contains(view.getByLabel('Month total'), '8,528.021 MWh');
+      await contains(view.getByLabel('Month total'), `${ownMonthTotal()} MWh`);
       await contains(view.getByRole('list', { name: 'History of the case' }), 'opened');
       await check('analyst-case');
 

@@ -20,6 +20,7 @@ import { migrateToLatest } from './migrate.js';
 import { createRepositories } from './repositories.js';
 import type { DB } from './schema.js';
 import { WriteBatcher, type CommitProbe } from './write-batcher.js';
+import { TraderRecordChanges } from './trader-store.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -72,6 +73,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     onCommit: () => {
       for (const listener of commitListeners) listener();
     },
+    atEnd: {
+      forJob: () => new TraderRecordChanges(),
+      apply: (trx, kept) => TraderRecordChanges.apply(trx, kept),
+    },
   });
   const read = createRepositories(kysely, backend);
   const held = new Set<string>();
@@ -80,7 +85,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kysely,
     read,
     write: <T>(work: (tx: Repositories) => Promise<T>) =>
-      batcher.run((trx) => work(createRepositories(trx, backend))),
+      batcher.run((trx, atEnd) => work(createRepositories(trx, backend, atEnd))),
     async exclusive<T>(name: string, work: () => Promise<T>) {
       if (held.has(name)) return undefined;
       held.add(name);

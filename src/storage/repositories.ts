@@ -11,7 +11,7 @@ import {
   indicatorStore,
   referenceListStore,
 } from './indicator-store.js';
-import { certificateStore, traderRecordStore } from './trader-store.js';
+import { certificateStore, traderRecordStore, type TraderRecordChanges } from './trader-store.js';
 import { permitStore } from './permit-store.js';
 import { controlStore, metricsStore } from './control-store.js';
 import { cargoStore } from './cargo-store.js';
@@ -23,8 +23,15 @@ import { energyStore } from './energy-store.js';
 import { mirrorStore } from './mirror-store.js';
 import type { DB } from './schema.js';
 
-/** The repositories over one executor: the database itself, or a transaction. */
-export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres'): Repositories {
+/**
+ * The repositories over one executor: the database itself, or a transaction. A job of a write
+ * batch passes the batch's collector of changes applied at its end (trader records).
+ */
+export function createRepositories(
+  db: Kysely<DB>,
+  backend: 'sqlite' | 'postgres',
+  atBatchEnd?: TraderRecordChanges,
+): Repositories {
   return {
     identity: identityStore(db),
     declarations: declarationStore(db),
@@ -32,7 +39,7 @@ export function createRepositories(db: Kysely<DB>, backend: 'sqlite' | 'postgres
     referenceLists: referenceListStore(db),
     approvals: approvalStore(db),
     certificates: certificateStore(db),
-    traderRecords: traderRecordStore(db),
+    traderRecords: traderRecordStore(db, atBatchEnd),
     indicatorStats: indicatorStatsStore(db),
     permits: permitStore(db),
     cargo: cargoStore(db),

@@ -262,6 +262,41 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     expect(await t.db.read.declarations.findById(record(47).id)).toBeUndefined();
   });
 
+  it('counts a trader record change once per kept write and none for a failed one, at the batch end', async () => {
+    const traders = ['GB000000000001', 'GB000000000002', 'GB000000000003'];
+    const writes = Array.from({ length: 90 }, (_, i) =>
+      t.db.write(async (tx) => {
+        const at = `2026-11-02T10:${String(i % 60).padStart(2, '0')}:00.000Z`;
+        const before = await tx.traderRecords.find(traders[i % 3]!);
+        await tx.traderRecords.adjust(traders[i % 3]!, 1, i % 2, at);
+        // Another trader in the same job: batches holding several traders in any order.
+        await tx.traderRecords.adjust(traders[(i + 1) % 3]!, 1, 0, at);
+        // Not visible inside the job: applied at the batch's end.
+        expect(await tx.traderRecords.find(traders[i % 3]!)).toEqual(before);
+        if (i % 30 === 4) throw new Error(`job ${i} fails after adjusting`);
+        return i;
+      }),
+    );
+    const results = await Promise.allSettled(writes);
+    expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([4, 34, 64]);
+    const kept = Array.from({ length: 90 }, (_, i) => i).filter((i) => i % 30 !== 4);
+    const records = await t.db.read.traderRecords.list();
+    expect(records.map((r) => r.traderId)).toEqual(traders);
+    for (const [n, trader] of traders.entries()) {
+      const own = kept.filter((i) => i % 3 === n);
+      const next = kept.filter((i) => (i + 1) % 3 === n);
+      const record = records[n]!;
+      expect(record.controls).toBe(own.length + next.length);
+      expect(record.findings).toBe(own.filter((i) => i % 2 === 1).length);
+      expect(record.traderId).toBe(trader);
+    }
+    // A correction takes back what was counted.
+    await t.db.write((tx) => tx.traderRecords.adjust(traders[0]!, -1, -1, '2026-11-03T00:00:00Z'));
+    const after = await t.db.read.traderRecords.find(traders[0]!);
+    expect(after?.controls).toBe(records[0]!.controls - 1);
+    expect(after?.findings).toBe(records[0]!.findings - 1);
+  });
+
   it('rejects a second row with the same primary key and leaves the first intact', async () => {
     const d = record(5);
     await t.db.write((tx) => tx.declarations.insert(d));

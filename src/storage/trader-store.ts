@@ -67,8 +67,91 @@ export function certificateStore(db: Kysely<DB>): Repositories['certificates'] {
   };
 }
 
-/** Trader compliance records: controls and findings, counted as inspection results arrive. */
-export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords'] {
+/**
+ * Changes to traders' records asked for by the jobs of one write batch, applied at its end.
+ * A trader's record is one row every inspection of that trader updates: applied as the jobs run,
+ * it would be locked from the first job touching it to the batch's COMMIT (up to 100 jobs), and
+ * two batches each holding one trader and wanting the other's would deadlock (PostgreSQL waits a
+ * second before it tells). Applied once per trader, in trader order, just before COMMIT, the lock
+ * is held for a few statements and always taken in the same order.
+ */
+export class TraderRecordChanges {
+  private readonly byTrader = new Map<string, RecordChange>();
+
+  add(traderId: string, controls: number, findings: number, at: string): void {
+    const c = this.byTrader.get(traderId) ?? {
+      controls: 0,
+      findings: 0,
+      lastControlAt: null,
+      lastFindingAt: null,
+    };
+    c.controls += controls;
+    c.findings += findings;
+    if (controls > 0) c.lastControlAt = at;
+    if (findings > 0) c.lastFindingAt = at;
+    this.byTrader.set(traderId, c);
+  }
+
+  /** Applies the changes of every job kept in the batch, in job order, one statement per trader. */
+  static async apply(db: Kysely<DB>, jobs: readonly TraderRecordChanges[]): Promise<void> {
+    const merged = new TraderRecordChanges();
+    for (const job of jobs)
+      for (const [trader, c] of job.byTrader) {
+        const m = merged.byTrader.get(trader);
+        if (!m) {
+          merged.byTrader.set(trader, { ...c });
+          continue;
+        }
+        m.controls += c.controls;
+        m.findings += c.findings;
+        m.lastControlAt = c.lastControlAt ?? m.lastControlAt;
+        m.lastFindingAt = c.lastFindingAt ?? m.lastFindingAt;
+      }
+    const traders = [...merged.byTrader.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const trader of traders) await adjustRecord(db, trader, merged.byTrader.get(trader)!);
+  }
+}
+
+interface RecordChange {
+  controls: number;
+  findings: number;
+  lastControlAt: string | null;
+  lastFindingAt: string | null;
+}
+
+async function adjustRecord(db: Kysely<DB>, traderId: string, c: RecordChange): Promise<void> {
+  if (c.controls === 0 && c.findings === 0 && c.lastControlAt === null && c.lastFindingAt === null)
+    return;
+  await db
+    .insertInto('trader_records')
+    // The row proposed for a first record must pass the CHECKs itself (they are evaluated
+    // before the conflict turns it into an update); a correction always finds a row.
+    .values({
+      trader_id: traderId,
+      controls: Math.max(0, c.controls),
+      findings: Math.min(Math.max(0, c.findings), Math.max(0, c.controls)),
+      last_control_at: c.lastControlAt,
+      last_finding_at: c.lastFindingAt,
+    })
+    .onConflict((oc) =>
+      oc.column('trader_id').doUpdateSet({
+        controls: sql<number>`trader_records.controls + ${c.controls}`,
+        findings: sql<number>`trader_records.findings + ${c.findings}`,
+        last_control_at: c.lastControlAt ?? sql<string | null>`trader_records.last_control_at`,
+        last_finding_at: c.lastFindingAt ?? sql<string | null>`trader_records.last_finding_at`,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * Trader compliance records: controls and findings, counted as inspection results arrive. In a
+ * write batch (`changes` given) adjustments are collected and applied at the batch's end.
+ */
+export function traderRecordStore(
+  db: Kysely<DB>,
+  changes?: TraderRecordChanges,
+): Repositories['traderRecords'] {
   let findQuery: CompiledQuery | undefined;
   return {
     async find(traderId) {
@@ -104,26 +187,13 @@ export function traderRecordStore(db: Kysely<DB>): Repositories['traderRecords']
       }));
     },
     async adjust(traderId, controls, findings, at) {
-      await db
-        .insertInto('trader_records')
-        // The row proposed for a first record must pass the CHECKs itself (they are evaluated
-        // before the conflict turns it into an update); a correction always finds a row.
-        .values({
-          trader_id: traderId,
-          controls: Math.max(0, controls),
-          findings: Math.min(Math.max(0, findings), Math.max(0, controls)),
-          last_control_at: controls > 0 ? at : null,
-          last_finding_at: findings > 0 ? at : null,
-        })
-        .onConflict((oc) =>
-          oc.column('trader_id').doUpdateSet({
-            controls: sql<number>`trader_records.controls + ${controls}`,
-            findings: sql<number>`trader_records.findings + ${findings}`,
-            last_control_at: controls > 0 ? at : sql<string | null>`trader_records.last_control_at`,
-            last_finding_at: findings > 0 ? at : sql<string | null>`trader_records.last_finding_at`,
-          }),
-        )
-        .execute();
+      if (changes) {
+        changes.add(traderId, controls, findings, at);
+        return;
+      }
+      const c = new TraderRecordChanges();
+      c.add(traderId, controls, findings, at);
+      await TraderRecordChanges.apply(db, [c]);
     },
   };
 }

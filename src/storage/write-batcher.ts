@@ -2,8 +2,8 @@ import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import { DomainError } from '../core/errors.js';
 import { TransientConflict } from './database-errors.js';
 
-interface Job<DB> {
-  work: (trx: Transaction<DB>) => Promise<unknown>;
+interface Job<DB, E> {
+  work: (trx: Transaction<DB>, atEnd: E) => Promise<unknown>;
   /** Times it was rolled back by a deadlock and queued again. */
   retries: number;
   resolve: (value: unknown) => void;
@@ -18,12 +18,23 @@ export interface CommitProbe<DB> {
   outcome(token: string): Promise<'committed' | 'aborted' | 'unknown'>;
 }
 
-export interface WriteBatcherOptions<DB> {
+/**
+ * Writes a job asks to have made at the end of its batch (counters on rows many jobs touch): one
+ * collector per job, dropped with the job when it is rolled back to its savepoint, and those of
+ * the kept jobs applied together just before COMMIT.
+ */
+export interface BatchEnd<DB, E> {
+  forJob(): E;
+  apply(trx: Transaction<DB>, kept: readonly E[]): Promise<void>;
+}
+
+export interface WriteBatcherOptions<DB, E = undefined> {
   maxBatch: number;
   concurrentBatches: number;
   probe?: CommitProbe<DB>;
   /** Called after every commit (e.g. to wake the outbox readers). */
   onCommit?: () => void;
+  atEnd?: BatchEnd<DB, E>;
 }
 
 /**
@@ -41,18 +52,18 @@ export interface WriteBatcherOptions<DB> {
 /** How long a batch keeps trying to start its transaction (SQLite locked by another process). */
 const START_RETRY_MS = 5_000;
 
-export class WriteBatcher<DB> {
-  private queue: Job<DB>[] = [];
+export class WriteBatcher<DB, E = undefined> {
+  private queue: Job<DB, E>[] = [];
   private scheduled = false;
   private inFlight = 0;
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly options: WriteBatcherOptions<DB> = { maxBatch: 500, concurrentBatches: 1 },
+    private readonly options: WriteBatcherOptions<DB, E> = { maxBatch: 500, concurrentBatches: 1 },
   ) {}
 
   /** Runs `work` in a savepoint of a shared transaction; resolves after its commit. */
-  run<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Transaction<DB>, atEnd: E) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, retries: 0, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
@@ -80,9 +91,9 @@ export class WriteBatcher<DB> {
     }
   }
 
-  private async flush(batch: Job<DB>[]): Promise<void> {
-    const refused: Array<{ job: Job<DB>; error: unknown }> = [];
-    let retry: Job<DB>[];
+  private async flush(batch: Job<DB, E>[]): Promise<void> {
+    const refused: Array<{ job: Job<DB, E>; error: unknown }> = [];
+    let retry: Job<DB, E>[];
     try {
       retry = await this.commitBatch(batch, refused);
     } finally {
@@ -98,9 +109,9 @@ export class WriteBatcher<DB> {
 
   /** Runs and commits one batch; returns the jobs to run again (deadlock victims). */
   private async commitBatch(
-    batch: Job<DB>[],
-    refused: Array<{ job: Job<DB>; error: unknown }>,
-  ): Promise<Job<DB>[]> {
+    batch: Job<DB, E>[],
+    refused: Array<{ job: Job<DB, E>; error: unknown }>,
+  ): Promise<Job<DB, E>[]> {
     let trx: ControlledTransaction<DB> | undefined;
     // Nothing has run yet when the transaction cannot start (SQLite busy with another process's
     // writes beyond its busy timeout, no PostgreSQL connection): trying again runs nothing twice.
@@ -117,17 +128,20 @@ export class WriteBatcher<DB> {
         await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** attempt, 250)));
       }
     }
-    const done: Array<{ job: Job<DB>; value: unknown }> = [];
-    const retry: Job<DB>[] = [];
+    const done: Array<{ job: Job<DB, E>; value: unknown }> = [];
+    const retry: Job<DB, E>[] = [];
+    const kept: E[] = [];
     let next = 0;
     try {
       for (; next < batch.length; next++) {
         const job = batch[next]!;
         const sp = await trx.savepoint('job').execute();
+        const atEnd = this.options.atEnd?.forJob() as E;
         try {
-          const value = await job.work(sp);
+          const value = await job.work(sp, atEnd);
           await sp.releaseSavepoint('job').execute();
           done.push({ job, value });
+          kept.push(atEnd);
         } catch (error) {
           // Jobs of concurrent batches (or processes) can deadlock although each touches only its
           // own rows: the victim, rolled back to its savepoint, runs again in a later batch.
@@ -142,6 +156,8 @@ export class WriteBatcher<DB> {
           await sp.releaseSavepoint('job').execute();
         }
       }
+      // Past the last job: a failure here loses the whole batch, answered below like any other.
+      if (this.options.atEnd && done.length > 0) await this.options.atEnd.apply(trx, kept);
     } catch (error) {
       await trx
         .rollback()

@@ -61,7 +61,7 @@ export const AssessmentSchema = Type.Object(
     ),
     effects: Type.Array(
       Type.Object({
-        kind: Type.Enum(['certificate', 'compliance-record', 'permit']),
+        kind: Type.Enum(['certificate', 'compliance-record', 'permit', 'model']),
         subject: Type.String(),
         reference: Nullable(Type.String()),
         points: Type.Number(),
@@ -95,6 +95,30 @@ export const AssessmentSchema = Type.Object(
       draw: Type.Number(),
       selected: Type.Boolean(),
     }),
+    trader: Type.Optional(
+      Type.Object(
+        { controls: Type.Integer(), findings: Type.Integer() },
+        { description: "The trader's compliance record as screening saw it" },
+      ),
+    ),
+    model: Type.Optional(
+      Nullable(
+        Type.Object({
+          version: Type.Integer({ description: 'The approved model version screened with' }),
+          featureSet: Type.String(),
+          probability: Type.Number({ description: 'Probability of a finding if controlled' }),
+          topFeatures: Type.Array(
+            Type.Object({
+              feature: Type.String(),
+              value: Nullable(Type.Union([Type.Number(), Type.String()])),
+              contribution: Type.Number({ description: 'Saabas contribution, log-odds' }),
+            }),
+          ),
+          features: Type.Record(Type.String(), Nullable(Type.Union([Type.Number(), Type.String()]))),
+        }),
+        { description: 'The learned model, when one was active (screenings before: absent)' },
+      ),
+    ),
   },
   { title: 'Assessment' },
 );

@@ -11247,7 +11247,7 @@ export interface components {
       }[];
       effects: {
         /** @enum {unknown} */
-        kind: 'certificate' | 'compliance-record' | 'permit';
+        kind: 'certificate' | 'compliance-record' | 'permit' | 'model';
         subject: string;
         reference: string | null;
         points: number;
@@ -11293,6 +11293,28 @@ export interface components {
         draw: number;
         selected: boolean;
       };
+      /** @description The trader's compliance record as screening saw it */
+      trader?: {
+        controls: number;
+        findings: number;
+      };
+      /** @description The learned model, when one was active (screenings before: absent) */
+      model?: {
+        /** @description The approved model version screened with */
+        version: number;
+        featureSet: string;
+        /** @description Probability of a finding if controlled */
+        probability: number;
+        topFeatures: {
+          feature: string;
+          value: (number | string) | null;
+          /** @description Saabas contribution, log-odds */
+          contribution: number;
+        }[];
+        features: {
+          [key: string]: (number | string) | null;
+        };
+      } | null;
     };
     /** Declaration */
     Declaration: {

@@ -7,6 +7,8 @@ import {
   type PermitRequirement,
 } from '../permits/check.js';
 import { SeededRandom } from '../random.js';
+import { scoreDeclaration, type ModelScore } from '../model/risk-model.js';
+import type { RulesFacts } from '../model/declaration-features.js';
 import type { RiskEngine } from './engine.js';
 import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
 import {
@@ -17,7 +19,7 @@ import {
 } from './screening-context.js';
 
 /** Bumped whenever the way an Assessment is computed changes. */
-export const ENGINE_VERSION = 'greenlane-risk/3';
+export const ENGINE_VERSION = 'greenlane-risk/4';
 
 /** How scores become channels, and what lowers or raises them. */
 export interface RiskSettings {
@@ -39,6 +41,11 @@ export interface RiskSettings {
     Exclude<PermitOutcome, 'matched' | 'document-declared'>,
     { points: number; channel: Exclude<Channel, 'green'> | null }
   >;
+  /**
+   * How the learned model's probability of a finding joins the rules' score, when a model is
+   * active: `weight × probability` points (rounded), and at least `channel` from `threshold` on.
+   */
+  model: { weight: number; threshold: number; channel: Exclude<Channel, 'green'> };
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = {
@@ -67,6 +74,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     'wrong-holder': { points: 0, channel: 'red' },
     revoked: { points: 0, channel: 'red' },
   },
+  model: { weight: 40, threshold: 0.9, channel: 'yellow' },
 };
 
 export interface Hit {
@@ -83,12 +91,12 @@ export interface Hit {
 }
 
 export interface ScoreEffect {
-  kind: 'certificate' | 'compliance-record' | 'permit';
-  /** Certificate type, 'finding-rate', or the permit check outcome. */
+  kind: 'certificate' | 'compliance-record' | 'permit' | 'model';
+  /** Certificate type, 'finding-rate', the permit check outcome, or 'probability'. */
   subject: string;
   reference: string | null;
   points: number;
-  /** Permit mismatches: the channel the declaration gets at least. */
+  /** Permit mismatches and a model probability past its threshold: the channel at least. */
   minimumChannel?: Exclude<Channel, 'green'>;
   reason: string;
 }
@@ -113,6 +121,13 @@ export interface Assessment {
     channel: Exclude<Channel, 'green'>;
   } | null;
   random: { share: number; seed: number; draw: number; selected: boolean };
+  /**
+   * The trader's compliance record as screening saw it (what the model's features read).
+   * Assessments made before greenlane-risk/4 have neither this nor `model`.
+   */
+  trader?: { controls: number; findings: number };
+  /** The learned model's view, when a model was active: version, probability, reasons. */
+  model?: ModelScore | null;
 }
 
 /**
@@ -224,6 +239,7 @@ export function assessDeclaration(
           engine.permitRules,
           documentReferences(declaration),
         );
+  /** The channel permits (and the model past its threshold) set at least. */
   let permitFloor: Channel = 'green';
   for (const check of permits) {
     if (check.outcome === 'matched' || check.outcome === 'document-declared') continue;
@@ -249,6 +265,37 @@ export function assessDeclaration(
       points,
       reason: `${trader.findings} findings in ${trader.controls} controls`,
     });
+  }
+  // The model reads what the rules found (before its own effect) and the trader's record.
+  const model =
+    engine.model === null
+      ? null
+      : scoreDeclaration(engine.model, declaration, {
+          hitScore,
+          hits,
+          effects,
+          permits,
+          override,
+          trader: { controls: trader.controls, findings: trader.findings },
+        });
+  if (model) {
+    const rule = settings.model;
+    const reached = model.probability >= rule.threshold;
+    effects.push({
+      kind: 'model',
+      subject: 'probability',
+      reference: `model v${model.version}`,
+      points: Math.round(rule.weight * model.probability),
+      ...(reached ? { minimumChannel: rule.channel } : {}),
+      reason:
+        `the learned model (version ${model.version}) puts the chance of a finding at ` +
+        `${(model.probability * 100).toFixed(1)} %` +
+        (model.topFeatures.length > 0
+          ? `, mostly for ${model.topFeatures.map((f) => f.feature).join(', ')}`
+          : '') +
+        (reached ? ` (at least ${rule.channel} from ${(rule.threshold * 100).toFixed(0)} %)` : ''),
+    });
+    if (reached && rank(rule.channel) > rank(permitFloor)) permitFloor = rule.channel;
   }
   const score = Math.max(0, hitScore + effects.reduce((a, e) => a + e.points, 0));
 
@@ -277,6 +324,8 @@ export function assessDeclaration(
     permits,
     override,
     random: { share: settings.randomShare, seed, draw, selected },
+    trader: { controls: trader.controls, findings: trader.findings },
+    model,
   };
 }
 
@@ -319,4 +368,20 @@ function itemsOf(d: DeclarationContent): Array<{ itemSequence: number; hsCode: s
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What the model's features read of an Assessment: the same facts at screening (before the
+ * model's effect) and at training (from the stored assessment), as `declarationFeatures` ignores
+ * the model's own effect. Assessments before greenlane-risk/4 have no trader record (missing).
+ */
+export function rulesFactsOf(a: Assessment): RulesFacts {
+  return {
+    hitScore: a.hitScore,
+    hits: a.hits,
+    effects: a.effects.filter((e) => e.kind !== 'model'),
+    permits: a.permits,
+    override: a.override,
+    trader: a.trader ?? null,
+  };
 }

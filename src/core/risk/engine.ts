@@ -12,6 +12,7 @@ import type { Indicator, ReferenceList } from './indicator.js';
 import type { PermitRules } from '../permits/check.js';
 import { NO_RIGHTS, type RightsRegister } from '../ipr/register.js';
 import type { ScreeningContext } from './screening-context.js';
+import type { ModelInUse } from '../model/risk-model.js';
 
 /** An indicator ready to screen with: its compiled condition and guards. */
 export interface CompiledIndicator {
@@ -145,14 +146,18 @@ export class RiskEngine {
   readonly rights: RightsRegister;
   /** The mirror reconciliation's latest gaps, for the mirror helpers. */
   readonly mirror: MirrorGaps;
+  /** The approved learned model in use, or null. */
+  readonly model: ModelInUse | null;
 
   constructor(
     indicators: readonly CompiledIndicator[],
     permitRules: PermitRules | null = null,
     rights: RightsRegister = NO_RIGHTS,
     mirror: MirrorGaps = NO_MIRROR,
+    model: ModelInUse | null = null,
   ) {
     this.indicators = indicators;
+    this.model = model;
     this.permitRules = permitRules;
     this.rights = rights;
     this.mirror = mirror;

@@ -62,7 +62,7 @@ export async function amendDeclaration(
   const { content, judgedAt } = await admitCandidate(ctx, principal, applied.value, d.receivedAt, {
     dateAdmitted: applied.value.submittedAt === d.submittedAt,
   });
-  const assessment = await assessCandidate(ctx, content, judgedAt);
+  const assessment = await assessCandidate(ctx, content, judgedAt, principal.administrationId);
   const record: DeclarationRecord = {
     ...d,
     ...content,

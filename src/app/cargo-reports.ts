@@ -144,7 +144,12 @@ export async function lodgeCargoReport(
       earlier.receivedAt,
       { dateAdmitted: true, declarantField: declarantField(ens.sourcePaths) },
     );
-    const assessment = await assessCandidate(ctx, content, earlier.receivedAt);
+    const assessment = await assessCandidate(
+      ctx,
+      content,
+      earlier.receivedAt,
+      principal.administrationId,
+    );
     const decision = await decide(ctx.storage.read, assessment, content, settings);
     const amended: DeclarationRecord = {
       ...earlier,
@@ -240,7 +245,7 @@ export async function lodgeCargoReport(
     receivedAt,
     { dateAdmitted: true, declarantField: declarantField(ens.sourcePaths) },
   );
-  const assessment = await assessCandidate(ctx, content, receivedAt);
+  const assessment = await assessCandidate(ctx, content, receivedAt, principal.administrationId);
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const agencyId = await owningCustomsAgency(ctx, principal);
   const country = await administrationCountry(ctx, principal);
@@ -384,7 +389,12 @@ export async function replyToReferral(
     })),
   };
   const content = checkContent(withDocuments, receivedAt, new Map());
-  const assessment = await assessCandidate(ctx, content, declaration.receivedAt);
+  const assessment = await assessCandidate(
+    ctx,
+    content,
+    declaration.receivedAt,
+    principal.administrationId,
+  );
   const settings = options.referrals ?? ctx.settings.cargo ?? DEFAULT_REFERRAL_SETTINGS;
   const decision = await decide(ctx.storage.read, assessment, content, settings);
   const amended: DeclarationRecord = {

@@ -81,14 +81,16 @@ export async function admitCandidate(
 
 /**
  * Screens normalised content with the engine in force (pure CPU and reads: before the write).
- * Permits, certificates and lodging limits are judged at `at`: when GreenLane received it.
+ * Permits, certificates and lodging limits are judged at `at`: when GreenLane received it; the
+ * learned model is the one the administration approved, if any.
  */
 export function assessCandidate(
   ctx: AppContext,
   content: DeclarationContent,
   at: string,
+  administrationId: string,
 ): Promise<Assessment> {
-  return screen(ctx.risk, ctx.storage.read, content, undefined, at);
+  return screen(ctx.risk, ctx.storage.read, content, undefined, at, administrationId);
 }
 
 /** The stored record of a new declaration lodged by `principal` with `agencyId`. */

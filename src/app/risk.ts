@@ -9,6 +9,7 @@ import {
 } from '../core/risk/assess.js';
 import { compileIndicators, RiskEngine } from '../core/risk/engine.js';
 import { PermitRules } from '../core/permits/check.js';
+import { loadRiskModel, type ModelInUse } from '../core/model/risk-model.js';
 import { RightsRegister } from '../core/ipr/register.js';
 import { reconcileMirror } from '../core/reconciliation/mirror.js';
 import { MirrorGaps, NO_MIRROR } from '../core/reconciliation/mirror-gaps.js';
@@ -69,6 +70,26 @@ export function riskRuntime(
     }
     return mirror.gaps;
   };
+  // The approved models, one per administration: parsed and compiled once per version.
+  const compiled = new Map<string, ModelInUse>();
+  const activeModels = async (): Promise<Map<string, ModelInUse>> => {
+    const active = await storage.read.riskModels.listActive();
+    const models = new Map<string, ModelInUse>();
+    for (const { administrationId, version } of active) {
+      const key = `${administrationId}/${version}`;
+      let inUse = compiled.get(key);
+      if (!inUse) {
+        const record = await storage.read.riskModels.find(administrationId, version);
+        if (!record) continue; // retired meanwhile
+        inUse = loadRiskModel(version, record.model);
+        compiled.set(key, inUse);
+      }
+      models.set(administrationId, inUse);
+    }
+    for (const key of compiled.keys())
+      if (!active.some((a) => `${a.administrationId}/${a.version}` === key)) compiled.delete(key);
+    return models;
+  };
   const current = () => {
     const now = clock.now().getTime();
     if (!built || now - built.at > maxAgeMs) {
@@ -80,7 +101,8 @@ export function riskRuntime(
         storage.read.indicators.listActive(),
         storage.read.ipr.listAccepted(),
         mirrorGaps().catch(() => NO_MIRROR),
-      ]).then(([l, indicators, applications, gaps]) => {
+        activeModels(),
+      ]).then(([l, indicators, applications, gaps, models]) => {
         const at = clock.now().toISOString();
         const inForce = indicators.filter((i) => i.status === 'active' && isInForce(i, at));
         return new RiskEngine(
@@ -88,6 +110,7 @@ export function riskRuntime(
           new PermitRules(settings.permitRequirements, l),
           new RightsRegister(applications),
           gaps,
+          models,
         );
       });
       built = { at: now, engine, lists };
@@ -138,7 +161,8 @@ export async function traderProfile(
 
 /**
  * Screens a normalised declaration with the current engine, judging validity at `at` (receipt);
- * the random seed is drawn here and recorded.
+ * the random seed is drawn here and recorded. The learned model is the active one of
+ * `administrationId` (none when not given).
  */
 export async function screen(
   risk: RiskRuntime,
@@ -146,6 +170,7 @@ export async function screen(
   declaration: DeclarationContent,
   seed: number = randomInt(0, 2 ** 32),
   at: string = declaration.submittedAt,
+  administrationId?: string,
 ): Promise<Assessment> {
   const engine = await risk.engine();
   const profile = await traderProfile(read, declaration, engine);
@@ -156,6 +181,7 @@ export async function screen(
     risk.settings,
     seed,
     at,
+    administrationId === undefined ? null : (engine.models.get(administrationId) ?? null),
   );
 }
 

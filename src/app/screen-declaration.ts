@@ -24,6 +24,13 @@ export async function screenWithoutStoring(
   }
   return {
     declaration: checked.value,
-    assessment: await screen(ctx.risk, ctx.storage.read, checked.value, options.seed),
+    assessment: await screen(
+      ctx.risk,
+      ctx.storage.read,
+      checked.value,
+      options.seed,
+      undefined,
+      principal.administrationId,
+    ),
   };
 }

@@ -53,7 +53,7 @@ export async function submitDeclaration(
     ...(request.translateIssues ? { translate: request.translateIssues } : {}),
   });
   const owningAgencyId = await owningCustomsAgency(ctx, principal);
-  const assessment = await assessCandidate(ctx, content, judgedAt);
+  const assessment = await assessCandidate(ctx, content, judgedAt, principal.administrationId);
   const record = lodgingRecord(
     ctx,
     principal,

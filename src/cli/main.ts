@@ -5,7 +5,7 @@ import { DomainError } from '../core/errors.js';
 import { ledgerProof, ledgerVerify, ledgerVerifyProof } from './commands/ledger.js';
 import { libraryLoad } from './commands/library-load.js';
 import { metrics } from './commands/metrics.js';
-import { modelEvaluate } from './commands/model.js';
+import { modelEvaluate, modelTrain } from './commands/model.js';
 import type { Grouping } from '../app/metrics.js';
 import { permitsDue, permitsList, permitsUsage } from './commands/permits.js';
 import { adminCreate } from './commands/admin-create.js';
@@ -281,6 +281,27 @@ export function buildCli(): Command {
         rounds?: number;
       }) => {
         modelEvaluate(opts);
+      },
+    );
+  model
+    .command('train')
+    .description(
+      "train a version on the database's inspection outcomes (controls lodged in [from, to)), store it as a draft and print its card; a second analyst approves it in the console or the API",
+    )
+    .requiredOption('--from <date>', 'first lodging date learned from')
+    .requiredOption('--to <date>', 'end of the window (exclusive)')
+    .option('--evaluate-from <date>', 'start of the held-back period (default: last fifth)')
+    .addOption(new Option('--seed <n>', 'seed of the draws').default(1).argParser(Number))
+    .option('-u, --user <username>', 'as this customs risk analyst', 'analyst')
+    .action(
+      async (opts: {
+        from: string;
+        to: string;
+        evaluateFrom?: string;
+        seed: number;
+        user: string;
+      }) => {
+        await modelTrain(readConfig(), opts);
       },
     );
 

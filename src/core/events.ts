@@ -55,7 +55,8 @@ export type EventKind =
   | 'energy-flow.recorded'
   | 'energy-statement.countersigned'
   | `energy-case.${'opened' | 'close' | 'reopen' | 'note' | 'alert-sent'}`
-  | 'trade-mirror.recorded';
+  | 'trade-mirror.recorded'
+  | `risk-model.${'trained' | 'submitted' | 'approved' | 'rejected' | 'activated' | 'retired'}`;
 
 /** What the events that put a declaration on a worklist carry (and the live stream shows). */
 export interface LodgingData {
@@ -120,7 +121,12 @@ export const LODGING_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([
 
 /** Changes after which a process must rebuild its risk engine. */
 export function changesIndicators(kind: EventKind): boolean {
-  return kind.startsWith('indicator.') || kind.startsWith('reference-list.');
+  return (
+    kind.startsWith('indicator.') ||
+    kind.startsWith('reference-list.') ||
+    kind === 'risk-model.activated' ||
+    kind === 'risk-model.retired'
+  );
 }
 
 /** A durable outbox subscriber: it gets every event at least once, in order, from its cursor. */

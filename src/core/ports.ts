@@ -972,6 +972,34 @@ export interface Repositories {
       by: string,
     ): Promise<void>;
   };
+  /**
+   * Versions of the learned risk model (issue 20), one family per administration: trained by an
+   * analyst, submitted, approved by a second person, then active until a newer version
+   * supersedes it or it is retired. At most one version of an administration is active.
+   */
+  riskModels: {
+    /** The number the administration's next trained version gets (1 for the first). */
+    nextVersion(administrationId: string): Promise<number>;
+    /** Stores a new version; a version taken meanwhile is a `conflict` DomainError. */
+    insert(record: RiskModelRecord): Promise<void>;
+    find(administrationId: string, version: number): Promise<RiskModelRecord | undefined>;
+    /** The administration's versions, newest first, without the model JSON. */
+    list(administrationId: string): Promise<RiskModelSummary[]>;
+    /** The active version of every administration that has one: cheap, for the screening runtime. */
+    listActive(): Promise<Array<{ administrationId: string; version: number }>>;
+    /**
+     * Moves a version from status `from` to `to` with the given fields, only if it is still
+     * `from` (compare and set); false when it was not (nothing written). Making a second version
+     * of an administration active is a `conflict` DomainError.
+     */
+    transition(
+      administrationId: string,
+      version: number,
+      from: RiskModelStatus,
+      to: RiskModelStatus,
+      fields: RiskModelTransitionFields,
+    ): Promise<boolean>;
+  };
   idempotency: {
     find(userId: string, key: string): Promise<StoredIdempotentResponse | undefined>;
     /** Records the response; false when the key was taken meanwhile (nothing written). */
@@ -1040,3 +1068,54 @@ export interface DeclaredImportItem {
   currency: string | null;
   netMass: number | null;
 }
+
+export const RISK_MODEL_STATUSES = [
+  'draft',
+  'awaiting-approval',
+  'active',
+  'superseded',
+  'rejected',
+  'retired',
+] as const;
+export type RiskModelStatus = (typeof RISK_MODEL_STATUSES)[number];
+
+/** A version of the learned risk model without its trees: what lists and the console show. */
+export interface RiskModelSummary {
+  /** The administration whose declarations it screens. */
+  administrationId: string;
+  version: number;
+  status: RiskModelStatus;
+  /** The user who trained it and their agency. */
+  trainedBy: string;
+  trainedByAgencyId: string;
+  trainedAt: string;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  /** Who approved or rejected it (never the trainer), when, and why. */
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  activatedAt: string | null;
+  /** When it stopped being active (superseded or retired). */
+  endedAt: string | null;
+  /** The model card (JSON object): data window, features, figures on the held-back period. */
+  card: Record<string, unknown>;
+}
+
+export interface RiskModelRecord extends RiskModelSummary {
+  /** The model file (JSON object): feature statistics and trees. */
+  model: Record<string, unknown>;
+}
+
+export type RiskModelTransitionFields = Partial<
+  Pick<
+    RiskModelSummary,
+    | 'submittedBy'
+    | 'submittedAt'
+    | 'decidedBy'
+    | 'decidedAt'
+    | 'decisionNote'
+    | 'activatedAt'
+    | 'endedAt'
+  >
+>;

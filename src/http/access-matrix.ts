@@ -274,6 +274,16 @@ export const ROUTE_ACCESS: Record<string, 'public' | readonly Caller[]> = {
     'kz-admin',
   ],
 
+  // The learned risk model: each administration's own versions (KZ sees and changes only KZ's).
+  'GET /api/models': ['admin', ...ANALYSTS, 'manager', 'kz-analyst', 'kz-admin'],
+  'POST /api/models': [...ANALYSTS, 'kz-analyst'],
+  'GET /api/models/{version}': ['admin', ...ANALYSTS, 'manager', 'kz-analyst', 'kz-admin'],
+  'GET /api/models/{version}/drift': ['admin', ...ANALYSTS, 'manager', 'kz-analyst', 'kz-admin'],
+  'POST /api/models/{version}/submit': [...ANALYSTS, 'kz-analyst'],
+  'POST /api/models/{version}/approve': [...ANALYSTS, 'kz-analyst'],
+  'POST /api/models/{version}/reject': [...ANALYSTS, 'kz-analyst'],
+  'POST /api/models/{version}/retire': [...ANALYSTS, 'kz-analyst'],
+
   // The sample names a GB carrier the demo trader is registered to represent; the other does not.
   'POST /api/cargo-reports': [
     'trader',

@@ -34,6 +34,7 @@ import { energyRoutes } from './routes/energy.js';
 import { energyCaseRoutes } from './routes/energy-cases.js';
 import { energyStatementRoutes } from './routes/energy-statements.js';
 import { mirrorRoutes } from './routes/mirror.js';
+import { modelRoutes } from './routes/models.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { systemRoutes } from './routes/system.js';
 import { exchangeRoutes } from './routes/exchange.js';
@@ -273,6 +274,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<FastifyInstanc
   await app.register(energyCaseRoutes, { ctx: options.ctx });
   await app.register(energyStatementRoutes, { ctx: options.ctx });
   await app.register(mirrorRoutes, { ctx: options.ctx });
+  await app.register(modelRoutes, { ctx: options.ctx });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
     app.swagger(),
   );

@@ -91,7 +91,8 @@ function pathFor(route: Route, fx: Fixtures): string {
     .replace('{traderId}', fx.traderEori)
     .replace('{version}', '1')
     .replace('{a}', '1')
-    .replace('{b}', '1');
+    .replace('{b}', '1')
+    .concat(p.endsWith('/drift') ? '?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z' : '');
 }
 
 const MATRIX_POINT = {
@@ -276,6 +277,10 @@ function bodyFor(route: Route, caller: Caller, eori: string | null): InjectOptio
   if (k === 'POST /api/energy/cases/{id}/alert') return json({ expectedVersion: 99 });
   if (k === 'POST /api/energy/statements/check' || k === 'POST /api/energy/statements/countersign')
     return json({ note: 'not a statement\n' });
+  if (k === 'POST /api/models')
+    return json({ from: '2000-01-01T00:00:00Z', to: new Date().toISOString() });
+  if (k === 'POST /api/models/{version}/reject' || k === 'POST /api/models/{version}/retire')
+    return json({ note: 'matrix test' });
   if (k === 'POST /api/mirror/send') return json({ to: 'KZ/KGD' });
   if (k === 'POST /api/mirror/tariffs') return json([{ hsCode: '8507', rate: 0.05 }]);
   if (k === 'POST /api/mirror/records')

@@ -114,7 +114,10 @@ export const AssessmentSchema = Type.Object(
               contribution: Type.Number({ description: 'Saabas contribution, log-odds' }),
             }),
           ),
-          features: Type.Record(Type.String(), Nullable(Type.Union([Type.Number(), Type.String()]))),
+          features: Type.Record(
+            Type.String(),
+            Nullable(Type.Union([Type.Number(), Type.String()])),
+          ),
         }),
         { description: 'The learned model, when one was active (screenings before: absent)' },
       ),

@@ -18,6 +18,7 @@ import * as m0016 from './migrations/0016-energy.js';
 import * as m0017 from './migrations/0017-mirror.js';
 import * as m0018 from './migrations/0018-energy-cases.js';
 import * as m0019 from './migrations/0019-mirror-tariffs.js';
+import * as m0020 from './migrations/0020-risk-models.js';
 
 type Dialect = 'sqlite' | 'postgres';
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -43,6 +44,7 @@ const STEPS: Record<string, Step> = {
   '0017-mirror': m0017,
   '0018-energy-cases': m0018,
   '0019-mirror-tariffs': m0019,
+  '0020-risk-models': m0020,
 };
 
 /** Brings the schema up to date; safe to run at every start. */

@@ -21,6 +21,7 @@ import { exchangeStore } from './exchange-store.js';
 import { iprStore } from './ipr-store.js';
 import { energyStore } from './energy-store.js';
 import { mirrorStore } from './mirror-store.js';
+import { riskModelStore } from './risk-model-store.js';
 import type { DB } from './schema.js';
 
 /**
@@ -53,6 +54,7 @@ export function createRepositories(
     ipr: iprStore(db),
     energy: energyStore(db),
     mirror: mirrorStore(db),
+    riskModels: riskModelStore(db),
     idempotency: idempotencyStore(db),
   };
 }

@@ -297,6 +297,23 @@ export interface DB {
     created_by: string;
     updated_at: string;
   };
+  risk_models: {
+    administration_id: string;
+    version: number;
+    status: string;
+    trained_by: string;
+    trained_by_agency_id: string;
+    trained_at: string;
+    submitted_by: string | null;
+    submitted_at: string | null;
+    decided_by: string | null;
+    decided_at: string | null;
+    decision_note: string | null;
+    activated_at: string | null;
+    ended_at: string | null;
+    card: string;
+    model: string;
+  };
   trader_records: {
     trader_id: string;
     controls: number;

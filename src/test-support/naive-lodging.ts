@@ -39,7 +39,7 @@ export async function naiveLodging(
   const receivedAt = ctx.clock.now().toISOString();
   const content = checkCandidate(input, receivedAt, 'declaration');
   const agencyId = await owningCustomsAgency(ctx, principal);
-  const assessment = await assessCandidate(ctx, content, receivedAt);
+  const assessment = await assessCandidate(ctx, content, receivedAt, principal.administrationId);
   const record = lodgingRecord(ctx, principal, agencyId, content, 'json', assessment, receivedAt);
   // The check, read outside the transaction that writes: the bug.
   const earlier = await db.read.declarations.findByReference(

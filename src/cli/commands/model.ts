@@ -11,6 +11,13 @@ import {
   type ScoreEvaluation,
 } from '../../core/model/evaluate.js';
 import { readKcsFile } from '../kcs-files.js';
+import { principalOfUser } from '../../app/authenticate.js';
+import { closeTrainers, trainModel, type ModelCard } from '../../app/manage-models.js';
+import type { Config } from '../../config.js';
+import { DomainError } from '../../core/errors.js';
+import type { RankingFigures } from '../../core/model/model-card.js';
+import type { RiskModelSummary } from '../../core/ports.js';
+import { openRuntime } from '../runtime.js';
 
 export interface ModelEvaluateOptions {
   train: string;
@@ -110,4 +117,81 @@ export function modelEvaluate(
     trainSeconds,
     model: file,
   };
+}
+
+export interface ModelTrainOptions {
+  from: string;
+  to: string;
+  evaluateFrom?: string;
+  seed: number;
+  /** Trained as this user (a customs risk analyst). */
+  user: string;
+}
+
+/**
+ * `greenlane model train`: trains a version on the database's inspection outcomes as the given
+ * analyst (the same use case as POST /api/models), stores it as a draft and prints its card's
+ * figures. Approval stays in the console or the API: a second analyst's.
+ */
+export async function modelTrain(
+  config: Config,
+  options: ModelTrainOptions,
+  out: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+): Promise<RiskModelSummary> {
+  if (!Number.isInteger(options.seed)) throw new Error('--seed must be a whole number');
+  const runtime = await openRuntime(config);
+  try {
+    const principal = await principalOfUser(runtime.ctx, options.user);
+    const trained = await trainModel(runtime.ctx, principal, {
+      from: options.from,
+      to: options.to,
+      ...(options.evaluateFrom !== undefined ? { evaluateFrom: options.evaluateFrom } : {}),
+      params: { seed: options.seed },
+    }).catch((e: unknown) => {
+      if (e instanceof DomainError && e.issues.length > 0)
+        throw new Error(
+          e.issues
+            .map(
+              (i) =>
+                `--${i.path.slice(1).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.reason}`,
+            )
+            .join('; '),
+        );
+      throw e;
+    });
+    const card = trained.card as unknown as ModelCard;
+    out(
+      `model version ${trained.version} trained (draft): ${card.rows.train} controls learned from (${card.rows.trainPositives} with findings, ${card.rows.trainRandom} random), ${card.rows.earlyStopping} for early stopping, ${card.rows.heldBack} held back from ${card.window.evaluateFrom}`,
+    );
+    out(
+      `${card.training.bestIteration} trees kept of ${card.training.roundsTrained}; most important: ${[
+        ...card.features,
+      ]
+        .sort((a, b) => b.importance - a.importance)
+        .slice(0, 5)
+        .map((f) => `${f.name} ${f3(f.importance)}`)
+        .join(', ')}`,
+    );
+    const e = card.evaluation;
+    const figures = (label: string, f: RankingFigures | null) => {
+      if (!f) return out(`${label}: none`);
+      out(
+        `${label}: ${f.rows} rows, ${f.positives} findings; precision ${(
+          ['1', '2', '5', '10'] as const
+        )
+          .map((k) => `@${k}% ${f.precisionAt[k] === null ? '-' : f3(f.precisionAt[k])}`)
+          .join(', ')}; AUC ${f.auc === null ? '-' : f3(f.auc)}`,
+      );
+    };
+    if (e) {
+      figures('held back, all controls (biased: chosen by the rules)', e.all);
+      figures('held back, random sample (unbiased), model', e.random);
+      figures('held back, random sample (unbiased), rules', e.rulesOnRandom);
+    } else out('nothing held back: no figures');
+    out(`submit and have a second analyst approve it: POST /api/models/${trained.version}/submit`);
+    return trained;
+  } finally {
+    await closeTrainers();
+    await runtime.close();
+  }
 }

@@ -28,6 +28,7 @@ export const SUBJECTS = [
   'trader-record',
   'performance-metrics',
   'training-data',
+  'risk-model',
   'method-information',
   'exchange-message',
   'agency-message',
@@ -600,6 +601,22 @@ export const POLICY: readonly Rule[] = [
     roles: ['risk_analyst', 'manager', 'admin'],
     agencyKinds: ['customs'],
     reason: 'labelled examples for the learned model hold whole declarations: customs only',
+  },
+  {
+    actions: ['read'],
+    subject: 'risk-model',
+    roles: ['risk_analyst', 'manager', 'admin'],
+    agencyKinds: ['customs'],
+    reason:
+      "the learned model's versions, cards and drift: customs analysts, managers and administrators",
+  },
+  {
+    actions: ['author', 'approve'],
+    subject: 'risk-model',
+    roles: ['risk_analyst'],
+    agencyKinds: ['customs'],
+    reason:
+      'customs risk analysts train, submit and approve models; nobody approves a version they trained or submitted',
   },
   {
     actions: ['read'],

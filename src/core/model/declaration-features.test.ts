@@ -191,13 +191,7 @@ describe('declaration features', () => {
     };
     // Stored as JSON and loaded back, as the node does.
     const inUse = loadRiskModel(3, JSON.parse(JSON.stringify(file)));
-    const engine = new RiskEngine(
-      compileIndicators([], new Map()),
-      null,
-      undefined,
-      undefined,
-      inUse,
-    );
+    const engine = new RiskEngine(compileIndicators([], new Map()));
     const trader: ScreeningTrader = {
       id: 'BY100',
       country: 'BY',
@@ -218,6 +212,7 @@ describe('declaration features', () => {
         settings,
         7,
         DATE,
+        inUse,
       );
     const suspect = from('CM');
     const plain = from('CN');

@@ -157,7 +157,7 @@ export function hsSection(hs: string): string {
 type Item = DeclarationContent['goodsItems'][number];
 
 /** The item that carries the most value (the first by sequence among equals). */
-function mainItem(d: DeclarationContent): Item {
+export function mainItem(d: DeclarationContent): Item {
   let main = d.goodsItems[0]!;
   for (const g of d.goodsItems)
     if (

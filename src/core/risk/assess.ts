@@ -7,7 +7,7 @@ import {
   type PermitRequirement,
 } from '../permits/check.js';
 import { SeededRandom } from '../random.js';
-import { scoreDeclaration, type ModelScore } from '../model/risk-model.js';
+import { scoreDeclaration, type ModelInUse, type ModelScore } from '../model/risk-model.js';
 import type { RulesFacts } from '../model/declaration-features.js';
 import type { RiskEngine } from './engine.js';
 import { CONTROL_FORMS, type ControlForm, type PriorityArea } from './indicator.js';
@@ -135,7 +135,8 @@ export interface Assessment {
  * certificate reductions and the compliance-record penalty, lets direct-channel indicators
  * override, and draws the random selection from `seed`. Same inputs, same Assessment.
  * Permits, certificates and lodging limits are judged at `at`: the time GreenLane received the
- * declaration (the declared date only for history screened in bulk).
+ * declaration (the declared date only for history screened in bulk). `learned` is the approved
+ * model of the declaration's administration, if any: its probability joins the score.
  */
 export function assessDeclaration(
   engine: RiskEngine,
@@ -144,6 +145,7 @@ export function assessDeclaration(
   settings: RiskSettings,
   seed: number,
   at: string = declaration.submittedAt,
+  learned: ModelInUse | null = null,
 ): Assessment {
   const hits: Hit[] = [];
   const weights = new Map<number, number>();
@@ -268,9 +270,9 @@ export function assessDeclaration(
   }
   // The model reads what the rules found (before its own effect) and the trader's record.
   const model =
-    engine.model === null
+    learned === null
       ? null
-      : scoreDeclaration(engine.model, declaration, {
+      : scoreDeclaration(learned, declaration, {
           hitScore,
           hits,
           effects,

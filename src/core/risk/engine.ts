@@ -146,18 +146,18 @@ export class RiskEngine {
   readonly rights: RightsRegister;
   /** The mirror reconciliation's latest gaps, for the mirror helpers. */
   readonly mirror: MirrorGaps;
-  /** The approved learned model in use, or null. */
-  readonly model: ModelInUse | null;
+  /** The approved learned models in use, by administration. */
+  readonly models: ReadonlyMap<string, ModelInUse>;
 
   constructor(
     indicators: readonly CompiledIndicator[],
     permitRules: PermitRules | null = null,
     rights: RightsRegister = NO_RIGHTS,
     mirror: MirrorGaps = NO_MIRROR,
-    model: ModelInUse | null = null,
+    models: ReadonlyMap<string, ModelInUse> = new Map(),
   ) {
     this.indicators = indicators;
-    this.model = model;
+    this.models = models;
     this.permitRules = permitRules;
     this.rights = rights;
     this.mirror = mirror;

@@ -297,6 +297,62 @@ describe.each(BACKENDS)('storage contract on %s', (backend) => {
     expect(after?.findings).toBe(records[0]!.findings - 1);
   });
 
+  it('keeps versions of the risk model per administration, one active, changed by compare and set', async () => {
+    const analyst = world.principals.riskAnalyst;
+    const admin = analyst.administrationId;
+    const version = (v: number) => ({
+      administrationId: admin,
+      version: v,
+      status: 'draft' as const,
+      trainedBy: analyst.userId,
+      trainedByAgencyId: analyst.agencyId,
+      trainedAt: '2026-11-02T10:00:00.000Z',
+      submittedBy: null,
+      submittedAt: null,
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+      activatedAt: null,
+      endedAt: null,
+      card: { window: { from: 'a' }, figures: [0.5, null] },
+      model: { kind: 'greenlane-risk-model', trees: [[1, 2]] },
+    });
+    const models = t.db.read.riskModels;
+    expect(await models.nextVersion(admin)).toBe(1);
+    await t.db.write((tx) => tx.riskModels.insert(version(1)));
+    await t.db.write((tx) => tx.riskModels.insert(version(2)));
+    await expect(t.db.write((tx) => tx.riskModels.insert(version(2)))).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(await models.nextVersion(admin)).toBe(3);
+    expect(await models.nextVersion('another-administration')).toBe(1);
+    expect(await models.find(admin, 1)).toEqual(version(1));
+    expect(await models.find('another-administration', 1)).toBeUndefined();
+    const listed = await models.list(admin);
+    expect(listed.map((m) => m.version)).toEqual([2, 1]);
+    expect(listed[0]).not.toHaveProperty('model');
+    expect(listed[0]!.card).toEqual(version(2).card);
+
+    const at = { activatedAt: '2026-11-03T00:00:00.000Z' };
+    expect(
+      await t.db.write((tx) => tx.riskModels.transition(admin, 1, 'draft', 'active', at)),
+    ).toBe(true);
+    // Stale: it is no longer a draft.
+    expect(
+      await t.db.write((tx) => tx.riskModels.transition(admin, 1, 'draft', 'active', at)),
+    ).toBe(false);
+    await expect(
+      t.db.write((tx) => tx.riskModels.transition(admin, 2, 'draft', 'active', at)),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await models.listActive()).toEqual([{ administrationId: admin, version: 1 }]);
+    expect((await models.find(admin, 1))!).toMatchObject({
+      status: 'active',
+      ...at,
+      decidedBy: null,
+    });
+    expect((await models.find(admin, 2))!.status).toBe('draft');
+  });
+
   it('rejects a second row with the same primary key and leaves the first intact', async () => {
     const d = record(5);
     await t.db.write((tx) => tx.declarations.insert(d));

@@ -51,7 +51,7 @@ export interface TrainModelInput {
   /** Lodging dates of the controlled declarations learned from: [from, to). */
   from: string;
   to: string;
-  /** Start of the held-back period; default: the last fifth of the window. */
+  /** Start of the held-back period; default: where the latest fifth of the controls begins. */
   evaluateFrom?: string;
   params?: TrainingParamsInput;
   /** A randomly selected control's weight at most (default 50). */
@@ -116,14 +116,18 @@ function contentOf(d: DeclarationRecord): TrainingExample['declaration'] {
   return content;
 }
 
-function checkWindow(input: TrainModelInput): { from: string; to: string; evaluateFrom: string } {
+function checkWindow(input: TrainModelInput): {
+  from: string;
+  to: string;
+  evaluateFrom: string | null;
+} {
   const errors: FieldIssue[] = [];
   const from = Date.parse(input.from);
   const to = Date.parse(input.to);
   if (!Number.isFinite(from)) errors.push({ path: '/from', reason: 'must be a date-time' });
   if (!Number.isFinite(to)) errors.push({ path: '/to', reason: 'must be a date-time' });
   if (errors.length === 0 && to <= from) errors.push({ path: '/to', reason: 'must be after from' });
-  let evaluateFrom = from + (to - from) * 0.8;
+  let evaluateFrom: number | null = null;
   if (input.evaluateFrom !== undefined) {
     evaluateFrom = Date.parse(input.evaluateFrom);
     if (!Number.isFinite(evaluateFrom) || evaluateFrom <= from || evaluateFrom >= to)
@@ -134,7 +138,7 @@ function checkWindow(input: TrainModelInput): { from: string; to: string; evalua
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    evaluateFrom: new Date(evaluateFrom).toISOString(),
+    evaluateFrom: evaluateFrom === null ? null : new Date(evaluateFrom).toISOString(),
   };
 }
 
@@ -178,7 +182,7 @@ export async function trainModel(
     const at = ctx.clock.now().toISOString();
     const card: ModelCard = {
       ...answer.report,
-      window,
+      window: { from: window.from, to: window.to, evaluateFrom: answer.report.evaluateFrom },
       trainedBy: principal.userId,
       administrationId: principal.administrationId,
     };

@@ -290,7 +290,10 @@ export function buildCli(): Command {
     )
     .requiredOption('--from <date>', 'first lodging date learned from')
     .requiredOption('--to <date>', 'end of the window (exclusive)')
-    .option('--evaluate-from <date>', 'start of the held-back period (default: last fifth)')
+    .option(
+      '--evaluate-from <date>',
+      'start of the held-back period (default: the latest fifth of the controls)',
+    )
     .addOption(new Option('--seed <n>', 'seed of the draws').default(1).argParser(Number))
     .option('-u, --user <username>', 'as this customs risk analyst', 'analyst')
     .action(

@@ -10972,7 +10972,7 @@ export interface paths {
             to: string;
             /**
              * Format: date-time
-             * @description start of the held-back period; default: the last fifth of the window
+             * @description start of the held-back period; default: where the latest fifth of the controls begins
              */
             evaluateFrom?: string;
             /** @description a randomly selected control weighs 1 / random share, at most this */

@@ -13,6 +13,7 @@ import { IprPage } from './pages/IprPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { MirrorPage } from './pages/MirrorPage.js';
+import { ModelsPage } from './pages/ModelsPage.js';
 import { PermitsPage } from './pages/PermitsPage.js';
 import { WorklistPage } from './pages/WorklistPage.js';
 
@@ -115,6 +116,12 @@ export const ROUTES: readonly Route[] = [
     title: 'Mirror gaps',
     needs: { action: 'read', subject: 'trade-mirror' },
     render: (me) => <MirrorPage me={me} />,
+  },
+  {
+    path: 'models',
+    title: 'Risk model',
+    needs: { action: 'read', subject: 'risk-model' },
+    render: (me) => <ModelsPage me={me} />,
   },
   {
     path: 'metrics',

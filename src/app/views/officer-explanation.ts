@@ -1,3 +1,4 @@
+import { DECLARATION_FEATURES } from '../../core/model/declaration-features.js';
 import type { PermitCheck } from '../../core/permits/check.js';
 import type { Assessment } from '../../core/risk/assess.js';
 import type { PriorityArea } from '../../core/risk/indicator.js';
@@ -51,6 +52,8 @@ export const PRIORITY_AREA_WORDS: Readonly<Record<PriorityArea, string>> = {
   'general-smuggling': 'smuggling',
 };
 
+const FEATURE_WORDS = new Map(DECLARATION_FEATURES.map((f) => [f.name, f.description]));
+
 const CHANNEL_WORDS = { green: 'Green', yellow: 'Yellow', red: 'Red' } as const;
 
 /** The explanation of an assessment; `indicators` by `id@version` (missing ones say less). */
@@ -92,6 +95,18 @@ export function explainAssessment(
       ];
     if (e.kind === 'compliance-record')
       return [`The trader's record raises the risk: ${e.reason}.`];
+    if (e.kind === 'model' && a.model) {
+      const reasons = a.model.topFeatures
+        .filter((f) => f.contribution > 0)
+        .slice(0, 3)
+        .map((f) => `${FEATURE_WORDS.get(f.feature) ?? f.feature}: ${String(f.value ?? 'none')}`);
+      return [
+        `The learned risk model (version ${a.model.version}) puts the chance of a finding at ` +
+          `${(a.model.probability * 100).toFixed(0)} %` +
+          (reasons.length > 0 ? `, mostly for ${reasons.join('; ')}` : '') +
+          (e.minimumChannel ? `, which calls for at least the ${e.minimumChannel} channel.` : '.'),
+      ];
+    }
     return []; // permit effects are told under permits
   });
   const form = a.controlForm;

@@ -50,8 +50,11 @@ export interface TrainingExample {
 
 export interface TrainingJob {
   examples: TrainingExample[];
-  /** Examples lodged from here on are held back for evaluation. */
-  evaluateFrom: string;
+  /**
+   * Examples lodged from here on are held back for evaluation; null: the latest fifth of the
+   * examples (those lodged at or after the first of them).
+   */
+  evaluateFrom: string | null;
   params: Partial<TrainingParams>;
   /** A random example's weight at most. */
   maxRandomWeight: number;
@@ -73,6 +76,8 @@ export const DECLARATION_PARAMS: Partial<TrainingParams> = {
 /** What training found, for the model card (the app adds who, when and the window). */
 export interface TrainingReport {
   featureSet: string;
+  /** Where the held-back period began (as given, or the first held-back example's date). */
+  evaluateFrom: string;
   features: Array<{ name: string; kind: string; description: string; importance: number }>;
   rows: {
     train: number;
@@ -89,6 +94,9 @@ export interface TrainingReport {
   evaluation: HeldBackEvaluation | null;
 }
 
+/** The share of the examples held back when no date is given. */
+const HELD_BACK_SHARE = 0.2;
+
 /** The share of the training period's end used to stop boosting early. */
 const EARLY_STOPPING_SHARE = 0.15;
 
@@ -96,8 +104,12 @@ export function trainRiskModel(job: TrainingJob): { file: RiskModelFile; report:
   const ordered = [...job.examples].sort((a, b) =>
     a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0,
   );
-  const before = ordered.filter((e) => e.submittedAt < job.evaluateFrom);
-  const heldBack = ordered.filter((e) => e.submittedAt >= job.evaluateFrom);
+  const evaluateFrom =
+    job.evaluateFrom ??
+    ordered[Math.floor(ordered.length * (1 - HELD_BACK_SHARE))]?.submittedAt ??
+    '9999';
+  const before = ordered.filter((e) => e.submittedAt < evaluateFrom);
+  const heldBack = ordered.filter((e) => e.submittedAt >= evaluateFrom);
   if (before.length === 0)
     throw new RangeError('no controlled declarations before the held-back period');
   const positives = before.filter((e) => e.finding).length;
@@ -165,6 +177,7 @@ export function trainRiskModel(job: TrainingJob): { file: RiskModelFile; report:
   const totalGain = [...gain.values()].reduce((a, b) => a + b, 0);
   const report: TrainingReport = {
     featureSet: DECLARATION_FEATURE_SET,
+    evaluateFrom: heldBack.length > 0 ? evaluateFrom : (job.evaluateFrom ?? ''),
     features: DECLARATION_FEATURES.map((spec) => ({
       name: spec.name,
       kind: spec.kind,

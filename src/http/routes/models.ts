@@ -85,7 +85,9 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
             from: DateTime('first lodging date learned from'),
             to: DateTime('end of the window (exclusive)'),
             evaluateFrom: Type.Optional(
-              DateTime('start of the held-back period; default: the last fifth of the window'),
+              DateTime(
+                'start of the held-back period; default: where the latest fifth of the controls begins',
+              ),
             ),
             maxRandomWeight: Type.Optional(
               Type.Number({

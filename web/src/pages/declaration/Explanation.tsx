@@ -105,6 +105,19 @@ function Technical({ a }: { a: Assessment }) {
           ))}
         </ul>
       )}
+      {a.model && (
+        <p>
+          Learned model version {a.model.version}: probability of a finding{' '}
+          {formatNumber(a.model.probability, 3)}; top features{' '}
+          {a.model.topFeatures
+            .map(
+              (f) =>
+                `${f.feature} = ${f.value ?? 'missing'} (${f.contribution >= 0 ? '+' : ''}${formatNumber(f.contribution, 3)})`,
+            )
+            .join(', ')}
+          .
+        </p>
+      )}
       <p>
         Random selection: {a.random.selected ? 'selected' : 'not selected'} (share{' '}
         {formatNumber(a.random.share * 100, 1)} %, seed {a.random.seed}).

@@ -23,6 +23,8 @@ describe('feature drift', () => {
     expect(binShares(categorical, c)).toEqual([3 / 6, 2 / 6, 1 / 6]);
     expect(binShares(categorical, { ...c, values: [] })).toEqual([0, 0, 0]);
     expect(() => binShares(numeric, c)).toThrow(/must be numeric/);
+    // Weighted: the second row counts three times.
+    expect(binShares(categorical, { ...c, values: ['CN', 'DE'] }, [1, 3])).toEqual([0, 0.25, 0.75]);
   });
 
   it('computes the population stability index by hand and floors empty bins', () => {

@@ -8,24 +8,31 @@ import type { FeatureColumn, FeatureTable } from './feature-table.js';
 /**
  * Share of the rows in each bin of a model feature, in bin order: for a numeric feature its
  * bins by `numericBin` (the last one NaN, missing), for a categorical one code order (code 0:
- * missing, rare or unseen). Sums to 1; all zeros for an empty column.
+ * missing, rare or unseen). Sums to 1; all zeros for an empty column. With `weights`, each row
+ * counts for its weight (training rows weighted for selection stand for all the traffic).
  */
-export function binShares(binning: FeatureBinning, column: FeatureColumn): number[] {
+export function binShares(
+  binning: FeatureBinning,
+  column: FeatureColumn,
+  weights?: ArrayLike<number>,
+): number[] {
   const counts = new Array<number>(binCount(binning)).fill(0);
   const n = column.values.length;
+  const w = (i: number) => (weights ? weights[i]! : 1);
   if (binning.kind === 'numeric') {
     if (column.kind !== 'numeric') throw new TypeError(`feature ${column.name} must be numeric`);
-    for (let i = 0; i < n; i++) counts[numericBin(binning.edges, column.values[i]!)]!++;
+    for (let i = 0; i < n; i++) counts[numericBin(binning.edges, column.values[i]!)]! += w(i);
   } else {
     if (column.kind !== 'categorical')
       throw new TypeError(`feature ${column.name} must be categorical`);
     const codes = categoryCodes(binning.categories);
     for (let i = 0; i < n; i++) {
       const v = column.values[i];
-      counts[v === null || v === undefined || v === '' ? 0 : (codes.get(v) ?? 0)]!++;
+      counts[v === null || v === undefined || v === '' ? 0 : (codes.get(v) ?? 0)]! += w(i);
     }
   }
-  return n === 0 ? counts : counts.map((c) => c / n);
+  const total = counts.reduce((a, b) => a + b, 0);
+  return total === 0 ? counts : counts.map((c) => c / total);
 }
 
 /** Shares below this count as this much, so that an empty bin keeps the index finite. */

@@ -142,7 +142,8 @@ export function trainRiskModel(job: TrainingJob): { file: RiskModelFile; report:
   });
   const trainingShares = model.features.map((binning) => {
     const column = train.table.columns.find((c) => c.name === binning.name)!;
-    return binShares(binning, column);
+    // Weighted as trained: the random controls stand for the traffic the rules let through.
+    return binShares(binning, column, train.weights);
   });
   const file: RiskModelFile = {
     kind: RISK_MODEL_FILE_KIND,

@@ -12,7 +12,10 @@
  * - refused: the same with 5 % of the requests ones the server must refuse (a duplicate reference
  *   of the same declarant, a second release of a released declaration);
  * - processes (PostgreSQL): the clean mix over 1, 2, 4 `serve` processes on one database, the
- *   client spreading requests round-robin.
+ *   client spreading requests round-robin;
+ * - model: the clean mix with a learned risk model active (trained by the demo analyst on the
+ *   demo's controls through POST /api/models, approved by the second analyst), so that every
+ *   lodging also computes the model's features, probability and contributions.
  * The servers run as child processes (the compiled dist/), so the client never shares their event
  * loop. Bodies are generated before the clock starts; a warm-up is not counted; then closed-loop
  * clients send the measured requests. Afterwards the servers are stopped and the new rows counted
@@ -68,13 +71,15 @@ const TARGETS = {
   postgres: { perSecond: 800, clients: 32 },
   /** The refused mix answers at least this share of the clean mix's requests per second. */
   refusedRatio: 0.8,
+  /** With a learned model active, lodging keeps at least this share of the clean throughput. */
+  modelRatio: 0.8,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------------
 
-const SCENARIOS = ['clean', 'refused', 'processes'] as const;
+const SCENARIOS = ['clean', 'refused', 'processes', 'model'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: tsx bench/ingest.ts [options]
@@ -85,7 +90,7 @@ const USAGE = `usage: tsx bench/ingest.ts [options]
   --postgres URL     also bench PostgreSQL; URL of a server database used only to create and drop
                      a throw-away database per scenario (default: env GREENLANE_BENCH_POSTGRES_URL)
   --only NAME        run only this backend: sqlite or postgres
-  --scenarios LIST   comma-separated, of clean, refused, processes (default: all three;
+  --scenarios LIST   comma-separated, of clean, refused, processes, model (default: all four;
                      processes runs on PostgreSQL only)
   --processes LIST   serve processes on one PostgreSQL database for 'processes' (default 1,2,4)
   --refused-share X  share of the refused mix's requests that must be refused (default 0.05)
@@ -285,6 +290,8 @@ interface Cpu {
 
 interface MixStats {
   lodged: number;
+  /** Lodgings whose assessment carries the learned model's probability. */
+  modelScored: number;
   hit: number;
   channels: Record<string, number>;
   withPermitCheck: number;
@@ -334,6 +341,7 @@ async function runScenario(s: Scenario, options: Options, now: Date): Promise<Re
   );
 
   const activeIndicators = await checkIndicatorsInForce(servers, admin, log);
+  if (s.name === 'model') await activateModel(servers[0]!, log);
   const permitNumber = await demoPermitNumber(servers[0]!, admin, log);
   const officer = s.name === 'refused' ? await signIn(servers[0]!, 'officer') : undefined;
 
@@ -540,6 +548,41 @@ async function demoPermitNumber(
   return number;
 }
 
+/** Trains a model on the demo's controls as the analyst and has the second analyst approve it. */
+async function activateModel(server: Server, log: (line: string) => void): Promise<void> {
+  const post = async (route: string, token: string, body: unknown) => {
+    const res = await fetch(`${server.origin}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new BenchError(`POST ${route}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<{
+      version: number;
+      status: string;
+      card: Record<string, unknown>;
+    }>;
+  };
+  const analyst = await signIn(server, 'analyst');
+  const started = performance.now();
+  const trained = await post('/api/models', analyst, {
+    from: '2000-01-01T00:00:00Z',
+    to: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await post(`/api/models/${trained.version}/submit`, analyst, {});
+  const active = await post(
+    `/api/models/${trained.version}/approve`,
+    await signIn(server, 'analyst2'),
+    {},
+  );
+  const training = trained.card.training as { bestIteration: number };
+  log(
+    `model version ${active.version} ${active.status}: trained in ${seconds.toFixed(1)} s, ` +
+      `${training.bestIteration} trees`,
+  );
+}
+
 async function signIn(server: Server, username: string): Promise<string> {
   const res = await fetch(`${server.origin}/api/auth/login`, {
     method: 'POST',
@@ -731,10 +774,18 @@ function countLodged(p: PhaseResult): number {
 }
 
 function mixStats(p: PhaseResult): MixStats {
-  const s: MixStats = { lodged: 0, hit: 0, channels: {}, withPermitCheck: 0, permitOutcomes: {} };
+  const s: MixStats = {
+    lodged: 0,
+    modelScored: 0,
+    hit: 0,
+    channels: {},
+    withPermitCheck: 0,
+    permitOutcomes: {},
+  };
   for (const d of p.lodged) {
     if (d === undefined) continue;
     s.lodged++;
+    if (d.modelProbability !== null) s.modelScored++;
     if (d.hits > 0) s.hit++;
     s.channels[d.channel] = (s.channels[d.channel] ?? 0) + 1;
     if (d.permits.length > 0) s.withPermitCheck++;
@@ -940,6 +991,25 @@ function targets(results: Result[], options: Options): Array<{ verdict: Verdict;
       `${backend} second releases refused: ${refused.releasedTwice} of ${refused.releasesAgainSent} succeeded, ` +
         `${refused.racingReleasedTwice} of ${refused.racingReleases} concurrent pairs both succeeded`,
     );
+  }
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    const clean = find(backend, 'clean');
+    const model = find(backend, 'model');
+    if (!model) continue;
+    add(
+      model.mix.modelScored === model.mix.lodged && model.mix.lodged > 0 && noServerErrors(model),
+      `${backend} with a model active, every lodging scored by it: ${model.mix.modelScored} of ${model.mix.lodged}, ` +
+        `${model.counts.server + model.counts.network} 5xx/network errors`,
+    );
+    if (clean) {
+      const ratio = model.declarationsPerSecond / clean.declarationsPerSecond;
+      add(
+        ratio >= TARGETS.modelRatio,
+        `${backend} with a model active within ${Math.round((1 - TARGETS.modelRatio) * 100)} % of clean: ` +
+          `${fmtInt(model.declarationsPerSecond)} vs ${fmtInt(clean.declarationsPerSecond)} decl/s (${(ratio * 100).toFixed(0)} %), ` +
+          `p99 ${fmtMs(model.latency.p99)} vs ${fmtMs(clean.latency.p99)} ms`,
+      );
+    }
   }
   const byProcesses = results
     .filter((r) => r.scenario.backend === 'postgres' && r.scenario.name === 'processes')

@@ -23,6 +23,8 @@ export interface Lodged {
   hits: number;
   /** Outcome of each permit check (one per item needing a permit). */
   permits: string[];
+  /** The learned model's probability of a finding, when a model screened it. */
+  modelProbability: number | null;
 }
 
 export interface PhaseResult {
@@ -119,13 +121,18 @@ function readLodged(text: string): Lodged {
   const d = JSON.parse(text) as {
     id: string;
     channel: string | null;
-    assessment?: { hits?: unknown[]; permits?: Array<{ outcome: string }> } | null;
+    assessment?: {
+      hits?: unknown[];
+      permits?: Array<{ outcome: string }>;
+      model?: { probability: number } | null;
+    } | null;
   };
   return {
     id: d.id,
     channel: d.channel ?? 'unscreened',
     hits: d.assessment?.hits?.length ?? 0,
     permits: (d.assessment?.permits ?? []).map((p) => p.outcome),
+    modelProbability: d.assessment?.model?.probability ?? null,
   };
 }
 

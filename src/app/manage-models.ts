@@ -61,6 +61,8 @@ export interface TrainModelInput {
 /** The model card: the training report with who trained it on what. */
 export interface ModelCard extends TrainingReport {
   window: { from: string; to: string; evaluateFrom: string };
+  /** 'database', or the files the examples were read from. */
+  source: string;
   trainedBy: string;
   administrationId: string;
 }
@@ -153,11 +155,58 @@ export async function trainModel(
 ): Promise<RiskModelSummary> {
   assertAllowed(principal, 'author', 'risk-model');
   const window = checkWindow(input);
+  return trainOnce(
+    async () => ({
+      examples: await examplesOf(ctx.storage.read, principal, window.from, window.to),
+      window,
+      source: 'database',
+    }),
+    ctx,
+    principal,
+    input,
+  );
+}
+
+/**
+ * Trains a version on examples read elsewhere (`greenlane model train --declarations`): each a
+ * declaration with what the rules found when it is screened now and the recorded outcome.
+ */
+export async function trainModelOnExamples(
+  ctx: AppContext,
+  principal: Principal,
+  examples: TrainingExample[],
+  input: Omit<TrainModelInput, 'from' | 'to'> & { source: string },
+): Promise<RiskModelSummary> {
+  assertAllowed(principal, 'author', 'risk-model');
+  if (examples.length === 0)
+    throw new DomainError('invalid_input', 'no examples to learn from', [
+      { path: '/examples', reason: 'no declaration with an outcome' },
+    ]);
+  const dates = examples.map((e) => e.submittedAt).sort();
+  const to = new Date(Date.parse(dates.at(-1)!) + 1).toISOString();
+  const window = checkWindow({
+    from: dates[0]!,
+    to,
+    ...(input.evaluateFrom !== undefined ? { evaluateFrom: input.evaluateFrom } : {}),
+  });
+  return trainOnce(async () => ({ examples, window, source: input.source }), ctx, principal, input);
+}
+
+async function trainOnce(
+  gather: () => Promise<{
+    examples: TrainingExample[];
+    window: { from: string; to: string; evaluateFrom: string | null };
+    source: string;
+  }>,
+  ctx: AppContext,
+  principal: Principal,
+  input: Pick<TrainModelInput, 'params' | 'maxRandomWeight'>,
+): Promise<RiskModelSummary> {
   if (training)
     throw new DomainError('conflict', 'a model is being trained: try again when it is done');
   training = true;
   try {
-    const examples = await examplesOf(ctx.storage.read, principal, window.from, window.to);
+    const { examples, window, source } = await gather();
     const job: TrainingJob = {
       examples,
       evaluateFrom: window.evaluateFrom,
@@ -183,6 +232,7 @@ export async function trainModel(
     const card: ModelCard = {
       ...answer.report,
       window: { from: window.from, to: window.to, evaluateFrom: answer.report.evaluateFrom },
+      source,
       trainedBy: principal.userId,
       administrationId: principal.administrationId,
     };
@@ -206,7 +256,8 @@ export async function trainModel(
       };
       await tx.riskModels.insert({ ...summary, model: answer.file });
       await audit(tx, principal, version, 'risk-model.trained', at, {
-        window,
+        window: card.window,
+        source,
         rows: card.rows,
         bestIteration: card.training.bestIteration,
       });

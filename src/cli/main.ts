@@ -288,8 +288,16 @@ export function buildCli(): Command {
     .description(
       "train a version on the database's inspection outcomes (controls lodged in [from, to)), store it as a draft and print its card; a second analyst approves it in the console or the API",
     )
-    .requiredOption('--from <date>', 'first lodging date learned from')
-    .requiredOption('--to <date>', 'end of the window (exclusive)')
+    .option('--from <date>', "first lodging date learned from (the database's controls)")
+    .option('--to <date>', 'end of the window (exclusive)')
+    .option(
+      '--declarations <files...>',
+      'learn from these declaration files (CSV, NDJSON, JSON, WCO XML) instead of the database',
+    )
+    .option(
+      '--outcomes <file>',
+      'with --declarations: CSV of reference, finding (0/1)[, random, randomShare, traderControls, traderFindings]',
+    )
     .option(
       '--evaluate-from <date>',
       'start of the held-back period (default: the latest fifth of the controls)',
@@ -298,8 +306,10 @@ export function buildCli(): Command {
     .option('-u, --user <username>', 'as this customs risk analyst', 'analyst')
     .action(
       async (opts: {
-        from: string;
-        to: string;
+        from?: string;
+        to?: string;
+        declarations?: string[];
+        outcomes?: string;
         evaluateFrom?: string;
         seed: number;
         user: string;

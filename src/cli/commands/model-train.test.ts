@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { readConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../storage/database.js';
 import { testContext } from '../../test-support/app.js';
 import { modelTrain } from './model.js';
+import { generateDeclarations } from '../../app/generate-declarations.js';
+import { SeededRandom } from '../../core/random.js';
 
 /** `greenlane model train` on the demo's controls: a draft version and its card's figures. */
 describe('greenlane model train', () => {
@@ -57,4 +59,59 @@ describe('greenlane model train', () => {
       ),
     ).rejects.toThrow(/risk-model|not allowed|may not/i);
   }, 60_000);
+
+  it('learns from declaration files with their outcomes, and refuses a bad file naming row and column', async () => {
+    const inputs = [...generateDeclarations(400, 21)];
+    const truth = new SeededRandom(5);
+    const ndjson = path.join(dir, 'history.ndjson');
+    writeFileSync(ndjson, inputs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    const outcomes = path.join(dir, 'outcomes.csv');
+    const rows = inputs.slice(0, 350).map((d, k) => {
+      const risky = ['CN', 'VN'].includes(d.goodsItems[0]!.originCountry ?? '');
+      const finding = truth.next() < (risky ? 0.8 : 0.05) ? 1 : 0;
+      return `${d.reference},${finding},${k % 5 === 0 ? 1 : 0},,${k % 7},0`;
+    });
+    writeFileSync(
+      outcomes,
+      [
+        'reference,finding,random,randomShare,traderControls,traderFindings',
+        ...rows,
+        'NOT-IN-FILES,1,0,,,',
+      ].join('\n'),
+    );
+    const lines: string[] = [];
+    const trained = await modelTrain(
+      config,
+      { declarations: [ndjson], outcomes, seed: 1, user: 'analyst' },
+      (l) => lines.push(l),
+    );
+    expect(lines[0]).toBe(
+      'read 400 declarations: 350 with an outcome, 50 without (left out); 1 outcome rows name no declaration in the files (first: NOT-IN-FILES)',
+    );
+    expect(trained.status).toBe('draft');
+    expect(trained.card).toMatchObject({ source: 'history.ndjson, outcomes.csv' });
+
+    const bad = path.join(dir, 'bad-outcomes.csv');
+    writeFileSync(bad, 'reference,finding\nR-1,1\nR-2,maybe\n');
+    await expect(
+      modelTrain(
+        config,
+        { declarations: [ndjson], outcomes: bad, seed: 1, user: 'analyst' },
+        () => {},
+      ),
+    ).rejects.toThrow(
+      /bad-outcomes\.csv: row 2 \(line 3\), column finding: must be 0 or 1, got "maybe"/,
+    );
+    const broken = path.join(dir, 'broken.ndjson');
+    writeFileSync(
+      broken,
+      JSON.stringify({ ...inputs[0], goodsItems: [{ sequence: 1, hsCode: '12' }] }) + '\n',
+    );
+    await expect(
+      modelTrain(config, { declarations: [broken], outcomes, seed: 1, user: 'analyst' }, () => {}),
+    ).rejects.toThrow(/1 of 1 declarations could not be read \(above\): nothing trained/);
+    await expect(
+      modelTrain(config, { declarations: [ndjson], seed: 1, user: 'analyst' }, () => {}),
+    ).rejects.toThrow(/--declarations needs --outcomes/);
+  }, 120_000);
 });

@@ -12,7 +12,20 @@ import {
 } from '../../core/model/evaluate.js';
 import { readKcsFile } from '../kcs-files.js';
 import { principalOfUser } from '../../app/authenticate.js';
-import { closeTrainers, trainModel, type ModelCard } from '../../app/manage-models.js';
+import {
+  closeTrainers,
+  trainModel,
+  trainModelOnExamples,
+  type ModelCard,
+} from '../../app/manage-models.js';
+import type { AppContext } from '../../app/context.js';
+import { screen } from '../../app/risk.js';
+import { validateDeclaration } from '../../core/declaration/validate-declaration.js';
+import type { TrainingExample } from '../../core/model/train-risk-model.js';
+import { rulesFactsOf } from '../../core/risk/assess.js';
+import { forEachFileDeclaration } from '../file-records.js';
+import { readOutcomesFile } from '../outcome-files.js';
+import path from 'node:path';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../core/errors.js';
 import type { RankingFigures } from '../../core/model/model-card.js';
@@ -120,8 +133,13 @@ export function modelEvaluate(
 }
 
 export interface ModelTrainOptions {
-  from: string;
-  to: string;
+  /** The window of the database's controls (without `declarations`). */
+  from?: string;
+  to?: string;
+  /** Declaration files (CSV, NDJSON, JSON, WCO XML) to learn from instead of the database… */
+  declarations?: string[];
+  /** …with their outcomes (CSV: reference, finding[, random, randomShare, traderControls, traderFindings]). */
+  outcomes?: string;
   evaluateFrom?: string;
   seed: number;
   /** Trained as this user (a customs risk analyst). */
@@ -142,12 +160,7 @@ export async function modelTrain(
   const runtime = await openRuntime(config);
   try {
     const principal = await principalOfUser(runtime.ctx, options.user);
-    const trained = await trainModel(runtime.ctx, principal, {
-      from: options.from,
-      to: options.to,
-      ...(options.evaluateFrom !== undefined ? { evaluateFrom: options.evaluateFrom } : {}),
-      params: { seed: options.seed },
-    }).catch((e: unknown) => {
+    const named = (e: unknown) => {
       if (e instanceof DomainError && e.issues.length > 0)
         throw new Error(
           e.issues
@@ -158,7 +171,39 @@ export async function modelTrain(
             .join('; '),
         );
       throw e;
-    });
+    };
+    const params = { seed: options.seed };
+    const evaluateFrom =
+      options.evaluateFrom !== undefined ? { evaluateFrom: options.evaluateFrom } : {};
+    let trained: RiskModelSummary;
+    if (options.declarations && options.declarations.length > 0) {
+      if (!options.outcomes)
+        throw new Error('--declarations needs --outcomes (the controls found)');
+      if (options.from !== undefined || options.to !== undefined)
+        throw new Error('--from and --to choose the database window: not with --declarations');
+      const examples = await examplesFromFiles(
+        runtime.ctx,
+        options.declarations,
+        options.outcomes,
+        out,
+      );
+      trained = await trainModelOnExamples(runtime.ctx, principal, examples, {
+        ...evaluateFrom,
+        params,
+        source: [...options.declarations, options.outcomes].map((f) => path.basename(f)).join(', '),
+      }).catch(named);
+    } else {
+      if (options.from === undefined || options.to === undefined)
+        throw new Error(
+          'give --from and --to (the database window), or --declarations and --outcomes',
+        );
+      trained = await trainModel(runtime.ctx, principal, {
+        from: options.from,
+        to: options.to,
+        ...evaluateFrom,
+        params,
+      }).catch(named);
+    }
     const card = trained.card as unknown as ModelCard;
     out(
       `model version ${trained.version} trained (draft): ${card.rows.train} controls learned from (${card.rows.trainPositives} with findings, ${card.rows.trainRandom} random), ${card.rows.earlyStopping} for early stopping, ${card.rows.heldBack} held back from ${card.window.evaluateFrom}`,
@@ -194,4 +239,68 @@ export async function modelTrain(
     await closeTrainers();
     await runtime.close();
   }
+}
+
+/**
+ * Examples from files: every declaration is read and validated (a bad one is reported with file,
+ * location and field, and nothing is trained), screened with the rules in force now, and paired
+ * with its recorded outcome by reference; the trader's record is the one the outcome row gives
+ * (missing without it: the register's today would include later findings).
+ */
+async function examplesFromFiles(
+  ctx: AppContext,
+  files: string[],
+  outcomesFile: string,
+  out: (line: string) => void,
+): Promise<TrainingExample[]> {
+  const outcomes = readOutcomesFile(outcomesFile);
+  const examples: TrainingExample[] = [];
+  const seen = new Set<string>();
+  let withoutOutcome = 0;
+  const now = ctx.clock.now().toISOString();
+  const summary = await forEachFileDeclaration(
+    files,
+    { progress: false, concurrency: 8, log: (l) => process.stderr.write(l + '\n') },
+    async (d) => {
+      const checked = validateDeclaration(d.input, now);
+      if (!checked.ok)
+        throw new DomainError(
+          'invalid_input',
+          'not a valid declaration',
+          d.translateIssues(checked.issues),
+        );
+      const content = checked.value;
+      const outcome = outcomes.get(content.reference);
+      if (!outcome) {
+        withoutOutcome++;
+        return;
+      }
+      if (seen.has(content.reference))
+        throw new DomainError('invalid_input', 'the reference appears twice', [
+          { path: '/reference', reason: `${content.reference} appears twice in the files` },
+        ]);
+      seen.add(content.reference);
+      const assessment = await screen(ctx.risk, ctx.storage.read, content, 0, content.submittedAt);
+      examples.push({
+        declaration: content,
+        rules: { ...rulesFactsOf(assessment), trader: outcome.trader },
+        rulesScore: assessment.score,
+        finding: outcome.finding,
+        random: outcome.random,
+        randomShare: outcome.randomShare ?? ctx.risk.settings.randomShare,
+        submittedAt: content.submittedAt,
+      });
+    },
+  );
+  if (summary.rejected > 0)
+    throw new Error(
+      `${summary.rejected} of ${summary.read} declarations could not be read (above): nothing trained`,
+    );
+  const unmatched = [...outcomes.keys()].filter((r) => !seen.has(r));
+  out(
+    `read ${summary.read} declarations: ${examples.length} with an outcome, ${withoutOutcome} without (left out); ` +
+      `${unmatched.length} outcome rows name no declaration in the files` +
+      (unmatched.length > 0 ? ` (first: ${unmatched[0]})` : ''),
+  );
+  return examples;
 }
